@@ -1,0 +1,2 @@
+//! The `kroniek` command line.
+fn main() {}

@@ -1,0 +1,153 @@
+//! The annotation pipeline: one document in, its stand-off annotations out.
+
+use crate::document::Document;
+use crate::lang::{self, Lang};
+use crate::span::Span;
+use crate::text::{self, Sentence, Token};
+
+/// How serious a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// Worth knowing; the analysis is complete.
+    Info,
+    /// Something was skipped or guessed.
+    Warning,
+}
+
+/// Something odd about the input, reported instead of failing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// How serious.
+    pub severity: Severity,
+    /// A short machine-readable code (`empty-text`, `no-language-resources`, …).
+    pub code: &'static str,
+    /// A lower-case human message.
+    pub message: String,
+    /// Where in the text, if the problem is local.
+    pub span: Option<Span>,
+}
+
+impl Diagnostic {
+    fn warning(code: &'static str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic { severity: Severity::Warning, code, message: message.into(), span: None }
+    }
+}
+
+/// Everything kroniek found in one document.
+#[derive(Debug, Clone, Default)]
+pub struct Analysis {
+    /// The language the document was analysed as (declared, else detected).
+    pub language: Option<Lang>,
+    /// All tokens, in text order.
+    pub tokens: Vec<Token>,
+    /// Sentences, in text order, covering all tokens.
+    pub sentences: Vec<Sentence>,
+    /// What was odd about the input.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// One annotation in a uniform shape, for storage and display: a layer name, a span,
+/// a label and named attributes.
+///
+/// Every layer flattens to this, so the store and the JSON output need no change when a
+/// layer is added.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Annotation {
+    /// Layer name: `sentence`, `timex`, `entity`, …
+    pub layer: &'static str,
+    /// Where in the text.
+    pub span: Span,
+    /// The main label (a TIMEX3 type, an entity type, …); may be empty.
+    pub label: String,
+    /// Further attributes (`value`, `mod`, …).
+    pub attrs: Vec<(&'static str, String)>,
+}
+
+impl Analysis {
+    /// The storable layers of the analysis, in a uniform shape, ordered by layer and position.
+    ///
+    /// Tokens are not included: they are cheap to recompute and would dominate storage.
+    pub fn annotations(&self) -> Vec<Annotation> {
+        let mut out = Vec::with_capacity(self.sentences.len());
+        for s in &self.sentences {
+            out.push(Annotation { layer: "sentence", span: s.span, label: String::new(), attrs: Vec::new() });
+        }
+        out
+    }
+}
+
+/// Annotates one document. Pure and deterministic; never fails.
+pub fn annotate(doc: &Document) -> Analysis {
+    let mut diagnostics = Vec::new();
+    if doc.text.trim().is_empty() {
+        diagnostics.push(Diagnostic::warning("empty-text", "the document has no text"));
+    }
+    let language = doc.language.or_else(|| {
+        // Detect on title and body together: the title is often the most typical text.
+        let detected = match &doc.title {
+            Some(title) => lang::detect(&format!("{title}\n{}", prefix(&doc.text, 4096))),
+            None => lang::detect(&doc.text),
+        };
+        if detected.is_none() && !doc.text.trim().is_empty() {
+            diagnostics.push(Diagnostic::warning("language-unknown", "the language could not be detected"));
+        }
+        detected
+    });
+    if let Some(l) = language {
+        if !l.has_resources() {
+            diagnostics.push(Diagnostic::warning(
+                "no-language-resources",
+                format!("kroniek has no resources for language '{l}'; only generic analysis was done"),
+            ));
+        }
+    }
+    if doc.published.is_unknown() {
+        diagnostics.push(Diagnostic::warning(
+            "unknown-publication-date",
+            "the publication date is unknown; relative time expressions cannot be resolved",
+        ));
+    }
+    let seg_lang = language.unwrap_or(Lang::EN);
+    let tokens = text::tokenize(&doc.text, seg_lang);
+    let sentences = text::sentences(&doc.text, &tokens);
+    Analysis { language, tokens, sentences, diagnostics }
+}
+
+fn prefix(text: &str, max: usize) -> &str {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::PubDate;
+
+    #[test]
+    fn every_annotation_span_is_its_surface() {
+        let doc = Document::builder("Drie keer de afgelopen 18 maanden. Dat schrijft The Guardian.\n\nPremie\n\nISIS belooft geld.")
+            .published(PubDate::parse("2018-01").unwrap())
+            .build();
+        let a = annotate(&doc);
+        assert_eq!(a.language, Some(Lang::NL));
+        assert_eq!(a.sentences.len(), 4);
+        for ann in a.annotations() {
+            let surface = &doc.text[ann.span.range()];
+            assert_eq!(surface.trim(), surface);
+            assert!(!surface.is_empty());
+        }
+        assert!(a.diagnostics.is_empty(), "{:?}", a.diagnostics);
+    }
+
+    #[test]
+    fn odd_input_gives_diagnostics_not_failure() {
+        let a = annotate(&Document::builder("").build());
+        let codes: Vec<_> = a.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["empty-text", "unknown-publication-date"]);
+        let junk: String = (0..2000).map(|i| char::from_u32(0x20 + (i * 7919) % 0x2000).unwrap_or('x')).collect();
+        let _ = annotate(&Document::builder(junk).build());
+    }
+}

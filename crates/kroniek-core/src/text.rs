@@ -1,0 +1,222 @@
+//! Tokens and sentences: the segmentation every other stage builds on.
+//!
+//! Rule-based and per-language only through data: the abbreviation lists in
+//! `resources/<lang>/abbreviations.txt` decide which full stops end a sentence.
+
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+use crate::lang::Lang;
+use crate::resources;
+use crate::span::Span;
+
+/// What kind of token this is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TokenKind {
+    /// Letters (possibly with digits, inner hyphens, apostrophes, dots of an abbreviation).
+    Word,
+    /// Starts with a digit: `1.500`, `14,5`, `10:30`, `2019-02-10`, `100%` is `100` + `%`.
+    Number,
+    /// Punctuation: `.`, `,`, `“`, `...`.
+    Punct,
+}
+
+/// A token: a span of the text and its kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token {
+    /// Where the token is.
+    pub span: Span,
+    /// What it is.
+    pub kind: TokenKind,
+}
+
+/// A sentence: its span and the range of its tokens in the token list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sentence {
+    /// From the first byte of its first token to the end of its last.
+    pub span: Span,
+    /// Indexes into the token list.
+    pub tokens: std::ops::Range<usize>,
+}
+
+/// Abbreviations of a language (without their final full stop).
+fn abbreviations(lang: Lang) -> &'static HashSet<&'static str> {
+    static NL: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    static EN: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    static OTHER: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    let load = |l: Lang| resources::lines(l, "abbreviations.txt").collect::<HashSet<_>>();
+    match lang {
+        Lang::NL => NL.get_or_init(|| load(Lang::NL)),
+        Lang::EN => EN.get_or_init(|| load(Lang::EN)),
+        // Without a list of its own, a language gets the union of the known ones.
+        _ => OTHER.get_or_init(|| {
+            resources::languages().into_iter().flat_map(|l| resources::lines(l, "abbreviations.txt")).collect()
+        }),
+    }
+}
+
+fn is_inner_joiner(c: char) -> bool {
+    matches!(c, '-' | '\'' | '’' | '.' | ',' | ':' | '/' | '&' | '_' | '@' | '\u{2011}')
+}
+
+/// Splits text into tokens. `lang` selects the abbreviation list.
+pub fn tokenize(text: &str, lang: Lang) -> Vec<Token> {
+    let abbrevs = abbreviations(lang);
+    let mut tokens = Vec::with_capacity(text.len() / 5);
+    let mut chars = text.char_indices().peekable();
+    while let Some(&(start, c)) = chars.peek() {
+        if c.is_whitespace() || c.is_control() || c == '\u{feff}' {
+            chars.next();
+            continue;
+        }
+        if c.is_alphanumeric() {
+            let mut end = start;
+            // Consume alphanumerics, and joiners that sit between two alphanumerics.
+            while let Some(&(i, ch)) = chars.peek() {
+                if ch.is_alphanumeric() || ch == '\u{00ad}' {
+                    end = i + ch.len_utf8();
+                    chars.next();
+                } else if is_inner_joiner(ch) {
+                    let after = text[i + ch.len_utf8()..].chars().next();
+                    if after.is_some_and(|a| a.is_alphanumeric()) {
+                        end = i + ch.len_utf8();
+                        chars.next();
+                    } else {
+                        break;
+                    }
+                } else {
+                    break;
+                }
+            }
+            let word = &text[start..end];
+            // A following full stop belongs to an abbreviation, an initial or a dotted acronym.
+            if text[end..].starts_with('.') && !text[end..].starts_with("..") {
+                let initial = word.chars().count() == 1 && word.chars().all(char::is_uppercase);
+                let dotted = word.contains('.') && word.chars().all(|ch| ch.is_alphabetic() || ch == '.');
+                if initial || dotted || abbrevs.contains(word) {
+                    end += 1;
+                    chars.next();
+                }
+            }
+            let kind = if c.is_ascii_digit() || c.is_numeric() { TokenKind::Number } else { TokenKind::Word };
+            tokens.push(Token { span: Span::new(start, end), kind });
+        } else {
+            // Punctuation and symbols: a run of the same character is one token ("...", "--", ",,").
+            let mut end = start + c.len_utf8();
+            chars.next();
+            while let Some(&(i, ch)) = chars.peek() {
+                if ch == c {
+                    end = i + ch.len_utf8();
+                    chars.next();
+                } else {
+                    break;
+                }
+            }
+            tokens.push(Token { span: Span::new(start, end), kind: TokenKind::Punct });
+        }
+    }
+    tokens
+}
+
+fn is_terminal(s: &str) -> bool {
+    matches!(s, "." | "!" | "?" | "..." | "…" | "?!" | "!?") || s.chars().all(|c| matches!(c, '.' | '!' | '?'))
+}
+
+fn is_closing(s: &str) -> bool {
+    matches!(s, "\"" | "'" | "”" | "’" | ")" | "]" | "»" | "''")
+}
+
+fn starts_sentence(s: &str) -> bool {
+    let c = s.chars().next().unwrap_or(' ');
+    c.is_uppercase() || c.is_numeric() || matches!(c, '"' | '\'' | '“' | '‘' | '„' | '(' | '[' | '«' | '-' | '–' | '—' | ',')
+}
+
+/// Groups tokens into sentences.
+///
+/// A sentence ends at `.`, `!`, `?` (with any closing quotes or brackets) before a token
+/// that can start a sentence, at a blank line, and at a line break after a short line with
+/// no final punctuation (a heading such as "Premie").
+pub fn sentences(text: &str, tokens: &[Token]) -> Vec<Sentence> {
+    let mut out = Vec::new();
+    let mut first = 0;
+    let mut i = 0;
+    while i < tokens.len() {
+        let tok = &text[tokens[i].span.range()];
+        let mut last = i;
+        let mut boundary = false;
+        if tokens[i].kind == TokenKind::Punct && is_terminal(tok) {
+            while last + 1 < tokens.len() && is_closing(&text[tokens[last + 1].span.range()]) {
+                last += 1;
+            }
+            boundary = match tokens.get(last + 1) {
+                None => true,
+                Some(next) => {
+                    let gap = &text[tokens[last].span.end as usize..next.span.start as usize];
+                    !gap.is_empty() && starts_sentence(&text[next.span.range()])
+                }
+            };
+        }
+        if !boundary {
+            if let Some(next) = tokens.get(i + 1) {
+                let gap = &text[tokens[i].span.end as usize..next.span.start as usize];
+                let newlines = gap.matches('\n').count();
+                if newlines >= 2 {
+                    boundary = true;
+                } else if newlines == 1 {
+                    // A short line without final punctuation is a heading.
+                    let line_start = text[..tokens[first].span.start as usize].rfind('\n').map_or(0, |p| p + 1);
+                    let line = &text[line_start.max(tokens[first].span.start as usize)..tokens[i].span.end as usize];
+                    let next_upper = text[next.span.range()].chars().next().is_some_and(char::is_uppercase);
+                    boundary = line.len() < 60 && !line.contains('\n') && next_upper && tokens[i].kind != TokenKind::Punct;
+                }
+            }
+        }
+        if boundary || last + 1 >= tokens.len() {
+            out.push(Sentence {
+                span: Span::new(tokens[first].span.start as usize, tokens[last].span.end as usize),
+                tokens: first..last + 1,
+            });
+            first = last + 1;
+        }
+        i = last + 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn toks(text: &str, lang: Lang) -> Vec<&str> {
+        tokenize(text, lang).iter().map(|t| &text[t.span.range()]).collect()
+    }
+
+    fn sents(text: &str, lang: Lang) -> Vec<&str> {
+        let t = tokenize(text, lang);
+        sentences(text, &t).iter().map(|s| &text[s.span.range()]).collect()
+    }
+
+    #[test]
+    fn tokens_keep_numbers_and_abbreviations() {
+        assert_eq!(toks("zo’n 1.500 strijders, o.a. in Syrië.", Lang::NL), ["zo’n", "1.500", "strijders", ",", "o.a.", "in", "Syrië", "."]);
+        assert_eq!(toks("The U.S. said 14,000 (or 14.5%).", Lang::EN), ["The", "U.S.", "said", "14,000", "(", "or", "14.5", "%", ")", "."]);
+        assert_eq!(toks("Syrisch-Iraakse grens...", Lang::NL), ["Syrisch-Iraakse", "grens", "..."]);
+        assert_eq!(toks("", Lang::NL), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn sentences_respect_abbreviations_and_quotes() {
+        assert_eq!(sents("Volgens dhr. Jansen is het mis. Dat zegt hij.", Lang::NL), ["Volgens dhr. Jansen is het mis.", "Dat zegt hij."]);
+        assert_eq!(sents("Mr. Smith left on Jan. 5. The U.S. Army stayed.", Lang::EN), ["Mr. Smith left on Jan. 5.", "The U.S. Army stayed."]);
+        assert_eq!(sents("He said: \"It is over.\" Then he left.", Lang::EN), ["He said: \"It is over.\"", "Then he left."]);
+        assert_eq!(sents("Premie\n\nISIS belooft geld.", Lang::NL), ["Premie", "ISIS belooft geld."]);
+    }
+
+    #[test]
+    fn spans_are_char_boundaries() {
+        let text = "Ça va? «Très bien». 東京 2020 — ok";
+        for t in tokenize(text, Lang::EN) {
+            assert!(!text[t.span.range()].is_empty());
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! kroniek-eval: readers for gold corpora and the standard scorers.
+//!
+//! Scorers are pure functions over gold and predicted annotations; readers take bytes or
+//! `Read`, never paths, so that the CLI decides where corpora live.
+#![deny(missing_docs)]

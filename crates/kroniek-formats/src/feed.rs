@@ -1,0 +1,8 @@
+//! RSS 2.0 and Atom feeds (being written).
+use std::io::BufRead;
+
+use crate::{Options, RecordError, RecordResult};
+
+pub(crate) fn read<'a, R: BufRead + 'a>(_input: R, _options: Options) -> Box<dyn Iterator<Item = RecordResult> + 'a> {
+    Box::new(std::iter::once(Err(RecordError::fatal("", "feed reading is not available yet"))))
+}

@@ -1,0 +1,2 @@
+//! kroniek-store: where documents and annotations live.
+#![deny(missing_docs)]
