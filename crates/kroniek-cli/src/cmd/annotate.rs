@@ -1,0 +1,132 @@
+//! `kroniek annotate`: text or JSONL in, annotations as JSON out, no store.
+
+use std::io::{self, BufReader, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use kroniek_core::{annotate, Document, Lang, PubDate};
+use kroniek_formats::{Format, Options};
+use serde_json::{json, Value};
+
+/// Annotate articles without storing them.
+///
+/// Plain text is one article; use --dct for its publication date and --lang to skip
+/// language detection. JSONL input (one article per line, as `kroniek ingest` reads it)
+/// gives one JSON object per line.
+///
+/// Examples:
+///   echo 'Vier jaar geleden raakte hij gewond.' | kroniek annotate --dct 2019-02
+///   kroniek annotate --format jsonl articles.jsonl > annotations.jsonl
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// File to read (default: standard input)
+    pub input: Option<PathBuf>,
+    /// Input format: text or jsonl (default: guessed from the content)
+    #[arg(long)]
+    pub format: Option<String>,
+    /// Publication date for plain text: YYYY, YYYY-MM or YYYY-MM-DD
+    #[arg(long, value_name = "DATE")]
+    pub dct: Option<String>,
+    /// Language (nl, en, …); detected when absent
+    #[arg(long)]
+    pub lang: Option<String>,
+    /// Pretty-print the JSON
+    #[arg(long)]
+    pub pretty: bool,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let mut bytes = Vec::new();
+    match &args.input {
+        Some(path) => BufReader::new(std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?).read_to_end(&mut bytes)?,
+        None => io::stdin().lock().read_to_end(&mut bytes)?,
+    };
+    let format = match &args.format {
+        Some(name) => Format::from_name(name).with_context(|| format!("unknown format {name:?}; use text or jsonl"))?,
+        None => kroniek_formats::sniff(&args.input.as_ref().map(|p| p.display().to_string()).unwrap_or_default(), &bytes),
+    };
+    let lang = match &args.lang {
+        Some(l) => Some(Lang::parse(l).with_context(|| format!("{l:?} is not a language code such as nl or en"))?),
+        None => None,
+    };
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    let mut failed = false;
+    if format == Format::Text && !bytes.trim_ascii_start().starts_with(b"date") {
+        // Plain text from a pipe: the whole input is one article.
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let published = match &args.dct {
+            Some(d) => PubDate::parse(d).with_context(|| format!("--dct {d:?} is not YYYY, YYYY-MM or YYYY-MM-DD"))?,
+            None => PubDate::Unknown,
+        };
+        let doc = Document::builder(text).published(published).language(lang).build();
+        write_json(&mut out, &document_json(&doc, &[]), args.pretty)?;
+    } else {
+        for record in kroniek_formats::read(format, BufReader::new(&bytes[..]), &Options::default()) {
+            match record {
+                Ok(mut rec) => {
+                    if lang.is_some() {
+                        rec.doc.language = lang;
+                    }
+                    if let (Some(d), true) = (&args.dct, rec.doc.published.is_unknown()) {
+                        rec.doc.published = PubDate::parse(d).with_context(|| format!("--dct {d:?} is not a date"))?;
+                    }
+                    write_json(&mut out, &document_json(&rec.doc, &rec.warnings), args.pretty)?;
+                }
+                Err(e) => {
+                    failed = true;
+                    eprintln!("warning: {e}");
+                }
+            }
+        }
+    }
+    out.flush()?;
+    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+fn write_json(out: &mut impl Write, value: &Value, pretty: bool) -> io::Result<()> {
+    if pretty {
+        serde_json::to_writer_pretty(&mut *out, value)?;
+    } else {
+        serde_json::to_writer(&mut *out, value)?;
+    }
+    out.write_all(b"\n")
+}
+
+/// The JSON form of a document and its analysis; shared with `show`.
+pub fn document_json(doc: &Document, warnings: &[String]) -> Value {
+    let analysis = annotate(doc);
+    let annotations: Vec<Value> = analysis
+        .annotations()
+        .into_iter()
+        .map(|a| {
+            let mut obj = json!({
+                "layer": a.layer,
+                "start": a.span.start,
+                "end": a.span.end,
+                "text": &doc.text[a.span.range()],
+            });
+            if !a.label.is_empty() {
+                obj["label"] = json!(a.label);
+            }
+            for (k, v) in a.attrs {
+                obj[k] = json!(v);
+            }
+            obj
+        })
+        .collect();
+    json!({
+        "id": doc.id.to_string(),
+        "title": doc.title,
+        "source": doc.source,
+        "url": doc.url,
+        "published": doc.published.to_string(),
+        "precision": doc.published.precision().as_str(),
+        "language": analysis.language.map(|l| l.to_string()),
+        "warnings": warnings,
+        "diagnostics": analysis.diagnostics.iter().map(|d| json!({"code": d.code, "message": d.message})).collect::<Vec<_>>(),
+        "tokens": analysis.tokens.len(),
+        "annotations": annotations,
+    })
+}
