@@ -1,20 +1,27 @@
-//! Embeds every file under `resources/<lang>/` into the library, so that a language is
-//! added by adding data files: no code lists the languages or their files.
+//! Embeds every file under `resources/<lang>/` (hand-written rules and lexicons) and
+//! `<workspace>/models/<lang>/` (models trained by `kroniek train`) into the library, so
+//! that a language is added by adding data files: no code lists the languages or files.
 
 use std::fmt::Write as _;
 use std::path::Path;
 use std::{env, fs};
 
 fn main() {
-    let root = Path::new(&env::var("CARGO_MANIFEST_DIR").unwrap()).join("resources");
-    println!("cargo:rerun-if-changed={}", root.display());
+    let manifest = Path::new(&env::var("CARGO_MANIFEST_DIR").unwrap()).to_path_buf();
+    let roots = [manifest.join("resources"), manifest.join("../../models")];
     let mut entries = Vec::new();
-    let mut langs: Vec<_> = fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut langs = Vec::new();
+    for root in &roots {
+        println!("cargo:rerun-if-changed={}", root.display());
+        if let Ok(dir) = fs::read_dir(root) {
+            langs.extend(dir.map(|e| e.unwrap().path()));
+        }
+    }
     langs.sort();
     for lang_dir in langs.into_iter().filter(|p| p.is_dir()) {
         println!("cargo:rerun-if-changed={}", lang_dir.display());
         let lang = lang_dir.file_name().unwrap().to_str().unwrap().to_string();
-        let mut files: Vec<_> = fs::read_dir(&lang_dir).unwrap().map(|e| e.unwrap().path()).collect();
+        let mut files: Vec<_> = fs::read_dir(&lang_dir).unwrap().map(|e| e.unwrap().path()).filter(|p| !p.file_name().unwrap().to_str().unwrap().starts_with('.')).collect();
         files.sort();
         for file in files.into_iter().filter(|p| p.is_file()) {
             println!("cargo:rerun-if-changed={}", file.display());

@@ -1,4 +1,5 @@
-//! Per-language data files, embedded at compile time from `resources/<lang>/`.
+//! Per-language data files, embedded at compile time from `resources/<lang>/` and
+//! `models/<lang>/` (files in both with the same name: the first found wins).
 //!
 //! `build.rs` lists the directory, so adding `resources/de/abbreviations.txt` is all it
 //! takes for German sentence splitting to know its abbreviations.
