@@ -61,9 +61,14 @@ pub(crate) fn read<R: BufRead>(input: R, options: &Options) -> RecordResult {
         return Err(RecordError::new("", "binary data, not HTML; skipped"));
     }
     let (html, warnings) = decode_html(bytes, None);
-    let mut page = parse_page(&html);
-    page.warnings.splice(0..0, warnings);
-    page.into_record(String::new(), options)
+    let mut record = html_to_record(&html, String::new(), options)?;
+    record.warnings.splice(0..0, warnings);
+    Ok(record)
+}
+
+/// Turns a decoded HTML page into a record (for readers whose input holds HTML pages).
+pub(crate) fn html_to_record(html: &str, locator: String, options: &Options) -> RecordResult {
+    parse_page(html).into_record(locator, options)
 }
 
 /// The most bytes of markup read for one page: four times the text cap.

@@ -1,5 +1,12 @@
 //! The sample format: ` date 2019-02` on the first line (leading space optional), then the
 //! text, either on the next line or after a space on the same line.
+//!
+//! A file without a date line, or whose date does not parse, is kept with an unknown date
+//! and a warning. Invalid UTF-8 is decoded lossily with a warning. An empty article, binary
+//! data and a file longer than [`Options::max_doc_bytes`] (read no further than the cap)
+//! are errors.
+//!
+//! [`Options::max_doc_bytes`]: crate::Options::max_doc_bytes
 
 use std::io::{BufRead, Read};
 
