@@ -232,7 +232,7 @@ pub(crate) fn parse_page(html: &str) -> Page {
         .or_else(|| meta("og:locale").and_then(Lang::parse))
         .or_else(|| ld.language.as_deref().and_then(Lang::parse));
 
-    let container = main_container(&doc);
+    let (container, text) = main_container(&doc);
 
     // Publication date: candidates in order of trust; the first that parses wins.
     let mut candidates: Vec<String> = Vec::new();
@@ -245,10 +245,7 @@ pub(crate) fn parse_page(html: &str) -> Page {
                 .map(str::to_string),
         );
     }
-    let times: Vec<ElementRef> = match container {
-        Some(c) => c.select(&TIME).chain(doc.select(&TIME)).collect(),
-        None => doc.select(&TIME).collect(),
-    };
+    let times: Vec<ElementRef> = container.select(&TIME).chain(doc.select(&TIME)).collect();
     let marked = |t: &ElementRef| {
         t.attr("pubdate").is_some()
             || t.attr("itemprop")
@@ -276,34 +273,26 @@ pub(crate) fn parse_page(html: &str) -> Page {
         }
     }
 
-    page.text = match container {
-        Some(c) => {
-            let t = block_text(c, true);
-            if t.is_empty() {
-                block_text(c, false)
-            } else {
-                t
-            }
-        }
-        None => String::new(),
-    };
+    page.text = text;
     page
 }
 
-/// The element holding the article text: the first container kind with paragraph text,
-/// and of several of that kind the one with the most.
-fn main_container(doc: &Html) -> Option<ElementRef<'_>> {
+/// The element holding the article text and that text: the first container kind with
+/// paragraph text, and of several of that kind the one with the most; else all block text
+/// of `<body>`.
+fn main_container(doc: &Html) -> (ElementRef<'_>, String) {
     for sel in CONTAINERS.iter() {
         let best = doc
             .select(sel)
-            .map(|e| (block_text(e, true).len(), e))
-            .filter(|(n, _)| *n > 0)
-            .max_by_key(|(n, _)| *n);
-        if let Some((_, e)) = best {
-            return Some(e);
+            .map(|e| (block_text(e, true), e))
+            .filter(|(t, _)| !t.is_empty())
+            .max_by_key(|(t, _)| t.len());
+        if let Some((text, e)) = best {
+            return (e, text);
         }
     }
-    doc.select(&BODY).next().or(Some(doc.root_element()))
+    let body = doc.select(&BODY).next().unwrap_or(doc.root_element());
+    (body, block_text(body, false))
 }
 
 /// The text of an HTML fragment (feed descriptions, Atom content): all block text, with
@@ -486,19 +475,28 @@ struct TextOut {
 
 impl TextOut {
     fn push(&mut self, text: &str) {
-        for c in text.chars() {
-            if c.is_whitespace() {
-                self.pending_space = !self.line.is_empty();
-            } else if matches!(c, '\u{200b}' | '\u{feff}' | '\u{ad}') {
-                // zero-width space, stray BOM, soft hyphen: invisible, dropped
-            } else {
-                if self.pending_space {
-                    self.line.push(' ');
-                    self.pending_space = false;
-                }
-                self.line.push(c);
-                self.brs = 0;
+        // Zero-width space, stray BOM, soft hyphen: invisible, dropped.
+        const INVISIBLE: [char; 3] = ['\u{200b}', '\u{feff}', '\u{ad}'];
+        let text: std::borrow::Cow<str> = if !text.is_ascii() && text.contains(INVISIBLE) {
+            text.replace(INVISIBLE, "").into()
+        } else {
+            text.into()
+        };
+        if text.starts_with(char::is_whitespace) && !self.line.is_empty() {
+            self.pending_space = true;
+        }
+        let mut any = false;
+        for word in text.split_whitespace() {
+            if self.pending_space && !self.line.is_empty() {
+                self.line.push(' ');
             }
+            self.line.push_str(word);
+            self.pending_space = true;
+            self.brs = 0;
+            any = true;
+        }
+        if any {
+            self.pending_space = text.ends_with(char::is_whitespace);
         }
     }
 

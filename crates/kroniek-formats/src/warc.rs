@@ -444,21 +444,19 @@ fn truncate(s: &str, max: usize) -> &str {
     }
 }
 
-/// Where the HTTP header ends: (end of headers, start of body).
+/// Where the HTTP header ends: (end of headers, start of body), at the first empty line
+/// (`\r\n` or `\n` line endings) within the first 256 KiB.
 fn find_header_end(block: &[u8]) -> Option<(usize, usize)> {
     let window = &block[..block.len().min(256 * 1024)];
-    let crlf = window
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .map(|i| (i, i + 4));
-    let lf = window
-        .windows(2)
-        .position(|w| w == b"\n\n")
-        .map(|i| (i, i + 2));
-    match (crlf, lf) {
-        (Some(a), Some(b)) => Some(if a.0 <= b.0 { a } else { b }),
-        (a, b) => a.or(b),
+    let mut start = 0;
+    while let Some(nl) = window[start..].iter().position(|&b| b == b'\n') {
+        let end = start + nl;
+        if end == start || (end == start + 1 && window[start] == b'\r') {
+            return Some((start, end + 1));
+        }
+        start = end + 1;
     }
+    None
 }
 
 /// Undoes HTTP chunked transfer encoding; `None` if the body is not chunked.

@@ -672,3 +672,59 @@ fn seed_files_read_with_month_precision() {
     }
     assert!(n > 0, "the seed folder {} is empty", dir.display());
 }
+
+#[test]
+fn deeply_nested_markup_does_not_overflow_the_stack() {
+    let depth = 20_000;
+    let html = format!(
+        "<html><body><article>{}<p>Diep.</p>{}</article></body></html>",
+        "<div>".repeat(depth),
+        "</div>".repeat(depth)
+    );
+    let r = read_bytes(Format::Html, html.as_bytes(), &Options::default());
+    assert_eq!(ok(&r[0]).doc.text, "Diep.");
+    let feed = format!(
+        "<rss><channel><item><description>{}x{}</description></item></channel></rss>",
+        "<b>".repeat(depth),
+        "</b>".repeat(depth)
+    );
+    run_reader(Format::Feed, feed.as_bytes(), &Options::default());
+}
+
+/// Streams a large file named by `KRONIEK_FORMATS_BIG` through its reader and prints the
+/// throughput; run with `cargo test -p kroniek-formats --test tests -- --ignored --nocapture`
+/// under `/usr/bin/time -v` to see that memory stays bounded.
+#[test]
+#[ignore]
+fn stream_a_large_file() {
+    let Some(path) = std::env::var_os("KRONIEK_FORMATS_BIG") else {
+        println!("skipped: set KRONIEK_FORMATS_BIG to a file");
+        return;
+    };
+    let file = std::fs::File::open(&path).expect("open KRONIEK_FORMATS_BIG");
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut input = std::io::BufReader::with_capacity(1 << 16, file);
+    let head = std::io::BufRead::fill_buf(&mut input)
+        .map(<[u8]>::to_vec)
+        .unwrap_or_default();
+    let format = sniff(&path.to_string_lossy(), &head);
+    let start = std::time::Instant::now();
+    let (mut docs, mut errors, mut text) = (0usize, 0usize, 0usize);
+    for r in read(format, input, &Options::default()) {
+        match r {
+            Ok(rec) => {
+                docs += 1;
+                text += rec.doc.text.len();
+            }
+            Err(_) => errors += 1,
+        }
+    }
+    let secs = start.elapsed().as_secs_f64();
+    println!(
+        "{format}: {docs} documents, {errors} errors, {:.1} MB in, {:.1} MB text, {:.1} s, {:.1} MB/s",
+        size as f64 / 1e6,
+        text as f64 / 1e6,
+        secs,
+        size as f64 / 1e6 / secs
+    );
+}
