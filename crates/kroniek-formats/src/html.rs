@@ -45,7 +45,7 @@ pub(crate) fn read<R: BufRead>(input: R, options: &Options) -> RecordResult {
     let cap = page_cap(options);
     let mut bytes = Vec::new();
     input
-        .take(cap as u64 + 1)
+        .take((cap as u64).saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(|e| RecordError::fatal("", format!("cannot read: {e}")))?;
     if bytes.len() > cap {

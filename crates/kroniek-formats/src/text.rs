@@ -18,9 +18,9 @@ pub(crate) fn read<R: BufRead>(mut input: R, options: &Options) -> RecordResult 
     let mut bytes = Vec::new();
     // Read at most one byte past the cap (plus slack for the date line), so a huge file
     // cannot exhaust memory before it is rejected.
-    let limit = options.max_doc_bytes as u64 + 4096;
+    let limit = (options.max_doc_bytes as u64).saturating_add(4096);
     (&mut input)
-        .take(limit + 1)
+        .take(limit.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(|e| RecordError::fatal("", format!("cannot read: {e}")))?;
     if bytes.len() as u64 > limit {

@@ -253,7 +253,8 @@ impl WarcReader<'_> {
             }
             return None;
         }
-        let mut block = Vec::with_capacity(length as usize);
+        // The length is what the header claims; grow as the bytes actually arrive.
+        let mut block = Vec::with_capacity(length.min(1 << 20) as usize);
         match (&mut self.input).take(length).read_to_end(&mut block) {
             Ok(n) if (n as u64) < length => {
                 return self.fatal(
@@ -491,7 +492,7 @@ fn dechunk(body: &[u8]) -> Option<Vec<u8>> {
 /// Decompresses at most `cap + 1` bytes.
 fn inflate<D: Read>(decoder: D, cap: u64) -> io::Result<Vec<u8>> {
     let mut out = Vec::new();
-    decoder.take(cap + 1).read_to_end(&mut out)?;
+    decoder.take(cap.saturating_add(1)).read_to_end(&mut out)?;
     Ok(out)
 }
 

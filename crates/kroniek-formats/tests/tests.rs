@@ -594,6 +594,12 @@ fn run_reader(format: Format, bytes: &[u8], options: &Options) {
 #[test]
 fn readers_never_panic_on_arbitrary_bytes() {
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let (huge, zero) = (
+        Options {
+            max_doc_bytes: usize::MAX,
+        },
+        Options { max_doc_bytes: 0 },
+    );
     let small = Options { max_doc_bytes: 512 };
     let default = Options::default();
     for round in 0..3000 {
@@ -612,12 +618,14 @@ fn readers_never_panic_on_arbitrary_bytes() {
             let p = prefixes[rng.below(prefixes.len())];
             bytes.splice(0..0, p.iter().copied());
         }
+        let options = match round % 5 {
+            0 => &small,
+            1 => &huge,
+            2 => &zero,
+            _ => &default,
+        };
         for format in Format::ALL {
-            run_reader(
-                format,
-                &bytes,
-                if round % 3 == 0 { &small } else { &default },
-            );
+            run_reader(format, &bytes, options);
         }
         let _ = sniff("", &bytes);
         let _ = kroniek_formats::parse_date(&String::from_utf8_lossy(&bytes));
@@ -727,4 +735,19 @@ fn stream_a_large_file() {
         secs,
         size as f64 / 1e6 / secs
     );
+}
+
+#[test]
+fn a_lying_content_length_is_a_fatal_error_not_an_allocation() {
+    let warc = b"WARC/1.0\r\nWARC-Type: response\r\nContent-Length: 1000000000000000000\r\n\r\nHTTP/1.1 200 OK\r\n\r\n<p>x</p>";
+    for options in [
+        Options::default(),
+        Options {
+            max_doc_bytes: usize::MAX,
+        },
+    ] {
+        let r = read_bytes(Format::Warc, warc, &options);
+        let e = err(&r[0]);
+        assert!(e.fatal && e.locator == "record 1", "{e:?}");
+    }
 }
