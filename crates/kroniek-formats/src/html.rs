@@ -19,7 +19,8 @@
 //!   (where several match, the one with the most paragraph text), skipping `script`, `style`,
 //!   `nav`, `header`, `footer`, `aside`, `form`, `figure` and hidden elements. A page with no
 //!   such paragraphs falls back to all block text of the container. Whitespace is normalised,
-//!   `<br>` becomes a line break and paragraphs are joined with blank lines.
+//!   `<br>` becomes a line break and paragraphs are joined with blank lines. A first
+//!   paragraph that repeats the title (the `<h1>`) is left out.
 //!
 //! Bytes are decoded as UTF-8; a page that is not valid UTF-8 and declares (in its HTTP header
 //! or a `<meta charset>`) ISO-8859-1 or windows-1252 is decoded as windows-1252, anything else
@@ -273,7 +274,11 @@ pub(crate) fn parse_page(html: &str) -> Page {
         }
     }
 
-    page.text = text;
+    // The headline usually opens the article container too; it is the title, not the text.
+    page.text = match (&page.title, text.split_once("\n\n")) {
+        (Some(title), Some((first, rest))) if first == title => rest.to_string(),
+        _ => text,
+    };
     page
 }
 

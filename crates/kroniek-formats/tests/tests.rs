@@ -314,8 +314,7 @@ fn html_article_in_dutch() {
     assert_eq!(rec.doc.language, Some(Lang::NL));
     assert_eq!(
         rec.doc.text,
-        "Kabinet presenteert klimaatplan\n\n\
-         Het kabinet heeft woensdag zijn klimaatplan gepresenteerd. Volgens minister Wiebes moet de uitstoot in 2030 met 49 procent zijn gedaald.\n\n\
+        "Het kabinet heeft woensdag zijn klimaatplan gepresenteerd. Volgens minister Wiebes moet de uitstoot in 2030 met 49 procent zijn gedaald.\n\n\
          Kritiek van de oppositie\n\n\
          De oppositie noemt het plan \"te vrijblijvend\". Volgens GroenLinks kost het plan huishoudens tot 300 euro per jaar.\n\n\
          Meer windparken op zee\n\nEen CO2-heffing voor de industrie"
