@@ -14,6 +14,7 @@
 //! - **url** from `og:url`, else `<link rel="canonical">`;
 //! - **language** from `<html lang>`, else `Content-Language`, `og:locale` or JSON-LD
 //!   `inLanguage`;
+//! - `author` (`<meta name="author">`, `article:author`) in the document's extra fields;
 //! - **text**: the paragraphs (`<p>`, headings, list items, block quotes) inside
 //!   `[itemprop=articleBody]`, else `<article>`, else `<main>` / `[role=main]`, else `<body>`
 //!   (where several match, the one with the most paragraph text), skipping `script`, `style`,
@@ -91,6 +92,8 @@ pub(crate) struct Page {
     /// The warning to give when the page has no usable date (kept apart so that a caller
     /// with a fallback date can replace it).
     pub(crate) date_warning: Option<String>,
+    /// Fields kept in the document's `extra` (author, WARC provenance).
+    pub(crate) extra: serde_json::Map<String, Value>,
 }
 
 impl Page {
@@ -117,6 +120,9 @@ impl Page {
         }
         if let Some(u) = self.url {
             builder = builder.url(u);
+        }
+        if !self.extra.is_empty() {
+            builder = builder.extra(Value::Object(self.extra).to_string());
         }
         Ok(Record {
             doc: builder.build(),
@@ -201,6 +207,13 @@ pub(crate) fn parse_page(html: &str) -> Page {
     let mut page = Page::default();
 
     // Source first: the title may end in it.
+    if let Some(author) = meta("author")
+        .or_else(|| meta("article:author"))
+        .map(normalise_space)
+        .filter(|a| !a.is_empty())
+    {
+        page.extra.insert("author".into(), Value::String(author));
+    }
     page.source = meta("og:site_name")
         .map(normalise_space)
         .or_else(|| ld.publisher.clone());

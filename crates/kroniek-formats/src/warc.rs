@@ -11,6 +11,8 @@
 //!   extraction. A `resource` record of type `text/html` is taken the same way;
 //! - the URL comes from `WARC-Target-URI` when the page names none; when the page has no
 //!   date, `WARC-Date` is used, with a warning that it is the crawl date;
+//! - `WARC-Record-ID`, `WARC-Date` and `WARC-Target-URI` are kept in the document's extra
+//!   fields (`warc_record_id`, `warc_date`, `warc_target_uri`) for provenance;
 //! - every other record (`warcinfo`, `request`, `metadata`, non-HTML or non-2xx responses) is
 //!   skipped silently.
 //!
@@ -399,6 +401,16 @@ impl WarcReader<'_> {
         let mut page = parse_page(&html);
         warnings.append(&mut page.warnings);
         page.warnings = warnings;
+        for (field, key) in [
+            ("warc-record-id", "warc_record_id"),
+            ("warc-date", "warc_date"),
+            ("warc-target-uri", "warc_target_uri"),
+        ] {
+            if let Some(v) = headers.get(field) {
+                page.extra
+                    .insert(key.into(), serde_json::Value::String(v.to_string()));
+            }
+        }
         if page.url.is_none() {
             page.url = headers
                 .get("warc-target-uri")

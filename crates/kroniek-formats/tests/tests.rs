@@ -312,6 +312,12 @@ fn html_article_in_dutch() {
         Some("https://dagblad.example/2019/03/13/klimaatplan")
     );
     assert_eq!(rec.doc.language, Some(Lang::NL));
+    assert!(rec
+        .doc
+        .extra
+        .as_deref()
+        .unwrap_or("")
+        .contains("Pieter Jansen"));
     assert_eq!(
         rec.doc.text,
         "Het kabinet heeft woensdag zijn klimaatplan gepresenteerd. Volgens minister Wiebes moet de uitstoot in 2030 met 49 procent zijn gedaald.\n\n\
@@ -397,6 +403,13 @@ fn check_news_warc(r: &[RecordResult]) {
         Some("https://dagblad.example/2019/03/13/klimaatplan")
     );
     assert!(nl.warnings.is_empty(), "{:?}", nl.warnings);
+    let extra: serde_json::Value =
+        serde_json::from_str(nl.doc.extra.as_deref().unwrap_or("{}")).unwrap_or_default();
+    assert_eq!(
+        extra["warc_record_id"],
+        "<urn:uuid:00000000-0000-0000-0000-000000000003>"
+    );
+    assert_eq!(extra["warc_date"], "2019-03-14T02:00:01Z");
     let undated = ok(&r[1]);
     assert_eq!(undated.locator, "record 7");
     assert_eq!(undated.doc.published.to_string(), "2019-03-14");
