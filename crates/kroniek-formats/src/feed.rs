@@ -40,11 +40,12 @@ use crate::{
 };
 
 pub(crate) fn read<'a, R: BufRead + 'a>(
-    mut input: R,
+    input: R,
     options: Options,
 ) -> Box<dyn Iterator<Item = RecordResult> + 'a> {
-    let head = match input.fill_buf() {
-        Ok(h) => h,
+    const HEAD: usize = 1024;
+    let (head, input) = match crate::peek(input, HEAD) {
+        Ok(peeked) => peeked,
         Err(e) => {
             return Box::new(std::iter::once(Err(RecordError::fatal(
                 "",
@@ -52,16 +53,16 @@ pub(crate) fn read<'a, R: BufRead + 'a>(
             ))))
         }
     };
-    if head.iter().all(u8::is_ascii_whitespace) {
+    if head.len() < HEAD && head.iter().all(u8::is_ascii_whitespace) {
         return Box::new(std::iter::once(Err(RecordError::new("", "empty input"))));
     }
-    if looks_binary(head) {
+    if looks_binary(&head) {
         return Box::new(std::iter::once(Err(RecordError::fatal(
             "",
             "binary data, not a feed",
         ))));
     }
-    let latin1 = declared_encoding(head).is_some_and(|e| is_single_byte_western(&e));
+    let latin1 = declared_encoding(&head).is_some_and(|e| is_single_byte_western(&e));
     Box::new(FeedReader::new(Lossy::new(input, latin1), options))
 }
 

@@ -244,6 +244,19 @@ pub fn sniff(name: &str, head: &[u8]) -> Format {
     }
 }
 
+/// A reader that gives peeked bytes again before the rest of the input.
+pub(crate) type Peeked<R> = std::io::Chain<std::io::Cursor<Vec<u8>>, R>;
+
+/// Reads up to `n` bytes from the start of `input` (fewer only at the end of the input,
+/// however the reader hands out its bytes) and returns them with a reader that yields
+/// them again, then the rest.
+pub(crate) fn peek<R: BufRead>(mut input: R, n: usize) -> std::io::Result<(Vec<u8>, Peeked<R>)> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(n);
+    (&mut input).take(n as u64).read_to_end(&mut head)?;
+    Ok((head.clone(), std::io::Cursor::new(head).chain(input)))
+}
+
 /// Decodes bytes as UTF-8, lossily; returns a warning when bytes had to be replaced.
 pub(crate) fn decode(bytes: Vec<u8>) -> (String, Option<String>) {
     match String::from_utf8(bytes) {

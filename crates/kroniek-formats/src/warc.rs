@@ -38,11 +38,11 @@ const MAX_LINE: u64 = 64 * 1024;
 const MAX_HEADERS: usize = 512;
 
 pub(crate) fn read<'a, R: BufRead + 'a>(
-    mut input: R,
+    input: R,
     options: Options,
 ) -> Box<dyn Iterator<Item = RecordResult> + 'a> {
-    let head = match input.fill_buf() {
-        Ok(h) => h,
+    let (head, input) = match crate::peek(input, 2) {
+        Ok(peeked) => peeked,
         Err(e) => {
             return Box::new(std::iter::once(Err(RecordError::fatal(
                 "",
@@ -53,7 +53,7 @@ pub(crate) fn read<'a, R: BufRead + 'a>(
     if head.is_empty() {
         return Box::new(std::iter::once(Err(RecordError::new("", "empty input"))));
     }
-    let stream: Box<dyn BufRead + 'a> = if head.starts_with(&[0x1f, 0x8b]) {
+    let stream: Box<dyn BufRead + 'a> = if head == [0x1f, 0x8b] {
         Box::new(BufReader::with_capacity(
             64 * 1024,
             MultiGzDecoder::new(input),

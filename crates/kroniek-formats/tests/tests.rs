@@ -484,6 +484,42 @@ fn warc_empty_and_junk() {
 
 // ----------------------------------------------------------------------- all formats
 
+/// Readers must not depend on how the input hands out its bytes: reading through a
+/// one-byte buffer gives the same records as reading from a slice.
+#[test]
+fn one_byte_reads_give_the_same_records() {
+    let cases = [
+        (Format::Text, "text/nl-storm.txt"),
+        (Format::Jsonl, "jsonl/articles.jsonl"),
+        (Format::Jsonl, "jsonl/invalid-utf8.jsonl"),
+        (Format::Feed, "feed/nl-rss.xml"),
+        (Format::Feed, "feed/en-atom.xml"),
+        (Format::Feed, "feed/latin1.xml"),
+        (Format::Feed, "feed/invalid-utf8.xml"),
+        (Format::Feed, "feed/malformed-item.xml"),
+        (Format::Html, "html/nl-article.html"),
+        (Format::Warc, "warc/news.warc"),
+        (Format::Warc, "warc/news.warc.gz"),
+        (Format::Warc, "warc/truncated.warc.gz"),
+    ];
+    let summary = |r: &RecordResult| match r {
+        Ok(rec) => format!("ok {} {:?} {:?}", rec.locator, rec.doc, rec.warnings),
+        Err(e) => format!("err {e} {}", e.fatal),
+    };
+    for (format, path) in cases {
+        let bytes = fixture(path);
+        let whole: Vec<String> = read_bytes(format, &bytes, &Options::default())
+            .iter()
+            .map(summary)
+            .collect();
+        let trickle = std::io::BufReader::with_capacity(1, &bytes[..]);
+        let bytewise: Vec<String> = read(format, trickle, &Options::default())
+            .map(|r| summary(&r))
+            .collect();
+        assert_eq!(whole, bytewise, "{path}");
+    }
+}
+
 #[test]
 fn sniffing_the_fixtures() {
     let cases = [
