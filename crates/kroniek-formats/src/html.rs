@@ -206,7 +206,6 @@ pub(crate) fn parse_page(html: &str) -> Page {
 
     let mut page = Page::default();
 
-    // Source first: the title may end in it.
     if let Some(author) = meta("author")
         .or_else(|| meta("article:author"))
         .map(normalise_space)
@@ -214,6 +213,7 @@ pub(crate) fn parse_page(html: &str) -> Page {
     {
         page.extra.insert("author".into(), Value::String(author));
     }
+    // Source before title: the <title> may end in it.
     page.source = meta("og:site_name")
         .map(normalise_space)
         .or_else(|| ld.publisher.clone());

@@ -9,6 +9,7 @@
 //!   `Content-Encoding: gzip`/`deflate` are undone, the body is decoded by its charset (see
 //!   the HTML reader; lossily with a warning when it is not UTF-8) and handed to the HTML
 //!   extraction. A `resource` record of type `text/html` is taken the same way;
+//! - a page the crawler cut short (`WARC-Truncated`) is read with a warning;
 //! - the URL comes from `WARC-Target-URI` when the page names none; when the page has no
 //!   date, `WARC-Date` is used, with a warning that it is the crawl date;
 //! - `WARC-Record-ID`, `WARC-Date` and `WARC-Target-URI` are kept in the document's extra
@@ -290,6 +291,12 @@ impl WarcReader<'_> {
             return None;
         }
         let Some(split) = find_header_end(&block) else {
+            // Only worth an error when it claims to be a page.
+            let head =
+                String::from_utf8_lossy(&block[..block.len().min(8192)]).to_ascii_lowercase();
+            if !head.contains("text/html") {
+                return None;
+            }
             return Some(Err(RecordError::new(
                 locator,
                 "HTTP response without the blank line that ends its headers",
@@ -389,6 +396,9 @@ impl WarcReader<'_> {
     ) -> RecordResult {
         if body.iter().all(u8::is_ascii_whitespace) {
             return Err(RecordError::new(locator, "empty HTML page"));
+        }
+        if let Some(reason) = headers.get("warc-truncated") {
+            warnings.push(format!("the crawler cut this page short (WARC-Truncated: {reason}); its text may be incomplete"));
         }
         if looks_binary(&body) {
             return Err(RecordError::new(
@@ -581,6 +591,29 @@ mod tests {
             "{:?}",
             b.warnings
         );
+    }
+
+    #[test]
+    fn crawler_truncation_is_a_warning_and_headerless_non_pages_are_skipped() {
+        let mut warc = record(
+            "response",
+            "https://x/t",
+            "2019-02-11T00:00:00Z",
+            "WARC-Truncated: length\r\n",
+            &http("<p>Half a sto", ""),
+        );
+        warc.extend(record(
+            "response",
+            "https://x/i",
+            "2019-02-11T00:00:00Z",
+            "",
+            b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\n",
+        ));
+        let r: Vec<_> = read(&warc[..], Options::default()).collect();
+        assert_eq!(r.len(), 1, "{r:?}");
+        let rec = r[0].as_ref().unwrap();
+        assert_eq!(rec.doc.text, "Half a sto");
+        assert!(rec.warnings.iter().any(|w| w.contains("WARC-Truncated")));
     }
 
     #[test]
