@@ -664,7 +664,10 @@ impl<R: BufRead> Iterator for FeedReader<R> {
                     }
                 }
             };
-            self.buf = buf;
+            // One huge text node should not keep its buffer for the rest of the feed.
+            if buf.capacity() <= 1 << 20 {
+                self.buf = buf;
+            }
             if out.is_some() {
                 return out;
             }
