@@ -3,6 +3,12 @@ use std::io::BufRead;
 
 use crate::{Options, RecordError, RecordResult};
 
-pub(crate) fn read<'a, R: BufRead + 'a>(_input: R, _options: Options) -> Box<dyn Iterator<Item = RecordResult> + 'a> {
-    Box::new(std::iter::once(Err(RecordError::fatal("", "feed reading is not available yet"))))
+pub(crate) fn read<'a, R: BufRead + 'a>(
+    _input: R,
+    _options: Options,
+) -> Box<dyn Iterator<Item = RecordResult> + 'a> {
+    Box::new(std::iter::once(Err(RecordError::fatal(
+        "",
+        "feed reading is not available yet",
+    ))))
 }

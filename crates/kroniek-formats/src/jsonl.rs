@@ -13,7 +13,15 @@ use crate::{check_size, dates::parse_date, Options, Record, RecordError, RecordR
 
 const TEXT: &[&str] = &["text", "body", "content", "article"];
 const TITLE: &[&str] = &["title", "headline"];
-const DATE: &[&str] = &["date", "published", "pubDate", "published_at", "datePublished", "publication_date", "dct"];
+const DATE: &[&str] = &[
+    "date",
+    "published",
+    "pubDate",
+    "published_at",
+    "datePublished",
+    "publication_date",
+    "dct",
+];
 const URL: &[&str] = &["url", "link"];
 const SOURCE: &[&str] = &["source", "outlet", "site", "publisher"];
 const LANG: &[&str] = &["lang", "language"];
@@ -28,7 +36,13 @@ pub(crate) struct JsonlReader<R> {
 
 impl<R: BufRead> JsonlReader<R> {
     pub(crate) fn new(input: R, options: Options) -> Self {
-        JsonlReader { input, options, line_no: 0, buf: Vec::new(), done: false }
+        JsonlReader {
+            input,
+            options,
+            line_no: 0,
+            buf: Vec::new(),
+            done: false,
+        }
     }
 }
 
@@ -51,7 +65,10 @@ impl<R: BufRead> Iterator for JsonlReader<R> {
                 Ok(_) => {}
                 Err(e) => {
                     self.done = true;
-                    return Some(Err(RecordError::fatal(locator, format!("cannot read: {e}"))));
+                    return Some(Err(RecordError::fatal(
+                        locator,
+                        format!("cannot read: {e}"),
+                    )));
                 }
             }
             if self.buf.iter().all(u8::is_ascii_whitespace) {
@@ -86,13 +103,17 @@ fn parse_line(line: &[u8], options: &Options, locator: String) -> RecordResult {
             String::from_utf8_lossy(line)
         }
     };
-    let value: Value = serde_json::from_str(text_line.trim()).map_err(|e| RecordError::new(&locator, format!("invalid JSON: {e}")))?;
+    let value: Value = serde_json::from_str(text_line.trim())
+        .map_err(|e| RecordError::new(&locator, format!("invalid JSON: {e}")))?;
     let Value::Object(mut map) = value else {
         return Err(RecordError::new(&locator, "expected a JSON object"));
     };
     let text = take_str(&mut map, TEXT).unwrap_or_default();
     if text.trim().is_empty() {
-        return Err(RecordError::new(&locator, "empty article: no \"text\" field or it is blank"));
+        return Err(RecordError::new(
+            &locator,
+            "empty article: no \"text\" field or it is blank",
+        ));
     }
     check_size(&text, options, &locator)?;
     let published = match take_str(&mut map, DATE) {
@@ -101,14 +122,18 @@ fn parse_line(line: &[u8], options: &Options, locator: String) -> RecordResult {
             PubDate::Unknown
         }
         Some(d) => parse_date(&d).unwrap_or_else(|| {
-            warnings.push(format!("date {d:?} does not parse; stored with an unknown publication date"));
+            warnings.push(format!(
+                "date {d:?} does not parse; stored with an unknown publication date"
+            ));
             PubDate::Unknown
         }),
     };
     let lang = take_str(&mut map, LANG).and_then(|l| {
         let parsed = Lang::parse(&l);
         if parsed.is_none() {
-            warnings.push(format!("language {l:?} is not a language code; it will be detected"));
+            warnings.push(format!(
+                "language {l:?} is not a language code; it will be detected"
+            ));
         }
         parsed
     });
@@ -125,7 +150,11 @@ fn parse_line(line: &[u8], options: &Options, locator: String) -> RecordResult {
     if !map.is_empty() {
         builder = builder.extra(Value::Object(map).to_string());
     }
-    Ok(Record { doc: builder.build(), locator, warnings })
+    Ok(Record {
+        doc: builder.build(),
+        locator,
+        warnings,
+    })
 }
 
 #[cfg(test)]
@@ -138,7 +167,9 @@ mod tests {
 
     #[test]
     fn reads_fields_and_keeps_unknown_ones() {
-        let r = read_all(r#"{"date":"2019-02","title":"Kop","text":"Tekst.","url":"http://x","source":"NOS","lang":"nl","section":"binnenland","n":3}"#);
+        let r = read_all(
+            r#"{"date":"2019-02","title":"Kop","text":"Tekst.","url":"http://x","source":"NOS","lang":"nl","section":"binnenland","n":3}"#,
+        );
         let rec = r[0].as_ref().unwrap();
         assert_eq!(rec.doc.published.to_string(), "2019-02");
         assert_eq!(rec.doc.title.as_deref(), Some("Kop"));

@@ -51,7 +51,13 @@ pub enum Format {
 
 impl Format {
     /// All formats, for help texts.
-    pub const ALL: [Format; 5] = [Format::Text, Format::Jsonl, Format::Feed, Format::Html, Format::Warc];
+    pub const ALL: [Format; 5] = [
+        Format::Text,
+        Format::Jsonl,
+        Format::Feed,
+        Format::Html,
+        Format::Warc,
+    ];
 
     /// The name used on the command line.
     pub fn name(self) -> &'static str {
@@ -97,7 +103,9 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { max_doc_bytes: 8 * 1024 * 1024 }
+        Options {
+            max_doc_bytes: 8 * 1024 * 1024,
+        }
     }
 }
 
@@ -125,10 +133,18 @@ pub struct RecordError {
 
 impl RecordError {
     pub(crate) fn new(locator: impl Into<String>, message: impl Into<String>) -> RecordError {
-        RecordError { locator: locator.into(), message: message.into(), fatal: false }
+        RecordError {
+            locator: locator.into(),
+            message: message.into(),
+            fatal: false,
+        }
     }
     pub(crate) fn fatal(locator: impl Into<String>, message: impl Into<String>) -> RecordError {
-        RecordError { locator: locator.into(), message: message.into(), fatal: true }
+        RecordError {
+            locator: locator.into(),
+            message: message.into(),
+            fatal: true,
+        }
     }
 }
 
@@ -148,7 +164,11 @@ impl std::error::Error for RecordError {}
 pub type RecordResult = Result<Record, RecordError>;
 
 /// Reads articles of `format` from `input`.
-pub fn read<'a, R: BufRead + 'a>(format: Format, input: R, options: &Options) -> Box<dyn Iterator<Item = RecordResult> + 'a> {
+pub fn read<'a, R: BufRead + 'a>(
+    format: Format,
+    input: R,
+    options: &Options,
+) -> Box<dyn Iterator<Item = RecordResult> + 'a> {
     let options = options.clone();
     match format {
         Format::Text => Box::new(std::iter::once(text::read(input, &options))),
@@ -163,7 +183,11 @@ pub fn read<'a, R: BufRead + 'a>(format: Format, input: R, options: &Options) ->
 /// (a few kilobytes are plenty).
 pub fn sniff(name: &str, head: &[u8]) -> Format {
     let lower = name.to_ascii_lowercase();
-    let ext = lower.trim_end_matches(".gz").rsplit('.').next().unwrap_or("");
+    let ext = lower
+        .trim_end_matches(".gz")
+        .rsplit('.')
+        .next()
+        .unwrap_or("");
     if lower.ends_with(".warc") || lower.ends_with(".warc.gz") || head.starts_with(b"WARC/") {
         return Format::Warc;
     }
@@ -178,16 +202,23 @@ pub fn sniff(name: &str, head: &[u8]) -> Format {
         "txt" | "text" => return Format::Text,
         _ => {}
     }
-    let start = String::from_utf8_lossy(&head[..head.len().min(2048)]).trim_start_matches('\u{feff}').trim_start().to_ascii_lowercase();
+    let start = String::from_utf8_lossy(&head[..head.len().min(2048)])
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .to_ascii_lowercase();
     if start.starts_with('{') {
         Format::Jsonl
-    } else if start.starts_with("<?xml") || start.starts_with("<rss") || start.starts_with("<feed") {
+    } else if start.starts_with("<?xml") || start.starts_with("<rss") || start.starts_with("<feed")
+    {
         if start.contains("<html") && !start.contains("<rss") && !start.contains("<feed") {
             Format::Html
         } else {
             Format::Feed
         }
-    } else if start.starts_with("<!doctype html") || start.starts_with("<html") || start.starts_with('<') {
+    } else if start.starts_with("<!doctype html")
+        || start.starts_with("<html")
+        || start.starts_with('<')
+    {
         Format::Html
     } else {
         Format::Text
@@ -203,7 +234,9 @@ pub(crate) fn decode(bytes: Vec<u8>) -> (String, Option<String>) {
             let bad = String::from_utf8_lossy(&bytes).matches('\u{fffd}').count();
             (
                 String::from_utf8_lossy(&bytes).into_owned(),
-                Some(format!("invalid UTF-8: {bad} byte sequence(s) replaced by U+FFFD")),
+                Some(format!(
+                    "invalid UTF-8: {bad} byte sequence(s) replaced by U+FFFD"
+                )),
             )
         }
     }
@@ -215,7 +248,10 @@ pub(crate) fn looks_binary(bytes: &[u8]) -> bool {
     if sample.contains(&0) {
         return true;
     }
-    let controls = sample.iter().filter(|&&b| b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c)).count();
+    let controls = sample
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c))
+        .count();
     controls * 20 > sample.len().max(1)
 }
 
@@ -224,7 +260,11 @@ pub(crate) fn check_size(text: &str, options: &Options, locator: &str) -> Result
     if text.len() > options.max_doc_bytes {
         return Err(RecordError::new(
             locator,
-            format!("document of {} bytes exceeds the size cap of {} bytes; skipped", text.len(), options.max_doc_bytes),
+            format!(
+                "document of {} bytes exceeds the size cap of {} bytes; skipped",
+                text.len(),
+                options.max_doc_bytes
+            ),
         ));
     }
     Ok(())
@@ -237,8 +277,17 @@ mod tests {
     #[test]
     fn sniffs_by_name_and_content() {
         assert_eq!(sniff("a.jsonl", b""), Format::Jsonl);
-        assert_eq!(sniff("feed.xml", b"<?xml version='1.0'?><rss>"), Format::Feed);
-        assert_eq!(sniff("", b"<?xml version='1.0'?>\n<feed xmlns='http://www.w3.org/2005/Atom'>"), Format::Feed);
+        assert_eq!(
+            sniff("feed.xml", b"<?xml version='1.0'?><rss>"),
+            Format::Feed
+        );
+        assert_eq!(
+            sniff(
+                "",
+                b"<?xml version='1.0'?>\n<feed xmlns='http://www.w3.org/2005/Atom'>"
+            ),
+            Format::Feed
+        );
         assert_eq!(sniff("x", b"<!DOCTYPE html><html>"), Format::Html);
         assert_eq!(sniff("x.warc.gz", b"\x1f\x8b"), Format::Warc);
         assert_eq!(sniff("x", b"WARC/1.0\r\n"), Format::Warc);

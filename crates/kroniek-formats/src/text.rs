@@ -12,9 +12,18 @@ pub(crate) fn read<R: BufRead>(mut input: R, options: &Options) -> RecordResult 
     // Read at most one byte past the cap (plus slack for the date line), so a huge file
     // cannot exhaust memory before it is rejected.
     let limit = options.max_doc_bytes as u64 + 4096;
-    (&mut input).take(limit + 1).read_to_end(&mut bytes).map_err(|e| RecordError::fatal("", format!("cannot read: {e}")))?;
+    (&mut input)
+        .take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| RecordError::fatal("", format!("cannot read: {e}")))?;
     if bytes.len() as u64 > limit {
-        return Err(RecordError::new("", format!("document exceeds the size cap of {} bytes; skipped", options.max_doc_bytes)));
+        return Err(RecordError::new(
+            "",
+            format!(
+                "document exceeds the size cap of {} bytes; skipped",
+                options.max_doc_bytes
+            ),
+        ));
     }
     parse(bytes, options)
 }
@@ -29,17 +38,27 @@ pub(crate) fn parse(bytes: Vec<u8>, options: &Options) -> RecordResult {
     let (published, rest) = split_date_line(body, &mut warnings);
     let rest = rest.trim();
     if rest.is_empty() {
-        return Err(RecordError::new("", "empty article: no text after the date line"));
+        return Err(RecordError::new(
+            "",
+            "empty article: no text after the date line",
+        ));
     }
     check_size(rest, options, "")?;
     let doc = Document::builder(rest).published(published).build();
-    Ok(Record { doc, locator: String::new(), warnings })
+    Ok(Record {
+        doc,
+        locator: String::new(),
+        warnings,
+    })
 }
 
 /// Splits off a leading `date …` line; returns the date (or unknown, with a warning) and the rest.
 fn split_date_line<'t>(text: &'t str, warnings: &mut Vec<String>) -> (PubDate, &'t str) {
     let trimmed = text.trim_start();
-    let Some(after) = trimmed.strip_prefix("date").filter(|a| a.starts_with([' ', '\t', ':'])) else {
+    let Some(after) = trimmed
+        .strip_prefix("date")
+        .filter(|a| a.starts_with([' ', '\t', ':']))
+    else {
         warnings.push("no ` date YYYY-MM` line; stored with an unknown publication date".into());
         return (PubDate::Unknown, text);
     };
@@ -89,10 +108,19 @@ mod tests {
     #[test]
     fn empty_binary_and_oversized_are_errors() {
         assert!(parse_str("").is_err());
-        assert!(parse_str(" date 2019-02 ").unwrap_err().message.contains("empty"));
-        assert!(parse(vec![0, 1, 2, 3, 0xff], &Options::default()).unwrap_err().message.contains("binary"));
+        assert!(parse_str(" date 2019-02 ")
+            .unwrap_err()
+            .message
+            .contains("empty"));
+        assert!(parse(vec![0, 1, 2, 3, 0xff], &Options::default())
+            .unwrap_err()
+            .message
+            .contains("binary"));
         let small = Options { max_doc_bytes: 10 };
-        assert!(parse(b"date 2019 0123456789abcdef".to_vec(), &small).unwrap_err().message.contains("size cap"));
+        assert!(parse(b"date 2019 0123456789abcdef".to_vec(), &small)
+            .unwrap_err()
+            .message
+            .contains("size cap"));
     }
 
     #[test]

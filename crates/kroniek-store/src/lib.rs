@@ -59,7 +59,11 @@ impl From<Annotation> for StoredAnnotation {
             start: a.span.start,
             end: a.span.end,
             label: a.label,
-            attrs: a.attrs.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+            attrs: a
+                .attrs
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
         }
     }
 }
@@ -177,10 +181,14 @@ impl Error {
         matches!(self.kind, ErrorKind::BadQuery(_))
     }
     pub(crate) fn bad_query(msg: impl Into<String>) -> Error {
-        Error { kind: ErrorKind::BadQuery(msg.into()) }
+        Error {
+            kind: ErrorKind::BadQuery(msg.into()),
+        }
     }
     pub(crate) fn corrupt(msg: impl Into<String>) -> Error {
-        Error { kind: ErrorKind::Corrupt(msg.into()) }
+        Error {
+            kind: ErrorKind::Corrupt(msg.into()),
+        }
     }
 }
 
@@ -201,7 +209,9 @@ impl std::error::Error for Error {
 
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
-        Error { kind: ErrorKind::Sqlite(e) }
+        Error {
+            kind: ErrorKind::Sqlite(e),
+        }
     }
 }
 
@@ -214,7 +224,10 @@ pub(crate) fn snippet(text: &str, terms: &[Vec<String>]) -> String {
         let w = word.trim_end_matches(|c: char| !c.is_alphanumeric());
         if !w.is_empty() {
             let folded = kroniek_core::search::fold(w);
-            if terms.iter().any(|forms| forms.iter().any(|f| folded.starts_with(f.as_str()))) {
+            if terms
+                .iter()
+                .any(|forms| forms.iter().any(|f| folded.starts_with(f.as_str())))
+            {
                 best = Some(offset);
                 break;
             }
@@ -222,7 +235,9 @@ pub(crate) fn snippet(text: &str, terms: &[Vec<String>]) -> String {
         offset += word.len();
     }
     let hit = best.unwrap_or(0);
-    let start = text[..hit].rfind(['.', '!', '?', '\n']).map_or(0, |p| p + 1);
+    let start = text[..hit]
+        .rfind(['.', '!', '?', '\n'])
+        .map_or(0, |p| p + 1);
     let mut end = (start + 240).min(text.len());
     while !text.is_char_boundary(end) {
         end -= 1;

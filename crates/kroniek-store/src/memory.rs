@@ -24,11 +24,10 @@ impl Store for MemoryStore {
     fn put_batch(&mut self, batch: &[StoredDocument]) -> Result<Vec<PutOutcome>, Error> {
         Ok(batch
             .iter()
-            .map(|sd| {
-                if self.docs.contains_key(&sd.doc.id) {
-                    PutOutcome::AlreadyPresent
-                } else {
-                    self.docs.insert(sd.doc.id, sd.clone());
+            .map(|sd| match self.docs.entry(sd.doc.id) {
+                std::collections::btree_map::Entry::Occupied(_) => PutOutcome::AlreadyPresent,
+                std::collections::btree_map::Entry::Vacant(slot) => {
+                    slot.insert(sd.clone());
                     PutOutcome::Stored
                 }
             })
@@ -45,7 +44,13 @@ impl Store for MemoryStore {
 
     fn ids_with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<DocId>, Error> {
         let prefix = prefix.to_ascii_lowercase();
-        Ok(self.docs.keys().filter(|id| id.to_string().starts_with(&prefix)).take(limit).copied().collect())
+        Ok(self
+            .docs
+            .keys()
+            .filter(|id| id.to_string().starts_with(&prefix))
+            .take(limit)
+            .copied()
+            .collect())
     }
 
     fn search(&self, q: &SearchQuery) -> Result<Vec<SearchHit>, Error> {
@@ -57,14 +62,27 @@ impl Store for MemoryStore {
         for sd in self.docs.values() {
             let d = &sd.doc;
             if q.language.is_some_and(|l| sd.doc.language != Some(l))
-                || q.source.as_ref().is_some_and(|s| !d.source.as_deref().is_some_and(|ds| ds.eq_ignore_ascii_case(s)))
-                || q.from.as_ref().is_some_and(|f| d.published.latest().is_none_or(|l| l.to_string() < *f))
-                || q.to.as_ref().is_some_and(|t| d.published.earliest().is_none_or(|e| e.to_string() > *t))
+                || q.source.as_ref().is_some_and(|s| {
+                    !d.source
+                        .as_deref()
+                        .is_some_and(|ds| ds.eq_ignore_ascii_case(s))
+                })
+                || q.from
+                    .as_ref()
+                    .is_some_and(|f| d.published.latest().is_none_or(|l| l.to_string() < *f))
+                || q.to
+                    .as_ref()
+                    .is_some_and(|t| d.published.earliest().is_none_or(|e| e.to_string() > *t))
             {
                 continue;
             }
             let mut terms = search::terms(&d.text, sd.doc.language);
-            terms.extend(d.title.as_deref().map(|t| search::terms(t, sd.doc.language)).unwrap_or_default());
+            terms.extend(
+                d.title
+                    .as_deref()
+                    .map(|t| search::terms(t, sd.doc.language))
+                    .unwrap_or_default(),
+            );
             let score: usize = wanted
                 .iter()
                 .map(|forms| terms.iter().filter(|t| forms.contains(t)).count())
@@ -83,7 +101,11 @@ impl Store for MemoryStore {
             }
         }
         hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
-        Ok(hits.into_iter().skip(q.offset).take(q.limit.max(1)).collect())
+        Ok(hits
+            .into_iter()
+            .skip(q.offset)
+            .take(q.limit.max(1))
+            .collect())
     }
 
     fn stats(&self) -> Result<Stats, Error> {
@@ -92,8 +114,12 @@ impl Store for MemoryStore {
         let mut layers: BTreeMap<String, u64> = BTreeMap::new();
         let mut range: Option<(String, String)> = None;
         for sd in self.docs.values() {
-            *langs.entry(sd.doc.language.map_or("unknown".into(), |l| l.to_string())).or_default() += 1;
-            *precisions.entry(sd.doc.published.precision().as_str().into()).or_default() += 1;
+            *langs
+                .entry(sd.doc.language.map_or("unknown".into(), |l| l.to_string()))
+                .or_default() += 1;
+            *precisions
+                .entry(sd.doc.published.precision().as_str().into())
+                .or_default() += 1;
             for a in &sd.annotations {
                 *layers.entry(a.layer.clone()).or_default() += 1;
             }
@@ -111,7 +137,11 @@ impl Store for MemoryStore {
             languages: langs.into_iter().collect(),
             precisions: precisions.into_iter().collect(),
             layers: layers.into_iter().collect(),
-            documents_with_warnings: self.docs.values().filter(|sd| !sd.warnings.is_empty()).count() as u64,
+            documents_with_warnings: self
+                .docs
+                .values()
+                .filter(|sd| !sd.warnings.is_empty())
+                .count() as u64,
             date_range: range,
             schema_version: crate::sqlite::SCHEMA_VERSION,
         })

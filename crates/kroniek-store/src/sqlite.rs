@@ -15,7 +15,10 @@ use kroniek_core::{search, DocId, Document, Lang, PubDate};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{Map, Value};
 
-use crate::{snippet, Error, PutOutcome, SearchHit, SearchQuery, Stats, Store, StoredAnnotation, StoredDocument};
+use crate::{
+    snippet, Error, PutOutcome, SearchHit, SearchQuery, Stats, Store, StoredAnnotation,
+    StoredDocument,
+};
 
 /// Schema migrations; entry `i` takes the schema from version `i` to `i + 1`.
 const MIGRATIONS: &[&str] = &[
@@ -64,7 +67,9 @@ pub struct SqliteStore {
 
 impl std::fmt::Debug for SqliteStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SqliteStore").field("path", &self.conn.path()).finish()
+        f.debug_struct("SqliteStore")
+            .field("path", &self.conn.path())
+            .finish()
     }
 }
 
@@ -91,9 +96,16 @@ impl SqliteStore {
     }
 
     fn migrate(&mut self) -> Result<(), Error> {
-        let version: u32 = self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let version: u32 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if version > SCHEMA_VERSION {
-            return Err(Error { kind: crate::ErrorKind::SchemaTooNew { found: version, supported: SCHEMA_VERSION } });
+            return Err(Error {
+                kind: crate::ErrorKind::SchemaTooNew {
+                    found: version,
+                    supported: SCHEMA_VERSION,
+                },
+            });
         }
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
             let tx = self.conn.transaction()?;
@@ -106,12 +118,16 @@ impl SqliteStore {
 
     /// The schema version of the open store.
     pub fn schema_version(&self) -> Result<u32, Error> {
-        Ok(self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
     }
 
     /// Runs `PRAGMA integrity_check`; `Ok(())` when SQLite reports `ok`.
     pub fn integrity_check(&self) -> Result<(), Error> {
-        let result: String = self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        let result: String = self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
         if result == "ok" {
             Ok(())
         } else {
@@ -130,7 +146,10 @@ fn attrs_json(attrs: &[(String, String)]) -> Option<String> {
     if attrs.is_empty() {
         return None;
     }
-    let map: Map<String, Value> = attrs.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
+    let map: Map<String, Value> = attrs
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .collect();
     Some(Value::Object(map).to_string())
 }
 
@@ -152,7 +171,13 @@ fn fts_query(text: &str) -> Result<(String, Vec<Vec<String>>), Error> {
                 continue;
             }
             let mut alternatives: Vec<String> = (0..=langs.len())
-                .map(|k| words.iter().map(|forms| forms.get(k).unwrap_or(&forms[0]).clone()).collect::<Vec<_>>().join(" "))
+                .map(|k| {
+                    words
+                        .iter()
+                        .map(|forms| forms.get(k).unwrap_or(&forms[0]).clone())
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
                 .map(|p| fts_term(&p))
                 .collect();
             alternatives.dedup();
@@ -160,7 +185,14 @@ fn fts_query(text: &str) -> Result<(String, Vec<Vec<String>>), Error> {
             all_forms.extend(words);
         } else {
             for forms in search::query_alternatives(part, &langs) {
-                clauses.push(format!("({})", forms.iter().map(|f| fts_term(f)).collect::<Vec<_>>().join(" OR ")));
+                clauses.push(format!(
+                    "({})",
+                    forms
+                        .iter()
+                        .map(|f| fts_term(f))
+                        .collect::<Vec<_>>()
+                        .join(" OR ")
+                ));
                 all_forms.push(forms);
             }
         }
@@ -176,7 +208,8 @@ fn row_to_document(row: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, StoredDocu
     let id: String = row.get("id")?;
     let published: String = row.get("published")?;
     let lang: Option<String> = row.get("lang")?;
-    let mut builder = Document::builder(row.get::<_, String>("text")?).published(PubDate::parse(&published).unwrap_or_default());
+    let mut builder = Document::builder(row.get::<_, String>("text")?)
+        .published(PubDate::parse(&published).unwrap_or_default());
     if let Some(t) = row.get::<_, Option<String>>("title")? {
         builder = builder.title(t);
     }
@@ -191,9 +224,21 @@ fn row_to_document(row: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, StoredDocu
     }
     let language = lang.as_deref().and_then(Lang::new);
     let doc = builder.language(language).build();
-    let warnings: Vec<String> = row.get::<_, Option<String>>("warnings")?.and_then(|w| serde_json::from_str(&w).ok()).unwrap_or_default();
+    let warnings: Vec<String> = row
+        .get::<_, Option<String>>("warnings")?
+        .and_then(|w| serde_json::from_str(&w).ok())
+        .unwrap_or_default();
     let origin: Option<String> = row.get("origin")?;
-    Ok((rowid, StoredDocument { doc, annotations: Vec::new(), warnings, origin }, id))
+    Ok((
+        rowid,
+        StoredDocument {
+            doc,
+            annotations: Vec::new(),
+            warnings,
+            origin,
+        },
+        id,
+    ))
 }
 
 impl Store for SqliteStore {
@@ -207,10 +252,16 @@ impl Store for SqliteStore {
                  ON CONFLICT(id) DO NOTHING",
             )?;
             let mut insert_ann = tx.prepare_cached("INSERT INTO annotations (doc, layer, start, end, label, attrs) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
-            let mut insert_fts = tx.prepare_cached("INSERT INTO documents_fts (rowid, title, body) VALUES (?1, ?2, ?3)")?;
+            let mut insert_fts = tx.prepare_cached(
+                "INSERT INTO documents_fts (rowid, title, body) VALUES (?1, ?2, ?3)",
+            )?;
             for sd in batch {
                 let d = &sd.doc;
-                let warnings = if sd.warnings.is_empty() { None } else { Some(serde_json::to_string(&sd.warnings).unwrap_or_default()) };
+                let warnings = if sd.warnings.is_empty() {
+                    None
+                } else {
+                    Some(serde_json::to_string(&sd.warnings).unwrap_or_default())
+                };
                 let changed = insert_doc.execute(params![
                     d.id.to_string(),
                     d.source,
@@ -232,10 +283,25 @@ impl Store for SqliteStore {
                 }
                 let rowid = tx.last_insert_rowid();
                 for a in &sd.annotations {
-                    insert_ann.execute(params![rowid, a.layer, a.start, a.end, a.label, attrs_json(&a.attrs)])?;
+                    insert_ann.execute(params![
+                        rowid,
+                        a.layer,
+                        a.start,
+                        a.end,
+                        a.label,
+                        attrs_json(&a.attrs)
+                    ])?;
                 }
-                let title = d.title.as_deref().map(|t| search::index_text(t, d.language)).unwrap_or_default();
-                insert_fts.execute(params![rowid, title, search::index_text(&d.text, d.language)])?;
+                let title = d
+                    .title
+                    .as_deref()
+                    .map(|t| search::index_text(t, d.language))
+                    .unwrap_or_default();
+                insert_fts.execute(params![
+                    rowid,
+                    title,
+                    search::index_text(&d.text, d.language)
+                ])?;
                 outcomes.push(PutOutcome::Stored);
             }
         }
@@ -244,23 +310,61 @@ impl Store for SqliteStore {
     }
 
     fn contains(&self, id: DocId) -> Result<bool, Error> {
-        Ok(self.conn.query_row("SELECT 1 FROM documents WHERE id = ?1", [id.to_string()], |_| Ok(())).optional()?.is_some())
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT 1 FROM documents WHERE id = ?1",
+                [id.to_string()],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
     }
 
     fn get(&self, id: DocId) -> Result<Option<StoredDocument>, Error> {
-        let found = self.conn.query_row("SELECT * FROM documents WHERE id = ?1", [id.to_string()], row_to_document).optional()?;
-        let Some((rowid, mut sd, stored_id)) = found else { return Ok(None) };
+        let found = self
+            .conn
+            .query_row(
+                "SELECT * FROM documents WHERE id = ?1",
+                [id.to_string()],
+                row_to_document,
+            )
+            .optional()?;
+        let Some((rowid, mut sd, stored_id)) = found else {
+            return Ok(None);
+        };
         if sd.doc.id != id {
-            return Err(Error::corrupt(format!("document {stored_id} does not hash to its id")));
+            return Err(Error::corrupt(format!(
+                "document {stored_id} does not hash to its id"
+            )));
         }
-        let mut stmt = self.conn.prepare_cached("SELECT layer, start, end, label, attrs FROM annotations WHERE doc = ?1 ORDER BY rowid")?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT layer, start, end, label, attrs FROM annotations WHERE doc = ?1 ORDER BY rowid",
+        )?;
         let rows = stmt.query_map([rowid], |r| {
             let attrs: Option<String> = r.get(4)?;
             let attrs = attrs
                 .and_then(|a| serde_json::from_str::<Map<String, Value>>(&a).ok())
-                .map(|m| m.into_iter().map(|(k, v)| (k, v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()))).collect())
+                .map(|m| {
+                    m.into_iter()
+                        .map(|(k, v)| {
+                            (
+                                k,
+                                v.as_str()
+                                    .map(str::to_string)
+                                    .unwrap_or_else(|| v.to_string()),
+                            )
+                        })
+                        .collect()
+                })
                 .unwrap_or_default();
-            Ok(StoredAnnotation { layer: r.get(0)?, start: r.get(1)?, end: r.get(2)?, label: r.get(3)?, attrs })
+            Ok(StoredAnnotation {
+                layer: r.get(0)?,
+                start: r.get(1)?,
+                end: r.get(2)?,
+                label: r.get(3)?,
+                attrs,
+            })
         })?;
         for a in rows {
             sd.annotations.push(a?);
@@ -269,10 +373,18 @@ impl Store for SqliteStore {
     }
 
     fn ids_with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<DocId>, Error> {
-        let prefix: String = prefix.chars().filter(char::is_ascii_hexdigit).collect::<String>().to_ascii_lowercase();
-        let mut stmt = self.conn.prepare_cached("SELECT id FROM documents WHERE id >= ?1 AND id < ?2 ORDER BY id LIMIT ?3")?;
+        let prefix: String = prefix
+            .chars()
+            .filter(char::is_ascii_hexdigit)
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id FROM documents WHERE id >= ?1 AND id < ?2 ORDER BY id LIMIT ?3",
+        )?;
         let upper = format!("{prefix}g");
-        let rows = stmt.query_map(params![prefix, upper, limit as i64], |r| r.get::<_, String>(0))?;
+        let rows = stmt.query_map(params![prefix, upper, limit as i64], |r| {
+            r.get::<_, String>(0)
+        })?;
         let mut out = Vec::new();
         for id in rows {
             out.extend(DocId::parse(&id?));
@@ -304,36 +416,62 @@ impl Store for SqliteStore {
         if let Some(t) = &q.to {
             push(" AND d.pub_earliest <= ?", t.clone(), &mut args);
         }
-        sql.push_str(&format!(" ORDER BY rank LIMIT {} OFFSET {}", q.limit.max(1), q.offset));
+        sql.push_str(&format!(
+            " ORDER BY rank LIMIT {} OFFSET {}",
+            q.limit.max(1),
+            q.offset
+        ));
         let mut stmt = self.conn.prepare(&sql)?;
-        let params: Vec<&dyn rusqlite::ToSql> = args.iter().map(|v| v as &dyn rusqlite::ToSql).collect();
+        let params: Vec<&dyn rusqlite::ToSql> =
+            args.iter().map(|v| v as &dyn rusqlite::ToSql).collect();
         let rows = stmt.query_map(params.as_slice(), |r| {
             let text: String = r.get(5)?;
             let id: String = r.get(0)?;
-            Ok((id, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, text, r.get::<_, f64>(6)?))
-        });
-        let rows = match rows {
-            Ok(rows) => rows,
-            Err(e) => return Err(e.into()),
-        };
+            Ok((
+                id,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                text,
+                r.get::<_, f64>(6)?,
+            ))
+        })?;
         let mut hits = Vec::new();
         for row in rows {
-            let (id, title, source, published, language, text, rank) = row.map_err(|e| match e {
-                rusqlite::Error::SqliteFailure(_, Some(msg)) if msg.contains("fts5") => Error::bad_query(msg),
-                other => other.into(),
-            })?;
-            let id = DocId::parse(&id).ok_or_else(|| Error::corrupt(format!("bad document id {id:?}")))?;
-            hits.push(SearchHit { id, title, source, published, language, snippet: snippet(&text, &forms), score: -rank });
+            let (id, title, source, published, language, text, rank) =
+                row.map_err(|e| match e {
+                    rusqlite::Error::SqliteFailure(_, Some(msg)) if msg.contains("fts5") => {
+                        Error::bad_query(msg)
+                    }
+                    other => other.into(),
+                })?;
+            let id = DocId::parse(&id)
+                .ok_or_else(|| Error::corrupt(format!("bad document id {id:?}")))?;
+            hits.push(SearchHit {
+                id,
+                title,
+                source,
+                published,
+                language,
+                snippet: snippet(&text, &forms),
+                score: -rank,
+            });
         }
         Ok(hits)
     }
 
     fn stats(&self) -> Result<Stats, Error> {
-        let (documents, text_bytes): (i64, i64) =
-            self.conn.query_row("SELECT count(*), coalesce(sum(length(CAST(text AS BLOB))), 0) FROM documents", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let (documents, text_bytes): (i64, i64) = self.conn.query_row(
+            "SELECT count(*), coalesce(sum(length(CAST(text AS BLOB))), 0) FROM documents",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
         let group = |sql: &str| -> Result<Vec<(String, u64)>, Error> {
             let mut stmt = self.conn.prepare(sql)?;
-            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))?;
+            let rows = stmt.query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+            })?;
             Ok(rows.collect::<Result<_, _>>()?)
         };
         let date_range = self.conn.query_row("SELECT min(pub_earliest), max(pub_latest) FROM documents WHERE pub_earliest IS NOT NULL", [], |r| {
@@ -345,10 +483,16 @@ impl Store for SqliteStore {
         Ok(Stats {
             documents: documents as u64,
             text_bytes: text_bytes as u64,
-            languages: group("SELECT coalesce(lang, 'unknown'), count(*) FROM documents GROUP BY 1 ORDER BY 1")?,
+            languages: group(
+                "SELECT coalesce(lang, 'unknown'), count(*) FROM documents GROUP BY 1 ORDER BY 1",
+            )?,
             precisions: group("SELECT precision, count(*) FROM documents GROUP BY 1 ORDER BY 1")?,
             layers: group("SELECT layer, count(*) FROM annotations GROUP BY 1 ORDER BY 1")?,
-            documents_with_warnings: self.conn.query_row("SELECT count(*) FROM documents WHERE warnings IS NOT NULL", [], |r| r.get::<_, i64>(0))? as u64,
+            documents_with_warnings: self.conn.query_row(
+                "SELECT count(*) FROM documents WHERE warnings IS NOT NULL",
+                [],
+                |r| r.get::<_, i64>(0),
+            )? as u64,
             date_range,
             schema_version: self.schema_version()?,
         })
