@@ -12,7 +12,7 @@ mod pipeline;
 /// kroniek turns dated news articles into a sourced, time-anchored record of what
 /// happened: who did what, when, where, according to whom, and how sure the source was.
 #[derive(Parser, Debug)]
-#[command(name = "kroniek", version, about, long_about = None, after_help = EXAMPLES)]
+#[command(name = "kroniek", version, after_help = EXAMPLES)]
 struct Cli {
     #[command(subcommand)]
     command: cmd::Command,

@@ -16,7 +16,7 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use kroniek_core::{annotate, Severity};
 use kroniek_formats::{Format, Options, Record};
-use kroniek_store::{PutOutcome, Store, StoredDocument};
+use kroniek_store::{PutOutcome, SearchTerms, Store, StoredDocument};
 use rayon::prelude::*;
 
 /// Where articles come from.
@@ -171,6 +171,7 @@ pub fn analyse(record: Record, origin: String) -> StoredDocument {
             .map(|d| d.message.clone()),
     );
     StoredDocument {
+        search_terms: Some(SearchTerms::of(&doc)),
         doc,
         annotations: analysis.annotations().into_iter().map(Into::into).collect(),
         warnings,

@@ -35,6 +35,32 @@ pub struct StoredDocument {
     pub warnings: Vec<String>,
     /// Where it came from (`file.jsonl line 3`), for provenance.
     pub origin: Option<String>,
+    /// Its full-text search terms, when the caller prepared them (in parallel, off the
+    /// writer thread); computed on write otherwise.
+    pub search_terms: Option<SearchTerms>,
+}
+
+/// The folded, stemmed terms of a document's title and body, as the index stores them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SearchTerms {
+    /// Title terms separated by spaces.
+    pub title: String,
+    /// Body terms separated by spaces.
+    pub body: String,
+}
+
+impl SearchTerms {
+    /// The terms of a document, stemmed for its language.
+    pub fn of(doc: &Document) -> SearchTerms {
+        SearchTerms {
+            title: doc
+                .title
+                .as_deref()
+                .map(|t| kroniek_core::search::index_text(t, doc.language))
+                .unwrap_or_default(),
+            body: kroniek_core::search::index_text(&doc.text, doc.language),
+        }
+    }
 }
 
 /// An annotation as stored: owned strings so that it can come back from any backend.

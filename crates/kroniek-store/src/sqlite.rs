@@ -16,8 +16,8 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{Map, Value};
 
 use crate::{
-    snippet, Error, PutOutcome, SearchHit, SearchQuery, Stats, Store, StoredAnnotation,
-    StoredDocument,
+    snippet, Error, PutOutcome, SearchHit, SearchQuery, SearchTerms, Stats, Store,
+    StoredAnnotation, StoredDocument,
 };
 
 /// Schema migrations; entry `i` takes the schema from version `i` to `i + 1`.
@@ -236,6 +236,7 @@ fn row_to_document(row: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, StoredDocu
             annotations: Vec::new(),
             warnings,
             origin,
+            search_terms: None,
         },
         id,
     ))
@@ -292,16 +293,15 @@ impl Store for SqliteStore {
                         attrs_json(&a.attrs)
                     ])?;
                 }
-                let title = d
-                    .title
-                    .as_deref()
-                    .map(|t| search::index_text(t, d.language))
-                    .unwrap_or_default();
-                insert_fts.execute(params![
-                    rowid,
-                    title,
-                    search::index_text(&d.text, d.language)
-                ])?;
+                let computed;
+                let terms = match &sd.search_terms {
+                    Some(t) => t,
+                    None => {
+                        computed = SearchTerms::of(d);
+                        &computed
+                    }
+                };
+                insert_fts.execute(params![rowid, terms.title, terms.body])?;
                 outcomes.push(PutOutcome::Stored);
             }
         }

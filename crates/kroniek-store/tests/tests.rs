@@ -16,6 +16,7 @@ fn stored(text: &str, title: &str, date: &str, source: &str) -> StoredDocument {
         doc,
         warnings: vec![],
         origin: Some("test".into()),
+        search_terms: None,
     }
 }
 
