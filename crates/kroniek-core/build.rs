@@ -21,7 +21,11 @@ fn main() {
     for lang_dir in langs.into_iter().filter(|p| p.is_dir()) {
         println!("cargo:rerun-if-changed={}", lang_dir.display());
         let lang = lang_dir.file_name().unwrap().to_str().unwrap().to_string();
-        let mut files: Vec<_> = fs::read_dir(&lang_dir).unwrap().map(|e| e.unwrap().path()).filter(|p| !p.file_name().unwrap().to_str().unwrap().starts_with('.')).collect();
+        let mut files: Vec<_> = fs::read_dir(&lang_dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| !p.file_name().unwrap().to_str().unwrap().starts_with('.'))
+            .collect();
         files.sort();
         for file in files.into_iter().filter(|p| p.is_file()) {
             println!("cargo:rerun-if-changed={}", file.display());
@@ -32,7 +36,12 @@ fn main() {
     let mut out = String::from("/// Every embedded resource: (language, file name, bytes).\n");
     out.push_str("pub(crate) static FILES: &[(&str, &str, &[u8])] = &[\n");
     for (lang, name, path) in entries {
-        writeln!(out, "    ({lang:?}, {name:?}, include_bytes!({:?})),", path.display().to_string()).unwrap();
+        writeln!(
+            out,
+            "    ({lang:?}, {name:?}, include_bytes!({:?})),",
+            path.display().to_string()
+        )
+        .unwrap();
     }
     out.push_str("];\n");
     let dest = Path::new(&env::var("OUT_DIR").unwrap()).join("resources.rs");

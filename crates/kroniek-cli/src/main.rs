@@ -7,11 +7,12 @@ use std::process::ExitCode;
 use clap::Parser;
 
 mod cmd;
+mod pipeline;
 
 /// kroniek turns dated news articles into a sourced, time-anchored record of what
 /// happened: who did what, when, where, according to whom, and how sure the source was.
 #[derive(Parser, Debug)]
-#[command(name = "kroniek", version, about, long_about = None, after_help = EXAMPLES)]
+#[command(name = "kroniek", version, after_help = EXAMPLES)]
 struct Cli {
     #[command(subcommand)]
     command: cmd::Command,
@@ -31,7 +32,10 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) => {
             // A closed pipe (`kroniek search x | head`) is not an error worth reporting.
-            if err.chain().any(|e| e.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)) {
+            if err.chain().any(|e| {
+                e.downcast_ref::<io::Error>()
+                    .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+            }) {
                 return ExitCode::SUCCESS;
             }
             let _ = io::stdout().flush();

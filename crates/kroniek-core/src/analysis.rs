@@ -29,7 +29,12 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     fn warning(code: &'static str, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { severity: Severity::Warning, code, message: message.into(), span: None }
+        Diagnostic {
+            severity: Severity::Warning,
+            code,
+            message: message.into(),
+            span: None,
+        }
     }
 }
 
@@ -70,7 +75,12 @@ impl Analysis {
     pub fn annotations(&self) -> Vec<Annotation> {
         let mut out = Vec::with_capacity(self.sentences.len());
         for s in &self.sentences {
-            out.push(Annotation { layer: "sentence", span: s.span, label: String::new(), attrs: Vec::new() });
+            out.push(Annotation {
+                layer: "sentence",
+                span: s.span,
+                label: String::new(),
+                attrs: Vec::new(),
+            });
         }
         out
     }
@@ -80,7 +90,10 @@ impl Analysis {
 pub fn annotate(doc: &Document) -> Analysis {
     let mut diagnostics = Vec::new();
     if doc.text.trim().is_empty() {
-        diagnostics.push(Diagnostic::warning("empty-text", "the document has no text"));
+        diagnostics.push(Diagnostic::warning(
+            "empty-text",
+            "the document has no text",
+        ));
     }
     let language = doc.language.or_else(|| {
         // Detect on title and body together: the title is often the most typical text.
@@ -89,7 +102,10 @@ pub fn annotate(doc: &Document) -> Analysis {
             None => lang::detect(&doc.text),
         };
         if detected.is_none() && !doc.text.trim().is_empty() {
-            diagnostics.push(Diagnostic::warning("language-unknown", "the language could not be detected"));
+            diagnostics.push(Diagnostic::warning(
+                "language-unknown",
+                "the language could not be detected",
+            ));
         }
         detected
     });
@@ -97,7 +113,9 @@ pub fn annotate(doc: &Document) -> Analysis {
         if !l.has_resources() {
             diagnostics.push(Diagnostic::warning(
                 "no-language-resources",
-                format!("kroniek has no resources for language '{l}'; only generic analysis was done"),
+                format!(
+                    "kroniek has no resources for language '{l}'; only generic analysis was done"
+                ),
             ));
         }
     }
@@ -110,7 +128,12 @@ pub fn annotate(doc: &Document) -> Analysis {
     let seg_lang = language.unwrap_or(Lang::EN);
     let tokens = text::tokenize(&doc.text, seg_lang);
     let sentences = text::sentences(&doc.text, &tokens);
-    Analysis { language, tokens, sentences, diagnostics }
+    Analysis {
+        language,
+        tokens,
+        sentences,
+        diagnostics,
+    }
 }
 
 fn prefix(text: &str, max: usize) -> &str {
@@ -147,7 +170,9 @@ mod tests {
         let a = annotate(&Document::builder("").build());
         let codes: Vec<_> = a.diagnostics.iter().map(|d| d.code).collect();
         assert_eq!(codes, ["empty-text", "unknown-publication-date"]);
-        let junk: String = (0..2000).map(|i| char::from_u32(0x20 + (i * 7919) % 0x2000).unwrap_or('x')).collect();
+        let junk: String = (0..2000)
+            .map(|i| char::from_u32(0x20 + (i * 7919) % 0x2000).unwrap_or('x'))
+            .collect();
         let _ = annotate(&Document::builder(junk).build());
     }
 }

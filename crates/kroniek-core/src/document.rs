@@ -125,7 +125,9 @@ impl PubDate {
         if b.len() > 10 && !matches!(b[10], b'T' | b't' | b' ') {
             return None;
         }
-        Date::new(year as i16, month as i8, day as i8).ok().map(PubDate::Day)
+        Date::new(year as i16, month as i8, day as i8)
+            .ok()
+            .map(PubDate::Day)
     }
 
     /// A date from parts, checked.
@@ -292,16 +294,37 @@ mod tests {
 
     #[test]
     fn parses_dates_at_their_precision() {
-        assert_eq!(PubDate::parse("2019").unwrap().precision(), DatePrecision::Year);
+        assert_eq!(
+            PubDate::parse("2019").unwrap().precision(),
+            DatePrecision::Year
+        );
         assert_eq!(PubDate::parse("2019-02"), Some(PubDate::Month(2019, 2)));
-        assert_eq!(PubDate::parse("2019-02-10").unwrap().to_string(), "2019-02-10");
-        assert_eq!(PubDate::parse("2019-02-10T08:30:00+01:00").unwrap().to_string(), "2019-02-10");
+        assert_eq!(
+            PubDate::parse("2019-02-10").unwrap().to_string(),
+            "2019-02-10"
+        );
+        assert_eq!(
+            PubDate::parse("2019-02-10T08:30:00+01:00")
+                .unwrap()
+                .to_string(),
+            "2019-02-10"
+        );
         assert_eq!(PubDate::parse(" 2016-11 ").unwrap().to_string(), "2016-11");
     }
 
     #[test]
     fn rejects_bad_dates() {
-        for bad in ["", "19", "2019-13", "2019-02-31", "99999", "2019/02", "2019-2", "abcd", "2019-02-10x"] {
+        for bad in [
+            "",
+            "19",
+            "2019-13",
+            "2019-02-31",
+            "99999",
+            "2019/02",
+            "2019-2",
+            "abcd",
+            "2019-02-10x",
+        ] {
             assert_eq!(PubDate::parse(bad), None, "{bad:?}");
         }
     }

@@ -125,9 +125,18 @@ mod tests {
 
     #[test]
     fn detects_news_languages() {
-        assert_eq!(detect("De Tweede Kamer stemt dinsdag over de begroting van het kabinet."), Some(Lang::NL));
-        assert_eq!(detect("The minister said on Tuesday that the budget would be cut."), Some(Lang::EN));
-        assert_eq!(detect("Sturm legt Bahnverkehr in Norddeutschland lahm, sagte die Bahn."), Lang::new("de"));
+        assert_eq!(
+            detect("De Tweede Kamer stemt dinsdag over de begroting van het kabinet."),
+            Some(Lang::NL)
+        );
+        assert_eq!(
+            detect("The minister said on Tuesday that the budget would be cut."),
+            Some(Lang::EN)
+        );
+        assert_eq!(
+            detect("Sturm legt Bahnverkehr in Norddeutschland lahm, sagte die Bahn."),
+            Lang::new("de")
+        );
         assert_eq!(detect("12 34"), None);
         assert_eq!(detect(""), None);
     }

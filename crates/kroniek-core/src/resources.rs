@@ -10,7 +10,10 @@ include!(concat!(env!("OUT_DIR"), "/resources.rs"));
 
 /// The bytes of `resources/<lang>/<name>`, if that file exists.
 pub fn bytes(lang: Lang, name: &str) -> Option<&'static [u8]> {
-    FILES.iter().find(|(l, n, _)| *l == lang.as_str() && *n == name).map(|(_, _, b)| *b)
+    FILES
+        .iter()
+        .find(|(l, n, _)| *l == lang.as_str() && *n == name)
+        .map(|(_, _, b)| *b)
 }
 
 /// The text of `resources/<lang>/<name>`, if that file exists and is UTF-8.
@@ -41,7 +44,10 @@ mod tests {
     #[test]
     fn dutch_and_english_are_present() {
         let langs = languages();
-        assert!(langs.contains(&Lang::NL) && langs.contains(&Lang::EN), "{langs:?}");
+        assert!(
+            langs.contains(&Lang::NL) && langs.contains(&Lang::EN),
+            "{langs:?}"
+        );
         assert!(lines(Lang::NL, "abbreviations.txt").any(|l| l == "dhr"));
         assert!(text(Lang::new("xx").unwrap(), "abbreviations.txt").is_none());
     }

@@ -27,7 +27,10 @@ fn stemmer(lang: Lang) -> Option<Stemmer> {
 
 /// Lower-cases a word and removes its diacritics (`Syrië` → `syrie`).
 pub fn fold(word: &str) -> String {
-    word.nfd().filter(|c| !is_combining_mark(*c)).flat_map(char::to_lowercase).collect()
+    word.nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// The words of `text` (letters and digits), folded and stemmed for `lang`
@@ -85,8 +88,14 @@ mod tests {
 
     #[test]
     fn stems_dutch_and_english() {
-        assert_eq!(terms("kabinetten", Some(Lang::NL)), terms("kabinet", Some(Lang::NL)));
-        assert_eq!(terms("attacks", Some(Lang::EN)), terms("attack", Some(Lang::EN)));
+        assert_eq!(
+            terms("kabinetten", Some(Lang::NL)),
+            terms("kabinet", Some(Lang::NL))
+        );
+        assert_eq!(
+            terms("attacks", Some(Lang::EN)),
+            terms("attack", Some(Lang::EN))
+        );
         assert_eq!(index_text("De Syriëstrijders!", None), "de syriestrijders");
     }
 

@@ -50,13 +50,19 @@ fn abbreviations(lang: Lang) -> &'static HashSet<&'static str> {
         Lang::EN => EN.get_or_init(|| load(Lang::EN)),
         // Without a list of its own, a language gets the union of the known ones.
         _ => OTHER.get_or_init(|| {
-            resources::languages().into_iter().flat_map(|l| resources::lines(l, "abbreviations.txt")).collect()
+            resources::languages()
+                .into_iter()
+                .flat_map(|l| resources::lines(l, "abbreviations.txt"))
+                .collect()
         }),
     }
 }
 
 fn is_inner_joiner(c: char) -> bool {
-    matches!(c, '-' | '\'' | '’' | '.' | ',' | ':' | '/' | '&' | '_' | '@' | '\u{2011}')
+    matches!(
+        c,
+        '-' | '\'' | '’' | '.' | ',' | ':' | '/' | '&' | '_' | '@' | '\u{2011}'
+    )
 }
 
 /// Splits text into tokens. `lang` selects the abbreviation list.
@@ -92,14 +98,22 @@ pub fn tokenize(text: &str, lang: Lang) -> Vec<Token> {
             // A following full stop belongs to an abbreviation, an initial or a dotted acronym.
             if text[end..].starts_with('.') && !text[end..].starts_with("..") {
                 let initial = word.chars().count() == 1 && word.chars().all(char::is_uppercase);
-                let dotted = word.contains('.') && word.chars().all(|ch| ch.is_alphabetic() || ch == '.');
+                let dotted =
+                    word.contains('.') && word.chars().all(|ch| ch.is_alphabetic() || ch == '.');
                 if initial || dotted || abbrevs.contains(word) {
                     end += 1;
                     chars.next();
                 }
             }
-            let kind = if c.is_ascii_digit() || c.is_numeric() { TokenKind::Number } else { TokenKind::Word };
-            tokens.push(Token { span: Span::new(start, end), kind });
+            let kind = if c.is_ascii_digit() || c.is_numeric() {
+                TokenKind::Number
+            } else {
+                TokenKind::Word
+            };
+            tokens.push(Token {
+                span: Span::new(start, end),
+                kind,
+            });
         } else {
             // Punctuation and symbols: a run of the same character is one token ("...", "--", ",,").
             let mut end = start + c.len_utf8();
@@ -112,14 +126,18 @@ pub fn tokenize(text: &str, lang: Lang) -> Vec<Token> {
                     break;
                 }
             }
-            tokens.push(Token { span: Span::new(start, end), kind: TokenKind::Punct });
+            tokens.push(Token {
+                span: Span::new(start, end),
+                kind: TokenKind::Punct,
+            });
         }
     }
     tokens
 }
 
 fn is_terminal(s: &str) -> bool {
-    matches!(s, "." | "!" | "?" | "..." | "…" | "?!" | "!?") || s.chars().all(|c| matches!(c, '.' | '!' | '?'))
+    matches!(s, "." | "!" | "?" | "..." | "…" | "?!" | "!?")
+        || s.chars().all(|c| matches!(c, '.' | '!' | '?'))
 }
 
 fn is_closing(s: &str) -> bool {
@@ -128,7 +146,12 @@ fn is_closing(s: &str) -> bool {
 
 fn starts_sentence(s: &str) -> bool {
     let c = s.chars().next().unwrap_or(' ');
-    c.is_uppercase() || c.is_numeric() || matches!(c, '"' | '\'' | '“' | '‘' | '„' | '(' | '[' | '«' | '-' | '–' | '—' | ',')
+    c.is_uppercase()
+        || c.is_numeric()
+        || matches!(
+            c,
+            '"' | '\'' | '“' | '‘' | '„' | '(' | '[' | '«' | '-' | '–' | '—' | ','
+        )
 }
 
 /// Groups tokens into sentences.
@@ -164,16 +187,28 @@ pub fn sentences(text: &str, tokens: &[Token]) -> Vec<Sentence> {
                     boundary = true;
                 } else if newlines == 1 {
                     // A short line without final punctuation is a heading.
-                    let line_start = text[..tokens[first].span.start as usize].rfind('\n').map_or(0, |p| p + 1);
-                    let line = &text[line_start.max(tokens[first].span.start as usize)..tokens[i].span.end as usize];
-                    let next_upper = text[next.span.range()].chars().next().is_some_and(char::is_uppercase);
-                    boundary = line.len() < 60 && !line.contains('\n') && next_upper && tokens[i].kind != TokenKind::Punct;
+                    let line_start = text[..tokens[first].span.start as usize]
+                        .rfind('\n')
+                        .map_or(0, |p| p + 1);
+                    let line = &text[line_start.max(tokens[first].span.start as usize)
+                        ..tokens[i].span.end as usize];
+                    let next_upper = text[next.span.range()]
+                        .chars()
+                        .next()
+                        .is_some_and(char::is_uppercase);
+                    boundary = line.len() < 60
+                        && !line.contains('\n')
+                        && next_upper
+                        && tokens[i].kind != TokenKind::Punct;
                 }
             }
         }
         if boundary || last + 1 >= tokens.len() {
             out.push(Sentence {
-                span: Span::new(tokens[first].span.start as usize, tokens[last].span.end as usize),
+                span: Span::new(
+                    tokens[first].span.start as usize,
+                    tokens[last].span.end as usize,
+                ),
                 tokens: first..last + 1,
             });
             first = last + 1;
@@ -188,28 +223,64 @@ mod tests {
     use super::*;
 
     fn toks(text: &str, lang: Lang) -> Vec<&str> {
-        tokenize(text, lang).iter().map(|t| &text[t.span.range()]).collect()
+        tokenize(text, lang)
+            .iter()
+            .map(|t| &text[t.span.range()])
+            .collect()
     }
 
     fn sents(text: &str, lang: Lang) -> Vec<&str> {
         let t = tokenize(text, lang);
-        sentences(text, &t).iter().map(|s| &text[s.span.range()]).collect()
+        sentences(text, &t)
+            .iter()
+            .map(|s| &text[s.span.range()])
+            .collect()
     }
 
     #[test]
     fn tokens_keep_numbers_and_abbreviations() {
-        assert_eq!(toks("zo’n 1.500 strijders, o.a. in Syrië.", Lang::NL), ["zo’n", "1.500", "strijders", ",", "o.a.", "in", "Syrië", "."]);
-        assert_eq!(toks("The U.S. said 14,000 (or 14.5%).", Lang::EN), ["The", "U.S.", "said", "14,000", "(", "or", "14.5", "%", ")", "."]);
-        assert_eq!(toks("Syrisch-Iraakse grens...", Lang::NL), ["Syrisch-Iraakse", "grens", "..."]);
+        assert_eq!(
+            toks("zo’n 1.500 strijders, o.a. in Syrië.", Lang::NL),
+            [
+                "zo’n",
+                "1.500",
+                "strijders",
+                ",",
+                "o.a.",
+                "in",
+                "Syrië",
+                "."
+            ]
+        );
+        assert_eq!(
+            toks("The U.S. said 14,000 (or 14.5%).", Lang::EN),
+            ["The", "U.S.", "said", "14,000", "(", "or", "14.5", "%", ")", "."]
+        );
+        assert_eq!(
+            toks("Syrisch-Iraakse grens...", Lang::NL),
+            ["Syrisch-Iraakse", "grens", "..."]
+        );
         assert_eq!(toks("", Lang::NL), Vec::<&str>::new());
     }
 
     #[test]
     fn sentences_respect_abbreviations_and_quotes() {
-        assert_eq!(sents("Volgens dhr. Jansen is het mis. Dat zegt hij.", Lang::NL), ["Volgens dhr. Jansen is het mis.", "Dat zegt hij."]);
-        assert_eq!(sents("Mr. Smith left on Jan. 5. The U.S. Army stayed.", Lang::EN), ["Mr. Smith left on Jan. 5.", "The U.S. Army stayed."]);
-        assert_eq!(sents("He said: \"It is over.\" Then he left.", Lang::EN), ["He said: \"It is over.\"", "Then he left."]);
-        assert_eq!(sents("Premie\n\nISIS belooft geld.", Lang::NL), ["Premie", "ISIS belooft geld."]);
+        assert_eq!(
+            sents("Volgens dhr. Jansen is het mis. Dat zegt hij.", Lang::NL),
+            ["Volgens dhr. Jansen is het mis.", "Dat zegt hij."]
+        );
+        assert_eq!(
+            sents("Mr. Smith left on Jan. 5. The U.S. Army stayed.", Lang::EN),
+            ["Mr. Smith left on Jan. 5.", "The U.S. Army stayed."]
+        );
+        assert_eq!(
+            sents("He said: \"It is over.\" Then he left.", Lang::EN),
+            ["He said: \"It is over.\"", "Then he left."]
+        );
+        assert_eq!(
+            sents("Premie\n\nISIS belooft geld.", Lang::NL),
+            ["Premie", "ISIS belooft geld."]
+        );
     }
 
     #[test]

@@ -40,15 +40,29 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut bytes = Vec::new();
     match &args.input {
-        Some(path) => BufReader::new(std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?).read_to_end(&mut bytes)?,
+        Some(path) => BufReader::new(
+            std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?,
+        )
+        .read_to_end(&mut bytes)?,
         None => io::stdin().lock().read_to_end(&mut bytes)?,
     };
     let format = match &args.format {
-        Some(name) => Format::from_name(name).with_context(|| format!("unknown format {name:?}; use text or jsonl"))?,
-        None => kroniek_formats::sniff(&args.input.as_ref().map(|p| p.display().to_string()).unwrap_or_default(), &bytes),
+        Some(name) => Format::from_name(name)
+            .with_context(|| format!("unknown format {name:?}; use text or jsonl"))?,
+        None => kroniek_formats::sniff(
+            &args
+                .input
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+            &bytes,
+        ),
     };
     let lang = match &args.lang {
-        Some(l) => Some(Lang::parse(l).with_context(|| format!("{l:?} is not a language code such as nl or en"))?),
+        Some(l) => Some(
+            Lang::parse(l)
+                .with_context(|| format!("{l:?} is not a language code such as nl or en"))?,
+        ),
         None => None,
     };
     let mut out = io::BufWriter::new(io::stdout().lock());
@@ -57,22 +71,32 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         // Plain text from a pipe: the whole input is one article.
         let text = String::from_utf8_lossy(&bytes).into_owned();
         let published = match &args.dct {
-            Some(d) => PubDate::parse(d).with_context(|| format!("--dct {d:?} is not YYYY, YYYY-MM or YYYY-MM-DD"))?,
+            Some(d) => PubDate::parse(d)
+                .with_context(|| format!("--dct {d:?} is not YYYY, YYYY-MM or YYYY-MM-DD"))?,
             None => PubDate::Unknown,
         };
-        let doc = Document::builder(text).published(published).language(lang).build();
+        let doc = Document::builder(text)
+            .published(published)
+            .language(lang)
+            .build();
         write_json(&mut out, &document_json(&doc, &[]), args.pretty)?;
     } else {
-        for record in kroniek_formats::read(format, BufReader::new(&bytes[..]), &Options::default()) {
+        for record in kroniek_formats::read(format, BufReader::new(&bytes[..]), &Options::default())
+        {
             match record {
                 Ok(mut rec) => {
                     if lang.is_some() {
                         rec.doc.language = lang;
                     }
                     if let (Some(d), true) = (&args.dct, rec.doc.published.is_unknown()) {
-                        rec.doc.published = PubDate::parse(d).with_context(|| format!("--dct {d:?} is not a date"))?;
+                        rec.doc.published = PubDate::parse(d)
+                            .with_context(|| format!("--dct {d:?} is not a date"))?;
                     }
-                    write_json(&mut out, &document_json(&rec.doc, &rec.warnings), args.pretty)?;
+                    write_json(
+                        &mut out,
+                        &document_json(&rec.doc, &rec.warnings),
+                        args.pretty,
+                    )?;
                 }
                 Err(e) => {
                     failed = true;
@@ -82,7 +106,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     out.flush()?;
-    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn write_json(out: &mut impl Write, value: &Value, pretty: bool) -> io::Result<()> {

@@ -5,17 +5,38 @@ use std::process::ExitCode;
 use clap::Subcommand;
 
 mod annotate;
+mod db;
+mod demo;
+mod ingest;
+mod search;
+mod show;
+mod stats;
 
 /// All subcommands.
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Read, annotate and store articles (files, folders, feeds, WARC)
+    Ingest(ingest::Args),
+    /// Full-text search over stored articles
+    Search(search::Args),
+    /// Show one stored article with its annotations
+    Show(show::Args),
+    /// Counts of what the store holds
+    Stats(stats::Args),
     /// Annotate text or JSONL from stdin (or a file) and print JSON; nothing is stored
     Annotate(annotate::Args),
+    /// Ingest the built-in demo corpus and show what kroniek finds
+    Demo(demo::Args),
 }
 
 /// Runs a subcommand; the exit code says whether anything failed.
 pub fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {
+        Command::Ingest(args) => ingest::run(args),
+        Command::Search(args) => search::run(args),
+        Command::Show(args) => show::run(args),
+        Command::Stats(args) => stats::run(args),
         Command::Annotate(args) => annotate::run(args),
+        Command::Demo(args) => demo::run(args),
     }
 }

@@ -1,0 +1,171 @@
+//! `kroniek demo`: the whole job on a built-in corpus, in seconds.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use kroniek_store::{SearchQuery, SqliteStore, Store};
+
+use crate::pipeline::{self, Input, Settings};
+
+/// The demo corpus: short Dutch and English articles written for kroniek, retelling one
+/// fictional storyline across outlets and dates, with hedges, attributions and numbers
+/// that disagree.
+pub const CORPUS: &[u8] = include_bytes!("../../demo/corpus.jsonl");
+
+/// Ingest the built-in demo corpus and show what kroniek found.
+///
+/// Without --db the store is temporary and removed afterwards; with --db it is kept, so
+/// that the other commands can explore it.
+///
+/// Examples:
+///   kroniek demo
+///   kroniek demo --db demo.db && kroniek search --db demo.db Nordstern
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// Keep the demo store in this file (default: a temporary store)
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let tmp = tempfile::tempdir()?;
+    let path = args
+        .db
+        .clone()
+        .unwrap_or_else(|| tmp.path().join("demo.db"));
+    let store = SqliteStore::open(&path)?;
+    let settings = Settings {
+        progress: false,
+        verbose_warnings: false,
+        ..Settings::default()
+    };
+    let (summary, _) = pipeline::ingest(
+        &[Input::Bytes("demo corpus", CORPUS)],
+        Box::new(store),
+        &settings,
+    )?;
+    // Reopen for reading, as any later command would.
+    let store = SqliteStore::open(&path)?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "== kroniek demo ==\n{summary}\n")?;
+
+    let stats = store.stats()?;
+    let list = |pairs: &[(String, u64)]| {
+        pairs
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    writeln!(
+        out,
+        "{} articles; languages: {}; publication dates known to the {}",
+        stats.documents,
+        list(&stats.languages),
+        list(&stats.precisions)
+    )?;
+    writeln!(out, "annotations: {}\n", list(&stats.layers))?;
+
+    writeln!(out, "-- articles --")?;
+    let conn = store.connection();
+    let mut stmt = conn.prepare(
+        "SELECT id, published, source, lang, title FROM documents ORDER BY pub_earliest, id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(format!(
+            "{}  {:<10} {:<22} {}  {}",
+            &r.get::<_, String>(0)?[..8],
+            r.get::<_, String>(1)?,
+            r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+            r.get::<_, Option<String>>(3)?.unwrap_or_default(),
+            r.get::<_, Option<String>>(4)?.unwrap_or_default()
+        ))
+    })?;
+    for row in rows {
+        writeln!(out, "{}", row?)?;
+    }
+
+    for q in ["vastgelopen schip", "ran aground"] {
+        writeln!(out, "\n-- search: {q} --")?;
+        for h in store.search(&SearchQuery {
+            text: q.into(),
+            limit: 3,
+            ..Default::default()
+        })? {
+            writeln!(
+                out,
+                "{}  {} · {}\n    {}",
+                &h.id.to_string()[..8],
+                h.published,
+                h.source.unwrap_or_default(),
+                h.snippet
+            )?;
+        }
+    }
+
+    // One article with every annotation layer kroniek produced for it (sentences aside).
+    if let Some(first) = store
+        .search(&SearchQuery {
+            text: "Nordstern".into(),
+            limit: 1,
+            ..Default::default()
+        })?
+        .first()
+    {
+        if let Some(sd) = store.get(first.id)? {
+            writeln!(
+                out,
+                "\n-- annotations of {} ({}) --",
+                &sd.doc.id.to_string()[..8],
+                sd.doc.title.as_deref().unwrap_or("")
+            )?;
+            let mut shown = 0;
+            for a in sd.annotations.iter().filter(|a| a.layer != "sentence") {
+                let attrs = a
+                    .attrs
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                writeln!(
+                    out,
+                    "  {:<9} {:<9} {:?} {attrs}",
+                    a.layer,
+                    a.label,
+                    &sd.doc.text[a.start as usize..a.end as usize]
+                )?;
+                shown += 1;
+            }
+            if shown == 0 {
+                let sentences = sd
+                    .annotations
+                    .iter()
+                    .filter(|a| a.layer == "sentence")
+                    .count();
+                writeln!(
+                    out,
+                    "  {sentences} sentences; richer layers appear here as kroniek learns them"
+                )?;
+            }
+        }
+    }
+    match &args.db {
+        Some(p) => writeln!(
+            out,
+            "\nthe demo store is kept in {}; try `kroniek search --db {} Vermeer`",
+            p.display(),
+            p.display()
+        )?,
+        None => writeln!(
+            out,
+            "\n(temporary store; run `kroniek demo --db demo.db` to keep it)"
+        )?,
+    }
+    Ok(if summary.had_failures() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}

@@ -1,0 +1,325 @@
+//! End-to-end tests of the `kroniek` binary: ingest, re-ingest, bad input, crash safety.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn kroniek() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_kroniek"));
+    c.env_remove("KRONIEK_DB");
+    c
+}
+
+fn run(args: &[&str]) -> Output {
+    kroniek().args(args).output().expect("kroniek runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stats(db: &Path) -> serde_json::Value {
+    let o = run(&["stats", "--json", "--db", db.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+fn shared_seeds() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/seeds");
+    if p.is_dir() {
+        Some(p)
+    } else {
+        eprintln!("skipping: {} is absent", p.display());
+        None
+    }
+}
+
+#[test]
+fn seeds_are_stored_with_month_precision_and_reingest_changes_nothing() {
+    let Some(seeds) = shared_seeds() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db");
+    let db_s = db.to_str().unwrap();
+    let o = run(&["ingest", "--db", db_s, seeds.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let s = stats(&db);
+    assert_eq!(s["documents"], 2);
+    assert_eq!(s["precisions"]["month"], 2);
+    assert_eq!(s["languages"]["nl"], 2);
+    let before = std::fs::read(&db).unwrap().len();
+    let o = run(&["ingest", "--db", db_s, seeds.to_str().unwrap()]);
+    assert!(o.status.success());
+    assert!(
+        stderr(&o).contains("0 stored, 2 already present"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(stats(&db)["documents"], 2);
+    assert_eq!(stats(&db)["annotations"], s["annotations"]);
+    let _ = before;
+    // Search finds them with Dutch stemming, and show prints the month-precision date.
+    let o = run(&["search", "--db", db_s, "--json", "staatsgrepen"]);
+    let hit: serde_json::Value =
+        serde_json::from_str(stdout(&o).lines().next().expect("a hit")).unwrap();
+    assert_eq!(hit["published"], "2019-02");
+    let o = run(&["show", "--db", db_s, &hit["id"].as_str().unwrap()[..8]]);
+    assert!(
+        stdout(&o).contains("published 2019-02 (month precision)"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn bad_input_is_reported_and_the_rest_is_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    let w = |name: &str, bytes: &[u8]| std::fs::write(input.join(name), bytes).unwrap();
+    w(
+        "01-good.txt",
+        b" date 2019-02 Een goed artikel over de haven.",
+    );
+    w("02-empty.txt", b"");
+    w("03-junk.bin", &[0u8, 159, 146, 150, 0, 1, 2, 3, 255, 254]);
+    w(
+        "04-latin1.txt",
+        b" date 2019-03 Caf\xe9 in Utrecht gesloten.",
+    );
+    w("05-nodate.txt", b"Een artikel zonder datum.");
+    w(
+        "06-baddate.txt",
+        b" date 2019-02-31 Een artikel met een onmogelijke datum.",
+    );
+    w(
+        "07-big.txt",
+        format!(" date 2019 {}", "woord ".repeat(400)).as_bytes(),
+    );
+    w(
+        "08-mixed.jsonl",
+        b"{\"date\":\"2019-02-01\",\"title\":\"Een\",\"text\":\"Eerste bericht.\"}\n{kapot\n{\"date\":\"2019-02-02\",\"title\":\"Twee\",\"text\":\"Tweede bericht.\"}\n",
+    );
+    let db = dir.path().join("k.db");
+    let o = run(&[
+        "ingest",
+        "--db",
+        db.to_str().unwrap(),
+        "--max-doc-size",
+        "1K",
+        input.to_str().unwrap(),
+    ]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "some records failed: {err}");
+    assert!(
+        err.contains("02-empty.txt") && err.contains("empty"),
+        "{err}"
+    );
+    assert!(
+        err.contains("03-junk.bin") && err.contains("binary"),
+        "{err}"
+    );
+    assert!(
+        err.contains("04-latin1.txt") && err.contains("UTF-8"),
+        "{err}"
+    );
+    assert!(
+        err.contains("05-nodate.txt") && err.contains("unknown publication date"),
+        "{err}"
+    );
+    assert!(
+        err.contains("06-baddate.txt") && err.contains("does not parse"),
+        "{err}"
+    );
+    assert!(
+        err.contains("07-big.txt") && err.contains("size cap"),
+        "{err}"
+    );
+    assert!(
+        err.contains("08-mixed.jsonl: line 2: invalid JSON"),
+        "{err}"
+    );
+    let s = stats(&db);
+    // good, latin1, nodate, baddate, and two JSONL lines.
+    assert_eq!(s["documents"], 6, "{s}");
+    assert_eq!(s["precisions"]["unknown"], 2, "{s}");
+    assert_eq!(s["documents_with_warnings"], 3, "{s}");
+}
+
+#[test]
+fn unknown_format_and_missing_store_are_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("none.db");
+    let o = run(&["search", "--db", db.to_str().unwrap(), "x"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no store at"), "{}", stderr(&o));
+    assert!(!db.exists(), "reading commands do not create a store");
+    let o = run(&[
+        "ingest",
+        "--db",
+        db.to_str().unwrap(),
+        "--format",
+        "pdf",
+        "x",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("unknown format"), "{}", stderr(&o));
+    let o = run(&["ingest", "--db", db.to_str().unwrap(), "/nonexistent/path"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("/nonexistent/path"), "{}", stderr(&o));
+}
+
+#[test]
+fn annotate_reads_stdin_without_a_store() {
+    let mut child = kroniek()
+        .args(["annotate", "--dct", "2019-02"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all("Vier jaar geleden raakte hij gewond. Dat schrijft The Guardian.".as_bytes())
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["language"], "nl");
+    assert_eq!(v["published"], "2019-02");
+    assert_eq!(v["precision"], "month");
+    let text = "Vier jaar geleden raakte hij gewond. Dat schrijft The Guardian.";
+    for a in v["annotations"].as_array().unwrap() {
+        let (s, e) = (
+            a["start"].as_u64().unwrap() as usize,
+            a["end"].as_u64().unwrap() as usize,
+        );
+        assert_eq!(&text[s..e], a["text"].as_str().unwrap());
+    }
+}
+
+#[test]
+fn demo_runs_and_finds_the_corpus() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let o = run(&["demo", "--db", db.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("Nordstern"), "{out}");
+    let s = stats(&db);
+    assert!(s["documents"].as_u64().unwrap() >= 12);
+    assert!(
+        s["languages"]["nl"].as_u64().unwrap() >= 4 && s["languages"]["en"].as_u64().unwrap() >= 4
+    );
+    assert!(s["precisions"]["month"].as_u64().unwrap() >= 2);
+}
+
+/// Writes a JSONL corpus of `n` distinct articles.
+fn write_corpus(path: &Path, n: usize) {
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    for i in 0..n {
+        let body = format!(
+            "Artikel {i}. De haven van Kessel meldde op {} maart dat {} schepen wachtten. Volgens de kanaalautoriteit duurt het nog {} dagen. {}",
+            i % 28 + 1,
+            i * 7 % 500,
+            i % 9,
+            "Dit is vultekst over scheepvaart en handel. ".repeat(20)
+        );
+        writeln!(f, "{}", serde_json::json!({"date": format!("2024-03-{:02}", i % 28 + 1), "title": format!("Bericht {i}"), "text": body, "source": "Testbode"})).unwrap();
+    }
+}
+
+#[test]
+fn killed_ingest_leaves_a_consistent_store_and_a_rerun_completes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus.jsonl");
+    let n = 20_000;
+    write_corpus(&corpus, n);
+    let db = dir.path().join("k.db");
+    let mut child = kroniek()
+        .args([
+            "ingest",
+            "--quiet",
+            "--batch",
+            "64",
+            "--db",
+            db.to_str().unwrap(),
+            corpus.to_str().unwrap(),
+        ])
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it once some batches have been committed, while it is still running.
+    let started = Instant::now();
+    let mut killed_mid_run = false;
+    while started.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(20));
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        let count = rusqlite_count(&db);
+        if count > 0 {
+            child.kill().unwrap(); // SIGKILL on Unix
+            killed_mid_run = true;
+            break;
+        }
+    }
+    child.wait().unwrap();
+    assert!(
+        killed_mid_run,
+        "the ingest finished before it could be killed; make the corpus larger"
+    );
+    let partial = rusqlite_count(&db);
+    assert!(partial < n as i64, "the run was killed before it finished");
+    let o = run(&[
+        "ingest",
+        "--quiet",
+        "--db",
+        db.to_str().unwrap(),
+        corpus.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        stats(&db)["documents"],
+        n as u64,
+        "every document exactly once"
+    );
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+    let distinct: i64 = conn
+        .query_row("SELECT count(DISTINCT id) FROM documents", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(distinct, n as i64);
+    let fts: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM documents_fts WHERE documents_fts MATCH 'artikel'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        fts, n as i64,
+        "the full-text index holds each document once"
+    );
+}
+
+fn rusqlite_count(db: &Path) -> i64 {
+    if !db.exists() {
+        return 0;
+    }
+    let Ok(conn) =
+        rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+    else {
+        return 0;
+    };
+    conn.query_row("SELECT count(*) FROM documents", [], |r| r.get(0))
+        .unwrap_or(0)
+}

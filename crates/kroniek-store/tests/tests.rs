@@ -1,0 +1,173 @@
+//! Behaviour every `Store` backend must share, run against each of them.
+
+use kroniek_core::{annotate, Document, Lang, PubDate};
+use kroniek_store::{MemoryStore, PutOutcome, SearchQuery, SqliteStore, Store, StoredDocument};
+
+fn stored(text: &str, title: &str, date: &str, source: &str) -> StoredDocument {
+    let mut doc = Document::builder(text)
+        .title(title)
+        .source(source)
+        .published(PubDate::parse(date).unwrap_or_default())
+        .build();
+    let analysis = annotate(&doc);
+    doc.language = analysis.language;
+    StoredDocument {
+        annotations: analysis.annotations().into_iter().map(Into::into).collect(),
+        doc,
+        warnings: vec![],
+        origin: Some("test".into()),
+        search_terms: None,
+    }
+}
+
+fn corpus() -> Vec<StoredDocument> {
+    vec![
+        stored(
+            "De kabinetten in Syrië vielen. Daarna kwam er een staatsgreep.",
+            "Staatsgreep mislukt",
+            "2019-02",
+            "De Krant",
+        ),
+        stored(
+            "The attacks on the port continued for three weeks, officials said.",
+            "Port attacked",
+            "2019-03-05",
+            "Global Wire",
+        ),
+        stored(
+            "Het kabinet kondigde nieuwe maatregelen aan.",
+            "Kabinet",
+            "2018",
+            "NOS",
+        ),
+    ]
+}
+
+fn check_backend(store: &mut dyn Store) {
+    let docs = corpus();
+    assert_eq!(store.put_batch(&docs).unwrap(), vec![PutOutcome::Stored; 3]);
+    // Re-ingesting is a no-op.
+    assert_eq!(
+        store.put_batch(&docs[..1]).unwrap(),
+        vec![PutOutcome::AlreadyPresent]
+    );
+    let stats = store.stats().unwrap();
+    assert_eq!(stats.documents, 3);
+    assert_eq!(
+        stats.languages,
+        vec![("en".to_string(), 1), ("nl".to_string(), 2)]
+    );
+    assert_eq!(
+        stats.precisions,
+        vec![
+            ("day".to_string(), 1),
+            ("month".to_string(), 1),
+            ("year".to_string(), 1)
+        ]
+    );
+    assert_eq!(
+        stats.date_range,
+        Some(("2018-01-01".to_string(), "2019-03-05".to_string()))
+    );
+
+    // Round trip keeps the document, its id, its date precision and its annotations.
+    let back = store.get(docs[0].doc.id).unwrap().unwrap();
+    assert_eq!(back.doc, docs[0].doc);
+    assert_eq!(back.doc.published, PubDate::Month(2019, 2));
+    assert_eq!(back.annotations, docs[0].annotations);
+    for a in &back.annotations {
+        assert!(!back.doc.text[a.start as usize..a.end as usize].is_empty());
+    }
+    assert!(store.contains(docs[1].doc.id).unwrap());
+    let prefix = &docs[1].doc.id.to_string()[..6];
+    assert_eq!(
+        store.ids_with_prefix(prefix, 5).unwrap(),
+        vec![docs[1].doc.id]
+    );
+
+    // Stemming and diacritics folding, Dutch and English.
+    let q = |text: &str| SearchQuery {
+        text: text.into(),
+        limit: 10,
+        ..Default::default()
+    };
+    let ids =
+        |hits: Vec<kroniek_store::SearchHit>| hits.into_iter().map(|h| h.id).collect::<Vec<_>>();
+    let hits = ids(store.search(&q("kabinet")).unwrap());
+    assert_eq!(hits.len(), 2, "kabinet finds kabinetten and kabinet");
+    assert_eq!(
+        ids(store.search(&q("syrie")).unwrap()),
+        vec![docs[0].doc.id]
+    );
+    assert_eq!(
+        ids(store.search(&q("attack")).unwrap()),
+        vec![docs[1].doc.id]
+    );
+    assert_eq!(
+        ids(store.search(&q("staatsgrepen")).unwrap()),
+        vec![docs[0].doc.id]
+    );
+    assert!(
+        store.search(&q("kabinet attack")).unwrap().is_empty(),
+        "all words must match"
+    );
+    // Filters.
+    let mut filtered = q("kabinet");
+    filtered.from = Some("2019-01-01".into());
+    assert_eq!(ids(store.search(&filtered).unwrap()), vec![docs[0].doc.id]);
+    let mut by_source = q("kabinet");
+    by_source.source = Some("nos".into());
+    assert_eq!(ids(store.search(&by_source).unwrap()), vec![docs[2].doc.id]);
+    let mut by_lang = q("port");
+    by_lang.language = Some(Lang::NL);
+    assert!(store.search(&by_lang).unwrap().is_empty());
+    // Snippets show where the word is.
+    let hit = &store.search(&q("staatsgreep")).unwrap()[0];
+    assert_eq!(hit.snippet, "Daarna kwam er een staatsgreep.");
+    // A query without words is a clear error.
+    assert!(store.search(&q("?!")).unwrap_err().is_bad_query());
+}
+
+#[test]
+fn memory_store_behaves() {
+    check_backend(&mut MemoryStore::new());
+}
+
+#[test]
+fn sqlite_store_behaves() {
+    check_backend(&mut SqliteStore::in_memory().unwrap());
+}
+
+#[test]
+fn sqlite_store_persists_and_migrates() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("k.db");
+    {
+        let mut s = SqliteStore::open(&path).unwrap();
+        s.put_batch(&corpus()).unwrap();
+    }
+    let s = SqliteStore::open(&path).unwrap();
+    assert_eq!(s.stats().unwrap().documents, 3);
+    s.integrity_check().unwrap();
+    // A store from a newer kroniek is refused, not misread.
+    s.connection()
+        .pragma_update(None, "user_version", 999)
+        .unwrap();
+    drop(s);
+    let err = SqliteStore::open(&path).unwrap_err();
+    assert!(err.is_schema_too_new(), "{err}");
+    assert!(err.to_string().contains("newer"), "{err}");
+}
+
+#[test]
+fn phrase_queries() {
+    let mut s = SqliteStore::in_memory().unwrap();
+    s.put_batch(&corpus()).unwrap();
+    let q = |text: &str| SearchQuery {
+        text: text.into(),
+        limit: 10,
+        ..Default::default()
+    };
+    assert_eq!(s.search(&q("\"nieuwe maatregelen\"")).unwrap().len(), 1);
+    assert!(s.search(&q("\"maatregelen nieuwe\"")).unwrap().is_empty());
+}
