@@ -574,9 +574,6 @@ fn all_fixtures() -> Vec<Vec<u8>> {
             .collect();
         entries.sort();
         for p in entries {
-            if p.extension().is_some_and(|e| e == "py") {
-                continue;
-            }
             out.push(std::fs::read(&p).expect("fixture"));
         }
     }

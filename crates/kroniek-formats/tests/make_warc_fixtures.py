@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Writes the WARC fixtures from the HTML fixtures next door. Deterministic: run it again
-after changing a page and commit the results.
+"""Writes the WARC fixtures in testdata/articles/warc/ from the HTML fixtures in
+testdata/articles/html/. Deterministic: run it again after changing a page and commit the
+results. (It lives here, not in testdata, so that ingesting testdata/ does not read it.)
 
 news.warc        plain WARC, 9 records: warcinfo, request, responses (HTML, image, redirect,
                  gzip-encoded HTML, Latin-1 HTML), metadata
@@ -12,8 +13,9 @@ import gzip
 import io
 import os
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-HTML = os.path.join(HERE, "..", "html")
+ARTICLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "testdata", "articles")
+HERE = os.path.join(ARTICLES, "warc")
+HTML = os.path.join(ARTICLES, "html")
 
 
 def page(name):
