@@ -288,12 +288,11 @@ impl<R: BufRead> FeedReader<R> {
         let parent = self.stack.last().map(|p| local(p).to_string());
         match &self.item {
             Some(item) if self.stack.len() == item.depth => {
-                if lname == "link" && (e.attributes().flatten().any(|a| a.key.0 == "href")) {
-                    if let Some(href) = attr(e, "href") {
-                        let rel = attr(e, "rel");
-                        if let Some(item) = self.item.as_mut() {
-                            item.links.push((rel, href));
-                        }
+                // Atom <link href rel>; an RSS <link> has its URL as text instead.
+                if let Some(href) = attr(e, "href").filter(|_| lname == "link") {
+                    let rel = attr(e, "rel");
+                    if let Some(item) = self.item.as_mut() {
+                        item.links.push((rel, href));
                     }
                 }
                 if !empty {
