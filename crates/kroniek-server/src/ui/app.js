@@ -11,6 +11,7 @@ function h(tag, attrs, ...children) {
   for (const [k, v] of Object.entries(attrs || {})) {
     if (v === null || v === undefined || v === false) continue;
     if (k === 'class') el.className = v;
+    else if (k === 'style') setStyle(el, v);
     else if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
     else el.setAttribute(k, String(v));
   }
@@ -19,6 +20,17 @@ function h(tag, attrs, ...children) {
     el.append(c instanceof Node ? c : document.createTextNode(String(c)));
   }
   return el;
+}
+
+/**
+ * Sets inline styles through the CSSOM (`style` attributes are refused by the
+ * Content-Security-Policy): setStyle(el, 'left: 3px; width: 10px').
+ */
+function setStyle(el, css) {
+  for (const decl of String(css).split(';')) {
+    const i = decl.indexOf(':');
+    if (i > 0) el.style.setProperty(decl.slice(0, i).trim(), decl.slice(i + 1).trim());
+  }
 }
 
 /** Only http(s) links from data become hrefs. */
@@ -204,12 +216,12 @@ function filterForm(params, { withQuery = true, onSubmit }) {
   return form;
 }
 
-function pager(total, limit, offset, hasMore, go) {
+function pager(total, limit, offset, hasMore, go, shown) {
   const prev = h('button', { class: 'plain', type: 'button', onclick: () => go(Math.max(0, offset - limit)) }, '← previous');
   const next = h('button', { class: 'plain', type: 'button', onclick: () => go(offset + limit) }, 'next →');
   prev.disabled = offset === 0;
   next.disabled = !hasMore;
-  const where = total !== null ? `${total ? offset + 1 : 0}–${Math.min(offset + limit, total)} of ${total}` : `from ${offset + 1}`;
+  const where = total !== null ? `${total ? offset + 1 : 0}–${Math.min(offset + limit, total)} of ${total}` : shown ? `${offset + 1}–${offset + shown}${hasMore ? ' of more' : ''}` : 'none';
   return h('div', { class: 'pager' }, prev, h('span', { class: 'muted' }, where), next);
 }
 
@@ -243,7 +255,7 @@ async function pageSearch(params) {
       results.replaceChildren(
         h('p', { class: 'muted' }, r.results.length ? '' : 'No article matches.'),
         h('ol', { class: 'results' }, list),
-        pager(null, limit, offset, r.has_more, go),
+        pager(null, limit, offset, r.has_more, go, r.results.length),
       );
     } else {
       const r = await api('/api/documents', { lang: filters.lang, source: filters.source, from: filters.from, to: filters.to, limit, offset, sort: '-date' });
@@ -475,6 +487,10 @@ function Timeline(container, items, onSelect) {
     const x = (t) => ((t - t0) / (t1 - t0)) * width;
     const axis = h('div', { class: 'tl-axis' });
     const tks = ticks(t0, t1, width);
+    const pxPerDay = (width / (t1 - t0)) * DAY;
+    const mid = new Date((t0 + t1) / 2);
+    const context = pxPerDay >= 22 ? `${MONTHS[mid.getUTCMonth()]} ${mid.getUTCFullYear()}` : pxPerDay * 30 >= 44 ? String(mid.getUTCFullYear()) : '';
+    if (context) axis.append(h('div', { class: 'tl-axis-context' }, context));
     for (const k of tks) {
       axis.append(h('div', { class: 'tl-tick ' + (k.major ? 'major' : 'minor'), style: `left:${x(k.t).toFixed(1)}px` }, k.label));
     }
@@ -486,8 +502,10 @@ function Timeline(container, items, onSelect) {
       const laneEnds = [];
       let hidden = 0;
       for (const it of visible) {
-        const left = x(it.t0);
-        const w = Math.max(x(it.t1) - left, 8);
+        // Clamp to the visible area so that the label of a long range stays in view.
+        const left = Math.max(x(it.t0), -2);
+        const w = Math.max(Math.min(x(it.t1), width + 2) - left, 8);
+        const label = kind === 'document' ? it.label : it.text || it.label;
         let lane = laneEnds.findIndex((end) => end + 3 <= left);
         if (lane < 0) {
           if (laneEnds.length >= MAX_LANES) {
@@ -497,7 +515,7 @@ function Timeline(container, items, onSelect) {
           lane = laneEnds.length;
           laneEnds.push(0);
         }
-        const labelRoom = Math.min(Math.max(w, (it.label || '').length * 6 + 10), 260);
+        const labelRoom = Math.min(Math.max(w, (label || '').length * 6 + 10), 260);
         laneEnds[lane] = left + Math.max(w, Math.min(labelRoom, w < 40 ? w : labelRoom));
         const cert = it.attrs && it.attrs.certainty ? ' cert-' + it.attrs.certainty : '';
         const point = it.t1 - it.t0 <= DAY && w <= 12 ? ' point' : '';
@@ -509,7 +527,7 @@ function Timeline(container, items, onSelect) {
             'data-kind': kind,
             'data-doc': it.doc,
           },
-          w >= 40 ? it.label : '',
+          w >= 40 ? label : '',
         );
         node.addEventListener('click', (ev) => {
           ev.stopPropagation();
@@ -576,9 +594,18 @@ function Timeline(container, items, onSelect) {
   });
   window.addEventListener('resize', draw);
   draw();
+  // Buttons zoom around the middle, and bring the selected item (if any) to it.
+  const zoomCentred = (factor) => {
+    if (selected) {
+      const span = view[1] - view[0];
+      const c = (selected.t0 + selected.t1) / 2;
+      view = [c - span / 2, c + span / 2];
+    }
+    zoom(factor, (el.clientWidth || 1000) / 2);
+  };
   return {
-    zoomIn: () => zoom(0.5, (el.clientWidth || 1000) / 2),
-    zoomOut: () => zoom(2, (el.clientWidth || 1000) / 2),
+    zoomIn: () => zoomCentred(0.5),
+    zoomOut: () => zoomCentred(2),
     fit: () => {
       view = full.slice();
       draw();
@@ -684,7 +711,7 @@ async function pageTimeline(params) {
   area.replaceChildren(
     h('div', { class: 'tl-toolbar' }, zin, zout, fit, h('span', { class: 'muted' }, 'scroll to zoom, drag to pan'), legend),
     holder,
-    notes.length ? h('p', { class: 'muted' }, notes.join(' ')) : null,
+    h('p', { class: 'muted', id: 'tl-notes' }, notes.join(' ')),
   );
   const tl = Timeline(holder, usable, (it) => detail.replaceChildren(...detailOf(it)));
   zin.addEventListener('click', tl.zoomIn);
