@@ -198,3 +198,54 @@ fn web_ui_in_headless_chromium() {
         assert!(artifacts.join(shot).is_file(), "{shot} was not saved");
     }
 }
+
+/// `kroniek serve` without a browser: the address line, a JSON answer, and the warning
+/// for a non-loopback address. Runs everywhere.
+#[test]
+fn serve_prints_its_address_and_warns_off_loopback() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("empty.db");
+    let start = |addr: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kroniek"))
+            .args(["serve", "--addr", addr, "--db"])
+            .arg(&db)
+            .env_remove("KRONIEK_DB")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).unwrap();
+        (Server(child), line, stderr)
+    };
+    let (server, line, _) = start("127.0.0.1:0");
+    let addr = line
+        .trim()
+        .strip_prefix("listening on http://")
+        .unwrap_or_else(|| panic!("{line:?}"))
+        .to_string();
+    let mut s = std::net::TcpStream::connect(&addr).unwrap();
+    write!(
+        s,
+        "GET /api/stats HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("\"documents\":0"), "{answer}");
+    drop(server);
+
+    let (server, line, stderr) = start("0.0.0.0:0");
+    assert!(line.starts_with("listening on http://0.0.0.0:"), "{line}");
+    drop(server);
+    let mut err = String::new();
+    BufReader::new(stderr).read_to_string(&mut err).unwrap();
+    assert!(
+        err.contains("warning:") && err.contains("no authentication"),
+        "{err}"
+    );
+}
