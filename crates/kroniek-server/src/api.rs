@@ -478,6 +478,7 @@ async fn layer(
              OR a.attrs LIKE ?{n} ESCAPE '\\')"
         ));
     }
+    let needs_text = nonempty(&f.q).is_some();
     let doc_prefix = nonempty(&f.doc).map(str::to_string);
     let echo = json!({"layer": layer, "label": nonempty(&f.label), "q": nonempty(&f.q), "doc": doc_prefix});
     st.pool
@@ -488,19 +489,27 @@ async fn layer(
             if let Some(given) = doc_prefix {
                 let id = resolve(store, &given)?;
                 args.push(SqlValue::Text(id.to_string()));
-                sql.push_str(&format!(" AND d.id = ?{}", args.len()));
+                sql.push_str(&format!(
+                    " AND a.doc = (SELECT rowid FROM documents WHERE id = ?{})",
+                    args.len()
+                ));
             }
             let conn = store.connection();
+            // Counting needs the documents only to look into their text.
+            let count_sql = if needs_text {
+                sql.clone()
+            } else {
+                sql.replacen(" JOIN documents d ON d.rowid = a.doc", "", 1)
+            };
             let total: i64 = conn.query_row(
-                &format!("SELECT count(*){sql}"),
+                &format!("SELECT count(*){count_sql}"),
                 rusqlite::params_from_iter(args.iter()),
                 |r| r.get(0),
             )?;
             let mut stmt = conn.prepare(&format!(
                 "SELECT d.id, d.title, d.source, d.published, a.start, a.end, a.label, a.attrs,
                         substr(CAST(d.text AS BLOB), a.start + 1, a.end - a.start)
-                 {sql} ORDER BY d.pub_earliest IS NULL, d.pub_earliest, d.rowid, a.start
-                 LIMIT {limit} OFFSET {offset}"
+                 {sql} ORDER BY a.rowid LIMIT {limit} OFFSET {offset}"
             ))?;
             let rows = stmt
                 .query_map(rusqlite::params_from_iter(args.iter()), |r| {
