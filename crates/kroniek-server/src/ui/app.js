@@ -64,9 +64,15 @@ async function api(path, params) {
 
 const app = () => document.getElementById('app');
 
+/** Replaces the children of `el`, skipping null, undefined and false. */
+function fill(el, ...nodes) {
+  const kept = nodes.flat().filter((n) => n !== null && n !== undefined && n !== false);
+  el.replaceChildren(...kept.map((n) => (n instanceof Node ? n : document.createTextNode(String(n)))));
+}
+
 function show(...nodes) {
   const main = app();
-  main.replaceChildren(...nodes);
+  fill(main, ...nodes);
 }
 
 function errorBox(e) {
@@ -114,7 +120,7 @@ const tooltip = {
   el: null,
   show(ev, rows) {
     const t = (this.el = this.el || document.getElementById('tooltip'));
-    t.replaceChildren(...rows);
+    fill(t, ...rows);
     t.hidden = false;
     this.move(ev);
   },
@@ -252,7 +258,7 @@ async function pageSearch(params) {
           h('div', { class: 'snippet' }, hit.snippet),
         ),
       );
-      results.replaceChildren(
+      fill(results,
         h('p', { class: 'muted' }, r.results.length ? '' : 'No article matches.'),
         h('ol', { class: 'results' }, list),
         pager(null, limit, offset, r.has_more, go, r.results.length),
@@ -267,14 +273,14 @@ async function pageSearch(params) {
           h('div', { class: 'meta' }, h('span', {}, dateLabel(d.published, d.precision)), d.source ? h('span', {}, d.source) : null, d.language ? h('span', {}, d.language) : null, h('span', {}, d.id.slice(0, 8)), d.warnings.length ? h('span', {}, `${d.warnings.length} warning(s)`) : null),
         ),
       );
-      results.replaceChildren(
+      fill(results,
         h('p', { class: 'muted' }, `${r.total} article(s) in the store, newest first.`),
         h('ol', { class: 'results' }, list),
         pager(r.total, limit, offset, offset + limit < r.total, go),
       );
     }
   } catch (e) {
-    results.replaceChildren(errorBox(e));
+    fill(results, errorBox(e));
   }
 }
 
@@ -343,7 +349,7 @@ async function pageDocument(id) {
       attach(el, () => inner.map(annotationRow));
       return el;
     });
-    body.replaceChildren(...nodes);
+    fill(body, ...nodes);
   }
 
   const toggles = h(
@@ -477,7 +483,7 @@ function Timeline(container, items, onSelect) {
   let view = full.slice();
   let selected = null;
   const el = h('div', { class: 'tl', tabindex: '0', 'aria-label': 'timeline' });
-  container.replaceChildren(el);
+  fill(container, el);
   const ROW = 22;
   const MAX_LANES = 14;
 
@@ -542,7 +548,7 @@ function Timeline(container, items, onSelect) {
       if (hidden) band.append(h('div', { class: 'tl-more' }, `+${hidden} more: zoom in`));
       return band;
     });
-    el.replaceChildren(axis, ...bands);
+    fill(el, axis, ...bands);
   }
 
   function zoom(factor, atX) {
@@ -674,7 +680,7 @@ async function pageTimeline(params) {
   try {
     r = await api('/api/timeline', { ...filters, limit: 200 });
   } catch (e) {
-    area.replaceChildren(errorBox(e));
+    fill(area, errorBox(e));
     return;
   }
   const items = [];
@@ -689,7 +695,7 @@ async function pageTimeline(params) {
   for (const it of r.items) items.push(it);
   const usable = items.filter((i) => !isNaN(dayMs(i.earliest)) && !isNaN(dayMs(i.latest)));
   if (!usable.length) {
-    area.replaceChildren(h('p', { class: 'muted' }, 'Nothing dated to draw.'));
+    fill(area, h('p', { class: 'muted' }, 'Nothing dated to draw.'));
     return;
   }
   const holder = h('div', {});
@@ -708,12 +714,12 @@ async function pageTimeline(params) {
   if (undated) notes.push(`${undated} article(s) without a publication date are not drawn.`);
   if (r.has_more) notes.push('Only the first ' + r.limit + ' matching articles are drawn; narrow the filters to see others.');
   if (r.items_truncated) notes.push('Only the first dated annotations are drawn.');
-  area.replaceChildren(
+  fill(area,
     h('div', { class: 'tl-toolbar' }, zin, zout, fit, h('span', { class: 'muted' }, 'scroll to zoom, drag to pan'), legend),
     holder,
     h('p', { class: 'muted', id: 'tl-notes' }, notes.join(' ')),
   );
-  const tl = Timeline(holder, usable, (it) => detail.replaceChildren(...detailOf(it)));
+  const tl = Timeline(holder, usable, (it) => fill(detail, ...detailOf(it)));
   zin.addEventListener('click', tl.zoomIn);
   zout.addEventListener('click', tl.zoomOut);
   fit.addEventListener('click', tl.fit);
@@ -766,11 +772,52 @@ async function pageStats() {
           (src) => link('search', { source: src }, src),
         ),
       ),
+      uploadForm(),
       h('p', { class: 'muted' }, `schema version ${s.schema_version}`),
     );
   } catch (e) {
     show(h('h1', {}, 'Stats'), errorBox(e));
   }
+}
+
+/** Upload a file (text, JSONL, HTML, RSS/Atom, WARC) through POST /api/ingest. */
+function uploadForm() {
+  const file = h('input', { type: 'file', name: 'file', required: 'required' });
+  const source = h('input', { name: 'source', placeholder: 'for articles that name none', size: 24 });
+  const report = h('div', { id: 'upload-report' });
+  const button = h('button', { type: 'submit' }, 'Upload');
+  const form = h(
+    'form',
+    { class: 'filters', id: 'upload' },
+    h('label', {}, 'file (text, JSONL, HTML, RSS/Atom, WARC)', file),
+    h('label', {}, 'source', source),
+    button,
+  );
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const f = file.files && file.files[0];
+    if (!f) return;
+    button.disabled = true;
+    fill(report, h('p', { class: 'muted' }, 'Reading, annotating and storing…'));
+    try {
+      const qs = new URLSearchParams({ name: f.name });
+      if (source.value.trim()) qs.set('source', source.value.trim());
+      const res = await fetch('/api/ingest?' + qs, { method: 'POST', body: f });
+      const body = await res.json().catch(() => ({ error: `${res.status} ${res.statusText}` }));
+      if (!res.ok) throw new ApiError(body.error || String(res.status));
+      statsCache = null;
+      fill(report,
+        h('p', {}, `${body.read} read as ${body.format}: ${body.stored} stored, ${body.already_present} already present, ${body.failed} failed.`),
+        h('ul', {}, body.documents.map((d) => h('li', {}, link('doc/' + d.id, {}, d.title || d.id), ` · ${d.published} · ${d.outcome}`))),
+        body.errors.length ? h('ul', {}, body.errors.map((e) => h('li', { class: 'warning' }, `${e.locator}: ${e.message}`))) : null,
+      );
+    } catch (e) {
+      fill(report, errorBox(e));
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return h('div', {}, h('h2', {}, 'Add articles'), form, report);
 }
 
 // ------------------------------------------------------------------ router
