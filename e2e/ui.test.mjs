@@ -141,6 +141,14 @@ await step('timeline: zoom, pan and click', async () => {
   }
   await page.mouse.move(0, 0);
   await shot('timeline-selected.png');
+  const events = await page.locator('.tl-item[data-kind=event]').count();
+  if (events > 0) {
+    await page.click('.tl-item[data-kind=event] >> nth=0');
+    await page.waitForSelector('#tl-detail mark.k-event');
+    assert.match(await page.textContent('#tl-detail'), /Event .*Placed by the time expression|No time expression/s);
+    await page.mouse.move(0, 0);
+    await shot('timeline-event.png');
+  }
   await page.screenshot({ path: join(OUT, 'timeline-readme.png'), clip: { x: 0, y: 0, width: 1280, height: 590 } });
   for (let i = 0; i < 4; i++) await page.click('.tl-toolbar button:has-text("+")');
   await shot('timeline-zoomed.png');

@@ -43,10 +43,11 @@ impl Drop for Server {
     }
 }
 
-/// TODO(issue 3): until the annotator produces the `timex` layer, put a few time
-/// expressions into the demo store by hand, in the layer's stored shape (label = TIMEX3
-/// type; attrs value, earliest, latest), so that tooltips and timeline ranges are
-/// exercised. Skipped as soon as the demo store has a timex layer of its own.
+/// TODO(issues 3, 6): until the annotator produces the `timex` and `event` layers, put a
+/// few time expressions and events into the demo store by hand, in the layers' stored
+/// shapes (timex: label = TIMEX3 type, attrs value, earliest, latest; event: attrs anchor,
+/// certainty, polarity, …), so that tooltips and timeline ranges are exercised. Skipped
+/// as soon as the demo store has a timex layer of its own.
 fn add_stand_in_timexes(db: &Path) -> usize {
     let conn = rusqlite::Connection::open(db).unwrap();
     let have: i64 = conn
@@ -76,6 +77,7 @@ fn add_stand_in_timexes(db: &Path) -> usize {
     ];
     let mut added = 0;
     for (rowid, text, earliest, latest) in docs {
+        let mut first_timex: Option<(usize, usize)> = None;
         for (word, shift, part) in rules {
             let mut from = 0;
             while let Some(p) = text[from..].find(word) {
@@ -109,6 +111,27 @@ fn add_stand_in_timexes(db: &Path) -> usize {
                     rusqlite::params![rowid, start as i64, (start + word.len()) as i64, attrs],
                 )
                 .unwrap();
+                first_timex = first_timex.or(Some((start, start + word.len())));
+                added += 1;
+            }
+        }
+        // TODO(issue 6): and a few events in the event layer's shape (anchor = the byte
+        // span of a time expression, or `before-publication`).
+        for trigger in ["vastgelopen", "ran aground", "losgetrokken", "refloated"] {
+            if let Some(start) = text.find(trigger) {
+                let anchor = first_timex
+                    .map(|(s, e)| format!("{s}-{e}"))
+                    .unwrap_or_else(|| "before-publication".into());
+                let attrs = serde_json::json!({
+                    "anchor": anchor, "certainty": "certain", "polarity": "positive",
+                    "lemma": trigger, "time": "past", "type": "movement",
+                })
+                .to_string();
+                conn.execute(
+                    "INSERT INTO annotations (doc, layer, start, end, label, attrs) VALUES (?1, 'event', ?2, ?3, 'movement', ?4)",
+                    rusqlite::params![rowid, start as i64, (start + trigger.len()) as i64, attrs],
+                )
+                .unwrap();
                 added += 1;
             }
         }
@@ -140,7 +163,9 @@ fn web_ui_in_headless_chromium() {
     );
     let added = add_stand_in_timexes(&db);
     if added > 0 {
-        eprintln!("TODO(issue 3): added {added} stand-in time expressions to the demo store");
+        eprintln!(
+            "TODO(issues 3, 6): added {added} stand-in time expressions and events to the demo store"
+        );
     }
 
     let mut child = Command::new(kroniek)

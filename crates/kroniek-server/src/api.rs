@@ -365,13 +365,34 @@ fn resolve(store: &SqliteStore, given: &str) -> Result<DocId, ApiError> {
     }
 }
 
+/// The text of every attribute whose value is a byte span `a-b` of `text` (an event's
+/// `anchor` or `source`, an attribution's `cue`), keyed like the attribute.
+fn span_texts<'a>(attrs: impl Iterator<Item = (&'a str, &'a str)>, text: &str) -> Value {
+    let mut out = Map::new();
+    for (k, v) in attrs {
+        if let Some((s, e)) = parse_span(v) {
+            if s >= 0 && s < e {
+                if let Some(t) = text.get(s as usize..e as usize) {
+                    out.insert(k.to_string(), json!(t));
+                }
+            }
+        }
+    }
+    Value::Object(out)
+}
+
 fn annotation_json(text: &str, a: &kroniek_store::StoredAnnotation) -> Value {
     let attrs: Map<String, Value> = a.attrs.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
-    json!({
+    let mut o = json!({
         "layer": a.layer, "start": a.start, "end": a.end, "label": a.label,
         "attrs": attrs,
         "text": text.get(a.start as usize..a.end as usize).unwrap_or(""),
-    })
+    });
+    let spans = span_texts(a.attrs.iter().map(|(k, v)| (k.as_str(), v.as_str())), text);
+    if spans.as_object().is_some_and(|m| !m.is_empty()) {
+        o["attr_text"] = spans;
+    }
+    o
 }
 
 fn document_json(sd: &StoredDocument, layer: Option<&str>) -> Value {
@@ -557,6 +578,42 @@ fn axis_day(v: Option<&Value>) -> Option<String> {
     }
 }
 
+/// `a-b` → the byte span `(a, b)`.
+fn parse_span(s: &str) -> Option<(i64, i64)> {
+    let (a, b) = s.split_once('-')?;
+    Some((a.parse().ok()?, b.parse().ok()?))
+}
+
+/// Where an annotation lies on the time axis: its own `earliest`/`latest`, else that of
+/// the time expression its `anchor` names, else the publication date when it is anchored
+/// before or after publication. Also says what it was anchored to.
+fn interval(
+    attrs: &Value,
+    dated: &HashMap<(i64, i64), (String, String)>,
+    doc: &Value,
+    text: &str,
+) -> Option<(String, String, Value)> {
+    if let (Some(e), Some(l)) = (
+        axis_day(attrs.get("earliest")),
+        axis_day(attrs.get("latest")),
+    ) {
+        return Some((e, l, Value::Null));
+    }
+    let anchor = attrs.get("anchor")?.as_str()?;
+    if let Some((s, e)) = parse_span(anchor) {
+        let (earliest, latest) = dated.get(&(s, e))?;
+        let surface = text.get(s.max(0) as usize..e.max(0) as usize).unwrap_or("");
+        return Some((
+            earliest.clone(),
+            latest.clone(),
+            json!({"kind": "time expression", "start": s, "end": e, "text": surface}),
+        ));
+    }
+    let earliest = axis_day(doc.get("pub_earliest"))?;
+    let latest = axis_day(doc.get("pub_latest"))?;
+    Some((earliest, latest, json!({ "kind": anchor })))
+}
+
 async fn timeline(
     State(st): State<Shared>,
     q: Result<Query<Filters>, QueryRejection>,
@@ -640,12 +697,16 @@ async fn timeline(
                 (docs, has_more)
             };
 
-            // 2. Their dated annotations, with the sentence each stands in.
+            // 2. Their dated annotations, with the sentence each stands in: annotations with
+            //    an `earliest`/`latest` interval (time expressions), and annotations
+            //    anchored to one (`anchor` = the byte span of a time expression, as events
+            //    carry it) or to the publication date (`before-`/`after-publication`).
             let mut items = Vec::new();
             let mut truncated = false;
             let mut ann_stmt = conn.prepare_cached(
                 "SELECT layer, start, end, label, attrs FROM annotations
-                 WHERE doc = ?1 AND layer != 'sentence' AND attrs LIKE '%\"earliest\"%'
+                 WHERE doc = ?1 AND layer != 'sentence'
+                   AND (attrs LIKE '%\"earliest\"%' OR attrs LIKE '%\"anchor\"%')
                  ORDER BY start",
             )?;
             let mut sent_stmt = conn.prepare_cached(
@@ -669,13 +730,21 @@ async fn timeline(
                         ))
                     })?
                     .collect::<Result<Vec<_>, _>>()?;
-                let anns: Vec<_> = anns
-                    .into_iter()
-                    .filter(|a| wanted.as_ref().is_none_or(|w| w.contains(&a.0)))
-                    .collect();
                 if anns.is_empty() {
                     continue;
                 }
+                let dated: HashMap<(i64, i64), (String, String)> = anns
+                    .iter()
+                    .filter_map(|(_, s, e, _, attrs)| {
+                        Some((
+                            (*s, *e),
+                            (
+                                axis_day(attrs.get("earliest"))?,
+                                axis_day(attrs.get("latest"))?,
+                            ),
+                        ))
+                    })
+                    .collect();
                 let text: String = text_stmt.query_row([rowid], |r| r.get(0))?;
                 let sentences: Vec<(usize, usize)> = sent_stmt
                     .query_map([rowid], |r| {
@@ -683,8 +752,11 @@ async fn timeline(
                     })?
                     .collect::<Result<Vec<_>, _>>()?;
                 for (layer, start, end, label, attrs) in anns {
-                    let (Some(earliest), Some(latest)) =
-                        (axis_day(attrs.get("earliest")), axis_day(attrs.get("latest")))
+                    if wanted.as_ref().is_some_and(|w| !w.contains(&layer)) {
+                        continue;
+                    }
+                    let Some((earliest, latest, anchor)) =
+                        interval(&attrs, &dated, doc, &text)
                     else {
                         continue;
                     };
@@ -703,6 +775,15 @@ async fn timeline(
                         "label": label,
                         "text": text.get(s..e).unwrap_or(""),
                         "earliest": earliest, "latest": latest,
+                        "anchor": anchor,
+                        "attr_text": span_texts(
+                            attrs
+                                .as_object()
+                                .into_iter()
+                                .flatten()
+                                .filter_map(|(k, v)| Some((k.as_str(), v.as_str()?))),
+                            &text,
+                        ),
                         "attrs": attrs,
                         "context": context(&text, &sentences, s, e),
                     }));

@@ -54,6 +54,33 @@ fn build_store(path: &std::path::Path) {
                 ],
             });
         }
+        // Events as the event layer stores them: anchored to a time expression by its
+        // byte span, or only to the publication date.
+        if let (Some(ev), Some(t)) = (doc.text.find("dicht geweest"), doc.text.find("gisteren")) {
+            annotations.push(StoredAnnotation {
+                layer: "event".into(),
+                start: ev as u32,
+                end: (ev + "dicht geweest".len()) as u32,
+                label: "closure".into(),
+                attrs: vec![
+                    ("anchor".into(), format!("{t}-{}", t + "gisteren".len())),
+                    ("certainty".into(), "certain".into()),
+                    ("polarity".into(), "positive".into()),
+                ],
+            });
+        }
+        if let Some(ev) = doc.text.find("reopened") {
+            annotations.push(StoredAnnotation {
+                layer: "event".into(),
+                start: ev as u32,
+                end: (ev + "reopened".len()) as u32,
+                label: "movement".into(),
+                attrs: vec![
+                    ("anchor".into(), "before-publication".into()),
+                    ("certainty".into(), "certain".into()),
+                ],
+            });
+        }
         if let Some(start) = doc.text.find("vorige week") {
             annotations.push(StoredAnnotation {
                 layer: "timex".into(),
@@ -331,6 +358,16 @@ fn a_document_comes_with_its_annotations_by_id_or_prefix() {
     }
     let by_prefix = get(t.addr, &format!("/api/documents/{}", &id[..6])).json();
     assert_eq!(by_prefix["id"], id.as_str());
+    let event = d["annotations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["layer"] == "event")
+        .unwrap();
+    assert_eq!(
+        event["attr_text"]["anchor"], "gisteren",
+        "span attributes resolved"
+    );
     let only = get(t.addr, &format!("/api/documents/{id}?layer=timex")).json();
     assert_eq!(only["annotations"].as_array().unwrap().len(), 1);
 
@@ -389,8 +426,10 @@ fn a_layer_across_documents() {
     assert_eq!(label["total"], 0);
     let wildcard = get(t.addr, "/api/layers/timex?q=%25").json();
     assert_eq!(wildcard["total"], 0, "% is matched literally");
-    let none = get(t.addr, "/api/layers/event").json();
+    let none = get(t.addr, "/api/layers/entity").json();
     assert_eq!(none["total"], 0);
+    let events = get(t.addr, "/api/layers/event?label=closure").json();
+    assert_eq!(events["total"], 1);
     let sentences = get(t.addr, "/api/layers/sentence?limit=3").json();
     assert_eq!(sentences["annotations"].as_array().unwrap().len(), 3);
     assert!(sentences["total"].as_u64().unwrap() > 3);
@@ -402,8 +441,20 @@ fn timeline_places_documents_and_dated_annotations() {
     let v = get(t.addr, "/api/timeline?q=Oosterwold").json();
     assert_eq!(v["documents"].as_array().unwrap().len(), 3);
     let items = v["items"].as_array().unwrap();
-    assert_eq!(items.len(), 2);
+    assert_eq!(items.len(), 4);
     assert_eq!(v["kinds"]["timex"], 2);
+    assert_eq!(v["kinds"]["event"], 2);
+    // An event anchored to a time expression takes its interval.
+    let closure = items.iter().find(|i| i["label"] == "closure").unwrap();
+    assert_eq!(closure["text"], "dicht geweest");
+    assert_eq!(closure["earliest"], "2023-05-01");
+    assert_eq!(closure["latest"], "2023-05-01");
+    assert_eq!(closure["anchor"]["text"], "gisteren");
+    assert_eq!(closure["attr_text"]["anchor"], "gisteren");
+    // One anchored only before publication lies in the publication interval.
+    let reopened = items.iter().find(|i| i["label"] == "movement").unwrap();
+    assert_eq!(reopened["earliest"], "2023-06-11");
+    assert_eq!(reopened["anchor"]["kind"], "before-publication");
     let week = items.iter().find(|i| i["text"] == "vorige week").unwrap();
     assert_eq!(week["kind"], "timex");
     assert_eq!(week["earliest"], "2023-04-24");
@@ -418,7 +469,9 @@ fn timeline_places_documents_and_dated_annotations() {
     let all = get(t.addr, "/api/timeline?limit=2").json();
     assert_eq!(all["documents"].as_array().unwrap().len(), 2);
     assert_eq!(all["has_more"], true);
-    let none = get(t.addr, "/api/timeline?q=Oosterwold&layer=event").json();
+    let events = get(t.addr, "/api/timeline?q=Oosterwold&layer=event").json();
+    assert_eq!(events["items"].as_array().unwrap().len(), 2);
+    let none = get(t.addr, "/api/timeline?q=Oosterwold&layer=entity").json();
     assert_eq!(none["items"].as_array().unwrap().len(), 0);
 }
 

@@ -166,9 +166,12 @@ function annotationRow(a) {
     shown.add('earliest');
     shown.add('latest');
   }
+  const spans = a.attr_text || {};
   for (const [k, v] of Object.entries(attrs)) {
     if (shown.has(k)) continue;
-    row.append(h('div', {}, h('span', { class: 'k' }, k + ' '), typeof v === 'string' ? v : JSON.stringify(v)));
+    // Attributes that point at other text (an event's anchor or source) show that text.
+    const shownValue = k in spans ? `“${spans[k]}”` : typeof v === 'string' ? v : JSON.stringify(v);
+    row.append(h('div', {}, h('span', { class: 'k' }, k + ' '), shownValue));
   }
   if (a.layer === 'sentence') {
     row.append(h('div', { class: 'k' }, `bytes ${a.start}–${a.end}`));
@@ -511,7 +514,7 @@ function Timeline(container, items, onSelect) {
         // Clamp to the visible area so that the label of a long range stays in view.
         const left = Math.max(x(it.t0), -2);
         const w = Math.max(Math.min(x(it.t1), width + 2) - left, 8);
-        const label = kind === 'document' ? it.label : it.text || it.label;
+        const label = kind === 'document' ? it.label : kind === 'event' && it.label ? `${it.label}: ${it.text}` : it.text || it.label;
         let lane = laneEnds.findIndex((end) => end + 3 <= left);
         if (lane < 0) {
           if (laneEnds.length >= MAX_LANES) {
@@ -523,7 +526,11 @@ function Timeline(container, items, onSelect) {
         }
         const labelRoom = Math.min(Math.max(w, (label || '').length * 6 + 10), 260);
         laneEnds[lane] = left + Math.max(w, Math.min(labelRoom, w < 40 ? w : labelRoom));
-        const cert = it.attrs && it.attrs.certainty ? ' cert-' + it.attrs.certainty : '';
+        const at = it.attrs || {};
+        let cert = at.certainty ? ' cert-' + at.certainty : '';
+        if (at.polarity === 'negative') cert += ' neg';
+        if (it.anchor && it.anchor.kind === 'before-publication') cert += ' open-start';
+        if (it.anchor && it.anchor.kind === 'after-publication') cert += ' open-end';
         const point = it.t1 - it.t0 <= DAY && w <= 12 ? ' point' : '';
         const node = h(
           'div',
@@ -624,7 +631,10 @@ function itemRow(it) {
   if (it.kind === 'document') {
     return h('div', { class: 'row' }, h('span', { class: 'layer', style: `color: ${layerColour('document')}` }, 'article'), h('div', {}, it.label), h('div', {}, h('span', { class: 'k' }, 'published '), it.published, it.source ? ` · ${it.source}` : ''));
   }
-  const row = annotationRow({ layer: it.kind, label: it.label, text: it.text, attrs: it.attrs || { earliest: it.earliest, latest: it.latest } });
+  const row = annotationRow({ layer: it.kind, label: it.label, text: it.text, attrs: it.attrs || { earliest: it.earliest, latest: it.latest }, attr_text: it.attr_text });
+  if (it.anchor && it.anchor.kind) {
+    row.append(h('div', {}, h('span', { class: 'k' }, 'placed by '), it.anchor.text ? `“${it.anchor.text}” ${it.earliest === it.latest ? it.earliest : it.earliest + ' … ' + it.latest}` : it.anchor.kind.replace('-', ' ')));
+  }
   row.append(h('div', { class: 'k' }, 'in ', it.title || it.doc));
   return row;
 }
@@ -651,16 +661,23 @@ function detailOf(it) {
   }
   const attrs = it.attrs || {};
   const parts = [
-    h('div', {}, h('strong', {}, it.kind === 'timex' ? 'Time expression ' : it.kind + ' '), '“', it.text, '”', it.label ? ` (${it.label})` : ''),
+    h('div', {}, h('strong', {}, it.kind === 'timex' ? 'Time expression ' : it.kind === 'event' ? 'Event ' : it.kind + ' '), '“', it.text, '”', it.label ? ` (${it.label})` : ''),
     h(
       'div',
       { class: 'meta' },
       attrs.value ? h('span', {}, 'value ' + attrs.value) : null,
       h('span', {}, it.earliest === it.latest ? it.earliest : `${it.earliest} … ${it.latest}`),
       attrs.certainty ? h('span', {}, 'certainty ' + attrs.certainty) : null,
+      attrs.polarity ? h('span', {}, 'polarity ' + attrs.polarity) : null,
       attrs.sources ? h('span', {}, attrs.sources + ' source(s)') : null,
+      it.attr_text && it.attr_text.source ? h('span', {}, `according to “${it.attr_text.source}”`) : null,
     ),
   ];
+  if (it.anchor && it.anchor.kind) {
+    parts.push(
+      h('div', { class: 'meta' }, it.anchor.text ? `Placed by the time expression “${it.anchor.text}”.` : `No time expression: placed at the publication date (${it.anchor.kind.replace('-', ' ')}).`),
+    );
+  }
   if (it.context) parts.push(contextNode(it.context, it.kind));
   parts.push(h('div', { class: 'meta' }, 'in ', link('doc/' + it.doc, {}, it.title || it.doc), ` · ${it.published}`, it.source ? ` · ${it.source}` : ''));
   return parts;
@@ -704,7 +721,7 @@ async function pageTimeline(params) {
     'div',
     { class: 'tl-legend' },
     h('span', {}, h('span', { class: 'swatch', style: `background: ${layerColour('document')}` }), ` articles (${r.documents.length - undated})`),
-    Object.entries(kinds).map(([k, n]) => h('span', {}, h('span', { class: 'swatch', style: `background: ${layerColour(k)}` }), ` ${k === 'timex' ? 'time expressions' : k} (${n})`)),
+    Object.entries(kinds).map(([k, n]) => h('span', {}, h('span', { class: 'swatch', style: `background: ${layerColour(k)}` }), ` ${k === 'timex' ? 'time expressions' : k + 's'} (${n})`)),
   );
   const zin = h('button', { class: 'plain', type: 'button', title: 'zoom in (+)' }, '+');
   const zout = h('button', { class: 'plain', type: 'button', title: 'zoom out (−)' }, '−');
