@@ -189,6 +189,20 @@ await step('hostile article text is shown as text', async () => {
   assert.equal(await page.evaluate(() => window.__pwned), undefined);
 });
 
+await step('a layer across documents', async () => {
+  await page.goto(BASE + '/#/stats');
+  await page.waitForSelector('.cards .card');
+  await page.click('a[href="#/layer/sentence"]');
+  await page.waitForSelector('#layer-results table.list tr td');
+  assert.match(await page.textContent('#layer-results'), /\d+ annotation\(s\)/);
+  await page.goto(BASE + '/#/layer/timex?q=gister');
+  await page.waitForSelector('#layer-results table.list tr td');
+  const rows = await page.locator('#layer-results table.list tr').count();
+  assert.ok(rows >= 2, 'a header and at least one time expression');
+  assert.match(await page.textContent('#layer-results'), /gister/);
+  await shot('layer.png');
+});
+
 await step('stats', async () => {
   await page.goto(BASE + '/#/stats');
   await page.waitForSelector('.cards .card');

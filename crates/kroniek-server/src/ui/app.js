@@ -396,7 +396,7 @@ async function pageDocument(id) {
   for (const l of listLayers) {
     const rows = d.annotations.filter((a) => a.layer === l);
     table.append(
-      h('h2', {}, `${l} (${rows.length})`),
+      h('h2', {}, link('layer/' + encodeURIComponent(l), {}, l), ` (${rows.length})`),
       h(
         'table',
         { class: 'list' },
@@ -405,9 +405,9 @@ async function pageDocument(id) {
           h(
             'tr',
             {},
-            h('td', {}, a.text),
-            h('td', {}, a.label),
-            h('td', {}, Object.entries(a.attrs || {}).map(([k, v]) => `${k}=${v}`).join('  ')),
+            h('td', {}, a.attrs && a.attrs.key ? link('layer/' + encodeURIComponent(l), { q: a.attrs.key }, a.text) : a.text),
+            h('td', {}, a.label ? link('layer/' + encodeURIComponent(l), { label: a.label }, a.label) : ''),
+            h('td', {}, Object.entries(a.attrs || {}).map(([k, v]) => (a.attr_text && k in a.attr_text ? `${k}=“${a.attr_text[k]}”` : `${k}=${v}`)).join('  ')),
             h('td', { class: 'muted' }, `${a.start}–${a.end}`),
           ),
         ),
@@ -742,6 +742,47 @@ async function pageTimeline(params) {
   fit.addEventListener('click', tl.fit);
 }
 
+// ------------------------------------------------------------------ layer page
+
+/** One layer across documents: all time expressions, all mentions of an entity, … */
+async function pageLayer(layer, params) {
+  const q = params.get('q') || '';
+  const label = params.get('label') || '';
+  const offset = Number(params.get('offset') || 0) || 0;
+  const limit = 50;
+  const results = h('div', { id: 'layer-results' }, h('p', { class: 'muted' }, 'Loading…'));
+  const qInput = h('input', { name: 'q', value: q, placeholder: 'text or value contains', size: 24 });
+  const labelInput = h('input', { name: 'label', value: label, placeholder: 'exact label', size: 12 });
+  const form = h('form', { class: 'filters' }, h('label', {}, 'text', qInput), h('label', {}, 'label', labelInput), h('button', { type: 'submit' }, 'Filter'));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    location.hash = hashFor('layer/' + encodeURIComponent(layer), { q: qInput.value, label: labelInput.value });
+  });
+  show(h('h1', {}, h('span', { class: 'swatch', style: `background: ${layerColour(layer)}` }), ' ', layer === 'timex' ? 'Time expressions' : `Layer: ${layer}`), form, results);
+  try {
+    const r = await api('/api/layers/' + encodeURIComponent(layer), { q, label, limit, offset });
+    const rows = r.annotations.map((a) =>
+      h(
+        'tr',
+        {},
+        h('td', {}, a.text),
+        h('td', {}, a.label ? link('layer/' + encodeURIComponent(layer), { label: a.label }, a.label) : ''),
+        h('td', {}, Object.entries(a.attrs || {}).map(([k, v]) => `${k}=${v}`).join('  ')),
+        h('td', {}, link('doc/' + a.doc, {}, a.title || a.doc.slice(0, 8))),
+        h('td', { class: 'muted' }, a.published),
+      ),
+    );
+    fill(
+      results,
+      h('p', { class: 'muted' }, `${r.total} annotation(s).`),
+      r.total ? h('table', { class: 'list' }, h('tr', {}, ['text', 'label', 'attributes', 'article', 'published'].map((t) => h('th', {}, t))), rows) : null,
+      h('p', {}, pager(r.total, limit, offset, offset + limit < r.total, (o) => (location.hash = hashFor('layer/' + encodeURIComponent(layer), { q, label, offset: o || '' })))),
+    );
+  } catch (e) {
+    fill(results, errorBox(e));
+  }
+}
+
 // ------------------------------------------------------------------ stats page
 
 function countTable(title, obj, linkFor) {
@@ -782,7 +823,7 @@ async function pageStats() {
         { class: 'grid2' },
         countTable('Languages', s.languages, (l) => link('search', { lang: l === 'unknown' ? '' : l }, l)),
         countTable('Date precision', s.precisions),
-        countTable('Annotation layers', s.layers),
+        countTable('Annotation layers', s.layers, (l) => link('layer/' + encodeURIComponent(l), {}, l)),
         countTable(
           'Sources',
           (s.sources || []).map((x) => [x.source, x.documents]),
@@ -847,12 +888,13 @@ function route() {
   const parts = path.split('/').map(decodeURIComponent);
   const name = parts[0] || 'search';
   for (const a of document.querySelectorAll('header nav a[data-route]')) {
-    a.classList.toggle('active', a.dataset.route === (name === 'doc' ? 'search' : name));
+    a.classList.toggle('active', a.dataset.route === (name === 'doc' ? 'search' : name === 'layer' ? 'stats' : name));
   }
   document.title = 'kroniek · ' + name;
   if (name === 'doc' && parts[1]) return pageDocument(parts[1]);
   if (name === 'timeline') return pageTimeline(params);
   if (name === 'stats') return pageStats();
+  if (name === 'layer' && parts[1]) return pageLayer(parts[1], params);
   return pageSearch(params);
 }
 
