@@ -278,7 +278,8 @@ fn doc_filters(f: &Filters) -> Result<(String, Vec<SqlValue>), ApiError> {
 fn order_by(f: &Filters) -> Result<&'static str, ApiError> {
     Ok(match nonempty(&f.sort).unwrap_or("date") {
         "date" => " ORDER BY pub_earliest IS NULL, pub_earliest, pub_latest, id",
-        "-date" => " ORDER BY pub_earliest IS NULL, pub_earliest DESC, pub_latest DESC, id",
+        // NULLs (undated) sort last in descending order, so the index serves this.
+        "-date" => " ORDER BY pub_earliest DESC, pub_latest DESC, id",
         "id" => " ORDER BY id",
         other => {
             return Err(ApiError::bad_request(format!(
@@ -684,7 +685,8 @@ async fn timeline(
             } else {
                 let mut stmt = conn.prepare(&format!(
                     "SELECT {SUMMARY_COLUMNS} FROM documents{filter}
-                     ORDER BY pub_earliest IS NULL, pub_earliest, id LIMIT {} OFFSET {offset}",
+                     AND pub_earliest IS NOT NULL
+                     ORDER BY pub_earliest, pub_latest, id LIMIT {} OFFSET {offset}",
                     limit + 1
                 ))?;
                 let mut docs = stmt

@@ -551,8 +551,8 @@ function Timeline(container, items, onSelect) {
         attach(node, () => [itemRow(it)]);
         band.append(node);
       }
-      band.style.height = 18 + Math.max(1, laneEnds.length) * ROW + 6 + 'px';
-      if (hidden) band.append(h('div', { class: 'tl-more' }, `+${hidden} more: zoom in`));
+      band.style.height = 18 + Math.max(1, laneEnds.length) * ROW + (hidden ? 20 : 6) + 'px';
+      if (hidden) band.append(h('div', { class: 'tl-more' }, `+${hidden} more here: zoom in or narrow the search`));
       return band;
     });
     fill(el, axis, ...bands);
