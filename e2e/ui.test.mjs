@@ -203,6 +203,25 @@ await step('a layer across documents', async () => {
   await shot('layer.png');
 });
 
+await step('articles and timeline of an entity', async () => {
+  // From the entity table of a document to the entity's timeline.
+  await page.goto(BASE + '/#/search?q=Osmani');
+  await page.waitForSelector('ol.results li .title a');
+  await page.click('ol.results li .title a >> nth=0');
+  await page.waitForSelector('article.doc');
+  const entityLink = page.locator('a[href^="#/timeline?entity="]');
+  if ((await entityLink.count()) === 0) return; // no entity layer in this store
+  await entityLink.first().click();
+  await page.waitForSelector('.tl-item[data-kind=document]');
+  assert.match(await page.textContent('main h1'), /mentions of/);
+  const docs = await page.locator('.tl-item[data-kind=document]').count();
+  assert.ok(docs >= 2, `${docs} articles mention the entity`);
+  await shot('entity-timeline.png');
+  await page.goto(BASE + '/#/search?entity=' + encodeURIComponent('tarek osmani'));
+  await page.waitForSelector('ol.results li');
+  assert.match(await page.textContent('main h1'), /Articles mentioning/);
+});
+
 await step('stats', async () => {
   await page.goto(BASE + '/#/stats');
   await page.waitForSelector('.cards .card');

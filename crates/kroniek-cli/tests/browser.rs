@@ -115,6 +115,15 @@ fn add_stand_in_timexes(db: &Path) -> usize {
                 added += 1;
             }
         }
+        // TODO(issue 4): mentions of one person in the entity layer's shape.
+        for (start, _) in text.match_indices("Osmani") {
+            conn.execute(
+                "INSERT INTO annotations (doc, layer, start, end, label, attrs) VALUES (?1, 'entity', ?2, ?3, 'PER', ?4)",
+                rusqlite::params![rowid, start as i64, (start + 6) as i64, r#"{"key":"Tarek Osmani"}"#],
+            )
+            .unwrap();
+            added += 1;
+        }
         // TODO(issue 6): and a few events in the event layer's shape (anchor = the byte
         // span of a time expression, or `before-publication`).
         for trigger in ["vastgelopen", "ran aground", "losgetrokken", "refloated"] {
@@ -164,7 +173,7 @@ fn web_ui_in_headless_chromium() {
     let added = add_stand_in_timexes(&db);
     if added > 0 {
         eprintln!(
-            "TODO(issues 3, 6): added {added} stand-in time expressions and events to the demo store"
+            "TODO(issues 3, 4, 6): added {added} stand-in time expressions, entities and events to the demo store"
         );
     }
 

@@ -79,6 +79,7 @@ struct Filters {
     label: Option<String>,
     doc: Option<String>,
     layer: Option<String>,
+    entity: Option<String>,
 }
 
 fn nonempty(s: &Option<String>) -> Option<&str> {
@@ -160,6 +161,7 @@ impl Filters {
             ("source", &self.source),
             ("from", &self.from),
             ("to", &self.to),
+            ("entity", &self.entity),
         ] {
             if let Some(v) = nonempty(v) {
                 m.insert(k.into(), json!(v));
@@ -217,20 +219,31 @@ async fn search(State(st): State<Shared>, q: Result<Query<Filters>, QueryRejecti
         ));
     };
     let (from, to) = f.range()?;
+    let entity = nonempty(&f.entity).map(str::to_string);
     let sq = SearchQuery {
         text,
         language: f.lang()?,
         source: nonempty(&f.source).map(str::to_string),
         from,
         to,
-        limit: limit + 1,
-        offset,
+        limit: if entity.is_some() {
+            ENTITY_SEARCH_WINDOW
+        } else {
+            limit + 1
+        },
+        offset: if entity.is_some() { 0 } else { offset },
     };
     let echo = f.echo();
     st.pool
         .clone()
         .run(move |store| {
             let mut hits = store.search(&sq)?;
+            if let Some(entity) = &entity {
+                let ids: Vec<String> = hits.iter().map(|h| h.id.to_string()).collect();
+                let keep = mentioning(store.connection(), &ids, entity)?;
+                hits.retain(|h| keep.contains(&h.id.to_string()));
+                hits.drain(..offset.min(hits.len()));
+            }
             let has_more = hits.len() > limit;
             hits.truncate(limit);
             let results: Vec<Value> = hits
@@ -249,6 +262,49 @@ async fn search(State(st): State<Shared>, q: Result<Query<Filters>, QueryRejecti
             })))
         })
         .await
+}
+
+/// Search hits considered when an entity filter narrows a full-text search (the filter
+/// applies after ranking).
+pub(crate) const ENTITY_SEARCH_WINDOW: usize = 1000;
+
+/// The clause "the document mentions this entity": an `entity` annotation whose `key`
+/// attribute or text equals parameter `?n` (case-insensitive). The documents table must
+/// be in scope as `documents`.
+fn entity_clause(n: usize) -> String {
+    format!(
+        " AND EXISTS (SELECT 1 FROM annotations ea WHERE ea.doc = documents.rowid AND ea.layer = 'entity' \
+         AND (json_extract(ea.attrs, '$.key') = ?{n} COLLATE NOCASE \
+         OR CAST(substr(CAST(documents.text AS BLOB), ea.start + 1, ea.end - ea.start) AS TEXT) = ?{n} COLLATE NOCASE))"
+    )
+}
+
+/// Of `ids`, those whose document mentions `entity`.
+fn mentioning(
+    conn: &rusqlite::Connection,
+    ids: &[String],
+    entity: &str,
+) -> Result<std::collections::HashSet<String>, ApiError> {
+    let mut out = std::collections::HashSet::new();
+    for chunk in ids.chunks(500) {
+        let marks = (2..chunk.len() + 2)
+            .map(|i| format!("?{i}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        let mut args: Vec<SqlValue> = vec![SqlValue::Text(entity.to_string())];
+        args.extend(chunk.iter().map(|i| SqlValue::Text(i.clone())));
+        let mut stmt = conn.prepare(&format!(
+            "SELECT id FROM documents WHERE id IN ({marks}){}",
+            entity_clause(1)
+        ))?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
+            r.get::<_, String>(0)
+        })?;
+        for id in rows {
+            out.insert(id?);
+        }
+    }
+    Ok(out)
 }
 
 /// `WHERE` clauses and arguments for the document filters.
@@ -271,6 +327,10 @@ fn doc_filters(f: &Filters) -> Result<(String, Vec<SqlValue>), ApiError> {
     if let Some(v) = to {
         args.push(SqlValue::Text(v));
         sql.push_str(&format!(" AND pub_earliest <= ?{}", args.len()));
+    }
+    if let Some(e) = nonempty(&f.entity) {
+        args.push(SqlValue::Text(e.to_string()));
+        sql.push_str(&entity_clause(args.len()));
     }
     Ok((sql, args))
 }
@@ -632,6 +692,7 @@ async fn timeline(
     let (from, to) = f.range()?;
     let lang = f.lang()?;
     let source = nonempty(&f.source).map(str::to_string);
+    let entity = nonempty(&f.entity).map(str::to_string);
     let (filter, args) = doc_filters(&f)?;
     // Which layers to draw besides the documents: every layer whose annotations carry an
     // `earliest`/`latest` interval (time expressions today, events later), unless narrowed.
@@ -653,15 +714,25 @@ async fn timeline(
             let conn = store.connection();
             // 1. The documents: search hits, or everything that passes the filters.
             let (docs, has_more) = if let Some(text) = text {
-                let hits = store.search(&SearchQuery {
+                let mut hits = store.search(&SearchQuery {
                     text,
                     language: lang,
                     source,
                     from,
                     to,
-                    limit: limit + 1,
-                    offset,
+                    limit: if entity.is_some() {
+                        ENTITY_SEARCH_WINDOW
+                    } else {
+                        limit + 1
+                    },
+                    offset: if entity.is_some() { 0 } else { offset },
                 })?;
+                if let Some(entity) = &entity {
+                    let ids: Vec<String> = hits.iter().map(|h| h.id.to_string()).collect();
+                    let keep = mentioning(conn, &ids, entity)?;
+                    hits.retain(|h| keep.contains(&h.id.to_string()));
+                    hits.drain(..offset.min(hits.len()));
+                }
                 let has_more = hits.len() > limit;
                 let ids: Vec<SqlValue> = hits
                     .iter()

@@ -81,6 +81,21 @@ fn build_store(path: &std::path::Path) {
                 ],
             });
         }
+        // Entities as the entity layer stores them (label PER/ORG/LOC/MISC, attrs key).
+        for (word, label, key) in [
+            ("Oosterwold", "LOC", "Oosterwold"),
+            ("provincie", "ORG", "Provincie Flevoland"),
+        ] {
+            for (start, _) in doc.text.match_indices(word) {
+                annotations.push(StoredAnnotation {
+                    layer: "entity".into(),
+                    start: start as u32,
+                    end: (start + word.len()) as u32,
+                    label: label.into(),
+                    attrs: vec![("key".into(), key.into())],
+                });
+            }
+        }
         if let Some(start) = doc.text.find("vorige week") {
             annotations.push(StoredAnnotation {
                 layer: "timex".into(),
@@ -426,8 +441,10 @@ fn a_layer_across_documents() {
     assert_eq!(label["total"], 0);
     let wildcard = get(t.addr, "/api/layers/timex?q=%25").json();
     assert_eq!(wildcard["total"], 0, "% is matched literally");
-    let none = get(t.addr, "/api/layers/entity").json();
+    let none = get(t.addr, "/api/layers/quantity").json();
     assert_eq!(none["total"], 0);
+    let places = get(t.addr, "/api/layers/entity?label=LOC").json();
+    assert_eq!(places["total"], 2);
     let events = get(t.addr, "/api/layers/event?label=closure").json();
     assert_eq!(events["total"], 1);
     let sentences = get(t.addr, "/api/layers/sentence?limit=3").json();
@@ -471,7 +488,7 @@ fn timeline_places_documents_and_dated_annotations() {
     assert_eq!(all["has_more"], true);
     let events = get(t.addr, "/api/timeline?q=Oosterwold&layer=event").json();
     assert_eq!(events["items"].as_array().unwrap().len(), 2);
-    let none = get(t.addr, "/api/timeline?q=Oosterwold&layer=entity").json();
+    let none = get(t.addr, "/api/timeline?q=Oosterwold&layer=quantity").json();
     assert_eq!(none["items"].as_array().unwrap().len(), 0);
 }
 
@@ -632,4 +649,44 @@ fn many_concurrent_requests_are_served() {
     for th in threads {
         assert_eq!(th.join().unwrap(), 200);
     }
+}
+
+#[test]
+fn entity_filter_narrows_lists_searches_and_timelines() {
+    let t = start(1 << 20);
+    // By the mention's text (case-insensitive) or by the entity's key.
+    let by_text = get(t.addr, "/api/documents?entity=oosterwold").json();
+    assert_eq!(by_text["total"], 2);
+    let by_key = get(t.addr, "/api/documents?entity=Provincie%20Flevoland").json();
+    assert_eq!(by_key["total"], 2);
+    let both = get(t.addr, "/api/documents?entity=Oosterwold&lang=en").json();
+    assert_eq!(both["total"], 1);
+    // Search: ranked first, then narrowed, then paged.
+    let all = get(
+        t.addr,
+        "/api/search?q=Oosterwold&entity=provincie%20flevoland",
+    )
+    .json();
+    assert_eq!(all["results"].as_array().unwrap().len(), 2);
+    let p1 = get(
+        t.addr,
+        "/api/search?q=Oosterwold&entity=provincie%20flevoland&limit=1",
+    )
+    .json();
+    assert_eq!(p1["results"].as_array().unwrap().len(), 1);
+    assert_eq!(p1["has_more"], true);
+    let p2 = get(
+        t.addr,
+        "/api/search?q=Oosterwold&entity=provincie%20flevoland&limit=1&offset=1",
+    )
+    .json();
+    assert_eq!(p2["results"].as_array().unwrap().len(), 1);
+    assert_eq!(p2["has_more"], false);
+    assert_ne!(p1["results"][0]["id"], p2["results"][0]["id"]);
+    let tl = get(t.addr, "/api/timeline?entity=Oosterwold").json();
+    assert_eq!(tl["documents"].as_array().unwrap().len(), 2);
+    let tlq = get(t.addr, "/api/timeline?q=aanvaring&entity=Oosterwold").json();
+    assert_eq!(tlq["documents"].as_array().unwrap().len(), 1);
+    let nobody = get(t.addr, "/api/documents?entity=Nobody").json();
+    assert_eq!(nobody["total"], 0);
 }

@@ -215,6 +215,7 @@ function filterForm(params, { withQuery = true, onSubmit }) {
     h('label', {}, 'source', srcSel),
     input('from', 'from', 'YYYY[-MM[-DD]]', 12),
     input('to', 'to', 'YYYY[-MM[-DD]]', 12),
+    input('entity', 'mentions entity', 'name or key', 14),
     h('button', { type: 'submit' }, withQuery ? 'Search' : 'Draw'),
   );
   form.addEventListener('submit', (ev) => {
@@ -238,12 +239,12 @@ async function pageSearch(params) {
   const q = params.get('q') || '';
   const offset = Number(params.get('offset') || 0) || 0;
   const limit = 20;
-  const filters = Object.fromEntries(['q', 'lang', 'source', 'from', 'to'].map((k) => [k, params.get(k) || '']));
+  const filters = Object.fromEntries(['q', 'lang', 'source', 'from', 'to', 'entity'].map((k) => [k, params.get(k) || '']));
   const results = h('div', { id: 'results' }, h('p', { class: 'muted' }, 'Searching…'));
   const go = (o) => (location.hash = hashFor('search', { ...filters, offset: o || '' }));
   const timelineLink = link('timeline', filters, 'Show these on the timeline →');
   show(
-    h('h1', {}, q ? `Search: ${q}` : 'Articles'),
+    h('h1', {}, q ? `Search: ${q}` : filters.entity ? `Articles mentioning ${filters.entity}` : 'Articles'),
     filterForm(params, { onSubmit: (d) => (location.hash = hashFor('search', d)) }),
     h('p', {}, timelineLink),
     results,
@@ -267,7 +268,7 @@ async function pageSearch(params) {
         pager(null, limit, offset, r.has_more, go, r.results.length),
       );
     } else {
-      const r = await api('/api/documents', { lang: filters.lang, source: filters.source, from: filters.from, to: filters.to, limit, offset, sort: '-date' });
+      const r = await api('/api/documents', { lang: filters.lang, source: filters.source, from: filters.from, to: filters.to, entity: filters.entity, limit, offset, sort: '-date' });
       list = r.documents.map((d) =>
         h(
           'li',
@@ -405,7 +406,14 @@ async function pageDocument(id) {
           h(
             'tr',
             {},
-            h('td', {}, a.attrs && a.attrs.key ? link('layer/' + encodeURIComponent(l), { q: a.attrs.key }, a.text) : a.text),
+            h(
+              'td',
+              {},
+              a.attrs && a.attrs.key ? link('layer/' + encodeURIComponent(l), { q: a.attrs.key }, a.text) : a.text,
+              l === 'entity' && a.attrs && a.attrs.key
+                ? h('span', { class: 'muted' }, ' · ', link('search', { entity: a.attrs.key }, 'articles'), ' · ', link('timeline', { entity: a.attrs.key }, 'timeline'))
+                : null,
+            ),
             h('td', {}, a.label ? link('layer/' + encodeURIComponent(l), { label: a.label }, a.label) : ''),
             h('td', {}, Object.entries(a.attrs || {}).map(([k, v]) => (a.attr_text && k in a.attr_text ? `${k}=“${a.attr_text[k]}”` : `${k}=${v}`)).join('  ')),
             h('td', { class: 'muted' }, `${a.start}–${a.end}`),
@@ -684,11 +692,12 @@ function detailOf(it) {
 }
 
 async function pageTimeline(params) {
-  const filters = Object.fromEntries(['q', 'lang', 'source', 'from', 'to'].map((k) => [k, params.get(k) || '']));
+  const filters = Object.fromEntries(['q', 'lang', 'source', 'from', 'to', 'entity'].map((k) => [k, params.get(k) || '']));
   const area = h('div', { id: 'timeline' }, h('p', { class: 'muted' }, 'Loading…'));
   const detail = h('div', { class: 'tl-detail', id: 'tl-detail' }, h('span', { class: 'muted' }, 'Click an item to see where it comes from.'));
+  const what = [filters.q, filters.entity ? `mentions of ${filters.entity}` : ''].filter(Boolean).join(' · ');
   show(
-    h('h1', {}, filters.q ? `Timeline: ${filters.q}` : 'Timeline'),
+    h('h1', {}, what ? `Timeline: ${what}` : 'Timeline'),
     filterForm(params, { onSubmit: (d) => (location.hash = hashFor('timeline', d)) }),
     area,
     detail,
