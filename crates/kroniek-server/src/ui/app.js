@@ -736,6 +736,7 @@ async function pageTimeline(params) {
   const zout = h('button', { class: 'plain', type: 'button', title: 'zoom out (−)' }, '−');
   const fit = h('button', { class: 'plain', type: 'button' }, 'fit');
   const notes = [];
+  if (kinds.event) notes.push('Events: lighter = probable, hatched = possible, struck through = negated, faded left edge = only known to precede publication.');
   if (!kinds.timex) notes.push('The store has no dated time expressions for these articles yet; articles are placed by publication date.');
   if (undated) notes.push(`${undated} article(s) without a publication date are not drawn.`);
   if (r.has_more) notes.push('Only the first ' + r.limit + ' matching articles are drawn; narrow the filters to see others.');
