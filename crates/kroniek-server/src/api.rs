@@ -178,9 +178,10 @@ fn query<T: Default>(q: Result<Query<T>, QueryRejection>) -> Result<T, ApiError>
 // ---------------------------------------------------------------- handlers
 
 async fn stats(State(st): State<Shared>) -> ApiResult {
+    let uploads = st.config.allow_upload;
     st.pool
         .clone()
-        .run(|store| {
+        .run(move |store| {
             let s = store.stats()?;
             let pairs = |v: &[(String, u64)]| -> Value {
                 Value::Object(v.iter().map(|(k, n)| (k.clone(), json!(n))).collect())
@@ -205,6 +206,7 @@ async fn stats(State(st): State<Shared>) -> ApiResult {
                 "date_range": s.date_range.map(|(a, b)| json!({"from": a, "to": b})),
                 "schema_version": s.schema_version,
                 "sources": sources,
+                "uploads_allowed": uploads,
             })))
         })
         .await
@@ -913,6 +915,12 @@ async fn ingest(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult {
+    if !st.config.allow_upload {
+        return Err(ApiError {
+            status: axum::http::StatusCode::FORBIDDEN,
+            message: "uploads are switched off on this server (kroniek serve --no-upload)".into(),
+        });
+    }
     let p = query(q)?;
     let body = body?;
     if body.is_empty() {

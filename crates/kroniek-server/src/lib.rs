@@ -48,16 +48,20 @@ pub struct Config {
     pub max_doc_bytes: usize,
     /// How many SQLite connections may work at once.
     pub connections: usize,
+    /// Whether `POST /api/ingest` may write to the store.
+    pub allow_upload: bool,
 }
 
 impl Config {
-    /// Defaults for a store at `db`: 16 MiB uploads, 4 MiB articles, 4 connections.
+    /// Defaults for a store at `db`: uploads allowed up to 16 MiB, 4 MiB articles,
+    /// 4 connections.
     pub fn new(db: impl Into<PathBuf>) -> Config {
         Config {
             db: db.into(),
             max_upload_bytes: 16 << 20,
             max_doc_bytes: 4 << 20,
             connections: 4,
+            allow_upload: true,
         }
     }
 }

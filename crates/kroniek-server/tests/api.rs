@@ -121,11 +121,16 @@ fn build_store(path: &std::path::Path) {
 }
 
 fn start(max_upload: usize) -> TestServer {
+    start_with(max_upload, true)
+}
+
+fn start_with(max_upload: usize, allow_upload: bool) -> TestServer {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("k.db");
     build_store(&db);
     let mut config = Config::new(&db);
     config.max_upload_bytes = max_upload;
+    config.allow_upload = allow_upload;
     let server = Server::open(config).unwrap();
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
@@ -559,6 +564,23 @@ fn uploads_are_limited_and_checked() {
     .assert_error(422);
     // The store is unharmed.
     assert_eq!(get(t.addr, "/api/stats").json()["documents"], 5);
+}
+
+#[test]
+fn uploads_can_be_switched_off() {
+    let t = start_with(64 * 1024, false);
+    let r = request(
+        t.addr,
+        "POST",
+        "/api/ingest?format=text",
+        "text/plain",
+        b" date 2020\nTekst.\n",
+    );
+    let msg = r.assert_error(403);
+    assert!(msg.contains("--no-upload"), "{msg}");
+    let stats = get(t.addr, "/api/stats").json();
+    assert_eq!(stats["documents"], 5);
+    assert_eq!(stats["uploads_allowed"], false);
 }
 
 #[test]

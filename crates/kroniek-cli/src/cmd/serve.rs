@@ -29,6 +29,9 @@ pub struct Args {
     /// Largest accepted upload to POST /api/ingest, in MiB
     #[arg(long, default_value_t = 16, value_name = "MIB")]
     pub max_upload_mb: usize,
+    /// Refuse uploads (POST /api/ingest): the store is only read
+    #[arg(long)]
+    pub no_upload: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -40,12 +43,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let mut config = Config::new(&args.db.db);
     config.max_upload_bytes = args.max_upload_mb.max(1) << 20;
+    config.allow_upload = !args.no_upload;
     let server = Server::open(config)
         .with_context(|| format!("cannot open the store {}", args.db.db.display()))?;
     if !kroniek_server::is_loopback(&args.addr) {
         eprintln!(
-            "warning: listening on {}, which other machines can reach; kroniek serve has no authentication",
-            args.addr
+            "warning: listening on {}, which other machines can reach; kroniek serve has no authentication{}",
+            args.addr,
+            if args.no_upload { "" } else { " (consider --no-upload)" }
         );
     }
     kroniek_server::run_blocking(&server, args.addr, |bound| {

@@ -840,7 +840,7 @@ async function pageStats() {
           (src) => link('search', { source: src }, src),
         ),
       ),
-      uploadForm(),
+      s.uploads_allowed ? uploadForm() : h('p', { class: 'muted' }, 'Uploads are switched off on this server.'),
       h('p', { class: 'muted' }, `schema version ${s.schema_version}`),
     );
   } catch (e) {
