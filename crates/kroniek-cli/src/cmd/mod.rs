@@ -9,6 +9,7 @@ mod db;
 mod demo;
 mod ingest;
 mod search;
+mod serve;
 mod show;
 mod stats;
 
@@ -27,6 +28,8 @@ pub enum Command {
     Annotate(annotate::Args),
     /// Ingest the built-in demo corpus and show what kroniek finds
     Demo(demo::Args),
+    /// Serve the JSON API and the web UI over a store
+    Serve(serve::Args),
 }
 
 /// Runs a subcommand; the exit code says whether anything failed.
@@ -38,5 +41,6 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Stats(args) => stats::run(args),
         Command::Annotate(args) => annotate::run(args),
         Command::Demo(args) => demo::run(args),
+        Command::Serve(args) => serve::run(args),
     }
 }
