@@ -1,11 +1,10 @@
-//! Uploads: read → annotate → store, the same steps as `kroniek ingest` (the CLI's
-//! `pipeline::analyse` does the same per record), without the CLI's files, threads and
+//! Uploads: read → annotate → store, the same steps as `kroniek ingest` (both use
+//! `StoredDocument::analyse`), without the CLI's files, threads and
 //! progress bar. An upload is bounded in size, so it is handled in one go on a blocking
 //! thread and written in batches of [`BATCH`] documents, one transaction each.
 
-use kroniek_core::{annotate, Severity};
 use kroniek_formats::{Format, Options, Record};
-use kroniek_store::{PutOutcome, SearchTerms, SqliteStore, Store, StoredDocument};
+use kroniek_store::{PutOutcome, SqliteStore, Store, StoredDocument};
 use serde_json::{json, Value};
 
 use crate::ApiError;
@@ -15,26 +14,9 @@ const BATCH: usize = 256;
 /// At most this many per-record errors and stored documents are listed in the answer.
 const LISTED: usize = 200;
 
-/// Turns a record into what the store keeps: the document with its analysis.
+/// Turns a record into what the store keeps.
 pub(crate) fn analyse(record: Record, origin: String) -> StoredDocument {
-    let mut doc = record.doc;
-    let analysis = annotate(&doc);
-    doc.language = analysis.language;
-    let mut warnings = record.warnings;
-    warnings.extend(
-        analysis
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Warning && d.code != "unknown-publication-date")
-            .map(|d| d.message.clone()),
-    );
-    StoredDocument {
-        search_terms: Some(SearchTerms::of(&doc)),
-        doc,
-        annotations: analysis.annotations().into_iter().map(Into::into).collect(),
-        warnings,
-        origin: Some(origin),
-    }
+    StoredDocument::analyse(record.doc, record.warnings, Some(origin))
 }
 
 /// What the client said about an upload.
