@@ -11,6 +11,7 @@ mod ingest;
 mod search;
 mod show;
 mod stats;
+mod time;
 
 /// All subcommands.
 #[derive(Subcommand, Debug)]
@@ -25,6 +26,8 @@ pub enum Command {
     Stats(stats::Args),
     /// Annotate text or JSONL from stdin (or a file) and print JSON; nothing is stored
     Annotate(annotate::Args),
+    /// Find time expressions (TIMEX3) with their calendar intervals
+    Time(time::Args),
     /// Ingest the built-in demo corpus and show what kroniek finds
     Demo(demo::Args),
 }
@@ -37,6 +40,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Show(args) => show::run(args),
         Command::Stats(args) => stats::run(args),
         Command::Annotate(args) => annotate::run(args),
+        Command::Time(args) => time::run(args),
         Command::Demo(args) => demo::run(args),
     }
 }
