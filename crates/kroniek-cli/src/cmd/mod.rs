@@ -7,6 +7,8 @@ use clap::Subcommand;
 mod annotate;
 mod db;
 mod demo;
+mod eval;
+mod eval_time;
 mod ingest;
 mod search;
 mod show;
@@ -28,6 +30,8 @@ pub enum Command {
     Annotate(annotate::Args),
     /// Find time expressions (TIMEX3) with their calendar intervals
     Time(time::Args),
+    /// Score kroniek against gold corpora (time, …)
+    Eval(eval::Args),
     /// Ingest the built-in demo corpus and show what kroniek finds
     Demo(demo::Args),
 }
@@ -41,6 +45,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Stats(args) => stats::run(args),
         Command::Annotate(args) => annotate::run(args),
         Command::Time(args) => time::run(args),
+        Command::Eval(args) => eval::run(args),
         Command::Demo(args) => demo::run(args),
     }
 }
