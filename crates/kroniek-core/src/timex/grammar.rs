@@ -144,7 +144,8 @@ pub(crate) struct Atom {
 /// A compiled rule.
 #[derive(Debug, Clone)]
 pub(crate) struct Rule {
-    pub kind: super::TimexType,
+    /// `None` for a blocking rule (`NONE`): the match is consumed, nothing is tagged.
+    pub kind: Option<super::TimexType>,
     pub extra: Vec<Feature>,
     pub atoms: Vec<Atom>,
     /// Classes and literals that can start a match.
@@ -309,9 +310,10 @@ impl Grammar {
                 continue;
             };
             let mut head_items = head.split_whitespace();
-            let kind = match head_items.next().and_then(super::TimexType::parse) {
-                Some(k) => k,
-                None => {
+            let kind = match head_items.next() {
+                Some("NONE") => None,
+                Some(k) if super::TimexType::parse(k).is_some() => super::TimexType::parse(k),
+                _ => {
                     g.problems
                         .push(format!("rules line {}: unknown type", n + 1));
                     continue;

@@ -165,7 +165,7 @@ pub fn tag(text: &str, lang: Lang, dct: PubDate) -> Vec<Timex> {
     let mut out = Vec::new();
     let mut caps = Vec::new();
     let mut best = Vec::new();
-    let mut anchor: Option<Date> = None;
+    let mut anchor: Option<G> = None;
     let mut i = 0;
     while i < toks.len() {
         let t = &toks[i];
@@ -178,6 +178,10 @@ pub fn tag(text: &str, lang: Lang, dct: PubDate) -> Vec<Timex> {
             continue;
         };
         let rule = &g.rules[r];
+        let Some(kind) = rule.kind else {
+            i = end;
+            continue;
+        };
         let mut frame = Frame::default();
         for cap in best.iter().chain(
             rule.extra
@@ -206,13 +210,9 @@ pub fn tag(text: &str, lang: Lang, dct: PubDate) -> Vec<Timex> {
         }
         frame.tense = tense(c, &toks, &masks, i, end);
         let span = Span::new(toks[i].start as usize, toks[end - 1].end as usize);
-        if let Some(tx) = normalise(&frame, rule.kind, dct, anchor, span) {
-            if tx.kind == TimexType::Date && frame.month.is_some() && frame.day.is_some() {
-                if let (Some(e), Some(l)) = (tx.earliest, tx.latest) {
-                    if e == l {
-                        anchor = Some(e);
-                    }
-                }
+        if let Some((tx, resolved)) = normalise(&frame, kind, dct, anchor, span) {
+            if resolved.is_some() {
+                anchor = resolved;
             }
             out.push(tx);
             i = end;
@@ -288,7 +288,7 @@ enum Field {
 impl Field {
     fn of(name: &str) -> Field {
         match name {
-            "MONTH" | "MONTHNUM" => Field::Month,
+            "MONTH" | "MONTHNUM" | "MONTHAB" => Field::Month,
             "WEEKDAY" | "WEEKDAYPL" => Field::Weekday,
             "NUM" => Field::Num,
             "FEW" => Field::Few,
@@ -306,7 +306,7 @@ impl Field {
             "AGO" => Field::Ago,
             "LATER" => Field::Later,
             "PART" => Field::Part,
-            "SEASON" => Field::Season,
+            "SEASON" | "SEASONX" => Field::Season,
             "ORD" => Field::Ord,
             "SET" => Field::Set,
             "DECADE" => Field::Decade,
@@ -421,9 +421,9 @@ fn normalise(
     f: &Frame,
     kind: TimexType,
     dct: PubDate,
-    anchor: Option<Date>,
+    anchor: Option<G>,
     span: Span,
-) -> Option<Timex> {
+) -> Option<(Timex, Option<G>)> {
     let (lo, hi, known) = match (dct.earliest(), dct.latest()) {
         (Some(a), Some(b)) => (a, b, true),
         _ => {
@@ -462,7 +462,7 @@ fn normalise(
                 _ => {}
             }
         }
-        return Some(tx);
+        return Some((tx, None));
     }
     if kind == TimexType::Set || f.set {
         tx.kind = TimexType::Set;
@@ -477,7 +477,7 @@ fn normalise(
                 ..f.clone()
             })?
         };
-        return Some(tx);
+        return Some((tx, None));
     }
     if let Some(r) = f.refv {
         tx.value = r.to_string();
@@ -489,7 +489,7 @@ fn normalise(
                 _ => {}
             }
         }
-        return Some(tx);
+        return Some((tx, None));
     }
     let a = resolve(f, lo, anchor)?;
     let b = if lo == hi {
@@ -511,9 +511,6 @@ fn normalise(
     } else {
         merge_values(&va, &vb)
     };
-    if a.time.is_some() && kind == TimexType::Date {
-        tx.kind = TimexType::Time;
-    }
     if known || !f.is_relative() || va == vb {
         let (s1, e1) = (a.g.start()?, a.g.end()?);
         let (s2, e2) = (b.g.start()?, b.g.end()?);
@@ -531,7 +528,8 @@ fn normalise(
             tx.latest = None;
         }
     }
-    Some(tx)
+    let resolved = (va == vb && a.time.is_none()).then_some(a.g);
+    Some((tx, resolved))
 }
 
 fn sub_units(d: Date, unit: &str, n: i64) -> Option<Date> {
@@ -605,8 +603,29 @@ fn full_year(f: &Frame, d: Date) -> Option<i64> {
     Some(if y > cur + 10 { y - 100 } else { y })
 }
 
+/// The year of a month named without one: the publication year, unless the month lies
+/// more than half a year away from the publication month (December in a January article
+/// is last December), or a direction word or tense says otherwise.
+fn year_for_month(f: &Frame, d: Date, m: i64) -> i64 {
+    let y = d.year() as i64;
+    let cur = d.month() as i64;
+    match f.dir {
+        Some(-1) => return if m >= cur { y - 1 } else { y },
+        Some(1) => return if m <= cur { y + 1 } else { y },
+        Some(_) => return y,
+        None => {}
+    }
+    if m - cur >= 7 && f.tense <= 0 {
+        y - 1
+    } else if cur - m >= 7 && f.tense >= 0 {
+        y + 1
+    } else {
+        y
+    }
+}
+
 /// Resolves a date frame against one publication day.
-fn resolve(f: &Frame, d: Date, anchor: Option<Date>) -> Option<Resolved> {
+fn resolve(f: &Frame, d: Date, anchor: Option<G>) -> Option<Resolved> {
     let time = if let Some(h) = f.hour {
         let h = match f.pm {
             Some(true) if h < 12 => h + 12,
@@ -625,8 +644,24 @@ fn resolve(f: &Frame, d: Date, anchor: Option<Date>) -> Option<Resolved> {
         f.part.map(str::to_string)
     };
     let n = f.num.unwrap_or(1);
+    let same_unit = |g: &G, unit: &str| {
+        matches!(
+            (g, unit),
+            (G::Day(_), "D")
+                | (G::Week(..), "W")
+                | (G::Month(..), "M")
+                | (G::Quarter(..), "Q")
+                | (G::Half(..), "HALF")
+                | (G::Year(_), "Y")
+        )
+    };
     let g = if f.anaph {
-        G::Day(anchor.unwrap_or(d))
+        match (anchor, f.unit) {
+            (Some(a), Some(u)) if same_unit(&a, u) => a,
+            (Some(G::Day(a)), None) => G::Day(a),
+            (_, Some(u)) => G::of(u, d)?.shift(f.dir.unwrap_or(0))?,
+            _ => G::Day(d),
+        }
     } else if let Some(off) = f.dayoff {
         G::Day(add_days(d, off)?)
     } else if let Some(y) = full_year(f, d).filter(|_| f.decsuf) {
@@ -643,25 +678,7 @@ fn resolve(f: &Frame, d: Date, anchor: Option<Date>) -> Option<Resolved> {
         if let Some(day) = f.day.or(f.ord) {
             match full_year(f, d) {
                 Some(y) => G::Day(ymd(y, m, day)?),
-                None => {
-                    // The candidate closest to the publication date, leaning to the past.
-                    let y = d.year() as i64;
-                    let mut best: Option<(i64, Date)> = None;
-                    for cand in [y - 1, y, y + 1] {
-                        let Some(c) = ymd(cand, m, day) else { continue };
-                        let Ok(span) = d.until(c) else { continue };
-                        let mut dist = span.get_days() as i64;
-                        dist = match (f.dir, f.tense) {
-                            (Some(-1), _) | (None, -1) if dist > 0 => dist + 100_000,
-                            (Some(1), _) | (None, 1) if dist < 0 => -dist + 100_000,
-                            _ => dist.abs() + if dist > 0 { 1 } else { 0 },
-                        };
-                        if best.is_none_or(|(b, _)| dist < b) {
-                            best = Some((dist, c));
-                        }
-                    }
-                    G::Day(best?.1)
-                }
+                None => G::Day(ymd(year_for_month(f, d, m), m, day)?),
             }
         } else {
             match full_year(f, d) {
@@ -670,15 +687,7 @@ fn resolve(f: &Frame, d: Date, anchor: Option<Date>) -> Option<Resolved> {
                     i8::try_from(m).ok().filter(|m| (1..=12).contains(m))?,
                 ),
                 None => {
-                    let mut y = d.year() as i64;
-                    let cur = d.month() as i64;
-                    match f.dir.unwrap_or(0) {
-                        -1 if m >= cur => y -= 1,
-                        1 if m <= cur => y += 1,
-                        0 if f.dir.is_none() && f.tense < 0 && m > cur => y -= 1,
-                        0 if f.dir.is_none() && f.tense > 0 && m < cur => y += 1,
-                        _ => {}
-                    }
+                    let y = year_for_month(f, d, m);
                     G::Month(
                         i16::try_from(y).ok()?,
                         i8::try_from(m).ok().filter(|m| (1..=12).contains(m))?,
@@ -720,10 +729,18 @@ fn resolve(f: &Frame, d: Date, anchor: Option<Date>) -> Option<Resolved> {
             G::Half(d.year(), o.clamp(1, 2))
         }
     } else if let Some(unit) = f.unit {
-        let base = if f.later.is_some() {
-            anchor.unwrap_or(d)
-        } else {
-            d
+        // "a year ago/earlier" in a report about a quarter means that quarter a year before.
+        if let (Some(G::Quarter(y, q)), "Y", 1, true) =
+            (anchor, unit, n, f.ago || f.later == Some(-1))
+        {
+            return Some(Resolved {
+                g: G::Quarter(y, q).shift(-4)?,
+                time,
+            });
+        }
+        let base = match (anchor, f.later, unit) {
+            (Some(G::Day(a)), Some(_), "D" | "W") => a,
+            _ => d,
         };
         let g = G::of(unit, base)?;
         if f.ago {
