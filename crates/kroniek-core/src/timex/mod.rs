@@ -528,7 +528,9 @@ fn normalise(
             tx.latest = None;
         }
     }
-    let resolved = (va == vb && a.time.is_none()).then_some(a.g);
+    // Only expressions that name a time themselves become the anchor for later ones.
+    let anaphoric = f.anaph || f.later.is_some() || f.ago;
+    let resolved = (va == vb && a.time.is_none() && !anaphoric).then_some(a.g);
     Some((tx, resolved))
 }
 
@@ -687,7 +689,11 @@ fn resolve(f: &Frame, d: Date, anchor: Option<G>) -> Option<Resolved> {
                     i8::try_from(m).ok().filter(|m| (1..=12).contains(m))?,
                 ),
                 None => {
-                    let y = year_for_month(f, d, m);
+                    let y = match (f.unit, f.dir) {
+                        // "July last year"
+                        (Some("Y"), Some(dir)) => d.year() as i64 + dir,
+                        _ => year_for_month(f, d, m),
+                    };
                     G::Month(
                         i16::try_from(y).ok()?,
                         i8::try_from(m).ok().filter(|m| (1..=12).contains(m))?,
@@ -723,10 +729,16 @@ fn resolve(f: &Frame, d: Date, anchor: Option<G>) -> Option<Resolved> {
         G::Season(d.year(), s as i8).shift(f.dir.unwrap_or(0))?
     } else if let (Some(u @ ("Q" | "HALF")), Some(o)) = (f.unit, f.ord) {
         let o = i8::try_from(o).ok()?;
-        if u == "Q" {
+        let g = if u == "Q" {
             G::Quarter(d.year(), o.clamp(1, 4))
         } else {
             G::Half(d.year(), o.clamp(1, 2))
+        };
+        // A quarter that has not begun yet is last year's, unless the text looks ahead.
+        if g.start()? > d && f.tense <= 0 && f.dir.is_none() {
+            g.shift(if u == "Q" { -4 } else { -2 })?
+        } else {
+            g
         }
     } else if let Some(unit) = f.unit {
         // "a year ago/earlier" in a report about a quarter means that quarter a year before.
@@ -743,7 +755,11 @@ fn resolve(f: &Frame, d: Date, anchor: Option<G>) -> Option<Resolved> {
             _ => d,
         };
         let g = G::of(unit, base)?;
-        if f.ago {
+        let before_weekend = weekday_num(d) <= 5 && f.tense <= 0;
+        if unit == "WE" && f.dir.is_none() && f.later.is_none() && !f.ago && before_weekend {
+            // "the weekend" in a weekday article is the one just past.
+            g.shift(-1)?
+        } else if f.ago {
             g.shift(-n)?
         } else if let Some(l) = f.later {
             g.shift(l * n)?
@@ -751,7 +767,11 @@ fn resolve(f: &Frame, d: Date, anchor: Option<G>) -> Option<Resolved> {
             g.shift(f.dir.unwrap_or(0))?
         }
     } else if time.is_some() {
-        G::Day(d)
+        // A bare clock time belongs to the day last mentioned, else to the publication day.
+        match anchor {
+            Some(G::Day(a)) => G::Day(a),
+            _ => G::Day(d),
+        }
     } else {
         return None;
     };
