@@ -289,7 +289,7 @@ impl Field {
     fn of(name: &str) -> Field {
         match name {
             "MONTH" | "MONTHNUM" | "MONTHAB" => Field::Month,
-            "WEEKDAY" | "WEEKDAYPL" => Field::Weekday,
+            "WEEKDAY" | "WEEKDAYPL" | "WEEKDAYPART" => Field::Weekday,
             "NUM" => Field::Num,
             "FEW" => Field::Few,
             "YEAR" => Field::Year,
@@ -617,9 +617,9 @@ fn year_for_month(f: &Frame, d: Date, m: i64) -> i64 {
         Some(_) => return y,
         None => {}
     }
-    if m - cur >= 7 && f.tense <= 0 {
+    if (m - cur >= 7 && f.tense <= 0) || (m > cur && f.tense < 0) {
         y - 1
-    } else if cur - m >= 7 && f.tense >= 0 {
+    } else if (cur - m >= 7 && f.tense >= 0) || (m < cur && f.tense > 0) {
         y + 1
     } else {
         y
