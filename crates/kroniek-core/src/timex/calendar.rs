@@ -198,7 +198,8 @@ pub(crate) fn narrow(start: Date, end: Date, modifier: Option<&str>) -> (Date, D
 }
 
 /// Merges two values of the same shape field by field, replacing differing fields with
-/// `X`: `2019-01-30` and `2019-02-27` give `2019-XX-XX`.
+/// `X` from the first differing field on: `2019-01-30` and `2019-02-27` give `2019-XX-XX`,
+/// `2017-W01` and `2018-W01` give `XXXX-WXX`.
 pub(crate) fn merge_values(a: &str, b: &str) -> String {
     if a == b {
         return a.to_string();
@@ -210,11 +211,14 @@ pub(crate) fn merge_values(a: &str, b: &str) -> String {
     }
     let mut out = String::with_capacity(a.len());
     let seps: Vec<char> = a.chars().filter(|c| *c == '-' || *c == 'T').collect();
+    // Once a field differs, every finer field is unknown too.
+    let mut differ = false;
     for (k, (x, y)) in fa.iter().zip(&fb).enumerate() {
         if k > 0 {
             out.push(seps[k - 1]);
         }
-        if x == y {
+        differ |= x != y;
+        if !differ {
             out.push_str(x);
         } else {
             // Keep a leading letter such as the W of a week or the Q of a quarter.
@@ -248,6 +252,7 @@ mod tests {
         assert_eq!(merge_values("2019-01-30", "2019-02-27"), "2019-XX-XX");
         assert_eq!(merge_values("2019-W06", "2019-W10"), "2019-WXX");
         assert_eq!(merge_values("2019", "2019"), "2019");
+        assert_eq!(merge_values("2017-W01", "2018-W01"), "XXXX-WXX");
     }
 
     #[test]

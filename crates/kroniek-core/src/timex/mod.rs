@@ -508,6 +508,9 @@ fn normalise(
         };
         let time = a.time.as_ref().map(|t| format!("T{t}")).unwrap_or_default();
         format!("{year}-WXX-{w}{time}")
+    } else if !known && f.is_relative() && f.month.is_some() && va.len() > 4 && va[4..] == vb[4..] {
+        // A month (and day) named without a year: only the year is unknown.
+        format!("XXXX{}", &va[4..])
     } else {
         merge_values(&va, &vb)
     };
@@ -674,7 +677,7 @@ fn resolve(f: &Frame, d: Date, anchor: Option<G>) -> Option<Resolved> {
             c -= 1;
         }
         G::Decade(i16::try_from(c * 10 + dec).ok()?)
-    } else if let (Some("CE"), Some(o)) = (f.unit, f.ord.filter(|_| f.dir.is_none())) {
+    } else if let (Some("CE"), Some(o)) = (f.unit, f.ord.or(f.num).filter(|_| f.dir.is_none())) {
         G::Century(i16::try_from(o - 1).ok().filter(|c| (0..100).contains(c))?)
     } else if let Some(m) = f.month {
         if let Some(day) = f.day.or(f.ord) {
