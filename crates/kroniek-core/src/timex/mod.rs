@@ -283,6 +283,7 @@ enum Field {
     Age,
     AmPm,
     Anaph,
+    Tz,
 }
 
 impl Field {
@@ -314,6 +315,7 @@ impl Field {
             "AGE" => Field::Age,
             "AMPM" => Field::AmPm,
             "ANAPH" => Field::Anaph,
+            "TZ" => Field::Tz,
             _ => Field::None,
         }
     }
@@ -348,6 +350,7 @@ struct Frame {
     pm: Option<bool>,
     anaph: bool,
     plural: bool,
+    tz: Option<&'static str>,
     tense: i8,
 }
 
@@ -400,6 +403,7 @@ impl Frame {
             Field::Age => self.age = true,
             Field::AmPm => self.pm = Some(value == "PM"),
             Field::Anaph => self.anaph = true,
+            Field::Tz => self.tz = Some(value),
         }
     }
 
@@ -641,9 +645,10 @@ fn resolve(f: &Frame, d: Date, anchor: Option<G>) -> Option<Resolved> {
             return None;
         }
         Some(format!(
-            "{:02}:{:02}",
+            "{:02}:{:02}{}",
             h,
-            f.minute.unwrap_or(0).clamp(0, 59)
+            f.minute.unwrap_or(0).clamp(0, 59),
+            f.tz.unwrap_or("")
         ))
     } else {
         f.part.map(str::to_string)
@@ -725,7 +730,17 @@ fn resolve(f: &Frame, d: Date, anchor: Option<G>) -> Option<Resolved> {
             (Some(1), _) => (w - cur - 1).rem_euclid(7) + 1,
             (Some(_), _) => w - cur,
             (None, 1) => (w - cur).rem_euclid(7),
-            (None, _) => -((cur - w).rem_euclid(7)),
+            (None, -1) => -((cur - w).rem_euclid(7)),
+            // No tense cue: the nearest such day, the past one on a tie.
+            (None, _) => {
+                let back = (cur - w).rem_euclid(7);
+                let ahead = (w - cur).rem_euclid(7);
+                if ahead < back {
+                    ahead
+                } else {
+                    -back
+                }
+            }
         };
         G::Day(add_days(d, delta)?)
     } else if let Some(s) = f.season {
