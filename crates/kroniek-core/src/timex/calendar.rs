@@ -115,7 +115,7 @@ impl G {
         Some(match self {
             G::Day(d) => G::Day(add_days(d, n)?),
             G::Week(..) | G::Weekend(..) => {
-                let d = add_days(self.start()?, 7 * n)?;
+                let d = add_days(self.start()?, n.checked_mul(7)?)?;
                 let w = d.iso_week_date();
                 if matches!(self, G::Week(..)) {
                     G::Week(w.year(), w.week())
@@ -128,22 +128,22 @@ impl G {
                 G::Month(d.year(), d.month())
             }
             G::Quarter(y, q) => {
-                let i = y as i64 * 4 + (q as i64 - 1) + n;
+                let i = (y as i64 * 4 + (q as i64 - 1)).checked_add(n)?;
                 G::Quarter(year16(i.div_euclid(4))?, (i.rem_euclid(4) + 1) as i8)
             }
             G::Half(y, h) => {
-                let i = y as i64 * 2 + (h as i64 - 1) + n;
+                let i = (y as i64 * 2 + (h as i64 - 1)).checked_add(n)?;
                 G::Half(year16(i.div_euclid(2))?, (i.rem_euclid(2) + 1) as i8)
             }
-            G::Season(y, s) => G::Season(year16(y as i64 + n)?, s),
-            G::Year(y) => G::Year(year16(y as i64 + n)?),
+            G::Season(y, s) => G::Season(year16((y as i64).checked_add(n)?)?, s),
+            G::Year(y) => G::Year(year16((y as i64).checked_add(n)?)?),
             G::Decade(d) => G::Decade(
-                i16::try_from(d as i64 + n)
+                i16::try_from((d as i64).checked_add(n)?)
                     .ok()
                     .filter(|d| (0..=999).contains(d))?,
             ),
             G::Century(c) => G::Century(
-                i16::try_from(c as i64 + n)
+                i16::try_from((c as i64).checked_add(n)?)
                     .ok()
                     .filter(|c| (0..=99).contains(c))?,
             ),
