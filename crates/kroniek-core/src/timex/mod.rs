@@ -227,27 +227,33 @@ pub fn tag(text: &str, lang: Lang, dct: PubDate) -> Vec<Timex> {
 /// on either side, within the sentence.
 fn tense(c: &Compiled, toks: &[Tok], masks: &[u64], start: usize, end: usize) -> i8 {
     let is_stop = |k: usize| c.stop.is_some_and(|s| toks[k].word == s);
-    let mut k = end;
-    while k < toks.len() && k < end + 8 && !is_stop(k) {
+    let cue = |k: usize| {
         if masks[k] & c.fut != 0 {
-            return 1;
+            1
+        } else if masks[k] & c.past != 0 {
+            -1
+        } else {
+            0
         }
-        if masks[k] & c.past != 0 {
-            return -1;
+    };
+    // The nearest cue wins; on equal distance the one before the expression.
+    let (mut before, mut after) = (true, true);
+    for dist in 1..=8 {
+        if before && start >= dist {
+            let k = start - dist;
+            if is_stop(k) {
+                before = false;
+            } else if cue(k) != 0 {
+                return cue(k);
+            }
         }
-        k += 1;
-    }
-    let mut k = start;
-    while k > 0 && k + 8 > start {
-        k -= 1;
-        if is_stop(k) {
-            break;
-        }
-        if masks[k] & c.fut != 0 {
-            return 1;
-        }
-        if masks[k] & c.past != 0 {
-            return -1;
+        let k = end + dist - 1;
+        if after && k < toks.len() {
+            if is_stop(k) {
+                after = false;
+            } else if cue(k) != 0 {
+                return cue(k);
+            }
         }
     }
     0
