@@ -4,6 +4,7 @@ use crate::document::Document;
 use crate::lang::{self, Lang};
 use crate::span::Span;
 use crate::text::{self, Sentence, Token};
+use crate::timex::{self, Timex};
 
 /// How serious a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -47,6 +48,8 @@ pub struct Analysis {
     pub tokens: Vec<Token>,
     /// Sentences, in text order, covering all tokens.
     pub sentences: Vec<Sentence>,
+    /// Time expressions (TIMEX3), in text order.
+    pub timexes: Vec<Timex>,
     /// What was odd about the input.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -80,6 +83,21 @@ impl Analysis {
                 span: s.span,
                 label: String::new(),
                 attrs: Vec::new(),
+            });
+        }
+        for t in &self.timexes {
+            let mut attrs = vec![("value", t.value.clone())];
+            if let Some(m) = t.modifier {
+                attrs.push(("mod", m.to_string()));
+            }
+            let day = |d: Option<jiff::civil::Date>| d.map(|d| d.to_string()).unwrap_or_default();
+            attrs.push(("earliest", day(t.earliest)));
+            attrs.push(("latest", day(t.latest)));
+            out.push(Annotation {
+                layer: "timex",
+                span: t.span,
+                label: t.kind.as_str().to_string(),
+                attrs,
             });
         }
         out
@@ -128,10 +146,14 @@ pub fn annotate(doc: &Document) -> Analysis {
     let seg_lang = language.unwrap_or(Lang::EN);
     let tokens = text::tokenize(&doc.text, seg_lang);
     let sentences = text::sentences(&doc.text, &tokens);
+    let timexes = language
+        .map(|l| timex::tag(&doc.text, l, doc.published))
+        .unwrap_or_default();
     Analysis {
         language,
         tokens,
         sentences,
+        timexes,
         diagnostics,
     }
 }
@@ -157,6 +179,7 @@ mod tests {
         let a = annotate(&doc);
         assert_eq!(a.language, Some(Lang::NL));
         assert_eq!(a.sentences.len(), 4);
+        assert!(a.annotations().iter().any(|x| x.layer == "timex"));
         for ann in a.annotations() {
             let surface = &doc.text[ann.span.range()];
             assert_eq!(surface.trim(), surface);

@@ -7,11 +7,14 @@ use clap::Subcommand;
 mod annotate;
 mod db;
 mod demo;
+mod eval;
+mod eval_time;
 mod ingest;
 mod search;
 mod serve;
 mod show;
 mod stats;
+mod time;
 
 /// All subcommands.
 #[derive(Subcommand, Debug)]
@@ -26,6 +29,10 @@ pub enum Command {
     Stats(stats::Args),
     /// Annotate text or JSONL from stdin (or a file) and print JSON; nothing is stored
     Annotate(annotate::Args),
+    /// Find time expressions (TIMEX3) with their calendar intervals
+    Time(time::Args),
+    /// Score kroniek against gold corpora (time, …)
+    Eval(eval::Args),
     /// Ingest the built-in demo corpus and show what kroniek finds
     Demo(demo::Args),
     /// Serve the JSON API and the web UI over a store
@@ -40,6 +47,8 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Show(args) => show::run(args),
         Command::Stats(args) => stats::run(args),
         Command::Annotate(args) => annotate::run(args),
+        Command::Time(args) => time::run(args),
+        Command::Eval(args) => eval::run(args),
         Command::Demo(args) => demo::run(args),
         Command::Serve(args) => serve::run(args),
     }

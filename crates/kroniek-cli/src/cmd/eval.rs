@@ -1,0 +1,25 @@
+//! `kroniek eval`: score kroniek against gold corpora. One subcommand per layer.
+
+use std::process::ExitCode;
+
+use clap::Subcommand;
+
+/// Evaluate against gold corpora.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: EvalCommand,
+}
+
+/// What to evaluate.
+#[derive(Subcommand, Debug)]
+pub enum EvalCommand {
+    /// Time expressions (TempEval-3 scores: extent, value, type)
+    Time(super::eval_time::Args),
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    match args.command {
+        EvalCommand::Time(a) => super::eval_time::run(a),
+    }
+}
