@@ -90,9 +90,13 @@ impl Analysis {
             if let Some(m) = t.modifier {
                 attrs.push(("mod", m.to_string()));
             }
-            let day = |d: Option<jiff::civil::Date>| d.map(|d| d.to_string()).unwrap_or_default();
-            attrs.push(("earliest", day(t.earliest)));
-            attrs.push(("latest", day(t.latest)));
+            // An open end (a duration, "binnenkort") has no bound rather than an empty one.
+            if let Some(d) = t.earliest {
+                attrs.push(("earliest", d.to_string()));
+            }
+            if let Some(d) = t.latest {
+                attrs.push(("latest", d.to_string()));
+            }
             out.push(Annotation {
                 layer: "timex",
                 span: t.span,
