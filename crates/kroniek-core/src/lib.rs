@@ -32,6 +32,7 @@
 pub mod analysis;
 pub mod document;
 pub mod lang;
+pub mod ner;
 pub mod resources;
 pub mod search;
 pub mod span;

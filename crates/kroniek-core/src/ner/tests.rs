@@ -1,0 +1,39 @@
+use super::*;
+
+fn sent(s: &str) -> LabeledSentence {
+    let mut words = Vec::new();
+    let mut tags = Vec::new();
+    for wt in s.split(' ') {
+        let (w, t) = wt.rsplit_once('/').unwrap_or((wt, "O"));
+        words.push(w.to_string());
+        tags.push(t.to_string());
+    }
+    LabeledSentence { words, tags }
+}
+
+#[test]
+fn tiny_model_learns_and_round_trips() {
+    let data: Vec<LabeledDoc> = vec![vec![
+        sent("Jan/B-PER Peeters/I-PER woont in Gent/B-LOC ."),
+        sent("Marie/B-PER Claes/I-PER werkt bij Philips/B-ORG in Brussel/B-LOC ."),
+        sent("De man woont in Antwerpen/B-LOC ."),
+        sent("Piet/B-PER Janssens/I-PER werkt bij Agfa/B-ORG ."),
+    ]];
+    let cfg = TrainConfig {
+        lang: "nl".into(),
+        epochs: 5,
+        ..TrainConfig::default()
+    };
+    let mut reports = Vec::new();
+    let trained = train(&data, &data, &cfg, &mut |r| reports.push(r.epoch));
+    assert_eq!(reports, [1, 2, 3, 4, 5]);
+    assert!(trained.dev.f1 > 90.0, "{:?}", trained.dev);
+    let bytes = trained.tagger.to_bytes();
+    let back = Tagger::from_bytes(&bytes).unwrap();
+    assert_eq!(back.to_bytes(), bytes);
+    let tags = back.tag_document(&[vec!["Jan", "Peeters", "woont", "in", "Gent", "."]]);
+    assert_eq!(tags[0], ["B-PER", "I-PER", "O", "O", "B-LOC", "O"]);
+    // Deterministic: the same data and seed give the same bytes.
+    let again = train(&data, &data, &cfg, &mut |_| {});
+    assert_eq!(again.tagger.to_bytes(), bytes);
+}
