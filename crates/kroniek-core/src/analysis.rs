@@ -1,6 +1,7 @@
 //! The annotation pipeline: one document in, its stand-off annotations out.
 
 use crate::document::Document;
+use crate::entities::{self, EntityMention};
 use crate::lang::{self, Lang};
 use crate::span::Span;
 use crate::text::{self, Sentence, Token};
@@ -42,6 +43,8 @@ pub struct Analysis {
     pub tokens: Vec<Token>,
     /// Sentences, in text order, covering all tokens.
     pub sentences: Vec<Sentence>,
+    /// Named-entity mentions, in text order, each with its within-document entity key.
+    pub entities: Vec<EntityMention>,
     /// What was odd about the input.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -71,6 +74,9 @@ impl Analysis {
         let mut out = Vec::with_capacity(self.sentences.len());
         for s in &self.sentences {
             out.push(Annotation { layer: "sentence", span: s.span, label: String::new(), attrs: Vec::new() });
+        }
+        for e in &self.entities {
+            out.push(Annotation { layer: "entity", span: e.span, label: e.etype.as_str().to_string(), attrs: vec![("key", e.key.clone())] });
         }
         out
     }
@@ -110,7 +116,16 @@ pub fn annotate(doc: &Document) -> Analysis {
     let seg_lang = language.unwrap_or(Lang::EN);
     let tokens = text::tokenize(&doc.text, seg_lang);
     let sentences = text::sentences(&doc.text, &tokens);
-    Analysis { language, tokens, sentences, diagnostics }
+    let mut entities = Vec::new();
+    if let Some(l) = language {
+        if let Some(tagger) = crate::ner::tagger(l) {
+            let names = crate::ner::recognize(tagger, &doc.text, &tokens, &sentences);
+            entities = entities::link(&doc.text, &names).mentions;
+        } else if let Some(e) = crate::ner::load_error(l) {
+            diagnostics.push(Diagnostic::warning("ner-model-invalid", e.to_string()));
+        }
+    }
+    Analysis { language, tokens, sentences, entities, diagnostics }
 }
 
 fn prefix(text: &str, max: usize) -> &str {

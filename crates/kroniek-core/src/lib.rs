@@ -31,6 +31,7 @@
 
 pub mod analysis;
 pub mod document;
+pub mod entities;
 pub mod lang;
 pub mod ner;
 pub mod resources;

@@ -80,6 +80,12 @@ pub fn split_columns(line: &str) -> Vec<&str> {
     line.split_whitespace().collect()
 }
 
+/// Whether a line is a comment: `#` followed by a space, or `#` alone (so that a hashtag
+/// token such as `#MH17<TAB>O` is not mistaken for one).
+pub fn is_comment(line: &str) -> bool {
+    line == "#" || line.starts_with("# ")
+}
+
 /// Whether a line is a document separator.
 pub fn is_docstart(line: &str) -> bool {
     line.trim_start().starts_with("-DOCSTART-")
@@ -114,7 +120,7 @@ fn map_tag(tag: &str, map: fn(&str) -> Option<String>) -> String {
     }
 }
 
-/// Reads labelled sentences grouped into documents. Lines starting with `#` are skipped.
+/// Reads labelled sentences grouped into documents. Comment lines ([`is_comment`]) are skipped.
 pub fn read_ner(text: &str, opts: &ReadOptions) -> Vec<LabeledDoc> {
     let mut docs: Vec<LabeledDoc> = vec![Vec::new()];
     let mut cur = LabeledSentence::default();
@@ -128,7 +134,7 @@ pub fn read_ner(text: &str, opts: &ReadOptions) -> Vec<LabeledDoc> {
         }
     };
     for line in text.lines() {
-        if line.starts_with('#') {
+        if is_comment(line) {
             continue;
         }
         if is_docstart(line) {
@@ -264,10 +270,10 @@ mod tests {
 
     #[test]
     fn reads_iob1_with_docstart() {
-        let text = "-DOCSTART- O\n\nJohn I-PER\nSmith I-PER\nvisited O\nParis I-LOC\n\n# comment\nHi O\n-DOCSTART- O\nBonn I-LOC\n";
+        let text = "-DOCSTART- O\n\n#tag O\nJohn I-PER\nSmith I-PER\nvisited O\nParis I-LOC\n\n# comment\nHi O\n-DOCSTART- O\nBonn I-LOC\n";
         let docs = read_ner(text, &ReadOptions::default());
         assert_eq!(docs.len(), 2);
-        assert_eq!(docs[0][0].tags, ["B-PER", "I-PER", "O", "B-LOC"]);
+        assert_eq!(docs[0][0].tags, ["O", "B-PER", "I-PER", "O", "B-LOC"]);
         assert_eq!(docs[0][1].words, ["Hi"]);
         assert_eq!(docs[1][0].tags, ["B-LOC"]);
     }

@@ -1,11 +1,12 @@
 //! `kroniek eval ner`: conlleval P/R/F1 of predicted against gold entity labels.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 use kroniek_eval::conll::{
-    is_docstart, meantime_ne_to_iob2, score_ner, split_columns, to_iob2, Column,
+    is_comment, is_docstart, meantime_ne_to_iob2, score_ner, split_columns, to_iob2, Column,
 };
 
 /// Score named entities with the CoNLL (conlleval) definition: an entity counts when its
@@ -76,7 +77,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         gold_cells.clear();
     };
     for (n, line) in text.lines().enumerate() {
-        if line.starts_with('#') || is_docstart(line) {
+        if is_comment(line) || is_docstart(line) {
             flush(&mut gold_cells, &mut pred);
             continue;
         }
@@ -103,22 +104,26 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         types,
     );
     let o = &report.overall;
-    println!(
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
         "processed {} tokens with {} phrases; found: {} phrases; correct: {}.",
         report.tokens, o.gold, o.predicted, o.correct
-    );
-    println!(
+    )?;
+    writeln!(
+        out,
         "accuracy: {:6.2}%; precision: {:6.2}%; recall: {:6.2}%; FB1: {:6.2}",
         100.0 * report.token_matches as f64 / report.tokens.max(1) as f64,
         o.precision,
         o.recall,
         o.f1
-    );
+    )?;
     for (ty, s) in &report.per_type {
-        println!(
+        writeln!(
+            out,
             "{ty:>17}: precision: {:6.2}%; recall: {:6.2}%; FB1: {:6.2}  {}",
             s.precision, s.recall, s.f1, s.predicted
-        );
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -7,13 +7,13 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use kroniek_core::ner::{self, Tagger};
 use kroniek_core::Lang;
-use kroniek_eval::conll::{is_docstart, split_columns};
+use kroniek_eval::conll::{is_comment, is_docstart, split_columns};
 
 /// Tag named entities in CoNLL-style input.
 ///
 /// Reads one token per line (blank line between sentences), with the token in column N
 /// (columns split on tabs, else on whitespace). Writes every line back with the predicted
-/// IOB2 label appended as a last tab-separated column. Lines starting with # and
+/// IOB2 label appended as a last tab-separated column. Comment lines ("# ..." or a lone #) and
 /// -DOCSTART- lines are passed through unchanged; -DOCSTART- also separates documents.
 ///
 /// Examples:
@@ -99,7 +99,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     for raw in text.lines() {
         let line = raw.trim_end_matches(['\r', '\n']);
-        if line.starts_with('#') {
+        if is_comment(line) {
             lines.push((line, Line::Other));
             continue;
         }

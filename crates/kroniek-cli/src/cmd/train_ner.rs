@@ -16,6 +16,7 @@ use kroniek_eval::conll::{read_ner, wnut_type, Column, ReadOptions};
 /// sentences, -DOCSTART- between documents). Append @options to a path for odd files:
 ///   @period      split sentences after . ! ? (files without blank lines)
 ///   @doc=N       group N sentences into a document (files without -DOCSTART-)
+///   @docs=A..B   only documents A (0-based, inclusive) to B (exclusive); either may be empty
 ///   @wnut        map WNUT-17 types to PER/ORG/LOC/MISC
 ///   @conllu      CoNLL-U (unlabeled text for --clusters); files ending in .gz are decompressed
 ///   @tok=N @tag=N  1-based token / label columns
@@ -72,11 +73,16 @@ pub fn read_spec(spec: &str) -> anyhow::Result<Vec<LabeledDoc>> {
         _ => (spec, ""),
     };
     let mut ro = ReadOptions::default();
+    let mut range: Option<(usize, usize)> = None;
     for o in opts.split(',').filter(|o| !o.is_empty()) {
         match o.split_once('=') {
             None if o == "period" => ro.split_on_period = true,
             None if o == "wnut" => ro.map_type = wnut_type,
             None if o == "conllu" => ro.conllu = true,
+            Some(("docs", r)) => {
+                let (a, b) = r.split_once("..").context("@docs=A..B")?;
+                range = Some((a.parse().unwrap_or(0), b.parse().unwrap_or(usize::MAX)));
+            }
             Some(("doc", n)) => {
                 ro.sentences_per_doc = Some(n.parse().context("@doc=N needs a number")?)
             }
@@ -107,7 +113,11 @@ pub fn read_spec(spec: &str) -> anyhow::Result<Vec<LabeledDoc>> {
     } else {
         String::from_utf8(bytes).with_context(|| format!("{path} is not UTF-8"))?
     };
-    Ok(read_ner(&text, &ro))
+    let docs = read_ner(&text, &ro);
+    Ok(match range {
+        Some((a, b)) => docs.into_iter().skip(a).take(b.saturating_sub(a)).collect(),
+        None => docs,
+    })
 }
 
 fn read_all(specs: &[String]) -> anyhow::Result<Vec<LabeledDoc>> {

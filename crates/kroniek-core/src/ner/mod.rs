@@ -121,6 +121,27 @@ pub fn load_error(lang: Lang) -> Option<&'static ModelError> {
     load(lang)?.as_ref().err()
 }
 
+/// Arabic article particles written in lower case before a capitalised name part.
+const PARTICLES: &[&str] = &[
+    "al-", "el-", "ad-", "ar-", "as-", "ash-", "at-", "az-", "an-",
+];
+
+/// The form the tagger sees: `al-Baghdadi` is shown as `Al-Baghdadi`, the spelling the
+/// training data has (news text writes both).
+fn tagging_form(word: &str) -> std::borrow::Cow<'_, str> {
+    for p in PARTICLES {
+        if let Some(rest) = word.strip_prefix(p) {
+            if rest.chars().next().is_some_and(char::is_uppercase) {
+                let mut s = String::with_capacity(word.len());
+                s.extend(word[..1].chars().flat_map(char::to_uppercase));
+                s.push_str(&word[1..]);
+                return s.into();
+            }
+        }
+    }
+    word.into()
+}
+
 /// Finds the names in an analysed text with `tagger`.
 pub fn recognize(
     tagger: &Tagger,
@@ -128,12 +149,12 @@ pub fn recognize(
     tokens: &[Token],
     sentences: &[Sentence],
 ) -> Vec<NameMention> {
-    let words: Vec<Vec<&str>> = sentences
+    let words: Vec<Vec<std::borrow::Cow<'_, str>>> = sentences
         .iter()
         .map(|s| {
             tokens[s.tokens.clone()]
                 .iter()
-                .map(|t| &text[t.span.range()])
+                .map(|t| tagging_form(&text[t.span.range()]))
                 .collect()
         })
         .collect();
@@ -160,3 +181,13 @@ pub fn recognize(
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod form_tests {
+    #[test]
+    fn particles_are_capitalised_for_tagging() {
+        assert_eq!(super::tagging_form("al-Baghdadi"), "Al-Baghdadi");
+        assert_eq!(super::tagging_form("al-qaida"), "al-qaida");
+        assert_eq!(super::tagging_form("Mosul"), "Mosul");
+    }
+}
