@@ -205,6 +205,28 @@ impl<'a> Prepared<'a> {
                 .str(self.short_at(ii + 1))
                 .key(),
         );
+        // The run of capitalised tokens this one is in: its length and our place in it.
+        if starts_upper(w) {
+            let cap = |j: usize| starts_upper(self.words[j]);
+            let mut a = i;
+            while a > 0 && cap(a - 1) {
+                a -= 1;
+            }
+            let mut b = i + 1;
+            while b < self.words.len() && cap(b) {
+                b += 1;
+            }
+            let pos = if b - a == 1 {
+                0
+            } else if i == a {
+                1
+            } else if i + 1 == b {
+                3
+            } else {
+                2
+            };
+            out.push(f(36).num((b - a).min(4) as u64).num(pos).key());
+        }
         let first = i == 0 || (i == 1 && !self.words[0].chars().any(char::is_alphanumeric));
         if first {
             out.push(f(16).str(&self.short[i]).key());
@@ -237,15 +259,18 @@ impl<'a> Prepared<'a> {
                     .key(),
             );
         }
-        for (off, t) in [(0isize, 23u32), (-1, 24), (1, 25)] {
+        for (off, t) in [(0isize, 23u32), (-1, 24), (1, 25), (-2, 33), (2, 34)] {
             let j = ii + off;
             if j < 0 || j as usize >= self.words.len() {
                 continue;
             }
             if let Some(path) = self.clusters[j as usize] {
                 for depth in [4u32, 8, 12, 16] {
-                    if off != 0 && depth > 8 {
+                    if (off != 0 && depth > 8) || (off.abs() > 1 && depth > 4) {
                         break;
+                    }
+                    if off == 0 && depth == 12 {
+                        out.push(f(35).num(u64::from(path >> 20)).str(&self.short[i]).key());
                     }
                     out.push(
                         f(t).num(u64::from(depth))
