@@ -61,6 +61,9 @@ pub struct Args {
     /// Probability of hiding a training sentence's gazetteer features in an epoch
     #[arg(long, default_value_t = 0.0)]
     pub gaz_dropout: f32,
+    /// Train a document-level second stage on labels from this many jackknife folds (0: none)
+    #[arg(long, default_value_t = 0)]
+    pub stack_folds: usize,
     /// Words seen fewer times get no cluster
     #[arg(long, default_value_t = 3)]
     pub cluster_min_count: usize,
@@ -207,11 +210,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         description,
         margin: args.margin,
         gaz_dropout: args.gaz_dropout,
+        stack_folds: args.stack_folds,
     };
     let t0 = Instant::now();
     let trained = ner::train(&train, &dev, &cfg, &mut |r| {
         eprintln!(
-            "epoch {:>2}  {:>6} sentences wrong  dev P {:.2} R {:.2} F1 {:.2}{}  ({:.0}s)",
+            "stage {} epoch {:>2}  {:>6} sentences wrong  dev P {:.2} R {:.2} F1 {:.2}{}  ({:.0}s)",
+            r.stage,
             r.epoch,
             r.mistakes,
             r.dev.precision,

@@ -348,3 +348,101 @@ mod tests {
         assert_eq!(all.len(), c.len(), "no duplicate keys expected here");
     }
 }
+
+/// First-stage labels of a whole document, for the second stage's features: how each
+/// word form was labelled elsewhere in the document (label consistency).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct StackInfo {
+    /// Lower-cased form → count of first-stage labels per entity type (index 0 = `O`).
+    counts: std::collections::HashMap<u32, [u16; 8]>,
+}
+
+/// The entity-type index of each label (`O` → 0, `B-PER`/`I-PER` → the same non-zero index).
+pub(crate) fn type_ids(tags: &[String]) -> Vec<u8> {
+    let mut types: Vec<&str> = Vec::new();
+    tags.iter()
+        .map(|t| match t.split_once('-') {
+            Some((_, ty)) => {
+                let id = types.iter().position(|x| *x == ty).unwrap_or_else(|| {
+                    types.push(ty);
+                    types.len() - 1
+                });
+                (id + 1).min(7) as u8
+            }
+            None => 0,
+        })
+        .collect()
+}
+
+impl StackInfo {
+    /// Counts the first-stage labels (`labels[s][i]`, label indexes) of a document.
+    pub(crate) fn new<S: AsRef<str>>(
+        sentences: &[Vec<S>],
+        labels: &[Vec<usize>],
+        type_of: &[u8],
+    ) -> StackInfo {
+        let mut counts: std::collections::HashMap<u32, [u16; 8]> = std::collections::HashMap::new();
+        for (s, ls) in sentences.iter().zip(labels) {
+            for (w, &l) in s.iter().zip(ls) {
+                let c = counts
+                    .entry(form_key(&w.as_ref().to_lowercase()))
+                    .or_default();
+                let t = type_of.get(l).copied().unwrap_or(0) as usize;
+                c[t] = c[t].saturating_add(1);
+            }
+        }
+        StackInfo { counts }
+    }
+}
+
+impl Prepared<'_> {
+    /// Second-stage features of token `i`: its own and its neighbours' first-stage labels,
+    /// and how the same word was labelled elsewhere in the document.
+    pub(crate) fn stack_features(
+        &self,
+        i: usize,
+        stack: &StackInfo,
+        labels: &[usize],
+        type_of: &[u8],
+        out: &mut Vec<u32>,
+    ) {
+        let f = |t: u32| FeatHash::new(t);
+        let at = |j: isize| -> u64 {
+            if j < 0 || j as usize >= labels.len() {
+                99
+            } else {
+                labels[j as usize] as u64
+            }
+        };
+        let ii = i as isize;
+        out.push(f(40).num(at(ii)).key());
+        out.push(f(41).num(at(ii - 1)).num(at(ii)).key());
+        out.push(f(42).num(at(ii)).num(at(ii + 1)).key());
+        if !starts_upper(self.words[i]) {
+            return;
+        }
+        let Some(c) = stack.counts.get(&form_key(&self.lower[i])) else {
+            return;
+        };
+        let mut c = *c;
+        let own = type_of.get(labels[i]).copied().unwrap_or(0) as usize;
+        c[own] = c[own].saturating_sub(1);
+        let total: u16 = c.iter().sum();
+        if total == 0 {
+            out.push(f(43).num(0).key());
+            return;
+        }
+        let (major, _) = c
+            .iter()
+            .enumerate()
+            .max_by_key(|(t, n)| (**n, std::cmp::Reverse(*t)))
+            .unwrap_or((0, &0));
+        out.push(f(43).num(1 + major as u64).key());
+        out.push(f(44).num(major as u64).num(own as u64).key());
+        for (t, &n) in c.iter().enumerate().skip(1) {
+            if n > 0 {
+                out.push(f(45).num(t as u64).key());
+            }
+        }
+    }
+}

@@ -9,13 +9,14 @@
 //! | `TAGS` | the label set (`O`, `B-PER`, …) |
 //! | `TRAN` | `f32` transition scores, `(tags + 1) × tags` (last row: sentence start) |
 //! | `FEAT` | `f32` scale, then per feature: `u32` key, `u16` mask of non-zero tags, `i16` weights for those tags |
+//! | `TRA2`, `FEA2` | the same for the optional document-level second stage |
 //! | `GAZT` | gazetteer: type names, then sorted `u32` phrase keys with `u8` type masks |
 //! | `CLUS` | word clusters: `u32` word key, `u32` path |
 
 use std::fmt;
 
 use super::clusters::Clusters;
-use super::features::{DocStats, Prepared};
+use super::features::{type_ids, DocStats, Prepared, StackInfo};
 use super::gazetteer::Gazetteer;
 use super::hash::KeyTable;
 
@@ -37,19 +38,60 @@ fn err<T>(msg: impl Into<String>) -> Result<T, ModelError> {
     Err(ModelError(msg.into()))
 }
 
+/// The weights of one decoding stage.
+#[derive(Debug, Clone)]
+pub(crate) struct Stage {
+    /// `(tags + 1) × tags`; row `tags` is the start state.
+    pub(crate) trans: Vec<f32>,
+    pub(crate) scale: f32,
+    pub(crate) keys: Vec<u32>,
+    pub(crate) weights: Vec<i16>,
+    table: KeyTable,
+}
+
+impl Stage {
+    pub(crate) fn new(trans: Vec<f32>, scale: f32, keys: Vec<u32>, weights: Vec<i16>) -> Stage {
+        let table = KeyTable::build(keys.iter().enumerate().map(|(i, &k)| (k, i as u32)));
+        Stage {
+            trans,
+            scale,
+            keys,
+            weights,
+            table,
+        }
+    }
+
+    /// Adds the scores of the features `feats` to `emit` (one row of `n` labels).
+    #[inline]
+    fn score(&self, feats: &[u32], n: usize, acc: &mut [i32], emit: &mut [f32]) {
+        acc.iter_mut().for_each(|a| *a = 0);
+        for &k in feats {
+            if let Some(row) = self.table.get(k) {
+                let w = &self.weights[row as usize * n..row as usize * n + n];
+                for (a, &x) in acc.iter_mut().zip(w) {
+                    *a += i32::from(x);
+                }
+            }
+        }
+        for (e, a) in emit.iter_mut().zip(acc.iter()) {
+            *e = *a as f32 * self.scale;
+        }
+    }
+}
+
 /// A trained sequence labeller: immutable, `Send + Sync`, cheap to share.
+///
+/// One or two stages: the second sees the first stage's labels for the whole document
+/// (how the same word was labelled elsewhere), for consistent labels across a document.
 #[derive(Debug, Clone)]
 pub struct Tagger {
     pub(crate) lang: String,
     pub(crate) description: String,
     pub(crate) tags: Vec<String>,
-    /// `(tags + 1) × tags`; row `tags` is the start state.
-    pub(crate) trans: Vec<f32>,
     pub(crate) allowed: Vec<bool>,
-    pub(crate) scale: f32,
-    pub(crate) keys: Vec<u32>,
-    pub(crate) weights: Vec<i16>,
-    table: KeyTable,
+    pub(crate) type_of: Vec<u8>,
+    pub(crate) first: Stage,
+    pub(crate) second: Option<Stage>,
     pub(crate) gaz: Option<Gazetteer>,
     pub(crate) clusters: Option<Clusters>,
 }
@@ -115,30 +157,25 @@ pub(crate) fn viterbi(emit: &[f32], n: usize, trans: &[f32], allowed: &[bool]) -
 }
 
 impl Tagger {
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn from_parts(
         lang: String,
         description: String,
         tags: Vec<String>,
-        trans: Vec<f32>,
-        scale: f32,
-        keys: Vec<u32>,
-        weights: Vec<i16>,
+        first: Stage,
+        second: Option<Stage>,
         gaz: Option<Gazetteer>,
         clusters: Option<Clusters>,
     ) -> Tagger {
-        let table = KeyTable::build(keys.iter().enumerate().map(|(i, &k)| (k, i as u32)));
         let allowed = allowed_transitions(&tags);
+        let type_of = type_ids(&tags);
         Tagger {
             lang,
             description,
             tags,
-            trans,
             allowed,
-            scale,
-            keys,
-            weights,
-            table,
+            type_of,
+            first,
+            second,
             gaz,
             clusters,
         }
@@ -159,51 +196,104 @@ impl Tagger {
         &self.description
     }
 
-    /// Number of weighted features.
+    /// Number of weighted features (both stages).
     pub fn feature_count(&self) -> usize {
-        self.keys.len()
+        self.first.keys.len() + self.second.as_ref().map_or(0, |s| s.keys.len())
     }
 
-    /// Tags one sentence; `doc` carries document-level capitalisation evidence.
-    /// Returns label indexes into [`Tagger::tags`].
-    pub fn tag_indices(&self, words: &[&str], doc: Option<&DocStats>) -> Vec<usize> {
-        let n = self.tags.len();
-        let prep = Prepared::new(words, doc, self.gaz.as_ref(), self.clusters.as_ref());
-        let mut emit = vec![0f32; words.len() * n];
-        let mut feats = Vec::with_capacity(64);
-        let mut acc = vec![0i32; n];
+    /// Whether the model has a document-level second stage.
+    pub fn is_two_stage(&self) -> bool {
+        self.second.is_some()
+    }
+
+    /// First-stage features of every token of a sentence: (keys, per-token offsets).
+    fn sentence_features(&self, prep: &Prepared<'_>) -> (Vec<u32>, Vec<usize>) {
+        let mut feats = Vec::with_capacity(prep.len() * 60);
+        let mut offsets = Vec::with_capacity(prep.len() + 1);
+        offsets.push(0);
         for i in 0..prep.len() {
-            feats.clear();
             prep.features(i, &mut feats);
             prep.gaz_features(i, &mut feats);
-            acc.iter_mut().for_each(|a| *a = 0);
-            for &k in &feats {
-                if let Some(row) = self.table.get(k) {
-                    let w = &self.weights[row as usize * n..row as usize * n + n];
-                    for (a, &x) in acc.iter_mut().zip(w) {
-                        *a += i32::from(x);
-                    }
-                }
-            }
-            for (e, a) in emit[i * n..i * n + n].iter_mut().zip(&acc) {
-                *e = *a as f32 * self.scale;
+            offsets.push(feats.len());
+        }
+        (feats, offsets)
+    }
+
+    fn decode_first(&self, feats: &[u32], offsets: &[usize]) -> Vec<usize> {
+        let n = self.tags.len();
+        let len = offsets.len() - 1;
+        let mut emit = vec![0f32; len * n];
+        let mut acc = vec![0i32; n];
+        for i in 0..len {
+            self.first.score(
+                &feats[offsets[i]..offsets[i + 1]],
+                n,
+                &mut acc,
+                &mut emit[i * n..i * n + n],
+            );
+        }
+        viterbi(&emit, n, &self.first.trans, &self.allowed)
+    }
+
+    /// Tags one sentence with the first stage only; `doc` carries document-level
+    /// capitalisation evidence. Returns label indexes into [`Tagger::tags`].
+    pub fn tag_indices(&self, words: &[&str], doc: Option<&DocStats>) -> Vec<usize> {
+        let prep = Prepared::new(words, doc, self.gaz.as_ref(), self.clusters.as_ref());
+        let (feats, offsets) = self.sentence_features(&prep);
+        self.decode_first(&feats, &offsets)
+    }
+
+    /// Tags the sentences of one document; label indexes into [`Tagger::tags`].
+    pub fn tag_document_indices<S: AsRef<str>>(&self, sentences: &[Vec<S>]) -> Vec<Vec<usize>> {
+        let doc = DocStats::new(sentences.iter().map(Vec::as_slice));
+        let mut cache = Vec::with_capacity(sentences.len());
+        let mut labels = Vec::with_capacity(sentences.len());
+        for s in sentences {
+            let words: Vec<&str> = s.iter().map(AsRef::as_ref).collect();
+            let prep = Prepared::new(
+                &words,
+                Some(&doc),
+                self.gaz.as_ref(),
+                self.clusters.as_ref(),
+            );
+            let (feats, offsets) = self.sentence_features(&prep);
+            labels.push(self.decode_first(&feats, &offsets));
+            if self.second.is_some() {
+                cache.push((feats, offsets));
             }
         }
-        viterbi(&emit, n, &self.trans, &self.allowed)
+        let Some(second) = &self.second else {
+            return labels;
+        };
+        let stack = StackInfo::new(sentences, &labels, &self.type_of);
+        let n = self.tags.len();
+        let mut out = Vec::with_capacity(sentences.len());
+        let mut extra = Vec::with_capacity(16);
+        let mut acc = vec![0i32; n];
+        let mut tmp = vec![0f32; n];
+        for ((s, (feats, offsets)), first) in sentences.iter().zip(&cache).zip(&labels) {
+            let words: Vec<&str> = s.iter().map(AsRef::as_ref).collect();
+            let prep = Prepared::new(&words, Some(&doc), None, None);
+            let len = words.len();
+            let mut emit = vec![0f32; len * n];
+            for i in 0..len {
+                let row = &mut emit[i * n..i * n + n];
+                second.score(&feats[offsets[i]..offsets[i + 1]], n, &mut acc, row);
+                extra.clear();
+                prep.stack_features(i, &stack, first, &self.type_of, &mut extra);
+                second.score(&extra, n, &mut acc, &mut tmp);
+                row.iter_mut().zip(&tmp).for_each(|(r, t)| *r += t);
+            }
+            out.push(viterbi(&emit, n, &second.trans, &self.allowed));
+        }
+        out
     }
 
     /// Tags the sentences of one document with IOB2 labels.
     pub fn tag_document<S: AsRef<str>>(&self, sentences: &[Vec<S>]) -> Vec<Vec<&str>> {
-        let doc = DocStats::new(sentences.iter().map(Vec::as_slice));
-        sentences
-            .iter()
-            .map(|s| {
-                let words: Vec<&str> = s.iter().map(AsRef::as_ref).collect();
-                self.tag_indices(&words, Some(&doc))
-                    .into_iter()
-                    .map(|t| self.tags[t].as_str())
-                    .collect()
-            })
+        self.tag_document_indices(sentences)
+            .into_iter()
+            .map(|s| s.into_iter().map(|t| self.tags[t].as_str()).collect())
             .collect()
     }
 
@@ -219,28 +309,11 @@ impl Tagger {
             put_u32(p, self.tags.len() as u32);
             self.tags.iter().for_each(|t| put_str(p, t));
         });
-        section(&mut out, b"TRAN", |p| {
-            self.trans
-                .iter()
-                .for_each(|x| p.extend_from_slice(&x.to_le_bytes()))
-        });
         let n = self.tags.len();
-        section(&mut out, b"FEAT", |p| {
-            p.extend_from_slice(&self.scale.to_le_bytes());
-            put_u32(p, self.keys.len() as u32);
-            for (i, &k) in self.keys.iter().enumerate() {
-                put_u32(p, k);
-                let row = &self.weights[i * n..i * n + n];
-                let mask = row
-                    .iter()
-                    .enumerate()
-                    .fold(0u16, |m, (t, &w)| m | (u16::from(w != 0) << t));
-                p.extend_from_slice(&mask.to_le_bytes());
-                row.iter()
-                    .filter(|&&w| w != 0)
-                    .for_each(|w| p.extend_from_slice(&w.to_le_bytes()));
-            }
-        });
+        write_stage(&mut out, b"TRAN", b"FEAT", &self.first, n);
+        if let Some(second) = &self.second {
+            write_stage(&mut out, b"TRA2", b"FEA2", second, n);
+        }
         if let Some(g) = &self.gaz {
             section(&mut out, b"GAZT", |p| {
                 put_u32(p, g.types.len() as u32);
@@ -268,11 +341,10 @@ impl Tagger {
             return err("not a kroniek NER model (bad magic number)");
         }
         let mut r = Reader { b: bytes, pos: 8 };
-        let (mut lang, mut description, mut tags, mut trans) =
-            (String::new(), String::new(), Vec::new(), Vec::new());
-        let (mut scale, mut keys, mut weights, mut gaz, mut clusters) =
-            (0f32, Vec::new(), Vec::new(), None, None);
-        let mut have_feat = false;
+        let (mut lang, mut description, mut tags) = (String::new(), String::new(), Vec::new());
+        let (mut gaz, mut clusters) = (None, None);
+        let (mut trans, mut trans2) = (Vec::new(), Vec::new());
+        let (mut first, mut second) = (None, None);
         while r.pos < bytes.len() {
             let tag: [u8; 4] = r
                 .take(4)?
@@ -295,18 +367,25 @@ impl Tagger {
                     }
                     tags = (0..n).map(|_| s.str()).collect::<Result<_, _>>()?;
                 }
-                b"TRAN" => {
-                    trans = (0..len / 4).map(|_| s.f32()).collect::<Result<_, _>>()?;
+                b"TRAN" | b"TRA2" => {
+                    let t = (0..len / 4)
+                        .map(|_| s.f32())
+                        .collect::<Result<Vec<_>, _>>()?;
+                    if &tag == b"TRAN" {
+                        trans = t;
+                    } else {
+                        trans2 = t;
+                    }
                 }
-                b"FEAT" => {
+                b"FEAT" | b"FEA2" => {
                     let n = tags.len();
                     if n == 0 {
                         return err("FEAT before TAGS");
                     }
-                    scale = s.f32()?;
+                    let scale = s.f32()?;
                     let count = s.u32()? as usize;
-                    keys.reserve(count.min(len / 6));
-                    weights.reserve(count.min(len / 6) * n);
+                    let mut keys = Vec::with_capacity(count.min(len / 6));
+                    let mut weights = Vec::with_capacity(count.min(len / 6) * n);
                     for _ in 0..count {
                         keys.push(s.u32()?);
                         let mask = u16::from_le_bytes(s.take(2)?.try_into().unwrap_or_default());
@@ -318,7 +397,11 @@ impl Tagger {
                             });
                         }
                     }
-                    have_feat = true;
+                    if &tag == b"FEAT" {
+                        first = Some((scale, keys, weights));
+                    } else {
+                        second = Some((scale, keys, weights));
+                    }
                 }
                 b"GAZT" => {
                     let nt = s.u32()? as usize;
@@ -346,8 +429,11 @@ impl Tagger {
             }
         }
         let n = tags.len();
-        if !have_feat || trans.len() != (n + 1) * n {
-            return err("missing TAGS, TRAN or FEAT section");
+        let Some((scale, keys, weights)) = first else {
+            return err("missing FEAT section");
+        };
+        if n == 0 || trans.len() != (n + 1) * n {
+            return err("missing TAGS or TRAN section");
         }
         if tags
             .iter()
@@ -355,18 +441,47 @@ impl Tagger {
         {
             return err("an I- tag without its B- tag");
         }
+        let second = match second {
+            Some((scale, keys, weights)) if trans2.len() == (n + 1) * n => {
+                Some(Stage::new(trans2, scale, keys, weights))
+            }
+            Some(_) => return err("FEA2 without a valid TRA2"),
+            None => None,
+        };
         Ok(Tagger::from_parts(
             lang,
             description,
             tags,
-            trans,
-            scale,
-            keys,
-            weights,
+            Stage::new(trans, scale, keys, weights),
+            second,
             gaz,
             clusters,
         ))
     }
+}
+
+fn write_stage(out: &mut Vec<u8>, tran: &[u8; 4], feat: &[u8; 4], st: &Stage, n: usize) {
+    section(out, tran, |p| {
+        st.trans
+            .iter()
+            .for_each(|x| p.extend_from_slice(&x.to_le_bytes()))
+    });
+    section(out, feat, |p| {
+        p.extend_from_slice(&st.scale.to_le_bytes());
+        put_u32(p, st.keys.len() as u32);
+        for (i, &k) in st.keys.iter().enumerate() {
+            put_u32(p, k);
+            let row = &st.weights[i * n..i * n + n];
+            let mask = row
+                .iter()
+                .enumerate()
+                .fold(0u16, |m, (t, &w)| m | (u16::from(w != 0) << t));
+            p.extend_from_slice(&mask.to_le_bytes());
+            row.iter()
+                .filter(|&&w| w != 0)
+                .for_each(|w| p.extend_from_slice(&w.to_le_bytes()));
+        }
+    });
 }
 
 fn section(out: &mut Vec<u8>, tag: &[u8; 4], f: impl FnOnce(&mut Vec<u8>)) {

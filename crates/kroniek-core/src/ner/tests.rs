@@ -37,3 +37,37 @@ fn tiny_model_learns_and_round_trips() {
     let again = train(&data, &data, &cfg, &mut |_| {});
     assert_eq!(again.tagger.to_bytes(), bytes);
 }
+
+#[test]
+fn two_stage_model_round_trips() {
+    let data: Vec<LabeledDoc> = vec![
+        vec![
+            sent("Jan/B-PER Peeters/I-PER woont in Gent/B-LOC ."),
+            sent("Peeters/B-PER werkt in Gent/B-LOC ."),
+        ],
+        vec![
+            sent("Marie/B-PER Claes/I-PER werkt bij Philips/B-ORG ."),
+            sent("Claes/B-PER zegt dat Philips/B-ORG groeit ."),
+        ],
+        vec![
+            sent("Piet/B-PER Janssens/I-PER woont in Brussel/B-LOC ."),
+            sent("Janssens/B-PER werkt bij Agfa/B-ORG ."),
+        ],
+    ];
+    let cfg = TrainConfig {
+        lang: "nl".into(),
+        epochs: 4,
+        stack_folds: 3,
+        ..TrainConfig::default()
+    };
+    let mut stages = Vec::new();
+    let trained = train(&data, &data, &cfg, &mut |r| stages.push(r.stage));
+    assert!(stages.contains(&2), "{stages:?}");
+    assert!(trained.tagger.is_two_stage());
+    let bytes = trained.tagger.to_bytes();
+    let back = Tagger::from_bytes(&bytes).unwrap();
+    assert!(back.is_two_stage());
+    assert_eq!(back.to_bytes(), bytes);
+    let tags = back.tag_document(&[vec!["Jan", "Peeters", "woont", "in", "Gent", "."]]);
+    assert_eq!(tags[0], ["B-PER", "I-PER", "O", "O", "B-LOC", "O"]);
+}

@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 
 use super::clusters::Clusters;
-use super::features::{DocStats, Prepared};
+use super::features::{type_ids, DocStats, Prepared, StackInfo};
 use super::gazetteer::Gazetteer;
-use super::model::{allowed_transitions, viterbi, Tagger};
+use super::model::{allowed_transitions, viterbi, Stage, Tagger};
 use super::score::{score_sequences, Scores};
 
 /// One labelled sentence: words and their IOB2 labels.
@@ -44,6 +44,9 @@ pub struct TrainConfig {
     /// Probability of hiding the gazetteer features of a training sentence in an epoch
     /// (the lists cover most training names, so without this the model trusts them blindly).
     pub gaz_dropout: f32,
+    /// With 2 or more: train a document-level second stage on first-stage labels made by
+    /// this many jackknife folds (0: one stage).
+    pub stack_folds: usize,
 }
 
 impl Default for TrainConfig {
@@ -58,6 +61,7 @@ impl Default for TrainConfig {
             description: String::new(),
             margin: 0.0,
             gaz_dropout: 0.0,
+            stack_folds: 0,
         }
     }
 }
@@ -65,6 +69,8 @@ impl Default for TrainConfig {
 /// What happened in one epoch.
 #[derive(Debug, Clone)]
 pub struct EpochReport {
+    /// 1 for the first stage, 2 for the document-level second stage.
+    pub stage: usize,
     /// 1-based epoch number.
     pub epoch: usize,
     /// Training sentences whose prediction was wrong in this pass.
@@ -120,22 +126,45 @@ fn tagset(docs: &[LabeledDoc]) -> Vec<String> {
     tags
 }
 
+/// First-stage labels per document, sentence and token.
+type DocLabels = Vec<Vec<Vec<usize>>>;
+
+/// First-stage labels of a list of documents (borrowed).
+type DocLabelsRef<'a> = &'a [Vec<Vec<usize>>];
+
 struct Extractor<'a> {
     gaz: Option<&'a Gazetteer>,
     clusters: Option<&'a Clusters>,
+    /// First-stage labels of the documents (for a second stage) and the label → type map.
+    stack: Option<(DocLabelsRef<'a>, &'a [u8])>,
 }
 
 impl Extractor<'_> {
     fn each_token(&self, docs: &[LabeledDoc], mut f: impl FnMut(&[u32], usize, &str)) {
         let mut buf = Vec::with_capacity(64);
-        for doc in docs {
+        for (d, doc) in docs.iter().enumerate() {
             let stats = DocStats::new(doc.iter().map(|s| s.words.as_slice()));
-            for s in doc {
+            let stack = self.stack.map(|(labels, type_of)| {
+                let words: Vec<&[String]> = doc.iter().map(|s| s.words.as_slice()).collect();
+                let words: Vec<Vec<&str>> = words
+                    .iter()
+                    .map(|w| w.iter().map(String::as_str).collect())
+                    .collect();
+                (
+                    StackInfo::new(&words, &labels[d], type_of),
+                    &labels[d],
+                    type_of,
+                )
+            });
+            for (si, s) in doc.iter().enumerate() {
                 let words: Vec<&str> = s.words.iter().map(String::as_str).collect();
                 let p = Prepared::new(&words, Some(&stats), self.gaz, self.clusters);
                 for i in 0..words.len() {
                     buf.clear();
                     p.features(i, &mut buf);
+                    if let Some((info, labels, type_of)) = &stack {
+                        p.stack_features(i, info, &labels[si], type_of, &mut buf);
+                    }
                     let g = buf.len();
                     p.gaz_features(i, &mut buf);
                     f(&buf, g, s.tags.get(i).map_or("O", String::as_str));
@@ -246,10 +275,98 @@ pub fn train(
     progress: &mut dyn FnMut(&EpochReport),
 ) -> Trained {
     let tags = tagset(train);
+    let first = train_stage(train, dev, cfg, None, &tags, &mut |r| progress(r));
+    let tagger = |first: Stage| {
+        Tagger::from_parts(
+            cfg.lang.clone(),
+            cfg.description.clone(),
+            tags.clone(),
+            first,
+            None,
+            cfg.gazetteer.clone(),
+            cfg.clusters.clone(),
+        )
+    };
+    let k = cfg.stack_folds;
+    if k < 2 {
+        return Trained {
+            tagger: tagger(first.stage),
+            best_epoch: first.best_epoch,
+            dev: first.dev,
+            features_seen: first.features_seen,
+        };
+    }
+    // Second stage: first-stage labels for the training documents come from models
+    // that did not see them (k-fold jackknife), so they are as wrong as at run time.
+    let mut labels: DocLabels = vec![Vec::new(); train.len()];
+    for f in 0..k {
+        let part: Vec<LabeledDoc> = train
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i % k != f)
+            .map(|(_, d)| d.clone())
+            .collect();
+        let st = train_stage(&part, dev, cfg, None, &tags, &mut |_| {});
+        let t = tagger(st.stage);
+        for (i, d) in train.iter().enumerate().filter(|(i, _)| i % k == f) {
+            labels[i] =
+                t.tag_document_indices(&d.iter().map(|s| s.words.clone()).collect::<Vec<_>>());
+        }
+    }
+    let full = tagger(first.stage);
+    let dev_labels: DocLabels = dev
+        .iter()
+        .map(|d| full.tag_document_indices(&d.iter().map(|s| s.words.clone()).collect::<Vec<_>>()))
+        .collect();
+    let second = train_stage(
+        train,
+        dev,
+        cfg,
+        Some((&labels, &dev_labels)),
+        &tags,
+        &mut |r| {
+            progress(&EpochReport {
+                stage: 2,
+                ..r.clone()
+            })
+        },
+    );
+    let mut t = full;
+    t.second = Some(second.stage);
+    Trained {
+        tagger: t,
+        best_epoch: second.best_epoch,
+        dev: second.dev,
+        features_seen: first.features_seen + second.features_seen,
+    }
+}
+
+struct StageResult {
+    stage: Stage,
+    best_epoch: usize,
+    dev: Scores,
+    features_seen: usize,
+}
+
+fn train_stage(
+    train: &[LabeledDoc],
+    dev: &[LabeledDoc],
+    cfg: &TrainConfig,
+    stack: Option<(DocLabelsRef<'_>, DocLabelsRef<'_>)>,
+    tags: &[String],
+    progress: &mut dyn FnMut(&EpochReport),
+) -> StageResult {
     let n = tags.len();
+    let type_of = type_ids(tags);
     let ex = Extractor {
         gaz: cfg.gazetteer.as_ref(),
         clusters: cfg.clusters.as_ref(),
+        stack: stack.map(|s| (s.0, type_of.as_slice())),
+    };
+    let ex_dev = Extractor {
+        gaz: cfg.gazetteer.as_ref(),
+        clusters: cfg.clusters.as_ref(),
+        stack: stack.map(|s| (s.1, type_of.as_slice())),
     };
     // Count features, then index those frequent enough in order of first appearance.
     let mut counts: HashMap<u32, u32> = HashMap::new();
@@ -274,10 +391,10 @@ pub fn train(
         .enumerate()
         .map(|(i, &k)| (k, i as u32))
         .collect();
-    let tr = ex.encode(train, &index, &tags);
-    let dv = ex.encode(dev, &index, &tags);
+    let tr = ex.encode(train, &index, tags);
+    let dv = ex_dev.encode(dev, &index, tags);
     let nf = kept.len();
-    let allowed = allowed_transitions(&tags);
+    let allowed = allowed_transitions(tags);
     let (mut w, mut acc) = (vec![0f32; nf * n], vec![0f32; nf * n]);
     let (mut tw, mut tacc) = (vec![0f32; (n + 1) * n], vec![0f32; (n + 1) * n]);
     let mut c: f32 = 1.0;
@@ -337,9 +454,10 @@ pub fn train(
         }
         let avg: Vec<f32> = w.iter().zip(&acc).map(|(x, a)| x - a / c).collect();
         let tavg: Vec<f32> = tw.iter().zip(&tacc).map(|(x, a)| x - a / c).collect();
-        let dev = evaluate(&dv, &avg, &tavg, &allowed, &tags);
+        let dev = evaluate(&dv, &avg, &tavg, &allowed, tags);
         let is_best = best.as_ref().is_none_or(|b| dev.f1 > b.0.f1);
         progress(&EpochReport {
+            stage: 1,
             epoch,
             mistakes,
             dev: dev.clone(),
@@ -367,19 +485,8 @@ pub fn train(
             weights.extend(row);
         }
     }
-    let tagger = Tagger::from_parts(
-        cfg.lang.clone(),
-        cfg.description.clone(),
-        tags,
-        tavg,
-        scale,
-        keys,
-        weights,
-        cfg.gazetteer.clone(),
-        cfg.clusters.clone(),
-    );
-    Trained {
-        tagger,
+    StageResult {
+        stage: Stage::new(tavg, scale, keys, weights),
         best_epoch,
         dev,
         features_seen,
