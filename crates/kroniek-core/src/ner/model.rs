@@ -246,43 +246,39 @@ impl Tagger {
     /// Tags the sentences of one document; label indexes into [`Tagger::tags`].
     pub fn tag_document_indices<S: AsRef<str>>(&self, sentences: &[Vec<S>]) -> Vec<Vec<usize>> {
         let doc = DocStats::new(sentences.iter().map(Vec::as_slice));
+        let words: Vec<Vec<&str>> = sentences
+            .iter()
+            .map(|s| s.iter().map(AsRef::as_ref).collect())
+            .collect();
         let mut cache = Vec::with_capacity(sentences.len());
         let mut labels = Vec::with_capacity(sentences.len());
-        for s in sentences {
-            let words: Vec<&str> = s.iter().map(AsRef::as_ref).collect();
-            let prep = Prepared::new(
-                &words,
-                Some(&doc),
-                self.gaz.as_ref(),
-                self.clusters.as_ref(),
-            );
+        for w in &words {
+            let prep = Prepared::new(w, Some(&doc), self.gaz.as_ref(), self.clusters.as_ref());
             let (feats, offsets) = self.sentence_features(&prep);
             labels.push(self.decode_first(&feats, &offsets));
             if self.second.is_some() {
-                cache.push((feats, offsets));
+                cache.push((prep, feats, offsets));
             }
         }
         let Some(second) = &self.second else {
             return labels;
         };
-        let stack = StackInfo::new(sentences, &labels, &self.type_of);
+        let stack = StackInfo::new(&words, &labels, &self.type_of);
         let n = self.tags.len();
         let mut out = Vec::with_capacity(sentences.len());
-        let mut extra = Vec::with_capacity(16);
         let mut acc = vec![0i32; n];
-        let mut tmp = vec![0f32; n];
-        for ((s, (feats, offsets)), first) in sentences.iter().zip(&cache).zip(&labels) {
-            let words: Vec<&str> = s.iter().map(AsRef::as_ref).collect();
-            let prep = Prepared::new(&words, Some(&doc), None, None);
-            let len = words.len();
-            let mut emit = vec![0f32; len * n];
+        let mut emit = Vec::new();
+        for ((prep, mut feats, offsets), first) in cache.into_iter().zip(&labels) {
+            let len = prep.len();
+            emit.clear();
+            emit.resize(len * n, 0f32);
+            let base = feats.len();
             for i in 0..len {
-                let row = &mut emit[i * n..i * n + n];
-                second.score(&feats[offsets[i]..offsets[i + 1]], n, &mut acc, row);
-                extra.clear();
-                prep.stack_features(i, &stack, first, &self.type_of, &mut extra);
-                second.score(&extra, n, &mut acc, &mut tmp);
-                row.iter_mut().zip(&tmp).for_each(|(r, t)| *r += t);
+                feats.truncate(base);
+                let start = feats.len();
+                feats.extend_from_within(offsets[i]..offsets[i + 1]);
+                prep.stack_features(i, &stack, first, &self.type_of, &mut feats);
+                second.score(&feats[start..], n, &mut acc, &mut emit[i * n..i * n + n]);
             }
             out.push(viterbi(&emit, n, &second.trans, &self.allowed));
         }
