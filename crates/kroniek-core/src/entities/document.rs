@@ -120,11 +120,45 @@ pub fn link(text: &str, mentions: &[NameMention]) -> DocEntities {
         entities[e].1.push(i);
         assigned[i] = e;
     }
+    // Descriptors in apposition ("IS-leider Abu Bakr al-Baghdadi", "Al-Baghdadi, de
+    // IS-leider"): the descriptor's entity (all its mentions) joins the person.
+    for i in 0..pending.len() {
+        if !is_descriptor(&pending[i].surface) {
+            continue;
+        }
+        let next = pending.get(i + 1).filter(|q| {
+            q.etype == EntityType::Per && appositive_gap(text, pending[i].span.end, q.span.start)
+        });
+        let prev = i.checked_sub(1).map(|j| &pending[j]).filter(|q| {
+            q.etype == EntityType::Per && appositive_gap(text, q.span.end, pending[i].span.start)
+        });
+        let Some(person) = next.or(prev) else {
+            continue;
+        };
+        let j = pending
+            .iter()
+            .position(|q| std::ptr::eq(q, person))
+            .unwrap_or(i);
+        let (d, pe) = (assigned[i], assigned[j]);
+        if d == pe
+            || !entities[d]
+                .1
+                .iter()
+                .all(|&m| is_descriptor(&pending[m].surface))
+        {
+            continue;
+        }
+        let moved = std::mem::take(&mut entities[d].1);
+        for &m in &moved {
+            assigned[m] = pe;
+        }
+        entities[pe].1.extend(moved);
+    }
     // Renumber entities by first mention, and build the output.
     let mut first: Vec<(usize, usize)> = entities
         .iter()
         .enumerate()
-        .map(|(e, (_, ms))| (*ms.iter().min().unwrap_or(&0), e))
+        .filter_map(|(e, (_, ms))| ms.iter().min().map(|&m| (m, e)))
         .collect();
     first.sort_unstable();
     let mut renum = vec![0; entities.len()];
@@ -137,10 +171,21 @@ pub fn link(text: &str, mentions: &[NameMention]) -> DocEntities {
         ms.sort_unstable();
         let fullest = *ms
             .iter()
-            .max_by_key(|&&m| (pending[m].parts.len(), std::cmp::Reverse(m)))
+            .max_by_key(|&&m| {
+                (
+                    !is_descriptor(&pending[m].surface),
+                    pending[m].parts.len(),
+                    std::cmp::Reverse(m),
+                )
+            })
             .unwrap_or(&ms[0]);
         let mut votes: Vec<(EntityType, usize)> = Vec::new();
-        for &m in &ms {
+        // Descriptors do not vote when the entity has a name.
+        let named = ms.iter().any(|&m| !is_descriptor(&pending[m].surface));
+        for &m in ms
+            .iter()
+            .filter(|&&m| !named || !is_descriptor(&pending[m].surface))
+        {
             match votes.iter_mut().find(|v| v.0 == pending[m].etype) {
                 Some(v) => v.1 += 1,
                 None => votes.push((pending[m].etype, 1)),
@@ -176,6 +221,56 @@ pub fn link(text: &str, mentions: &[NameMention]) -> DocEntities {
         });
     }
     out
+}
+
+/// Role nouns that make a hyphenated word a descriptor (`IS-leider`, `NAVO-chef`, `ISIS-leader`).
+const ROLES: &[&str] = &[
+    "leider",
+    "chef",
+    "baas",
+    "topman",
+    "topvrouw",
+    "voorzitter",
+    "woordvoerder",
+    "oprichter",
+    "kopstuk",
+    "president",
+    "premier",
+    "minister",
+    "commandant",
+    "leader",
+    "chief",
+    "head",
+    "boss",
+    "spokesman",
+    "spokeswoman",
+    "founder",
+    "ceo",
+    "commander",
+    "directeur",
+];
+
+/// Whether a mention is a descriptor such as `IS-leider`: a capitalised name part, a
+/// hyphen, and a role noun.
+fn is_descriptor(surface: &str) -> bool {
+    match surface.rsplit_once('-') {
+        Some((head, role)) => {
+            head.chars().next().is_some_and(char::is_uppercase)
+                && !head.contains(' ')
+                && ROLES.contains(&role.to_lowercase().as_str())
+        }
+        None => false,
+    }
+}
+
+/// Whether the text between two mentions makes them appositive: nothing, a comma, or a
+/// comma and an article ("Al-Baghdadi, de IS-leider").
+fn appositive_gap(text: &str, end: u32, start: u32) -> bool {
+    let Some(gap) = text.get(end as usize..start as usize) else {
+        return false;
+    };
+    let gap = gap.trim_matches(|c: char| c.is_whitespace() || c == ',');
+    matches!(gap, "" | "de" | "het" | "the")
 }
 
 /// A one- or two-part name that is the surname of a person already seen as a full name.

@@ -183,3 +183,23 @@ fn titles_and_articles_do_not_split_entities() {
     );
     assert_eq!(da.entities.len(), 2, "{:#?}", da.entities);
 }
+
+#[test]
+fn descriptors_in_apposition_join_the_person() {
+    let a = "IS-leider Abu Bakr al-Baghdadi ontsnapte. De IS-leider weet dat hij gezocht wordt.";
+    let da = link(
+        a,
+        &mentions(a, &[("IS-leider", Misc), ("Abu Bakr al-Baghdadi", Per)]),
+    );
+    assert_eq!(da.entities.len(), 1, "{:#?}", da.entities);
+    assert_eq!(da.entities[0].name, "Abu Bakr al-Baghdadi");
+    assert_eq!(da.entities[0].etype, Per);
+    assert!(da.mentions.iter().all(|m| m.key == "abu bakr baghdadi"));
+    // Without apposition a descriptor stays its own entity.
+    let b = "De IS-leider zweeg. Abu Bakr al-Baghdadi sprak niet.";
+    let db = link(
+        b,
+        &mentions(b, &[("IS-leider", Misc), ("Abu Bakr al-Baghdadi", Per)]),
+    );
+    assert_eq!(db.entities.len(), 2);
+}
