@@ -77,6 +77,18 @@ const SURNAME_PARTICLES: &[&str] = &[
 /// The parts of a name, folded (lower case, no diacritics), split on spaces, hyphens and
 /// apostrophes, with leading articles and titles and Arabic article particles removed.
 pub fn name_parts(name: &str) -> Vec<String> {
+    // Dotted acronyms are one part: `U.S.` → `us`, `N.V.` → `nv`.
+    let dotted = name.contains('.')
+        && name
+            .split('.')
+            .all(|p| p.chars().count() <= 1 && p.chars().all(char::is_alphabetic));
+    let undotted;
+    let name = if dotted {
+        undotted = name.replace('.', "");
+        undotted.as_str()
+    } else {
+        name
+    };
     let folded = fold(name);
     let mut parts: Vec<String> = folded
         .split(|c: char| {
@@ -176,6 +188,8 @@ mod tests {
         assert_eq!(normalize("President Trump"), "trump");
         assert_eq!(normalize("Syrië"), "syrie");
         assert_eq!(normalize("The Guardian"), "guardian");
+        assert_eq!(normalize("U.S."), "us");
+        assert_eq!(normalize("St. Petersburg"), "petersburg");
         assert_eq!(surname(&name_parts("Jan van der Berg")), "van der berg");
         assert_eq!(surname(&name_parts("Abu Bakr Al-Baghdadi")), "baghdadi");
     }

@@ -203,3 +203,60 @@ fn descriptors_in_apposition_join_the_person() {
     );
     assert_eq!(db.entities.len(), 2);
 }
+
+#[test]
+fn odd_text_never_fails() {
+    // Deterministic pseudo-random texts rich in names, brackets, hyphens and particles.
+    let pieces = [
+        "Al-",
+        "al-",
+        "(",
+        ")",
+        "IS",
+        "-leider",
+        " ",
+        ", de ",
+        "Baghdadi",
+        "Ö",
+        "U.S.",
+        "’",
+        "de ",
+        "Van der ",
+        "X",
+        "\n\n",
+        ".",
+        "ISIS (IS)",
+        "Trump",
+        "-",
+        "((",
+        "))",
+        "漢字",
+        "e\u{301}",
+        "el-",
+        "--",
+        "A.",
+        " (",
+        "President ",
+    ];
+    let mut x: u64 = 42;
+    for _ in 0..150 {
+        let mut text = String::new();
+        for _ in 0..40 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            text.push_str(pieces[(x % pieces.len() as u64) as usize]);
+        }
+        let doc = crate::Document::builder(text.clone())
+            .language(Some(crate::Lang::NL))
+            .build();
+        let a = crate::annotate(&doc);
+        for m in &a.entities {
+            assert!(text.get(m.span.range()).is_some_and(|s| !s.is_empty()));
+        }
+        let mut merger = Merger::new();
+        merger.add_document(1, PubDate::Unknown, group(&text, &a.entities));
+        merger.add_alias("IS", "ISIS");
+        let _ = merger.find("Baghdadi");
+    }
+}
