@@ -39,6 +39,8 @@ pub struct ReadOptions {
     /// CoNLL-U input: the word form (column 2) is the token, every label is `O`
     /// (unlabeled text, e.g. for word clusters); multi-word and empty-node lines are skipped.
     pub conllu: bool,
+    /// Entity types this corpus does not annotate (copied to every sentence).
+    pub missing_types: Vec<String>,
     /// Renames entity types (`person` → `PER`); a type mapped to `None` becomes `O`.
     pub map_type: fn(&str) -> Option<String>,
 }
@@ -55,6 +57,7 @@ impl Default for ReadOptions {
             split_on_period: false,
             sentences_per_doc: None,
             conllu: false,
+            missing_types: Vec::new(),
             map_type: keep_type,
         }
     }
@@ -128,6 +131,7 @@ pub fn read_ner(text: &str, opts: &ReadOptions) -> Vec<LabeledDoc> {
     let flush = |cur: &mut LabeledSentence, docs: &mut Vec<LabeledDoc>| {
         if !cur.words.is_empty() {
             to_iob2(&mut cur.tags);
+            cur.missing.clone_from(&opts.missing_types);
             docs.last_mut()
                 .expect("a document")
                 .push(std::mem::take(cur));

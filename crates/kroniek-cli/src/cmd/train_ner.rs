@@ -16,6 +16,7 @@ use kroniek_eval::conll::{read_ner, wnut_type, Column, ReadOptions};
 /// sentences, -DOCSTART- between documents). Append @options to a path for odd files:
 ///   @period      split sentences after . ! ? (files without blank lines)
 ///   @doc=N       group N sentences into a document (files without -DOCSTART-)
+///   @missing=T   the file does not annotate type T (e.g. MISC in BTC): its O may hide T
 ///   @docs=A..B   only documents A (0-based, inclusive) to B (exclusive); either may be empty
 ///   @wnut        map WNUT-17 types to PER/ORG/LOC/MISC
 ///   @conllu      CoNLL-U (unlabeled text for --clusters); files ending in .gz are decompressed
@@ -82,6 +83,9 @@ pub fn read_spec(spec: &str) -> anyhow::Result<Vec<LabeledDoc>> {
             None if o == "period" => ro.split_on_period = true,
             None if o == "wnut" => ro.map_type = wnut_type,
             None if o == "conllu" => ro.conllu = true,
+            Some(("missing", types)) => {
+                ro.missing_types = types.split('+').map(str::to_string).collect()
+            }
             Some(("docs", r)) => {
                 let (a, b) = r.split_once("..").context("@docs=A..B")?;
                 range = Some((a.parse().unwrap_or(0), b.parse().unwrap_or(usize::MAX)));

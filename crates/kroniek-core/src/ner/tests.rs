@@ -8,7 +8,11 @@ fn sent(s: &str) -> LabeledSentence {
         words.push(w.to_string());
         tags.push(t.to_string());
     }
-    LabeledSentence { words, tags }
+    LabeledSentence {
+        words,
+        tags,
+        missing: Vec::new(),
+    }
 }
 
 #[test]
@@ -70,4 +74,32 @@ fn two_stage_model_round_trips() {
     assert_eq!(back.to_bytes(), bytes);
     let tags = back.tag_document(&[vec!["Jan", "Peeters", "woont", "in", "Gent", "."]]);
     assert_eq!(tags[0], ["B-PER", "I-PER", "O", "O", "B-LOC", "O"]);
+}
+
+#[test]
+fn unannotated_types_are_not_unlearned() {
+    // The second corpus has no MISC: its "Belgische" is O only because nobody tagged it.
+    let mut data: Vec<LabeledDoc> = vec![vec![
+        sent("De Belgische/B-MISC regering zwijgt ."),
+        sent("De Belgische/B-MISC ploeg wint ."),
+    ]];
+    let mut untagged = vec![
+        sent("De Belgische minister Jan/B-PER Claes/I-PER zwijgt ."),
+        sent("De Belgische trainer Piet/B-PER Maes/I-PER wint ."),
+        sent("De Belgische coach Karel/B-PER Peeters/I-PER lacht ."),
+    ];
+    untagged
+        .iter_mut()
+        .for_each(|s| s.missing = vec!["MISC".into()]);
+    data.push(untagged);
+    let cfg = TrainConfig {
+        lang: "nl".into(),
+        epochs: 5,
+        ..TrainConfig::default()
+    };
+    let trained = train(&data, &data, &cfg, &mut |_| {});
+    let tags = trained
+        .tagger
+        .tag_document(&[vec!["De", "Belgische", "bond", "zwijgt", "."]]);
+    assert_eq!(tags[0][1], "B-MISC", "{tags:?}");
 }

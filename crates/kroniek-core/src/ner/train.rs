@@ -16,6 +16,9 @@ pub struct LabeledSentence {
     pub words: Vec<String>,
     /// One IOB2 label per word (`O`, `B-PER`, `I-PER`, …).
     pub tags: Vec<String>,
+    /// Entity types the sentence's corpus does not annotate (BTC has no `MISC`): an `O`
+    /// may hide them, so predicting them there is not counted as a mistake.
+    pub missing: Vec<String>,
 }
 
 /// A document: its sentences (document-level features look across them).
@@ -104,6 +107,8 @@ struct Encoded {
     /// Sentences: token range and gold label indexes.
     sentences: Vec<(usize, usize)>,
     gold: Vec<usize>,
+    /// Per sentence: bit mask of the type ids its corpus does not annotate.
+    missing: Vec<u8>,
 }
 
 fn tagset(docs: &[LabeledDoc]) -> Vec<String> {
@@ -180,9 +185,18 @@ impl Extractor<'_> {
             gaz: Vec::new(),
             sentences: Vec::new(),
             gold: Vec::new(),
+            missing: Vec::new(),
         };
+        let type_of = type_ids(tags);
         let mut t = 0;
         for s in docs.iter().flatten() {
+            let mask = tags.iter().zip(&type_of).fold(0u8, |m, (tag, &id)| {
+                let missing = tag
+                    .split_once('-')
+                    .is_some_and(|(_, ty)| s.missing.iter().any(|x| x == ty));
+                m | (u8::from(missing) << id)
+            });
+            e.missing.push(mask);
             e.sentences.push((t, t + s.words.len()));
             t += s.words.len();
         }
@@ -244,12 +258,17 @@ fn emissions(
 
 fn evaluate(e: &Encoded, w: &[f32], trans: &[f32], allowed: &[bool], tags: &[String]) -> Scores {
     let n = tags.len();
+    let type_of = type_ids(tags);
     let mut emit = Vec::new();
     let mut gold_seqs = Vec::new();
     let mut pred_seqs = Vec::new();
-    for &(a, b) in &e.sentences {
+    for (si, &(a, b)) in e.sentences.iter().enumerate() {
         emissions(e, (a, b), w, n, true, &mut emit);
-        let pred = viterbi(&emit, n, trans, allowed);
+        let mut pred = viterbi(&emit, n, trans, allowed);
+        // Types the corpus does not annotate are not scored.
+        pred.iter_mut()
+            .filter(|p| e.missing[si] & (1 << type_of[**p]) != 0)
+            .for_each(|p| *p = 0);
         gold_seqs.push(
             e.gold[a..b]
                 .iter()
@@ -410,6 +429,7 @@ fn train_stage(
         let mut mistakes = 0;
         for &si in &order {
             let (a, b) = tr.sentences[si];
+            let missing = tr.missing[si];
             let use_gaz = cfg.gaz_dropout <= 0.0
                 || (rng.next() % 10_000) as f32 >= cfg.gaz_dropout * 10_000.0;
             emissions(&tr, (a, b), &w, n, use_gaz, &mut emit);
@@ -417,13 +437,32 @@ fn train_stage(
             if cfg.margin > 0.0 {
                 for (t, &g) in gold.iter().enumerate() {
                     for (c, e) in emit[t * n..t * n + n].iter_mut().enumerate() {
-                        if c != g {
+                        if c != g && missing & (1 << type_of[c]) == 0 {
                             *e += cfg.margin;
                         }
                     }
                 }
             }
             let pred = viterbi(&emit, n, &tw, &allowed);
+            // Where the corpus does not annotate a type, a prediction of it over `O` is
+            // taken as right (the gold `O` may hide it).
+            let latent: Vec<usize>;
+            let gold = if missing != 0 {
+                latent = gold
+                    .iter()
+                    .zip(&pred)
+                    .map(|(&g, &p)| {
+                        if g == 0 && missing & (1 << type_of[p]) != 0 {
+                            p
+                        } else {
+                            g
+                        }
+                    })
+                    .collect();
+                latent.as_slice()
+            } else {
+                gold
+            };
             if pred.as_slice() != gold {
                 mistakes += 1;
                 for t in a..b {
