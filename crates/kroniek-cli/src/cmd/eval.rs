@@ -7,7 +7,6 @@ use clap::Subcommand;
 /// What to evaluate.
 #[derive(Subcommand, Debug)]
 pub enum EvalCommand {
-    /// Named entities: conlleval P/R/F1 per type and overall
     Ner(super::eval_ner::Args),
 }
 

@@ -9,8 +9,9 @@ use kroniek_eval::conll::{
     is_comment, is_docstart, meantime_ne_to_iob2, score_ner, split_columns, to_iob2, Column,
 };
 
-/// Score named entities with the CoNLL (conlleval) definition: an entity counts when its
-/// span and type match exactly; P/R/F1 per type and overall.
+/// Score named entities: conlleval P/R/F1 per type and overall
+///
+/// An entity counts when its span and type match exactly (the CoNLL definition).
 ///
 /// conll: gold label in the second-to-last column, prediction in the last (as written by
 /// `kroniek ner --conll`); IOB1 labels are converted to IOB2.

@@ -19,7 +19,6 @@ pub enum Command {
     /// Score kroniek's output against gold data
     #[command(subcommand)]
     Eval(eval::EvalCommand),
-    /// Tag named entities in token-per-line (CoNLL-style) input
     Ner(ner::Args),
     /// Train kroniek's own models from annotated data
     #[command(subcommand)]

@@ -9,7 +9,7 @@ use kroniek_core::ner::{self, Tagger};
 use kroniek_core::Lang;
 use kroniek_eval::conll::{is_comment, is_docstart, split_columns};
 
-/// Tag named entities in CoNLL-style input.
+/// Tag named entities in CoNLL-style input
 ///
 /// Reads one token per line (blank line between sentences), with the token in column N
 /// (columns split on tabs, else on whitespace). Writes every line back with the predicted

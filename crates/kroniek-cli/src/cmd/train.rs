@@ -7,7 +7,6 @@ use clap::Subcommand;
 /// What to train.
 #[derive(Subcommand, Debug)]
 pub enum TrainCommand {
-    /// Train the named-entity tagger of a language from CoNLL-style files
     Ner(super::train_ner::Args),
 }
 

@@ -10,7 +10,7 @@ use kroniek_core::ner::{self, Clusters, Gazetteer, LabeledDoc, TrainConfig};
 use kroniek_core::{text, Lang};
 use kroniek_eval::conll::{read_ner, wnut_type, Column, ReadOptions};
 
-/// Train a named-entity tagger and write its model file.
+/// Train a named-entity tagger and write its model file
 ///
 /// Data files are CoNLL-style (token first, IOB1/IOB2 label last, blank line between
 /// sentences, -DOCSTART- between documents). Append @options to a path for odd files:
@@ -22,10 +22,10 @@ use kroniek_eval::conll::{read_ner, wnut_type, Column, ReadOptions};
 ///   @conllu      CoNLL-U (unlabeled text for --clusters); files ending in .gz are decompressed
 ///   @tok=N @tag=N  1-based token / label columns
 ///
-/// Example (the shipped Dutch model):
+/// Example (the full commands for the shipped models are in docs/ner.md):
 ///   kroniek train ner --lang nl --train ned.train --dev ned.testa \
-///     --gazetteer PER=per.txt --gazetteer LOC=geo.txt --gazetteer ORG=org.txt --gazetteer MISC=misc.txt \
-///     --clusters ned.train --out models/nl/ner.bin
+///     --gazetteer PER=per.txt LOC=geo.txt ORG=org.txt MISC=misc.txt \
+///     --clusters ned.train unlabeled.conllu.gz@conllu --stack-folds 4 --out models/nl/ner.bin
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -42,7 +42,7 @@ pub struct Args {
     #[arg(long)]
     pub out: PathBuf,
     /// Passes over the training data
-    #[arg(long, default_value_t = 12)]
+    #[arg(long, default_value_t = 15)]
     pub epochs: usize,
     /// Shuffling seed
     #[arg(long, default_value_t = 1)]
@@ -57,10 +57,10 @@ pub struct Args {
     #[arg(long, num_args = 1..)]
     pub clusters: Vec<String>,
     /// Loss-augmented training: margin added to wrong labels' scores
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 20.0)]
     pub margin: f32,
     /// Probability of hiding a training sentence's gazetteer features in an epoch
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.5)]
     pub gaz_dropout: f32,
     /// Train a document-level second stage on labels from this many jackknife folds (0: none)
     #[arg(long, default_value_t = 0)]
