@@ -238,7 +238,7 @@ fn write_corpus(path: &Path, n: usize) {
 fn killed_ingest_leaves_a_consistent_store_and_a_rerun_completes_it() {
     let dir = tempfile::tempdir().unwrap();
     let corpus = dir.path().join("corpus.jsonl");
-    let n = 20_000;
+    let n = 6_000;
     write_corpus(&corpus, n);
     let db = dir.path().join("k.db");
     let mut child = kroniek()

@@ -1,6 +1,7 @@
 //! The annotation pipeline: one document in, its stand-off annotations out.
 
 use crate::document::Document;
+use crate::entities::{self, EntityMention};
 use crate::lang::{self, Lang};
 use crate::span::Span;
 use crate::text::{self, Sentence, Token};
@@ -50,6 +51,8 @@ pub struct Analysis {
     pub sentences: Vec<Sentence>,
     /// Time expressions (TIMEX3), in text order.
     pub timexes: Vec<Timex>,
+    /// Named-entity mentions, in text order, each with its within-document entity key.
+    pub entities: Vec<EntityMention>,
     /// What was odd about the input.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -104,6 +107,14 @@ impl Analysis {
                 attrs,
             });
         }
+        for e in &self.entities {
+            out.push(Annotation {
+                layer: "entity",
+                span: e.span,
+                label: e.etype.as_str().to_string(),
+                attrs: vec![("key", e.key.clone())],
+            });
+        }
         out
     }
 }
@@ -153,11 +164,21 @@ pub fn annotate(doc: &Document) -> Analysis {
     let timexes = language
         .map(|l| timex::tag(&doc.text, l, doc.published))
         .unwrap_or_default();
+    let mut entities = Vec::new();
+    if let Some(l) = language {
+        if let Some(tagger) = crate::ner::tagger(l) {
+            let names = crate::ner::recognize(tagger, &doc.text, &tokens, &sentences);
+            entities = entities::link(&doc.text, &names).mentions;
+        } else if let Some(e) = crate::ner::load_error(l) {
+            diagnostics.push(Diagnostic::warning("ner-model-invalid", e.to_string()));
+        }
+    }
     Analysis {
         language,
         tokens,
         sentences,
         timexes,
+        entities,
         diagnostics,
     }
 }

@@ -31,7 +31,9 @@
 
 pub mod analysis;
 pub mod document;
+pub mod entities;
 pub mod lang;
+pub mod ner;
 pub mod resources;
 pub mod search;
 pub mod span;

@@ -4,4 +4,5 @@
 //! `Read`, never paths, so that the CLI decides where corpora live.
 #![deny(missing_docs)]
 
+pub mod conll;
 pub mod time;

@@ -16,10 +16,13 @@ pub struct Args {
 pub enum EvalCommand {
     /// Time expressions (TempEval-3 scores: extent, value, type)
     Time(super::eval_time::Args),
+    /// Named entities (CoNLL/conlleval entity P/R/F1 per type)
+    Ner(super::eval_ner::Args),
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
         EvalCommand::Time(a) => super::eval_time::run(a),
+        EvalCommand::Ner(a) => super::eval_ner::run(a),
     }
 }

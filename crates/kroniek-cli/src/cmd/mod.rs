@@ -8,13 +8,17 @@ mod annotate;
 mod db;
 mod demo;
 mod eval;
+mod eval_ner;
 mod eval_time;
 mod ingest;
+mod ner;
 mod search;
 mod serve;
 mod show;
 mod stats;
 mod time;
+mod train;
+mod train_ner;
 
 /// All subcommands.
 #[derive(Subcommand, Debug)]
@@ -31,8 +35,13 @@ pub enum Command {
     Annotate(annotate::Args),
     /// Find time expressions (TIMEX3) with their calendar intervals
     Time(time::Args),
-    /// Score kroniek against gold corpora (time, …)
+    /// Score kroniek against gold corpora (time, entities, …)
     Eval(eval::Args),
+    /// Tag named entities in CoNLL token-per-line input (appends an IOB2 column)
+    Ner(ner::Args),
+    /// Train kroniek's own models from annotated data
+    #[command(subcommand)]
+    Train(train::TrainCommand),
     /// Ingest the built-in demo corpus and show what kroniek finds
     Demo(demo::Args),
     /// Serve the JSON API and the web UI over a store
@@ -49,6 +58,8 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Annotate(args) => annotate::run(args),
         Command::Time(args) => time::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Ner(args) => ner::run(args),
+        Command::Train(c) => train::run(c),
         Command::Demo(args) => demo::run(args),
         Command::Serve(args) => serve::run(args),
     }
