@@ -4,9 +4,11 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
+mod alias;
 mod annotate;
 mod db;
 mod demo;
+mod entity;
 mod eval;
 mod eval_ner;
 mod eval_time;
@@ -33,6 +35,10 @@ pub enum Command {
     Stats(stats::Args),
     /// Annotate text or JSONL from stdin (or a file) and print JSON; nothing is stored
     Annotate(annotate::Args),
+    /// One entity across all articles: names, type, dates, co-occurring entities
+    Entity(entity::Args),
+    /// Add, remove or list entity aliases (re-groups stored mentions)
+    Alias(alias::Args),
     /// Find time expressions (TIMEX3) with their calendar intervals
     Time(time::Args),
     /// Score kroniek against gold corpora (time, entities, …)
@@ -56,6 +62,8 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Show(args) => show::run(args),
         Command::Stats(args) => stats::run(args),
         Command::Annotate(args) => annotate::run(args),
+        Command::Entity(args) => entity::run(args),
+        Command::Alias(args) => alias::run(args),
         Command::Time(args) => time::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Ner(args) => ner::run(args),
