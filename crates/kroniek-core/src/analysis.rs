@@ -3,6 +3,7 @@
 use crate::document::Document;
 use crate::lang::{self, Lang};
 use crate::span::Span;
+use crate::syntax::{SyntaxModel, TokenSyntax};
 use crate::text::{self, Sentence, Token};
 
 /// How serious a diagnostic is.
@@ -44,6 +45,17 @@ pub struct Analysis {
     pub sentences: Vec<Sentence>,
     /// What was odd about the input.
     pub diagnostics: Vec<Diagnostic>,
+    /// Part of speech, lemma and dependency of every token (same order as `tokens`), when
+    /// asked for ([`AnnotateOptions::syntax`]) and the language has a model. Heads are 1-based
+    /// within the sentence (0: root); [`Analysis::head_index`] gives the token index.
+    pub syntax: Option<Vec<TokenSyntax>>,
+}
+
+/// What [`annotate_with`] should compute beyond the basics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AnnotateOptions {
+    /// Tag and parse every sentence (fills [`Analysis::syntax`]).
+    pub syntax: bool,
 }
 
 /// One annotation in a uniform shape, for storage and display: a layer name, a span,
@@ -64,6 +76,17 @@ pub struct Annotation {
 }
 
 impl Analysis {
+    /// The index in `tokens` of the syntactic head of token `i`; `None` for a root, or
+    /// without syntax.
+    pub fn head_index(&self, i: usize) -> Option<usize> {
+        let head = self.syntax.as_ref()?.get(i)?.head as usize;
+        if head == 0 {
+            return None;
+        }
+        let sentence = self.sentences.iter().find(|s| s.tokens.contains(&i))?;
+        Some(sentence.tokens.start + head - 1)
+    }
+
     /// The storable layers of the analysis, in a uniform shape, ordered by layer and position.
     ///
     /// Tokens are not included: they are cheap to recompute and would dominate storage.
@@ -78,6 +101,11 @@ impl Analysis {
 
 /// Annotates one document. Pure and deterministic; never fails.
 pub fn annotate(doc: &Document) -> Analysis {
+    annotate_with(doc, &AnnotateOptions::default())
+}
+
+/// Annotates one document with options. Pure and deterministic; never fails.
+pub fn annotate_with(doc: &Document, options: &AnnotateOptions) -> Analysis {
     let mut diagnostics = Vec::new();
     if doc.text.trim().is_empty() {
         diagnostics.push(Diagnostic::warning("empty-text", "the document has no text"));
@@ -110,7 +138,23 @@ pub fn annotate(doc: &Document) -> Analysis {
     let seg_lang = language.unwrap_or(Lang::EN);
     let tokens = text::tokenize(&doc.text, seg_lang);
     let sentences = text::sentences(&doc.text, &tokens);
-    Analysis { language, tokens, sentences, diagnostics }
+    let syntax = if options.syntax { syntax(&doc.text, language, &tokens, &sentences, &mut diagnostics) } else { None };
+    Analysis { language, tokens, sentences, diagnostics, syntax }
+}
+
+fn syntax(text: &str, language: Option<Lang>, tokens: &[Token], sentences: &[Sentence], diagnostics: &mut Vec<Diagnostic>) -> Option<Vec<TokenSyntax>> {
+    let Some(model) = language.and_then(SyntaxModel::for_language) else {
+        diagnostics.push(Diagnostic::warning("no-syntax-model", "there is no syntax model for this language; syntax was skipped"));
+        return None;
+    };
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut forms = Vec::new();
+    for s in sentences {
+        forms.clear();
+        forms.extend(tokens[s.tokens.clone()].iter().map(|t| &text[t.span.range()]));
+        out.extend(model.analyse(&forms));
+    }
+    Some(out)
 }
 
 fn prefix(text: &str, max: usize) -> &str {

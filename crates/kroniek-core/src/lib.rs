@@ -35,9 +35,10 @@ pub mod lang;
 pub mod resources;
 pub mod search;
 pub mod span;
+pub mod syntax;
 pub mod text;
 
-pub use analysis::{annotate, Analysis, Annotation, Diagnostic, Severity};
+pub use analysis::{annotate, annotate_with, Analysis, Annotation, Diagnostic, AnnotateOptions, Severity};
 pub use document::{DatePrecision, DocId, Document, DocumentBuilder, PubDate};
 pub use lang::Lang;
 pub use span::Span;
