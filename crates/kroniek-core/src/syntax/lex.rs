@@ -30,17 +30,32 @@ pub(crate) const UNKNOWN: u64 = 0x5eed_0000_0000_0003;
 impl Lex {
     pub(crate) fn new(form: &str) -> Lex {
         let lower = form.to_lowercase();
-        let chars: Vec<char> = lower.chars().collect();
-        let n = chars.len();
-        let mut suf = [0u64; 5];
-        let mut pre = [0u64; 3];
-        for (k, s) in suf.iter_mut().enumerate() {
-            let len = (k + 1).min(n);
-            *s = mix(hash_str(&chars[n - len..].iter().collect::<String>()) ^ (k as u64 + 1));
+        // Byte offsets of the last five and first four character boundaries.
+        let mut ends = [0usize; 5];
+        let mut starts = [lower.len(); 4];
+        let mut n = 0usize;
+        for (i, _) in lower.char_indices() {
+            if n < 4 {
+                starts[n] = i;
+            }
+            n += 1;
         }
+        for (k, (i, _)) in lower.char_indices().rev().take(5).enumerate() {
+            ends[k] = i;
+        }
+        let mut suf = [0u64; 5];
+        for (k, s) in suf.iter_mut().enumerate() {
+            let from = if k < n { ends[k] } else { 0 };
+            *s = mix(hash_str(&lower[from..]) ^ (k as u64 + 1));
+        }
+        let mut pre = [0u64; 3];
         for (k, p) in pre.iter_mut().enumerate() {
-            let len = (k + 1).min(n);
-            *p = mix(hash_str(&chars[..len].iter().collect::<String>()) ^ (k as u64 + 11));
+            let to = if k + 1 < n {
+                starts[k + 1]
+            } else {
+                lower.len()
+            };
+            *p = mix(hash_str(&lower[..to]) ^ (k as u64 + 11));
         }
         let first_upper = form.chars().next().is_some_and(char::is_uppercase);
         let flags = u64::from(form.chars().any(|c| c.is_numeric()))
@@ -64,10 +79,12 @@ impl Lex {
 }
 
 fn shape(form: &str) -> u64 {
-    let mut s = String::with_capacity(8);
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let mut last = ' ';
     let mut run = 0;
+    let mut len = 0u64;
     for c in form.chars() {
+        len += 1;
         let k = if c.is_uppercase() {
             'X'
         } else if c.is_lowercase() {
@@ -86,8 +103,12 @@ fn shape(form: &str) -> u64 {
             run = 0;
         }
         last = k;
-        s.push(k);
+        let mut buf = [0u8; 4];
+        for &b in k.encode_utf8(&mut buf).as_bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
     }
-    let len = form.chars().count().min(8) as u64;
-    mix(hash_str(&s) ^ (len << 56))
+    // The same value as hashing the shape string with `hash_str`.
+    mix(mix(h) ^ (len.min(8) << 56))
 }
