@@ -50,7 +50,11 @@ use lex::Lex;
 
 /// The name of the model file under `models/<lang>/`.
 pub const MODEL_FILE: &str = "syntax.bin";
-const MAGIC: &[u8; 8] = b"KRNKSYN\x01";
+/// The file starts with `KRNKSYN` and a version byte: the feature sets of tagger and
+/// parser (1: first; 2: + parser counts of punctuation and verbs between s0 and b0;
+/// 3: + tagger affixes of the sentence's last word). Older versions stay readable.
+pub(crate) const VERSION: u32 = 3;
+const MAGIC: &[u8; 7] = b"KRNKSYN";
 
 /// The 17 universal part-of-speech tags of Universal Dependencies.
 #[allow(missing_docs)]
@@ -204,14 +208,18 @@ impl SyntaxModel {
     /// A [`ModelError`] if the bytes are not a complete model of this version.
     pub fn from_bytes(bytes: &'static [u8]) -> Result<SyntaxModel, ModelError> {
         let mut r = Reader::new(bytes);
-        if r.take(8).map_err(|_| ModelError::BadMagic)? != MAGIC {
+        if r.take(7).map_err(|_| ModelError::BadMagic)? != MAGIC {
+            return Err(ModelError::BadMagic);
+        }
+        let version = u32::from(r.u8()?);
+        if !(1..=VERSION).contains(&version) {
             return Err(ModelError::BadMagic);
         }
         let lang = r.str()?;
         let info = r.str()?;
         let labels = r.strs()?;
-        let tagger = tagger::Tagger::read(&mut r)?;
-        let parser = parser::Parser::read(&mut r)?;
+        let tagger = tagger::Tagger::read(&mut r, version)?;
+        let parser = parser::Parser::read(&mut r, version)?;
         if parser.nlabels != labels.len() {
             return Err(ModelError::Corrupt("label count"));
         }
@@ -282,7 +290,7 @@ impl SyntaxModel {
 
     fn finish<S: AsRef<str>>(&self, forms: &[S], lex: &[Lex], tags: &[u8]) -> Vec<TokenSyntax> {
         let n = forms.len();
-        let arcs = self.parser.parse(&parser::Input { lex, tags });
+        let arcs = self.parser.parse(&parser::Input::new(lex, tags));
         let mut out: Vec<TokenSyntax> = forms
             .iter()
             .zip(tags)
@@ -531,6 +539,7 @@ pub fn train(
     }
     let mut w = Writer::default();
     w.buf.extend_from_slice(MAGIC);
+    w.u8(VERSION as u8);
     w.str(&opts.lang);
     let info = format!(
         "{}; {} sentences; tagger {} iterations, {} features; parser {} iterations, {} features, {} labels; jackknife {}; seed {}",

@@ -15,9 +15,11 @@ use super::hash::{f1, f2, f3, mix};
 use super::lex::{Lex, NONE, ROOT};
 use super::perceptron::{Trainer, Weights};
 use super::tagger::argmax_i32;
-use super::{ModelError, Rng};
+use super::{ModelError, Rng, Upos};
 
 const NIL: u32 = u32::MAX;
+/// The feature set new models are trained with.
+pub(crate) const FEATURES: u32 = super::VERSION;
 const SHIFT: usize = 0;
 /// Tag value of the root token and of positions outside the sentence.
 const TAG_ROOT: u64 = 100;
@@ -138,6 +140,43 @@ impl State {
 pub(crate) struct Input<'a> {
     pub(crate) lex: &'a [Lex],
     pub(crate) tags: &'a [u8],
+    /// Punctuation tokens before each position (prefix counts, `n + 1` entries).
+    punct: Vec<u32>,
+    /// Verbs and auxiliaries before each position.
+    verbs: Vec<u32>,
+}
+
+impl<'a> Input<'a> {
+    pub(crate) fn new(lex: &'a [Lex], tags: &'a [u8]) -> Input<'a> {
+        let (mut punct, mut verbs) = (
+            Vec::with_capacity(tags.len() + 1),
+            Vec::with_capacity(tags.len() + 1),
+        );
+        let (mut p, mut v) = (0, 0);
+        for &t in tags {
+            punct.push(p);
+            verbs.push(v);
+            p += u32::from(t == Upos::PUNCT as u8);
+            v += u32::from(t == Upos::VERB as u8 || t == Upos::AUX as u8);
+        }
+        punct.push(p);
+        verbs.push(v);
+        Input {
+            lex,
+            tags,
+            punct,
+            verbs,
+        }
+    }
+
+    /// How many of `counts` lie strictly between `a` and `b` (`a < b`), capped at 3.
+    fn between(counts: &[u32], a: u32, b: u32) -> u64 {
+        if a == NIL || b == NIL || a >= b {
+            return 9;
+        }
+        let (a, b) = (a as usize, (b as usize).min(counts.len() - 1));
+        u64::from((counts[b] - counts[(a + 1).min(b)]).min(3))
+    }
 }
 
 impl Input<'_> {
@@ -180,8 +219,9 @@ fn at(v: &[u32], i: u32) -> u32 {
     }
 }
 
-/// The features of a state.
-pub(crate) fn features(st: &State, inp: &Input<'_>, out: &mut Vec<u32>) {
+/// The features of a state; `version` 2 adds counts of punctuation and verbs between
+/// the stack and the buffer.
+pub(crate) fn features(st: &State, inp: &Input<'_>, version: u32, out: &mut Vec<u32>) {
     out.clear();
     let n = st.n as u32;
     let s0 = st.s(0);
@@ -329,10 +369,25 @@ pub(crate) fn features(st: &State, inp: &Input<'_>, out: &mut Vec<u32>) {
         f3(89, s1t, s0t, b1t),
         f3(90, s0t, b0t, b1w),
     ]);
+    if version >= 2 {
+        let pb = Input::between(&inp.punct, s0, b0);
+        let vb = Input::between(&inp.verbs, s0, b0);
+        let p10 = Input::between(&inp.punct, s1, s0);
+        out.extend_from_slice(&[
+            f3(91, s0t, b0t, pb),
+            f3(92, s0t, b0t, vb),
+            f3(93, b0t, pb, dist),
+            f2(94, s0w, pb),
+            f3(95, s1t, s0t, p10),
+            f3(96, s0t, b0t, pb * 4 + vb),
+            f3(97, s1t, s0t, Input::between(&inp.verbs, s1, s0)),
+        ]);
+    }
 }
 
 /// A trained parser.
 pub(crate) struct Parser {
+    pub(crate) version: u32,
     pub(crate) weights: Weights,
     pub(crate) nlabels: usize,
     pub(crate) root: usize,
@@ -356,7 +411,7 @@ impl Parser {
                 st.apply(1 + self.root, self.nlabels);
                 continue;
             }
-            features(&st, inp, &mut feats);
+            features(&st, inp, self.version, &mut feats);
             self.weights.score(&feats, &mut scores);
             for (c, s) in scores.iter_mut().enumerate() {
                 if !st.valid(c, self.nlabels, self.root) {
@@ -375,7 +430,7 @@ impl Parser {
         self.weights.write(w);
     }
 
-    pub(crate) fn read(r: &mut Reader<'_>) -> Result<Parser, ModelError> {
+    pub(crate) fn read(r: &mut Reader<'_>, version: u32) -> Result<Parser, ModelError> {
         let nlabels = r.u32()? as usize;
         let root = r.u32()? as usize;
         let weights = Weights::read(r)?;
@@ -383,6 +438,7 @@ impl Parser {
             return Err(ModelError::Corrupt("parser classes"));
         }
         Ok(Parser {
+            version,
             weights,
             nlabels,
             root,
@@ -467,14 +523,11 @@ pub(crate) fn train(
             let n = ex.lex.len();
             let mut gh = ex.heads.clone();
             gh.push(NIL);
-            let inp = Input {
-                lex: &ex.lex,
-                tags: &ex.tags,
-            };
+            let inp = Input::new(&ex.lex, &ex.tags);
             let mut st = State::new(n);
             while !st.is_terminal() {
                 costs(&st, &gh, &ex.labels, nlabels, root, &mut cost);
-                features(&st, &inp, &mut feats);
+                features(&st, &inp, FEATURES, &mut feats);
                 trainer.score(&feats, &mut scores);
                 let min = *cost.iter().min().unwrap_or(&0);
                 let mut guess = usize::MAX;
@@ -513,6 +566,7 @@ pub(crate) fn train(
         );
         if !dev.is_empty() && (it + 1 == iterations || it % 3 == 2) {
             let p = Parser {
+                version: FEATURES,
                 weights: trainer.averaged(budget),
                 nlabels,
                 root,
@@ -527,6 +581,7 @@ pub(crate) fn train(
         log(line);
     }
     Parser {
+        version: FEATURES,
         weights: trainer.averaged(budget),
         nlabels,
         root,
@@ -538,10 +593,7 @@ impl Parser {
     pub(crate) fn score(&self, data: &[ParseExample]) -> (f64, f64) {
         let (mut u, mut l, mut t) = (0usize, 0usize, 0usize);
         for ex in data {
-            let out = self.parse(&Input {
-                lex: &ex.lex,
-                tags: &ex.tags,
-            });
+            let out = self.parse(&Input::new(&ex.lex, &ex.tags));
             for (i, &(h, lab)) in out.iter().enumerate() {
                 let hit = h == ex.heads[i];
                 u += usize::from(hit);

@@ -13,6 +13,8 @@ use super::{ModelError, Rng, Upos};
 pub(crate) type TagDict = HashMap<u32, u32>;
 
 pub(crate) struct Tagger {
+    /// Feature set (see `features`).
+    pub(crate) version: u32,
     pub(crate) weights: Weights,
     pub(crate) dict: TagDict,
 }
@@ -28,8 +30,27 @@ fn amb(dict: &TagDict, lex: &Lex) -> u64 {
         .map_or(NONE, |&m| mix(u64::from(m) ^ 0xa3b1))
 }
 
+/// The feature set new taggers are trained with: 3 adds the affixes of the sentence's
+/// last word (a Dutch participle or infinitive decides between AUX and VERB).
+pub(crate) const FEATURES: u32 = super::VERSION;
+
+/// The index of the last token that is not punctuation.
+fn last_word(lex: &[Lex]) -> Option<usize> {
+    lex.iter().rposition(|l| l.flags & 4 == 0)
+}
+
 /// The features of token `i` given the two previous tags.
-fn features(i: usize, lex: &[Lex], ambs: &[u64], p1: usize, p2: usize, out: &mut Vec<u32>) {
+#[allow(clippy::too_many_arguments)]
+fn features(
+    version: u32,
+    last: Option<usize>,
+    i: usize,
+    lex: &[Lex],
+    ambs: &[u64],
+    p1: usize,
+    p2: usize,
+    out: &mut Vec<u32>,
+) {
     out.clear();
     let n = lex.len();
     let at = |j: isize| -> Option<&Lex> { (j >= 0 && (j as usize) < n).then(|| &lex[j as usize]) };
@@ -85,6 +106,15 @@ fn features(i: usize, lex: &[Lex], ambs: &[u64], p1: usize, p2: usize, out: &mut
     out.push(f2(39, w.flags, p1));
     out.push(f2(40, w.suf[2], at(i + 1).map_or(NONE, |l| l.lower)));
     out.push(f2(41, w.suf[2], at(i - 1).map_or(NONE, |l| l.lower)));
+    if version >= 3 {
+        let (suf, pre) = match last {
+            Some(j) if j as isize > i => (lex[j].suf[1], lex[j].pre[1]),
+            _ => (NONE, NONE),
+        };
+        out.push(f2(42, w.lower, suf));
+        out.push(f2(43, w.lower, pre));
+        out.push(f3(44, amb_at(i), suf, pre));
+    }
 }
 
 impl Tagger {
@@ -94,9 +124,10 @@ impl Tagger {
         let mut feats = Vec::with_capacity(40);
         let mut scores = vec![0i32; self.weights.nclasses()];
         let mut tags = Vec::with_capacity(lex.len());
+        let last = last_word(lex);
         let (mut p1, mut p2) = (START, START);
         for i in 0..lex.len() {
-            features(i, lex, &ambs, p1, p2, &mut feats);
+            features(self.version, last, i, lex, &ambs, p1, p2, &mut feats);
             self.weights.score(&feats, &mut scores);
             let best = argmax_i32(&scores);
             tags.push(best as u8);
@@ -117,7 +148,7 @@ impl Tagger {
         self.weights.write(w);
     }
 
-    pub(crate) fn read(r: &mut Reader<'_>) -> Result<Tagger, ModelError> {
+    pub(crate) fn read(r: &mut Reader<'_>, version: u32) -> Result<Tagger, ModelError> {
         let n = r.u32()? as usize;
         let mut dict = TagDict::with_capacity(n.min(1 << 24));
         for _ in 0..n {
@@ -128,7 +159,11 @@ impl Tagger {
         if weights.nclasses() != Upos::ALL.len() {
             return Err(ModelError::Corrupt("tagger classes"));
         }
-        Ok(Tagger { weights, dict })
+        Ok(Tagger {
+            version,
+            weights,
+            dict,
+        })
     }
 }
 
@@ -205,9 +240,10 @@ pub(crate) fn train(
             ambs.clear();
             ambs.extend(lex.iter().map(|l| amb(&dict, l)));
             let ambs = &ambs;
+            let last = last_word(lex);
             let (mut p1, mut p2) = (START, START);
             for (i, &g) in gold.iter().enumerate() {
-                features(i, lex, ambs, p1, p2, &mut feats);
+                features(FEATURES, last, i, lex, ambs, p1, p2, &mut feats);
                 trainer.score(&feats, &mut scores);
                 let guess = argmax_f32(&scores);
                 let g = g as usize;
@@ -226,6 +262,7 @@ pub(crate) fn train(
         );
         if !dev.is_empty() && (it + 1 == iterations || it % 3 == 2) {
             let tagger = Tagger {
+                version: FEATURES,
                 weights: trainer.averaged(usize::MAX),
                 dict: dict.clone(),
             };
@@ -234,6 +271,7 @@ pub(crate) fn train(
         log(line);
     }
     Tagger {
+        version: FEATURES,
         weights: trainer.averaged(usize::MAX),
         dict,
     }
