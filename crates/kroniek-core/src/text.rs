@@ -78,7 +78,13 @@ pub fn tokenize(text: &str, lang: Lang) -> Vec<Token> {
                     chars.next();
                 } else if is_inner_joiner(ch) {
                     let after = text[i + ch.len_utf8()..].chars().next();
-                    if after.is_some_and(|a| a.is_alphanumeric()) {
+                    // English (as Universal Dependencies tokenises it) splits "al-Qaeda" and
+                    // "and/or" but keeps "2019-02-14" and "1/2".
+                    let english_split = lang == Lang::EN
+                        && matches!(ch, '-' | '/' | '\u{2011}')
+                        && !(ch == '-' && matches!(&text[start..i], "e" | "E"))
+                        && !(text[..i].chars().next_back().is_some_and(|b| b.is_ascii_digit()) && after.is_some_and(|a| a.is_ascii_digit()));
+                    if after.is_some_and(|a| a.is_alphanumeric()) && !english_split {
                         end = i + ch.len_utf8();
                         chars.next();
                     } else {
@@ -86,6 +92,14 @@ pub fn tokenize(text: &str, lang: Lang) -> Vec<Token> {
                     }
                 } else {
                     break;
+                }
+            }
+            // Dutch elliptic compounds keep their hyphen: "spraak- en taalstoornissen".
+            if lang == Lang::NL && text[end..].starts_with('-') {
+                let after = text[end + 1..].chars().next();
+                if after.is_some_and(|a| a.is_whitespace() || a == ',' || a == '/') && text[start..end].chars().all(char::is_alphabetic) {
+                    end += 1;
+                    chars.next();
                 }
             }
             let word = &text[start..end];
@@ -111,6 +125,14 @@ pub fn tokenize(text: &str, lang: Lang) -> Vec<Token> {
                 None => tokens.push(Token { span: Span::new(start, end), kind }),
             }
         } else {
+            // Emoticons are one token.
+            if let Some(e) = emoticon(&text[start..]) {
+                while chars.peek().is_some_and(|&(i, _)| i < start + e) {
+                    chars.next();
+                }
+                tokens.push(Token { span: Span::new(start, start + e), kind: TokenKind::Punct });
+                continue;
+            }
             // Punctuation and symbols: a run of the same character is one token ("...", "--", ",,").
             let mut end = start + c.len_utf8();
             chars.next();
@@ -126,6 +148,14 @@ pub fn tokenize(text: &str, lang: Lang) -> Vec<Token> {
         }
     }
     tokens
+}
+
+/// The length of an emoticon at the start of `rest` (`:)`, `;-)`, `:D`), if one is there
+/// and is followed by a space, punctuation or the end.
+fn emoticon(rest: &str) -> Option<usize> {
+    const EMOTICONS: &[&str] = &[":-)", ":-(", ";-)", ":-D", ":-P", ":)", ":(", ";)", ":D", ":P", ":/"];
+    let e = EMOTICONS.iter().find(|e| rest.starts_with(**e))?;
+    rest[e.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric()).then_some(e.len())
 }
 
 /// Whether a Dutch clitic with an apostrophe starts at `at`: `'s`, `'t`, `'n`, `'k` before a
