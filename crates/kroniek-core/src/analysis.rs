@@ -187,6 +187,23 @@ mod tests {
     }
 
     #[test]
+    fn syntax_is_computed_when_asked() {
+        let doc = Document::builder("Hij riep het kalifaat uit. Dat schrijft de BBC.").language(Some(Lang::NL)).build();
+        assert!(annotate(&doc).syntax.is_none());
+        let a = annotate_with(&doc, &AnnotateOptions { syntax: true });
+        if crate::syntax::SyntaxModel::for_language(Lang::NL).is_none() {
+            assert!(a.diagnostics.iter().any(|d| d.code == "no-syntax-model"));
+            return;
+        }
+        let syn = a.syntax.as_ref().expect("syntax");
+        assert_eq!(syn.len(), a.tokens.len());
+        for s in &a.sentences {
+            assert_eq!(s.tokens.clone().filter(|&i| a.head_index(i).is_none()).count(), 1, "one root per sentence");
+            assert!(s.tokens.clone().filter_map(|i| a.head_index(i)).all(|h| s.tokens.contains(&h)));
+        }
+    }
+
+    #[test]
     fn odd_input_gives_diagnostics_not_failure() {
         let a = annotate(&Document::builder("").build());
         let codes: Vec<_> = a.diagnostics.iter().map(|d| d.code).collect();
