@@ -84,3 +84,39 @@ pub fn predict(model: &SyntaxModel, sentence: &Sentence) -> Sentence {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn predict_keeps_everything_but_the_predicted_columns() {
+        let Some(model) = SyntaxModel::for_language(Lang::EN) else {
+            return;
+        };
+        let input = "# newdoc id = x\n# text = I don't know.\n1\tI\tI\tPRON\tPRP\tCase=Nom\t4\tnsubj\t4:nsubj\t_\n2-3\tdon't\t_\t_\t_\t_\t_\t_\t_\t_\n2\tdo\tdo\tAUX\tVBP\t_\t4\taux\t4:aux\t_\n3\tn't\tnot\tPART\tRB\t_\t4\tadvmod\t4:advmod\t_\n4\tknow\tknow\tVERB\tVB\t_\t0\troot\t0:root\tSpaceAfter=No\n5\t.\t.\tPUNCT\t.\t_\t4\tpunct\t4:punct\t_\n\n";
+        let sentences = conllu::read(input.as_bytes()).unwrap();
+        let out = predict(model, &sentences[0]).to_string();
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines[0], "# newdoc id = x");
+        assert_eq!(lines[1], "# text = I don't know.");
+        assert_eq!(lines[3], "2-3\tdon't\t_\t_\t_\t_\t_\t_\t_\t_");
+        for line in lines
+            .iter()
+            .filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_digit()) && !l.contains('-'))
+        {
+            let cols: Vec<&str> = line.split('\t').collect();
+            assert_eq!(cols.len(), 10);
+            assert!(
+                kroniek_core::syntax::Upos::parse(cols[3]).is_some(),
+                "{line}"
+            );
+            assert!(cols[6].parse::<u32>().unwrap() <= 5);
+            assert_eq!((cols[4], cols[5], cols[8]), ("_", "_", "_"));
+        }
+        assert!(out.contains("\tSpaceAfter=No\n"));
+        assert!(out.ends_with("\n\n"));
+        let again = conllu::read(out.as_bytes()).unwrap();
+        assert_eq!(again[0].words().count(), 5);
+    }
+}
