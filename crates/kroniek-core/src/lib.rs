@@ -37,10 +37,13 @@ pub mod ner;
 pub mod resources;
 pub mod search;
 pub mod span;
+pub mod syntax;
 pub mod text;
 pub mod timex;
 
-pub use analysis::{annotate, Analysis, Annotation, Diagnostic, Severity};
+pub use analysis::{
+    annotate, annotate_with, Analysis, AnnotateOptions, Annotation, Diagnostic, Severity,
+};
 pub use document::{DatePrecision, DocId, Document, DocumentBuilder, PubDate};
 pub use lang::Lang;
 pub use span::Span;

@@ -5,4 +5,5 @@
 #![deny(missing_docs)]
 
 pub mod conll;
+pub mod conllu;
 pub mod time;

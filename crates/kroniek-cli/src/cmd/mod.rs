@@ -11,16 +11,20 @@ mod demo;
 mod entity;
 mod eval;
 mod eval_ner;
+mod eval_syntax;
 mod eval_time;
 mod ingest;
 mod ner;
+mod parse;
 mod search;
 mod serve;
 mod show;
 mod stats;
+mod syntax_common;
 mod time;
 mod train;
 mod train_ner;
+mod train_syntax;
 
 /// All subcommands.
 #[derive(Subcommand, Debug)]
@@ -52,6 +56,8 @@ pub enum Command {
     Demo(demo::Args),
     /// Serve the JSON API and the web UI over a store
     Serve(serve::Args),
+    /// Tag and parse CoNLL-U (UPOS, lemma, head, relation)
+    Parse(parse::Args),
 }
 
 /// Runs a subcommand; the exit code says whether anything failed.
@@ -70,5 +76,6 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Train(c) => train::run(c),
         Command::Demo(args) => demo::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Parse(args) => parse::run(args),
     }
 }
