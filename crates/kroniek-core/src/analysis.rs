@@ -47,6 +47,10 @@ pub struct Analysis {
     pub tokens: Vec<Token>,
     /// Sentences, in text order, covering all tokens.
     pub sentences: Vec<Sentence>,
+    /// Numbers with unit and bound (layer `quantity`).
+    pub quantities: Vec<crate::quantity::Quantity>,
+    /// Who says what (layer `attribution`).
+    pub attributions: Vec<crate::attribution::Attribution>,
     /// What was odd about the input.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -82,7 +86,53 @@ impl Analysis {
                 attrs: Vec::new(),
             });
         }
+        for q in &self.quantities {
+            let mut attrs = vec![
+                ("value", format_value(q.value)),
+                ("bound", q.bound.as_str().to_string()),
+            ];
+            if let Some(u) = &q.unit {
+                attrs.push(("unit", u.clone()));
+            }
+            out.push(Annotation {
+                layer: "quantity",
+                span: q.span,
+                label: q.unit.clone().unwrap_or_default(),
+                attrs,
+            });
+        }
+        for a in &self.attributions {
+            let mut attrs = vec![
+                ("kind", a.kind.as_str().to_string()),
+                ("cue", format!("{}-{}", a.cue.start, a.cue.end)),
+                ("source", format!("{}-{}", a.source.start, a.source.end)),
+            ];
+            if let Some(n) = a.name {
+                attrs.push(("name", format!("{}-{}", n.start, n.end)));
+            }
+            let scope: Vec<String> = a
+                .scope
+                .iter()
+                .map(|s| format!("{}-{}", s.start, s.end))
+                .collect();
+            attrs.push(("scope", scope.join(",")));
+            out.push(Annotation {
+                layer: "attribution",
+                span: a.source,
+                label: a.kind.as_str().to_string(),
+                attrs,
+            });
+        }
         out
+    }
+}
+
+/// A number without a spurious fraction: `1500`, `9600000000`, `14.5`.
+fn format_value(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
     }
 }
 
@@ -128,10 +178,14 @@ pub fn annotate(doc: &Document) -> Analysis {
     let seg_lang = language.unwrap_or(Lang::EN);
     let tokens = text::tokenize(&doc.text, seg_lang);
     let sentences = text::sentences(&doc.text, &tokens);
+    let quantities = crate::quantity::find(&doc.text, &tokens, &sentences, seg_lang);
+    let attributions = crate::attribution::find(&doc.text, &tokens, &sentences, seg_lang);
     Analysis {
         language,
         tokens,
         sentences,
+        quantities,
+        attributions,
         diagnostics,
     }
 }

@@ -30,8 +30,10 @@
 #![deny(missing_docs)]
 
 pub mod analysis;
+pub mod attribution;
 pub mod document;
 pub mod lang;
+pub mod quantity;
 pub mod resources;
 pub mod search;
 pub mod span;
