@@ -51,6 +51,8 @@ pub struct Analysis {
     pub quantities: Vec<crate::quantity::Quantity>,
     /// Who says what (layer `attribution`).
     pub attributions: Vec<crate::attribution::Attribution>,
+    /// Event mentions with type, factuality and source (layer `event`).
+    pub events: Vec<crate::events::EventMention>,
     /// What was odd about the input.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -123,6 +125,38 @@ impl Analysis {
                 attrs,
             });
         }
+        for e in &self.events {
+            let f = e.factuality;
+            let mut attrs = vec![
+                ("type", e.kind.to_string()),
+                ("lemma", e.lemma.clone()),
+                ("certainty", f.certainty.as_str().to_string()),
+                ("polarity", f.polarity.as_str().to_string()),
+                ("time", f.time.as_str().to_string()),
+            ];
+            if let Some(a) = e.source.and_then(|k| self.attributions.get(k)) {
+                let who = a.name.unwrap_or(a.source);
+                attrs.push(("source", format!("{}-{}", who.start, who.end)));
+            }
+            match e.anchor {
+                Some(t) => attrs.push(("anchor", format!("{}-{}", t.start, t.end))),
+                None => attrs.push((
+                    "anchor",
+                    if f.time == crate::events::EventTime::Future {
+                        "after-publication"
+                    } else {
+                        "before-publication"
+                    }
+                    .to_string(),
+                )),
+            }
+            out.push(Annotation {
+                layer: "event",
+                span: e.span,
+                label: e.kind.to_string(),
+                attrs,
+            });
+        }
         out
     }
 }
@@ -180,12 +214,14 @@ pub fn annotate(doc: &Document) -> Analysis {
     let sentences = text::sentences(&doc.text, &tokens);
     let quantities = crate::quantity::find(&doc.text, &tokens, &sentences, seg_lang);
     let attributions = crate::attribution::find(&doc.text, &tokens, &sentences, seg_lang);
+    let events = crate::events::find(&doc.text, &tokens, &sentences, seg_lang, &attributions, &[]);
     Analysis {
         language,
         tokens,
         sentences,
         quantities,
         attributions,
+        events,
         diagnostics,
     }
 }

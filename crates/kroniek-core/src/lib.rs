@@ -32,6 +32,7 @@
 pub mod analysis;
 pub mod attribution;
 pub mod document;
+pub mod events;
 pub mod lang;
 pub mod quantity;
 pub mod resources;

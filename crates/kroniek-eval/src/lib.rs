@@ -3,3 +3,5 @@
 //! Scorers are pure functions over gold and predicted annotations; readers take bytes or
 //! `Read`, never paths, so that the CLI decides where corpora live.
 #![deny(missing_docs)]
+
+pub mod events;

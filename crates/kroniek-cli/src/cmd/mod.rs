@@ -7,10 +7,15 @@ use clap::Subcommand;
 mod annotate;
 mod db;
 mod demo;
+mod eval;
+mod eval_events;
+mod events;
 mod ingest;
 mod search;
 mod show;
 mod stats;
+mod train;
+mod train_events;
 
 /// All subcommands.
 #[derive(Subcommand, Debug)]
@@ -27,6 +32,12 @@ pub enum Command {
     Annotate(annotate::Args),
     /// Ingest the built-in demo corpus and show what kroniek finds
     Demo(demo::Args),
+    /// Event mentions and factuality on token-per-line input (--conll)
+    Events(events::Args),
+    /// Score against gold corpora
+    Eval(eval::Args),
+    /// Train the models in models/<lang>/
+    Train(train::Args),
 }
 
 /// Runs a subcommand; the exit code says whether anything failed.
@@ -38,5 +49,8 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Stats(args) => stats::run(args),
         Command::Annotate(args) => annotate::run(args),
         Command::Demo(args) => demo::run(args),
+        Command::Events(args) => events::run(args),
+        Command::Eval(args) => eval::run(args),
+        Command::Train(args) => train::run(args),
     }
 }
