@@ -96,6 +96,8 @@ impl Analysis {
             if let Some(u) = &q.unit {
                 attrs.push(("unit", u.clone()));
             }
+            // The store returns attributes sorted by name; emit them that way.
+            attrs.sort_by_key(|a| a.0);
             out.push(Annotation {
                 layer: "quantity",
                 span: q.span,
@@ -118,6 +120,7 @@ impl Analysis {
                 .map(|s| format!("{}-{}", s.start, s.end))
                 .collect();
             attrs.push(("scope", scope.join(",")));
+            attrs.sort_by_key(|a| a.0);
             out.push(Annotation {
                 layer: "attribution",
                 span: a.source,
@@ -150,6 +153,7 @@ impl Analysis {
                     .to_string(),
                 )),
             }
+            attrs.sort_by_key(|a| a.0);
             out.push(Annotation {
                 layer: "event",
                 span: e.span,
