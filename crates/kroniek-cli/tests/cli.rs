@@ -323,3 +323,48 @@ fn rusqlite_count(db: &Path) -> i64 {
     conn.query_row("SELECT count(*) FROM documents", [], |r| r.get(0))
         .unwrap_or(0)
 }
+
+/// Every fixture under `testdata/articles` (good and broken, all formats) in one run: the
+/// broken ones are named with their record, the rest is stored, the exit code says so,
+/// and a second run stores nothing new.
+#[test]
+fn all_reader_fixtures_in_one_ingest() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/articles");
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db");
+    let o = run(&[
+        "ingest",
+        "--db",
+        db.to_str().unwrap(),
+        fixtures.to_str().unwrap(),
+    ]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    for expected in [
+        "feed/malformed-item.xml: item 2: malformed item",
+        "feed/truncated.xml: item 2:",
+        "html/no-text.html: no article text",
+        "jsonl/articles.jsonl: line 3: invalid JSON",
+        "text/junk.bin: binary data",
+        "warc/truncated.warc: record 8: record cut short",
+        "warc/truncated.warc.gz: record 8:",
+    ] {
+        assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
+    }
+    let first = stats(&db);
+    let stored = first["documents"].as_u64().unwrap();
+    assert!(stored >= 25, "{first}");
+    assert!(
+        first["languages"]["nl"].as_u64().unwrap() > 0
+            && first["languages"]["en"].as_u64().unwrap() > 0,
+        "{first}"
+    );
+    let o = run(&[
+        "ingest",
+        "--db",
+        db.to_str().unwrap(),
+        fixtures.to_str().unwrap(),
+    ]);
+    assert!(stderr(&o).contains(" 0 stored,"), "{}", stderr(&o));
+    assert_eq!(stats(&db)["documents"].as_u64().unwrap(), stored);
+}

@@ -4,7 +4,8 @@ use kroniek_core::PubDate;
 
 /// Parses a publication date in any of the forms feeds and pages use:
 /// `2019`, `2019-02`, `2019-02-10`, `2019-02-10T08:00:00Z`, `Sun, 10 Feb 2019 08:00:00 GMT`,
-/// `20190210`. Returns `None` when nothing sensible can be read.
+/// `20190210`, `10 februari 2019`, `February 10, 2019` (English and Dutch month names).
+/// Returns `None` when nothing sensible can be read.
 pub fn parse_date(s: &str) -> Option<PubDate> {
     let s = s.trim();
     if s.is_empty() {
@@ -29,27 +30,56 @@ pub fn parse_date(s: &str) -> Option<PubDate> {
             &digits[6..]
         ));
     }
-    // `Sun, 10 Feb 2019` without a time: take the day, month name and year.
-    let words: Vec<&str> = s.split([' ', ',']).filter(|w| !w.is_empty()).collect();
+    // `Sun, 10 Feb 2019` or `10 februari 2019` without a time, or `February 10, 2019`.
+    let words: Vec<&str> = s.split([' ', ',', '.']).filter(|w| !w.is_empty()).collect();
     for w in words.windows(3) {
-        if let (Ok(day), Some(month), Ok(year)) =
-            (w[0].parse::<i8>(), month_number(w[1]), w[2].parse::<i16>())
-        {
+        let year = w[2].parse::<i16>().ok();
+        if let (Ok(day), Some(month), Some(year)) = (w[0].parse::<i8>(), month_number(w[1]), year) {
+            return PubDate::from_ymd(year, month, day);
+        }
+        if let (Some(month), Ok(day), Some(year)) = (month_number(w[0]), w[1].parse::<i8>(), year) {
             return PubDate::from_ymd(year, month, day);
         }
     }
     None
 }
 
+/// The month of an English or Dutch month name or an abbreviation of one (`feb`, `mrt`,
+/// `sept`); `maandag` or `marathon` are not months.
 fn month_number(name: &str) -> Option<i8> {
-    let n = name.to_ascii_lowercase();
-    let months = [
-        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    const NAMES: [(&str, i8); 20] = [
+        ("january", 1),
+        ("januari", 1),
+        ("february", 2),
+        ("februari", 2),
+        ("march", 3),
+        ("maart", 3),
+        ("april", 4),
+        ("may", 5),
+        ("mei", 5),
+        ("june", 6),
+        ("juni", 6),
+        ("july", 7),
+        ("juli", 7),
+        ("august", 8),
+        ("augustus", 8),
+        ("september", 9),
+        ("october", 10),
+        ("oktober", 10),
+        ("november", 11),
+        ("december", 12),
     ];
-    months
+    let n = name.to_ascii_lowercase();
+    if n == "mrt" {
+        return Some(3);
+    }
+    if n.len() < 3 {
+        return None;
+    }
+    NAMES
         .iter()
-        .position(|m| n.starts_with(m))
-        .map(|i| i as i8 + 1)
+        .find(|(full, _)| full.starts_with(n.as_str()))
+        .map(|&(_, m)| m)
 }
 
 #[cfg(test)]
@@ -77,7 +107,24 @@ mod tests {
         );
         assert_eq!(parse_date("20190210").unwrap().to_string(), "2019-02-10");
         assert_eq!(parse_date("2019-02").unwrap().to_string(), "2019-02");
+        assert_eq!(
+            parse_date("10 februari 2019").unwrap().to_string(),
+            "2019-02-10"
+        );
+        assert_eq!(parse_date("3 mrt. 2019").unwrap().to_string(), "2019-03-03");
+        assert_eq!(parse_date("1 mei 2018").unwrap().to_string(), "2018-05-01");
+        assert_eq!(
+            parse_date("February 10, 2019").unwrap().to_string(),
+            "2019-02-10"
+        );
+        assert_eq!(
+            parse_date("maandag 4 maart 2019").unwrap().to_string(),
+            "2019-03-04"
+        );
+        assert_eq!(parse_date("Sept 9 2019").unwrap().to_string(), "2019-09-09");
+        assert_eq!(parse_date("marathon 4 2019"), None);
         assert_eq!(parse_date("gisteren"), None);
+        assert_eq!(parse_date("10 mayo é 2019"), None);
         assert_eq!(parse_date("31 Feb 2019"), None);
     }
 }

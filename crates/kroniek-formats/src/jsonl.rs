@@ -3,13 +3,22 @@
 //! Known fields (several spellings accepted): `text`/`body`/`content`, `title`/`headline`,
 //! `date`/`published`/`pubDate`/`published_at`/`datePublished`, `url`/`link`,
 //! `source`/`outlet`/`site`, `lang`/`language`. Every other field is kept verbatim.
+//!
+//! Locators are `line N`. A line that is not a JSON object, has no text, or is longer than
+//! twice [`Options::max_doc_bytes`] is an error for that line and reading goes on; blank
+//! lines are skipped; a line that is not UTF-8 is decoded lossily with a warning. Input with
+//! no lines at all is reported as empty, binary input as a fatal error.
+//!
+//! [`Options::max_doc_bytes`]: crate::Options::max_doc_bytes
 
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 
 use kroniek_core::{Document, Lang, PubDate};
 use serde_json::{Map, Value};
 
-use crate::{check_size, dates::parse_date, Options, Record, RecordError, RecordResult};
+use crate::{
+    check_size, dates::parse_date, looks_binary, Options, Record, RecordError, RecordResult,
+};
 
 const TEXT: &[&str] = &["text", "body", "content", "article"];
 const TITLE: &[&str] = &["title", "headline"];
@@ -32,6 +41,8 @@ pub(crate) struct JsonlReader<R> {
     line_no: usize,
     buf: Vec<u8>,
     done: bool,
+    /// Whether any non-blank line was seen (an input without one is reported as empty).
+    seen: bool,
 }
 
 impl<R: BufRead> JsonlReader<R> {
@@ -42,6 +53,7 @@ impl<R: BufRead> JsonlReader<R> {
             line_no: 0,
             buf: Vec::new(),
             done: false,
+            seen: false,
         }
     }
 }
@@ -57,9 +69,48 @@ impl<R: BufRead> Iterator for JsonlReader<R> {
             self.buf.clear();
             self.line_no += 1;
             let locator = format!("line {}", self.line_no);
-            match self.input.read_until(b'\n', &mut self.buf) {
+            // A line is read up to twice the text cap (JSON escapes and other fields weigh
+            // too); a longer one is skipped without being held in memory.
+            let limit = self
+                .options
+                .max_doc_bytes
+                .saturating_mul(2)
+                .saturating_add(64 * 1024) as u64;
+            match (&mut self.input)
+                .take(limit)
+                .read_until(b'\n', &mut self.buf)
+            {
+                Ok(n) if n as u64 == limit && !self.buf.ends_with(b"\n") => {
+                    self.seen = true;
+                    let mut rest = Vec::new();
+                    loop {
+                        rest.clear();
+                        match (&mut self.input)
+                            .take(64 * 1024)
+                            .read_until(b'\n', &mut rest)
+                        {
+                            Ok(0) => break,
+                            Ok(_) if rest.ends_with(b"\n") => break,
+                            Ok(_) => {}
+                            Err(e) => {
+                                self.done = true;
+                                return Some(Err(RecordError::fatal(
+                                    locator,
+                                    format!("cannot read: {e}"),
+                                )));
+                            }
+                        }
+                    }
+                    return Some(Err(RecordError::new(
+                        locator,
+                        format!("line of more than {limit} bytes exceeds the size cap; skipped"),
+                    )));
+                }
                 Ok(0) => {
                     self.done = true;
+                    if !self.seen {
+                        return Some(Err(RecordError::new("", "empty input")));
+                    }
                     return None;
                 }
                 Ok(_) => {}
@@ -74,6 +125,14 @@ impl<R: BufRead> Iterator for JsonlReader<R> {
             if self.buf.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
+            if !self.seen && looks_binary(&self.buf) {
+                self.done = true;
+                return Some(Err(RecordError::fatal(
+                    locator,
+                    "binary data, not JSON lines",
+                )));
+            }
+            self.seen = true;
             return Some(parse_line(&self.buf, &self.options, locator));
         }
     }

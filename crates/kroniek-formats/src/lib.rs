@@ -18,6 +18,25 @@
 //! | [`Format::Feed`] | one RSS 2.0 `<item>` or Atom `<entry>` |
 //! | [`Format::Html`] | a whole article page |
 //! | [`Format::Warc`] | one WARC `response` record holding an HTML page (gzip or plain) |
+//!
+//! Each module's documentation says which fields it reads and how it treats bad input.
+//! The feed and WARC readers reuse the HTML reader's text extraction, so an article body
+//! looks the same whichever container it came in: whitespace normalised, paragraphs
+//! separated by a blank line.
+//!
+//! # Faults
+//! - **Locators** name the record: `line N` (JSONL), `item N` (feeds), `record N` (WARC,
+//!   counting every record in the file), empty for formats with one article per file.
+//! - **Per-record errors** (`fatal == false`): a broken JSON line, a malformed feed item, a
+//!   page without article text, a document over [`Options::max_doc_bytes`] (skipped; the
+//!   reader reads past it without keeping it). Reading goes on.
+//! - **Fatal errors** (`fatal == true`, always the last item): input that is binary or not
+//!   of the format at all, XML that cannot be read further, a feed or WARC record cut off
+//!   (truncated file or gzip stream), an I/O error. Records before it were complete.
+//! - **Warnings** on a record: no publication date or one that does not parse (the date
+//!   is then unknown), invalid UTF-8 decoded lossily, a WARC crawl date used as the date.
+//! - Empty input gives one error, `empty input` (or, for text, `empty article`).
+//! - No reader panics on any input; `tests/tests.rs` feeds them random and mutated bytes.
 #![deny(missing_docs)]
 
 use std::fmt;
@@ -223,6 +242,19 @@ pub fn sniff(name: &str, head: &[u8]) -> Format {
     } else {
         Format::Text
     }
+}
+
+/// A reader that gives peeked bytes again before the rest of the input.
+pub(crate) type Peeked<R> = std::io::Chain<std::io::Cursor<Vec<u8>>, R>;
+
+/// Reads up to `n` bytes from the start of `input` (fewer only at the end of the input,
+/// however the reader hands out its bytes) and returns them with a reader that yields
+/// them again, then the rest.
+pub(crate) fn peek<R: BufRead>(mut input: R, n: usize) -> std::io::Result<(Vec<u8>, Peeked<R>)> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(n);
+    (&mut input).take(n as u64).read_to_end(&mut head)?;
+    Ok((head.clone(), std::io::Cursor::new(head).chain(input)))
 }
 
 /// Decodes bytes as UTF-8, lossily; returns a warning when bytes had to be replaced.

@@ -1,5 +1,12 @@
 //! The sample format: ` date 2019-02` on the first line (leading space optional), then the
 //! text, either on the next line or after a space on the same line.
+//!
+//! A file without a date line, or whose date does not parse, is kept with an unknown date
+//! and a warning. Invalid UTF-8 is decoded lossily with a warning. An empty article, binary
+//! data and a file longer than [`Options::max_doc_bytes`] (read no further than the cap)
+//! are errors.
+//!
+//! [`Options::max_doc_bytes`]: crate::Options::max_doc_bytes
 
 use std::io::{BufRead, Read};
 
@@ -11,9 +18,9 @@ pub(crate) fn read<R: BufRead>(mut input: R, options: &Options) -> RecordResult 
     let mut bytes = Vec::new();
     // Read at most one byte past the cap (plus slack for the date line), so a huge file
     // cannot exhaust memory before it is rejected.
-    let limit = options.max_doc_bytes as u64 + 4096;
+    let limit = (options.max_doc_bytes as u64).saturating_add(4096);
     (&mut input)
-        .take(limit + 1)
+        .take(limit.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(|e| RecordError::fatal("", format!("cannot read: {e}")))?;
     if bytes.len() as u64 > limit {
