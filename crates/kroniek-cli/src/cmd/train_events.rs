@@ -4,23 +4,23 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
-use kroniek_core::events::perceptron::{B, I, O};
+use kroniek_core::events::perceptron::{B, I, O, UNKNOWN};
 use kroniek_core::events::{self, Words};
 use kroniek_core::{text, Lang};
 use kroniek_eval::events::{read_clin26, read_factuality_conll, read_timeml, GoldDoc};
 
 /// Train the event-trigger model.
 ///
-/// Inputs are files or folders (searched recursively): TimeML `.tml` (TempEval-3 EVENT
-/// tags), CLIN26 `.factuality` and `.xml.conll` (MEANTIME Dutch) files. The model is
-/// written as text; commit it under models/<lang>/events.model to ship it.
+/// Without inputs, the standard recipe is used (see `recipe`): for Dutch, UD Alpino
+/// silver data (VERB = event) plus MEANTIME Dutch; for English, TempEval-3 TBAQ plus
+/// MEANTIME English. Inputs, when given, are files or folders (searched recursively):
+/// TimeML `.tml` (TempEval-3 EVENT tags), CLIN26 `.factuality` and `.xml.conll` files.
+/// The model is written as text; commit it under models/<lang>/events.model to ship it.
 ///
 /// Examples (from the repository root, corpora in ../shared/corpora):
-///   kroniek train events --lang en --out models/en/events.model \
-///       ../shared/corpora/tempeval3_tbaq/TimeBank ../shared/corpora/tempeval3_tbaq/AQUAINT
-///   kroniek train events --lang nl --out models/nl/events.model \
-///       ../shared/corpora/meantime_nl/clin26_conll/apple/factuality \
-///       ../shared/corpora/meantime_nl/clin26_conll/airbus/factuality
+///   kroniek train events --lang nl --out models/nl/events.model   (standard recipe)
+///   kroniek train events --lang en --out models/en/events.model
+///   kroniek train events --lang en --out /tmp/tbaq.model ../shared/corpora/tempeval3_tbaq
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -33,22 +33,158 @@ pub struct Args {
     /// Training epochs
     #[arg(long, default_value_t = 8)]
     pub epochs: usize,
-    /// Training files or folders
-    #[arg(required = true)]
+    /// Folder with the gold corpora, for the standard recipe (used when no inputs are given)
+    #[arg(long, default_value = "../shared/corpora", env = "KRONIEK_CORPORA")]
+    pub corpora: PathBuf,
+    /// Training files or folders instead of the standard recipe
     pub inputs: Vec<PathBuf>,
+}
+
+/// How many times MEANTIME gold sentences are repeated next to the other training data.
+const GOLD_WEIGHT: usize = 3;
+/// Silver sentences taken from the UD treebank (VERB tokens as events).
+const SILVER_SENTENCES: usize = 6000;
+
+/// The standard training data of a language, without the MEANTIME topic `exclude` (for
+/// cross-topic evaluation):
+/// - nl: UD Dutch Alpino (cdb part, first 6000 sentences) as silver data (VERB tokens
+///   are events; nouns, adjectives, copulas unknown); plus MEANTIME Dutch CLIN26 factuality files (apple, airbus) ×3;
+/// - en: TempEval-3 TBAQ (TimeBank + AQUAINT) EVENT tags; plus MEANTIME English CAT
+///   (apple, airbus; sentences 0–5) ×3.
+pub fn recipe(
+    lang: Lang,
+    corpora: &Path,
+    exclude: Option<&str>,
+) -> anyhow::Result<Vec<(Words, Vec<u8>)>> {
+    let mut out = Vec::new();
+    let topics = ["apple", "airbus"]
+        .into_iter()
+        .filter(|t| Some(*t) != exclude);
+    if lang == Lang::NL {
+        let ud = corpora.join("ud_nl_alpino/nl_alpino-alud-train-cdb.conllu.gz");
+        out.extend(read_conllu_silver(lang, &ud, SILVER_SENTENCES)?);
+        for t in topics {
+            let mut files = Vec::new();
+            collect(
+                &corpora
+                    .join("meantime_nl/clin26_conll")
+                    .join(t)
+                    .join("factuality"),
+                &mut files,
+            )?;
+            for f in files {
+                let ex = gold_examples(lang, &read_gold(&f)?);
+                for _ in 0..GOLD_WEIGHT {
+                    out.extend(ex.iter().cloned());
+                }
+            }
+        }
+    } else {
+        let mut files = Vec::new();
+        for part in ["TimeBank", "AQUAINT"] {
+            collect(&corpora.join("tempeval3_tbaq").join(part), &mut files)?;
+        }
+        out.extend(load_examples(lang, &files)?);
+        for t in topics {
+            let dir = corpora
+                .join("meantime_en/intra_cross-doc_annotation")
+                .join(format!("corpus_{t}"));
+            let mut names: Vec<PathBuf> = std::fs::read_dir(&dir)
+                .with_context(|| format!("cannot read {}", dir.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "xml"))
+                .collect();
+            names.sort();
+            for f in names {
+                let xml = std::fs::read_to_string(&f)?;
+                let doc = kroniek_eval::events::read_cat_xml(&f.to_string_lossy(), &xml)
+                    .map_err(anyhow::Error::msg)?;
+                let ex = gold_examples(lang, &doc);
+                for _ in 0..GOLD_WEIGHT {
+                    out.extend(ex.iter().cloned());
+                }
+            }
+        }
+    }
+    if out.is_empty() {
+        bail!("no training data under {}", corpora.display());
+    }
+    Ok(out)
+}
+
+/// Silver training sentences from a (gzipped) CoNLL-U treebank: VERB tokens are events,
+/// nouns, adjectives and copulas are unknown, the rest is not an event.
+pub fn read_conllu_silver(
+    lang: Lang,
+    path: &Path,
+    max: usize,
+) -> anyhow::Result<Vec<(Words, Vec<u8>)>> {
+    use std::io::{BufRead, BufReader, Read};
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let reader: Box<dyn Read> = if path.to_string_lossy().ends_with(".gz") {
+        Box::new(flate2::read::MultiGzDecoder::new(file))
+    } else {
+        Box::new(file)
+    };
+    let mut out = Vec::new();
+    let (mut words, mut labels): (Vec<String>, Vec<u8>) = (Vec::new(), Vec::new());
+    for line in BufReader::new(reader).lines() {
+        let line = line?;
+        if line.trim().is_empty() {
+            if !words.is_empty() {
+                let w: Vec<&str> = words.iter().map(String::as_str).collect();
+                out.push((Words::new(lang, &w), std::mem::take(&mut labels)));
+                words.clear();
+                if out.len() >= max {
+                    break;
+                }
+            }
+            continue;
+        }
+        if line.starts_with('#') {
+            continue;
+        }
+        let cols: Vec<&str> = line.split('\t').collect();
+        if cols.len() < 4 || cols[0].contains('-') || cols[0].contains('.') {
+            continue;
+        }
+        words.push(cols[1].to_string());
+        // Verbs are events. Nouns that look like event nouns (known to the ontology, or
+        // with a deverbal suffix) and copulas may be (MEANTIME marks event nouns and some
+        // copulas), so they are not learned from; everything else is not an event.
+        let lower = cols[1].to_lowercase();
+        let eventish = || {
+            events::event_type(lang, &lower).is_some()
+                || ["ing", "tie", "sie", "ment", "ion", "ure", "st"]
+                    .iter()
+                    .any(|s| lower.ends_with(s))
+        };
+        labels.push(match cols[3] {
+            "VERB" => B,
+            "NOUN" if eventish() => UNKNOWN,
+            "AUX" if cols.get(7) == Some(&"cop") => UNKNOWN,
+            _ => O,
+        });
+    }
+    Ok(out)
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let lang =
         Lang::parse(&args.lang).with_context(|| format!("{:?} is not a language", args.lang))?;
-    let mut files = Vec::new();
-    for p in &args.inputs {
-        collect(p, &mut files)?;
-    }
-    if files.is_empty() {
-        bail!("no .tml, .factuality or .conll files under the inputs");
-    }
-    let examples = load_examples(lang, &files)?;
+    let examples = if args.inputs.is_empty() {
+        recipe(lang, &args.corpora, None)?
+    } else {
+        let mut files = Vec::new();
+        for p in &args.inputs {
+            collect(p, &mut files)?;
+        }
+        if files.is_empty() {
+            bail!("no .tml, .factuality or .conll files under the inputs");
+        }
+        load_examples(lang, &files)?
+    };
     let tokens: usize = examples.iter().map(|e| e.1.len()).sum();
     let events_n = examples
         .iter()
@@ -56,8 +192,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .filter(|&&l| l == B)
         .count();
     eprintln!(
-        "training on {} files, {} sentences, {tokens} tokens, {events_n} events, {} epochs",
-        files.len(),
+        "training on {} sentences, {tokens} tokens, {events_n} events, {} epochs",
         examples.len(),
         args.epochs
     );

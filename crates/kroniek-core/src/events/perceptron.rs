@@ -16,6 +16,8 @@ pub const O: u8 = 0;
 pub const B: u8 = 1;
 /// Continuation of an event mention.
 pub const I: u8 = 2;
+/// Unknown label (silver data): the token is not learned from.
+pub const UNKNOWN: u8 = 255;
 
 const HEADER: &str = "# kroniek events perceptron v1: hash\tO\tB\tI";
 
@@ -113,7 +115,8 @@ impl Model {
 }
 
 /// Trains an averaged perceptron. `examples` are sentences: per token its features (which
-/// may depend on the previous label through `feats`) and gold label.
+/// may depend on the previous label through `feats`) and gold label; tokens labelled
+/// [`UNKNOWN`] are skipped (and seen as `O` by the next token).
 ///
 /// `feats(sentence, i, prev_label)` returns the features of token `i`. Examples are visited
 /// in a fixed pseudo-random order per epoch, so training is deterministic.
@@ -140,6 +143,10 @@ pub fn train<S>(
             let (sent, gold) = &examples[e];
             let mut prev = O;
             for (i, &g) in gold.iter().enumerate() {
+                if g == UNKNOWN {
+                    prev = O;
+                    continue;
+                }
                 t += 1;
                 let f = feats(sent, i, prev);
                 let s = {
