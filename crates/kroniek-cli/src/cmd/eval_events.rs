@@ -8,7 +8,7 @@ use kroniek_core::events::{self, perceptron::Model, EventMention};
 use kroniek_core::Lang;
 use kroniek_eval::events::{read_cat_xml, EventSpan, GoldDoc, Scores};
 
-use super::train_events::{collect, read_gold, recipe};
+use super::train_events::{collect, default_recall_bias, read_gold, recipe};
 
 /// Score event mentions and factuality against MEANTIME.
 ///
@@ -39,6 +39,9 @@ pub struct Args {
     /// Training epochs for --cv
     #[arg(long, default_value_t = 8)]
     pub epochs: usize,
+    /// Recall bias for --cv (see `kroniek train events --help`)
+    #[arg(long, allow_hyphen_values = true)]
+    pub recall_bias: Option<f32>,
     /// Write predictions as `kroniek events --conll` would, one file per gold file, here
     #[arg(long, value_name = "DIR")]
     pub write: Option<PathBuf>,
@@ -73,7 +76,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             };
             let cv_model = if args.cv {
                 let ex = recipe(lang, &args.corpora, Some(topic))?;
-                Some(events::train(&ex, args.epochs))
+                Some(events::train(
+                    &ex,
+                    args.epochs,
+                    args.recall_bias
+                        .unwrap_or_else(|| default_recall_bias(lang)),
+                ))
             } else {
                 None
             };

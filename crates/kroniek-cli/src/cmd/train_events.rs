@@ -33,6 +33,10 @@ pub struct Args {
     /// Training epochs
     #[arg(long, default_value_t = 8)]
     pub epochs: usize,
+    /// Added to the event label's bias weight (trades precision for recall); default per
+    /// language (en 10, nl 3)
+    #[arg(long, allow_hyphen_values = true)]
+    pub recall_bias: Option<f32>,
     /// Folder with the gold corpora, for the standard recipe (used when no inputs are given)
     #[arg(long, default_value = "../shared/corpora", env = "KRONIEK_CORPORA")]
     pub corpora: PathBuf,
@@ -42,6 +46,18 @@ pub struct Args {
 
 /// How many times MEANTIME gold sentences are repeated next to the other training data.
 const GOLD_WEIGHT: usize = 3;
+/// English MEANTIME gold weighs more: TBAQ (TimeML) marks fewer events (no copulas, fewer nouns).
+const GOLD_WEIGHT_EN: usize = 8;
+/// The recall bias of the shipped models (chosen by cross-topic evaluation on the
+/// development topics: English 10 gives F1 .787 against .726 without; Dutch 3).
+pub fn default_recall_bias(lang: Lang) -> f32 {
+    if lang == Lang::EN {
+        10.0
+    } else {
+        3.0
+    }
+}
+
 /// Silver sentences taken from the UD treebank (VERB tokens as events).
 const SILVER_SENTENCES: usize = 6000;
 
@@ -100,7 +116,7 @@ pub fn recipe(
                 let doc = kroniek_eval::events::read_cat_xml(&f.to_string_lossy(), &xml)
                     .map_err(anyhow::Error::msg)?;
                 let ex = gold_examples(lang, &doc);
-                for _ in 0..GOLD_WEIGHT {
+                for _ in 0..GOLD_WEIGHT_EN {
                     out.extend(ex.iter().cloned());
                 }
             }
@@ -196,7 +212,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         examples.len(),
         args.epochs
     );
-    let model = events::train(&examples, args.epochs);
+    let model = events::train(
+        &examples,
+        args.epochs,
+        args.recall_bias
+            .unwrap_or_else(|| default_recall_bias(lang)),
+    );
     let text = model.to_text();
     if let Some(dir) = args.out.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;

@@ -333,9 +333,12 @@ pub fn features(s: &Words, i: usize, prev: u8) -> Vec<u64> {
     f
 }
 
-/// Trains a trigger model on sentences with `O`/`B`/`I` labels.
-pub fn train(examples: &[(Words, Vec<u8>)], epochs: usize) -> Model {
-    perceptron::train(examples, epochs, features)
+/// Trains a trigger model on sentences with `O`/`B`/`I` labels. `recall_bias` is added to
+/// the `B` weight of the bias feature: a positive value trades precision for recall.
+pub fn train(examples: &[(Words, Vec<u8>)], epochs: usize, recall_bias: f32) -> Model {
+    let mut m = perceptron::train(examples, epochs, features);
+    m.shift(perceptron::hash("b"), B, recall_bias);
+    m
 }
 
 /// The event mentions of one sentence as token ranges, using `model` (or the lexicon

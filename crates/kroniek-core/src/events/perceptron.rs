@@ -71,6 +71,12 @@ impl Model {
         best
     }
 
+    /// Adds `amount` to the weight of `feature` for `label` (used to shift the decision
+    /// threshold through the bias feature).
+    pub fn shift(&mut self, feature: u64, label: u8, amount: f32) {
+        self.weights.entry(feature).or_insert([0.0; LABELS])[label as usize] += amount;
+    }
+
     /// Parses a model file; lines that do not parse are skipped.
     pub fn from_text(text: &str) -> Model {
         let mut weights = HashMap::new();
