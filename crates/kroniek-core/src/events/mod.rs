@@ -431,6 +431,10 @@ pub fn factuality(lang: Lang, s: &Words, ev: Range<usize>, attributed: bool) -> 
     while lo > 0 && !c.boundary.contains(&w[lo - 1]) {
         lo -= 1;
     }
+    // The clause's opening word belongs to it, so that "whether", "indien", "that" can cue.
+    if lo > 0 && w[lo - 1].chars().any(char::is_alphabetic) {
+        lo -= 1;
+    }
     let mut hi = ev.end;
     while hi < n && !c.boundary.contains(&w[hi]) {
         hi += 1;
@@ -462,10 +466,12 @@ pub fn factuality(lang: Lang, s: &Words, ev: Range<usize>, attributed: bool) -> 
             "underspecified" => under = true,
             "future" => f.time = EventTime::Future,
             "reportive" => {
-                let perfect = w[lo..hi]
+                let clause = &w[lo..hi];
+                let perfect = clause
                     .iter()
                     .any(|x| matches!(x.as_str(), "hebben" | "zijn" | "have" | "been"));
-                if perfect || attributed {
+                let passive = clause.iter().any(|x| x == "worden");
+                if (perfect || attributed) && !passive {
                     probable = true;
                 } else {
                     f.time = EventTime::Future;
