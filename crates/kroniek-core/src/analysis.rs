@@ -96,6 +96,10 @@ impl Analysis {
             if let Some(u) = &q.unit {
                 attrs.push(("unit", u.clone()));
             }
+            if let Some(a) = q.source.and_then(|k| self.attributions.get(k)) {
+                let who = a.name.unwrap_or(a.source);
+                attrs.push(("source", format!("{}-{}", who.start, who.end)));
+            }
             // The store returns attributes sorted by name; emit them that way.
             attrs.sort_by_key(|a| a.0);
             out.push(Annotation {
@@ -216,8 +220,11 @@ pub fn annotate(doc: &Document) -> Analysis {
     let seg_lang = language.unwrap_or(Lang::EN);
     let tokens = text::tokenize(&doc.text, seg_lang);
     let sentences = text::sentences(&doc.text, &tokens);
-    let quantities = crate::quantity::find(&doc.text, &tokens, &sentences, seg_lang);
+    let mut quantities = crate::quantity::find(&doc.text, &tokens, &sentences, seg_lang);
     let attributions = crate::attribution::find(&doc.text, &tokens, &sentences, seg_lang);
+    for q in &mut quantities {
+        q.source = crate::attribution::covering(&attributions, q.span);
+    }
     let events = crate::events::find(&doc.text, &tokens, &sentences, seg_lang, &attributions, &[]);
     Analysis {
         language,

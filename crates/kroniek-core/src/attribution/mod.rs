@@ -76,6 +76,24 @@ impl Attribution {
     }
 }
 
+/// The attribution that covers `span`, if any: the one with the narrowest covering scope
+/// piece (a clause-level "volgens X" wins over a backward "Dat schrijft Y").
+pub fn covering(attributions: &[Attribution], span: Span) -> Option<usize> {
+    attributions
+        .iter()
+        .enumerate()
+        .filter_map(|(k, a)| {
+            a.scope
+                .iter()
+                .filter(|x| x.contains(span))
+                .map(|x| x.len())
+                .min()
+                .map(|len| (len, k))
+        })
+        .min()
+        .map(|(_, k)| k)
+}
+
 #[derive(Default)]
 struct Lexicon {
     preps: Vec<Vec<String>>,

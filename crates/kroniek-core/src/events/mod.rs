@@ -341,6 +341,14 @@ pub fn train(examples: &[(Words, Vec<u8>)], epochs: usize, recall_bias: f32) -> 
     m
 }
 
+/// Ontology types whose lexicon triggers are always events.
+const STRONG: &[&str] = &["attack", "killing", "death", "injury", "arrest", "coup"];
+
+/// A capitalised word inside a sentence: a name, not a trigger ("Apple Shooting Range").
+fn is_name(word: &str, i: usize) -> bool {
+    i > 0 && word.chars().next().is_some_and(char::is_uppercase)
+}
+
 /// The event mentions of one sentence as token ranges, using `model` (or the lexicon
 /// when the model is empty).
 pub fn tag_with(model: &Model, s: &Words) -> Vec<Range<usize>> {
@@ -354,7 +362,15 @@ pub fn tag_with(model: &Model, s: &Words) -> Vec<Range<usize>> {
                 O
             }
         } else {
-            model.predict(&features(s, i, prev), prev)
+            let l = model.predict(&features(s, i, prev), prev);
+            // Nouns of the core ontology ("staatsgreep", "putsch", "bombardement") are events
+            // even where the statistical model is unsure: timelines are built from them.
+            if l == O && s.types[i].is_some_and(|t| STRONG.contains(&t)) && !is_name(&s.orig[i], i)
+            {
+                B
+            } else {
+                l
+            }
         };
         match label {
             B => out.push(i..i + 1),
@@ -535,19 +551,7 @@ fn find_with(
                 toks[r.start].span.start as usize,
                 toks[r.end - 1].span.end as usize,
             );
-            let source = attributions
-                .iter()
-                .enumerate()
-                .filter(|(_, a)| a.covers(span))
-                .min_by_key(|(_, a)| {
-                    a.scope
-                        .iter()
-                        .filter(|x| x.contains(span))
-                        .map(|x| x.len())
-                        .min()
-                        .unwrap_or(usize::MAX)
-                })
-                .map(|(k, _)| k);
+            let source = crate::attribution::covering(attributions, span);
             let factuality = factuality(lang, &prepared, r.clone(), source.is_some());
             let anchor = timexes
                 .iter()

@@ -67,6 +67,9 @@ pub struct Quantity {
     pub unit_span: Option<Span>,
     /// The bound given by a cue word.
     pub bound: Bound,
+    /// Index into the analysis' attributions: who gives the number (set by
+    /// [`crate::annotate`]; `None` from [`find`]).
+    pub source: Option<usize>,
 }
 
 #[derive(Default)]
@@ -324,6 +327,7 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
                 unit,
                 unit_span,
                 bound,
+                source: None,
             });
             i = stop.max(i + 1);
         }
