@@ -119,3 +119,51 @@ fn backward_scope_stops_at_previous_attribution_and_continues_forward() {
         ]
     );
 }
+
+#[test]
+fn factuality_cues() {
+    use kroniek_core::events::{factuality, Words};
+    let mut failures = Vec::new();
+    for row in cases("factuality.tsv") {
+        let lang = Lang::new(&row[0]).unwrap();
+        let raw: Vec<&str> = row[1].split(' ').collect();
+        let at = raw
+            .iter()
+            .position(|w| w.starts_with("[["))
+            .expect("[[event]]");
+        let words: Vec<&str> = raw
+            .iter()
+            .map(|w| w.trim_start_matches("[[").trim_end_matches("]]"))
+            .collect();
+        let f = factuality(lang, &Words::new(lang, &words), at..at + 1, false);
+        let got = format!(
+            "{}|{}|{}",
+            f.certainty.as_str(),
+            f.polarity.as_str(),
+            f.time.as_str()
+        );
+        if got != row[2] {
+            failures.push(format!("{}\n  want {}\n  got  {got}", row[1], row[2]));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn triggers_and_types() {
+    let mut failures = Vec::new();
+    for row in cases("triggers.tsv") {
+        let (doc, a) = run(&row[0], &row[1]);
+        let got: Vec<String> = a
+            .events
+            .iter()
+            .map(|e| format!("{}={}", &doc.text[e.span.range()], e.kind))
+            .collect();
+        for want in row[2].split(' ') {
+            if !got.iter().any(|g| g == want) {
+                failures.push(format!("{}: missing {want}; got {}", row[1], got.join(" ")));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

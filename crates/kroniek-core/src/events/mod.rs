@@ -456,11 +456,12 @@ pub fn factuality(lang: Lang, s: &Words, ev: Range<usize>, attributed: bool) -> 
         hi += 1;
     }
     let mut f = Factuality::default();
-    let (mut probable, mut possible, mut under) = (false, false, false);
+    let (mut probable, mut possible, mut under, mut present) = (false, false, false, false);
     for (kind, phrase, before, after) in &c.cues {
         let len = phrase.len();
         let mut hit = false;
-        for start in lo..hi.saturating_sub(len - 1) {
+        // A cue may start before the clause if it reaches into it ("denied that …").
+        for start in lo.saturating_sub(len - 1)..hi.saturating_sub(len - 1) {
             if w[start..start + len] != phrase[..] {
                 continue;
             }
@@ -481,6 +482,7 @@ pub fn factuality(lang: Lang, s: &Words, ev: Range<usize>, attributed: bool) -> 
             "possible" => possible = true,
             "underspecified" => under = true,
             "future" => f.time = EventTime::Future,
+            "present" => present = true,
             "reportive" => {
                 let clause = &w[lo..hi];
                 let perfect = clause
@@ -495,6 +497,9 @@ pub fn factuality(lang: Lang, s: &Words, ev: Range<usize>, attributed: bool) -> 
             }
             _ => {}
         }
+    }
+    if present {
+        f.time = EventTime::NonFuture;
     }
     f.certainty = if under {
         Certainty::Underspecified
