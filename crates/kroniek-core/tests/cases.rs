@@ -167,3 +167,36 @@ fn triggers_and_types() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn edge_cases_never_panic() {
+    let nasty = [
+        ", zei de minister.",
+        ", said officials.",
+        "Dat schrijft",
+        "Dat schrijft.",
+        "volgens",
+        "Volgens ,",
+        "according to",
+        "1.",
+        "$",
+        "$ million",
+        "zo'n",
+        "tot tot tot 5",
+        "1.2.3.4,5,6 miljard miljard miljard",
+        "999999999999999999999999999999 dollar",
+        "vijfentwintigduizendhonderdhonderd",
+        "niet niet geen",
+        "“",
+        "„Dat” zei hij, zei zij, zeiden ze.",
+        "Dat zei\n\nDat zei\n\nDat zei.",
+    ];
+    for lang in ["nl", "en"] {
+        for text in nasty {
+            let (doc, a) = run(lang, text);
+            for ann in a.annotations() {
+                assert!(ann.span.end as usize <= doc.text.len(), "{text:?}");
+            }
+        }
+    }
+}

@@ -347,6 +347,12 @@ pub struct Scores {
     pub matched_certain: usize,
     /// Matches whose gold polarity is POS.
     pub matched_pos: usize,
+    /// Matches whose gold certainty and polarity are annotated (not `_`).
+    pub annotated: usize,
+    /// … with the same certainty.
+    pub annotated_certainty_ok: usize,
+    /// … with the same polarity.
+    pub annotated_polarity_ok: usize,
 }
 
 fn f1(p: f64, r: f64) -> f64 {
@@ -388,6 +394,11 @@ impl Scores {
             self.polarity_ok += usize::from(g.polarity == p.polarity);
             self.matched_certain += usize::from(g.certainty == "CERTAIN");
             self.matched_pos += usize::from(g.polarity == "POS");
+            if g.certainty != "_" && g.polarity != "_" && !g.certainty.is_empty() {
+                self.annotated += 1;
+                self.annotated_certainty_ok += usize::from(g.certainty == p.certainty);
+                self.annotated_polarity_ok += usize::from(g.polarity == p.polarity);
+            }
             if g.time != "_" {
                 self.time_total += 1;
                 self.time_ok += usize::from(g.time == p.time);
@@ -417,13 +428,16 @@ impl fmt::Display for Scores {
         let (p, r, f1v) = self.prf();
         write!(
             f,
-            "events P={p:.3} R={r:.3} F1={f1v:.3} (gold {}, pred {}); certainty acc={:.3} (all-CERTAIN {:.3}); polarity acc={:.3} (all-POS {:.3}); time acc={}; non-certain F1={:.3} (gold {}, pred {}, correct {})",
+            "events P={p:.3} R={r:.3} F1={f1v:.3} (gold {}, pred {}); certainty acc={:.3} (all-CERTAIN {:.3}); polarity acc={:.3} (all-POS {:.3}); on {} matches with annotated attributes: certainty {:.3}, polarity {:.3}; time acc={}; non-certain F1={:.3} (gold {}, pred {}, correct {})",
             self.gold,
             self.pred,
             ratio(self.certainty_ok, self.matched),
             ratio(self.matched_certain, self.matched),
             ratio(self.polarity_ok, self.matched),
             ratio(self.matched_pos, self.matched),
+            self.annotated,
+            ratio(self.annotated_certainty_ok, self.annotated),
+            ratio(self.annotated_polarity_ok, self.annotated),
             if self.time_total == 0 { "n/a".to_string() } else { format!("{:.3}", ratio(self.time_ok, self.time_total)) },
             self.non_certain_f1(),
             self.nc_gold,

@@ -94,12 +94,26 @@ pub fn covering(attributions: &[Attribution], span: Span) -> Option<usize> {
         .map(|(_, k)| k)
 }
 
+/// Phrases indexed by their first word, longest first.
+#[derive(Default)]
+struct Phrases(std::collections::HashMap<String, Vec<Vec<String>>>);
+
+impl Phrases {
+    fn push(&mut self, words: Vec<String>) {
+        if let Some(first) = words.first() {
+            let list = self.0.entry(first.clone()).or_default();
+            list.push(words);
+            list.sort_by_key(|p| std::cmp::Reverse(p.len()));
+        }
+    }
+}
+
 #[derive(Default)]
 struct Lexicon {
-    preps: Vec<Vec<String>>,
-    verbs: Vec<Vec<String>>,
+    preps: Phrases,
+    verbs: Phrases,
     anaphors: HashSet<String>,
-    continues: Vec<Vec<String>>,
+    continues: Phrases,
     stops: HashSet<String>,
 }
 
@@ -123,9 +137,6 @@ fn load(lang: Lang) -> Lexicon {
             _ => {}
         }
     }
-    for list in [&mut lex.preps, &mut lex.verbs, &mut lex.continues] {
-        list.sort_by_key(|p| std::cmp::Reverse(p.len()));
-    }
     lex
 }
 
@@ -141,8 +152,10 @@ fn lexicon(lang: Lang) -> &'static Lexicon {
 }
 
 /// Matches one of `phrases` at word `i`; returns its length in words.
-fn match_at(words: &[String], i: usize, phrases: &[Vec<String>]) -> Option<usize> {
+fn match_at(words: &[String], i: usize, phrases: &Phrases) -> Option<usize> {
     phrases
+        .0
+        .get(words.get(i)?)?
         .iter()
         .find(|p| i + p.len() <= words.len() && words[i..i + p.len()] == p[..])
         .map(Vec::len)
@@ -276,7 +289,7 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
                     i = last;
                     continue;
                 }
-                if prev_comma && after < last && last - after <= 10 {
+                if prev_comma && i >= 2 && after < last && last - after <= 10 {
                     // "…, stellen inlichtingenbronnen." — covers the sentence up to the cue.
                     let clause = span_of(toks, 0..i - 1);
                     let mut scope = vec![clause];

@@ -395,6 +395,8 @@ pub fn tag(lang: Lang, s: &Words) -> Vec<Range<usize>> {
 struct Cues {
     /// (kind, words, before, after)
     cues: Vec<(String, Vec<String>, usize, usize)>,
+    /// Indexes into `cues` by the cue's first word.
+    first: HashMap<String, Vec<usize>>,
     boundary: std::collections::HashSet<String>,
 }
 
@@ -418,6 +420,11 @@ fn load_cues(lang: Lang) -> Cues {
                 ));
             }
             _ => {}
+        }
+    }
+    for (k, (_, phrase, _, _)) in c.cues.iter().enumerate() {
+        if let Some(first) = phrase.first() {
+            c.first.entry(first.clone()).or_default().push(k);
         }
     }
     c
@@ -457,23 +464,28 @@ pub fn factuality(lang: Lang, s: &Words, ev: Range<usize>, attributed: bool) -> 
     }
     let mut f = Factuality::default();
     let (mut probable, mut possible, mut under, mut present) = (false, false, false, false);
-    for (kind, phrase, before, after) in &c.cues {
-        let len = phrase.len();
-        let mut hit = false;
-        // A cue may start before the clause if it reaches into it ("denied that …").
-        for start in lo.saturating_sub(len - 1)..hi.saturating_sub(len - 1) {
-            if w[start..start + len] != phrase[..] {
+    // Which cues occur at a fitting distance; a cue may start before the clause if it
+    // reaches into it ("denied that …"), so look a few words further back.
+    let mut hits = vec![false; c.cues.len()];
+    for start in lo.saturating_sub(3)..hi {
+        let Some(candidates) = c.first.get(&w[start]) else {
+            continue;
+        };
+        for &k in candidates {
+            let (_, phrase, before, after) = &c.cues[k];
+            let end = start + phrase.len();
+            if end > hi || end <= lo || w[start..end] != phrase[..] {
                 continue;
             }
-            let end = start + len;
             if (end <= ev.start && ev.start - end < *before)
                 || (start >= ev.end && start - ev.end < *after)
             {
-                hit = true;
-                break;
+                hits[k] = true;
             }
         }
-        if !hit {
+    }
+    for (k, (kind, _, _, _)) in c.cues.iter().enumerate() {
+        if !hits[k] {
             continue;
         }
         match kind.as_str() {

@@ -6,7 +6,29 @@
 //! `<hash as 16 hex digits>\t<weight O>\t<weight B>\t<weight I>`. Features are hashed with
 //! 64-bit FNV-1a, so the file holds no text of the training corpus.
 
-use std::collections::HashMap;
+use std::collections::HashMap as StdHashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// Feature keys are already FNV hashes: the map hashes them with one multiplication
+/// instead of SipHash.
+#[derive(Default, Clone, Copy)]
+pub struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn write_u64(&mut self, k: u64) {
+        self.0 = k.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+type HashMap<K, V> = StdHashMap<K, V, BuildHasherDefault<KeyHasher>>;
 
 /// Number of labels: `O`, `B`, `I`.
 pub const LABELS: usize = 3;
@@ -79,7 +101,7 @@ impl Model {
 
     /// Parses a model file; lines that do not parse are skipped.
     pub fn from_text(text: &str) -> Model {
-        let mut weights = HashMap::new();
+        let mut weights = HashMap::default();
         for line in text.lines() {
             if line.starts_with('#') {
                 continue;
@@ -131,9 +153,9 @@ pub fn train<S>(
     epochs: usize,
     feats: impl Fn(&S, usize, u8) -> Vec<u64>,
 ) -> Model {
-    let mut w: HashMap<u64, [f32; LABELS]> = HashMap::new();
-    let mut total: HashMap<u64, [f64; LABELS]> = HashMap::new();
-    let mut stamp: HashMap<u64, [u64; LABELS]> = HashMap::new();
+    let mut w: HashMap<u64, [f32; LABELS]> = HashMap::default();
+    let mut total: HashMap<u64, [f64; LABELS]> = HashMap::default();
+    let mut stamp: HashMap<u64, [u64; LABELS]> = HashMap::default();
     let mut t: u64 = 0;
     let mut order: Vec<usize> = (0..examples.len()).collect();
     let mut rng: u64 = 0x9e37_79b9_7f4a_7c15;
@@ -193,7 +215,7 @@ pub fn train<S>(
         }
     }
     // Average.
-    let mut avg = HashMap::with_capacity(w.len());
+    let mut avg = HashMap::with_capacity_and_hasher(w.len(), Default::default());
     for (k, ws) in &w {
         let tot = total.get(k).copied().unwrap_or([0.0; LABELS]);
         let st = stamp.get(k).copied().unwrap_or([0; LABELS]);
