@@ -14,9 +14,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use kroniek_core::{annotate, Severity};
 use kroniek_formats::{Format, Options, Record};
-use kroniek_store::{PutOutcome, SearchTerms, Store, StoredDocument};
+use kroniek_store::{PutOutcome, Store, StoredDocument};
 use rayon::prelude::*;
 
 /// Where articles come from.
@@ -158,25 +157,7 @@ fn open(input: &Input, count: Arc<AtomicU64>) -> io::Result<Box<dyn BufRead>> {
 
 /// Turns a record into what the store keeps: the document with its analysis.
 pub fn analyse(record: Record, origin: String) -> StoredDocument {
-    let mut doc = record.doc;
-    let analysis = annotate(&doc);
-    doc.language = analysis.language;
-    let mut warnings = record.warnings;
-    // The readers already flag a missing date; the other diagnostics are news to the user.
-    warnings.extend(
-        analysis
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Warning && d.code != "unknown-publication-date")
-            .map(|d| d.message.clone()),
-    );
-    StoredDocument {
-        search_terms: Some(SearchTerms::of(&doc)),
-        doc,
-        annotations: analysis.annotations().into_iter().map(Into::into).collect(),
-        warnings,
-        origin: Some(origin),
-    }
+    StoredDocument::analyse(record.doc, record.warnings, Some(origin))
 }
 
 fn progress_bar(total: Option<u64>, enabled: bool) -> ProgressBar {

@@ -4,6 +4,7 @@ use crate::document::Document;
 use crate::lang::{self, Lang};
 use crate::span::Span;
 use crate::text::{self, Sentence, Token};
+use crate::timex::{self, Timex};
 
 /// How serious a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -47,6 +48,8 @@ pub struct Analysis {
     pub tokens: Vec<Token>,
     /// Sentences, in text order, covering all tokens.
     pub sentences: Vec<Sentence>,
+    /// Time expressions (TIMEX3), in text order.
+    pub timexes: Vec<Timex>,
     /// Numbers with unit and bound (layer `quantity`).
     pub quantities: Vec<crate::quantity::Quantity>,
     /// Who says what (layer `attribution`).
@@ -86,6 +89,25 @@ impl Analysis {
                 span: s.span,
                 label: String::new(),
                 attrs: Vec::new(),
+            });
+        }
+        for t in &self.timexes {
+            let mut attrs = vec![("value", t.value.clone())];
+            if let Some(m) = t.modifier {
+                attrs.push(("mod", m.to_string()));
+            }
+            // An open end (a duration, "binnenkort") has no bound rather than an empty one.
+            if let Some(d) = t.earliest {
+                attrs.push(("earliest", d.to_string()));
+            }
+            if let Some(d) = t.latest {
+                attrs.push(("latest", d.to_string()));
+            }
+            out.push(Annotation {
+                layer: "timex",
+                span: t.span,
+                label: t.kind.as_str().to_string(),
+                attrs,
             });
         }
         for q in &self.quantities {
@@ -220,16 +242,28 @@ pub fn annotate(doc: &Document) -> Analysis {
     let seg_lang = language.unwrap_or(Lang::EN);
     let tokens = text::tokenize(&doc.text, seg_lang);
     let sentences = text::sentences(&doc.text, &tokens);
+    let timexes = language
+        .map(|l| timex::tag(&doc.text, l, doc.published))
+        .unwrap_or_default();
+    let timex_spans: Vec<crate::span::Span> = timexes.iter().map(|t| t.span).collect();
     let mut quantities = crate::quantity::find(&doc.text, &tokens, &sentences, seg_lang);
     let attributions = crate::attribution::find(&doc.text, &tokens, &sentences, seg_lang);
     for q in &mut quantities {
         q.source = crate::attribution::covering(&attributions, q.span);
     }
-    let events = crate::events::find(&doc.text, &tokens, &sentences, seg_lang, &attributions, &[]);
+    let events = crate::events::find(
+        &doc.text,
+        &tokens,
+        &sentences,
+        seg_lang,
+        &attributions,
+        &timex_spans,
+    );
     Analysis {
         language,
         tokens,
         sentences,
+        timexes,
         quantities,
         attributions,
         events,
@@ -258,6 +292,7 @@ mod tests {
         let a = annotate(&doc);
         assert_eq!(a.language, Some(Lang::NL));
         assert_eq!(a.sentences.len(), 4);
+        assert!(a.annotations().iter().any(|x| x.layer == "timex"));
         for ann in a.annotations() {
             let surface = &doc.text[ann.span.range()];
             assert_eq!(surface.trim(), surface);

@@ -39,8 +39,10 @@ pub mod resources;
 pub mod search;
 pub mod span;
 pub mod text;
+pub mod timex;
 
 pub use analysis::{annotate, Analysis, Annotation, Diagnostic, Severity};
 pub use document::{DatePrecision, DocId, Document, DocumentBuilder, PubDate};
 pub use lang::Lang;
 pub use span::Span;
+pub use timex::{Timex, TimexType};

@@ -40,6 +40,39 @@ pub struct StoredDocument {
     pub search_terms: Option<SearchTerms>,
 }
 
+impl StoredDocument {
+    /// Annotates a document and packs it with everything the store keeps: the analysis
+    /// (with the detected language written into the document), the reader's warnings plus
+    /// the analysis's own, provenance, and the search terms. Used by every ingest path
+    /// (CLI, HTTP upload), so they store the same thing.
+    pub fn analyse(
+        mut doc: Document,
+        mut warnings: Vec<String>,
+        origin: Option<String>,
+    ) -> StoredDocument {
+        let analysis = kroniek_core::annotate(&doc);
+        doc.language = analysis.language;
+        // Readers already flag a missing date; the other diagnostics are news to the user.
+        warnings.extend(
+            analysis
+                .diagnostics
+                .iter()
+                .filter(|d| {
+                    d.severity == kroniek_core::Severity::Warning
+                        && d.code != "unknown-publication-date"
+                })
+                .map(|d| d.message.clone()),
+        );
+        StoredDocument {
+            search_terms: Some(SearchTerms::of(&doc)),
+            annotations: analysis.annotations().into_iter().map(Into::into).collect(),
+            doc,
+            warnings,
+            origin,
+        }
+    }
+}
+
 /// The folded, stemmed terms of a document's title and body, as the index stores them.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SearchTerms {

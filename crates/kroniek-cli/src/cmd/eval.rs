@@ -1,12 +1,10 @@
-//! `kroniek eval …`: scores against gold corpora.
+//! `kroniek eval`: score kroniek against gold corpora. One subcommand per layer.
 
 use std::process::ExitCode;
 
 use clap::Subcommand;
 
-use super::eval_events;
-
-/// Score kroniek against gold corpora.
+/// Evaluate against gold corpora.
 #[derive(clap::Args, Debug)]
 pub struct Args {
     #[command(subcommand)]
@@ -16,12 +14,15 @@ pub struct Args {
 /// What to evaluate.
 #[derive(Subcommand, Debug)]
 pub enum EvalCommand {
+    /// Time expressions (TempEval-3 scores: extent, value, type)
+    Time(super::eval_time::Args),
     /// Event mentions and factuality on MEANTIME (Dutch CoNLL, English CAT XML)
-    Events(eval_events::Args),
+    Events(super::eval_events::Args),
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
-        EvalCommand::Events(a) => eval_events::run(a),
+        EvalCommand::Time(a) => super::eval_time::run(a),
+        EvalCommand::Events(a) => super::eval_events::run(a),
     }
 }

@@ -9,11 +9,14 @@ mod db;
 mod demo;
 mod eval;
 mod eval_events;
+mod eval_time;
 mod events;
 mod ingest;
 mod search;
+mod serve;
 mod show;
 mod stats;
+mod time;
 mod train;
 mod train_events;
 
@@ -30,12 +33,16 @@ pub enum Command {
     Stats(stats::Args),
     /// Annotate text or JSONL from stdin (or a file) and print JSON; nothing is stored
     Annotate(annotate::Args),
+    /// Find time expressions (TIMEX3) with their calendar intervals
+    Time(time::Args),
+    /// Score kroniek against gold corpora (time, events, …)
+    Eval(eval::Args),
     /// Ingest the built-in demo corpus and show what kroniek finds
     Demo(demo::Args),
+    /// Serve the JSON API and the web UI over a store
+    Serve(serve::Args),
     /// Event mentions and factuality on token-per-line input (--conll)
     Events(events::Args),
-    /// Score against gold corpora
-    Eval(eval::Args),
     /// Train the models in models/<lang>/
     Train(train::Args),
 }
@@ -48,9 +55,11 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Show(args) => show::run(args),
         Command::Stats(args) => stats::run(args),
         Command::Annotate(args) => annotate::run(args),
-        Command::Demo(args) => demo::run(args),
-        Command::Events(args) => events::run(args),
+        Command::Time(args) => time::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Demo(args) => demo::run(args),
+        Command::Serve(args) => serve::run(args),
+        Command::Events(args) => events::run(args),
         Command::Train(args) => train::run(args),
     }
 }

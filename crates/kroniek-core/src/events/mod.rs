@@ -568,6 +568,10 @@ fn find_with(
                 toks[r.start].span.start as usize,
                 toks[r.end - 1].span.end as usize,
             );
+            // Words of a time expression ("afgelopen woensdag") are not events.
+            if timexes.iter().any(|t| t.contains(span)) {
+                continue;
+            }
             let source = crate::attribution::covering(attributions, span);
             let factuality = factuality(lang, &prepared, r.clone(), source.is_some());
             let anchor = timexes
@@ -638,8 +642,12 @@ pub fn find_in_tokens_with<S: AsRef<str>>(
         text.push('\n');
     }
     let attributions = crate::attribution::find(&text, &tokens, &sents, lang);
+    let timexes: Vec<Span> = crate::timex::tag(&text, lang, crate::document::PubDate::Unknown)
+        .iter()
+        .map(|t| t.span)
+        .collect();
     match model {
-        None => find(&text, &tokens, &sents, lang, &attributions, &[]),
-        Some(m) => find_with(&text, &tokens, &sents, lang, &attributions, &[], m),
+        None => find(&text, &tokens, &sents, lang, &attributions, &timexes),
+        Some(m) => find_with(&text, &tokens, &sents, lang, &attributions, &timexes, m),
     }
 }

@@ -1,0 +1,265 @@
+//! Calendar units ("granules") with their TIMEX3 value and their day interval.
+//! Every operation is checked: out-of-range dates give `None`, never a panic.
+
+use jiff::civil::{Date, ISOWeekDate, Weekday};
+use jiff::Span;
+
+/// A calendar unit a date expression can denote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum G {
+    Day(Date),
+    /// ISO year and week.
+    Week(i16, i8),
+    /// Weekend of an ISO week.
+    Weekend(i16, i8),
+    Month(i16, i8),
+    Quarter(i16, i8),
+    Half(i16, i8),
+    /// Year and season 0..4 = SP, SU, FA, WI.
+    Season(i16, i8),
+    Year(i16),
+    /// First three digits of the years (199 = the 1990s).
+    Decade(i16),
+    /// First two digits (19 = 1900–1999).
+    Century(i16),
+}
+
+pub(crate) const SEASONS: [&str; 4] = ["SP", "SU", "FA", "WI"];
+
+pub(crate) fn add_days(d: Date, n: i64) -> Option<Date> {
+    d.checked_add(Span::new().try_days(n).ok()?).ok()
+}
+
+pub(crate) fn add_months(d: Date, n: i64) -> Option<Date> {
+    d.checked_add(Span::new().try_months(n).ok()?).ok()
+}
+
+pub(crate) fn ymd(y: i64, m: i64, d: i64) -> Option<Date> {
+    if !(1..=9999).contains(&y) {
+        return None;
+    }
+    Date::new(y as i16, i8::try_from(m).ok()?, i8::try_from(d).ok()?).ok()
+}
+
+fn month_end(y: i16, m: i8) -> Option<Date> {
+    Some(ymd(y as i64, m as i64, 1)?.last_of_month())
+}
+
+pub(crate) fn weekday_num(d: Date) -> i8 {
+    d.weekday().to_monday_one_offset()
+}
+
+impl G {
+    /// The unit of `code` (Y, M, W, D, Q, HALF, WE, DE, CE) that contains `d`.
+    pub fn of(code: &str, d: Date) -> Option<G> {
+        let w = d.iso_week_date();
+        Some(match code {
+            "D" | "H" | "MIN" | "S" => G::Day(d),
+            "W" => G::Week(w.year(), w.week()),
+            "WE" => G::Weekend(w.year(), w.week()),
+            "M" => G::Month(d.year(), d.month()),
+            "Q" => G::Quarter(d.year(), (d.month() - 1) / 3 + 1),
+            "HALF" => G::Half(d.year(), (d.month() - 1) / 6 + 1),
+            "Y" => G::Year(d.year()),
+            "DE" => G::Decade(d.year() / 10),
+            "CE" => G::Century(d.year() / 100),
+            _ => return None,
+        })
+    }
+
+    /// First day.
+    pub fn start(self) -> Option<Date> {
+        match self {
+            G::Day(d) => Some(d),
+            G::Week(y, w) => ISOWeekDate::new(y, w, Weekday::Monday)
+                .ok()
+                .map(|x| x.date()),
+            G::Weekend(y, w) => ISOWeekDate::new(y, w, Weekday::Saturday)
+                .ok()
+                .map(|x| x.date()),
+            G::Month(y, m) => ymd(y as i64, m as i64, 1),
+            G::Quarter(y, q) => ymd(y as i64, (q as i64 - 1) * 3 + 1, 1),
+            G::Half(y, h) => ymd(y as i64, (h as i64 - 1) * 6 + 1, 1),
+            G::Season(y, s) => match s {
+                3 => ymd(y as i64, 12, 1),
+                _ => ymd(y as i64, 3 + 3 * s as i64, 1),
+            },
+            G::Year(y) => ymd(y as i64, 1, 1),
+            G::Decade(d) => ymd((d as i64 * 10).max(1), 1, 1),
+            G::Century(c) => ymd((c as i64 * 100).max(1), 1, 1),
+        }
+    }
+
+    /// Last day.
+    pub fn end(self) -> Option<Date> {
+        match self {
+            G::Day(d) => Some(d),
+            G::Week(y, w) | G::Weekend(y, w) => ISOWeekDate::new(y, w, Weekday::Sunday)
+                .ok()
+                .map(|x| x.date()),
+            G::Month(y, m) => month_end(y, m),
+            G::Quarter(y, q) => month_end(y, q * 3),
+            G::Half(y, h) => month_end(y, h * 6),
+            G::Season(y, s) => match s {
+                3 => month_end(y.checked_add(1)?, 2),
+                _ => month_end(y, 5 + 3 * s),
+            },
+            G::Year(y) => ymd(y as i64, 12, 31),
+            G::Decade(d) => ymd(d as i64 * 10 + 9, 12, 31),
+            G::Century(c) => ymd(c as i64 * 100 + 99, 12, 31),
+        }
+    }
+
+    /// The same kind of unit `n` steps later (earlier when negative).
+    pub fn shift(self, n: i64) -> Option<G> {
+        Some(match self {
+            G::Day(d) => G::Day(add_days(d, n)?),
+            G::Week(..) | G::Weekend(..) => {
+                let d = add_days(self.start()?, n.checked_mul(7)?)?;
+                let w = d.iso_week_date();
+                if matches!(self, G::Week(..)) {
+                    G::Week(w.year(), w.week())
+                } else {
+                    G::Weekend(w.year(), w.week())
+                }
+            }
+            G::Month(y, m) => {
+                let d = add_months(ymd(y as i64, m as i64, 1)?, n)?;
+                G::Month(d.year(), d.month())
+            }
+            G::Quarter(y, q) => {
+                let i = (y as i64 * 4 + (q as i64 - 1)).checked_add(n)?;
+                G::Quarter(year16(i.div_euclid(4))?, (i.rem_euclid(4) + 1) as i8)
+            }
+            G::Half(y, h) => {
+                let i = (y as i64 * 2 + (h as i64 - 1)).checked_add(n)?;
+                G::Half(year16(i.div_euclid(2))?, (i.rem_euclid(2) + 1) as i8)
+            }
+            G::Season(y, s) => G::Season(year16((y as i64).checked_add(n)?)?, s),
+            G::Year(y) => G::Year(year16((y as i64).checked_add(n)?)?),
+            G::Decade(d) => G::Decade(
+                i16::try_from((d as i64).checked_add(n)?)
+                    .ok()
+                    .filter(|d| (0..=999).contains(d))?,
+            ),
+            G::Century(c) => G::Century(
+                i16::try_from((c as i64).checked_add(n)?)
+                    .ok()
+                    .filter(|c| (0..=99).contains(c))?,
+            ),
+        })
+    }
+
+    /// The TIMEX3 value.
+    pub fn value(self) -> String {
+        match self {
+            G::Day(d) => format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day()),
+            G::Week(y, w) => format!("{y:04}-W{w:02}"),
+            G::Weekend(y, w) => format!("{y:04}-W{w:02}-WE"),
+            G::Month(y, m) => format!("{y:04}-{m:02}"),
+            G::Quarter(y, q) => format!("{y:04}-Q{q}"),
+            G::Half(y, h) => format!("{y:04}-H{h}"),
+            G::Season(y, s) => format!("{y:04}-{}", SEASONS[(s as usize) % 4]),
+            G::Year(y) => format!("{y:04}"),
+            G::Decade(d) => format!("{d:03}"),
+            G::Century(c) => format!("{c:02}"),
+        }
+    }
+}
+
+fn year16(y: i64) -> Option<i16> {
+    if (1..=9999).contains(&y) {
+        Some(y as i16)
+    } else {
+        None
+    }
+}
+
+/// Narrows `[start, end]` to its first, middle or last third for START/MID/END
+/// (and to the same for the EARLY/LATE synonyms some corpora use).
+pub(crate) fn narrow(start: Date, end: Date, modifier: Option<&str>) -> (Date, Date) {
+    let Ok(span) = start.until(end) else {
+        return (start, end);
+    };
+    let days = span.get_days() as i64;
+    if days < 6 {
+        return (start, end);
+    }
+    let third = (days + 1) / 3;
+    match modifier {
+        Some("START") => (start, add_days(start, third - 1).unwrap_or(end)),
+        Some("MID") => (
+            add_days(start, third).unwrap_or(start),
+            add_days(end, -third).unwrap_or(end),
+        ),
+        Some("END") => (add_days(end, -(third - 1)).unwrap_or(start), end),
+        _ => (start, end),
+    }
+}
+
+/// Merges two values of the same shape field by field, replacing differing fields with
+/// `X` from the first differing field on: `2019-01-30` and `2019-02-27` give `2019-XX-XX`,
+/// `2017-W01` and `2018-W01` give `XXXX-WXX`.
+pub(crate) fn merge_values(a: &str, b: &str) -> String {
+    if a == b {
+        return a.to_string();
+    }
+    let fa: Vec<&str> = a.split(['-', 'T']).collect();
+    let fb: Vec<&str> = b.split(['-', 'T']).collect();
+    if fa.len() != fb.len() || a.len() != b.len() {
+        return "XXXX-XX-XX".chars().take(a.len().min(10)).collect();
+    }
+    let mut out = String::with_capacity(a.len());
+    let seps: Vec<char> = a.chars().filter(|c| *c == '-' || *c == 'T').collect();
+    // Once a field differs, every finer field is unknown too.
+    let mut differ = false;
+    for (k, (x, y)) in fa.iter().zip(&fb).enumerate() {
+        if k > 0 {
+            out.push(seps[k - 1]);
+        }
+        differ |= x != y;
+        if !differ {
+            out.push_str(x);
+        } else {
+            // Keep a leading letter such as the W of a week or the Q of a quarter.
+            let lead: String = x.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+            out.push_str(&lead);
+            out.extend(std::iter::repeat_n('X', x.len() - lead.len()));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_weeks_cross_year_ends() {
+        let d = ymd(2018, 12, 31).unwrap();
+        assert_eq!(G::of("W", d).unwrap().value(), "2019-W01");
+        assert_eq!(
+            G::of("W", ymd(2021, 1, 3).unwrap()).unwrap().value(),
+            "2020-W53"
+        );
+        assert_eq!(G::Week(2020, 53).shift(1).unwrap().value(), "2021-W01");
+        assert_eq!(G::Quarter(2019, 1).shift(-1).unwrap().value(), "2018-Q4");
+        assert_eq!(G::Season(2019, 3).end().unwrap().to_string(), "2020-02-29");
+    }
+
+    #[test]
+    fn merging_replaces_fields() {
+        assert_eq!(merge_values("2019-01-30", "2019-02-27"), "2019-XX-XX");
+        assert_eq!(merge_values("2019-W06", "2019-W10"), "2019-WXX");
+        assert_eq!(merge_values("2019", "2019"), "2019");
+        assert_eq!(merge_values("2017-W01", "2018-W01"), "XXXX-WXX");
+    }
+
+    #[test]
+    fn absurd_dates_give_none() {
+        assert!(ymd(99999, 1, 1).is_none());
+        assert!(ymd(2019, 2, 31).is_none());
+        assert!(G::Year(9999).shift(1).is_none());
+        assert!(add_days(ymd(9999, 12, 31).unwrap(), 1).is_none());
+    }
+}

@@ -1,0 +1,760 @@
+//! The data-driven part of the tagger: a tokenizer for time expressions, the lexicon and
+//! the rule patterns read from `resources/<lang>/timex_lexicon.txt` and `timex_rules.txt`,
+//! and a small backtracking matcher over token classes.
+//!
+//! # Lexicon format
+//! One entry per line: `CLASS=VALUE [CLASS=VALUE …]: word|word|…`. The first class is the
+//! one the words match as in patterns; every `CLASS=VALUE` pair is captured when the word
+//! matches. `CAP=1` restricts an entry to capitalised occurrences (English "May").
+//!
+//! # Rule format
+//! `TYPE [CLASS=VALUE …]: pattern`, where the pattern is a sequence of atoms separated by
+//! spaces: an upper-case name is a class, anything else a literal word (tokenized like the
+//! text, so `'s` and `a.m.` work), `(a b | c)` a group of alternatives. Atoms take a
+//! quantifier suffix `?`, `+` or `*`; a `~` prefix requires the token to follow the previous
+//! one without white space (`YEAR ~- ~MONTHNUM ~- ~DAYNUM`).
+
+use std::collections::HashMap;
+
+/// A token of the time tagger's own segmentation.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Tok {
+    /// Byte offsets into the original text.
+    pub start: u32,
+    pub end: u32,
+    /// Range of the lower-cased form in the lower-case buffer.
+    pub lo: (u32, u32),
+    /// Whether white space precedes the token.
+    pub space_before: bool,
+    /// Whether the first letter is upper case.
+    pub cap: bool,
+    /// All digits.
+    pub digits: bool,
+    /// Index into `Grammar::words` when the lower-cased form is known, else `u32::MAX`.
+    pub word: u32,
+}
+
+/// Splits text into words (letters), digit runs and single punctuation characters.
+/// Writes lower-cased forms into `lower`; curly apostrophes and dashes are folded.
+pub(crate) fn tokenize(text: &str, toks: &mut Vec<Tok>, lower: &mut String) {
+    toks.clear();
+    lower.clear();
+    let mut iter = text.char_indices().peekable();
+    let mut space = true;
+    while let Some((i, c)) = iter.next() {
+        if c.is_whitespace() {
+            space = true;
+            continue;
+        }
+        let lo_start = lower.len() as u32;
+        let mut end = i + c.len_utf8();
+        let mut cap = false;
+        let mut digits = false;
+        if c.is_ascii_digit() {
+            digits = true;
+            lower.push(c);
+            while let Some(&(j, d)) = iter.peek() {
+                if d.is_ascii_digit() {
+                    lower.push(d);
+                    end = j + 1;
+                    iter.next();
+                } else {
+                    break;
+                }
+            }
+        } else if c.is_alphabetic() {
+            cap = c.is_uppercase();
+            push_lower(lower, c);
+            while let Some(&(j, d)) = iter.peek() {
+                if d.is_alphabetic() {
+                    push_lower(lower, d);
+                    end = j + d.len_utf8();
+                    iter.next();
+                } else {
+                    break;
+                }
+            }
+        } else {
+            let folded = match c {
+                '\u{2019}' | '\u{2018}' | '`' | '\u{b4}' => '\'',
+                '\u{2013}' | '\u{2014}' | '\u{2010}' | '\u{2011}' => '-',
+                other => other,
+            };
+            lower.push(folded);
+        }
+        toks.push(Tok {
+            start: i as u32,
+            end: end as u32,
+            lo: (lo_start, lower.len() as u32),
+            space_before: space,
+            cap,
+            digits,
+            word: u32::MAX,
+        });
+        space = false;
+    }
+}
+
+fn push_lower(s: &mut String, c: char) {
+    if c.is_ascii() {
+        s.push(c.to_ascii_lowercase());
+    } else {
+        s.extend(c.to_lowercase());
+    }
+}
+
+/// One `CLASS=VALUE` feature.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Feature {
+    pub class: u8,
+    pub value: &'static str,
+}
+
+/// What a known word is: the classes it matches and the features each brings.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct WordInfo {
+    /// (class bitmask of the entry, features, capitalised only)
+    pub entries: Vec<(u64, Vec<Feature>, bool)>,
+    /// Literal id when the word occurs as a literal in a rule.
+    pub lit: Option<u32>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum AtomKind {
+    Class(u8),
+    Lit(u32),
+    Group(Vec<Vec<Atom>>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Quant {
+    One,
+    Opt,
+    Plus,
+    Star,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Atom {
+    pub kind: AtomKind,
+    pub attached: bool,
+    pub quant: Quant,
+}
+
+/// A compiled rule.
+#[derive(Debug, Clone)]
+pub(crate) struct Rule {
+    /// `None` for a blocking rule (`NONE`): the match is consumed, nothing is tagged.
+    pub kind: Option<super::TimexType>,
+    pub extra: Vec<Feature>,
+    pub atoms: Vec<Atom>,
+    /// Classes and literals that can start a match.
+    pub first_classes: u64,
+    pub first_lits: Vec<u32>,
+    /// Line number in the rules file, for messages.
+    #[allow(dead_code)]
+    pub line: usize,
+}
+
+/// A captured feature with the token that brought it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Cap {
+    pub feature: Feature,
+    pub tok: u32,
+}
+
+/// Classes with built-in meaning for digit tokens.
+pub(crate) const DIGIT_CLASSES: &[&str] = &[
+    "NUM", "YEAR", "YEAR2", "DAYNUM", "MONTHNUM", "HOUR", "MINUTE",
+];
+
+/// The compiled lexicon and rules of one language.
+#[derive(Debug)]
+pub(crate) struct Grammar {
+    pub class_names: Vec<String>,
+    pub words: HashMap<String, u32>,
+    pub infos: Vec<WordInfo>,
+    pub rules: Vec<Rule>,
+    /// Words that are tense cues: (lower form → future?).
+    pub digit_class: [u8; 7],
+    /// Problems found while reading the data (reported by tests).
+    pub problems: Vec<String>,
+}
+
+impl Grammar {
+    pub fn class_id(&self, name: &str) -> Option<u8> {
+        self.class_names
+            .iter()
+            .position(|n| n == name)
+            .map(|i| i as u8)
+    }
+
+    fn intern_class(&mut self, name: &str) -> u8 {
+        if let Some(i) = self.class_id(name) {
+            return i;
+        }
+        if self.class_names.len() >= 63 {
+            self.problems
+                .push(format!("too many classes; {name} ignored"));
+            return 63;
+        }
+        self.class_names.push(name.to_string());
+        (self.class_names.len() - 1) as u8
+    }
+
+    fn word_mut(&mut self, w: &str) -> &mut WordInfo {
+        let id = match self.words.get(w) {
+            Some(&id) => id,
+            None => {
+                let id = self.infos.len() as u32;
+                self.infos.push(WordInfo::default());
+                self.words.insert(w.to_string(), id);
+                id
+            }
+        };
+        &mut self.infos[id as usize]
+    }
+
+    /// Builds a grammar from the lexicon and rules text.
+    pub fn build(lexicon: &'static str, rules: &'static str) -> Grammar {
+        let mut g = Grammar {
+            class_names: Vec::new(),
+            words: HashMap::new(),
+            infos: Vec::new(),
+            rules: Vec::new(),
+            digit_class: [0; 7],
+            problems: Vec::new(),
+        };
+        for (k, name) in DIGIT_CLASSES.iter().enumerate() {
+            g.digit_class[k] = g.intern_class(name);
+        }
+        let mut compound: Option<Vec<&'static str>> = None;
+        let mut units: Vec<(&'static str, i64)> = Vec::new();
+        let mut tens: Vec<(&'static str, i64)> = Vec::new();
+        for (n, line) in lexicon.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let Some((head, words)) = line.split_once(':') else {
+                g.problems.push(format!("lexicon line {}: no ':'", n + 1));
+                continue;
+            };
+            let head = head.trim();
+            if let Some(seps) = head.strip_prefix("@compound") {
+                let _ = seps;
+                compound = Some(words.split('|').map(str::trim).collect());
+                continue;
+            }
+            let mut feats = Vec::new();
+            let mut cap_only = false;
+            let mut mask = 0u64;
+            for (k, item) in head.split_whitespace().enumerate() {
+                let (c, v) = item.split_once('=').unwrap_or((item, "1"));
+                if c == "CAP" {
+                    cap_only = true;
+                    continue;
+                }
+                let id = g.intern_class(c);
+                if k == 0 {
+                    mask = 1u64 << id;
+                }
+                feats.push(Feature {
+                    class: id,
+                    value: v,
+                });
+            }
+            let first = head.split_whitespace().next().unwrap_or("");
+            let first_val = first.split_once('=').map(|(_, v)| v).unwrap_or("1");
+            for w in words.split('|').map(str::trim).filter(|w| !w.is_empty()) {
+                if first.starts_with("NUM=") && feats.len() == 1 {
+                    if let Ok(v) = first_val.parse::<i64>() {
+                        if (1..10).contains(&v) {
+                            units.push((w, v));
+                        } else if (20..100).contains(&v) && v % 10 == 0 {
+                            tens.push((w, v));
+                        }
+                    }
+                }
+                g.word_mut(w).entries.push((mask, feats.clone(), cap_only));
+            }
+        }
+        // Dutch-style compound numbers: "vier" + "en" + "twintig".
+        if let Some(seps) = compound {
+            let num = g.intern_class("NUM");
+            for &(u, uv) in &units {
+                for &(t, tv) in &tens {
+                    for sep in &seps {
+                        let w: &'static str = Box::leak(format!("{u}{sep}{t}").into_boxed_str());
+                        let v: &'static str = Box::leak((uv + tv).to_string().into_boxed_str());
+                        g.word_mut(w).entries.push((
+                            1u64 << num,
+                            vec![Feature {
+                                class: num,
+                                value: v,
+                            }],
+                            false,
+                        ));
+                    }
+                }
+            }
+        }
+        let mut lits: HashMap<String, u32> = HashMap::new();
+        for (n, line) in rules.lines().enumerate() {
+            let line = line.split(" #").next().unwrap_or("").trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let Some((head, pattern)) = line.split_once(": ") else {
+                g.problems.push(format!("rules line {}: no ': '", n + 1));
+                continue;
+            };
+            let mut head_items = head.split_whitespace();
+            let kind = match head_items.next() {
+                Some("NONE") => None,
+                Some(k) if super::TimexType::parse(k).is_some() => super::TimexType::parse(k),
+                _ => {
+                    g.problems
+                        .push(format!("rules line {}: unknown type", n + 1));
+                    continue;
+                }
+            };
+            let mut extra = Vec::new();
+            for item in head_items {
+                let (c, v) = item.split_once('=').unwrap_or((item, "1"));
+                let id = g.intern_class(c);
+                extra.push(Feature {
+                    class: id,
+                    value: leak(v),
+                });
+            }
+            let parts: Vec<&str> = split_pattern(pattern);
+            let mut pos = 0;
+            match parse_seq(&mut g, &mut lits, &parts, &mut pos) {
+                Ok(alts) if pos == parts.len() && alts.len() == 1 => {
+                    let atoms = alts.into_iter().next().unwrap_or_default();
+                    let mut rule = Rule {
+                        kind,
+                        extra,
+                        atoms,
+                        first_classes: 0,
+                        first_lits: Vec::new(),
+                        line: n + 1,
+                    };
+                    let (c, l, _) = first_set(&rule.atoms);
+                    rule.first_classes = c;
+                    rule.first_lits = l;
+                    if rule.atoms.is_empty() {
+                        g.problems
+                            .push(format!("rules line {}: empty pattern", n + 1));
+                    } else {
+                        g.rules.push(rule);
+                    }
+                }
+                Ok(_) => g
+                    .problems
+                    .push(format!("rules line {}: unbalanced pattern", n + 1)),
+                Err(e) => g.problems.push(format!("rules line {}: {e}", n + 1)),
+            }
+        }
+        for (w, id) in lits {
+            g.word_mut(&w).lit = Some(id);
+        }
+        g
+    }
+
+    /// Looks up every token's word entry.
+    pub fn lookup(&self, toks: &mut [Tok], lower: &str) {
+        for t in toks.iter_mut() {
+            if t.digits {
+                continue;
+            }
+            let w = &lower[t.lo.0 as usize..t.lo.1 as usize];
+            t.word = self.words.get(w).copied().unwrap_or(u32::MAX);
+        }
+    }
+
+    /// The classes of a token, with their features, calling `f(class mask, features)`.
+    pub fn token_classes(&self, t: &Tok, lower: &str) -> u64 {
+        let mut mask = 0;
+        if t.digits {
+            let s = &lower[t.lo.0 as usize..t.lo.1 as usize];
+            mask |= self.digit_mask(s);
+        }
+        if t.word != u32::MAX {
+            for (m, _, cap_only) in &self.infos[t.word as usize].entries {
+                if !*cap_only || t.cap {
+                    mask |= m;
+                }
+            }
+        }
+        mask
+    }
+
+    fn digit_mask(&self, s: &str) -> u64 {
+        let dc = &self.digit_class;
+        let len = s.len();
+        if len > 9 {
+            return 0;
+        }
+        let v: i64 = s.parse().unwrap_or(-1);
+        let mut m = 1u64 << dc[0];
+        if len == 4 && (1000..=2199).contains(&v) {
+            m |= 1 << dc[1];
+        }
+        if len == 2 {
+            m |= 1 << dc[2];
+        }
+        if len <= 2 && (1..=31).contains(&v) {
+            m |= 1 << dc[3];
+        }
+        if len <= 2 && (1..=12).contains(&v) {
+            m |= 1 << dc[4];
+        }
+        if len <= 2 && (0..=24).contains(&v) {
+            m |= 1 << dc[5];
+        }
+        if len == 2 && (0..=59).contains(&v) {
+            m |= 1 << dc[6];
+        }
+        m
+    }
+
+    /// Tries every rule at token `i`; returns the longest match (end token exclusive,
+    /// rule index, captures).
+    pub fn match_at(
+        &self,
+        toks: &[Tok],
+        masks: &[u64],
+        lower: &str,
+        i: usize,
+        caps: &mut Vec<Cap>,
+        best: &mut Vec<Cap>,
+    ) -> Option<(usize, usize)> {
+        let m = masks[i];
+        let lit = if toks[i].word != u32::MAX {
+            self.infos[toks[i].word as usize].lit
+        } else {
+            None
+        };
+        let mut best_end = 0usize;
+        let mut best_rule = usize::MAX;
+        for (r, rule) in self.rules.iter().enumerate() {
+            if rule.first_classes & m == 0 && !lit.is_some_and(|l| rule.first_lits.contains(&l)) {
+                continue;
+            }
+            caps.clear();
+            let mut local_best = 0usize;
+            let mut local_caps = Vec::new();
+            let mut cx = Cx {
+                g: self,
+                toks,
+                masks,
+                lower,
+                caps,
+                best_end: &mut local_best,
+                best_caps: &mut local_caps,
+            };
+            cx.seq(&rule.atoms, 0, i, false, &mut |_, _| true);
+            if local_best > best_end {
+                best_end = local_best;
+                best_rule = r;
+                best.clear();
+                best.extend_from_slice(&local_caps);
+            }
+        }
+        (best_rule != usize::MAX).then_some((best_end, best_rule))
+    }
+
+    /// The features a token brings when it matches `class`.
+    fn features(&self, t: &Tok, lower: &str, class: u8, tok_index: u32, out: &mut Vec<Cap>) {
+        if t.digits && self.digit_class.contains(&class) {
+            let s = &lower[t.lo.0 as usize..t.lo.1 as usize];
+            // Digit values are read back from the token text when the frame is built.
+            out.push(Cap {
+                feature: Feature { class, value: "" },
+                tok: tok_index,
+            });
+            let _ = s;
+            return;
+        }
+        if t.word != u32::MAX {
+            for (m, feats, cap_only) in &self.infos[t.word as usize].entries {
+                if m & (1u64 << class) != 0 && (!*cap_only || t.cap) {
+                    for f in feats {
+                        out.push(Cap {
+                            feature: *f,
+                            tok: tok_index,
+                        });
+                    }
+                    return;
+                }
+            }
+        }
+    }
+}
+
+fn leak(s: &str) -> &'static str {
+    Box::leak(s.to_string().into_boxed_str())
+}
+
+struct Cx<'a> {
+    g: &'a Grammar,
+    toks: &'a [Tok],
+    masks: &'a [u64],
+    lower: &'a str,
+    caps: &'a mut Vec<Cap>,
+    best_end: &'a mut usize,
+    best_caps: &'a mut Vec<Cap>,
+}
+
+impl Cx<'_> {
+    /// Matches `atoms[k..]` from token `pos`; `cont` is called at the end of the
+    /// sequence (for groups) and decides whether to go on.
+    fn seq(
+        &mut self,
+        atoms: &[Atom],
+        k: usize,
+        pos: usize,
+        in_group: bool,
+        cont: &mut dyn FnMut(&mut Self, usize) -> bool,
+    ) {
+        if k == atoms.len() {
+            if in_group {
+                cont(self, pos);
+            } else if pos > *self.best_end {
+                *self.best_end = pos;
+                self.best_caps.clear();
+                self.best_caps.extend_from_slice(self.caps);
+            }
+            return;
+        }
+        let atom = &atoms[k];
+        let min = matches!(atom.quant, Quant::One | Quant::Plus) as usize;
+        let max = if matches!(atom.quant, Quant::Plus | Quant::Star) {
+            8
+        } else {
+            1
+        };
+        self.rep(atoms, k, pos, 0, min, max, in_group, cont);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn rep(
+        &mut self,
+        atoms: &[Atom],
+        k: usize,
+        pos: usize,
+        count: usize,
+        min: usize,
+        max: usize,
+        in_group: bool,
+        cont: &mut dyn FnMut(&mut Self, usize) -> bool,
+    ) {
+        let atom = &atoms[k];
+        // Greedy: try one more repetition first.
+        if count < max && pos < self.toks.len() {
+            let t = &self.toks[pos];
+            let attached_ok = !atom.attached || !t.space_before;
+            if attached_ok {
+                match &atom.kind {
+                    AtomKind::Class(c) => {
+                        if self.masks[pos] & (1u64 << c) != 0 {
+                            let mark = self.caps.len();
+                            self.g.features(t, self.lower, *c, pos as u32, self.caps);
+                            self.rep(atoms, k, pos + 1, count + 1, min, max, in_group, cont);
+                            self.caps.truncate(mark);
+                        }
+                    }
+                    AtomKind::Lit(l) => {
+                        if t.word != u32::MAX && self.g.infos[t.word as usize].lit == Some(*l) {
+                            self.rep(atoms, k, pos + 1, count + 1, min, max, in_group, cont);
+                        }
+                    }
+                    AtomKind::Group(alts) => {
+                        for alt in alts {
+                            let mark = self.caps.len();
+                            let mut after = |cx: &mut Self, p: usize| {
+                                if p > pos {
+                                    cx.rep(atoms, k, p, count + 1, min, max, in_group, cont);
+                                }
+                                true
+                            };
+                            self.seq(alt, 0, pos, true, &mut after);
+                            self.caps.truncate(mark);
+                        }
+                    }
+                }
+            }
+        }
+        if count >= min {
+            self.seq(atoms, k + 1, pos, in_group, cont);
+        }
+    }
+}
+
+fn split_pattern(p: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    for part in p.split_whitespace() {
+        let mut rest = part;
+        // Opening parens (with a possible ~ before) become their own items.
+        loop {
+            if let Some(r) = rest.strip_prefix('(') {
+                out.push("(");
+                rest = r;
+            } else if let Some(r) = rest.strip_prefix("~(") {
+                out.push("~(");
+                rest = r;
+            } else {
+                break;
+            }
+        }
+        if rest.is_empty() {
+            continue;
+        }
+        // Closing parens with quantifiers at the end.
+        let mut tail = Vec::new();
+        loop {
+            let (head, q) = if let Some(h) = rest.strip_suffix(")?") {
+                (h, ")?")
+            } else if let Some(h) = rest.strip_suffix(")+") {
+                (h, ")+")
+            } else if let Some(h) = rest.strip_suffix(")*") {
+                (h, ")*")
+            } else if let Some(h) = rest.strip_suffix(')') {
+                (h, ")")
+            } else {
+                break;
+            };
+            tail.push(q);
+            rest = head;
+        }
+        if !rest.is_empty() {
+            out.push(rest);
+        }
+        out.extend(tail.into_iter().rev());
+    }
+    out
+}
+
+fn parse_seq(
+    g: &mut Grammar,
+    lits: &mut HashMap<String, u32>,
+    parts: &[&str],
+    pos: &mut usize,
+) -> Result<Vec<Vec<Atom>>, String> {
+    let mut alts = vec![Vec::new()];
+    while *pos < parts.len() {
+        let p = parts[*pos];
+        if p.starts_with(')') {
+            return Ok(alts);
+        }
+        *pos += 1;
+        if p == "|" {
+            alts.push(Vec::new());
+            continue;
+        }
+        let cur = alts.last_mut().ok_or("internal")?;
+        if p == "(" || p == "~(" {
+            let inner = parse_seq(g, lits, parts, pos)?;
+            let close = parts.get(*pos).ok_or("missing ')'")?;
+            *pos += 1;
+            let quant = match *close {
+                ")?" => Quant::Opt,
+                ")+" => Quant::Plus,
+                ")*" => Quant::Star,
+                _ => Quant::One,
+            };
+            cur.push(Atom {
+                kind: AtomKind::Group(inner),
+                attached: p == "~(",
+                quant,
+            });
+            continue;
+        }
+        let (attached, body) = match p.strip_prefix('~') {
+            Some(b) if !b.is_empty() => (true, b),
+            _ => (false, p),
+        };
+        let (body, quant) = match body.as_bytes().last() {
+            Some(b'?') if body.len() > 1 => (&body[..body.len() - 1], Quant::Opt),
+            Some(b'+') if body.len() > 1 => (&body[..body.len() - 1], Quant::Plus),
+            Some(b'*') if body.len() > 1 => (&body[..body.len() - 1], Quant::Star),
+            _ => (body, Quant::One),
+        };
+        let is_class = body.len() > 1
+            && body
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+        if is_class {
+            let id = g.intern_class(body);
+            cur.push(Atom {
+                kind: AtomKind::Class(id),
+                attached,
+                quant,
+            });
+        } else {
+            // A literal may be several tokens ("a.m."): they are attached to each other.
+            let mut toks = Vec::new();
+            let mut lower = String::new();
+            tokenize(body, &mut toks, &mut lower);
+            if toks.is_empty() {
+                return Err(format!("empty literal {p:?}"));
+            }
+            let mut seq = Vec::new();
+            for (k, t) in toks.iter().enumerate() {
+                let w = lower[t.lo.0 as usize..t.lo.1 as usize].to_string();
+                let n = lits.len() as u32;
+                let id = *lits.entry(w).or_insert(n);
+                seq.push(Atom {
+                    kind: AtomKind::Lit(id),
+                    attached: if k == 0 { attached } else { true },
+                    quant: Quant::One,
+                });
+            }
+            if seq.len() == 1 {
+                let mut a = seq.pop().ok_or("internal")?;
+                a.quant = quant;
+                cur.push(a);
+            } else {
+                cur.push(Atom {
+                    kind: AtomKind::Group(vec![seq]),
+                    attached: false,
+                    quant,
+                });
+            }
+        }
+    }
+    Ok(alts)
+}
+
+/// The classes and literals that can begin a match of `atoms`, and whether the sequence
+/// can match nothing.
+fn first_set(atoms: &[Atom]) -> (u64, Vec<u32>, bool) {
+    let mut classes = 0u64;
+    let mut lits = Vec::new();
+    for a in atoms {
+        let (c, l, empty) = match &a.kind {
+            AtomKind::Class(c) => (1u64 << c, Vec::new(), false),
+            AtomKind::Lit(l) => (0, vec![*l], false),
+            AtomKind::Group(alts) => {
+                let mut c = 0;
+                let mut l = Vec::new();
+                let mut e = false;
+                for alt in alts {
+                    let (c2, l2, e2) = first_set(alt);
+                    c |= c2;
+                    l.extend(l2);
+                    e |= e2;
+                }
+                (c, l, e)
+            }
+        };
+        classes |= c;
+        lits.extend(l);
+        if !(empty || matches!(a.quant, Quant::Opt | Quant::Star)) {
+            return (classes, lits, false);
+        }
+    }
+    (classes, lits, true)
+}

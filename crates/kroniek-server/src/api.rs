@@ -1,0 +1,954 @@
+//! The JSON API under `/api/`. The OpenAPI description in `openapi.json` documents every
+//! route here; keep the two in step.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{header, HeaderMap};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use kroniek_core::{DocId, Lang, PubDate};
+use kroniek_formats::{Format, Options};
+use kroniek_store::{SearchQuery, SqliteStore, Store, StoredDocument};
+use rusqlite::types::Value as SqlValue;
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+use crate::{ApiError, State as AppState, DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET};
+
+type Shared = Arc<AppState>;
+type ApiResult = Result<Json<Value>, ApiError>;
+
+/// The largest number of documents one timeline request places.
+pub(crate) const MAX_TIMELINE_DOCS: usize = 500;
+/// The largest number of dated annotations one timeline request returns.
+pub(crate) const MAX_TIMELINE_ITEMS: usize = 5000;
+
+pub(crate) fn routes(state: Shared) -> Router {
+    let upload_limit = state.config.max_upload_bytes;
+    Router::new()
+        .route("/api", get(index))
+        .route("/api/", get(index))
+        .route("/api/openapi.json", get(openapi))
+        .route("/api/stats", get(stats))
+        .route("/api/search", get(search))
+        .route("/api/documents", get(documents))
+        .route("/api/documents/{id}", get(document))
+        .route("/api/layers/{layer}", get(layer))
+        .route("/api/timeline", get(timeline))
+        .route(
+            "/api/ingest",
+            post(ingest).layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .with_state(state)
+}
+
+async fn index() -> Json<Value> {
+    Json(json!({
+        "name": "kroniek",
+        "version": env!("CARGO_PKG_VERSION"),
+        "openapi": "/api/openapi.json",
+    }))
+}
+
+async fn openapi() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        include_str!("openapi.json"),
+    )
+}
+
+// ---------------------------------------------------------------- parameters
+
+/// Paging and the filters shared by search, document lists and timelines.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Filters {
+    q: Option<String>,
+    lang: Option<String>,
+    source: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    limit: Option<String>,
+    offset: Option<String>,
+    sort: Option<String>,
+    label: Option<String>,
+    doc: Option<String>,
+    layer: Option<String>,
+    entity: Option<String>,
+}
+
+fn nonempty(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn number(name: &str, given: Option<&str>, default: usize, max: usize) -> Result<usize, ApiError> {
+    let Some(given) = given else {
+        return Ok(default);
+    };
+    let n: usize = given.trim().parse().map_err(|_| {
+        ApiError::bad_request(format!("{name} must be a whole number, not {given:?}"))
+    })?;
+    if n > max {
+        return Err(ApiError::bad_request(format!(
+            "{name} must be at most {max}"
+        )));
+    }
+    Ok(n)
+}
+
+impl Filters {
+    fn page(&self, max_limit: usize) -> Result<(usize, usize), ApiError> {
+        let limit = number(
+            "limit",
+            nonempty(&self.limit),
+            DEFAULT_LIMIT.min(max_limit),
+            max_limit,
+        )?;
+        if limit == 0 {
+            return Err(ApiError::bad_request("limit must be at least 1"));
+        }
+        let offset = number("offset", nonempty(&self.offset), 0, MAX_OFFSET)?;
+        Ok((limit, offset))
+    }
+
+    fn lang(&self) -> Result<Option<Lang>, ApiError> {
+        nonempty(&self.lang)
+            .map(|l| {
+                Lang::parse(l).ok_or_else(|| {
+                    ApiError::bad_request(format!(
+                        "lang must be a two-letter language code such as nl or en, not {l:?}"
+                    ))
+                })
+            })
+            .transpose()
+    }
+
+    /// `from` as the first day it can denote, `to` as the last (`2019-02` → `2019-02-28`).
+    fn range(&self) -> Result<(Option<String>, Option<String>), ApiError> {
+        let day = |name: &str, v: Option<&str>, last: bool| -> Result<Option<String>, ApiError> {
+            let Some(v) = v else { return Ok(None) };
+            let d = PubDate::parse(v)
+                .filter(|d| !d.is_unknown())
+                .ok_or_else(|| {
+                    ApiError::bad_request(format!(
+                        "{name} must be a date YYYY, YYYY-MM or YYYY-MM-DD, not {v:?}"
+                    ))
+                })?;
+            let bound = if last { d.latest() } else { d.earliest() };
+            Ok(bound.map(|b| b.to_string()))
+        };
+        let from = day("from", nonempty(&self.from), false)?;
+        let to = day("to", nonempty(&self.to), true)?;
+        if let (Some(f), Some(t)) = (&from, &to) {
+            if f > t {
+                return Err(ApiError::bad_request("from must not be after to"));
+            }
+        }
+        Ok((from, to))
+    }
+
+    /// The echo of the filters that were applied, for the answer.
+    fn echo(&self) -> Value {
+        let mut m = Map::new();
+        for (k, v) in [
+            ("q", &self.q),
+            ("lang", &self.lang),
+            ("source", &self.source),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("entity", &self.entity),
+        ] {
+            if let Some(v) = nonempty(v) {
+                m.insert(k.into(), json!(v));
+            }
+        }
+        Value::Object(m)
+    }
+}
+
+fn query<T: Default>(q: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
+    Ok(q?.0)
+}
+
+// ---------------------------------------------------------------- handlers
+
+async fn stats(State(st): State<Shared>) -> ApiResult {
+    let uploads = st.config.allow_upload;
+    st.pool
+        .clone()
+        .run(move |store| {
+            let s = store.stats()?;
+            let pairs = |v: &[(String, u64)]| -> Value {
+                Value::Object(v.iter().map(|(k, n)| (k.clone(), json!(n))).collect())
+            };
+            let conn = store.connection();
+            let mut stmt = conn.prepare_cached(
+                "SELECT source, count(*) FROM documents WHERE source IS NOT NULL
+                 GROUP BY source COLLATE NOCASE ORDER BY 2 DESC, 1 LIMIT 200",
+            )?;
+            let sources = stmt
+                .query_map([], |r| {
+                    Ok(json!({"source": r.get::<_, String>(0)?, "documents": r.get::<_, i64>(1)?}))
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(Json(json!({
+                "documents": s.documents,
+                "text_bytes": s.text_bytes,
+                "languages": pairs(&s.languages),
+                "precisions": pairs(&s.precisions),
+                "layers": pairs(&s.layers),
+                "documents_with_warnings": s.documents_with_warnings,
+                "date_range": s.date_range.map(|(a, b)| json!({"from": a, "to": b})),
+                "schema_version": s.schema_version,
+                "sources": sources,
+                "uploads_allowed": uploads,
+            })))
+        })
+        .await
+}
+
+async fn search(State(st): State<Shared>, q: Result<Query<Filters>, QueryRejection>) -> ApiResult {
+    let f = query(q)?;
+    let (limit, offset) = f.page(MAX_LIMIT)?;
+    let Some(text) = nonempty(&f.q).map(str::to_string) else {
+        return Err(ApiError::bad_request(
+            "q (the words to search for) is required",
+        ));
+    };
+    let (from, to) = f.range()?;
+    let entity = nonempty(&f.entity).map(str::to_string);
+    let sq = SearchQuery {
+        text,
+        language: f.lang()?,
+        source: nonempty(&f.source).map(str::to_string),
+        from,
+        to,
+        limit: if entity.is_some() {
+            ENTITY_SEARCH_WINDOW
+        } else {
+            limit + 1
+        },
+        offset: if entity.is_some() { 0 } else { offset },
+    };
+    let echo = f.echo();
+    st.pool
+        .clone()
+        .run(move |store| {
+            let mut hits = store.search(&sq)?;
+            if let Some(entity) = &entity {
+                let ids: Vec<String> = hits.iter().map(|h| h.id.to_string()).collect();
+                let keep = mentioning(store.connection(), &ids, entity)?;
+                hits.retain(|h| keep.contains(&h.id.to_string()));
+                hits.drain(..offset.min(hits.len()));
+            }
+            let has_more = hits.len() > limit;
+            hits.truncate(limit);
+            let results: Vec<Value> = hits
+                .iter()
+                .map(|h| {
+                    json!({
+                        "id": h.id.to_string(), "title": h.title, "source": h.source,
+                        "published": h.published, "language": h.language,
+                        "snippet": h.snippet, "score": h.score,
+                    })
+                })
+                .collect();
+            Ok(Json(json!({
+                "query": echo, "limit": limit, "offset": offset,
+                "has_more": has_more, "results": results,
+            })))
+        })
+        .await
+}
+
+/// Search hits considered when an entity filter narrows a full-text search (the filter
+/// applies after ranking).
+pub(crate) const ENTITY_SEARCH_WINDOW: usize = 1000;
+
+/// The clause "the document mentions this entity": an `entity` annotation whose `key`
+/// attribute or text equals parameter `?n` (case-insensitive). The documents table must
+/// be in scope as `documents`.
+fn entity_clause(n: usize) -> String {
+    format!(
+        " AND EXISTS (SELECT 1 FROM annotations ea WHERE ea.doc = documents.rowid AND ea.layer = 'entity' \
+         AND (json_extract(ea.attrs, '$.key') = ?{n} COLLATE NOCASE \
+         OR CAST(substr(CAST(documents.text AS BLOB), ea.start + 1, ea.end - ea.start) AS TEXT) = ?{n} COLLATE NOCASE))"
+    )
+}
+
+/// Of `ids`, those whose document mentions `entity`.
+fn mentioning(
+    conn: &rusqlite::Connection,
+    ids: &[String],
+    entity: &str,
+) -> Result<std::collections::HashSet<String>, ApiError> {
+    let mut out = std::collections::HashSet::new();
+    for chunk in ids.chunks(500) {
+        let marks = (2..chunk.len() + 2)
+            .map(|i| format!("?{i}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        let mut args: Vec<SqlValue> = vec![SqlValue::Text(entity.to_string())];
+        args.extend(chunk.iter().map(|i| SqlValue::Text(i.clone())));
+        let mut stmt = conn.prepare(&format!(
+            "SELECT id FROM documents WHERE id IN ({marks}){}",
+            entity_clause(1)
+        ))?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
+            r.get::<_, String>(0)
+        })?;
+        for id in rows {
+            out.insert(id?);
+        }
+    }
+    Ok(out)
+}
+
+/// `WHERE` clauses and arguments for the document filters.
+fn doc_filters(f: &Filters) -> Result<(String, Vec<SqlValue>), ApiError> {
+    let mut sql = String::from(" WHERE 1 = 1");
+    let mut args: Vec<SqlValue> = Vec::new();
+    if let Some(l) = f.lang()? {
+        args.push(SqlValue::Text(l.to_string()));
+        sql.push_str(&format!(" AND lang = ?{}", args.len()));
+    }
+    if let Some(s) = nonempty(&f.source) {
+        args.push(SqlValue::Text(s.to_string()));
+        sql.push_str(&format!(" AND source = ?{} COLLATE NOCASE", args.len()));
+    }
+    let (from, to) = f.range()?;
+    if let Some(v) = from {
+        args.push(SqlValue::Text(v));
+        sql.push_str(&format!(" AND pub_latest >= ?{}", args.len()));
+    }
+    if let Some(v) = to {
+        args.push(SqlValue::Text(v));
+        sql.push_str(&format!(" AND pub_earliest <= ?{}", args.len()));
+    }
+    if let Some(e) = nonempty(&f.entity) {
+        args.push(SqlValue::Text(e.to_string()));
+        sql.push_str(&entity_clause(args.len()));
+    }
+    Ok((sql, args))
+}
+
+fn order_by(f: &Filters) -> Result<&'static str, ApiError> {
+    Ok(match nonempty(&f.sort).unwrap_or("date") {
+        "date" => " ORDER BY pub_earliest IS NULL, pub_earliest, pub_latest, id",
+        // NULLs (undated) sort last in descending order, so the index serves this.
+        "-date" => " ORDER BY pub_earliest DESC, pub_latest DESC, id",
+        "id" => " ORDER BY id",
+        other => {
+            return Err(ApiError::bad_request(format!(
+                "sort must be date, -date or id, not {other:?}"
+            )))
+        }
+    })
+}
+
+fn doc_summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<Value> {
+    let warnings: Option<String> = r.get("warnings")?;
+    let warnings = warnings
+        .and_then(|w| serde_json::from_str::<Vec<String>>(&w).ok())
+        .unwrap_or_default();
+    Ok(json!({
+        "id": r.get::<_, String>("id")?,
+        "title": r.get::<_, Option<String>>("title")?,
+        "source": r.get::<_, Option<String>>("source")?,
+        "published": r.get::<_, String>("published")?,
+        "precision": r.get::<_, String>("precision")?,
+        "pub_earliest": r.get::<_, Option<String>>("pub_earliest")?,
+        "pub_latest": r.get::<_, Option<String>>("pub_latest")?,
+        "language": r.get::<_, Option<String>>("lang")?,
+        "bytes": r.get::<_, i64>("bytes")?,
+        "warnings": warnings,
+    }))
+}
+
+const SUMMARY_COLUMNS: &str = "rowid, id, title, source, published, precision, pub_earliest, \
+     pub_latest, lang, length(CAST(text AS BLOB)) AS bytes, warnings";
+
+async fn documents(
+    State(st): State<Shared>,
+    q: Result<Query<Filters>, QueryRejection>,
+) -> ApiResult {
+    let f = query(q)?;
+    let (limit, offset) = f.page(MAX_LIMIT)?;
+    let (filter, args) = doc_filters(&f)?;
+    let order = order_by(&f)?;
+    let echo = f.echo();
+    st.pool
+        .clone()
+        .run(move |store| {
+            let conn = store.connection();
+            let total: i64 = conn.query_row(
+                &format!("SELECT count(*) FROM documents{filter}"),
+                rusqlite::params_from_iter(args.iter()),
+                |r| r.get(0),
+            )?;
+            let mut stmt = conn.prepare(&format!(
+                "SELECT {SUMMARY_COLUMNS} FROM documents{filter}{order} LIMIT {limit} OFFSET {offset}"
+            ))?;
+            let docs = stmt
+                .query_map(rusqlite::params_from_iter(args.iter()), doc_summary)?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(Json(json!({
+                "query": echo, "total": total, "limit": limit, "offset": offset,
+                "documents": docs,
+            })))
+        })
+        .await
+}
+
+/// Finds a document by its full id or an unambiguous prefix of at least 4 hex digits.
+fn resolve(store: &SqliteStore, given: &str) -> Result<DocId, ApiError> {
+    let given = given.trim();
+    if let Some(id) = DocId::parse(given) {
+        return Ok(id);
+    }
+    if given.len() < 4 || given.len() > 16 || !given.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(ApiError::bad_request(format!(
+            "{given:?} is not a document id (16 hexadecimal digits, or a prefix of at least 4)"
+        )));
+    }
+    let ids = store.ids_with_prefix(given, 2)?;
+    match ids.as_slice() {
+        [] => Err(ApiError::not_found(format!(
+            "no document id starts with {given}"
+        ))),
+        [one] => Ok(*one),
+        _ => Err(ApiError::bad_request(format!(
+            "{given} is ambiguous: more than one document id starts with it"
+        ))),
+    }
+}
+
+/// The text of every attribute whose value is a byte span `a-b` of `text` (an event's
+/// `anchor` or `source`, an attribution's `cue`), keyed like the attribute.
+fn span_texts<'a>(attrs: impl Iterator<Item = (&'a str, &'a str)>, text: &str) -> Value {
+    let mut out = Map::new();
+    for (k, v) in attrs {
+        if let Some((s, e)) = parse_span(v) {
+            if s >= 0 && s < e {
+                if let Some(t) = text.get(s as usize..e as usize) {
+                    out.insert(k.to_string(), json!(t));
+                }
+            }
+        }
+    }
+    Value::Object(out)
+}
+
+fn annotation_json(text: &str, a: &kroniek_store::StoredAnnotation) -> Value {
+    let attrs: Map<String, Value> = a.attrs.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+    let mut o = json!({
+        "layer": a.layer, "start": a.start, "end": a.end, "label": a.label,
+        "attrs": attrs,
+        "text": text.get(a.start as usize..a.end as usize).unwrap_or(""),
+    });
+    let spans = span_texts(a.attrs.iter().map(|(k, v)| (k.as_str(), v.as_str())), text);
+    if spans.as_object().is_some_and(|m| !m.is_empty()) {
+        o["attr_text"] = spans;
+    }
+    o
+}
+
+fn document_json(sd: &StoredDocument, layer: Option<&str>) -> Value {
+    let d = &sd.doc;
+    let mut layers: BTreeMap<&str, u64> = BTreeMap::new();
+    for a in &sd.annotations {
+        *layers.entry(a.layer.as_str()).or_default() += 1;
+    }
+    let anns: Vec<Value> = sd
+        .annotations
+        .iter()
+        .filter(|a| layer.is_none_or(|l| a.layer == l))
+        .map(|a| annotation_json(&d.text, a))
+        .collect();
+    json!({
+        "id": d.id.to_string(), "title": d.title, "source": d.source, "url": d.url,
+        "published": d.published.to_string(),
+        "precision": d.published.precision().as_str(),
+        "pub_earliest": d.published.earliest().map(|x| x.to_string()),
+        "pub_latest": d.published.latest().map(|x| x.to_string()),
+        "language": d.language.map(|l| l.to_string()),
+        "origin": sd.origin, "warnings": sd.warnings,
+        "extra": d.extra.as_deref().and_then(|e| serde_json::from_str::<Value>(e).ok()),
+        "text": d.text,
+        "layers": layers,
+        "annotations": anns,
+    })
+}
+
+async fn document(
+    State(st): State<Shared>,
+    id: Result<Path<String>, PathRejection>,
+    q: Result<Query<Filters>, QueryRejection>,
+) -> ApiResult {
+    let Path(given) = id?;
+    let f = query(q)?;
+    let layer = nonempty(&f.layer).map(str::to_string);
+    st.pool
+        .clone()
+        .run(move |store| {
+            let id = resolve(store, &given)?;
+            let sd = store
+                .get(id)?
+                .ok_or_else(|| ApiError::not_found(format!("no document {id}")))?;
+            Ok(Json(document_json(&sd, layer.as_deref())))
+        })
+        .await
+}
+
+fn check_layer_name(layer: &str) -> Result<(), ApiError> {
+    if layer.is_empty()
+        || layer.len() > 40
+        || !layer
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+    {
+        return Err(ApiError::bad_request(format!(
+            "{layer:?} is not a layer name (lower-case letters, digits, - and _)"
+        )));
+    }
+    Ok(())
+}
+
+fn like_pattern(q: &str) -> String {
+    let mut p = String::from("%");
+    for c in q.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+fn attrs_value(attrs: Option<String>) -> Value {
+    attrs
+        .and_then(|a| serde_json::from_str::<Value>(&a).ok())
+        .filter(Value::is_object)
+        .unwrap_or_else(|| json!({}))
+}
+
+async fn layer(
+    State(st): State<Shared>,
+    layer: Result<Path<String>, PathRejection>,
+    q: Result<Query<Filters>, QueryRejection>,
+) -> ApiResult {
+    let Path(layer) = layer?;
+    check_layer_name(&layer)?;
+    let f = query(q)?;
+    let (limit, offset) = f.page(MAX_LIMIT)?;
+    let mut sql =
+        String::from(" FROM annotations a JOIN documents d ON d.rowid = a.doc WHERE a.layer = ?1");
+    let mut args: Vec<SqlValue> = vec![SqlValue::Text(layer.clone())];
+    if let Some(label) = nonempty(&f.label) {
+        args.push(SqlValue::Text(label.to_string()));
+        sql.push_str(&format!(" AND a.label = ?{}", args.len()));
+    }
+    if let Some(text) = nonempty(&f.q) {
+        args.push(SqlValue::Text(like_pattern(text)));
+        let n = args.len();
+        sql.push_str(&format!(
+            " AND (CAST(substr(CAST(d.text AS BLOB), a.start + 1, a.end - a.start) AS TEXT) LIKE ?{n} ESCAPE '\\' \
+             OR a.attrs LIKE ?{n} ESCAPE '\\')"
+        ));
+    }
+    let needs_text = nonempty(&f.q).is_some();
+    let doc_prefix = nonempty(&f.doc).map(str::to_string);
+    let echo = json!({"layer": layer, "label": nonempty(&f.label), "q": nonempty(&f.q), "doc": doc_prefix});
+    st.pool
+        .clone()
+        .run(move |store| {
+            let mut sql = sql;
+            let mut args = args;
+            if let Some(given) = doc_prefix {
+                let id = resolve(store, &given)?;
+                args.push(SqlValue::Text(id.to_string()));
+                sql.push_str(&format!(
+                    " AND a.doc = (SELECT rowid FROM documents WHERE id = ?{})",
+                    args.len()
+                ));
+            }
+            let conn = store.connection();
+            // Counting needs the documents only to look into their text.
+            let count_sql = if needs_text {
+                sql.clone()
+            } else {
+                sql.replacen(" JOIN documents d ON d.rowid = a.doc", "", 1)
+            };
+            let total: i64 = conn.query_row(
+                &format!("SELECT count(*){count_sql}"),
+                rusqlite::params_from_iter(args.iter()),
+                |r| r.get(0),
+            )?;
+            let mut stmt = conn.prepare(&format!(
+                "SELECT d.id, d.title, d.source, d.published, a.start, a.end, a.label, a.attrs,
+                        substr(CAST(d.text AS BLOB), a.start + 1, a.end - a.start)
+                 {sql} ORDER BY a.rowid LIMIT {limit} OFFSET {offset}"
+            ))?;
+            let rows = stmt
+                .query_map(rusqlite::params_from_iter(args.iter()), |r| {
+                    let surface: Option<Vec<u8>> = r.get(8)?;
+                    Ok(json!({
+                        "doc": r.get::<_, String>(0)?,
+                        "title": r.get::<_, Option<String>>(1)?,
+                        "source": r.get::<_, Option<String>>(2)?,
+                        "published": r.get::<_, String>(3)?,
+                        "start": r.get::<_, i64>(4)?,
+                        "end": r.get::<_, i64>(5)?,
+                        "label": r.get::<_, String>(6)?,
+                        "attrs": attrs_value(r.get(7)?),
+                        "text": String::from_utf8_lossy(&surface.unwrap_or_default()),
+                    }))
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(Json(json!({
+                "query": echo, "total": total, "limit": limit, "offset": offset,
+                "annotations": rows,
+            })))
+        })
+        .await
+}
+
+/// The sentence around `[start, end)`, with the span's offsets inside it.
+fn context(text: &str, sentences: &[(usize, usize)], start: usize, end: usize) -> Value {
+    let (s, e) = sentences
+        .iter()
+        .copied()
+        .find(|&(s, e)| s <= start && end <= e)
+        .unwrap_or((start, end));
+    match text.get(s..e) {
+        Some(sentence) => json!({"text": sentence, "start": start - s, "end": end - s}),
+        None => Value::Null,
+    }
+}
+
+/// A date attribute usable on the time axis: `YYYY-MM-DD`.
+fn axis_day(v: Option<&Value>) -> Option<String> {
+    let s = v?.as_str()?.trim();
+    match PubDate::parse(s)? {
+        PubDate::Day(d) => Some(d.to_string()),
+        _ => None,
+    }
+}
+
+/// `a-b` → the byte span `(a, b)`.
+fn parse_span(s: &str) -> Option<(i64, i64)> {
+    let (a, b) = s.split_once('-')?;
+    Some((a.parse().ok()?, b.parse().ok()?))
+}
+
+/// Where an annotation lies on the time axis: its own `earliest`/`latest`, else that of
+/// the time expression its `anchor` names, else the publication date when it is anchored
+/// before or after publication. Also says what it was anchored to.
+fn interval(
+    attrs: &Value,
+    dated: &HashMap<(i64, i64), (String, String)>,
+    doc: &Value,
+    text: &str,
+) -> Option<(String, String, Value)> {
+    if let (Some(e), Some(l)) = (
+        axis_day(attrs.get("earliest")),
+        axis_day(attrs.get("latest")),
+    ) {
+        return Some((e, l, Value::Null));
+    }
+    let anchor = attrs.get("anchor")?.as_str()?;
+    if let Some((s, e)) = parse_span(anchor) {
+        let (earliest, latest) = dated.get(&(s, e))?;
+        let surface = text.get(s.max(0) as usize..e.max(0) as usize).unwrap_or("");
+        return Some((
+            earliest.clone(),
+            latest.clone(),
+            json!({"kind": "time expression", "start": s, "end": e, "text": surface}),
+        ));
+    }
+    let earliest = axis_day(doc.get("pub_earliest"))?;
+    let latest = axis_day(doc.get("pub_latest"))?;
+    Some((earliest, latest, json!({ "kind": anchor })))
+}
+
+async fn timeline(
+    State(st): State<Shared>,
+    q: Result<Query<Filters>, QueryRejection>,
+) -> ApiResult {
+    let f = query(q)?;
+    let (limit, offset) = {
+        let f2 = Filters {
+            limit: f.limit.clone().or_else(|| Some("100".into())),
+            offset: f.offset.clone(),
+            ..Filters::default()
+        };
+        f2.page(MAX_TIMELINE_DOCS)?
+    };
+    let text = nonempty(&f.q).map(str::to_string);
+    let (from, to) = f.range()?;
+    let lang = f.lang()?;
+    let source = nonempty(&f.source).map(str::to_string);
+    let entity = nonempty(&f.entity).map(str::to_string);
+    let (filter, args) = doc_filters(&f)?;
+    // Which layers to draw besides the documents: every layer whose annotations carry an
+    // `earliest`/`latest` interval (time expressions today, events later), unless narrowed.
+    let wanted: Option<Vec<String>> = nonempty(&f.layer).map(|l| {
+        l.split(',')
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect()
+    });
+    if let Some(w) = &wanted {
+        for l in w {
+            check_layer_name(l)?;
+        }
+    }
+    let echo = f.echo();
+    st.pool
+        .clone()
+        .run(move |store| {
+            let conn = store.connection();
+            // 1. The documents: search hits, or everything that passes the filters.
+            let (docs, has_more) = if let Some(text) = text {
+                let mut hits = store.search(&SearchQuery {
+                    text,
+                    language: lang,
+                    source,
+                    from,
+                    to,
+                    limit: if entity.is_some() {
+                        ENTITY_SEARCH_WINDOW
+                    } else {
+                        limit + 1
+                    },
+                    offset: if entity.is_some() { 0 } else { offset },
+                })?;
+                if let Some(entity) = &entity {
+                    let ids: Vec<String> = hits.iter().map(|h| h.id.to_string()).collect();
+                    let keep = mentioning(conn, &ids, entity)?;
+                    hits.retain(|h| keep.contains(&h.id.to_string()));
+                    hits.drain(..offset.min(hits.len()));
+                }
+                let has_more = hits.len() > limit;
+                let ids: Vec<SqlValue> = hits
+                    .iter()
+                    .take(limit)
+                    .map(|h| SqlValue::Text(h.id.to_string()))
+                    .collect();
+                let mut docs = Vec::new();
+                if !ids.is_empty() {
+                    let marks = vec!["?"; ids.len()].join(",");
+                    let mut stmt = conn.prepare(&format!(
+                        "SELECT {SUMMARY_COLUMNS} FROM documents WHERE id IN ({marks})"
+                    ))?;
+                    let rows = stmt.query_map(rusqlite::params_from_iter(ids.iter()), |r| {
+                        Ok((r.get::<_, i64>(0)?, doc_summary(r)?))
+                    })?;
+                    for row in rows {
+                        docs.push(row?);
+                    }
+                }
+                (docs, has_more)
+            } else {
+                let mut stmt = conn.prepare(&format!(
+                    "SELECT {SUMMARY_COLUMNS} FROM documents{filter}
+                     AND pub_earliest IS NOT NULL
+                     ORDER BY pub_earliest, pub_latest, id LIMIT {} OFFSET {offset}",
+                    limit + 1
+                ))?;
+                let mut docs = stmt
+                    .query_map(rusqlite::params_from_iter(args.iter()), |r| {
+                        Ok((r.get::<_, i64>(0)?, doc_summary(r)?))
+                    })?
+                    .collect::<Result<Vec<_>, _>>()?;
+                let has_more = docs.len() > limit;
+                docs.truncate(limit);
+                (docs, has_more)
+            };
+
+            // 2. Their dated annotations, with the sentence each stands in: annotations with
+            //    an `earliest`/`latest` interval (time expressions), and annotations
+            //    anchored to one (`anchor` = the byte span of a time expression, as events
+            //    carry it) or to the publication date (`before-`/`after-publication`).
+            let mut items = Vec::new();
+            let mut truncated = false;
+            let mut ann_stmt = conn.prepare_cached(
+                "SELECT layer, start, end, label, attrs FROM annotations
+                 WHERE doc = ?1 AND layer != 'sentence'
+                   AND (attrs LIKE '%\"earliest\"%' OR attrs LIKE '%\"anchor\"%')
+                 ORDER BY start",
+            )?;
+            let mut sent_stmt = conn.prepare_cached(
+                "SELECT start, end FROM annotations WHERE doc = ?1 AND layer = 'sentence' ORDER BY start",
+            )?;
+            let mut text_stmt =
+                conn.prepare_cached("SELECT text FROM documents WHERE rowid = ?1")?;
+            for (rowid, doc) in &docs {
+                if items.len() >= MAX_TIMELINE_ITEMS {
+                    truncated = true;
+                    break;
+                }
+                let anns = ann_stmt
+                    .query_map([rowid], |r| {
+                        Ok((
+                            r.get::<_, String>(0)?,
+                            r.get::<_, i64>(1)?,
+                            r.get::<_, i64>(2)?,
+                            r.get::<_, String>(3)?,
+                            attrs_value(r.get(4)?),
+                        ))
+                    })?
+                    .collect::<Result<Vec<_>, _>>()?;
+                if anns.is_empty() {
+                    continue;
+                }
+                let dated: HashMap<(i64, i64), (String, String)> = anns
+                    .iter()
+                    .filter_map(|(_, s, e, _, attrs)| {
+                        Some((
+                            (*s, *e),
+                            (
+                                axis_day(attrs.get("earliest"))?,
+                                axis_day(attrs.get("latest"))?,
+                            ),
+                        ))
+                    })
+                    .collect();
+                let text: String = text_stmt.query_row([rowid], |r| r.get(0))?;
+                let sentences: Vec<(usize, usize)> = sent_stmt
+                    .query_map([rowid], |r| {
+                        Ok((r.get::<_, i64>(0)? as usize, r.get::<_, i64>(1)? as usize))
+                    })?
+                    .collect::<Result<Vec<_>, _>>()?;
+                for (layer, start, end, label, attrs) in anns {
+                    if wanted.as_ref().is_some_and(|w| !w.contains(&layer)) {
+                        continue;
+                    }
+                    let Some((earliest, latest, anchor)) =
+                        interval(&attrs, &dated, doc, &text)
+                    else {
+                        continue;
+                    };
+                    if items.len() >= MAX_TIMELINE_ITEMS {
+                        truncated = true;
+                        break;
+                    }
+                    let (s, e) = (start.max(0) as usize, end.max(0) as usize);
+                    items.push(json!({
+                        "kind": layer,
+                        "doc": doc["id"],
+                        "title": doc["title"],
+                        "source": doc["source"],
+                        "published": doc["published"],
+                        "start": start, "end": end,
+                        "label": label,
+                        "text": text.get(s..e).unwrap_or(""),
+                        "earliest": earliest, "latest": latest,
+                        "anchor": anchor,
+                        "attr_text": span_texts(
+                            attrs
+                                .as_object()
+                                .into_iter()
+                                .flatten()
+                                .filter_map(|(k, v)| Some((k.as_str(), v.as_str()?))),
+                            &text,
+                        ),
+                        "attrs": attrs,
+                        "context": context(&text, &sentences, s, e),
+                    }));
+                }
+            }
+            let documents: Vec<Value> = docs.into_iter().map(|(_, d)| d).collect();
+            let mut kinds: HashMap<String, u64> = HashMap::new();
+            for i in &items {
+                if let Some(k) = i["kind"].as_str() {
+                    *kinds.entry(k.to_string()).or_default() += 1;
+                }
+            }
+            Ok(Json(json!({
+                "query": echo, "limit": limit, "offset": offset, "has_more": has_more,
+                "documents": documents, "items": items, "kinds": kinds,
+                "items_truncated": truncated,
+            })))
+        })
+        .await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct IngestParams {
+    format: Option<String>,
+    name: Option<String>,
+    source: Option<String>,
+}
+
+/// A format named by a content type, when it is unambiguous.
+fn format_of_content_type(headers: &HeaderMap) -> Option<Format> {
+    let ct = headers
+        .get(header::CONTENT_TYPE)?
+        .to_str()
+        .ok()?
+        .split(';')
+        .next()?
+        .trim()
+        .to_ascii_lowercase();
+    match ct.as_str() {
+        "application/x-ndjson" | "application/jsonl" | "application/x-jsonlines" => {
+            Some(Format::Jsonl)
+        }
+        "text/html" | "application/xhtml+xml" => Some(Format::Html),
+        "application/rss+xml" | "application/atom+xml" => Some(Format::Feed),
+        "application/warc" => Some(Format::Warc),
+        _ => None,
+    }
+}
+
+async fn ingest(
+    State(st): State<Shared>,
+    q: Result<Query<IngestParams>, QueryRejection>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult {
+    if !st.config.allow_upload {
+        return Err(ApiError {
+            status: axum::http::StatusCode::FORBIDDEN,
+            message: "uploads are switched off on this server (kroniek serve --no-upload)".into(),
+        });
+    }
+    let p = query(q)?;
+    let body = body?;
+    if body.is_empty() {
+        return Err(ApiError::bad_request("the upload is empty"));
+    }
+    let format = match nonempty(&p.format) {
+        Some(name) => Some(Format::from_name(name).ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "format must be one of {}, not {name:?}",
+                Format::ALL.map(Format::name).join(", ")
+            ))
+        })?),
+        None => format_of_content_type(&headers),
+    };
+    let upload = crate::ingest::Upload {
+        format,
+        name: nonempty(&p.name).unwrap_or("").chars().take(200).collect(),
+        source: nonempty(&p.source).map(|s| s.chars().take(200).collect()),
+    };
+    let options = Options {
+        max_doc_bytes: st.config.max_doc_bytes,
+    };
+    let state = st.clone();
+    st.pool
+        .clone()
+        .run(move |store| {
+            let _one_writer = state.ingest_lock.lock().unwrap_or_else(|e| e.into_inner());
+            crate::ingest::ingest(store, &body, &upload, &options).map(Json)
+        })
+        .await
+}

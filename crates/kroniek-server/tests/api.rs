@@ -1,0 +1,720 @@
+//! API integration tests: a real server on a random loopback port over a store built from
+//! a few hand-written articles, spoken to over plain HTTP/1.1.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use kroniek_server::{Config, Server};
+use kroniek_store::{SqliteStore, Store, StoredAnnotation, StoredDocument};
+use serde_json::Value;
+
+/// Hand-written fixtures: Dutch and English, day and month precision, one hostile title
+/// and body.
+const FIXTURES: &str = r#"{"date": "2023-05-02", "source": "Testkrant", "lang": "nl", "title": "Brug bij Oosterwold urenlang dicht na aanvaring", "text": "De brug bij Oosterwold is gisteren urenlang dicht geweest nadat een vrachtschip de pijler raakte. Volgens de provincie is de schade beperkt. De brug gaat vandaag weer open."}
+{"date": "2023-05", "source": "Testkrant", "lang": "nl", "title": "Provincie onderzoekt aanvaring bij Oosterwold", "text": "De provincie onderzoekt de aanvaring van vorige week. Het vrachtschip voer volgens getuigen te snel."}
+{"date": "2023-06-11", "source": "Test Herald", "lang": "en", "title": "Bridge at Oosterwold reopens after ship collision", "text": "The bridge at Oosterwold reopened on Sunday, weeks after a cargo ship hit one of its piers."}
+{"date": "2022", "source": "Test Herald", "lang": "en", "title": "Ferry service ends", "text": "The ferry across the river made its last crossing this year."}
+{"date": "2023-07-01", "source": "Evil <b>Source</b>", "lang": "en", "title": "<script>window.__pwned = 1</script> headline", "text": "An article that quotes <script>alert('x')</script> and <img src=x onerror=alert(1)> verbatim. The bridge is fine."}
+"#;
+
+struct TestServer {
+    addr: SocketAddr,
+    _dir: tempfile::TempDir,
+}
+
+fn build_store(path: &std::path::Path) {
+    let mut store = SqliteStore::open(path).unwrap();
+    let options = kroniek_formats::Options::default();
+    let mut batch = Vec::new();
+    for rec in kroniek_formats::read(
+        kroniek_formats::Format::Jsonl,
+        FIXTURES.as_bytes(),
+        &options,
+    ) {
+        let rec = rec.unwrap();
+        let mut doc = rec.doc;
+        let analysis = kroniek_core::annotate(&doc);
+        doc.language = analysis.language;
+        // The API is tested on hand-written layers, not on whatever the taggers find: keep
+        // only the sentences of the real analysis.
+        let mut annotations: Vec<StoredAnnotation> = analysis
+            .annotations()
+            .into_iter()
+            .filter(|a| a.layer == "sentence")
+            .map(Into::into)
+            .collect();
+        // A time expression as the timex layer stores it (attrs value, earliest, latest),
+        // so that the API's handling of dated layers is tested before that layer lands.
+        if let Some(start) = doc.text.find("gisteren") {
+            annotations.push(StoredAnnotation {
+                layer: "timex".into(),
+                start: start as u32,
+                end: (start + "gisteren".len()) as u32,
+                label: "DATE".into(),
+                attrs: vec![
+                    ("value".into(), "2023-05-01".into()),
+                    ("earliest".into(), "2023-05-01".into()),
+                    ("latest".into(), "2023-05-01".into()),
+                ],
+            });
+        }
+        // Events as the event layer stores them: anchored to a time expression by its
+        // byte span, or only to the publication date.
+        if let (Some(ev), Some(t)) = (doc.text.find("dicht geweest"), doc.text.find("gisteren")) {
+            annotations.push(StoredAnnotation {
+                layer: "event".into(),
+                start: ev as u32,
+                end: (ev + "dicht geweest".len()) as u32,
+                label: "closure".into(),
+                attrs: vec![
+                    ("anchor".into(), format!("{t}-{}", t + "gisteren".len())),
+                    ("certainty".into(), "certain".into()),
+                    ("polarity".into(), "positive".into()),
+                ],
+            });
+        }
+        if let Some(ev) = doc.text.find("reopened") {
+            annotations.push(StoredAnnotation {
+                layer: "event".into(),
+                start: ev as u32,
+                end: (ev + "reopened".len()) as u32,
+                label: "movement".into(),
+                attrs: vec![
+                    ("anchor".into(), "before-publication".into()),
+                    ("certainty".into(), "certain".into()),
+                ],
+            });
+        }
+        // Entities as the entity layer stores them (label PER/ORG/LOC/MISC, attrs key).
+        for (word, label, key) in [
+            ("Oosterwold", "LOC", "Oosterwold"),
+            ("provincie", "ORG", "Provincie Flevoland"),
+        ] {
+            for (start, _) in doc.text.match_indices(word) {
+                annotations.push(StoredAnnotation {
+                    layer: "entity".into(),
+                    start: start as u32,
+                    end: (start + word.len()) as u32,
+                    label: label.into(),
+                    attrs: vec![("key".into(), key.into())],
+                });
+            }
+        }
+        if let Some(start) = doc.text.find("vorige week") {
+            annotations.push(StoredAnnotation {
+                layer: "timex".into(),
+                start: start as u32,
+                end: (start + "vorige week".len()) as u32,
+                label: "DATE".into(),
+                attrs: vec![
+                    ("value".into(), "2023-W17".into()),
+                    ("earliest".into(), "2023-04-24".into()),
+                    ("latest".into(), "2023-05-28".into()),
+                ],
+            });
+        }
+        batch.push(StoredDocument {
+            doc,
+            annotations,
+            warnings: rec.warnings,
+            origin: Some(format!("fixtures {}", rec.locator)),
+            search_terms: None,
+        });
+    }
+    store.put_batch(&batch).unwrap();
+}
+
+fn start(max_upload: usize) -> TestServer {
+    start_with(max_upload, true)
+}
+
+fn start_with(max_upload: usize, allow_upload: bool) -> TestServer {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db");
+    build_store(&db);
+    let mut config = Config::new(&db);
+    config.max_upload_bytes = max_upload;
+    config.allow_upload = allow_upload;
+    let server = Server::open(config).unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = kroniek_server::run_blocking(&server, "127.0.0.1:0".parse().unwrap(), |a| {
+            let _ = tx.send(a);
+        });
+    });
+    let addr = rx.recv_timeout(Duration::from_secs(20)).unwrap();
+    assert!(addr.ip().is_loopback());
+    TestServer { addr, _dir: dir }
+}
+
+struct Response {
+    status: u16,
+    headers: String,
+    body: Vec<u8>,
+}
+
+impl Response {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "not JSON ({e}): {}",
+                String::from_utf8_lossy(&self.body[..self.body.len().min(300)])
+            )
+        })
+    }
+    fn header(&self, name: &str) -> Option<String> {
+        self.headers.lines().find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case(name).then(|| v.trim().to_string())
+        })
+    }
+    /// An error answer: JSON `{"error": "..."}` with this status.
+    fn assert_error(&self, status: u16) -> String {
+        assert_eq!(
+            self.status,
+            status,
+            "{}",
+            String::from_utf8_lossy(&self.body)
+        );
+        assert!(self
+            .header("content-type")
+            .unwrap_or_default()
+            .starts_with("application/json"));
+        let v = self.json();
+        let msg = v["error"].as_str().expect("an error message").to_string();
+        assert!(!msg.is_empty());
+        msg
+    }
+}
+
+fn dechunk(mut body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(nl) = body.windows(2).position(|w| w == b"\r\n") {
+        let size = usize::from_str_radix(
+            std::str::from_utf8(&body[..nl])
+                .unwrap()
+                .split(';')
+                .next()
+                .unwrap()
+                .trim(),
+            16,
+        )
+        .unwrap();
+        if size == 0 {
+            break;
+        }
+        out.extend_from_slice(&body[nl + 2..nl + 2 + size]);
+        body = &body[nl + 2 + size + 2..];
+    }
+    out
+}
+
+fn request(addr: SocketAddr, method: &str, path: &str, ctype: &str, body: &[u8]) -> Response {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    s.write_all(head.as_bytes()).unwrap();
+    // The server may answer (413) and close before reading a large body.
+    let _ = s.write_all(body);
+    let mut raw = Vec::new();
+    let _ = s.read_to_end(&mut raw);
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a complete HTTP response");
+    let headers = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let status = headers.split_whitespace().nth(1).unwrap().parse().unwrap();
+    let mut body = raw[split + 4..].to_vec();
+    if headers
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        body = dechunk(&body);
+    }
+    Response {
+        status,
+        headers,
+        body,
+    }
+}
+
+fn get(addr: SocketAddr, path: &str) -> Response {
+    request(addr, "GET", path, "text/plain", b"")
+}
+
+#[test]
+fn stats_count_the_fixtures() {
+    let t = start(1 << 20);
+    let r = get(t.addr, "/api/stats");
+    assert_eq!(r.status, 200);
+    let v = r.json();
+    assert_eq!(v["documents"], 5);
+    assert_eq!(v["languages"]["nl"], 2);
+    assert_eq!(v["precisions"]["month"], 1);
+    assert_eq!(v["layers"]["timex"], 2);
+    assert!(v["layers"]["sentence"].as_u64().unwrap() >= 5);
+    assert_eq!(v["date_range"]["from"], "2022-01-01");
+    assert_eq!(v["sources"][0]["documents"], 2);
+}
+
+#[test]
+fn search_pages_and_filters() {
+    let t = start(1 << 20);
+    // "brug" (nl) and "bridge" (en) are different words: the query finds the Dutch ones.
+    let all = get(t.addr, "/api/search?q=Oosterwold").json();
+    assert_eq!(all["results"].as_array().unwrap().len(), 3);
+    assert_eq!(all["has_more"], false);
+    let p1 = get(t.addr, "/api/search?q=Oosterwold&limit=2").json();
+    assert_eq!(p1["results"].as_array().unwrap().len(), 2);
+    assert_eq!(p1["has_more"], true);
+    let p2 = get(t.addr, "/api/search?q=Oosterwold&limit=2&offset=2").json();
+    assert_eq!(p2["results"].as_array().unwrap().len(), 1);
+    assert_eq!(p2["has_more"], false);
+    let mut ids: Vec<&str> = p1["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(p2["results"].as_array().unwrap())
+        .map(|h| h["id"].as_str().unwrap())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 3, "pages do not overlap");
+
+    let en = get(t.addr, "/api/search?q=Oosterwold&lang=en").json();
+    assert_eq!(en["results"].as_array().unwrap().len(), 1);
+    let src = get(t.addr, "/api/search?q=Oosterwold&source=testkrant").json();
+    assert_eq!(src["results"].as_array().unwrap().len(), 2);
+    // A month-precision article may lie in any day of May 2023.
+    let may = get(
+        t.addr,
+        "/api/search?q=Oosterwold&from=2023-05-20&to=2023-05",
+    )
+    .json();
+    assert_eq!(may["results"].as_array().unwrap().len(), 1);
+    assert_eq!(may["results"][0]["published"], "2023-05");
+}
+
+#[test]
+fn bad_parameters_are_json_400s() {
+    let t = start(1 << 20);
+    for path in [
+        "/api/search",
+        "/api/search?q=",
+        "/api/search?q=brug&limit=0",
+        "/api/search?q=brug&limit=201",
+        "/api/search?q=brug&limit=ten",
+        "/api/search?q=brug&offset=-1",
+        "/api/search?q=brug&offset=99999999999",
+        "/api/search?q=brug&lang=nederlandsch1",
+        "/api/search?q=brug&from=yesterday",
+        "/api/search?q=brug&from=2023-06&to=2023-05",
+        "/api/search?q=%22%22",
+        "/api/documents?sort=title",
+        "/api/documents?limit=1000",
+        "/api/documents/xyz",
+        "/api/documents/12",
+        "/api/layers/Bad%20Layer",
+        "/api/timeline?limit=501",
+        "/api/timeline?layer=a;b",
+    ] {
+        let r = get(t.addr, path);
+        let msg = r.assert_error(400);
+        assert!(!msg.contains("panic"), "{path}: {msg}");
+    }
+}
+
+#[test]
+fn documents_list_pages_and_filters() {
+    let t = start(1 << 20);
+    let v = get(t.addr, "/api/documents?limit=2").json();
+    assert_eq!(v["total"], 5);
+    let docs = v["documents"].as_array().unwrap();
+    assert_eq!(docs.len(), 2);
+    // Oldest first by default: the 2022 article, then May 2023.
+    assert_eq!(docs[0]["published"], "2022");
+    assert_eq!(docs[0]["precision"], "year");
+    let last = get(t.addr, "/api/documents?limit=2&offset=4").json();
+    assert_eq!(last["documents"].as_array().unwrap().len(), 1);
+    let beyond = get(t.addr, "/api/documents?offset=50").json();
+    assert_eq!(beyond["documents"].as_array().unwrap().len(), 0);
+    assert_eq!(beyond["total"], 5);
+    let newest = get(t.addr, "/api/documents?sort=-date&limit=1").json();
+    assert_eq!(newest["documents"][0]["published"], "2023-07-01");
+    let nl = get(t.addr, "/api/documents?lang=nl").json();
+    assert_eq!(nl["total"], 2);
+    let june = get(t.addr, "/api/documents?from=2023-06&to=2023-06").json();
+    assert_eq!(june["total"], 1);
+}
+
+#[test]
+fn a_document_comes_with_its_annotations_by_id_or_prefix() {
+    let t = start(1 << 20);
+    let list = get(t.addr, "/api/documents?lang=nl&limit=1&sort=-date").json();
+    let id = list["documents"][0]["id"].as_str().unwrap().to_string();
+    let full = get(t.addr, &format!("/api/documents/{id}"));
+    assert_eq!(full.status, 200);
+    let d = full.json();
+    assert_eq!(d["id"], id.as_str());
+    assert_eq!(d["published"], "2023-05-02");
+    assert_eq!(d["precision"], "day");
+    let timex: Vec<&Value> = d["annotations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["layer"] == "timex")
+        .collect();
+    assert_eq!(timex.len(), 1);
+    assert_eq!(timex[0]["text"], "gisteren");
+    assert_eq!(timex[0]["attrs"]["value"], "2023-05-01");
+    assert_eq!(d["layers"]["timex"], 1);
+    // Every annotation's text is its byte range of the document text.
+    let text = d["text"].as_str().unwrap();
+    for a in d["annotations"].as_array().unwrap() {
+        let (s, e) = (
+            a["start"].as_u64().unwrap() as usize,
+            a["end"].as_u64().unwrap() as usize,
+        );
+        assert_eq!(a["text"].as_str().unwrap(), &text[s..e]);
+    }
+    let by_prefix = get(t.addr, &format!("/api/documents/{}", &id[..6])).json();
+    assert_eq!(by_prefix["id"], id.as_str());
+    let event = d["annotations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["layer"] == "event")
+        .unwrap();
+    assert_eq!(
+        event["attr_text"]["anchor"], "gisteren",
+        "span attributes resolved"
+    );
+    let only = get(t.addr, &format!("/api/documents/{id}?layer=timex")).json();
+    assert_eq!(only["annotations"].as_array().unwrap().len(), 1);
+
+    // An id that is not stored, and a prefix no id has.
+    let unknown = if id.starts_with("ffff") {
+        "0000000000000000"
+    } else {
+        "ffffffffffffffff"
+    };
+    get(t.addr, &format!("/api/documents/{unknown}")).assert_error(404);
+    get(t.addr, &format!("/api/documents/{}", &unknown[..5])).assert_error(404);
+}
+
+#[test]
+fn hostile_text_comes_back_as_data() {
+    let t = start(1 << 20);
+    let hits = get(t.addr, "/api/search?q=headline").json();
+    let id = hits["results"][0]["id"].as_str().unwrap().to_string();
+    let r = get(t.addr, &format!("/api/documents/{id}"));
+    assert!(r
+        .header("content-type")
+        .unwrap()
+        .starts_with("application/json"));
+    assert_eq!(
+        r.header("x-content-type-options").as_deref(),
+        Some("nosniff")
+    );
+    let d = r.json();
+    assert_eq!(d["title"], "<script>window.__pwned = 1</script> headline");
+    assert!(d["text"]
+        .as_str()
+        .unwrap()
+        .contains("<img src=x onerror=alert(1)>"));
+    assert_eq!(d["source"], "Evil <b>Source</b>");
+}
+
+#[test]
+fn a_layer_across_documents() {
+    let t = start(1 << 20);
+    let v = get(t.addr, "/api/layers/timex").json();
+    assert_eq!(v["total"], 2);
+    let anns = v["annotations"].as_array().unwrap();
+    // In the order they were stored.
+    assert_eq!(anns[0]["text"], "gisteren");
+    assert_eq!(anns[0]["attrs"]["earliest"], "2023-05-01");
+    assert_eq!(anns[0]["label"], "DATE");
+    assert_eq!(anns[1]["text"], "vorige week");
+    let paged = get(t.addr, "/api/layers/timex?limit=1&offset=1").json();
+    assert_eq!(paged["annotations"].as_array().unwrap().len(), 1);
+    assert_eq!(paged["annotations"][0]["text"], "vorige week");
+    let q = get(t.addr, "/api/layers/timex?q=GISTER").json();
+    assert_eq!(q["total"], 1);
+    let by_value = get(t.addr, "/api/layers/timex?q=2023-W17").json();
+    assert_eq!(by_value["total"], 1);
+    let label = get(t.addr, "/api/layers/timex?label=TIME").json();
+    assert_eq!(label["total"], 0);
+    let wildcard = get(t.addr, "/api/layers/timex?q=%25").json();
+    assert_eq!(wildcard["total"], 0, "% is matched literally");
+    let none = get(t.addr, "/api/layers/quantity").json();
+    assert_eq!(none["total"], 0);
+    let places = get(t.addr, "/api/layers/entity?label=LOC").json();
+    assert_eq!(places["total"], 2);
+    let events = get(t.addr, "/api/layers/event?label=closure").json();
+    assert_eq!(events["total"], 1);
+    let sentences = get(t.addr, "/api/layers/sentence?limit=3").json();
+    assert_eq!(sentences["annotations"].as_array().unwrap().len(), 3);
+    assert!(sentences["total"].as_u64().unwrap() > 3);
+}
+
+#[test]
+fn timeline_places_documents_and_dated_annotations() {
+    let t = start(1 << 20);
+    let v = get(t.addr, "/api/timeline?q=Oosterwold").json();
+    assert_eq!(v["documents"].as_array().unwrap().len(), 3);
+    let items = v["items"].as_array().unwrap();
+    assert_eq!(items.len(), 4);
+    assert_eq!(v["kinds"]["timex"], 2);
+    assert_eq!(v["kinds"]["event"], 2);
+    // An event anchored to a time expression takes its interval.
+    let closure = items.iter().find(|i| i["label"] == "closure").unwrap();
+    assert_eq!(closure["text"], "dicht geweest");
+    assert_eq!(closure["earliest"], "2023-05-01");
+    assert_eq!(closure["latest"], "2023-05-01");
+    assert_eq!(closure["anchor"]["text"], "gisteren");
+    assert_eq!(closure["attr_text"]["anchor"], "gisteren");
+    // One anchored only before publication lies in the publication interval.
+    let reopened = items.iter().find(|i| i["label"] == "movement").unwrap();
+    assert_eq!(reopened["earliest"], "2023-06-11");
+    assert_eq!(reopened["anchor"]["kind"], "before-publication");
+    let week = items.iter().find(|i| i["text"] == "vorige week").unwrap();
+    assert_eq!(week["kind"], "timex");
+    assert_eq!(week["earliest"], "2023-04-24");
+    assert_eq!(week["latest"], "2023-05-28");
+    let ctx = &week["context"];
+    let sentence = ctx["text"].as_str().unwrap();
+    assert!(sentence.starts_with("De provincie onderzoekt"));
+    assert_eq!(
+        &sentence[ctx["start"].as_u64().unwrap() as usize..ctx["end"].as_u64().unwrap() as usize],
+        "vorige week"
+    );
+    let all = get(t.addr, "/api/timeline?limit=2").json();
+    assert_eq!(all["documents"].as_array().unwrap().len(), 2);
+    assert_eq!(all["has_more"], true);
+    let events = get(t.addr, "/api/timeline?q=Oosterwold&layer=event").json();
+    assert_eq!(events["items"].as_array().unwrap().len(), 2);
+    let none = get(t.addr, "/api/timeline?q=Oosterwold&layer=quantity").json();
+    assert_eq!(none["items"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn upload_ingests_through_the_pipeline() {
+    let t = start(64 * 1024);
+    let body = br#"{"date": "2024-01-09", "title": "Sneeuw legt verkeer plat", "text": "Door zware sneeuwval stond het verkeer gisteren urenlang stil."}
+{"date": "2024-01", "title": "Snow closes roads", "text": "Heavy snow closed several roads, the agency said."}
+{not json
+"#;
+    let r = request(
+        t.addr,
+        "POST",
+        "/api/ingest?name=upload.jsonl&source=Uploaded",
+        "application/octet-stream",
+        body,
+    );
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    let v = r.json();
+    assert_eq!(v["format"], "jsonl");
+    assert_eq!(v["read"], 2);
+    assert_eq!(v["stored"], 2);
+    assert_eq!(v["failed"], 1);
+    assert_eq!(v["errors"][0]["locator"], "line 3");
+    assert_eq!(v["documents"][0]["language"], "nl");
+    let again = request(t.addr, "POST", "/api/ingest", "application/x-ndjson", body).json();
+    assert_eq!(again["stored"], 0);
+    assert_eq!(again["already_present"], 2);
+    let stats = get(t.addr, "/api/stats").json();
+    assert_eq!(stats["documents"], 7);
+    let found = get(t.addr, "/api/search?q=sneeuw&source=uploaded").json();
+    assert_eq!(found["results"].as_array().unwrap().len(), 1);
+
+    // A single text article with a date line.
+    let text = request(
+        t.addr,
+        "POST",
+        "/api/ingest?format=text",
+        "text/plain",
+        " date 2019-02\nDe veerpont vaart weer.\n".as_bytes(),
+    );
+    assert_eq!(text.status, 200, "{}", String::from_utf8_lossy(&text.body));
+    assert_eq!(text.json()["documents"][0]["published"], "2019-02");
+}
+
+#[test]
+fn uploads_are_limited_and_checked() {
+    let t = start(64 * 1024);
+    let big = vec![b'a'; 200 * 1024];
+    let r = request(
+        t.addr,
+        "POST",
+        "/api/ingest?format=text",
+        "text/plain",
+        &big,
+    );
+    let msg = r.assert_error(413);
+    assert!(msg.contains("larger"), "{msg}");
+    request(t.addr, "POST", "/api/ingest", "text/plain", b"").assert_error(400);
+    request(t.addr, "POST", "/api/ingest?format=pdf", "text/plain", b"x").assert_error(400);
+    request(
+        t.addr,
+        "POST",
+        "/api/ingest?format=jsonl",
+        "text/plain",
+        b"{broken\n",
+    )
+    .assert_error(422);
+    // The store is unharmed.
+    assert_eq!(get(t.addr, "/api/stats").json()["documents"], 5);
+}
+
+#[test]
+fn uploads_can_be_switched_off() {
+    let t = start_with(64 * 1024, false);
+    let r = request(
+        t.addr,
+        "POST",
+        "/api/ingest?format=text",
+        "text/plain",
+        b" date 2020\nTekst.\n",
+    );
+    let msg = r.assert_error(403);
+    assert!(msg.contains("--no-upload"), "{msg}");
+    let stats = get(t.addr, "/api/stats").json();
+    assert_eq!(stats["documents"], 5);
+    assert_eq!(stats["uploads_allowed"], false);
+}
+
+#[test]
+fn unknown_paths_and_methods_are_json_errors() {
+    let t = start(1 << 20);
+    get(t.addr, "/api/nothing").assert_error(404);
+    get(t.addr, "/etc/passwd").assert_error(404);
+    request(t.addr, "DELETE", "/api/stats", "text/plain", b"").assert_error(405);
+    request(t.addr, "GET", "/api/ingest", "text/plain", b"").assert_error(405);
+}
+
+#[test]
+fn ui_is_served_with_a_strict_content_security_policy() {
+    let t = start(1 << 20);
+    let r = get(t.addr, "/");
+    assert_eq!(r.status, 200);
+    assert!(r.header("content-type").unwrap().starts_with("text/html"));
+    let csp = r.header("content-security-policy").unwrap();
+    assert!(csp.contains("script-src 'self'"), "{csp}");
+    assert!(!csp.contains("unsafe-inline"));
+    let html = String::from_utf8(r.body).unwrap();
+    assert!(html.contains("/static/app.js"));
+    let js = get(t.addr, "/static/app.js");
+    assert!(js
+        .header("content-type")
+        .unwrap()
+        .starts_with("text/javascript"));
+    let js = String::from_utf8(js.body).unwrap();
+    // Data only ever reaches the page as text.
+    for sink in [
+        "innerHTML",
+        "outerHTML",
+        "insertAdjacentHTML",
+        "document.write",
+        "eval(",
+    ] {
+        assert!(!js.contains(sink), "app.js uses {sink}");
+    }
+    assert_eq!(get(t.addr, "/static/app.css").status, 200);
+}
+
+#[test]
+fn openapi_describes_every_route() {
+    let t = start(1 << 20);
+    let v = get(t.addr, "/api/openapi.json").json();
+    assert!(v["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = v["paths"].as_object().unwrap();
+    for (path, method) in [
+        ("/api/stats", "get"),
+        ("/api/search", "get"),
+        ("/api/documents", "get"),
+        ("/api/documents/{id}", "get"),
+        ("/api/layers/{layer}", "get"),
+        ("/api/timeline", "get"),
+        ("/api/ingest", "post"),
+        ("/api/openapi.json", "get"),
+    ] {
+        assert!(paths[path][method].is_object(), "{method} {path} missing");
+    }
+    // Every $ref points at something that exists.
+    let text = v.to_string();
+    for part in text.split("\"$ref\":\"#/").skip(1) {
+        let target = &part[..part.find('"').unwrap()];
+        let mut node = &v;
+        for key in target.split('/') {
+            node = &node[key];
+        }
+        assert!(!node.is_null(), "dangling $ref {target}");
+    }
+}
+
+#[test]
+fn many_concurrent_requests_are_served() {
+    let t = start(1 << 20);
+    let addr = t.addr;
+    let threads: Vec<_> = (0..16)
+        .map(|i| {
+            std::thread::spawn(move || {
+                let path = if i % 2 == 0 {
+                    "/api/search?q=brug"
+                } else {
+                    "/api/documents?limit=5"
+                };
+                get(addr, path).status
+            })
+        })
+        .collect();
+    for th in threads {
+        assert_eq!(th.join().unwrap(), 200);
+    }
+}
+
+#[test]
+fn entity_filter_narrows_lists_searches_and_timelines() {
+    let t = start(1 << 20);
+    // By the mention's text (case-insensitive) or by the entity's key.
+    let by_text = get(t.addr, "/api/documents?entity=oosterwold").json();
+    assert_eq!(by_text["total"], 2);
+    let by_key = get(t.addr, "/api/documents?entity=Provincie%20Flevoland").json();
+    assert_eq!(by_key["total"], 2);
+    let both = get(t.addr, "/api/documents?entity=Oosterwold&lang=en").json();
+    assert_eq!(both["total"], 1);
+    // Search: ranked first, then narrowed, then paged.
+    let all = get(
+        t.addr,
+        "/api/search?q=Oosterwold&entity=provincie%20flevoland",
+    )
+    .json();
+    assert_eq!(all["results"].as_array().unwrap().len(), 2);
+    let p1 = get(
+        t.addr,
+        "/api/search?q=Oosterwold&entity=provincie%20flevoland&limit=1",
+    )
+    .json();
+    assert_eq!(p1["results"].as_array().unwrap().len(), 1);
+    assert_eq!(p1["has_more"], true);
+    let p2 = get(
+        t.addr,
+        "/api/search?q=Oosterwold&entity=provincie%20flevoland&limit=1&offset=1",
+    )
+    .json();
+    assert_eq!(p2["results"].as_array().unwrap().len(), 1);
+    assert_eq!(p2["has_more"], false);
+    assert_ne!(p1["results"][0]["id"], p2["results"][0]["id"]);
+    let tl = get(t.addr, "/api/timeline?entity=Oosterwold").json();
+    assert_eq!(tl["documents"].as_array().unwrap().len(), 2);
+    let tlq = get(t.addr, "/api/timeline?q=aanvaring&entity=Oosterwold").json();
+    assert_eq!(tlq["documents"].as_array().unwrap().len(), 1);
+    let nobody = get(t.addr, "/api/documents?entity=Nobody").json();
+    assert_eq!(nobody["total"], 0);
+}
