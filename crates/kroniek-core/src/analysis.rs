@@ -251,7 +251,7 @@ pub fn annotate(doc: &Document) -> Analysis {
     for q in &mut quantities {
         q.source = crate::attribution::covering(&attributions, q.span);
     }
-    let events = crate::events::find(
+    let mut events = crate::events::find(
         &doc.text,
         &tokens,
         &sentences,
@@ -259,6 +259,19 @@ pub fn annotate(doc: &Document) -> Analysis {
         &attributions,
         &timex_spans,
     );
+    // An event anchored to a time expression that lies wholly after publication is FUTURE.
+    if let Some(published) = doc.published.latest() {
+        for e in &mut events {
+            let after = e
+                .anchor
+                .and_then(|a| timexes.iter().find(|t| t.span == a))
+                .and_then(|t| t.earliest)
+                .is_some_and(|d| d > published);
+            if after {
+                e.factuality.time = crate::events::EventTime::Future;
+            }
+        }
+    }
     Analysis {
         language,
         tokens,
