@@ -54,6 +54,12 @@ pub struct Analysis {
     pub timexes: Vec<Timex>,
     /// Named-entity mentions, in text order, each with its within-document entity key.
     pub entities: Vec<EntityMention>,
+    /// Numbers with unit and bound (layer `quantity`).
+    pub quantities: Vec<crate::quantity::Quantity>,
+    /// Who says what (layer `attribution`).
+    pub attributions: Vec<crate::attribution::Attribution>,
+    /// Event mentions with type, factuality and source (layer `event`).
+    pub events: Vec<crate::events::EventMention>,
     /// What was odd about the input.
     pub diagnostics: Vec<Diagnostic>,
     /// Part of speech, lemma and dependency of every token (same order as `tokens`), when
@@ -138,7 +144,93 @@ impl Analysis {
                 attrs: vec![("key", e.key.clone())],
             });
         }
+        for q in &self.quantities {
+            let mut attrs = vec![
+                ("value", format_value(q.value)),
+                ("bound", q.bound.as_str().to_string()),
+            ];
+            if let Some(u) = &q.unit {
+                attrs.push(("unit", u.clone()));
+            }
+            if let Some(a) = q.source.and_then(|k| self.attributions.get(k)) {
+                let who = a.name.unwrap_or(a.source);
+                attrs.push(("source", format!("{}-{}", who.start, who.end)));
+            }
+            // The store returns attributes sorted by name; emit them that way.
+            attrs.sort_by_key(|a| a.0);
+            out.push(Annotation {
+                layer: "quantity",
+                span: q.span,
+                label: q.unit.clone().unwrap_or_default(),
+                attrs,
+            });
+        }
+        for a in &self.attributions {
+            let mut attrs = vec![
+                ("kind", a.kind.as_str().to_string()),
+                ("cue", format!("{}-{}", a.cue.start, a.cue.end)),
+                ("source", format!("{}-{}", a.source.start, a.source.end)),
+            ];
+            if let Some(n) = a.name {
+                attrs.push(("name", format!("{}-{}", n.start, n.end)));
+            }
+            let scope: Vec<String> = a
+                .scope
+                .iter()
+                .map(|s| format!("{}-{}", s.start, s.end))
+                .collect();
+            attrs.push(("scope", scope.join(",")));
+            attrs.sort_by_key(|a| a.0);
+            out.push(Annotation {
+                layer: "attribution",
+                span: a.source,
+                label: a.kind.as_str().to_string(),
+                attrs,
+            });
+        }
+        for e in &self.events {
+            let f = e.factuality;
+            let mut attrs = vec![
+                ("type", e.kind.to_string()),
+                ("lemma", e.lemma.clone()),
+                ("certainty", f.certainty.as_str().to_string()),
+                ("polarity", f.polarity.as_str().to_string()),
+                ("time", f.time.as_str().to_string()),
+            ];
+            if let Some(a) = e.source.and_then(|k| self.attributions.get(k)) {
+                let who = a.name.unwrap_or(a.source);
+                attrs.push(("source", format!("{}-{}", who.start, who.end)));
+            }
+            match e.anchor {
+                Some(t) => attrs.push(("anchor", format!("{}-{}", t.start, t.end))),
+                None => attrs.push((
+                    "anchor",
+                    if f.time == crate::events::EventTime::Future {
+                        "after-publication"
+                    } else {
+                        "before-publication"
+                    }
+                    .to_string(),
+                )),
+            }
+            attrs.sort_by_key(|a| a.0);
+            out.push(Annotation {
+                layer: "event",
+                span: e.span,
+                label: e.kind.to_string(),
+                attrs,
+            });
+        }
         out
+    }
+}
+
+/// A number without a spurious fraction: `1500`, `9600000000`, `14.5`.
+fn format_value(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
     }
 }
 
@@ -206,12 +298,42 @@ pub fn annotate_with(doc: &Document, options: &AnnotateOptions) -> Analysis {
     } else {
         None
     };
+    let timex_spans: Vec<crate::span::Span> = timexes.iter().map(|t| t.span).collect();
+    let mut quantities = crate::quantity::find(&doc.text, &tokens, &sentences, seg_lang);
+    let attributions = crate::attribution::find(&doc.text, &tokens, &sentences, seg_lang);
+    for q in &mut quantities {
+        q.source = crate::attribution::covering(&attributions, q.span);
+    }
+    let mut events = crate::events::find(
+        &doc.text,
+        &tokens,
+        &sentences,
+        seg_lang,
+        &attributions,
+        &timex_spans,
+    );
+    // An event anchored to a time expression that lies wholly after publication is FUTURE.
+    if let Some(published) = doc.published.latest() {
+        for e in &mut events {
+            let after = e
+                .anchor
+                .and_then(|a| timexes.iter().find(|t| t.span == a))
+                .and_then(|t| t.earliest)
+                .is_some_and(|d| d > published);
+            if after {
+                e.factuality.time = crate::events::EventTime::Future;
+            }
+        }
+    }
     Analysis {
         language,
         tokens,
         sentences,
         timexes,
         entities,
+        quantities,
+        attributions,
+        events,
         diagnostics,
         syntax,
     }

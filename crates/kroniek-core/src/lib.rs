@@ -30,10 +30,13 @@
 #![deny(missing_docs)]
 
 pub mod analysis;
+pub mod attribution;
 pub mod document;
 pub mod entities;
+pub mod events;
 pub mod lang;
 pub mod ner;
+pub mod quantity;
 pub mod resources;
 pub mod search;
 pub mod span;

@@ -6,4 +6,5 @@
 
 pub mod conll;
 pub mod conllu;
+pub mod events;
 pub mod time;

@@ -20,6 +20,8 @@ pub enum EvalCommand {
     Ner(super::eval_ner::Args),
     /// UPOS accuracy, UAS and LAS on a CoNLL-U file (CoNLL 2018 style, punctuation included)
     Syntax(super::eval_syntax::Args),
+    /// Event mentions and factuality on MEANTIME (Dutch CoNLL, English CAT XML)
+    Events(super::eval_events::Args),
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -27,5 +29,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         EvalCommand::Time(a) => super::eval_time::run(a),
         EvalCommand::Ner(a) => super::eval_ner::run(a),
         EvalCommand::Syntax(a) => super::eval_syntax::run(a),
+        EvalCommand::Events(a) => super::eval_events::run(a),
     }
 }

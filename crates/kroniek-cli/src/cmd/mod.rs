@@ -10,9 +10,11 @@ mod db;
 mod demo;
 mod entity;
 mod eval;
+mod eval_events;
 mod eval_ner;
 mod eval_syntax;
 mod eval_time;
+mod events;
 mod ingest;
 mod ner;
 mod parse;
@@ -23,6 +25,7 @@ mod stats;
 mod syntax_common;
 mod time;
 mod train;
+mod train_events;
 mod train_ner;
 mod train_syntax;
 
@@ -45,7 +48,7 @@ pub enum Command {
     Alias(alias::Args),
     /// Find time expressions (TIMEX3) with their calendar intervals
     Time(time::Args),
-    /// Score kroniek against gold corpora (time, entities, …)
+    /// Score kroniek against gold corpora (time, entities, syntax, events)
     Eval(eval::Args),
     /// Tag named entities in CoNLL token-per-line input (appends an IOB2 column)
     Ner(ner::Args),
@@ -58,6 +61,8 @@ pub enum Command {
     Serve(serve::Args),
     /// Tag and parse CoNLL-U (UPOS, lemma, head, relation)
     Parse(parse::Args),
+    /// Event mentions and factuality on token-per-line input (--conll)
+    Events(events::Args),
 }
 
 /// Runs a subcommand; the exit code says whether anything failed.
@@ -77,5 +82,6 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Demo(args) => demo::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Parse(args) => parse::run(args),
+        Command::Events(args) => events::run(args),
     }
 }

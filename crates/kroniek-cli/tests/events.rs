@@ -1,0 +1,76 @@
+//! `kroniek events --conll`: the stable column interface.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn events(args: &[&str], input: &str) -> (String, bool) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kroniek"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (String::from_utf8(out.stdout).unwrap(), out.status.success())
+}
+
+#[test]
+fn conll_columns_are_appended_and_blank_lines_kept() {
+    let input = "1\tDe\t_\n2\tstaatsgreep\t_\n3\tmislukte\t_\n4\tniet\t_\n5\t.\t_\n\n6\tHij\t_\n7\tzou\t_\n8\tgevlucht\t_\n9\tzijn\t_\n10\t.\t_\n";
+    let (out, ok) = events(&["events", "--conll", "--lang", "nl"], input);
+    assert!(ok);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 11, "{out}");
+    assert_eq!(lines[5], "", "sentence break kept");
+    for (line, inp) in lines.iter().zip(input.lines()) {
+        if inp.is_empty() {
+            continue;
+        }
+        let cols: Vec<&str> = line.split('\t').collect();
+        assert_eq!(cols.len(), 7, "{line}");
+        assert!(line.starts_with(inp));
+        assert!(["B-E", "I-E", "O"].contains(&cols[3]), "{line}");
+        if cols[3] == "O" {
+            assert_eq!(&cols[4..], ["_", "_", "_"]);
+        }
+    }
+    let coup = lines[1].split('\t').collect::<Vec<_>>();
+    assert_eq!(
+        &coup[3..],
+        ["B-E", "B-CERTAIN", "B-NEG", "B-NON_FUTURE"],
+        "{out}"
+    );
+    let fled = lines[8].split('\t').collect::<Vec<_>>();
+    assert_eq!(fled[3], "B-E", "{out}");
+    assert_eq!(fled[4], "B-PROBABLE", "{out}");
+}
+
+#[test]
+fn token_column_option() {
+    let (out, ok) = events(
+        &[
+            "events",
+            "--conll",
+            "--lang",
+            "en",
+            "--token-column",
+            "1",
+            "-",
+        ],
+        "Rebels\nattacked\nthe\ntown\n.\n",
+    );
+    assert!(ok);
+    assert!(
+        out.lines().nth(1).unwrap().starts_with("attacked\tB-E\t"),
+        "{out}"
+    );
+    let (_, ok) = events(&["events", "--lang", "en"], "x\n");
+    assert!(!ok, "--conll is required");
+}

@@ -1,0 +1,653 @@
+//! Event mentions with type, factuality and source.
+//!
+//! - **Triggers** are found by an averaged perceptron ([`perceptron`]) trained on
+//!   MEANTIME-style event mentions (`models/<lang>/events.model`, made by
+//!   `kroniek train events`) over word, affix, shape, context and ontology features;
+//!   without a model, the ontology lexicon alone marks triggers.
+//! - **Types** come from `resources/<lang>/event_types.txt` (about 30 types, see
+//!   `docs/events.md`); anything else is `other` with its lower-cased form as lemma.
+//! - **Factuality** (MEANTIME's certainty, polarity and time) comes from the cue lexicon
+//!   `resources/<lang>/factuality.txt`: a cue affects the events of its clause that lie
+//!   within a per-cue distance before or after it.
+//! - **Source**: the attribution whose scope covers the trigger (the narrowest one wins).
+//! - **Time anchor**: the time expression of the sentence nearest to the trigger, when the
+//!   caller passes time expressions; otherwise the event is bounded by the publication date
+//!   (before it, or after it for FUTURE events).
+
+pub mod perceptron;
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use crate::attribution::Attribution;
+use crate::lang::Lang;
+use crate::resources;
+use crate::span::Span;
+use crate::text::{Sentence, Token};
+use perceptron::{Model, B, I, O};
+
+/// How sure the source is that the event happens or holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Certainty {
+    /// Stated as fact.
+    Certain,
+    /// "zou … hebben", "naar verluidt", "allegedly", "lijkt".
+    Probable,
+    /// "wellicht", "kan", "may", "could".
+    Possible,
+    /// Conditional or open ("indien", "whether").
+    Underspecified,
+}
+
+/// Whether the event is asserted or denied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Polarity {
+    /// Asserted.
+    Pos,
+    /// Denied: "niet", "geen", "allerminst", "not", "denied".
+    Neg,
+}
+
+/// Whether the event is reported as past/present or as expected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EventTime {
+    /// Past or ongoing.
+    NonFuture,
+    /// Expected or planned: "zal", "will", "plans to".
+    Future,
+}
+
+impl Certainty {
+    /// MEANTIME's name: `CERTAIN`, `PROBABLE`, `POSSIBLE`, `UNDERSPECIFIED`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Certainty::Certain => "CERTAIN",
+            Certainty::Probable => "PROBABLE",
+            Certainty::Possible => "POSSIBLE",
+            Certainty::Underspecified => "UNDERSPECIFIED",
+        }
+    }
+}
+
+impl Polarity {
+    /// MEANTIME's name: `POS`, `NEG`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Polarity::Pos => "POS",
+            Polarity::Neg => "NEG",
+        }
+    }
+}
+
+impl EventTime {
+    /// MEANTIME's name: `NON_FUTURE`, `FUTURE`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventTime::NonFuture => "NON_FUTURE",
+            EventTime::Future => "FUTURE",
+        }
+    }
+}
+
+/// MEANTIME factuality of one event mention.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Factuality {
+    /// Certainty.
+    pub certainty: Certainty,
+    /// Polarity.
+    pub polarity: Polarity,
+    /// Time.
+    pub time: EventTime,
+}
+
+impl Default for Factuality {
+    fn default() -> Self {
+        Factuality {
+            certainty: Certainty::Certain,
+            polarity: Polarity::Pos,
+            time: EventTime::NonFuture,
+        }
+    }
+}
+
+/// One event mention.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventMention {
+    /// The trigger.
+    pub span: Span,
+    /// The trigger's tokens (indexes into the analysis' token list).
+    pub tokens: Range<usize>,
+    /// Index of the sentence.
+    pub sentence: usize,
+    /// Ontology type (`attack`, `coup`, …, or `other`).
+    pub kind: &'static str,
+    /// The lower-cased trigger (a stand-in for a lemma).
+    pub lemma: String,
+    /// Certainty, polarity and time.
+    pub factuality: Factuality,
+    /// Index into the attributions of the analysis, when the event is attributed.
+    pub source: Option<usize>,
+    /// The time expression anchoring the event, when one was found in its sentence.
+    pub anchor: Option<Span>,
+}
+
+struct TypeLexicon {
+    /// Stems by their first three bytes (or the whole stem if shorter).
+    prefix: HashMap<String, Vec<(String, &'static str)>>,
+    exact: HashMap<String, &'static str>,
+}
+
+fn load_types(lang: Lang) -> TypeLexicon {
+    let mut lex = TypeLexicon {
+        prefix: HashMap::new(),
+        exact: HashMap::new(),
+    };
+    for line in resources::lines(lang, "event_types.txt") {
+        let Some((ty, stems)) = line.split_once('\t') else {
+            continue;
+        };
+        let ty: &'static str = ty.trim();
+        for stem in stems.split_whitespace() {
+            if let Some(w) = stem.strip_suffix('=') {
+                lex.exact.entry(w.to_lowercase()).or_insert(ty);
+            } else {
+                let s = stem.to_lowercase();
+                lex.prefix
+                    .entry(key3(&s).to_string())
+                    .or_default()
+                    .push((s, ty));
+            }
+        }
+    }
+    for v in lex.prefix.values_mut() {
+        v.sort_by_key(|(s, _)| std::cmp::Reverse(s.len()));
+    }
+    lex
+}
+
+fn key3(s: &str) -> &str {
+    let mut end = s.len().min(3);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+fn type_lexicon(lang: Lang) -> &'static TypeLexicon {
+    static NL: OnceLock<TypeLexicon> = OnceLock::new();
+    static EN: OnceLock<TypeLexicon> = OnceLock::new();
+    static OTHER: OnceLock<TypeLexicon> = OnceLock::new();
+    match lang {
+        Lang::NL => NL.get_or_init(|| load_types(Lang::NL)),
+        Lang::EN => EN.get_or_init(|| load_types(Lang::EN)),
+        _ => OTHER.get_or_init(|| load_types(lang)),
+    }
+}
+
+/// The ontology type of a lower-cased trigger word, if the lexicon knows it.
+pub fn event_type(lang: Lang, lower: &str) -> Option<&'static str> {
+    let lex = type_lexicon(lang);
+    let look = |w: &str| {
+        if let Some(t) = lex.exact.get(w) {
+            return Some(*t);
+        }
+        lex.prefix
+            .get(key3(w))?
+            .iter()
+            .find(|(s, _)| w.starts_with(s.as_str()))
+            .map(|(_, t)| *t)
+    };
+    look(lower).or_else(|| {
+        let stripped = lower.strip_prefix("ge")?;
+        (lang == Lang::NL && stripped.len() >= 4)
+            .then(|| look(stripped))
+            .flatten()
+    })
+}
+
+fn model(lang: Lang) -> &'static Model {
+    static NL: OnceLock<Model> = OnceLock::new();
+    static EN: OnceLock<Model> = OnceLock::new();
+    static OTHER: OnceLock<Model> = OnceLock::new();
+    let load = |l: Lang| Model::from_text(resources::text(l, "events.model").unwrap_or(""));
+    match lang {
+        Lang::NL => NL.get_or_init(|| load(Lang::NL)),
+        Lang::EN => EN.get_or_init(|| load(Lang::EN)),
+        _ => OTHER.get_or_init(Model::default),
+    }
+}
+
+/// A sentence prepared for feature extraction: original and lower-cased words.
+#[derive(Debug, Clone)]
+pub struct Words {
+    /// The tokens as written.
+    pub orig: Vec<String>,
+    /// Lower-cased.
+    pub lower: Vec<String>,
+    /// Ontology type per token.
+    types: Vec<Option<&'static str>>,
+}
+
+impl Words {
+    /// Prepares a sentence.
+    pub fn new(lang: Lang, words: &[&str]) -> Words {
+        let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
+        let types = lower.iter().map(|w| event_type(lang, w)).collect();
+        Words {
+            orig: words.iter().map(|w| w.to_string()).collect(),
+            lower,
+            types,
+        }
+    }
+}
+
+fn suffix(w: &str, n: usize) -> &str {
+    let mut start = w.len().saturating_sub(n);
+    while !w.is_char_boundary(start) {
+        start -= 1;
+    }
+    &w[start..]
+}
+
+fn shape(w: &str) -> &'static str {
+    let mut chars = w.chars();
+    match chars.next() {
+        None => "e",
+        Some(c) if c.is_numeric() => "d",
+        Some(c) if c.is_uppercase() => {
+            if w.chars().all(|c| !c.is_lowercase()) {
+                "A"
+            } else {
+                "Aa"
+            }
+        }
+        Some(c) if c.is_alphabetic() => "a",
+        Some(_) => "p",
+    }
+}
+
+/// The features of token `i` given the previous label.
+pub fn features(s: &Words, i: usize, prev: u8) -> Vec<u64> {
+    let w = |j: isize| -> &str {
+        let k = i as isize + j;
+        if k < 0 {
+            "<s>"
+        } else {
+            s.lower
+                .get(k as usize)
+                .map(String::as_str)
+                .unwrap_or("</s>")
+        }
+    };
+    let cur = w(0);
+    let mut f = Vec::with_capacity(24);
+    let mut push = |parts: &[&str]| {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for (n, p) in parts.iter().enumerate() {
+            if n > 0 {
+                h ^= 0x1f;
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            }
+            for b in p.bytes() {
+                h ^= u64::from(b);
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        f.push(h);
+    };
+    push(&["b"]);
+    push(&["w", cur]);
+    push(&["s2", suffix(cur, 2)]);
+    push(&["s3", suffix(cur, 3)]);
+    push(&["s4", suffix(cur, 4)]);
+    push(&["p3", key3(cur)]);
+    push(&["sh", shape(&s.orig[i]), if i == 0 { "0" } else { "" }]);
+    push(&["w-1", w(-1)]);
+    push(&["w+1", w(1)]);
+    push(&["w-2", w(-2)]);
+    push(&["w+2", w(2)]);
+    push(&["w-1w", w(-1), cur]);
+    push(&["ww+1", cur, w(1)]);
+    push(&["s3-1", suffix(w(-1), 3)]);
+    push(&["s3+1", suffix(w(1), 3)]);
+    let pl = ["O", "B", "I"][prev.min(2) as usize];
+    push(&["pl", pl]);
+    push(&["plw", pl, cur]);
+    let ty = s.types[i].unwrap_or("-");
+    push(&["ty", ty]);
+    push(&[
+        "ty-1",
+        i.checked_sub(1).and_then(|j| s.types[j]).unwrap_or("-"),
+    ]);
+    if cur.starts_with("ge") && (cur.ends_with('d') || cur.ends_with('t') || cur.ends_with("en")) {
+        push(&["gepart"]);
+    }
+    let bucket = match cur.chars().count() {
+        0..=2 => "s",
+        3..=4 => "m",
+        5..=7 => "l",
+        _ => "xl",
+    };
+    push(&["len", bucket]);
+    f
+}
+
+/// Trains a trigger model on sentences with `O`/`B`/`I` labels. `recall_bias` is added to
+/// the `B` weight of the bias feature: a positive value trades precision for recall.
+pub fn train(examples: &[(Words, Vec<u8>)], epochs: usize, recall_bias: f32) -> Model {
+    let mut m = perceptron::train(examples, epochs, features);
+    m.shift(perceptron::hash("b"), B, recall_bias);
+    m
+}
+
+/// Ontology types whose lexicon triggers are always events.
+const STRONG: &[&str] = &["attack", "killing", "death", "injury", "arrest", "coup"];
+
+/// A capitalised word inside a sentence: a name, not a trigger ("Apple Shooting Range").
+fn is_name(word: &str, i: usize) -> bool {
+    i > 0 && word.chars().next().is_some_and(char::is_uppercase)
+}
+
+/// The event mentions of one sentence as token ranges, using `model` (or the lexicon
+/// when the model is empty).
+pub fn tag_with(model: &Model, s: &Words) -> Vec<Range<usize>> {
+    let mut out: Vec<Range<usize>> = Vec::new();
+    let mut prev = O;
+    for i in 0..s.lower.len() {
+        let label = if model.is_empty() {
+            if s.types[i].is_some() {
+                B
+            } else {
+                O
+            }
+        } else {
+            let l = model.predict(&features(s, i, prev), prev);
+            // Nouns of the core ontology ("staatsgreep", "putsch", "bombardement") are events
+            // even where the statistical model is unsure: timelines are built from them.
+            if l == O && s.types[i].is_some_and(|t| STRONG.contains(&t)) && !is_name(&s.orig[i], i)
+            {
+                B
+            } else {
+                l
+            }
+        };
+        match label {
+            B => out.push(i..i + 1),
+            I => {
+                if let Some(last) = out.last_mut() {
+                    last.end = i + 1;
+                }
+            }
+            _ => {}
+        }
+        prev = label;
+    }
+    out
+}
+
+/// The event mentions of one sentence with the built-in model of `lang`.
+pub fn tag(lang: Lang, s: &Words) -> Vec<Range<usize>> {
+    tag_with(model(lang), s)
+}
+
+#[derive(Default)]
+struct Cues {
+    /// (kind, words, before, after)
+    cues: Vec<(String, Vec<String>, usize, usize)>,
+    /// Indexes into `cues` by the cue's first word.
+    first: HashMap<String, Vec<usize>>,
+    boundary: std::collections::HashSet<String>,
+}
+
+fn load_cues(lang: Lang) -> Cues {
+    let mut c = Cues::default();
+    for line in resources::lines(lang, "factuality.txt") {
+        let f: Vec<&str> = line.split('\t').collect();
+        match f.as_slice() {
+            ["boundary", w, ..] => {
+                c.boundary.insert(w.to_lowercase());
+            }
+            [kind, phrase, before, after] => {
+                let (Ok(b), Ok(a)) = (before.parse(), after.parse()) else {
+                    continue;
+                };
+                c.cues.push((
+                    kind.to_string(),
+                    phrase.split(' ').map(str::to_lowercase).collect(),
+                    b,
+                    a,
+                ));
+            }
+            _ => {}
+        }
+    }
+    for (k, (_, phrase, _, _)) in c.cues.iter().enumerate() {
+        if let Some(first) = phrase.first() {
+            c.first.entry(first.clone()).or_default().push(k);
+        }
+    }
+    c
+}
+
+fn cues(lang: Lang) -> &'static Cues {
+    static NL: OnceLock<Cues> = OnceLock::new();
+    static EN: OnceLock<Cues> = OnceLock::new();
+    static OTHER: OnceLock<Cues> = OnceLock::new();
+    match lang {
+        Lang::NL => NL.get_or_init(|| load_cues(Lang::NL)),
+        Lang::EN => EN.get_or_init(|| load_cues(Lang::EN)),
+        _ => OTHER.get_or_init(Cues::default),
+    }
+}
+
+/// The factuality of the event at `ev` in a sentence, from the cues of its clause.
+/// `attributed` says whether an attribution covers the event (it makes a reportive
+/// "zou" PROBABLE without a perfect auxiliary).
+pub fn factuality(lang: Lang, s: &Words, ev: Range<usize>, attributed: bool) -> Factuality {
+    let c = cues(lang);
+    let w = &s.lower;
+    let n = w.len();
+    let ev = ev.start.min(n)..ev.end.min(n);
+    // The clause: up to the nearest boundaries around the event.
+    let mut lo = ev.start;
+    while lo > 0 && !c.boundary.contains(&w[lo - 1]) {
+        lo -= 1;
+    }
+    // The clause's opening word belongs to it, so that "whether", "indien", "that" can cue.
+    if lo > 0 && w[lo - 1].chars().any(char::is_alphabetic) {
+        lo -= 1;
+    }
+    let mut hi = ev.end;
+    while hi < n && !c.boundary.contains(&w[hi]) {
+        hi += 1;
+    }
+    let mut f = Factuality::default();
+    let (mut probable, mut possible, mut under, mut present) = (false, false, false, false);
+    // Which cues occur at a fitting distance; a cue may start before the clause if it
+    // reaches into it ("denied that …"), so look a few words further back.
+    let mut hits = vec![false; c.cues.len()];
+    for start in lo.saturating_sub(3)..hi {
+        let Some(candidates) = c.first.get(&w[start]) else {
+            continue;
+        };
+        for &k in candidates {
+            let (_, phrase, before, after) = &c.cues[k];
+            let end = start + phrase.len();
+            if end > hi || end <= lo || w[start..end] != phrase[..] {
+                continue;
+            }
+            if (end <= ev.start && ev.start - end < *before)
+                || (start >= ev.end && start - ev.end < *after)
+            {
+                hits[k] = true;
+            }
+        }
+    }
+    for (k, (kind, _, _, _)) in c.cues.iter().enumerate() {
+        if !hits[k] {
+            continue;
+        }
+        match kind.as_str() {
+            "neg" => f.polarity = Polarity::Neg,
+            "probable" => probable = true,
+            "possible" => possible = true,
+            "underspecified" => under = true,
+            "future" => f.time = EventTime::Future,
+            "present" => present = true,
+            "reportive" => {
+                let clause = &w[lo..hi];
+                let perfect = clause
+                    .iter()
+                    .any(|x| matches!(x.as_str(), "hebben" | "zijn" | "have" | "been"));
+                let passive = clause.iter().any(|x| x == "worden");
+                if (perfect || attributed) && !passive {
+                    probable = true;
+                } else {
+                    f.time = EventTime::Future;
+                }
+            }
+            _ => {}
+        }
+    }
+    if present {
+        f.time = EventTime::NonFuture;
+    }
+    f.certainty = if under {
+        Certainty::Underspecified
+    } else if possible {
+        Certainty::Possible
+    } else if probable {
+        Certainty::Probable
+    } else {
+        Certainty::Certain
+    };
+    f
+}
+
+/// Finds the event mentions of a text. `timexes` are the spans of time expressions (empty
+/// when the time layer did not run). Never fails.
+pub fn find(
+    text: &str,
+    tokens: &[Token],
+    sentences: &[Sentence],
+    lang: Lang,
+    attributions: &[Attribution],
+    timexes: &[Span],
+) -> Vec<EventMention> {
+    find_with(
+        text,
+        tokens,
+        sentences,
+        lang,
+        attributions,
+        timexes,
+        model(lang),
+    )
+}
+
+fn find_with(
+    text: &str,
+    tokens: &[Token],
+    sentences: &[Sentence],
+    lang: Lang,
+    attributions: &[Attribution],
+    timexes: &[Span],
+    model: &Model,
+) -> Vec<EventMention> {
+    let mut out = Vec::new();
+    for (si, s) in sentences.iter().enumerate() {
+        let toks = &tokens[s.tokens.clone()];
+        if toks.is_empty() {
+            continue;
+        }
+        let words: Vec<&str> = toks.iter().map(|t| &text[t.span.range()]).collect();
+        let prepared = Words::new(lang, &words);
+        for r in tag_with(model, &prepared) {
+            let span = Span::new(
+                toks[r.start].span.start as usize,
+                toks[r.end - 1].span.end as usize,
+            );
+            // Words of a time expression ("afgelopen woensdag") are not events.
+            if timexes.iter().any(|t| t.contains(span)) {
+                continue;
+            }
+            let source = crate::attribution::covering(attributions, span);
+            let factuality = factuality(lang, &prepared, r.clone(), source.is_some());
+            let anchor = timexes
+                .iter()
+                .filter(|t| s.span.contains(**t))
+                .min_by_key(|t| (t.start as i64 - span.start as i64).unsigned_abs())
+                .copied();
+            let lemma = prepared.lower[r.start].clone();
+            out.push(EventMention {
+                span,
+                tokens: s.tokens.start + r.start..s.tokens.start + r.end,
+                sentence: si,
+                kind: prepared.types[r.start].unwrap_or("other"),
+                lemma,
+                factuality,
+                source,
+                anchor,
+            });
+        }
+    }
+    out
+}
+
+/// Runs attribution and event detection on pre-tokenised sentences (CoNLL input, gold
+/// corpora). The tokens are joined with spaces into a synthetic text, one sentence per
+/// line; returned mentions index that text's tokens, which run through all sentences in
+/// order, so `tokens` is also an index into the flattened input.
+pub fn find_in_tokens<S: AsRef<str>>(lang: Lang, sentences: &[Vec<S>]) -> Vec<EventMention> {
+    find_in_tokens_with(lang, sentences, None)
+}
+
+/// [`find_in_tokens`] with an explicit trigger model instead of the built-in one (used
+/// for cross-validation).
+pub fn find_in_tokens_with<S: AsRef<str>>(
+    lang: Lang,
+    sentences: &[Vec<S>],
+    model: Option<&Model>,
+) -> Vec<EventMention> {
+    use crate::text::TokenKind;
+    let mut text = String::new();
+    let mut tokens = Vec::new();
+    let mut sents = Vec::new();
+    for s in sentences {
+        let first = tokens.len();
+        let start = text.len();
+        for (k, w) in s.iter().enumerate() {
+            let w = w.as_ref();
+            if k > 0 {
+                text.push(' ');
+            }
+            let ts = text.len();
+            // Tokens are kept even when empty, so indexes stay aligned with the input.
+            text.push_str(w);
+            let kind = match w.chars().next() {
+                Some(c) if c.is_numeric() => TokenKind::Number,
+                Some(c) if c.is_alphanumeric() => TokenKind::Word,
+                _ => TokenKind::Punct,
+            };
+            tokens.push(Token {
+                span: Span::new(ts, text.len()),
+                kind,
+            });
+        }
+        sents.push(Sentence {
+            span: Span::new(start, text.len()),
+            tokens: first..tokens.len(),
+        });
+        text.push('\n');
+    }
+    let attributions = crate::attribution::find(&text, &tokens, &sents, lang);
+    let timexes: Vec<Span> = crate::timex::tag(&text, lang, crate::document::PubDate::Unknown)
+        .iter()
+        .map(|t| t.span)
+        .collect();
+    match model {
+        None => find(&text, &tokens, &sents, lang, &attributions, &timexes),
+        Some(m) => find_with(&text, &tokens, &sents, lang, &attributions, &timexes, m),
+    }
+}

@@ -1,0 +1,202 @@
+//! Data-driven cases from `testdata/events/`: quantities, attribution, triggers, factuality.
+
+use kroniek_core::{annotate, Analysis, Document, Lang, PubDate};
+
+fn cases(name: &str) -> Vec<Vec<String>> {
+    let path = format!("{}/testdata/events/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let rows: Vec<Vec<String>> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| l.split('\t').map(str::to_string).collect())
+        .collect();
+    assert!(rows.len() >= 5, "{path} has too few cases");
+    rows
+}
+
+fn run(lang: &str, text: &str) -> (Document, Analysis) {
+    let doc = Document::builder(text)
+        .language(Lang::new(lang))
+        .published(PubDate::parse("2019-02").unwrap())
+        .build();
+    let a = annotate(&doc);
+    (doc, a)
+}
+
+fn fmt_value(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+#[test]
+fn quantities() {
+    let mut failures = Vec::new();
+    for row in cases("quantities.tsv") {
+        let (doc, a) = run(&row[0], &row[1]);
+        let got: Vec<String> = a
+            .quantities
+            .iter()
+            .map(|q| {
+                format!(
+                    "{}|{}|{}|{}",
+                    &doc.text[q.span.range()],
+                    fmt_value(q.value),
+                    q.unit.as_deref().unwrap_or("_"),
+                    q.bound.as_str()
+                )
+            })
+            .collect();
+        let want = row.get(2).map(String::as_str).unwrap_or("");
+        if got.join(";") != want {
+            failures.push(format!(
+                "{}\n  want {want}\n  got  {}",
+                row[1],
+                got.join(";")
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn attribution() {
+    let mut failures = Vec::new();
+    for row in cases("attribution.tsv") {
+        let (doc, a) = run(&row[0], &row[1]);
+        let got: Vec<String> = a
+            .attributions
+            .iter()
+            .map(|at| {
+                let who = at.name.unwrap_or(at.source);
+                let scope = at.scope.first().map(|s| &doc.text[s.range()]).unwrap_or("");
+                format!("{}|{}|{}", &doc.text[who.range()], at.kind.as_str(), scope)
+            })
+            .collect();
+        let want = row.get(2).map(String::as_str).unwrap_or("");
+        if got.join(";") != want {
+            failures.push(format!(
+                "{}\n  want {want}\n  got  {}",
+                row[1],
+                got.join(";")
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn backward_scope_stops_at_previous_attribution_and_continues_forward() {
+    let text = "Volgens Trump is ISIS verslagen.\n\nDe putsch zou gebeurd zijn op 10 januari. De poging mislukte.\n\nDat schrijft The Guardian.";
+    let (doc, a) = run("nl", text);
+    let back = a
+        .attributions
+        .iter()
+        .find(|x| x.kind.as_str() == "backward")
+        .expect("backward cue");
+    let covered: Vec<&str> = back.scope.iter().map(|s| &doc.text[s.range()]).collect();
+    assert_eq!(
+        covered,
+        [
+            "De putsch zou gebeurd zijn op 10 januari.",
+            "De poging mislukte."
+        ]
+    );
+    let text = "Volgens de BBC is hij gewond. Hij zou naar Irak zijn gevlucht. Het weer is goed.";
+    let (doc, a) = run("nl", text);
+    let covered: Vec<&str> = a.attributions[0]
+        .scope
+        .iter()
+        .map(|s| &doc.text[s.range()])
+        .collect();
+    assert_eq!(
+        covered,
+        [
+            "Volgens de BBC is hij gewond.",
+            "Hij zou naar Irak zijn gevlucht."
+        ]
+    );
+}
+
+#[test]
+fn factuality_cues() {
+    use kroniek_core::events::{factuality, Words};
+    let mut failures = Vec::new();
+    for row in cases("factuality.tsv") {
+        let lang = Lang::new(&row[0]).unwrap();
+        let raw: Vec<&str> = row[1].split(' ').collect();
+        let at = raw
+            .iter()
+            .position(|w| w.starts_with("[["))
+            .expect("[[event]]");
+        let words: Vec<&str> = raw
+            .iter()
+            .map(|w| w.trim_start_matches("[[").trim_end_matches("]]"))
+            .collect();
+        let f = factuality(lang, &Words::new(lang, &words), at..at + 1, false);
+        let got = format!(
+            "{}|{}|{}",
+            f.certainty.as_str(),
+            f.polarity.as_str(),
+            f.time.as_str()
+        );
+        if got != row[2] {
+            failures.push(format!("{}\n  want {}\n  got  {got}", row[1], row[2]));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn triggers_and_types() {
+    let mut failures = Vec::new();
+    for row in cases("triggers.tsv") {
+        let (doc, a) = run(&row[0], &row[1]);
+        let got: Vec<String> = a
+            .events
+            .iter()
+            .map(|e| format!("{}={}", &doc.text[e.span.range()], e.kind))
+            .collect();
+        for want in row[2].split(' ') {
+            if !got.iter().any(|g| g == want) {
+                failures.push(format!("{}: missing {want}; got {}", row[1], got.join(" ")));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn edge_cases_never_panic() {
+    let nasty = [
+        ", zei de minister.",
+        ", said officials.",
+        "Dat schrijft",
+        "Dat schrijft.",
+        "volgens",
+        "Volgens ,",
+        "according to",
+        "1.",
+        "$",
+        "$ million",
+        "zo'n",
+        "tot tot tot 5",
+        "1.2.3.4,5,6 miljard miljard miljard",
+        "999999999999999999999999999999 dollar",
+        "vijfentwintigduizendhonderdhonderd",
+        "niet niet geen",
+        "“",
+        "„Dat” zei hij, zei zij, zeiden ze.",
+        "Dat zei\n\nDat zei\n\nDat zei.",
+    ];
+    for lang in ["nl", "en"] {
+        for text in nasty {
+            let (doc, a) = run(lang, text);
+            for ann in a.annotations() {
+                assert!(ann.span.end as usize <= doc.text.len(), "{text:?}");
+            }
+        }
+    }
+}
