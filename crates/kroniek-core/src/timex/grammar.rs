@@ -163,9 +163,10 @@ pub(crate) struct Cap {
     pub tok: u32,
 }
 
-/// Classes with built-in meaning for digit tokens.
+/// Classes with built-in meaning for digit tokens; `BAREYEAR` (1800–2099) is the
+/// narrower class for a year standing alone.
 pub(crate) const DIGIT_CLASSES: &[&str] = &[
-    "NUM", "YEAR", "YEAR2", "DAYNUM", "MONTHNUM", "HOUR", "MINUTE",
+    "NUM", "YEAR", "YEAR2", "DAYNUM", "MONTHNUM", "HOUR", "MINUTE", "BAREYEAR",
 ];
 
 /// The compiled lexicon and rules of one language.
@@ -175,8 +176,8 @@ pub(crate) struct Grammar {
     pub words: HashMap<String, u32>,
     pub infos: Vec<WordInfo>,
     pub rules: Vec<Rule>,
-    /// Words that are tense cues: (lower form → future?).
-    pub digit_class: [u8; 7],
+    /// Class ids of `DIGIT_CLASSES`.
+    pub digit_class: [u8; 8],
     /// Problems found while reading the data (reported by tests).
     pub problems: Vec<String>,
 }
@@ -222,7 +223,7 @@ impl Grammar {
             words: HashMap::new(),
             infos: Vec::new(),
             rules: Vec::new(),
-            digit_class: [0; 7],
+            digit_class: [0; 8],
             problems: Vec::new(),
         };
         for (k, name) in DIGIT_CLASSES.iter().enumerate() {
@@ -416,6 +417,9 @@ impl Grammar {
         }
         if len == 2 && (0..=59).contains(&v) {
             m |= 1 << dc[6];
+        }
+        if len == 4 && (1800..=2099).contains(&v) {
+            m |= 1 << dc[7];
         }
         m
     }

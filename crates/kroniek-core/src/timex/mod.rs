@@ -299,7 +299,7 @@ impl Field {
             "WEEKDAY" | "WEEKDAYPL" | "WEEKDAYPART" => Field::Weekday,
             "NUM" => Field::Num,
             "FEW" => Field::Few,
-            "YEAR" => Field::Year,
+            "YEAR" | "BAREYEAR" => Field::Year,
             "YEAR2" => Field::Year2,
             "DAYNUM" => Field::Day,
             "HOUR" => Field::Hour,
