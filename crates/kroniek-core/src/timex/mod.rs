@@ -729,6 +729,10 @@ fn resolve(f: &Frame, d: Date, anchor: Option<G>) -> Option<Resolved> {
         } else {
             G::Year(y16)
         }
+    } else if let (Some(w), Some("W"), Some(dir)) = (f.weekday, f.unit, f.dir) {
+        // "vorige week dinsdag": that weekday in the week before.
+        let week = G::of("W", d)?.shift(dir)?;
+        G::Day(add_days(week.start()?, w - 1)?)
     } else if let Some(w) = f.weekday {
         let cur = weekday_num(d) as i64;
         let delta = match (f.dir, f.tense) {
