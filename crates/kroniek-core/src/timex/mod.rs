@@ -312,7 +312,7 @@ impl Field {
             "MOD" => Field::Mod,
             "AGO" => Field::Ago,
             "LATER" => Field::Later,
-            "PART" => Field::Part,
+            "PART" | "DAYPART" => Field::Part,
             "SEASON" | "SEASONX" => Field::Season,
             "ORD" => Field::Ord,
             "SET" => Field::Set,
