@@ -741,11 +741,11 @@ fn resolve(f: &Frame, d: Date, anchor: Option<G>) -> Option<Resolved> {
             (Some(_), _) => w - cur,
             (None, 1) => (w - cur).rem_euclid(7),
             (None, -1) => -((cur - w).rem_euclid(7)),
-            // No tense cue: the nearest such day, the past one on a tie.
+            // No tense cue: news reports the past; only tomorrow beats the last such day.
             (None, _) => {
                 let back = (cur - w).rem_euclid(7);
                 let ahead = (w - cur).rem_euclid(7);
-                if ahead < back {
+                if ahead < back && ahead <= 1 {
                     ahead
                 } else {
                     -back
