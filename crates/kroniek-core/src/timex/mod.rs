@@ -166,6 +166,8 @@ pub fn tag(text: &str, lang: Lang, dct: PubDate) -> Vec<Timex> {
     let mut caps = Vec::new();
     let mut best = Vec::new();
     let mut anchor: Option<G> = None;
+    // The last quarter named: "a year earlier" in a quarterly report is that quarter.
+    let mut quarter: Option<G> = None;
     let mut i = 0;
     while i < toks.len() {
         let t = &toks[i];
@@ -210,9 +212,12 @@ pub fn tag(text: &str, lang: Lang, dct: PubDate) -> Vec<Timex> {
         }
         frame.tense = tense(c, &toks, &masks, i, end);
         let span = Span::new(toks[i].start as usize, toks[end - 1].end as usize);
-        if let Some((tx, resolved)) = normalise(&frame, kind, dct, anchor, span) {
+        if let Some((tx, resolved)) = normalise(&frame, kind, dct, (anchor, quarter), span) {
             if resolved.is_some() {
                 anchor = resolved;
+                if let Some(q @ G::Quarter(..)) = resolved {
+                    quarter = Some(q);
+                }
             }
             out.push(tx);
             i = end;
@@ -431,7 +436,7 @@ fn normalise(
     f: &Frame,
     kind: TimexType,
     dct: PubDate,
-    anchor: Option<G>,
+    (anchor, quarter): (Option<G>, Option<G>),
     span: Span,
 ) -> Option<(Timex, Option<G>)> {
     let (lo, hi, known) = match (dct.earliest(), dct.latest()) {
@@ -501,11 +506,11 @@ fn normalise(
         }
         return Some((tx, None));
     }
-    let a = resolve(f, lo, anchor)?;
+    let a = resolve(f, lo, anchor, quarter)?;
     let b = if lo == hi {
         a.clone()
     } else {
-        resolve(f, hi, anchor)?
+        resolve(f, hi, anchor, quarter)?
     };
     let (va, vb) = (a.value(), b.value());
     tx.value = if va == vb {
@@ -640,7 +645,7 @@ fn year_for_month(f: &Frame, d: Date, m: i64) -> i64 {
 }
 
 /// Resolves a date frame against one publication day.
-fn resolve(f: &Frame, d: Date, anchor: Option<G>) -> Option<Resolved> {
+fn resolve(f: &Frame, d: Date, anchor: Option<G>, quarter: Option<G>) -> Option<Resolved> {
     let time = if let Some(h) = f.hour {
         let h = match f.pm {
             Some(true) if h < 12 => h + 12,
@@ -771,7 +776,7 @@ fn resolve(f: &Frame, d: Date, anchor: Option<G>) -> Option<Resolved> {
     } else if let Some(unit) = f.unit {
         // "a year ago/earlier" in a report about a quarter means that quarter a year before.
         if let (Some(G::Quarter(y, q)), "Y", 1, true) =
-            (anchor, unit, n, f.ago || f.later == Some(-1))
+            (quarter, unit, n, f.ago || f.later == Some(-1))
         {
             return Some(Resolved {
                 g: G::Quarter(y, q).shift(-4)?,
