@@ -26,6 +26,8 @@ pub(crate) struct Tok {
     pub lo: (u32, u32),
     /// Whether white space precedes the token.
     pub space_before: bool,
+    /// Whether a line break precedes the token.
+    pub line_before: bool,
     /// Whether the first letter is upper case.
     pub cap: bool,
     /// All digits.
@@ -41,9 +43,11 @@ pub(crate) fn tokenize(text: &str, toks: &mut Vec<Tok>, lower: &mut String) {
     lower.clear();
     let mut iter = text.char_indices().peekable();
     let mut space = true;
+    let mut line = true;
     while let Some((i, c)) = iter.next() {
         if c.is_whitespace() {
             space = true;
+            line |= c == '\n';
             continue;
         }
         let lo_start = lower.len() as u32;
@@ -87,11 +91,13 @@ pub(crate) fn tokenize(text: &str, toks: &mut Vec<Tok>, lower: &mut String) {
             end: end as u32,
             lo: (lo_start, lower.len() as u32),
             space_before: space,
+            line_before: line,
             cap,
             digits,
             word: u32::MAX,
         });
         space = false;
+        line = false;
     }
 }
 
@@ -443,6 +449,13 @@ impl Grammar {
         };
         let mut best_end = 0usize;
         let mut best_rule = usize::MAX;
+        // A match does not run on into a new line that starts with a capital (a heading,
+        // a dateline, the next sentence of line-per-sentence text).
+        let window = toks.len().min(i + 32);
+        let limit = (i + 1..window)
+            .find(|&j| toks[j].line_before && toks[j].cap)
+            .unwrap_or(window);
+        let (toks, masks) = (&toks[..limit], &masks[..limit]);
         for (r, rule) in self.rules.iter().enumerate() {
             if rule.first_classes & m == 0 && !lit.is_some_and(|l| rule.first_lits.contains(&l)) {
                 continue;
