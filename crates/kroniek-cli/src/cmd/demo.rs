@@ -122,13 +122,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 sd.doc.title.as_deref().unwrap_or("")
             )?;
             let text = &sd.doc.text;
-            // A few of each layer; untyped event mentions only when no typed one is left.
-            let mut layers: Vec<&str> = sd.annotations.iter().map(|a| a.layer.as_str()).filter(|l| *l != "sentence").collect();
-            layers.dedup();
+            // A few of each layer, typed events before untyped ones.
+            let mut layers: Vec<&str> = sd
+                .annotations
+                .iter()
+                .map(|a| a.layer.as_str())
+                .filter(|l| *l != "sentence")
+                .collect();
             layers.sort();
             layers.dedup();
             for layer in layers {
-                let mut of_layer: Vec<_> = sd.annotations.iter().filter(|a| a.layer == layer).collect();
+                let mut of_layer: Vec<_> =
+                    sd.annotations.iter().filter(|a| a.layer == layer).collect();
                 of_layer.sort_by_key(|a| (a.label == "other", a.start));
                 writeln!(out, "  [{layer}] {} in this article", of_layer.len())?;
                 for a in of_layer.iter().take(6) {
@@ -136,7 +141,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                         .attrs
                         .iter()
                         .filter(|(k, _)| !matches!(k.as_str(), "cue" | "scope" | "lemma"))
-                        .map(|(k, v)| format!("{k}={}", span_text(text, v).unwrap_or_else(|| v.clone())))
+                        .map(|(k, v)| {
+                            format!("{k}={}", span_text(text, v).unwrap_or_else(|| v.clone()))
+                        })
                         .collect::<Vec<_>>()
                         .join(" ");
                     let surface = text.get(a.start as usize..a.end as usize).unwrap_or("");
@@ -148,14 +155,34 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     // The entity mentioned most, as `kroniek entity` shows it.
     let top: Option<u32> = store
         .connection()
-        .query_row("SELECT id FROM entities ORDER BY mentions DESC, id LIMIT 1", [], |r| r.get(0))
+        .query_row(
+            "SELECT id FROM entities ORDER BY mentions DESC, id LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
         .ok();
     if let Some(p) = top.and_then(|id| store.entity_profile(id, 5).ok().flatten()) {
-        let names: Vec<String> = p.names.iter().take(5).map(|(n, c)| format!("{n} ({c})")).collect();
+        let names: Vec<String> = p
+            .names
+            .iter()
+            .take(5)
+            .map(|(n, c)| format!("{n} ({c})"))
+            .collect();
         writeln!(out, "\n-- entity: {} ({}) --", p.name, p.etype)?;
         writeln!(out, "  names: {}", names.join(", "))?;
-        writeln!(out, "  {} mentions in {} articles, {} … {}", p.mentions, p.articles, p.first.as_deref().unwrap_or("?"), p.last.as_deref().unwrap_or("?"))?;
-        let with: Vec<String> = p.cooccurring.iter().map(|(_, n, _, c)| format!("{n} ({c})")).collect();
+        writeln!(
+            out,
+            "  {} mentions in {} articles, {} … {}",
+            p.mentions,
+            p.articles,
+            p.first.as_deref().unwrap_or("?"),
+            p.last.as_deref().unwrap_or("?")
+        )?;
+        let with: Vec<String> = p
+            .cooccurring
+            .iter()
+            .map(|(_, n, _, c)| format!("{n} ({c})"))
+            .collect();
         writeln!(out, "  appears with: {}", with.join(", "))?;
     }
     match &args.db {
