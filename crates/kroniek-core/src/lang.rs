@@ -99,7 +99,8 @@ pub fn detect(text: &str) -> Option<Lang> {
     Lang::new(code)
 }
 
-fn prefix_at_char_boundary(text: &str, max: usize) -> &str {
+/// The longest prefix of `text` of at most `max` bytes that ends on a character boundary.
+pub(crate) fn prefix_at_char_boundary(text: &str, max: usize) -> &str {
     if text.len() <= max {
         return text;
     }
