@@ -238,7 +238,7 @@ fn write_corpus(path: &Path, n: usize) {
 fn killed_ingest_leaves_a_consistent_store_and_a_rerun_completes_it() {
     let dir = tempfile::tempdir().unwrap();
     let corpus = dir.path().join("corpus.jsonl");
-    let n = 20_000;
+    let n = 6_000;
     write_corpus(&corpus, n);
     let db = dir.path().join("k.db");
     let mut child = kroniek()
@@ -367,4 +367,129 @@ fn all_reader_fixtures_in_one_ingest() {
     ]);
     assert!(stderr(&o).contains(" 0 stored,"), "{}", stderr(&o));
     assert_eq!(stats(&db)["documents"].as_u64().unwrap(), stored);
+}
+
+fn entity_json(db: &Path, name: &str) -> serde_json::Value {
+    let o = run(&["entity", "--json", "--db", db.to_str().unwrap(), name]);
+    assert!(o.status.success(), "entity {name}: {}", stderr(&o));
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+/// Entities merge across articles and runs, and aliases re-group stored mentions.
+#[test]
+fn entities_across_articles_and_aliases() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let db_s = db.to_str().unwrap();
+    assert!(run(&["demo", "--db", db_s]).status.success());
+    // The acronym defined in the text joins the full name, across Dutch articles.
+    let nl = entity_json(&db, "Kanaalautoriteit van Kessel");
+    assert!(
+        nl["names"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["name"] == "KCA"),
+        "{nl}"
+    );
+    assert_eq!(nl["type"], "ORG");
+    let nl_articles = nl["articles"].as_u64().unwrap();
+    assert!(nl_articles >= 3, "{nl}");
+    let en = entity_json(&db, "Kessel Canal Authority");
+    assert_ne!(
+        nl["id"], en["id"],
+        "different names in two languages stay apart by themselves"
+    );
+    let en_articles = en["articles"].as_u64().unwrap();
+
+    // An alias joins them; removing it splits them again.
+    let o = run(&[
+        "alias",
+        "add",
+        "--db",
+        db_s,
+        "Kessel Canal Authority",
+        nl["name"].as_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let joined = entity_json(&db, "Kessel Canal Authority");
+    let together = joined["articles"].as_u64().unwrap();
+    // Some articles use both names, so the union can be smaller than the sum.
+    assert!(
+        together > nl_articles && together > en_articles && together <= nl_articles + en_articles,
+        "{joined}"
+    );
+    assert_eq!(
+        entity_json(&db, "Kanaalautoriteit van Kessel")["id"],
+        joined["id"]
+    );
+    let o = run(&["alias", "list", "--db", db_s]);
+    assert!(
+        stdout(&o).contains("Kessel Canal Authority"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        run(&["alias", "remove", "--db", db_s, "Kessel Canal Authority"])
+            .status
+            .success()
+    );
+    assert_eq!(
+        entity_json(&db, "Kessel Canal Authority")["articles"]
+            .as_u64()
+            .unwrap(),
+        en_articles
+    );
+    assert_eq!(
+        run(&["alias", "remove", "--db", db_s, "nothing such"])
+            .status
+            .code(),
+        Some(1)
+    );
+
+    // A later run (a new process, so the merger is rebuilt from the store) adds a new
+    // article to the existing entity instead of making a new one.
+    let extra = dir.path().join("extra.txt");
+    std::fs::write(&extra, " date 2024-08-02 De Kanaalautoriteit van Kessel (KCA) opende gisteren een onderzoek. KCA-voorzitter Tarek Osmani zei niets.").unwrap();
+    assert!(run(&["ingest", "--db", db_s, extra.to_str().unwrap()])
+        .status
+        .success());
+    let after = entity_json(&db, "Kanaalautoriteit van Kessel");
+    assert_eq!(after["id"], nl["id"]);
+    assert_eq!(
+        after["articles"].as_u64().unwrap(),
+        nl_articles + 1,
+        "{after}"
+    );
+    assert_eq!(after["last"], "2024-08-02");
+    // Re-ingesting changes nothing.
+    assert!(run(&["ingest", "--db", db_s, extra.to_str().unwrap()])
+        .status
+        .success());
+    assert_eq!(
+        entity_json(&db, "Kanaalautoriteit van Kessel")["mentions"],
+        after["mentions"]
+    );
+    assert_eq!(
+        run(&["entity", "--db", db_s, "Nobody Atall"]).status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn seed_articles_give_one_al_baghdadi() {
+    let Some(seeds) = shared_seeds() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db");
+    assert!(run(&[
+        "ingest",
+        "--db",
+        db.to_str().unwrap(),
+        seeds.to_str().unwrap()
+    ])
+    .status
+    .success());
+    let e = entity_json(&db, "al-Baghdadi");
+    assert_eq!(e["articles"], 2, "{e}");
+    assert_eq!(entity_json(&db, "Abu Bakr Al-Baghdadi")["id"], e["id"]);
 }

@@ -1,8 +1,10 @@
 //! The annotation pipeline: one document in, its stand-off annotations out.
 
 use crate::document::Document;
+use crate::entities::{self, EntityMention};
 use crate::lang::{self, Lang};
 use crate::span::Span;
+use crate::syntax::{SyntaxModel, TokenSyntax};
 use crate::text::{self, Sentence, Token};
 use crate::timex::{self, Timex};
 
@@ -50,6 +52,8 @@ pub struct Analysis {
     pub sentences: Vec<Sentence>,
     /// Time expressions (TIMEX3), in text order.
     pub timexes: Vec<Timex>,
+    /// Named-entity mentions, in text order, each with its within-document entity key.
+    pub entities: Vec<EntityMention>,
     /// Numbers with unit and bound (layer `quantity`).
     pub quantities: Vec<crate::quantity::Quantity>,
     /// Who says what (layer `attribution`).
@@ -58,6 +62,17 @@ pub struct Analysis {
     pub events: Vec<crate::events::EventMention>,
     /// What was odd about the input.
     pub diagnostics: Vec<Diagnostic>,
+    /// Part of speech, lemma and dependency of every token (same order as `tokens`), when
+    /// asked for ([`AnnotateOptions::syntax`]) and the language has a model. Heads are 1-based
+    /// within the sentence (0: root); [`Analysis::head_index`] gives the token index.
+    pub syntax: Option<Vec<TokenSyntax>>,
+}
+
+/// What [`annotate_with`] should compute beyond the basics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AnnotateOptions {
+    /// Tag and parse every sentence (fills [`Analysis::syntax`]).
+    pub syntax: bool,
 }
 
 /// One annotation in a uniform shape, for storage and display: a layer name, a span,
@@ -78,6 +93,17 @@ pub struct Annotation {
 }
 
 impl Analysis {
+    /// The index in `tokens` of the syntactic head of token `i`; `None` for a root, or
+    /// without syntax.
+    pub fn head_index(&self, i: usize) -> Option<usize> {
+        let head = self.syntax.as_ref()?.get(i)?.head as usize;
+        if head == 0 {
+            return None;
+        }
+        let sentence = self.sentences.iter().find(|s| s.tokens.contains(&i))?;
+        Some(sentence.tokens.start + head - 1)
+    }
+
     /// The storable layers of the analysis, in a uniform shape, ordered by layer and position.
     ///
     /// Tokens are not included: they are cheap to recompute and would dominate storage.
@@ -108,6 +134,14 @@ impl Analysis {
                 span: t.span,
                 label: t.kind.as_str().to_string(),
                 attrs,
+            });
+        }
+        for e in &self.entities {
+            out.push(Annotation {
+                layer: "entity",
+                span: e.span,
+                label: e.etype.as_str().to_string(),
+                attrs: vec![("key", e.key.clone())],
             });
         }
         for q in &self.quantities {
@@ -202,6 +236,11 @@ fn format_value(v: f64) -> String {
 
 /// Annotates one document. Pure and deterministic; never fails.
 pub fn annotate(doc: &Document) -> Analysis {
+    annotate_with(doc, &AnnotateOptions::default())
+}
+
+/// Annotates one document with options. Pure and deterministic; never fails.
+pub fn annotate_with(doc: &Document, options: &AnnotateOptions) -> Analysis {
     let mut diagnostics = Vec::new();
     if doc.text.trim().is_empty() {
         diagnostics.push(Diagnostic::warning(
@@ -245,6 +284,20 @@ pub fn annotate(doc: &Document) -> Analysis {
     let timexes = language
         .map(|l| timex::tag(&doc.text, l, doc.published))
         .unwrap_or_default();
+    let mut entities = Vec::new();
+    if let Some(l) = language {
+        if let Some(tagger) = crate::ner::tagger(l) {
+            let names = crate::ner::recognize(tagger, &doc.text, &tokens, &sentences);
+            entities = entities::link(&doc.text, &names).mentions;
+        } else if let Some(e) = crate::ner::load_error(l) {
+            diagnostics.push(Diagnostic::warning("ner-model-invalid", e.to_string()));
+        }
+    }
+    let syntax = if options.syntax {
+        syntax(&doc.text, language, &tokens, &sentences, &mut diagnostics)
+    } else {
+        None
+    };
     let timex_spans: Vec<crate::span::Span> = timexes.iter().map(|t| t.span).collect();
     let mut quantities = crate::quantity::find(&doc.text, &tokens, &sentences, seg_lang);
     let attributions = crate::attribution::find(&doc.text, &tokens, &sentences, seg_lang);
@@ -277,11 +330,41 @@ pub fn annotate(doc: &Document) -> Analysis {
         tokens,
         sentences,
         timexes,
+        entities,
         quantities,
         attributions,
         events,
         diagnostics,
+        syntax,
     }
+}
+
+fn syntax(
+    text: &str,
+    language: Option<Lang>,
+    tokens: &[Token],
+    sentences: &[Sentence],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Vec<TokenSyntax>> {
+    let Some(model) = language.and_then(SyntaxModel::for_language) else {
+        diagnostics.push(Diagnostic::warning(
+            "no-syntax-model",
+            "there is no syntax model for this language; syntax was skipped",
+        ));
+        return None;
+    };
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut forms = Vec::new();
+    for s in sentences {
+        forms.clear();
+        forms.extend(
+            tokens[s.tokens.clone()]
+                .iter()
+                .map(|t| &text[t.span.range()]),
+        );
+        out.extend(model.analyse(&forms));
+    }
+    Some(out)
 }
 
 fn prefix(text: &str, max: usize) -> &str {
@@ -312,6 +395,36 @@ mod tests {
             assert!(!surface.is_empty());
         }
         assert!(a.diagnostics.is_empty(), "{:?}", a.diagnostics);
+    }
+
+    #[test]
+    fn syntax_is_computed_when_asked() {
+        let doc = Document::builder("Hij riep het kalifaat uit. Dat schrijft de BBC.")
+            .language(Some(Lang::NL))
+            .build();
+        assert!(annotate(&doc).syntax.is_none());
+        let a = annotate_with(&doc, &AnnotateOptions { syntax: true });
+        if crate::syntax::SyntaxModel::for_language(Lang::NL).is_none() {
+            assert!(a.diagnostics.iter().any(|d| d.code == "no-syntax-model"));
+            return;
+        }
+        let syn = a.syntax.as_ref().expect("syntax");
+        assert_eq!(syn.len(), a.tokens.len());
+        for s in &a.sentences {
+            assert_eq!(
+                s.tokens
+                    .clone()
+                    .filter(|&i| a.head_index(i).is_none())
+                    .count(),
+                1,
+                "one root per sentence"
+            );
+            assert!(s
+                .tokens
+                .clone()
+                .filter_map(|i| a.head_index(i))
+                .all(|h| s.tokens.contains(&h)));
+        }
     }
 
     #[test]

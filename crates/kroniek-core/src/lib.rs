@@ -32,16 +32,21 @@
 pub mod analysis;
 pub mod attribution;
 pub mod document;
+pub mod entities;
 pub mod events;
 pub mod lang;
+pub mod ner;
 pub mod quantity;
 pub mod resources;
 pub mod search;
 pub mod span;
+pub mod syntax;
 pub mod text;
 pub mod timex;
 
-pub use analysis::{annotate, Analysis, Annotation, Diagnostic, Severity};
+pub use analysis::{
+    annotate, annotate_with, Analysis, AnnotateOptions, Annotation, Diagnostic, Severity,
+};
 pub use document::{DatePrecision, DocId, Document, DocumentBuilder, PubDate};
 pub use lang::Lang;
 pub use span::Span;

@@ -75,7 +75,7 @@ pub fn tokenize(text: &str, lang: Lang) -> Vec<Token> {
             chars.next();
             continue;
         }
-        if c.is_alphanumeric() {
+        if c.is_alphanumeric() || (lang == Lang::NL && starts_dutch_clitic(text, start)) {
             let mut end = start;
             // Consume alphanumerics, and joiners that sit between two alphanumerics.
             while let Some(&(i, ch)) = chars.peek() {
@@ -84,7 +84,17 @@ pub fn tokenize(text: &str, lang: Lang) -> Vec<Token> {
                     chars.next();
                 } else if is_inner_joiner(ch) {
                     let after = text[i + ch.len_utf8()..].chars().next();
-                    if after.is_some_and(|a| a.is_alphanumeric()) {
+                    // English (as Universal Dependencies tokenises it) splits "al-Qaeda" and
+                    // "and/or" but keeps "2019-02-14" and "1/2".
+                    let english_split = lang == Lang::EN
+                        && matches!(ch, '-' | '/' | '\u{2011}')
+                        && !(ch == '-' && matches!(&text[start..i], "e" | "E"))
+                        && !(text[..i]
+                            .chars()
+                            .next_back()
+                            .is_some_and(|b| b.is_ascii_digit())
+                            && after.is_some_and(|a| a.is_ascii_digit()));
+                    if after.is_some_and(|a| a.is_alphanumeric()) && !english_split {
                         end = i + ch.len_utf8();
                         chars.next();
                     } else {
@@ -94,12 +104,24 @@ pub fn tokenize(text: &str, lang: Lang) -> Vec<Token> {
                     break;
                 }
             }
+            // Dutch elliptic compounds keep their hyphen: "spraak- en taalstoornissen".
+            if lang == Lang::NL && text[end..].starts_with('-') {
+                let after = text[end + 1..].chars().next();
+                if after.is_some_and(|a| a.is_whitespace() || a == ',' || a == '/')
+                    && text[start..end].chars().all(char::is_alphabetic)
+                {
+                    end += 1;
+                    chars.next();
+                }
+            }
             let word = &text[start..end];
             // A following full stop belongs to an abbreviation, an initial or a dotted acronym.
             if text[end..].starts_with('.') && !text[end..].starts_with("..") {
                 let initial = word.chars().count() == 1 && word.chars().all(char::is_uppercase);
-                let dotted =
-                    word.contains('.') && word.chars().all(|ch| ch.is_alphabetic() || ch == '.');
+                // "U.S", "o.a", "p.m", "Ph.D" (short parts), not "www.nos.nl".
+                let dotted = word.contains('.')
+                    && word.chars().all(|ch| ch.is_alphabetic() || ch == '.')
+                    && word.split('.').all(|part| part.chars().count() <= 2);
                 if initial || dotted || abbrevs.contains(word) {
                     end += 1;
                     chars.next();
@@ -110,11 +132,39 @@ pub fn tokenize(text: &str, lang: Lang) -> Vec<Token> {
             } else {
                 TokenKind::Word
             };
-            tokens.push(Token {
-                span: Span::new(start, end),
-                kind,
-            });
+            let split = if lang == Lang::EN && kind == TokenKind::Word {
+                english_clitic(&text[start..end])
+            } else {
+                None
+            };
+            match split {
+                Some(at) => {
+                    tokens.push(Token {
+                        span: Span::new(start, start + at),
+                        kind,
+                    });
+                    tokens.push(Token {
+                        span: Span::new(start + at, end),
+                        kind,
+                    });
+                }
+                None => tokens.push(Token {
+                    span: Span::new(start, end),
+                    kind,
+                }),
+            }
         } else {
+            // Emoticons are one token.
+            if let Some(e) = emoticon(&text[start..]) {
+                while chars.peek().is_some_and(|&(i, _)| i < start + e) {
+                    chars.next();
+                }
+                tokens.push(Token {
+                    span: Span::new(start, start + e),
+                    kind: TokenKind::Punct,
+                });
+                continue;
+            }
             // Punctuation and symbols: a run of the same character is one token ("...", "--", ",,").
             let mut end = start + c.len_utf8();
             chars.next();
@@ -133,6 +183,67 @@ pub fn tokenize(text: &str, lang: Lang) -> Vec<Token> {
         }
     }
     tokens
+}
+
+/// The length of an emoticon at the start of `rest` (`:)`, `;-)`, `:D`), if one is there
+/// and is followed by a space, punctuation or the end.
+fn emoticon(rest: &str) -> Option<usize> {
+    const EMOTICONS: &[&str] = &[
+        ":-)", ":-(", ";-)", ":-D", ":-P", ":)", ":(", ";)", ":D", ":P", ":/",
+    ];
+    let e = EMOTICONS.iter().find(|e| rest.starts_with(**e))?;
+    rest[e.len()..]
+        .chars()
+        .next()
+        .is_none_or(|c| !c.is_alphanumeric())
+        .then_some(e.len())
+}
+
+/// Whether a Dutch clitic with an apostrophe starts at `at`: `'s`, `'t`, `'n`, `'k` before a
+/// word boundary or a hyphen (`'s avonds`, `'t`, `'s-Hertogenbosch`).
+fn starts_dutch_clitic(text: &str, at: usize) -> bool {
+    let before = text[..at].chars().next_back();
+    if before.is_some_and(|c| c.is_alphanumeric()) {
+        return false;
+    }
+    let mut rest = text[at..].chars();
+    matches!(rest.next(), Some('\'' | '’'))
+        && matches!(rest.next(), Some('s' | 't' | 'n' | 'k'))
+        && rest
+            .next()
+            .is_none_or(|c| !c.is_alphanumeric() && c != '\'' && c != '’')
+}
+
+/// Where an English word splits into a host and a clitic, as Universal Dependencies
+/// tokenises: `didn't` → `did` `n't`, `can't` → `ca` `n't`, `Smith's` → `Smith` `'s`,
+/// `we'll` → `we` `'ll`, `cannot` → `can` `not`.
+fn english_clitic(word: &str) -> Option<usize> {
+    if word.contains('.') {
+        return None;
+    }
+    let lower = word.to_lowercase();
+    if lower.len() != word.len() {
+        return None;
+    }
+    for neg in ["n't", "n’t"] {
+        if lower.ends_with(neg) && lower.len() > neg.len() {
+            return Some(word.len() - neg.len());
+        }
+    }
+    for clitic in [
+        "'s", "'re", "'ve", "'ll", "'d", "'m", "’s", "’re", "’ve", "’ll", "’d", "’m",
+    ] {
+        if lower.ends_with(clitic) && lower.len() > clitic.len() {
+            let at = word.len() - clitic.len();
+            // Only after a letter: "'90s" or "o'clock" stay whole.
+            return word[..at]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphabetic)
+                .then_some(at);
+        }
+    }
+    (lower == "cannot").then_some(3)
 }
 
 fn is_terminal(s: &str) -> bool {
@@ -281,6 +392,41 @@ mod tests {
             sents("Premie\n\nISIS belooft geld.", Lang::NL),
             ["Premie", "ISIS belooft geld."]
         );
+    }
+
+    /// Runs the cases of `testdata/segment/<lang>.tsv`.
+    fn check_cases(cases: &str, lang: Lang) {
+        let mut failures = Vec::new();
+        for (n, line) in cases.lines().enumerate() {
+            if line.trim().is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let cols: Vec<&str> = line.split('\t').collect();
+            assert_eq!(cols.len(), 3, "line {}: {line:?}", n + 1);
+            let input = cols[1].replace("\\n", "\n");
+            let (got, want): (Vec<&str>, Vec<&str>) = match cols[0] {
+                "tok" => (toks(&input, lang), cols[2].split(" | ").collect()),
+                "sent" => (sents(&input, lang), cols[2].split(" || ").collect()),
+                other => panic!("line {}: unknown kind {other:?}", n + 1),
+            };
+            if got != want {
+                failures.push(format!(
+                    "line {}: {input:?}\n  want {want:?}\n  got  {got:?}",
+                    n + 1
+                ));
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn dutch_segmentation_cases() {
+        check_cases(include_str!("../../../testdata/segment/nl.tsv"), Lang::NL);
+    }
+
+    #[test]
+    fn english_segmentation_cases() {
+        check_cases(include_str!("../../../testdata/segment/en.tsv"), Lang::EN);
     }
 
     #[test]

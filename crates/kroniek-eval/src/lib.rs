@@ -4,5 +4,7 @@
 //! `Read`, never paths, so that the CLI decides where corpora live.
 #![deny(missing_docs)]
 
+pub mod conll;
+pub mod conllu;
 pub mod events;
 pub mod time;

@@ -18,9 +18,11 @@ use std::fmt;
 
 use kroniek_core::{Annotation, DocId, Document, Lang};
 
+mod entities;
 mod memory;
 mod sqlite;
 
+pub use entities::EntityProfile;
 pub use memory::MemoryStore;
 pub use sqlite::SqliteStore;
 

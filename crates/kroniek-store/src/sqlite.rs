@@ -55,6 +55,41 @@ const MIGRATIONS: &[&str] = &[
     CREATE VIRTUAL TABLE documents_fts USING fts5(
         title, body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2'
     );",
+    // 2: entities across documents (see entities.rs).
+    "CREATE TABLE doc_entities (
+        doc INTEGER NOT NULL REFERENCES documents(rowid) ON DELETE CASCADE,
+        ord INTEGER NOT NULL,
+        key TEXT NOT NULL,
+        type TEXT NOT NULL,
+        name TEXT NOT NULL,
+        names TEXT NOT NULL,
+        mentions INTEGER NOT NULL,
+        PRIMARY KEY (doc, ord)
+    );
+    CREATE TABLE entities (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        key TEXT NOT NULL,
+        type TEXT NOT NULL,
+        names TEXT NOT NULL,
+        mentions INTEGER NOT NULL,
+        articles INTEGER NOT NULL,
+        first TEXT,
+        last TEXT
+    );
+    CREATE INDEX entities_key ON entities(key);
+    CREATE TABLE entity_mentions (
+        doc INTEGER NOT NULL REFERENCES documents(rowid) ON DELETE CASCADE,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        entity INTEGER NOT NULL
+    );
+    CREATE INDEX entity_mentions_entity ON entity_mentions(entity, doc);
+    CREATE INDEX entity_mentions_doc ON entity_mentions(doc);
+    CREATE TABLE entity_aliases (
+        alias TEXT NOT NULL PRIMARY KEY COLLATE NOCASE,
+        name TEXT NOT NULL
+    );",
 ];
 
 /// The schema version this build writes.
@@ -62,7 +97,9 @@ pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
 /// A store in one SQLite file.
 pub struct SqliteStore {
-    conn: Connection,
+    pub(crate) conn: Connection,
+    /// The cross-document entity merger, loaded on first need (see `entities.rs`).
+    pub(crate) merger: Option<kroniek_core::entities::Merger>,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -90,7 +127,7 @@ impl SqliteStore {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        let mut store = SqliteStore { conn };
+        let mut store = SqliteStore { conn, merger: None };
         store.migrate()?;
         Ok(store)
     }
@@ -244,8 +281,15 @@ fn row_to_document(row: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, StoredDocu
 
 impl Store for SqliteStore {
     fn put_batch(&mut self, batch: &[StoredDocument]) -> Result<Vec<PutOutcome>, Error> {
+        let has_entities = batch
+            .iter()
+            .any(|sd| sd.annotations.iter().any(|a| a.layer == "entity"));
+        if has_entities && self.merger.is_none() {
+            self.merger = Some(Self::load_merger(&self.conn)?);
+        }
         let tx = self.conn.transaction()?;
         let mut outcomes = Vec::with_capacity(batch.len());
+        let mut new_docs: Vec<(i64, &StoredDocument)> = Vec::new();
         {
             let mut insert_doc = tx.prepare_cached(
                 "INSERT INTO documents (id, source, url, title, lang, published, precision, pub_earliest, pub_latest, text, extra, warnings, origin)
@@ -303,9 +347,20 @@ impl Store for SqliteStore {
                 };
                 insert_fts.execute(params![rowid, terms.title, terms.body])?;
                 outcomes.push(PutOutcome::Stored);
+                new_docs.push((rowid, sd));
             }
         }
-        tx.commit()?;
+        if let (true, Some(merger)) = (has_entities, self.merger.as_mut()) {
+            if let Err(e) = Self::merge_entities(&tx, merger, &new_docs) {
+                // The in-memory merger may now be ahead of the store: rebuild it next time.
+                self.merger = None;
+                return Err(e);
+            }
+        }
+        if let Err(e) = tx.commit() {
+            self.merger = None;
+            return Err(e.into());
+        }
         Ok(outcomes)
     }
 

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use kroniek_core::{annotate, Document, Lang, PubDate};
+use kroniek_core::{annotate_with, AnnotateOptions, Document, Lang, PubDate};
 use kroniek_formats::{Format, Options};
 use serde_json::{json, Value};
 
@@ -35,6 +35,9 @@ pub struct Args {
     /// Pretty-print the JSON
     #[arg(long)]
     pub pretty: bool,
+    /// Add part of speech, lemma, head and relation of every token ("syntax" in the JSON)
+    #[arg(long)]
+    pub syntax: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -79,7 +82,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .published(published)
             .language(lang)
             .build();
-        write_json(&mut out, &document_json(&doc, &[]), args.pretty)?;
+        write_json(
+            &mut out,
+            &document_json_with(&doc, &[], args.syntax),
+            args.pretty,
+        )?;
     } else {
         for record in kroniek_formats::read(format, BufReader::new(&bytes[..]), &Options::default())
         {
@@ -94,7 +101,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     }
                     write_json(
                         &mut out,
-                        &document_json(&rec.doc, &rec.warnings),
+                        &document_json_with(&rec.doc, &rec.warnings, args.syntax),
                         args.pretty,
                     )?;
                 }
@@ -123,8 +130,14 @@ fn write_json(out: &mut impl Write, value: &Value, pretty: bool) -> io::Result<(
 }
 
 /// The JSON form of a document and its analysis; shared with `show`.
+#[allow(dead_code)]
 pub fn document_json(doc: &Document, warnings: &[String]) -> Value {
-    let analysis = annotate(doc);
+    document_json_with(doc, warnings, false)
+}
+
+/// The JSON form of a document and its analysis, with per-token syntax if `syntax`.
+pub fn document_json_with(doc: &Document, warnings: &[String], syntax: bool) -> Value {
+    let analysis = annotate_with(doc, &AnnotateOptions { syntax });
     let annotations: Vec<Value> = analysis
         .annotations()
         .into_iter()
@@ -144,7 +157,7 @@ pub fn document_json(doc: &Document, warnings: &[String]) -> Value {
             obj
         })
         .collect();
-    json!({
+    let mut value = json!({
         "id": doc.id.to_string(),
         "title": doc.title,
         "source": doc.source,
@@ -156,5 +169,27 @@ pub fn document_json(doc: &Document, warnings: &[String]) -> Value {
         "diagnostics": analysis.diagnostics.iter().map(|d| json!({"code": d.code, "message": d.message})).collect::<Vec<_>>(),
         "tokens": analysis.tokens.len(),
         "annotations": annotations,
-    })
+    });
+    if let Some(syn) = &analysis.syntax {
+        let tokens: Vec<Value> = analysis
+            .tokens
+            .iter()
+            .zip(syn)
+            .enumerate()
+            .map(|(i, (t, s))| {
+                json!({
+                    "i": i,
+                    "start": t.span.start,
+                    "end": t.span.end,
+                    "text": &doc.text[t.span.range()],
+                    "upos": s.upos.as_str(),
+                    "lemma": s.lemma,
+                    "head": analysis.head_index(i),
+                    "deprel": s.deprel,
+                })
+            })
+            .collect();
+        value["syntax"] = json!(tokens);
+    }
+    value
 }

@@ -12,6 +12,7 @@ pub struct DbArgs {
     /// The store: one SQLite file, created on first use
     #[arg(
         long,
+        global = true,
         env = "KRONIEK_DB",
         default_value = "kroniek.db",
         value_name = "PATH"

@@ -4,21 +4,30 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
+mod alias;
 mod annotate;
 mod db;
 mod demo;
+mod entity;
 mod eval;
 mod eval_events;
+mod eval_ner;
+mod eval_syntax;
 mod eval_time;
 mod events;
 mod ingest;
+mod ner;
+mod parse;
 mod search;
 mod serve;
 mod show;
 mod stats;
+mod syntax_common;
 mod time;
 mod train;
 mod train_events;
+mod train_ner;
+mod train_syntax;
 
 /// All subcommands.
 #[derive(Subcommand, Debug)]
@@ -33,18 +42,27 @@ pub enum Command {
     Stats(stats::Args),
     /// Annotate text or JSONL from stdin (or a file) and print JSON; nothing is stored
     Annotate(annotate::Args),
+    /// One entity across all articles: names, type, dates, co-occurring entities
+    Entity(entity::Args),
+    /// Add, remove or list entity aliases (re-groups stored mentions)
+    Alias(alias::Args),
     /// Find time expressions (TIMEX3) with their calendar intervals
     Time(time::Args),
-    /// Score kroniek against gold corpora (time, events, …)
+    /// Score kroniek against gold corpora (time, entities, events, …)
     Eval(eval::Args),
+    /// Tag named entities in CoNLL token-per-line input (appends an IOB2 column)
+    Ner(ner::Args),
+    /// Train kroniek's own models from annotated data
+    #[command(subcommand)]
+    Train(train::TrainCommand),
     /// Ingest the built-in demo corpus and show what kroniek finds
     Demo(demo::Args),
     /// Serve the JSON API and the web UI over a store
     Serve(serve::Args),
     /// Event mentions and factuality on token-per-line input (--conll)
     Events(events::Args),
-    /// Train the models in models/<lang>/
-    Train(train::Args),
+    /// Tag and parse CoNLL-U (UPOS, lemma, head, relation)
+    Parse(parse::Args),
 }
 
 /// Runs a subcommand; the exit code says whether anything failed.
@@ -55,11 +73,15 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Show(args) => show::run(args),
         Command::Stats(args) => stats::run(args),
         Command::Annotate(args) => annotate::run(args),
+        Command::Entity(args) => entity::run(args),
+        Command::Alias(args) => alias::run(args),
         Command::Time(args) => time::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Ner(args) => ner::run(args),
+        Command::Train(c) => train::run(c),
         Command::Demo(args) => demo::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Events(args) => events::run(args),
-        Command::Train(args) => train::run(args),
+        Command::Parse(args) => parse::run(args),
     }
 }

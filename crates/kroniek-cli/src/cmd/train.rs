@@ -1,27 +1,24 @@
-//! `kroniek train …`: reproduces the models under `models/<lang>/`.
+//! `kroniek train`: train kroniek's own models. One subcommand per model kind.
 
 use std::process::ExitCode;
 
 use clap::Subcommand;
 
-use super::train_events;
-
-/// Train the statistical models that ship in `models/<lang>/`.
-#[derive(clap::Args, Debug)]
-pub struct Args {
-    #[command(subcommand)]
-    pub command: TrainCommand,
-}
-
-/// Which model.
+/// What to train.
 #[derive(Subcommand, Debug)]
 pub enum TrainCommand {
-    /// The event-trigger perceptron (models/<lang>/events.model)
-    Events(train_events::Args),
+    /// Train the named-entity tagger on CoNLL files
+    Ner(super::train_ner::Args),
+    /// Train the UPOS tagger, lemmatizer and dependency parser on CoNLL-U treebanks
+    Syntax(super::train_syntax::Args),
+    /// Train the event-trigger perceptron (models/<lang>/events.model)
+    Events(super::train_events::Args),
 }
 
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    match args.command {
-        TrainCommand::Events(a) => train_events::run(a),
+pub fn run(command: TrainCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        TrainCommand::Ner(args) => super::train_ner::run(args),
+        TrainCommand::Syntax(args) => super::train_syntax::run(args),
+        TrainCommand::Events(args) => super::train_events::run(args),
     }
 }

@@ -370,6 +370,21 @@ fn number_at(
         parse_word(w, lex)?
     };
     let mut end = i + 1;
+    // "twenty-five" when the tokenizer splits at the hyphen.
+    if toks[i].kind == TokenKind::Word
+        && (20.0..100.0).contains(&value)
+        && end + 1 < toks.len()
+        && words[end] == "-"
+        && toks[end].span.start == toks[i].span.end
+        && toks[end + 1].span.start == toks[end].span.end
+    {
+        if let Some(&u) = lex.numbers.get(&words[end + 1]) {
+            if u < 10.0 {
+                value += u;
+                end += 2;
+            }
+        }
+    }
     // English "two hundred", "three thousand", "9.6 billion", "9,6 miljard".
     while end < toks.len() {
         match lex.multipliers.get(&words[end]) {

@@ -1,0 +1,99 @@
+//! Tagging + parsing throughput on one core.
+//!
+//! ```text
+//! cargo run --release --bin syntax -- nl ../../shared/corpora/ud_nl_alpino/nl_alpino-ud-test.conllu
+//! ```
+//! Reads the words of a CoNLL-U file (plain or gzip), loads the embedded model of the
+//! language once, then tags, lemmatizes and parses every sentence, repeating until at
+//! least two seconds have passed, and prints tokens per second.
+
+use std::fs::File;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use kroniek_core::syntax::SyntaxModel;
+use kroniek_core::Lang;
+
+/// Nanoseconds this process has run on a CPU (Linux: user + system time from
+/// /proc/self/stat, in clock ticks of 10 ms).
+fn cpu_ns() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let fields: Vec<&str> = stat.rsplit(')').next()?.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(ticks * 10_000_000)
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.len() != 2 || args[0].starts_with('-') {
+        eprintln!(
+            "usage: syntax LANG FILE.conllu[.gz]   (tokens/s of tagging + parsing on one core)"
+        );
+        return ExitCode::from(2);
+    }
+    let Some(lang) = Lang::parse(&args[0]) else {
+        eprintln!("not a language: {}", args[0]);
+        return ExitCode::from(2);
+    };
+    let sentences = match File::open(&args[1])
+        .map_err(|e| e.to_string())
+        .and_then(|f| kroniek_eval::conllu::read(f).map_err(|e| e.to_string()))
+    {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("cannot read {}: {e}", args[1]);
+            return ExitCode::FAILURE;
+        }
+    };
+    let forms: Vec<Vec<String>> = sentences
+        .iter()
+        .map(|s| s.words().map(|w| w.form().to_string()).collect())
+        .collect();
+    let tokens: usize = forms.iter().map(Vec::len).sum();
+    let load = Instant::now();
+    let Some(model) = SyntaxModel::for_language(lang) else {
+        eprintln!("no embedded syntax model for {lang}");
+        return ExitCode::FAILURE;
+    };
+    println!("model load: {:.0} ms", load.elapsed().as_secs_f64() * 1e3);
+    // Warm up once, then measure.
+    let mut sink = 0usize;
+    for f in &forms {
+        sink += model.analyse(f).len();
+    }
+    let start = Instant::now();
+    let cpu_start = cpu_ns();
+    let mut done = 0usize;
+    let mut tag_only = Duration::ZERO;
+    while start.elapsed() < Duration::from_secs(2) {
+        for f in &forms {
+            sink += model.analyse(f).iter().filter(|t| t.head == 0).count();
+        }
+        done += tokens;
+    }
+    let secs = start.elapsed().as_secs_f64();
+    let cpu = cpu_ns().zip(cpu_start).map(|(b, a)| (b - a) as f64 / 1e9);
+    let t = Instant::now();
+    for f in &forms {
+        sink += model.tag(f).len();
+    }
+    tag_only += t.elapsed();
+    println!("{} sentences, {tokens} tokens", forms.len());
+    println!(
+        "tagging + lemmas + parsing: {:.0} tokens/s on one core (wall clock)",
+        done as f64 / secs
+    );
+    if let Some(cpu) = cpu {
+        // On a shared machine the wall clock also counts time spent waiting for a core.
+        println!(
+            "tagging + lemmas + parsing: {:.0} tokens/s per CPU second",
+            done as f64 / cpu
+        );
+    }
+    println!(
+        "tagging only: {:.0} tokens/s",
+        tokens as f64 / tag_only.as_secs_f64()
+    );
+    std::hint::black_box(sink);
+    ExitCode::SUCCESS
+}

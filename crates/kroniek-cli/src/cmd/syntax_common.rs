@@ -1,0 +1,122 @@
+//! Helpers shared by the syntax commands: reading CoNLL-U files and choosing a model.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+use anyhow::Context;
+use kroniek_core::syntax::SyntaxModel;
+use kroniek_core::Lang;
+use kroniek_eval::conllu::{self, Sentence};
+
+/// Reads a CoNLL-U file (plain or gzip); `-` is standard input.
+pub fn read_conllu(path: &Path) -> anyhow::Result<Vec<Sentence>> {
+    let result = if path.as_os_str() == "-" {
+        conllu::read(std::io::stdin().lock())
+    } else {
+        conllu::read(File::open(path).with_context(|| format!("cannot open {}", path.display()))?)
+    };
+    result.with_context(|| format!("cannot read CoNLL-U from {}", path.display()))
+}
+
+/// The model to use: a model file if given, else the embedded model of the language
+/// (from `--lang`, else guessed from the file name, else detected from the text).
+pub fn model(
+    lang: Option<&str>,
+    model_file: Option<&Path>,
+    path: &Path,
+    sample: &[Sentence],
+) -> anyhow::Result<&'static SyntaxModel> {
+    if let Some(file) = model_file {
+        let mut bytes = Vec::new();
+        File::open(file)
+            .with_context(|| format!("cannot open {}", file.display()))?
+            .read_to_end(&mut bytes)?;
+        // The model borrows from its bytes for the life of the process.
+        let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
+        let m = SyntaxModel::from_bytes(bytes)
+            .with_context(|| format!("cannot load {}", file.display()))?;
+        return Ok(Box::leak(Box::new(m)));
+    }
+    let lang = match lang {
+        Some(l) => Lang::parse(l)
+            .with_context(|| format!("{l:?} is not a language code such as nl or en"))?,
+        None => guess_lang(path, sample).context("cannot tell the language; use --lang nl|en")?,
+    };
+    SyntaxModel::for_language(lang).with_context(|| {
+        format!("no syntax model for language '{lang}' (models/{lang}/syntax.bin)")
+    })
+}
+
+fn guess_lang(path: &Path, sample: &[Sentence]) -> Option<Lang> {
+    let name = path.file_name()?.to_string_lossy().to_lowercase();
+    for (prefix, lang) in [("nl_", Lang::NL), ("en_", Lang::EN)] {
+        if name.starts_with(prefix) {
+            return Some(lang);
+        }
+    }
+    let text: Vec<&str> = sample
+        .iter()
+        .take(50)
+        .flat_map(|s| s.words().map(|w| w.form()))
+        .collect();
+    kroniek_core::lang::detect(&text.join(" "))
+}
+
+/// Fills UPOS, LEMMA, HEAD and DEPREL of every word with the model's prediction; XPOS,
+/// FEATS and DEPS become `_`; ids, forms, MISC, comments and multiword lines are kept.
+pub fn predict(model: &SyntaxModel, sentence: &Sentence) -> Sentence {
+    let mut out = sentence.clone();
+    let forms: Vec<String> = sentence.words().map(|w| w.form().to_string()).collect();
+    let parsed = model.analyse(&forms);
+    for (w, t) in out.words_mut().zip(parsed) {
+        w.cols[2] = if t.lemma.is_empty() {
+            "_".into()
+        } else {
+            t.lemma
+        };
+        w.cols[3] = t.upos.to_string();
+        w.cols[4] = "_".into();
+        w.cols[5] = "_".into();
+        w.cols[6] = t.head.to_string();
+        w.cols[7] = t.deprel.to_string();
+        w.cols[8] = "_".into();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn predict_keeps_everything_but_the_predicted_columns() {
+        let Some(model) = SyntaxModel::for_language(Lang::EN) else {
+            return;
+        };
+        let input = "# newdoc id = x\n# text = I don't know.\n1\tI\tI\tPRON\tPRP\tCase=Nom\t4\tnsubj\t4:nsubj\t_\n2-3\tdon't\t_\t_\t_\t_\t_\t_\t_\t_\n2\tdo\tdo\tAUX\tVBP\t_\t4\taux\t4:aux\t_\n3\tn't\tnot\tPART\tRB\t_\t4\tadvmod\t4:advmod\t_\n4\tknow\tknow\tVERB\tVB\t_\t0\troot\t0:root\tSpaceAfter=No\n5\t.\t.\tPUNCT\t.\t_\t4\tpunct\t4:punct\t_\n\n";
+        let sentences = conllu::read(input.as_bytes()).unwrap();
+        let out = predict(model, &sentences[0]).to_string();
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines[0], "# newdoc id = x");
+        assert_eq!(lines[1], "# text = I don't know.");
+        assert_eq!(lines[3], "2-3\tdon't\t_\t_\t_\t_\t_\t_\t_\t_");
+        for line in lines
+            .iter()
+            .filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_digit()) && !l.contains('-'))
+        {
+            let cols: Vec<&str> = line.split('\t').collect();
+            assert_eq!(cols.len(), 10);
+            assert!(
+                kroniek_core::syntax::Upos::parse(cols[3]).is_some(),
+                "{line}"
+            );
+            assert!(cols[6].parse::<u32>().unwrap() <= 5);
+            assert_eq!((cols[4], cols[5], cols[8]), ("_", "_", "_"));
+        }
+        assert!(out.contains("\tSpaceAfter=No\n"));
+        assert!(out.ends_with("\n\n"));
+        let again = conllu::read(out.as_bytes()).unwrap();
+        assert_eq!(again[0].words().count(), 5);
+    }
+}

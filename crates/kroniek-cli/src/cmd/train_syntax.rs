@@ -1,0 +1,90 @@
+//! `kroniek train syntax`: train the tagger, lemmatizer and parser of a language.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+use kroniek_core::syntax::{self, TrainOptions};
+
+use super::syntax_common::read_conllu;
+
+/// Train a UPOS tagger, lemmatizer and labelled dependency parser from CoNLL-U treebanks
+/// (plain or .gz) and write `<out-dir>/syntax.bin`. Deterministic for a given seed.
+///
+/// Example (the committed Dutch model):
+///   kroniek train syntax --lang nl --out-dir models/nl \
+///     --train ../shared/corpora/ud_nl_alpino/nl_alpino-alud-train-*.conllu.gz \
+///     --dev ../shared/corpora/ud_nl_alpino/nl_alpino-ud-dev.conllu
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// Language code written into the model (nl, en, …)
+    #[arg(long)]
+    pub lang: String,
+    /// Training files (CoNLL-U, plain or gzip)
+    #[arg(long, num_args = 1.., required = true)]
+    pub train: Vec<PathBuf>,
+    /// Development file, only for progress reports
+    #[arg(long)]
+    pub dev: Option<PathBuf>,
+    /// Where to write syntax.bin
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: PathBuf,
+    /// Tagger iterations
+    #[arg(long, default_value_t = 10)]
+    pub tagger_iterations: usize,
+    /// Parser iterations
+    #[arg(long, default_value_t = 15)]
+    pub parser_iterations: usize,
+    /// Folds for jackknifed parser training tags (0: gold tags)
+    #[arg(long, default_value_t = 4)]
+    pub jackknife: usize,
+    /// Random seed
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Most parser weights kept (bounds the model size: about 3 bytes each)
+    #[arg(long, default_value_t = 3_000_000)]
+    pub max_parser_weights: usize,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let mut train = Vec::new();
+    let mut names = Vec::new();
+    for path in &args.train {
+        train.extend(read_conllu(path)?.iter().map(|s| s.gold()));
+        names.push(
+            path.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        );
+    }
+    let dev = match &args.dev {
+        Some(p) => read_conllu(p)?.iter().map(|s| s.gold()).collect(),
+        None => Vec::new(),
+    };
+    let opts = TrainOptions {
+        lang: args.lang.clone(),
+        tagger_iterations: args.tagger_iterations,
+        parser_iterations: args.parser_iterations,
+        jackknife: args.jackknife,
+        seed: args.seed,
+        max_parser_weights: args.max_parser_weights,
+        description: format!("trained on {}", names.join(" ")),
+    };
+    let bytes = syntax::train(&train, &dev, &opts, &mut |line| {
+        eprintln!("[{:>6.1}s] {line}", started.elapsed().as_secs_f64())
+    });
+    std::fs::create_dir_all(&args.out_dir)
+        .with_context(|| format!("cannot create {}", args.out_dir.display()))?;
+    let out = args.out_dir.join(syntax::MODEL_FILE);
+    std::fs::write(&out, &bytes).with_context(|| format!("cannot write {}", out.display()))?;
+    eprintln!(
+        "wrote {} ({:.1} MB) in {:.0}s",
+        out.display(),
+        bytes.len() as f64 / 1e6,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,63 @@
+//! `kroniek ner --conll` writes every line back (comments and -DOCSTART- unchanged, a
+//! label appended to token lines), and `kroniek eval ner` scores it.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn kroniek(args: &[&str], stdin: &str) -> String {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kroniek"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run kroniek");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn ner_conll_passes_every_line_through() {
+    let input = "# a comment\n-DOCSTART- -X- O\n\n1\tJan\tB-PER\n2\tPeeters\tI-PER\n3\twoont\tO\n4\tin\tO\n5\tGent\tB-LOC\n\n#MH17\tO\n";
+    let out = kroniek(
+        &["ner", "--conll", "--lang", "nl", "--token-column", "2", "-"],
+        input,
+    );
+    let lines: Vec<&str> = out.lines().collect();
+    let inputs: Vec<&str> = input.lines().collect();
+    assert_eq!(lines.len(), inputs.len(), "{out}");
+    assert_eq!(lines[0], "# a comment");
+    assert_eq!(lines[1], "-DOCSTART- -X- O");
+    assert_eq!(lines[2], "");
+    for (o, i) in lines
+        .iter()
+        .zip(&inputs)
+        .skip(3)
+        .filter(|(_, i)| !i.is_empty())
+    {
+        let (head, label) = o.rsplit_once('\t').unwrap();
+        assert_eq!(head, *i);
+        assert!(
+            label == "O" || label.starts_with("B-") || label.starts_with("I-"),
+            "{o}"
+        );
+    }
+    // The appended column scores against the gold column before it.
+    let report = kroniek(&["eval", "ner", "--format", "conll", "-"], &out);
+    assert!(
+        report.starts_with("processed 6 tokens with 2 phrases"),
+        "{report}"
+    );
+    assert!(report.contains("FB1"), "{report}");
+}

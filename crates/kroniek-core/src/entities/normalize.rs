@@ -1,0 +1,209 @@
+//! Name normalisation: the key under which name variants meet.
+//!
+//! `Abu Bakr Al-Baghdadi`, `abu bakr al Baghdadi` and `Abu Bakr al-Baghdadi` all have the
+//! key `abu bakr baghdadi`; `de Islamitische Staat` has `islamitische staat`.
+
+use crate::search::fold;
+
+/// Articles dropped at the start of a name (`de Verenigde Staten`, `the Guardian`).
+const ARTICLES: &[&str] = &["de", "het", "the", "een", "a", "an", "'t"];
+
+/// Arabic-style article particles dropped from a name part (`al-Baghdadi`, `el-Sisi`).
+const PARTICLES: &[&str] = &["al", "el", "ad", "ar", "as", "ash", "at", "az", "an", "ul"];
+
+/// Titles and forms of address dropped at the start of a person's name.
+const TITLES: &[&str] = &[
+    "president",
+    "premier",
+    "minister",
+    "koning",
+    "koningin",
+    "prins",
+    "prinses",
+    "paus",
+    "generaal",
+    "kolonel",
+    "dokter",
+    "professor",
+    "prof",
+    "dr",
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "sir",
+    "dame",
+    "lord",
+    "heer",
+    "mevrouw",
+    "meneer",
+    "dhr",
+    "mevr",
+    "mw",
+    "senator",
+    "gouverneur",
+    "burgemeester",
+    "kalief",
+    "sjeik",
+    "sheikh",
+    "imam",
+    "ayatollah",
+    "king",
+    "queen",
+    "prince",
+    "princess",
+    "pope",
+    "general",
+    "colonel",
+    "governor",
+    "mayor",
+    "chancellor",
+    "kanselier",
+    "secretary",
+    "judge",
+    "rechter",
+    "captain",
+    "kapitein",
+    "st",
+    "sint",
+];
+
+/// Dutch name particles that belong to a surname (`van der Berg`, `de Vries`).
+const SURNAME_PARTICLES: &[&str] = &[
+    "van", "der", "den", "de", "ter", "ten", "te", "von", "zu", "du", "le", "la", "da", "di",
+    "dos", "bin", "ibn", "abu",
+];
+
+/// The parts of a name, folded (lower case, no diacritics), split on spaces, hyphens and
+/// apostrophes, with leading articles and titles and Arabic article particles removed.
+pub fn name_parts(name: &str) -> Vec<String> {
+    // Dotted acronyms are one part: `U.S.` → `us`, `N.V.` → `nv`.
+    let dotted = name.contains('.')
+        && name
+            .split('.')
+            .all(|p| p.chars().count() <= 1 && p.chars().all(char::is_alphabetic));
+    let undotted;
+    let name = if dotted {
+        undotted = name.replace('.', "");
+        undotted.as_str()
+    } else {
+        name
+    };
+    let folded = fold(name);
+    let mut parts: Vec<String> = folded
+        .split(|c: char| {
+            c.is_whitespace()
+                || matches!(
+                    c,
+                    '-' | '\'' | '’' | '‘' | '`' | '.' | ',' | '"' | '“' | '”'
+                )
+        })
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect();
+    // Leading articles and titles ("de heer", "President", "the").
+    while parts.len() > 1
+        && (ARTICLES.contains(&parts[0].as_str()) || TITLES.contains(&parts[0].as_str()))
+    {
+        parts.remove(0);
+    }
+    // Arabic article particles: only when followed by more of the name.
+    let mut out = Vec::with_capacity(parts.len());
+    for (i, p) in parts.iter().enumerate() {
+        if i + 1 < parts.len() && PARTICLES.contains(&p.as_str()) {
+            continue;
+        }
+        out.push(p.clone());
+    }
+    out
+}
+
+/// The normalised key of a name (its [`name_parts`] joined by spaces).
+pub fn normalize(name: &str) -> String {
+    name_parts(name).join(" ")
+}
+
+/// The surname of a person's name parts: the last part, with Dutch particles in front of
+/// it (`jan van der berg` → `van der berg`, `abu bakr baghdadi` → `baghdadi`).
+pub fn surname(parts: &[String]) -> String {
+    let Some(last) = parts.len().checked_sub(1) else {
+        return String::new();
+    };
+    let mut start = last;
+    while start > 1
+        && SURNAME_PARTICLES.contains(&parts[start - 1].as_str())
+        && parts[start - 1] != "abu"
+        && parts[start - 1] != "bin"
+    {
+        start -= 1;
+    }
+    parts[start..].join(" ")
+}
+
+/// Whether `short` could be an acronym of `long` (initials of its capitalised words, or of
+/// all its words), e.g. `IS` for `Islamitische Staat`, `VN` for `Verenigde Naties`.
+pub fn is_acronym_of(short: &str, long: &str) -> bool {
+    let s: String = short
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_uppercase)
+        .collect();
+    if s.len() < 2 {
+        return false;
+    }
+    let words: Vec<&str> = long
+        .split(|c: char| c.is_whitespace() || c == '-')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let all: String = words
+        .iter()
+        .filter_map(|w| w.chars().next())
+        .flat_map(char::to_uppercase)
+        .collect();
+    let caps: String = words
+        .iter()
+        .filter_map(|w| w.chars().next().filter(|c| c.is_uppercase()))
+        .collect();
+    s == all || s == caps || (s.len() > caps.len() && s.starts_with(&caps) && caps.len() >= 2)
+}
+
+/// Whether a surface form looks like an acronym (`ISIS`, `IS`, `VN`, `U.S.`).
+pub fn looks_like_acronym(s: &str) -> bool {
+    let letters: Vec<char> = s.chars().filter(|c| c.is_alphabetic()).collect();
+    (2..=8).contains(&letters.len())
+        && letters.iter().filter(|c| c.is_uppercase()).count() * 2 > letters.len()
+        && letters[0].is_uppercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variants_meet() {
+        assert_eq!(normalize("Abu Bakr Al-Baghdadi"), "abu bakr baghdadi");
+        assert_eq!(normalize("Abu Bakr al-Baghdadi"), "abu bakr baghdadi");
+        assert_eq!(normalize("al-Baghdadi"), "baghdadi");
+        assert_eq!(normalize("de Islamitische Staat"), "islamitische staat");
+        assert_eq!(normalize("President Trump"), "trump");
+        assert_eq!(normalize("Syrië"), "syrie");
+        assert_eq!(normalize("The Guardian"), "guardian");
+        assert_eq!(normalize("U.S."), "us");
+        assert_eq!(normalize("St. Petersburg"), "petersburg");
+        assert_eq!(surname(&name_parts("Jan van der Berg")), "van der berg");
+        assert_eq!(surname(&name_parts("Abu Bakr Al-Baghdadi")), "baghdadi");
+    }
+
+    #[test]
+    fn acronyms() {
+        assert!(is_acronym_of("IS", "Islamitische Staat"));
+        assert!(is_acronym_of("VN", "Verenigde Naties"));
+        assert!(is_acronym_of("ISIS", "Islamic State of Iraq and Syria"));
+        assert!(!is_acronym_of("NAVO", "Islamitische Staat"));
+        assert!(
+            looks_like_acronym("ISIS")
+                && looks_like_acronym("U.S.")
+                && !looks_like_acronym("Mosul")
+        );
+    }
+}

@@ -1,0 +1,262 @@
+use super::*;
+use crate::ner::{EntityType, NameMention};
+use crate::{PubDate, Span};
+
+/// Mentions for every occurrence of each `(surface, type)` in `text`.
+fn mentions(text: &str, names: &[(&str, EntityType)]) -> Vec<NameMention> {
+    let mut out = Vec::new();
+    for &(name, etype) in names {
+        for (start, _) in text.match_indices(name) {
+            let end = start + name.len();
+            // Whole words only, and not inside a longer listed name already taken.
+            let before = text[..start]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric);
+            let after = text[end..]
+                .chars()
+                .next()
+                .is_some_and(char::is_alphanumeric);
+            let span = Span::new(start, end);
+            if !before && !after && !out.iter().any(|m: &NameMention| m.span.overlaps(span)) {
+                out.push(NameMention {
+                    span,
+                    etype,
+                    tokens: 0..0,
+                });
+            }
+        }
+    }
+    out.sort_by_key(|m| m.span);
+    out
+}
+
+use EntityType::{Loc, Misc, Org, Per};
+
+#[test]
+fn name_variants_are_one_entity_within_and_across_documents() {
+    let a = "Abu Bakr Al-Baghdadi leidt ISIS. De leider Al-Baghdadi werd gewond in Mosul.";
+    let b = "IS-leider Abu Bakr al-Baghdadi ontsnapte. Daarna reisde al-Baghdadi naar Mosul.";
+    let da = link(
+        a,
+        &mentions(
+            a,
+            &[
+                ("Abu Bakr Al-Baghdadi", Per),
+                ("Al-Baghdadi", Per),
+                ("ISIS", Org),
+                ("Mosul", Loc),
+            ],
+        ),
+    );
+    let db = link(
+        b,
+        &mentions(
+            b,
+            &[
+                ("Abu Bakr al-Baghdadi", Per),
+                ("al-Baghdadi", Misc),
+                ("Mosul", Loc),
+            ],
+        ),
+    );
+    assert_eq!(da.entities.len(), 3, "{:#?}", da.entities);
+    assert_eq!(db.entities.len(), 2, "{:#?}", db.entities);
+    assert_eq!(
+        da.entities[0].names,
+        ["Abu Bakr Al-Baghdadi", "Al-Baghdadi"]
+    );
+    assert_eq!(db.entities[0].etype, Per);
+    let mut m = Merger::new();
+    let ia = m.add_document(1, PubDate::parse("2019-02").unwrap(), da.entities);
+    let ib = m.add_document(2, PubDate::parse("2018-01").unwrap(), db.entities);
+    assert_eq!(ia[0], ib[0]);
+    assert_eq!(ia[2], ib[1], "Mosul");
+    let g = m.entity(ia[0]).unwrap();
+    assert_eq!(g.docs.len(), 2);
+    assert_eq!(g.mentions, 4);
+    assert_eq!(g.first, PubDate::parse("2018-01"));
+    assert_eq!(g.last, PubDate::parse("2019-02"));
+    assert_eq!(m.find("Baghdadi"), vec![ia[0]]);
+    assert_eq!(m.find("ABU BAKR AL BAGHDADI"), vec![ia[0]]);
+}
+
+#[test]
+fn acronyms_defined_in_text_join_their_names() {
+    let a = "De Islamitische Staat (IS) verliest terrein. IS telde ooit 70.000 aanhangers.";
+    let da = link(a, &mentions(a, &[("Islamitische Staat", Org), ("IS", Org)]));
+    assert_eq!(da.entities.len(), 1, "{:#?}", da.entities);
+    assert_eq!(da.entities[0].name, "Islamitische Staat");
+    let b = "Fighters of the Islamic State (ISIS) fled. ISIS lost Mosul.";
+    let db = link(
+        b,
+        &mentions(b, &[("Islamic State", Org), ("ISIS", Org), ("Mosul", Loc)]),
+    );
+    assert_eq!(db.entities.len(), 2, "{:#?}", db.entities);
+    // Across documents: a later article that only says "IS" joins the defined entity.
+    let c = "IS eiste de aanslag op.";
+    let dc = link(c, &mentions(c, &[("IS", Org)]));
+    let mut m = Merger::new();
+    let ia = m.add_document(1, PubDate::Unknown, da.entities);
+    let ic = m.add_document(3, PubDate::Unknown, dc.entities);
+    assert_eq!(ia[0], ic[0]);
+    assert_eq!(m.entity(ic[0]).unwrap().name, "Islamitische Staat");
+}
+
+#[test]
+fn people_sharing_a_surname_stay_apart() {
+    let a = "Donald Trump sprak in Washington. Trump was boos.";
+    let b = "Ivanka Trump bezocht New York. Trump lachte.";
+    let c = "In Washington zei Trump dat het goed ging.";
+    let da = link(
+        a,
+        &mentions(
+            a,
+            &[("Donald Trump", Per), ("Trump", Per), ("Washington", Loc)],
+        ),
+    );
+    let db = link(
+        b,
+        &mentions(
+            b,
+            &[("Ivanka Trump", Per), ("Trump", Per), ("New York", Loc)],
+        ),
+    );
+    let dc = link(c, &mentions(c, &[("Trump", Per), ("Washington", Loc)]));
+    assert_eq!(da.entities.len(), 2);
+    assert_eq!(da.mentions[2].key, "donald trump");
+    let mut m = Merger::new();
+    let ia = m.add_document(1, PubDate::Unknown, da.entities);
+    let ib = m.add_document(2, PubDate::Unknown, db.entities);
+    assert_ne!(ia[0], ib[0], "Donald and Ivanka Trump are two people");
+    // A surname-only mention goes to the Trump that shares its context (Washington).
+    let ic = m.add_document(3, PubDate::Unknown, dc.entities);
+    assert_eq!(ic, [ia[1], ia[0]]);
+    // Two people with one surname in one document: the short form takes the nearest.
+    let d = "Donald Trump en Ivanka Trump reisden. Ivanka Trump sprak eerst; daarna sprak Trump.";
+    let dd = link(
+        d,
+        &mentions(
+            d,
+            &[("Donald Trump", Per), ("Ivanka Trump", Per), ("Trump", Per)],
+        ),
+    );
+    assert_eq!(dd.entities.len(), 2);
+    assert_eq!(dd.mentions.last().unwrap().key, "ivanka trump");
+}
+
+#[test]
+fn aliases_regroup_and_ungroup() {
+    let a = "Daesh eiste de aanslag op.";
+    let b = "ISIS verloor Mosul.";
+    let da = link(a, &mentions(a, &[("Daesh", Org)]));
+    let db = link(b, &mentions(b, &[("ISIS", Org), ("Mosul", Loc)]));
+    let mut m = Merger::new();
+    let ia = m.add_document(1, PubDate::Unknown, da.entities);
+    let ib = m.add_document(2, PubDate::Unknown, db.entities);
+    assert_ne!(ia[0], ib[0]);
+    m.add_alias("Daesh", "ISIS");
+    assert_eq!(m.aliases(), [("Daesh".to_string(), "ISIS".to_string())]);
+    let (xa, xb) = (m.assignments(1).unwrap()[0], m.assignments(2).unwrap()[0]);
+    assert_eq!(xa, xb);
+    assert_eq!(m.find("daesh"), vec![xa]);
+    assert_eq!(m.entity(xa).unwrap().docs.len(), 2);
+    assert!(m.remove_alias("Daesh"));
+    assert_ne!(m.assignments(1).unwrap()[0], m.assignments(2).unwrap()[0]);
+    assert!(!m.remove_alias("Daesh"));
+}
+
+#[test]
+fn titles_and_articles_do_not_split_entities() {
+    let a = "President Trump sprak. Donald Trump vertrok. The Guardian schreef erover, de Guardian ook.";
+    let da = link(
+        a,
+        &mentions(
+            a,
+            &[
+                ("President Trump", Per),
+                ("Donald Trump", Per),
+                ("The Guardian", Org),
+                ("Guardian", Org),
+            ],
+        ),
+    );
+    assert_eq!(da.entities.len(), 2, "{:#?}", da.entities);
+}
+
+#[test]
+fn descriptors_in_apposition_join_the_person() {
+    let a = "IS-leider Abu Bakr al-Baghdadi ontsnapte. De IS-leider weet dat hij gezocht wordt.";
+    let da = link(
+        a,
+        &mentions(a, &[("IS-leider", Misc), ("Abu Bakr al-Baghdadi", Per)]),
+    );
+    assert_eq!(da.entities.len(), 1, "{:#?}", da.entities);
+    assert_eq!(da.entities[0].name, "Abu Bakr al-Baghdadi");
+    assert_eq!(da.entities[0].etype, Per);
+    assert!(da.mentions.iter().all(|m| m.key == "abu bakr baghdadi"));
+    // Without apposition a descriptor stays its own entity.
+    let b = "De IS-leider zweeg. Abu Bakr al-Baghdadi sprak niet.";
+    let db = link(
+        b,
+        &mentions(b, &[("IS-leider", Misc), ("Abu Bakr al-Baghdadi", Per)]),
+    );
+    assert_eq!(db.entities.len(), 2);
+}
+
+#[test]
+fn odd_text_never_fails() {
+    // Deterministic pseudo-random texts rich in names, brackets, hyphens and particles.
+    let pieces = [
+        "Al-",
+        "al-",
+        "(",
+        ")",
+        "IS",
+        "-leider",
+        " ",
+        ", de ",
+        "Baghdadi",
+        "Ö",
+        "U.S.",
+        "’",
+        "de ",
+        "Van der ",
+        "X",
+        "\n\n",
+        ".",
+        "ISIS (IS)",
+        "Trump",
+        "-",
+        "((",
+        "))",
+        "漢字",
+        "e\u{301}",
+        "el-",
+        "--",
+        "A.",
+        " (",
+        "President ",
+    ];
+    let mut x: u64 = 42;
+    for _ in 0..150 {
+        let mut text = String::new();
+        for _ in 0..40 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            text.push_str(pieces[(x % pieces.len() as u64) as usize]);
+        }
+        let doc = crate::Document::builder(text.clone())
+            .language(Some(crate::Lang::NL))
+            .build();
+        let a = crate::annotate(&doc);
+        for m in &a.entities {
+            assert!(text.get(m.span.range()).is_some_and(|s| !s.is_empty()));
+        }
+        let mut merger = Merger::new();
+        merger.add_document(1, PubDate::Unknown, group(&text, &a.entities));
+        merger.add_alias("IS", "ISIS");
+        let _ = merger.find("Baghdadi");
+    }
+}

@@ -1,0 +1,448 @@
+//! Feature extraction: one token in its sentence and document → a list of hashed keys.
+//!
+//! Templates are numbered; a key is the hash of the template number and its strings, so
+//! the model file needs no feature dictionary.
+
+use std::collections::HashSet;
+
+use super::clusters::Clusters;
+use super::gazetteer::Gazetteer;
+use super::hash::FeatHash;
+
+/// What the document as a whole says about word forms (capitalisation evidence).
+#[derive(Debug, Default, Clone)]
+pub struct DocStats {
+    /// Lower-cased forms seen written in lower case, not sentence-initially.
+    lower: HashSet<u32>,
+    /// Lower-cased forms seen capitalised, not sentence-initially.
+    capital: HashSet<u32>,
+}
+
+fn form_key(lower: &str) -> u32 {
+    FeatHash::new(0xD0C).str(lower).key()
+}
+
+fn starts_upper(s: &str) -> bool {
+    s.chars().next().is_some_and(char::is_uppercase)
+}
+
+fn starts_lower(s: &str) -> bool {
+    s.chars().next().is_some_and(char::is_lowercase)
+}
+
+impl DocStats {
+    /// Collects the evidence from the sentences of one document.
+    pub fn new<'a, S: AsRef<str> + 'a>(sentences: impl IntoIterator<Item = &'a [S]>) -> DocStats {
+        let mut d = DocStats::default();
+        for s in sentences {
+            for t in s.iter().skip(1) {
+                let t = t.as_ref();
+                if starts_lower(t) {
+                    d.lower.insert(form_key(&t.to_lowercase()));
+                } else if starts_upper(t) {
+                    d.capital.insert(form_key(&t.to_lowercase()));
+                }
+            }
+        }
+        d
+    }
+}
+
+/// A sentence prepared for feature extraction.
+pub(crate) struct Prepared<'a> {
+    words: &'a [&'a str],
+    lower: Vec<String>,
+    shapes: Vec<String>,
+    short: Vec<String>,
+    gaz: Vec<u8>,
+    clusters: Vec<Option<u32>>,
+    doc_lower: Vec<bool>,
+    doc_capital: Vec<bool>,
+}
+
+/// The word shape: `Xx` classes per character, capped (`Baghdadi` → `Xxxxxxxx`).
+pub(crate) fn shape(w: &str) -> String {
+    let mut s = String::with_capacity(w.len().min(16));
+    for (n, c) in w.chars().enumerate() {
+        if n >= 12 {
+            s.push('~');
+            break;
+        }
+        s.push(class(c));
+    }
+    s
+}
+
+/// The short shape: runs of a class collapsed (`Al-Baghdadi` → `Xx-Xx`).
+pub(crate) fn short_shape(w: &str) -> String {
+    let mut s = String::with_capacity(8);
+    let mut last = '\0';
+    for c in w.chars().map(class) {
+        if c != last {
+            s.push(c);
+            last = c;
+        }
+    }
+    s
+}
+
+fn class(c: char) -> char {
+    if c.is_uppercase() {
+        'X'
+    } else if c.is_lowercase() {
+        'x'
+    } else if c.is_numeric() {
+        'd'
+    } else if c.is_alphabetic() {
+        'a'
+    } else {
+        c
+    }
+}
+
+impl<'a> Prepared<'a> {
+    pub(crate) fn new(
+        words: &'a [&'a str],
+        doc: Option<&DocStats>,
+        gaz: Option<&Gazetteer>,
+        clusters: Option<&Clusters>,
+    ) -> Prepared<'a> {
+        let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
+        let shapes = words.iter().map(|w| shape(w)).collect();
+        let short = words.iter().map(|w| short_shape(w)).collect();
+        let gaz = gaz.map(|g| g.annotate(words)).unwrap_or_default();
+        let clusters = match clusters {
+            Some(c) => lower.iter().map(|w| c.get(w)).collect(),
+            None => vec![None; words.len()],
+        };
+        let (doc_lower, doc_capital) = match doc {
+            Some(d) => lower
+                .iter()
+                .zip(words)
+                .map(|(l, w)| {
+                    if starts_upper(w) {
+                        let k = form_key(l);
+                        (d.lower.contains(&k), d.capital.contains(&k))
+                    } else {
+                        (false, false)
+                    }
+                })
+                .unzip(),
+            None => (vec![false; words.len()], vec![false; words.len()]),
+        };
+        Prepared {
+            words,
+            lower,
+            shapes,
+            short,
+            gaz,
+            clusters,
+            doc_lower,
+            doc_capital,
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.words.len()
+    }
+
+    fn lower_at(&self, i: isize) -> &str {
+        if i < 0 {
+            "<s>"
+        } else if i as usize >= self.words.len() {
+            "</s>"
+        } else {
+            &self.lower[i as usize]
+        }
+    }
+
+    fn short_at(&self, i: isize) -> &str {
+        if i < 0 {
+            "<s>"
+        } else if i as usize >= self.words.len() {
+            "</s>"
+        } else {
+            &self.short[i as usize]
+        }
+    }
+
+    /// Appends the feature keys of token `i` to `out`.
+    pub(crate) fn features(&self, i: usize, out: &mut Vec<u32>) {
+        let f = |t: u32| FeatHash::new(t);
+        let w = self.words[i];
+        let l = &self.lower[i];
+        let ii = i as isize;
+        out.push(f(1).key());
+        out.push(f(2).str(w).key());
+        out.push(f(3).str(l).key());
+        out.push(f(4).str(&self.shapes[i]).key());
+        out.push(f(5).str(&self.short[i]).key());
+        // Affixes of the lower-cased word, by characters.
+        let chars: Vec<(usize, char)> = l.char_indices().collect();
+        let n = chars.len();
+        for k in 1..=4.min(n) {
+            out.push(
+                f(6).num(k as u64)
+                    .str(&l[..chars.get(k).map_or(l.len(), |c| c.0)])
+                    .key(),
+            );
+        }
+        for k in 1..=5.min(n) {
+            out.push(f(7).num(k as u64).str(&l[chars[n - k].0..]).key());
+        }
+        out.push(f(8).str(self.lower_at(ii - 1)).key());
+        out.push(f(9).str(self.lower_at(ii + 1)).key());
+        out.push(f(10).str(self.lower_at(ii - 2)).key());
+        out.push(f(11).str(self.lower_at(ii + 2)).key());
+        out.push(f(12).str(self.short_at(ii - 1)).key());
+        out.push(f(13).str(self.short_at(ii + 1)).key());
+        out.push(f(14).str(self.lower_at(ii - 1)).str(l).key());
+        out.push(f(15).str(l).str(self.lower_at(ii + 1)).key());
+        out.push(
+            f(28)
+                .str(self.short_at(ii - 1))
+                .str(&self.short[i])
+                .str(self.short_at(ii + 1))
+                .key(),
+        );
+        // The run of capitalised tokens this one is in: its length and our place in it.
+        if starts_upper(w) {
+            let cap = |j: usize| starts_upper(self.words[j]);
+            let mut a = i;
+            while a > 0 && cap(a - 1) {
+                a -= 1;
+            }
+            let mut b = i + 1;
+            while b < self.words.len() && cap(b) {
+                b += 1;
+            }
+            let pos = if b - a == 1 {
+                0
+            } else if i == a {
+                1
+            } else if i + 1 == b {
+                3
+            } else {
+                2
+            };
+            out.push(f(36).num((b - a).min(4) as u64).num(pos).key());
+        }
+        let first = i == 0 || (i == 1 && !self.words[0].chars().any(char::is_alphanumeric));
+        if first {
+            out.push(f(16).str(&self.short[i]).key());
+            out.push(f(29).str(l).key());
+        }
+        if w.len() > 1
+            && w.chars().all(|c| !c.is_alphabetic() || c.is_uppercase())
+            && w.chars().any(char::is_alphabetic)
+        {
+            out.push(f(17).num(1).key());
+        }
+        if w.contains('-') {
+            let mut parts = l.split('-').filter(|p| !p.is_empty());
+            if let Some(p) = parts.next() {
+                out.push(f(27).num(0).str(p).key());
+            }
+            if let Some(p) = l.rsplit('-').find(|p| !p.is_empty()) {
+                out.push(f(27).num(1).str(p).key());
+            }
+        }
+        out.push(f(17).num(10 + n.min(12) as u64).key());
+        if starts_upper(w) {
+            out.push(
+                f(18)
+                    .num(
+                        u64::from(self.doc_lower[i]) * 2
+                            + u64::from(self.doc_capital[i])
+                            + 4 * u64::from(first),
+                    )
+                    .key(),
+            );
+        }
+        for (off, t) in [(0isize, 23u32), (-1, 24), (1, 25), (-2, 33), (2, 34)] {
+            let j = ii + off;
+            if j < 0 || j as usize >= self.words.len() {
+                continue;
+            }
+            if let Some(path) = self.clusters[j as usize] {
+                for depth in [4u32, 8, 12, 16] {
+                    if (off != 0 && depth > 8) || (off.abs() > 1 && depth > 4) {
+                        break;
+                    }
+                    if off == 0 && depth == 12 {
+                        out.push(f(35).num(u64::from(path >> 20)).str(&self.short[i]).key());
+                    }
+                    out.push(
+                        f(t).num(u64::from(depth))
+                            .num(u64::from(path >> (32 - depth)))
+                            .key(),
+                    );
+                }
+            }
+        }
+    }
+
+    /// Appends the gazetteer feature keys of token `i` (kept apart so training can drop them).
+    pub(crate) fn gaz_features(&self, i: usize, out: &mut Vec<u32>) {
+        let f = |t: u32| FeatHash::new(t);
+        let ii = i as isize;
+        if !self.gaz.is_empty() {
+            for (off, t) in [(0isize, 20u32), (-1, 21), (1, 22)] {
+                let j = ii + off;
+                if j < 0 || j as usize >= self.words.len() {
+                    continue;
+                }
+                let g = &self.gaz[j as usize * 8..j as usize * 8 + 8];
+                let mut any = false;
+                for (b, &pos) in g.iter().enumerate() {
+                    if pos != 0 {
+                        any = true;
+                        out.push(f(t).num(b as u64).num(u64::from(pos)).key());
+                    }
+                }
+                if off == 0 && any {
+                    let mask = g
+                        .iter()
+                        .enumerate()
+                        .fold(0u64, |m, (b, &p)| m | (u64::from(p != 0) << b));
+                    out.push(f(26).num(mask).str(&self.short[i]).key());
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shapes() {
+        assert_eq!(shape("Baghdadi"), "Xxxxxxxx");
+        assert_eq!(short_shape("Al-Baghdadi"), "Xx-Xx");
+        assert_eq!(short_shape("1.500"), "d.d");
+        assert_eq!(short_shape("ISIS"), "X");
+    }
+
+    #[test]
+    fn features_see_context_and_document() {
+        let s1 = ["Verslagen", "zegt", "Baghdadi", "."];
+        let s2 = ["Hij", "werd", "verslagen", "."];
+        let doc = DocStats::new([&s1[..], &s2[..]]);
+        let p = Prepared::new(&s1, Some(&doc), None, None);
+        let mut a = Vec::new();
+        p.features(0, &mut a);
+        let mut b = Vec::new();
+        let p2 = Prepared::new(&s1, None, None, None);
+        p2.features(0, &mut b);
+        // Same word, but the document shows "verslagen" in lower case elsewhere.
+        assert_ne!(a, b);
+        let mut c = Vec::new();
+        p.features(2, &mut c);
+        assert!(c.contains(&FeatHash::new(2).str("Baghdadi").key()));
+        assert!(c.contains(&FeatHash::new(8).str("zegt").key()));
+        assert!(c.len() > 20);
+        let mut all = c.clone();
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!(all.len(), c.len(), "no duplicate keys expected here");
+    }
+}
+
+/// First-stage labels of a whole document, for the second stage's features: how each
+/// word form was labelled elsewhere in the document (label consistency).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct StackInfo {
+    /// Lower-cased form → count of first-stage labels per entity type (index 0 = `O`).
+    counts: std::collections::HashMap<u32, [u16; 8]>,
+}
+
+/// The entity-type index of each label (`O` → 0, `B-PER`/`I-PER` → the same non-zero index).
+pub(crate) fn type_ids(tags: &[String]) -> Vec<u8> {
+    let mut types: Vec<&str> = Vec::new();
+    tags.iter()
+        .map(|t| match t.split_once('-') {
+            Some((_, ty)) => {
+                let id = types.iter().position(|x| *x == ty).unwrap_or_else(|| {
+                    types.push(ty);
+                    types.len() - 1
+                });
+                (id + 1).min(7) as u8
+            }
+            None => 0,
+        })
+        .collect()
+}
+
+impl StackInfo {
+    /// Counts the first-stage labels (`labels[s][i]`, label indexes) of a document.
+    pub(crate) fn new<S: AsRef<str>>(
+        sentences: &[Vec<S>],
+        labels: &[Vec<usize>],
+        type_of: &[u8],
+    ) -> StackInfo {
+        let mut counts: std::collections::HashMap<u32, [u16; 8]> = std::collections::HashMap::new();
+        for (s, ls) in sentences.iter().zip(labels) {
+            for (w, &l) in s.iter().zip(ls) {
+                let c = counts
+                    .entry(form_key(&w.as_ref().to_lowercase()))
+                    .or_default();
+                let t = type_of.get(l).copied().unwrap_or(0) as usize;
+                c[t] = c[t].saturating_add(1);
+            }
+        }
+        StackInfo { counts }
+    }
+}
+
+impl Prepared<'_> {
+    /// Second-stage features of token `i`: its own and its neighbours' first-stage labels,
+    /// and how the same word was labelled elsewhere in the document.
+    pub(crate) fn stack_features(
+        &self,
+        i: usize,
+        stack: &StackInfo,
+        labels: &[usize],
+        type_of: &[u8],
+        out: &mut Vec<u32>,
+    ) {
+        let f = |t: u32| FeatHash::new(t);
+        let at = |j: isize| -> u64 {
+            if j < 0 || j as usize >= labels.len() {
+                99
+            } else {
+                labels[j as usize] as u64
+            }
+        };
+        let ii = i as isize;
+        out.push(f(40).num(at(ii)).key());
+        out.push(f(41).num(at(ii - 1)).num(at(ii)).key());
+        out.push(f(42).num(at(ii)).num(at(ii + 1)).key());
+        if !starts_upper(self.words[i]) {
+            return;
+        }
+        let Some(c) = stack.counts.get(&form_key(&self.lower[i])) else {
+            return;
+        };
+        let mut c = *c;
+        let own = type_of.get(labels[i]).copied().unwrap_or(0) as usize;
+        c[own] = c[own].saturating_sub(1);
+        let total: u16 = c.iter().sum();
+        if total == 0 {
+            out.push(f(43).num(0).key());
+            return;
+        }
+        let (major, _) = c
+            .iter()
+            .enumerate()
+            .max_by_key(|(t, n)| (**n, std::cmp::Reverse(*t)))
+            .unwrap_or((0, &0));
+        out.push(f(43).num(1 + major as u64).key());
+        out.push(f(44).num(major as u64).num(own as u64).key());
+        for (t, &n) in c.iter().enumerate().skip(1) {
+            if n > 0 {
+                out.push(f(45).num(t as u64).key());
+            }
+        }
+    }
+}

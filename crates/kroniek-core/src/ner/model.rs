@@ -1,0 +1,555 @@
+//! The tagger and its binary model format.
+//!
+//! The format is a magic number followed by tagged sections (`[4-byte tag][u32 length]
+//! [payload]`, little-endian), so a reader can skip sections it does not know:
+//!
+//! | tag | payload |
+//! |---|---|
+//! | `META` | language code, free-text description (how it was trained) |
+//! | `TAGS` | the label set (`O`, `B-PER`, …) |
+//! | `TRAN` | `f32` transition scores, `(tags + 1) × tags` (last row: sentence start) |
+//! | `FEAT` | `f32` scale, then per feature: `u32` key, `u16` mask of non-zero tags, `i16` weights for those tags |
+//! | `TRA2`, `FEA2` | the same for the optional document-level second stage |
+//! | `GAZT` | gazetteer: type names, then sorted `u32` phrase keys with `u8` type masks |
+//! | `CLUS` | word clusters: `u32` word key, `u32` path |
+
+use std::fmt;
+
+use super::clusters::Clusters;
+use super::features::{type_ids, DocStats, Prepared, StackInfo};
+use super::gazetteer::Gazetteer;
+use super::hash::KeyTable;
+
+const MAGIC: &[u8; 8] = b"KRNKNER1";
+
+/// Why model bytes could not be loaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelError(String);
+
+impl fmt::Display for ModelError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid NER model: {}", self.0)
+    }
+}
+
+impl std::error::Error for ModelError {}
+
+fn err<T>(msg: impl Into<String>) -> Result<T, ModelError> {
+    Err(ModelError(msg.into()))
+}
+
+/// The weights of one decoding stage.
+#[derive(Debug, Clone)]
+pub(crate) struct Stage {
+    /// `(tags + 1) × tags`; row `tags` is the start state.
+    pub(crate) trans: Vec<f32>,
+    pub(crate) scale: f32,
+    pub(crate) keys: Vec<u32>,
+    pub(crate) weights: Vec<i16>,
+    table: KeyTable,
+}
+
+impl Stage {
+    pub(crate) fn new(trans: Vec<f32>, scale: f32, keys: Vec<u32>, weights: Vec<i16>) -> Stage {
+        let table = KeyTable::build(keys.iter().enumerate().map(|(i, &k)| (k, i as u32)));
+        Stage {
+            trans,
+            scale,
+            keys,
+            weights,
+            table,
+        }
+    }
+
+    /// Adds the scores of the features `feats` to `emit` (one row of `n` labels).
+    #[inline]
+    fn score(&self, feats: &[u32], n: usize, acc: &mut [i32], emit: &mut [f32]) {
+        acc.iter_mut().for_each(|a| *a = 0);
+        for &k in feats {
+            if let Some(row) = self.table.get(k) {
+                let w = &self.weights[row as usize * n..row as usize * n + n];
+                for (a, &x) in acc.iter_mut().zip(w) {
+                    *a += i32::from(x);
+                }
+            }
+        }
+        for (e, a) in emit.iter_mut().zip(acc.iter()) {
+            *e = *a as f32 * self.scale;
+        }
+    }
+}
+
+/// A trained sequence labeller: immutable, `Send + Sync`, cheap to share.
+///
+/// One or two stages: the second sees the first stage's labels for the whole document
+/// (how the same word was labelled elsewhere), for consistent labels across a document.
+#[derive(Debug, Clone)]
+pub struct Tagger {
+    pub(crate) lang: String,
+    pub(crate) description: String,
+    pub(crate) tags: Vec<String>,
+    pub(crate) allowed: Vec<bool>,
+    pub(crate) type_of: Vec<u8>,
+    pub(crate) first: Stage,
+    pub(crate) second: Option<Stage>,
+    pub(crate) gaz: Option<Gazetteer>,
+    pub(crate) clusters: Option<Clusters>,
+}
+
+/// Which transitions IOB2 allows: `I-X` only after `B-X` or `I-X`.
+pub(crate) fn allowed_transitions(tags: &[String]) -> Vec<bool> {
+    let n = tags.len();
+    let mut allowed = vec![true; (n + 1) * n];
+    for (c, cur) in tags.iter().enumerate() {
+        if let Some(ty) = cur.strip_prefix("I-") {
+            for p in 0..=n {
+                let ok = p < n && (tags[p] == format!("B-{ty}") || tags[p] == format!("I-{ty}"));
+                allowed[p * n + c] = ok;
+            }
+        }
+    }
+    allowed
+}
+
+/// First-order Viterbi over emission scores (`len × tags`) with transitions and constraints.
+pub(crate) fn viterbi(emit: &[f32], n: usize, trans: &[f32], allowed: &[bool]) -> Vec<usize> {
+    let len = emit.len() / n;
+    if len == 0 {
+        return Vec::new();
+    }
+    let mut score = vec![f32::NEG_INFINITY; len * n];
+    let mut back = vec![0u16; len * n];
+    for c in 0..n {
+        if allowed[n * n + c] {
+            score[c] = emit[c] + trans[n * n + c];
+        }
+    }
+    for i in 1..len {
+        for c in 0..n {
+            let mut best = f32::NEG_INFINITY;
+            let mut arg = 0;
+            for p in 0..n {
+                if !allowed[p * n + c] {
+                    continue;
+                }
+                let s = score[(i - 1) * n + p] + trans[p * n + c];
+                if s > best {
+                    best = s;
+                    arg = p;
+                }
+            }
+            score[i * n + c] = best + emit[i * n + c];
+            back[i * n + c] = arg as u16;
+        }
+    }
+    let mut best = 0;
+    for c in 1..n {
+        if score[(len - 1) * n + c] > score[(len - 1) * n + best] {
+            best = c;
+        }
+    }
+    let mut out = vec![0; len];
+    out[len - 1] = best;
+    for i in (1..len).rev() {
+        out[i - 1] = back[i * n + out[i]] as usize;
+    }
+    out
+}
+
+impl Tagger {
+    pub(crate) fn from_parts(
+        lang: String,
+        description: String,
+        tags: Vec<String>,
+        first: Stage,
+        second: Option<Stage>,
+        gaz: Option<Gazetteer>,
+        clusters: Option<Clusters>,
+    ) -> Tagger {
+        let allowed = allowed_transitions(&tags);
+        let type_of = type_ids(&tags);
+        Tagger {
+            lang,
+            description,
+            tags,
+            allowed,
+            type_of,
+            first,
+            second,
+            gaz,
+            clusters,
+        }
+    }
+
+    /// The label set, `O` first.
+    pub fn tags(&self) -> &[String] {
+        &self.tags
+    }
+
+    /// The language code the model was trained for.
+    pub fn lang(&self) -> &str {
+        &self.lang
+    }
+
+    /// How the model was trained (free text written at training time).
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+
+    /// Number of weighted features (both stages).
+    pub fn feature_count(&self) -> usize {
+        self.first.keys.len() + self.second.as_ref().map_or(0, |s| s.keys.len())
+    }
+
+    /// Whether the model has a document-level second stage.
+    pub fn is_two_stage(&self) -> bool {
+        self.second.is_some()
+    }
+
+    /// First-stage features of every token of a sentence: (keys, per-token offsets).
+    fn sentence_features(&self, prep: &Prepared<'_>) -> (Vec<u32>, Vec<usize>) {
+        let mut feats = Vec::with_capacity(prep.len() * 60);
+        let mut offsets = Vec::with_capacity(prep.len() + 1);
+        offsets.push(0);
+        for i in 0..prep.len() {
+            prep.features(i, &mut feats);
+            prep.gaz_features(i, &mut feats);
+            offsets.push(feats.len());
+        }
+        (feats, offsets)
+    }
+
+    fn decode_first(&self, feats: &[u32], offsets: &[usize]) -> Vec<usize> {
+        let n = self.tags.len();
+        let len = offsets.len() - 1;
+        let mut emit = vec![0f32; len * n];
+        let mut acc = vec![0i32; n];
+        for i in 0..len {
+            self.first.score(
+                &feats[offsets[i]..offsets[i + 1]],
+                n,
+                &mut acc,
+                &mut emit[i * n..i * n + n],
+            );
+        }
+        viterbi(&emit, n, &self.first.trans, &self.allowed)
+    }
+
+    /// Tags one sentence with the first stage only; `doc` carries document-level
+    /// capitalisation evidence. Returns label indexes into [`Tagger::tags`].
+    pub fn tag_indices(&self, words: &[&str], doc: Option<&DocStats>) -> Vec<usize> {
+        let prep = Prepared::new(words, doc, self.gaz.as_ref(), self.clusters.as_ref());
+        let (feats, offsets) = self.sentence_features(&prep);
+        self.decode_first(&feats, &offsets)
+    }
+
+    /// Tags the sentences of one document; label indexes into [`Tagger::tags`].
+    pub fn tag_document_indices<S: AsRef<str>>(&self, sentences: &[Vec<S>]) -> Vec<Vec<usize>> {
+        let doc = DocStats::new(sentences.iter().map(Vec::as_slice));
+        let words: Vec<Vec<&str>> = sentences
+            .iter()
+            .map(|s| s.iter().map(AsRef::as_ref).collect())
+            .collect();
+        let mut cache = Vec::with_capacity(sentences.len());
+        let mut labels = Vec::with_capacity(sentences.len());
+        for w in &words {
+            let prep = Prepared::new(w, Some(&doc), self.gaz.as_ref(), self.clusters.as_ref());
+            let (feats, offsets) = self.sentence_features(&prep);
+            labels.push(self.decode_first(&feats, &offsets));
+            if self.second.is_some() {
+                cache.push((prep, feats, offsets));
+            }
+        }
+        let Some(second) = &self.second else {
+            return labels;
+        };
+        let stack = StackInfo::new(&words, &labels, &self.type_of);
+        let n = self.tags.len();
+        let mut out = Vec::with_capacity(sentences.len());
+        let mut acc = vec![0i32; n];
+        let mut emit = Vec::new();
+        for ((prep, mut feats, offsets), first) in cache.into_iter().zip(&labels) {
+            let len = prep.len();
+            emit.clear();
+            emit.resize(len * n, 0f32);
+            let base = feats.len();
+            for i in 0..len {
+                feats.truncate(base);
+                let start = feats.len();
+                feats.extend_from_within(offsets[i]..offsets[i + 1]);
+                prep.stack_features(i, &stack, first, &self.type_of, &mut feats);
+                second.score(&feats[start..], n, &mut acc, &mut emit[i * n..i * n + n]);
+            }
+            out.push(viterbi(&emit, n, &second.trans, &self.allowed));
+        }
+        out
+    }
+
+    /// Tags the sentences of one document with IOB2 labels.
+    pub fn tag_document<S: AsRef<str>>(&self, sentences: &[Vec<S>]) -> Vec<Vec<&str>> {
+        self.tag_document_indices(sentences)
+            .into_iter()
+            .map(|s| s.into_iter().map(|t| self.tags[t].as_str()).collect())
+            .collect()
+    }
+
+    /// Serialises the model.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        out.extend_from_slice(MAGIC);
+        section(&mut out, b"META", |p| {
+            put_str(p, &self.lang);
+            put_str(p, &self.description);
+        });
+        section(&mut out, b"TAGS", |p| {
+            put_u32(p, self.tags.len() as u32);
+            self.tags.iter().for_each(|t| put_str(p, t));
+        });
+        let n = self.tags.len();
+        write_stage(&mut out, b"TRAN", b"FEAT", &self.first, n);
+        if let Some(second) = &self.second {
+            write_stage(&mut out, b"TRA2", b"FEA2", second, n);
+        }
+        if let Some(g) = &self.gaz {
+            section(&mut out, b"GAZT", |p| {
+                put_u32(p, g.types.len() as u32);
+                g.types.iter().for_each(|t| put_str(p, t));
+                put_u32(p, g.entries.len() as u32);
+                g.entries.iter().for_each(|&(k, _)| put_u32(p, k));
+                g.entries.iter().for_each(|&(_, m)| p.push(m));
+            });
+        }
+        if let Some(c) = &self.clusters {
+            section(&mut out, b"CLUS", |p| {
+                put_u32(p, c.entries.len() as u32);
+                c.entries.iter().for_each(|&(k, v)| {
+                    put_u32(p, k);
+                    put_u32(p, v);
+                });
+            });
+        }
+        out
+    }
+
+    /// Loads a model from its bytes: the only fallible operation of the tagger.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Tagger, ModelError> {
+        if bytes.len() < 8 || &bytes[..8] != MAGIC {
+            return err("not a kroniek NER model (bad magic number)");
+        }
+        let mut r = Reader { b: bytes, pos: 8 };
+        let (mut lang, mut description, mut tags) = (String::new(), String::new(), Vec::new());
+        let (mut gaz, mut clusters) = (None, None);
+        let (mut trans, mut trans2) = (Vec::new(), Vec::new());
+        let (mut first, mut second) = (None, None);
+        while r.pos < bytes.len() {
+            let tag: [u8; 4] = r
+                .take(4)?
+                .try_into()
+                .map_err(|_| ModelError("short section tag".into()))?;
+            let len = r.u32()? as usize;
+            let mut s = Reader {
+                b: r.take(len)?,
+                pos: 0,
+            };
+            match &tag {
+                b"META" => {
+                    lang = s.str()?;
+                    description = s.str()?;
+                }
+                b"TAGS" => {
+                    let n = s.u32()? as usize;
+                    if n == 0 || n > 16 {
+                        return err(format!("{n} tags (1 to 16 supported)"));
+                    }
+                    tags = (0..n).map(|_| s.str()).collect::<Result<_, _>>()?;
+                }
+                b"TRAN" | b"TRA2" => {
+                    let t = (0..len / 4)
+                        .map(|_| s.f32())
+                        .collect::<Result<Vec<_>, _>>()?;
+                    if &tag == b"TRAN" {
+                        trans = t;
+                    } else {
+                        trans2 = t;
+                    }
+                }
+                b"FEAT" | b"FEA2" => {
+                    let n = tags.len();
+                    if n == 0 {
+                        return err("FEAT before TAGS");
+                    }
+                    let scale = s.f32()?;
+                    let count = s.u32()? as usize;
+                    let mut keys = Vec::with_capacity(count.min(len / 6));
+                    let mut weights = Vec::with_capacity(count.min(len / 6) * n);
+                    for _ in 0..count {
+                        keys.push(s.u32()?);
+                        let mask = u16::from_le_bytes(s.take(2)?.try_into().unwrap_or_default());
+                        for t in 0..n {
+                            weights.push(if mask & (1 << t) != 0 {
+                                i16::from_le_bytes(s.take(2)?.try_into().unwrap_or_default())
+                            } else {
+                                0
+                            });
+                        }
+                    }
+                    if &tag == b"FEAT" {
+                        first = Some((scale, keys, weights));
+                    } else {
+                        second = Some((scale, keys, weights));
+                    }
+                }
+                b"GAZT" => {
+                    let nt = s.u32()? as usize;
+                    if nt > 8 {
+                        return err("more than 8 gazetteer types");
+                    }
+                    let types = (0..nt).map(|_| s.str()).collect::<Result<_, _>>()?;
+                    let n = s.u32()? as usize;
+                    let ks: Vec<u32> = (0..n).map(|_| s.u32()).collect::<Result<_, _>>()?;
+                    let ms = s.take(n)?;
+                    gaz = Some(Gazetteer::from_parts(
+                        types,
+                        ks.into_iter().zip(ms.iter().copied()).collect(),
+                    ));
+                }
+                b"CLUS" => {
+                    let n = s.u32()? as usize;
+                    let mut e = Vec::with_capacity(n.min(len / 8));
+                    for _ in 0..n {
+                        e.push((s.u32()?, s.u32()?));
+                    }
+                    clusters = Some(Clusters::from_parts(e));
+                }
+                _ => {}
+            }
+        }
+        let n = tags.len();
+        let Some((scale, keys, weights)) = first else {
+            return err("missing FEAT section");
+        };
+        if n == 0 || trans.len() != (n + 1) * n {
+            return err("missing TAGS or TRAN section");
+        }
+        if tags
+            .iter()
+            .any(|t| t.starts_with("I-") && !tags.contains(&format!("B-{}", &t[2..])))
+        {
+            return err("an I- tag without its B- tag");
+        }
+        let second = match second {
+            Some((scale, keys, weights)) if trans2.len() == (n + 1) * n => {
+                Some(Stage::new(trans2, scale, keys, weights))
+            }
+            Some(_) => return err("FEA2 without a valid TRA2"),
+            None => None,
+        };
+        Ok(Tagger::from_parts(
+            lang,
+            description,
+            tags,
+            Stage::new(trans, scale, keys, weights),
+            second,
+            gaz,
+            clusters,
+        ))
+    }
+}
+
+fn write_stage(out: &mut Vec<u8>, tran: &[u8; 4], feat: &[u8; 4], st: &Stage, n: usize) {
+    section(out, tran, |p| {
+        st.trans
+            .iter()
+            .for_each(|x| p.extend_from_slice(&x.to_le_bytes()))
+    });
+    section(out, feat, |p| {
+        p.extend_from_slice(&st.scale.to_le_bytes());
+        put_u32(p, st.keys.len() as u32);
+        for (i, &k) in st.keys.iter().enumerate() {
+            put_u32(p, k);
+            let row = &st.weights[i * n..i * n + n];
+            let mask = row
+                .iter()
+                .enumerate()
+                .fold(0u16, |m, (t, &w)| m | (u16::from(w != 0) << t));
+            p.extend_from_slice(&mask.to_le_bytes());
+            row.iter()
+                .filter(|&&w| w != 0)
+                .for_each(|w| p.extend_from_slice(&w.to_le_bytes()));
+        }
+    });
+}
+
+fn section(out: &mut Vec<u8>, tag: &[u8; 4], f: impl FnOnce(&mut Vec<u8>)) {
+    let mut p = Vec::new();
+    f(&mut p);
+    out.extend_from_slice(tag);
+    put_u32(out, p.len() as u32);
+    out.extend_from_slice(&p);
+}
+
+fn put_u32(p: &mut Vec<u8>, x: u32) {
+    p.extend_from_slice(&x.to_le_bytes());
+}
+
+fn put_str(p: &mut Vec<u8>, s: &str) {
+    put_u32(p, s.len() as u32);
+    p.extend_from_slice(s.as_bytes());
+}
+
+struct Reader<'a> {
+    b: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], ModelError> {
+        if self.b.len() - self.pos < n {
+            return err("truncated");
+        }
+        let s = &self.b[self.pos..self.pos + n];
+        self.pos += n;
+        Ok(s)
+    }
+    fn u32(&mut self) -> Result<u32, ModelError> {
+        Ok(u32::from_le_bytes(
+            self.take(4)?.try_into().unwrap_or_default(),
+        ))
+    }
+    fn f32(&mut self) -> Result<f32, ModelError> {
+        Ok(f32::from_le_bytes(
+            self.take(4)?.try_into().unwrap_or_default(),
+        ))
+    }
+    fn str(&mut self) -> Result<String, ModelError> {
+        let n = self.u32()? as usize;
+        String::from_utf8(self.take(n)?.to_vec())
+            .map_err(|_| ModelError("a string is not UTF-8".into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn viterbi_respects_iob2() {
+        let tags: Vec<String> = ["O", "B-PER", "I-PER"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let allowed = allowed_transitions(&tags);
+        // Emissions prefer I-PER at the start, which is not allowed.
+        let emit = [0.0, 0.5, 1.0, 0.0, 0.0, 1.0];
+        let trans = vec![0.0; 12];
+        let path = viterbi(&emit, 3, &trans, &allowed);
+        assert_eq!(path, [1, 2]);
+    }
+
+    #[test]
+    fn bad_bytes_are_an_error() {
+        assert!(Tagger::from_bytes(b"").is_err());
+        assert!(Tagger::from_bytes(b"KRNKNER1TAGS\xff\xff\xff\xff").is_err());
+        assert!(Tagger::from_bytes(b"KRNKNER1").is_err());
+    }
+}

@@ -1,0 +1,114 @@
+//! Per-token lexical values that the tagger and parser features are built from, computed
+//! once per sentence.
+
+use super::hash::{hash_str, mix};
+
+/// Hashes of the forms of one token.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Lex {
+    /// The lower-cased form.
+    pub(crate) lower: u64,
+    /// The form as written.
+    pub(crate) form: u64,
+    /// A compressed word shape (`Xx`, `d,d`, `x-x`).
+    pub(crate) shape: u64,
+    /// Lower-cased suffixes of 1 to 5 characters.
+    pub(crate) suf: [u64; 5],
+    /// Orthographic flags: digit, hyphen, only punctuation, capital first, all capitals, dot.
+    pub(crate) flags: u64,
+    /// Lower-cased prefixes of 1 to 3 characters.
+    pub(crate) pre: [u64; 3],
+}
+
+/// The value used for a position outside the sentence.
+pub(crate) const NONE: u64 = 0x5eed_0000_0000_0001;
+/// The value used for the artificial root token.
+pub(crate) const ROOT: u64 = 0x5eed_0000_0000_0002;
+/// The value that replaces a rare word's identity during training (word dropout).
+pub(crate) const UNKNOWN: u64 = 0x5eed_0000_0000_0003;
+
+impl Lex {
+    pub(crate) fn new(form: &str) -> Lex {
+        let lower = form.to_lowercase();
+        // Byte offsets of the last five and first four character boundaries.
+        let mut ends = [0usize; 5];
+        let mut starts = [lower.len(); 4];
+        let mut n = 0usize;
+        for (i, _) in lower.char_indices() {
+            if n < 4 {
+                starts[n] = i;
+            }
+            n += 1;
+        }
+        for (k, (i, _)) in lower.char_indices().rev().take(5).enumerate() {
+            ends[k] = i;
+        }
+        let mut suf = [0u64; 5];
+        for (k, s) in suf.iter_mut().enumerate() {
+            let from = if k < n { ends[k] } else { 0 };
+            *s = mix(hash_str(&lower[from..]) ^ (k as u64 + 1));
+        }
+        let mut pre = [0u64; 3];
+        for (k, p) in pre.iter_mut().enumerate() {
+            let to = if k + 1 < n {
+                starts[k + 1]
+            } else {
+                lower.len()
+            };
+            *p = mix(hash_str(&lower[..to]) ^ (k as u64 + 11));
+        }
+        let first_upper = form.chars().next().is_some_and(char::is_uppercase);
+        let flags = u64::from(form.chars().any(|c| c.is_numeric()))
+            | u64::from(form.contains('-')) << 1
+            | u64::from(!form.is_empty() && form.chars().all(|c| !c.is_alphanumeric())) << 2
+            | u64::from(first_upper) << 3
+            | u64::from(
+                form.chars().filter(|c| c.is_alphabetic()).count() > 1
+                    && form.chars().all(|c| !c.is_lowercase()),
+            ) << 4
+            | u64::from(form.contains('.')) << 5;
+        Lex {
+            lower: hash_str(&lower),
+            form: mix(hash_str(form) ^ 7),
+            shape: shape(form),
+            suf,
+            pre,
+            flags,
+        }
+    }
+}
+
+fn shape(form: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut last = ' ';
+    let mut run = 0;
+    let mut len = 0u64;
+    for c in form.chars() {
+        len += 1;
+        let k = if c.is_uppercase() {
+            'X'
+        } else if c.is_lowercase() {
+            'x'
+        } else if c.is_numeric() {
+            'd'
+        } else {
+            c
+        };
+        if k == last {
+            run += 1;
+            if run >= 2 {
+                continue;
+            }
+        } else {
+            run = 0;
+        }
+        last = k;
+        let mut buf = [0u8; 4];
+        for &b in k.encode_utf8(&mut buf).as_bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    // The same value as hashing the shape string with `hash_str`.
+    mix(mix(h) ^ (len.min(8) << 56))
+}

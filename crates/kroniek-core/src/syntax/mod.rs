@@ -1,0 +1,563 @@
+//! Syntax: universal part-of-speech tags, lemmas and labelled dependency trees.
+//!
+//! # Overview
+//! One [`SyntaxModel`] per language holds three parts, trained together from a Universal
+//! Dependencies treebank by [`train`] and stored in one compact, self-describing binary
+//! file (`models/<lang>/syntax.bin`, embedded in the library):
+//! - a **tagger**: greedy left-to-right averaged perceptron over word, affix, shape,
+//!   ambiguity-class and previous-tag features;
+//! - a **parser**: greedy arc-hybrid transition system with the root at the end of the
+//!   buffer, an averaged perceptron over Zhang & Nivre (2011)-style features, trained with
+//!   a dynamic oracle and error exploration (Goldberg & Nivre 2013); trees are projective
+//!   with exactly one root;
+//! - a **lemmatizer**: a (form, UPOS) table and suffix rules learnt from the treebank. For
+//!   Dutch, a verb with a separated particle (`compound:prt`) gets the joined lemma
+//!   (`riep … uit` → `uit_roepen`), as in the Alpino treebank.
+//!
+//! Features are hashed to 32-bit keys and the averaged weights are quantised to `i16`, with
+//! rows kept sparse, so models stay small and scoring is a few hash lookups per feature.
+//! Training is pure computation: sentences in, model bytes out; deterministic for a seed.
+//!
+//! # Example
+//! ```
+//! use kroniek_core::{syntax::SyntaxModel, Lang};
+//!
+//! if let Some(model) = SyntaxModel::for_language(Lang::NL) {
+//!     let parsed = model.analyse(&["Hij", "riep", "de", "staat", "uit", "."]);
+//!     assert_eq!(parsed.len(), 6);
+//!     assert_eq!(parsed.iter().filter(|t| t.head == 0).count(), 1);
+//! }
+//! ```
+
+mod bytes;
+mod hash;
+mod lemma;
+mod lex;
+mod parser;
+mod perceptron;
+mod tagger;
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::sync::OnceLock;
+
+use crate::lang::Lang;
+use crate::resources;
+use bytes::{Reader, Writer};
+use lex::Lex;
+
+/// The name of the model file under `models/<lang>/`.
+pub const MODEL_FILE: &str = "syntax.bin";
+/// The file starts with `KRNKSYN` and a version byte: the feature sets of tagger and
+/// parser (1: first; 2: + parser counts of punctuation and verbs between s0 and b0;
+/// 3: + tagger affixes of the sentence's last word). Older versions stay readable.
+pub(crate) const VERSION: u32 = 3;
+const MAGIC: &[u8; 7] = b"KRNKSYN";
+
+/// The 17 universal part-of-speech tags of Universal Dependencies.
+#[allow(missing_docs)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u8)]
+pub enum Upos {
+    ADJ,
+    ADP,
+    ADV,
+    AUX,
+    CCONJ,
+    DET,
+    INTJ,
+    NOUN,
+    NUM,
+    PART,
+    PRON,
+    PROPN,
+    PUNCT,
+    SCONJ,
+    SYM,
+    VERB,
+    X,
+}
+
+impl Upos {
+    /// All tags, in index order.
+    pub const ALL: [Upos; 17] = [
+        Upos::ADJ,
+        Upos::ADP,
+        Upos::ADV,
+        Upos::AUX,
+        Upos::CCONJ,
+        Upos::DET,
+        Upos::INTJ,
+        Upos::NOUN,
+        Upos::NUM,
+        Upos::PART,
+        Upos::PRON,
+        Upos::PROPN,
+        Upos::PUNCT,
+        Upos::SCONJ,
+        Upos::SYM,
+        Upos::VERB,
+        Upos::X,
+    ];
+
+    /// The tag as written in CoNLL-U.
+    pub fn as_str(self) -> &'static str {
+        const NAMES: [&str; 17] = [
+            "ADJ", "ADP", "ADV", "AUX", "CCONJ", "DET", "INTJ", "NOUN", "NUM", "PART", "PRON",
+            "PROPN", "PUNCT", "SCONJ", "SYM", "VERB", "X",
+        ];
+        NAMES[self as usize]
+    }
+
+    /// The tag from its CoNLL-U name; `None` for anything else.
+    pub fn parse(s: &str) -> Option<Upos> {
+        Upos::ALL.iter().copied().find(|u| u.as_str() == s)
+    }
+}
+
+impl fmt::Display for Upos {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why a model file could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ModelError {
+    /// Not a kroniek syntax model (or an unknown version of one).
+    BadMagic,
+    /// The file ends too early.
+    Truncated,
+    /// A value is out of range.
+    Corrupt(&'static str),
+}
+
+impl fmt::Display for ModelError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ModelError::BadMagic => {
+                f.write_str("not a kroniek syntax model (bad magic or version)")
+            }
+            ModelError::Truncated => f.write_str("syntax model is truncated"),
+            ModelError::Corrupt(what) => write!(f, "syntax model is corrupt: {what}"),
+        }
+    }
+}
+
+impl std::error::Error for ModelError {}
+
+/// The syntax of one token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenSyntax {
+    /// Universal part of speech.
+    pub upos: Upos,
+    /// The lemma.
+    pub lemma: String,
+    /// 1-based index of the head token in the sentence; 0 for the root.
+    pub head: u32,
+    /// Universal dependency relation, with subtype (`nsubj`, `compound:prt`, `root`).
+    pub deprel: &'static str,
+}
+
+/// A trained tagger, parser and lemmatizer for one language. Immutable, `Send + Sync`.
+pub struct SyntaxModel {
+    lang: &'static str,
+    info: &'static str,
+    labels: Vec<&'static str>,
+    tagger: tagger::Tagger,
+    parser: parser::Parser,
+    lemmatizer: lemma::Lemmatizer<'static>,
+    prt: Option<u16>,
+}
+
+impl fmt::Debug for SyntaxModel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SyntaxModel")
+            .field("lang", &self.lang)
+            .field("labels", &self.labels.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SyntaxModel {
+    /// The embedded model of a language, loaded once on first use; `None` if there is none
+    /// (or it cannot be read).
+    pub fn for_language(lang: Lang) -> Option<&'static SyntaxModel> {
+        type Slot = (Lang, OnceLock<Option<SyntaxModel>>);
+        static MODELS: OnceLock<Vec<Slot>> = OnceLock::new();
+        let models = MODELS.get_or_init(|| {
+            resources::languages()
+                .into_iter()
+                .filter(|&l| resources::bytes(l, MODEL_FILE).is_some())
+                .map(|l| (l, OnceLock::new()))
+                .collect()
+        });
+        let (_, slot) = models.iter().find(|(l, _)| *l == lang)?;
+        slot.get_or_init(|| {
+            resources::bytes(lang, MODEL_FILE).and_then(|b| SyntaxModel::from_bytes(b).ok())
+        })
+        .as_ref()
+    }
+
+    /// Reads a model from the bytes [`train`] wrote. The model borrows its strings from
+    /// `bytes`, hence `'static` (embedded bytes, or a leaked buffer in a command-line tool).
+    ///
+    /// # Errors
+    /// A [`ModelError`] if the bytes are not a complete model of this version.
+    pub fn from_bytes(bytes: &'static [u8]) -> Result<SyntaxModel, ModelError> {
+        let mut r = Reader::new(bytes);
+        if r.take(7).map_err(|_| ModelError::BadMagic)? != MAGIC {
+            return Err(ModelError::BadMagic);
+        }
+        let version = u32::from(r.u8()?);
+        if !(1..=VERSION).contains(&version) {
+            return Err(ModelError::BadMagic);
+        }
+        let lang = r.str()?;
+        let info = r.str()?;
+        let labels = r.strs()?;
+        let tagger = tagger::Tagger::read(&mut r, version)?;
+        let parser = parser::Parser::read(&mut r, version)?;
+        if parser.nlabels != labels.len() {
+            return Err(ModelError::Corrupt("label count"));
+        }
+        let lemmatizer = lemma::Lemmatizer::read(&mut r)?;
+        let prt = if lang == "nl" {
+            labels
+                .iter()
+                .position(|l| *l == "compound:prt")
+                .map(|p| p as u16)
+        } else {
+            None
+        };
+        Ok(SyntaxModel {
+            lang,
+            info,
+            labels,
+            tagger,
+            parser,
+            lemmatizer,
+            prt,
+        })
+    }
+
+    /// The language code the model was trained for.
+    pub fn lang(&self) -> &str {
+        self.lang
+    }
+
+    /// A human description: training data, options and dev scores.
+    pub fn info(&self) -> &str {
+        self.info
+    }
+
+    /// The dependency labels the parser can assign.
+    pub fn labels(&self) -> &[&'static str] {
+        &self.labels
+    }
+
+    /// Tags one sentence (its word forms).
+    pub fn tag<S: AsRef<str>>(&self, forms: &[S]) -> Vec<Upos> {
+        let lex: Vec<Lex> = forms.iter().map(|f| Lex::new(f.as_ref())).collect();
+        self.tagger
+            .tag(&lex)
+            .into_iter()
+            .map(|t| Upos::ALL[t as usize])
+            .collect()
+    }
+
+    /// Tags, lemmatizes and parses one sentence (its word forms). Never panics; an empty
+    /// sentence gives an empty result.
+    pub fn analyse<S: AsRef<str>>(&self, forms: &[S]) -> Vec<TokenSyntax> {
+        let lex: Vec<Lex> = forms.iter().map(|f| Lex::new(f.as_ref())).collect();
+        let tags = self.tagger.tag(&lex);
+        self.finish(forms, &lex, &tags)
+    }
+
+    /// Lemmatizes and parses one sentence whose tags are given.
+    pub fn analyse_tagged<S: AsRef<str>>(&self, forms: &[S], tags: &[Upos]) -> Vec<TokenSyntax> {
+        let lex: Vec<Lex> = forms.iter().map(|f| Lex::new(f.as_ref())).collect();
+        let tags: Vec<u8> = tags
+            .iter()
+            .map(|&t| t as u8)
+            .chain(std::iter::repeat(Upos::X as u8))
+            .take(forms.len())
+            .collect();
+        self.finish(forms, &lex, &tags)
+    }
+
+    fn finish<S: AsRef<str>>(&self, forms: &[S], lex: &[Lex], tags: &[u8]) -> Vec<TokenSyntax> {
+        let n = forms.len();
+        let arcs = self.parser.parse(&parser::Input::new(lex, tags));
+        let mut out: Vec<TokenSyntax> = forms
+            .iter()
+            .zip(tags)
+            .zip(&arcs)
+            .map(|((f, &t), &(h, l))| {
+                let upos = Upos::ALL[t as usize];
+                TokenSyntax {
+                    upos,
+                    lemma: self.lemmatizer.lemma(f.as_ref(), upos),
+                    head: if h as usize >= n { 0 } else { h + 1 },
+                    deprel: self.labels.get(l as usize).copied().unwrap_or("dep"),
+                }
+            })
+            .collect();
+        if let Some(prt) = self.prt {
+            // Dutch separable verbs: "riep … uit" has the lemma "uit_roepen".
+            for (i, &(h, l)) in arcs.iter().enumerate() {
+                if l == prt
+                    && (h as usize) < n
+                    && matches!(out[h as usize].upos, Upos::VERB | Upos::AUX)
+                {
+                    let particle = forms[i].as_ref().to_lowercase();
+                    let verb = &out[h as usize].lemma;
+                    if !verb.contains('_') && !verb.starts_with(&particle) {
+                        out[h as usize].lemma = format!("{particle}_{verb}");
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// A token of a gold training sentence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GoldToken {
+    /// Word form.
+    pub form: String,
+    /// Lemma (`_` if unknown).
+    pub lemma: String,
+    /// UPOS as written (`NOUN`, …).
+    pub upos: String,
+    /// 1-based head, 0 for the root.
+    pub head: u32,
+    /// Dependency relation with subtype.
+    pub deprel: String,
+}
+
+/// Options for [`train`].
+#[derive(Debug, Clone)]
+pub struct TrainOptions {
+    /// Language code written into the model.
+    pub lang: String,
+    /// Tagger iterations over the training data.
+    pub tagger_iterations: usize,
+    /// Parser iterations over the training data.
+    pub parser_iterations: usize,
+    /// Folds for jackknifed training tags for the parser (0 or 1: gold tags).
+    pub jackknife: usize,
+    /// Seed of the shuffling and exploration random numbers.
+    pub seed: u64,
+    /// Most parser weights kept (the smallest are dropped), to bound the model size.
+    pub max_parser_weights: usize,
+    /// Free text stored in the model (the training command, data names).
+    pub description: String,
+}
+
+impl Default for TrainOptions {
+    fn default() -> TrainOptions {
+        TrainOptions {
+            lang: "xx".into(),
+            tagger_iterations: 10,
+            parser_iterations: 15,
+            jackknife: 4,
+            seed: 1,
+            max_parser_weights: 3_000_000,
+            description: String::new(),
+        }
+    }
+}
+
+/// A deterministic random number generator (xorshift64*).
+pub(crate) struct Rng(u64);
+
+impl Rng {
+    pub(crate) fn new(seed: u64) -> Rng {
+        Rng(hash::mix(seed ^ 0x1234_5678_9abc_def1) | 1)
+    }
+    pub(crate) fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    pub(crate) fn next_f64(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+    pub(crate) fn shuffle<T>(&mut self, v: &mut [T]) {
+        for i in (1..v.len()).rev() {
+            let j = (self.next_u64() % (i as u64 + 1)) as usize;
+            v.swap(i, j);
+        }
+    }
+}
+
+fn upos_index(s: &str) -> u8 {
+    Upos::parse(s).unwrap_or(Upos::X) as u8
+}
+
+/// Trains a model on gold sentences and returns the model file's bytes. `dev` is only used
+/// to report progress through `log`. Pure and deterministic for given options.
+pub fn train(
+    train: &[Vec<GoldToken>],
+    dev: &[Vec<GoldToken>],
+    opts: &TrainOptions,
+    log: &mut dyn FnMut(String),
+) -> Vec<u8> {
+    let train: Vec<&Vec<GoldToken>> = train.iter().filter(|s| !s.is_empty()).collect();
+    let mut labels: BTreeSet<&str> = train
+        .iter()
+        .flat_map(|s| s.iter().map(|t| t.deprel.as_str()))
+        .collect();
+    labels.insert("root");
+    let labels: Vec<&str> = labels.into_iter().collect();
+    let root = labels.iter().position(|l| *l == "root").unwrap_or(0);
+    let fallback = labels.iter().position(|l| *l == "dep").unwrap_or(root);
+    let label_of = |d: &str| labels.binary_search(&d).unwrap_or(fallback) as u16;
+    let tagged = |sents: &[&Vec<GoldToken>]| -> Vec<(Vec<Lex>, Vec<u8>)> {
+        sents
+            .iter()
+            .map(|s| {
+                (
+                    s.iter().map(|t| Lex::new(&t.form)).collect(),
+                    s.iter().map(|t| upos_index(&t.upos)).collect(),
+                )
+            })
+            .collect()
+    };
+    let dev: Vec<&Vec<GoldToken>> = dev.iter().filter(|s| !s.is_empty()).collect();
+    let train_tagged = tagged(&train);
+    let dev_tagged = tagged(&dev);
+    log(format!(
+        "{} training sentences, {} dev sentences, {} labels",
+        train.len(),
+        dev.len(),
+        labels.len()
+    ));
+
+    let tagger = tagger::train(
+        &train_tagged,
+        opts.tagger_iterations,
+        opts.seed,
+        &dev_tagged,
+        log,
+    );
+    // Parser training tags: jackknifed, so the parser learns from tags as good as it will get.
+    let train_tags: Vec<Vec<u8>> = if opts.jackknife > 1 {
+        let k = opts.jackknife;
+        let mut out = vec![Vec::new(); train_tagged.len()];
+        for fold in 0..k {
+            let rest: Vec<(Vec<Lex>, Vec<u8>)> = train_tagged
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| i % k != fold)
+                .map(|(_, s)| s.clone())
+                .collect();
+            let t = tagger::train(
+                &rest,
+                opts.tagger_iterations,
+                opts.seed + 1 + fold as u64,
+                &[],
+                &mut |_| {},
+            );
+            for (i, s) in train_tagged
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| i % k == fold)
+            {
+                out[i] = t.tag(&s.0);
+            }
+            log(format!("jackknife fold {}/{k} tagged", fold + 1));
+        }
+        out
+    } else {
+        train_tagged.iter().map(|s| s.1.clone()).collect()
+    };
+    let example = |s: &Vec<GoldToken>, lex: Vec<Lex>, tags: Vec<u8>| {
+        let n = s.len() as u32;
+        parser::ParseExample {
+            lex,
+            tags,
+            heads: s
+                .iter()
+                .map(|t| {
+                    if t.head == 0 || t.head > n {
+                        n
+                    } else {
+                        t.head - 1
+                    }
+                })
+                .collect(),
+            labels: s.iter().map(|t| label_of(&t.deprel)).collect(),
+        }
+    };
+    let parse_train: Vec<parser::ParseExample> = train
+        .iter()
+        .zip(train_tagged)
+        .zip(train_tags)
+        .map(|((s, (lex, _)), tags)| example(s, lex, tags))
+        .collect();
+    let parse_dev: Vec<parser::ParseExample> = dev
+        .iter()
+        .zip(dev_tagged)
+        .map(|(s, (lex, _))| {
+            let tags = tagger.tag(&lex);
+            example(s, lex, tags)
+        })
+        .collect();
+    let parser = parser::train(
+        &parse_train,
+        labels.len(),
+        root,
+        opts.parser_iterations,
+        opts.seed,
+        opts.max_parser_weights,
+        &parse_dev,
+        log,
+    );
+
+    // Lemmas: for Dutch separable verbs learn the verb's own lemma; the particle is joined at run time.
+    let mut lemmas = Vec::new();
+    for s in &train {
+        for (i, t) in s.iter().enumerate() {
+            let mut lemma = t.lemma.clone();
+            if let Some(prt) = s
+                .iter()
+                .find(|d| d.deprel == "compound:prt" && d.head as usize == i + 1)
+            {
+                let prefix = format!("{}_", prt.form.to_lowercase());
+                if let Some(rest) = lemma.strip_prefix(&prefix) {
+                    lemma = rest.to_string();
+                }
+            }
+            lemmas.push((t.form.clone(), upos_index(&t.upos), lemma));
+        }
+    }
+    let mut w = Writer::default();
+    w.buf.extend_from_slice(MAGIC);
+    w.u8(VERSION as u8);
+    w.str(&opts.lang);
+    let info = format!(
+        "{}; {} sentences; tagger {} iterations, {} features; parser {} iterations, {} features, {} labels; jackknife {}; seed {}",
+        opts.description,
+        train.len(),
+        opts.tagger_iterations,
+        tagger.weights.nfeatures(),
+        opts.parser_iterations,
+        parser.weights.nfeatures(),
+        labels.len(),
+        opts.jackknife,
+        opts.seed
+    );
+    w.str(&info);
+    w.strs(&labels);
+    tagger.write(&mut w);
+    parser.write(&mut w);
+    lemma::build(&lemmas, &mut w);
+    log(format!("model: {} bytes", w.buf.len()));
+    w.buf
+}

@@ -1,0 +1,385 @@
+//! The averaged perceptron: a sparse trainer, and the compact frozen weights used at run time.
+//!
+//! Features are 32-bit hashed keys. Each key has a short row of `(class, weight)` pairs:
+//! a perceptron only ever updates the gold and the predicted class of a feature, so rows
+//! are sparse, which keeps both the model file and scoring small. Frozen weights are the
+//! averaged weights quantised to `i16` with one scale per model.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use super::bytes::{Reader, Writer};
+use super::ModelError;
+
+/// A hasher for keys that are already hashes.
+#[derive(Default)]
+pub(crate) struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+    fn write_u32(&mut self, v: u32) {
+        self.0 = u64::from(v).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+type IdMap<V> = HashMap<u32, V, BuildHasherDefault<IdHasher>>;
+
+#[derive(Clone, Copy)]
+struct Entry {
+    class: u16,
+    w: f32,
+    total: f64,
+    stamp: u32,
+}
+
+/// Trains an averaged perceptron over hashed features.
+pub(crate) struct Trainer {
+    nclasses: usize,
+    rows: IdMap<Vec<Entry>>,
+    now: u32,
+}
+
+impl Trainer {
+    pub(crate) fn new(nclasses: usize) -> Trainer {
+        Trainer {
+            nclasses,
+            rows: IdMap::default(),
+            now: 1,
+        }
+    }
+
+    /// Counts one training instance (for averaging).
+    pub(crate) fn tick(&mut self) {
+        self.now += 1;
+    }
+
+    /// Adds the current weights of `feats` into `scores`.
+    pub(crate) fn score(&self, feats: &[u32], scores: &mut [f32]) {
+        scores.iter_mut().for_each(|s| *s = 0.0);
+        for f in feats {
+            if let Some(row) = self.rows.get(f) {
+                for e in row {
+                    scores[e.class as usize] += e.w;
+                }
+            }
+        }
+    }
+
+    /// Moves the weights of `feats` towards `gold` and away from `guess`.
+    pub(crate) fn update(&mut self, feats: &[u32], gold: usize, guess: usize) {
+        if gold == guess {
+            return;
+        }
+        let now = self.now;
+        for &f in feats {
+            let row = self.rows.entry(f).or_default();
+            for (class, d) in [(gold, 1.0f32), (guess, -1.0)] {
+                match row.iter_mut().find(|e| e.class as usize == class) {
+                    Some(e) => {
+                        e.total += f64::from(now - e.stamp) * f64::from(e.w);
+                        e.stamp = now;
+                        e.w += d;
+                    }
+                    None => row.push(Entry {
+                        class: class as u16,
+                        w: d,
+                        total: 0.0,
+                        stamp: now,
+                    }),
+                }
+            }
+        }
+    }
+
+    /// The averaged weights, quantised, keeping at most `budget` of the largest weights;
+    /// the trainer can go on training.
+    pub(crate) fn averaged(&self, budget: usize) -> Weights {
+        let now = f64::from(self.now);
+        let mut rows: Vec<(u32, Vec<(u8, f32)>)> = self
+            .rows
+            .iter()
+            .map(|(&k, row)| {
+                let avg = row
+                    .iter()
+                    .map(|e| {
+                        (
+                            e.class as u8,
+                            ((e.total + f64::from(self.now - e.stamp) * f64::from(e.w)) / now)
+                                as f32,
+                        )
+                    })
+                    .collect();
+                (k, avg)
+            })
+            .collect();
+        rows.sort_unstable_by_key(|r| r.0);
+        let max = rows
+            .iter()
+            .flat_map(|r| r.1.iter().map(|e| e.1.abs()))
+            .fold(0.0f32, f32::max);
+        let scale = if max > 0.0 { max / 32767.0 } else { 1.0 };
+        // The smallest quantised magnitude kept: as small as the budget allows.
+        let mut hist = vec![0usize; 32768];
+        for r in &rows {
+            for e in &r.1 {
+                hist[((e.1.abs() / scale).round() as usize).min(32767)] += 1;
+            }
+        }
+        let mut keep_from = 1usize;
+        let mut kept: usize = hist[1..].iter().sum();
+        while kept > budget && keep_from < 32767 {
+            kept -= hist[keep_from];
+            keep_from += 1;
+        }
+        let keep_from = keep_from as f32;
+        let mut keys = Vec::with_capacity(rows.len());
+        let mut offsets = vec![0u32];
+        let mut classes = Vec::new();
+        let mut weights = Vec::new();
+        for (k, row) in rows {
+            let before = classes.len();
+            for (c, w) in row {
+                let q = (w / scale).round();
+                if q.abs() >= keep_from {
+                    classes.push(c);
+                    weights.push(q as i16);
+                }
+            }
+            if classes.len() > before {
+                keys.push(k);
+                offsets.push(classes.len() as u32);
+            }
+        }
+        Weights::build(self.nclasses, scale, keys, offsets, classes, weights)
+    }
+}
+
+/// Frozen, quantised perceptron weights: an open-addressing table from feature key to a
+/// row of `(class, weight)` pairs. Immutable and `Send + Sync`.
+///
+/// A slot holds the key and where its row starts in `rows`; a row is its length followed
+/// by `class | weight << 16` words, so scoring a feature touches two cache lines.
+#[derive(Debug, Clone)]
+pub(crate) struct Weights {
+    nclasses: usize,
+    scale: f32,
+    mask: usize,
+    nfeatures: usize,
+    slots: Vec<(u32, u32)>,
+    rows: Vec<u32>,
+}
+
+impl Weights {
+    fn build(
+        nclasses: usize,
+        scale: f32,
+        keys: Vec<u32>,
+        offsets: Vec<u32>,
+        classes: Vec<u8>,
+        weights: Vec<i16>,
+    ) -> Weights {
+        let cap = (keys.len() * 2).next_power_of_two().max(16);
+        let mask = cap - 1;
+        let mut slots = vec![(0u32, 0u32); cap];
+        let mut rows = Vec::with_capacity(keys.len() + classes.len());
+        for (i, &k) in keys.iter().enumerate() {
+            let (a, b) = (offsets[i] as usize, offsets[i + 1] as usize);
+            let start = rows.len() as u32;
+            rows.push((b - a) as u32);
+            rows.extend(
+                classes[a..b]
+                    .iter()
+                    .zip(&weights[a..b])
+                    .map(|(&c, &w)| u32::from(c) | u32::from(w as u16) << 16),
+            );
+            let mut h = slot_of(k) & mask;
+            while slots[h].0 != 0 {
+                h = (h + 1) & mask;
+            }
+            slots[h] = (k, start);
+        }
+        Weights {
+            nclasses,
+            scale,
+            mask,
+            nfeatures: keys.len(),
+            slots,
+            rows,
+        }
+    }
+
+    /// Number of classes.
+    pub(crate) fn nclasses(&self) -> usize {
+        self.nclasses
+    }
+
+    /// Number of features with a non-zero weight.
+    pub(crate) fn nfeatures(&self) -> usize {
+        self.nfeatures
+    }
+
+    /// Sets `scores` to the sum of the weights of `feats` (in units of the model's scale).
+    ///
+    /// Memory-bound: the table is far larger than the caches. So all slots are prefetched
+    /// first, then probed, then all rows prefetched, then summed, letting the cache
+    /// misses of the ~100 features of a parser state overlap.
+    pub(crate) fn score(&self, feats: &[u32], scores: &mut [i32]) {
+        scores.iter_mut().for_each(|s| *s = 0);
+        const CHUNK: usize = 128;
+        let mut starts = [0u32; CHUNK];
+        for chunk in feats.chunks(CHUNK) {
+            for &f in chunk {
+                prefetch(&self.slots[slot_of(f) & self.mask]);
+            }
+            let mut found = 0;
+            for &f in chunk {
+                let mut h = slot_of(f) & self.mask;
+                loop {
+                    let (k, start) = self.slots[h];
+                    if k == f {
+                        prefetch(&self.rows[start as usize]);
+                        starts[found] = start;
+                        found += 1;
+                        break;
+                    }
+                    if k == 0 {
+                        break;
+                    }
+                    h = (h + 1) & self.mask;
+                }
+            }
+            for &start in &starts[..found] {
+                let start = start as usize;
+                let len = self.rows[start] as usize;
+                for &e in &self.rows[start + 1..start + 1 + len] {
+                    scores[(e & 0xff) as usize] += i32::from((e >> 16) as u16 as i16);
+                }
+            }
+        }
+    }
+
+    pub(crate) fn write(&self, w: &mut Writer) {
+        let mut features: Vec<(u32, u32)> =
+            self.slots.iter().copied().filter(|s| s.0 != 0).collect();
+        features.sort_unstable();
+        w.u32(self.nclasses as u32);
+        w.f32(self.scale);
+        w.u32(features.len() as u32);
+        let mut total = 0u32;
+        for &(k, start) in &features {
+            w.u32(k);
+            let len = self.rows[start as usize];
+            w.u8(len as u8);
+            total += len;
+        }
+        w.u32(total);
+        for &(_, start) in &features {
+            let start = start as usize;
+            for &e in &self.rows[start + 1..start + 1 + self.rows[start] as usize] {
+                w.u8((e & 0xff) as u8);
+            }
+        }
+        for &(_, start) in &features {
+            let start = start as usize;
+            for &e in &self.rows[start + 1..start + 1 + self.rows[start] as usize] {
+                w.i16((e >> 16) as u16 as i16);
+            }
+        }
+    }
+
+    pub(crate) fn read(r: &mut Reader<'_>) -> Result<Weights, ModelError> {
+        let nclasses = r.u32()? as usize;
+        if nclasses > 256 {
+            return Err(ModelError::Corrupt("too many classes"));
+        }
+        let scale = r.f32()?;
+        let n = r.u32()? as usize;
+        let raw = r.take(n.checked_mul(5).ok_or(ModelError::Truncated)?)?;
+        let mut keys = Vec::with_capacity(n);
+        let mut offsets = Vec::with_capacity(n + 1);
+        offsets.push(0u32);
+        let mut total = 0u32;
+        for chunk in raw.chunks_exact(5) {
+            keys.push(u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]));
+            total += u32::from(chunk[4]);
+            offsets.push(total);
+        }
+        if keys.contains(&0) {
+            return Err(ModelError::Corrupt("zero feature key"));
+        }
+        let m = r.u32()? as usize;
+        if m != total as usize {
+            return Err(ModelError::Corrupt("weight count"));
+        }
+        let classes = r.take(m)?.to_vec();
+        if classes.iter().any(|&c| c as usize >= nclasses) {
+            return Err(ModelError::Corrupt("class out of range"));
+        }
+        let weights = r
+            .take(m * 2)?
+            .chunks_exact(2)
+            .map(|c| i16::from_le_bytes([c[0], c[1]]))
+            .collect();
+        Ok(Weights::build(
+            nclasses, scale, keys, offsets, classes, weights,
+        ))
+    }
+}
+
+/// Asks the processor to start loading `x` into the cache.
+#[inline(always)]
+fn prefetch<T>(x: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: prefetching is only a hint; any address is allowed, and this one is valid.
+    #[allow(unused_unsafe)]
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+            (x as *const T).cast::<i8>(),
+        );
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = x;
+}
+
+#[inline]
+fn slot_of(k: u32) -> usize {
+    (k.wrapping_mul(0x9e37_79b1) ^ (k >> 16)) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn learns_a_separable_problem_and_round_trips() {
+        let mut t = Trainer::new(3);
+        let data: &[(&[u32], usize)] = &[(&[1, 2], 0), (&[1, 3], 1), (&[1, 4], 2), (&[5, 2], 0)];
+        let mut scores = [0.0f32; 3];
+        for _ in 0..5 {
+            for (f, gold) in data {
+                t.tick();
+                t.score(f, &mut scores);
+                let guess = (0..3)
+                    .max_by(|&a, &b| scores[a].total_cmp(&scores[b]).then(b.cmp(&a)))
+                    .unwrap();
+                t.update(f, *gold, guess);
+            }
+        }
+        let w = t.averaged(usize::MAX);
+        let mut buf = Writer::default();
+        w.write(&mut buf);
+        let w2 = Weights::read(&mut Reader::new(&buf.buf)).unwrap();
+        let mut s = [0i32; 3];
+        for (f, gold) in data {
+            w2.score(f, &mut s);
+            assert_eq!((0..3).max_by_key(|&c| s[c]).unwrap(), *gold);
+        }
+    }
+}

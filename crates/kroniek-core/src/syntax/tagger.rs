@@ -1,0 +1,290 @@
+//! The UPOS tagger: greedy left-to-right, averaged perceptron over word, affix, shape,
+//! tag-dictionary and previous-tag features.
+
+use std::collections::HashMap;
+
+use super::bytes::{Reader, Writer};
+use super::hash::{f1, f2, f3, mix};
+use super::lex::{Lex, NONE, UNKNOWN};
+use super::perceptron::{Trainer, Weights};
+use super::{ModelError, Rng, Upos};
+
+/// Ambiguity classes: lower-cased form hash (folded to 32 bits) → bit set of tags seen.
+pub(crate) type TagDict = HashMap<u32, u32>;
+
+pub(crate) struct Tagger {
+    /// Feature set (see `features`).
+    pub(crate) version: u32,
+    pub(crate) weights: Weights,
+    pub(crate) dict: TagDict,
+}
+
+const START: usize = 17;
+
+fn dict_key(lower: u64) -> u32 {
+    (lower >> 32) as u32
+}
+
+fn amb(dict: &TagDict, lex: &Lex) -> u64 {
+    dict.get(&dict_key(lex.lower))
+        .map_or(NONE, |&m| mix(u64::from(m) ^ 0xa3b1))
+}
+
+/// The feature set new taggers are trained with: 3 adds the affixes of the sentence's
+/// last word (a Dutch participle or infinitive decides between AUX and VERB).
+pub(crate) const FEATURES: u32 = super::VERSION;
+
+/// The index of the last token that is not punctuation.
+fn last_word(lex: &[Lex]) -> Option<usize> {
+    lex.iter().rposition(|l| l.flags & 4 == 0)
+}
+
+/// The features of token `i` given the two previous tags.
+#[allow(clippy::too_many_arguments)]
+fn features(
+    version: u32,
+    last: Option<usize>,
+    i: usize,
+    lex: &[Lex],
+    ambs: &[u64],
+    p1: usize,
+    p2: usize,
+    out: &mut Vec<u32>,
+) {
+    out.clear();
+    let n = lex.len();
+    let at = |j: isize| -> Option<&Lex> { (j >= 0 && (j as usize) < n).then(|| &lex[j as usize]) };
+    let amb_at = |j: isize| -> u64 {
+        if j >= 0 && (j as usize) < n {
+            ambs[j as usize]
+        } else {
+            NONE
+        }
+    };
+    let i = i as isize;
+    let w = &lex[i as usize];
+    let low = |j: isize| at(j).map_or(NONE ^ (j - i) as u64, |l| l.lower);
+    let (p1, p2) = (p1 as u64, p2 as u64);
+    out.push(f1(0, 0));
+    out.push(f1(1, w.lower));
+    out.push(f1(2, w.form));
+    for k in 0..4 {
+        out.push(f1(3 + k as u32, w.suf[k]));
+    }
+    for k in 0..3 {
+        out.push(f1(7 + k as u32, w.pre[k]));
+    }
+    out.push(f1(10, w.shape));
+    out.push(f1(11, low(i - 1)));
+    out.push(f1(12, low(i + 1)));
+    out.push(f1(13, low(i - 2)));
+    out.push(f1(14, low(i + 2)));
+    out.push(f1(15, p1));
+    out.push(f2(16, p2, p1));
+    out.push(f2(17, p1, w.lower));
+    out.push(f2(18, low(i - 1), w.lower));
+    out.push(f2(19, w.lower, low(i + 1)));
+    out.push(f1(20, at(i + 1).map_or(NONE, |l| l.suf[2])));
+    out.push(f1(21, at(i - 1).map_or(NONE, |l| l.suf[2])));
+    out.push(f1(22, at(i + 1).map_or(NONE, |l| l.shape)));
+    out.push(f1(23, at(i - 1).map_or(NONE, |l| l.shape)));
+    out.push(f1(24, amb_at(i)));
+    out.push(f1(25, amb_at(i + 1)));
+    out.push(f1(26, amb_at(i - 1)));
+    out.push(f2(27, p1, amb_at(i)));
+    out.push(f2(28, amb_at(i), amb_at(i + 1)));
+    out.push(f2(29, p1, w.suf[2]));
+    out.push(f2(30, u64::from(i == 0), w.shape));
+    out.push(f2(31, low(i + 1), low(i + 2)));
+    out.push(f2(32, p1, low(i + 1)));
+    out.push(f1(33, at(i + 1).map_or(NONE, |l| l.suf[1])));
+    out.push(f3(34, p1, amb_at(i), amb_at(i + 1)));
+    out.push(f2(35, w.suf[3], at(i + 1).map_or(NONE, |l| l.suf[2])));
+    out.push(f2(36, u64::from(i == 0), w.lower));
+    out.push(f1(37, w.suf[4]));
+    out.push(f2(38, w.flags, u64::from(i == 0)));
+    out.push(f2(39, w.flags, p1));
+    out.push(f2(40, w.suf[2], at(i + 1).map_or(NONE, |l| l.lower)));
+    out.push(f2(41, w.suf[2], at(i - 1).map_or(NONE, |l| l.lower)));
+    if version >= 3 {
+        let (suf, pre) = match last {
+            Some(j) if j as isize > i => (lex[j].suf[1], lex[j].pre[1]),
+            _ => (NONE, NONE),
+        };
+        out.push(f2(42, w.lower, suf));
+        out.push(f2(43, w.lower, pre));
+        out.push(f3(44, amb_at(i), suf, pre));
+    }
+}
+
+impl Tagger {
+    /// Tags a sentence; returns tag indexes into [`Upos::ALL`].
+    pub(crate) fn tag(&self, lex: &[Lex]) -> Vec<u8> {
+        let ambs: Vec<u64> = lex.iter().map(|l| amb(&self.dict, l)).collect();
+        let mut feats = Vec::with_capacity(40);
+        let mut scores = vec![0i32; self.weights.nclasses()];
+        let mut tags = Vec::with_capacity(lex.len());
+        let last = last_word(lex);
+        let (mut p1, mut p2) = (START, START);
+        for i in 0..lex.len() {
+            features(self.version, last, i, lex, &ambs, p1, p2, &mut feats);
+            self.weights.score(&feats, &mut scores);
+            let best = argmax_i32(&scores);
+            tags.push(best as u8);
+            p2 = p1;
+            p1 = best;
+        }
+        tags
+    }
+
+    pub(crate) fn write(&self, w: &mut Writer) {
+        let mut dict: Vec<_> = self.dict.iter().collect();
+        dict.sort();
+        w.u32(dict.len() as u32);
+        for (k, m) in dict {
+            w.u32(*k);
+            w.u32(*m);
+        }
+        self.weights.write(w);
+    }
+
+    pub(crate) fn read(r: &mut Reader<'_>, version: u32) -> Result<Tagger, ModelError> {
+        let n = r.u32()? as usize;
+        let mut dict = TagDict::with_capacity(n.min(1 << 24));
+        for _ in 0..n {
+            let k = r.u32()?;
+            dict.insert(k, r.u32()?);
+        }
+        let weights = Weights::read(r)?;
+        if weights.nclasses() != Upos::ALL.len() {
+            return Err(ModelError::Corrupt("tagger classes"));
+        }
+        Ok(Tagger {
+            version,
+            weights,
+            dict,
+        })
+    }
+}
+
+pub(crate) fn argmax_i32(scores: &[i32]) -> usize {
+    let mut best = 0;
+    for (c, &s) in scores.iter().enumerate() {
+        if s > scores[best] {
+            best = c;
+        }
+    }
+    best
+}
+
+fn argmax_f32(scores: &[f32]) -> usize {
+    let mut best = 0;
+    for (c, &s) in scores.iter().enumerate() {
+        if s > scores[best] {
+            best = c;
+        }
+    }
+    best
+}
+
+/// Builds the ambiguity-class dictionary from training sentences.
+pub(crate) fn build_dict(sents: &[(Vec<Lex>, Vec<u8>)]) -> TagDict {
+    let mut dict = TagDict::new();
+    for (lex, tags) in sents {
+        for (l, &t) in lex.iter().zip(tags) {
+            *dict.entry(dict_key(l.lower)).or_default() |= 1 << t;
+        }
+    }
+    dict
+}
+
+/// Trains a tagger; `log` gets one line per iteration.
+pub(crate) fn train(
+    sents: &[(Vec<Lex>, Vec<u8>)],
+    iterations: usize,
+    seed: u64,
+    dev: &[(Vec<Lex>, Vec<u8>)],
+    log: &mut dyn FnMut(String),
+) -> Tagger {
+    let dict = build_dict(sents);
+    let mut trainer = Trainer::new(Upos::ALL.len());
+    let mut rng = Rng::new(seed);
+    let mut order: Vec<usize> = (0..sents.len()).collect();
+    let mut feats = Vec::with_capacity(40);
+    let mut scores = vec![0f32; Upos::ALL.len()];
+    let mut freq: HashMap<u64, u32> = HashMap::new();
+    for (lex, _) in sents {
+        for l in lex {
+            *freq.entry(l.lower).or_default() += 1;
+        }
+    }
+    let mut lex_buf: Vec<Lex> = Vec::new();
+    let mut ambs: Vec<u64> = Vec::new();
+    for it in 0..iterations {
+        rng.shuffle(&mut order);
+        let (mut correct, mut total) = (0usize, 0usize);
+        for &s in &order {
+            let (orig, gold) = &sents[s];
+            // Word dropout: a word seen once sometimes looks unknown, so that affix and
+            // shape features learn to tag the unknown words of new text.
+            lex_buf.clear();
+            lex_buf.extend(orig.iter().map(|l| {
+                let mut l = *l;
+                if freq.get(&l.lower).copied().unwrap_or(0) <= 1 && rng.next_f64() < 0.5 {
+                    l.lower = UNKNOWN;
+                    l.form = UNKNOWN ^ 1;
+                }
+                l
+            }));
+            let lex = &lex_buf;
+            ambs.clear();
+            ambs.extend(lex.iter().map(|l| amb(&dict, l)));
+            let ambs = &ambs;
+            let last = last_word(lex);
+            let (mut p1, mut p2) = (START, START);
+            for (i, &g) in gold.iter().enumerate() {
+                features(FEATURES, last, i, lex, ambs, p1, p2, &mut feats);
+                trainer.score(&feats, &mut scores);
+                let guess = argmax_f32(&scores);
+                let g = g as usize;
+                trainer.update(&feats, g, guess);
+                trainer.tick();
+                correct += usize::from(guess == g);
+                total += 1;
+                p2 = p1;
+                p1 = guess;
+            }
+        }
+        let mut line = format!(
+            "tagger iteration {}: train {:.2}%",
+            it + 1,
+            100.0 * correct as f64 / total.max(1) as f64
+        );
+        if !dev.is_empty() && (it + 1 == iterations || it % 3 == 2) {
+            let tagger = Tagger {
+                version: FEATURES,
+                weights: trainer.averaged(usize::MAX),
+                dict: dict.clone(),
+            };
+            line.push_str(&format!(", dev {:.2}%", 100.0 * tagger.accuracy(dev)));
+        }
+        log(line);
+    }
+    Tagger {
+        version: FEATURES,
+        weights: trainer.averaged(usize::MAX),
+        dict,
+    }
+}
+
+impl Tagger {
+    pub(crate) fn accuracy(&self, sents: &[(Vec<Lex>, Vec<u8>)]) -> f64 {
+        let (mut c, mut t) = (0usize, 0usize);
+        for (lex, gold) in sents {
+            let tags = self.tag(lex);
+            c += tags.iter().zip(gold).filter(|(a, b)| a == b).count();
+            t += gold.len();
+        }
+        c as f64 / t.max(1) as f64
+    }
+}

@@ -1,0 +1,126 @@
+//! Tests of the whole model on a tiny synthetic treebank (`testdata/syntax/`).
+
+use super::*;
+
+fn read(text: &str) -> Vec<Vec<GoldToken>> {
+    let mut out = vec![Vec::new()];
+    for line in text.lines() {
+        if line.trim().is_empty() {
+            if !out.last().is_some_and(Vec::is_empty) {
+                out.push(Vec::new());
+            }
+            continue;
+        }
+        if line.starts_with('#') {
+            continue;
+        }
+        let c: Vec<&str> = line.split('\t').collect();
+        out.last_mut().unwrap().push(GoldToken {
+            form: c[1].into(),
+            lemma: c[2].into(),
+            upos: c[3].into(),
+            head: c[6].parse().unwrap(),
+            deprel: c[7].into(),
+        });
+    }
+    out.retain(|s| !s.is_empty());
+    out
+}
+
+fn tiny_model() -> &'static SyntaxModel {
+    static MODEL: OnceLock<SyntaxModel> = OnceLock::new();
+    MODEL.get_or_init(|| {
+        let train = read(include_str!("../../../../testdata/syntax/train.conllu"));
+        let opts = TrainOptions {
+            lang: "en".into(),
+            tagger_iterations: 5,
+            parser_iterations: 8,
+            jackknife: 2,
+            ..TrainOptions::default()
+        };
+        let bytes = super::train(&train, &[], &opts, &mut |_| {});
+        SyntaxModel::from_bytes(Box::leak(bytes.into_boxed_slice())).unwrap()
+    })
+}
+
+#[test]
+fn a_model_trained_on_the_fixture_tags_and_parses_held_out_sentences() {
+    let model = tiny_model();
+    let test = read(include_str!("../../../../testdata/syntax/test.conllu"));
+    let (mut upos, mut las, mut total) = (0, 0, 0);
+    for s in &test {
+        let forms: Vec<&str> = s.iter().map(|t| t.form.as_str()).collect();
+        for (g, p) in s.iter().zip(model.analyse(&forms)) {
+            upos += usize::from(g.upos == p.upos.as_str());
+            las += usize::from(g.head == p.head && g.deprel == p.deprel);
+            total += 1;
+        }
+    }
+    let (upos, las) = (upos as f64 / total as f64, las as f64 / total as f64);
+    assert!(upos >= 0.95, "UPOS {upos}");
+    assert!(las >= 0.85, "LAS {las}");
+}
+
+#[test]
+fn model_bytes_round_trip_and_are_deterministic() {
+    let train = read(include_str!("../../../../testdata/syntax/train.conllu"));
+    let opts = TrainOptions {
+        lang: "en".into(),
+        tagger_iterations: 2,
+        parser_iterations: 2,
+        jackknife: 0,
+        ..TrainOptions::default()
+    };
+    let a = super::train(&train[..40], &[], &opts, &mut |_| {});
+    let b = super::train(&train[..40], &[], &opts, &mut |_| {});
+    assert_eq!(a, b, "training is deterministic");
+    assert!(SyntaxModel::from_bytes(Box::leak(a.clone().into_boxed_slice())).is_ok());
+    for cut in [0, 7, 100, a.len() / 2, a.len() - 1] {
+        let bytes: &'static [u8] = Box::leak(a[..cut].to_vec().into_boxed_slice());
+        assert!(
+            SyntaxModel::from_bytes(bytes).is_err(),
+            "truncated at {cut}"
+        );
+    }
+}
+
+#[test]
+fn odd_sentences_do_not_panic() {
+    let model = tiny_model();
+    assert!(model.analyse::<&str>(&[]).is_empty());
+    let one = model.analyse(&["Hello"]);
+    assert_eq!((one.len(), one[0].head, one[0].deprel), (1, 0, "root"));
+    let long: Vec<String> = (0..2000)
+        .map(|i| ["the", "dog", "saw", ",", "x1", "Über", "."][i % 7].to_string())
+        .collect();
+    let parsed = model.analyse(&long);
+    assert_eq!(parsed.len(), 2000);
+    assert_eq!(
+        parsed.iter().filter(|t| t.head == 0).count(),
+        1,
+        "exactly one root"
+    );
+    assert!(parsed.iter().all(|t| t.head as usize <= 2000));
+    let odd = model.analyse(&["", " ", "\u{0}", "🙂"]);
+    assert_eq!(odd.len(), 4);
+}
+
+#[test]
+fn lemmas_come_from_the_table_and_suffix_rules() {
+    let model = tiny_model();
+    let parsed = model.analyse(&["The", "dog", "saw", "a", "cat", "."]);
+    assert_eq!(parsed[0].lemma, "the");
+    assert_eq!(parsed[1].lemma, "dog");
+}
+
+#[test]
+fn embedded_models_load_when_present() {
+    for lang in [Lang::NL, Lang::EN] {
+        if resources::bytes(lang, MODEL_FILE).is_some() {
+            let m = SyntaxModel::for_language(lang).expect("the embedded model loads");
+            assert_eq!(m.lang(), lang.as_str());
+            let p = m.analyse(&["Dit", "is", "een", "test", "."]);
+            assert_eq!(p.iter().filter(|t| t.head == 0).count(), 1);
+        }
+    }
+}
