@@ -227,6 +227,8 @@ pub struct Words {
     pub lower: Vec<String>,
     /// Ontology type per token.
     types: Vec<Option<&'static str>>,
+    /// Universal POS per token, from the language's syntax model (empty without one).
+    pos: Vec<&'static str>,
 }
 
 impl Words {
@@ -234,10 +236,14 @@ impl Words {
     pub fn new(lang: Lang, words: &[&str]) -> Words {
         let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
         let types = lower.iter().map(|w| event_type(lang, w)).collect();
+        let pos = crate::syntax::SyntaxModel::for_language(lang)
+            .map(|m| m.tag(words).into_iter().map(|u| u.as_str()).collect())
+            .unwrap_or_default();
         Words {
             orig: words.iter().map(|w| w.to_string()).collect(),
             lower,
             types,
+            pos,
         }
     }
 }
@@ -314,6 +320,22 @@ pub fn features(s: &Words, i: usize, prev: u8) -> Vec<u64> {
     let pl = ["O", "B", "I"][prev.min(2) as usize];
     push(&["pl", pl]);
     push(&["plw", pl, cur]);
+    if !s.pos.is_empty() {
+        let p = |j: isize| -> &str {
+            let k = i as isize + j;
+            if k < 0 {
+                "<s>"
+            } else {
+                s.pos.get(k as usize).copied().unwrap_or("</s>")
+            }
+        };
+        push(&["pos", p(0)]);
+        push(&["pos-1", p(-1)]);
+        push(&["pos+1", p(1)]);
+        push(&["pos-1pos", p(-1), p(0)]);
+        push(&["posw", p(0), cur]);
+        push(&["poss3", p(0), suffix(cur, 3)]);
+    }
     let ty = s.types[i].unwrap_or("-");
     push(&["ty", ty]);
     push(&[
