@@ -180,6 +180,9 @@ impl Analysis {
                 .map(|s| format!("{}-{}", s.start, s.end))
                 .collect();
             attrs.push(("scope", scope.join(",")));
+            if let Some(k) = &a.entity {
+                attrs.push(("entity", k.clone()));
+            }
             attrs.sort_by_key(|a| a.0);
             out.push(Annotation {
                 layer: "attribution",
@@ -300,7 +303,15 @@ pub fn annotate_with(doc: &Document, options: &AnnotateOptions) -> Analysis {
     };
     let timex_spans: Vec<crate::span::Span> = timexes.iter().map(|t| t.span).collect();
     let mut quantities = crate::quantity::find(&doc.text, &tokens, &sentences, seg_lang);
-    let attributions = crate::attribution::find(&doc.text, &tokens, &sentences, seg_lang);
+    let mut attributions = crate::attribution::find(&doc.text, &tokens, &sentences, seg_lang);
+    // Link each source to the last named entity inside its phrase ("de Britse zender BBC").
+    for a in &mut attributions {
+        a.entity = entities
+            .iter()
+            .filter(|e| a.source.contains(e.span))
+            .max_by_key(|e| e.span.start)
+            .map(|e| e.key.clone());
+    }
     for q in &mut quantities {
         q.source = crate::attribution::covering(&attributions, q.span);
     }
