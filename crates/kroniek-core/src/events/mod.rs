@@ -111,6 +111,38 @@ impl Default for Factuality {
     }
 }
 
+/// The role of a participant, from the dependency relation to the trigger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Subject of an active trigger (`nsubj`).
+    Agent,
+    /// Object, or subject of a passive trigger (`obj`, `nsubj:pass`).
+    Patient,
+    /// Indirect object or oblique (`iobj`, `obl…`).
+    Other,
+}
+
+impl Role {
+    /// The name used in annotations: `agent`, `patient`, `other`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Agent => "agent",
+            Role::Patient => "patient",
+            Role::Other => "other",
+        }
+    }
+
+    /// The role of a dependent with this UD relation, if it is a participant.
+    pub fn from_deprel(deprel: &str) -> Option<Role> {
+        Some(match deprel {
+            "nsubj" => Role::Agent,
+            "obj" | "nsubj:pass" => Role::Patient,
+            d if d == "iobj" || d.starts_with("obl") => Role::Other,
+            _ => return None,
+        })
+    }
+}
+
 /// One event mention.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EventMention {
@@ -130,6 +162,11 @@ pub struct EventMention {
     pub source: Option<usize>,
     /// The time expression anchoring the event, when one was found in its sentence.
     pub anchor: Option<Span>,
+    /// Participants from the dependency parse (filled by [`crate::annotate_with`] when
+    /// syntax is computed): the dependent's named-entity mention, else the token.
+    pub participants: Vec<(Role, Span)>,
+    /// A participant that is a place (a location entity among the obliques).
+    pub place: Option<Span>,
 }
 
 struct TypeLexicon {
@@ -611,6 +648,8 @@ fn find_with(
                 factuality,
                 source,
                 anchor,
+                participants: Vec::new(),
+                place: None,
             });
         }
     }
