@@ -26,6 +26,8 @@ fn check(lang: Lang, line: &str) -> Result<(), String> {
     let [text, dct, expr, kind, value, modifier, range] = cols[..] else {
         return Err(format!("expected 7 columns, got {}", cols.len()));
     };
+    // `\n` in the text column is a line break.
+    let text = &text.replace("\\n", "\n");
     let dct = if dct == "-" {
         PubDate::Unknown
     } else {

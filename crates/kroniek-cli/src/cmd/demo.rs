@@ -121,35 +121,69 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 &sd.doc.id.to_string()[..8],
                 sd.doc.title.as_deref().unwrap_or("")
             )?;
-            let mut shown = 0;
-            for a in sd.annotations.iter().filter(|a| a.layer != "sentence") {
-                let attrs = a
-                    .attrs
-                    .iter()
-                    .map(|(k, v)| format!("{k}={v}"))
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                writeln!(
-                    out,
-                    "  {:<9} {:<9} {:?} {attrs}",
-                    a.layer,
-                    a.label,
-                    &sd.doc.text[a.start as usize..a.end as usize]
-                )?;
-                shown += 1;
-            }
-            if shown == 0 {
-                let sentences = sd
-                    .annotations
-                    .iter()
-                    .filter(|a| a.layer == "sentence")
-                    .count();
-                writeln!(
-                    out,
-                    "  {sentences} sentences; richer layers appear here as kroniek learns them"
-                )?;
+            let text = &sd.doc.text;
+            // A few of each layer, typed events before untyped ones.
+            let mut layers: Vec<&str> = sd
+                .annotations
+                .iter()
+                .map(|a| a.layer.as_str())
+                .filter(|l| *l != "sentence")
+                .collect();
+            layers.sort();
+            layers.dedup();
+            for layer in layers {
+                let mut of_layer: Vec<_> =
+                    sd.annotations.iter().filter(|a| a.layer == layer).collect();
+                of_layer.sort_by_key(|a| (a.label == "other", a.start));
+                writeln!(out, "  [{layer}] {} in this article", of_layer.len())?;
+                for a in of_layer.iter().take(6) {
+                    let attrs = a
+                        .attrs
+                        .iter()
+                        .filter(|(k, _)| !matches!(k.as_str(), "cue" | "scope" | "lemma"))
+                        .map(|(k, v)| {
+                            format!("{k}={}", span_text(text, v).unwrap_or_else(|| v.clone()))
+                        })
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    let surface = text.get(a.start as usize..a.end as usize).unwrap_or("");
+                    writeln!(out, "    {:<10} {surface:?} {attrs}", a.label)?;
+                }
             }
         }
+    }
+    // The entity mentioned most, as `kroniek entity` shows it.
+    let top: Option<u32> = store
+        .connection()
+        .query_row(
+            "SELECT id FROM entities ORDER BY mentions DESC, id LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .ok();
+    if let Some(p) = top.and_then(|id| store.entity_profile(id, 5).ok().flatten()) {
+        let names: Vec<String> = p
+            .names
+            .iter()
+            .take(5)
+            .map(|(n, c)| format!("{n} ({c})"))
+            .collect();
+        writeln!(out, "\n-- entity: {} ({}) --", p.name, p.etype)?;
+        writeln!(out, "  names: {}", names.join(", "))?;
+        writeln!(
+            out,
+            "  {} mentions in {} articles, {} … {}",
+            p.mentions,
+            p.articles,
+            p.first.as_deref().unwrap_or("?"),
+            p.last.as_deref().unwrap_or("?")
+        )?;
+        let with: Vec<String> = p
+            .cooccurring
+            .iter()
+            .map(|(_, n, _, c)| format!("{n} ({c})"))
+            .collect();
+        writeln!(out, "  appears with: {}", with.join(", "))?;
     }
     match &args.db {
         Some(p) => writeln!(
@@ -168,4 +202,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The text of an attribute that holds a byte span (`238-254`), for display.
+fn span_text(text: &str, value: &str) -> Option<String> {
+    let (a, b) = value.split_once('-')?;
+    let (a, b): (usize, usize) = (a.parse().ok()?, b.parse().ok()?);
+    text.get(a..b).map(|t| format!("{t:?}"))
 }

@@ -16,19 +16,19 @@ pub struct Args {
 pub enum EvalCommand {
     /// Time expressions (TempEval-3 scores: extent, value, type)
     Time(super::eval_time::Args),
-    /// Event mentions and factuality on MEANTIME (Dutch CoNLL, English CAT XML)
-    Events(super::eval_events::Args),
     /// Named entities (CoNLL/conlleval entity P/R/F1 per type)
     Ner(super::eval_ner::Args),
     /// UPOS accuracy, UAS and LAS on a CoNLL-U file (CoNLL 2018 style, punctuation included)
     Syntax(super::eval_syntax::Args),
+    /// Event mentions and factuality on MEANTIME (Dutch CoNLL, English CAT XML)
+    Events(super::eval_events::Args),
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
         EvalCommand::Time(a) => super::eval_time::run(a),
-        EvalCommand::Events(a) => super::eval_events::run(a),
         EvalCommand::Ner(a) => super::eval_ner::run(a),
         EvalCommand::Syntax(a) => super::eval_syntax::run(a),
+        EvalCommand::Events(a) => super::eval_events::run(a),
     }
 }

@@ -48,7 +48,7 @@ pub enum Command {
     Alias(alias::Args),
     /// Find time expressions (TIMEX3) with their calendar intervals
     Time(time::Args),
-    /// Score kroniek against gold corpora (time, entities, events, …)
+    /// Score kroniek against gold corpora (time, entities, syntax, events)
     Eval(eval::Args),
     /// Tag named entities in CoNLL token-per-line input (appends an IOB2 column)
     Ner(ner::Args),
@@ -59,10 +59,10 @@ pub enum Command {
     Demo(demo::Args),
     /// Serve the JSON API and the web UI over a store
     Serve(serve::Args),
-    /// Event mentions and factuality on token-per-line input (--conll)
-    Events(events::Args),
     /// Tag and parse CoNLL-U (UPOS, lemma, head, relation)
     Parse(parse::Args),
+    /// Event mentions and factuality on token-per-line input (--conll)
+    Events(events::Args),
 }
 
 /// Runs a subcommand; the exit code says whether anything failed.
@@ -81,7 +81,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Train(c) => train::run(c),
         Command::Demo(args) => demo::run(args),
         Command::Serve(args) => serve::run(args),
-        Command::Events(args) => events::run(args),
         Command::Parse(args) => parse::run(args),
+        Command::Events(args) => events::run(args),
     }
 }

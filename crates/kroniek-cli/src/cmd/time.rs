@@ -108,6 +108,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 .unwrap_or_default();
             let lang_opt = rec["lang"].as_str().unwrap_or("auto");
             let Some(lang) = choose_lang(lang_opt, text).unwrap_or(None) else {
+                eprintln!(
+                    "warning: line {}: language not given and not detected; skipped",
+                    n + 1
+                );
+                failed = true;
                 continue;
             };
             for t in timex::tag(text, lang, dct) {

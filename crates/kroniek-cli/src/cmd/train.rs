@@ -1,4 +1,4 @@
-//! `kroniek train`: train kroniek's own models. One subcommand per model kind.
+//! `kroniek train`: reproduces the models under `models/<lang>/`. One subcommand per model kind.
 
 use std::process::ExitCode;
 
@@ -7,7 +7,7 @@ use clap::Subcommand;
 /// What to train.
 #[derive(Subcommand, Debug)]
 pub enum TrainCommand {
-    /// Train the named-entity tagger on CoNLL files
+    /// Train the named-entity tagger on CoNLL files (models/<lang>/ner.bin)
     Ner(super::train_ner::Args),
     /// Train the UPOS tagger, lemmatizer and dependency parser on CoNLL-U treebanks
     Syntax(super::train_syntax::Args),

@@ -370,19 +370,17 @@ fn number_at(
         parse_word(w, lex)?
     };
     let mut end = i + 1;
-    // "twenty-five" when the tokenizer splits at the hyphen.
-    if toks[i].kind == TokenKind::Word
-        && (20.0..100.0).contains(&value)
-        && end + 1 < toks.len()
-        && words[end] == "-"
-        && toks[end].span.start == toks[i].span.end
-        && toks[end + 1].span.start == toks[end].span.end
+    // A tokenizer that splits hyphens (UD style) gives "twenty", "-", "five": rejoin
+    // number words written with a hyphen and no spaces.
+    if toks[i].kind != TokenKind::Number
+        && i + 2 < toks.len()
+        && words[i + 1] == "-"
+        && toks[i].span.end == toks[i + 1].span.start
+        && toks[i + 1].span.end == toks[i + 2].span.start
     {
-        if let Some(&u) = lex.numbers.get(&words[end + 1]) {
-            if u < 10.0 {
-                value += u;
-                end += 2;
-            }
+        if let Some(v) = parse_word(&format!("{}-{}", words[i], words[i + 2]), lex) {
+            value = v;
+            end = i + 3;
         }
     }
     // English "two hundred", "three thousand", "9.6 billion", "9,6 miljard".

@@ -26,6 +26,8 @@ pub(crate) struct Tok {
     pub lo: (u32, u32),
     /// Whether white space precedes the token.
     pub space_before: bool,
+    /// Whether a line break precedes the token.
+    pub line_before: bool,
     /// Whether the first letter is upper case.
     pub cap: bool,
     /// All digits.
@@ -41,9 +43,11 @@ pub(crate) fn tokenize(text: &str, toks: &mut Vec<Tok>, lower: &mut String) {
     lower.clear();
     let mut iter = text.char_indices().peekable();
     let mut space = true;
+    let mut line = true;
     while let Some((i, c)) = iter.next() {
         if c.is_whitespace() {
             space = true;
+            line |= c == '\n';
             continue;
         }
         let lo_start = lower.len() as u32;
@@ -87,11 +91,13 @@ pub(crate) fn tokenize(text: &str, toks: &mut Vec<Tok>, lower: &mut String) {
             end: end as u32,
             lo: (lo_start, lower.len() as u32),
             space_before: space,
+            line_before: line,
             cap,
             digits,
             word: u32::MAX,
         });
         space = false;
+        line = false;
     }
 }
 
@@ -163,9 +169,10 @@ pub(crate) struct Cap {
     pub tok: u32,
 }
 
-/// Classes with built-in meaning for digit tokens.
+/// Classes with built-in meaning for digit tokens; `BAREYEAR` (1800–2099) is the
+/// narrower class for a year standing alone.
 pub(crate) const DIGIT_CLASSES: &[&str] = &[
-    "NUM", "YEAR", "YEAR2", "DAYNUM", "MONTHNUM", "HOUR", "MINUTE",
+    "NUM", "YEAR", "YEAR2", "DAYNUM", "MONTHNUM", "HOUR", "MINUTE", "BAREYEAR",
 ];
 
 /// The compiled lexicon and rules of one language.
@@ -175,8 +182,8 @@ pub(crate) struct Grammar {
     pub words: HashMap<String, u32>,
     pub infos: Vec<WordInfo>,
     pub rules: Vec<Rule>,
-    /// Words that are tense cues: (lower form → future?).
-    pub digit_class: [u8; 7],
+    /// Class ids of `DIGIT_CLASSES`.
+    pub digit_class: [u8; 8],
     /// Problems found while reading the data (reported by tests).
     pub problems: Vec<String>,
 }
@@ -222,7 +229,7 @@ impl Grammar {
             words: HashMap::new(),
             infos: Vec::new(),
             rules: Vec::new(),
-            digit_class: [0; 7],
+            digit_class: [0; 8],
             problems: Vec::new(),
         };
         for (k, name) in DIGIT_CLASSES.iter().enumerate() {
@@ -417,6 +424,9 @@ impl Grammar {
         if len == 2 && (0..=59).contains(&v) {
             m |= 1 << dc[6];
         }
+        if len == 4 && (1800..=2099).contains(&v) {
+            m |= 1 << dc[7];
+        }
         m
     }
 
@@ -439,6 +449,13 @@ impl Grammar {
         };
         let mut best_end = 0usize;
         let mut best_rule = usize::MAX;
+        // A match does not run on into a new line that starts with a capital (a heading,
+        // a dateline, the next sentence of line-per-sentence text).
+        let window = toks.len().min(i + 32);
+        let limit = (i + 1..window)
+            .find(|&j| toks[j].line_before && toks[j].cap)
+            .unwrap_or(window);
+        let (toks, masks) = (&toks[..limit], &masks[..limit]);
         for (r, rule) in self.rules.iter().enumerate() {
             if rule.first_classes & m == 0 && !lit.is_some_and(|l| rule.first_lits.contains(&l)) {
                 continue;

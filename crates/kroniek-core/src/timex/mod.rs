@@ -166,6 +166,8 @@ pub fn tag(text: &str, lang: Lang, dct: PubDate) -> Vec<Timex> {
     let mut caps = Vec::new();
     let mut best = Vec::new();
     let mut anchor: Option<G> = None;
+    // The last quarter named: "a year earlier" in a quarterly report is that quarter.
+    let mut quarter: Option<G> = None;
     let mut i = 0;
     while i < toks.len() {
         let t = &toks[i];
@@ -210,9 +212,12 @@ pub fn tag(text: &str, lang: Lang, dct: PubDate) -> Vec<Timex> {
         }
         frame.tense = tense(c, &toks, &masks, i, end);
         let span = Span::new(toks[i].start as usize, toks[end - 1].end as usize);
-        if let Some((tx, resolved)) = normalise(&frame, kind, dct, anchor, span) {
+        if let Some((tx, resolved)) = normalise(&frame, kind, dct, (anchor, quarter), span) {
             if resolved.is_some() {
                 anchor = resolved;
+                if let Some(q @ G::Quarter(..)) = resolved {
+                    quarter = Some(q);
+                }
             }
             out.push(tx);
             i = end;
@@ -299,7 +304,7 @@ impl Field {
             "WEEKDAY" | "WEEKDAYPL" | "WEEKDAYPART" => Field::Weekday,
             "NUM" => Field::Num,
             "FEW" => Field::Few,
-            "YEAR" => Field::Year,
+            "YEAR" | "BAREYEAR" => Field::Year,
             "YEAR2" => Field::Year2,
             "DAYNUM" => Field::Day,
             "HOUR" => Field::Hour,
@@ -312,7 +317,7 @@ impl Field {
             "MOD" => Field::Mod,
             "AGO" => Field::Ago,
             "LATER" => Field::Later,
-            "PART" => Field::Part,
+            "PART" | "DAYPART" => Field::Part,
             "SEASON" | "SEASONX" => Field::Season,
             "ORD" => Field::Ord,
             "SET" => Field::Set,
@@ -431,7 +436,7 @@ fn normalise(
     f: &Frame,
     kind: TimexType,
     dct: PubDate,
-    anchor: Option<G>,
+    (anchor, quarter): (Option<G>, Option<G>),
     span: Span,
 ) -> Option<(Timex, Option<G>)> {
     let (lo, hi, known) = match (dct.earliest(), dct.latest()) {
@@ -501,11 +506,11 @@ fn normalise(
         }
         return Some((tx, None));
     }
-    let a = resolve(f, lo, anchor)?;
+    let a = resolve(f, lo, anchor, quarter)?;
     let b = if lo == hi {
         a.clone()
     } else {
-        resolve(f, hi, anchor)?
+        resolve(f, hi, anchor, quarter)?
     };
     let (va, vb) = (a.value(), b.value());
     tx.value = if va == vb {
@@ -640,7 +645,7 @@ fn year_for_month(f: &Frame, d: Date, m: i64) -> i64 {
 }
 
 /// Resolves a date frame against one publication day.
-fn resolve(f: &Frame, d: Date, anchor: Option<G>) -> Option<Resolved> {
+fn resolve(f: &Frame, d: Date, anchor: Option<G>, quarter: Option<G>) -> Option<Resolved> {
     let time = if let Some(h) = f.hour {
         let h = match f.pm {
             Some(true) if h < 12 => h + 12,
@@ -729,6 +734,10 @@ fn resolve(f: &Frame, d: Date, anchor: Option<G>) -> Option<Resolved> {
         } else {
             G::Year(y16)
         }
+    } else if let (Some(w), Some("W"), Some(dir)) = (f.weekday, f.unit, f.dir) {
+        // "vorige week dinsdag": that weekday in the week before.
+        let week = G::of("W", d)?.shift(dir)?;
+        G::Day(add_days(week.start()?, w - 1)?)
     } else if let Some(w) = f.weekday {
         let cur = weekday_num(d) as i64;
         let delta = match (f.dir, f.tense) {
@@ -737,11 +746,11 @@ fn resolve(f: &Frame, d: Date, anchor: Option<G>) -> Option<Resolved> {
             (Some(_), _) => w - cur,
             (None, 1) => (w - cur).rem_euclid(7),
             (None, -1) => -((cur - w).rem_euclid(7)),
-            // No tense cue: the nearest such day, the past one on a tie.
+            // No tense cue: news reports the past; only tomorrow beats the last such day.
             (None, _) => {
                 let back = (cur - w).rem_euclid(7);
                 let ahead = (w - cur).rem_euclid(7);
-                if ahead < back {
+                if ahead < back && ahead <= 1 {
                     ahead
                 } else {
                     -back
@@ -767,7 +776,7 @@ fn resolve(f: &Frame, d: Date, anchor: Option<G>) -> Option<Resolved> {
     } else if let Some(unit) = f.unit {
         // "a year ago/earlier" in a report about a quarter means that quarter a year before.
         if let (Some(G::Quarter(y, q)), "Y", 1, true) =
-            (anchor, unit, n, f.ago || f.later == Some(-1))
+            (quarter, unit, n, f.ago || f.later == Some(-1))
         {
             return Some(Resolved {
                 g: G::Quarter(y, q).shift(-4)?,
