@@ -180,6 +180,9 @@ impl Analysis {
                 .map(|s| format!("{}-{}", s.start, s.end))
                 .collect();
             attrs.push(("scope", scope.join(",")));
+            if let Some(k) = &a.entity {
+                attrs.push(("entity", k.clone()));
+            }
             attrs.sort_by_key(|a| a.0);
             out.push(Annotation {
                 layer: "attribution",
@@ -189,6 +192,7 @@ impl Analysis {
             });
         }
         for e in &self.events {
+            use crate::events::Role;
             let f = e.factuality;
             let mut attrs = vec![
                 ("type", e.kind.to_string()),
@@ -213,6 +217,20 @@ impl Analysis {
                     .to_string(),
                 )),
             }
+            for role in [Role::Agent, Role::Patient, Role::Other] {
+                let spans: Vec<String> = e
+                    .participants
+                    .iter()
+                    .filter(|p| p.0 == role)
+                    .map(|p| format!("{}-{}", p.1.start, p.1.end))
+                    .collect();
+                if !spans.is_empty() {
+                    attrs.push((role.as_str(), spans.join(",")));
+                }
+            }
+            if let Some(p) = e.place {
+                attrs.push(("place", format!("{}-{}", p.start, p.end)));
+            }
             attrs.sort_by_key(|a| a.0);
             out.push(Annotation {
                 layer: "event",
@@ -222,6 +240,44 @@ impl Analysis {
             });
         }
         out
+    }
+}
+
+/// Participants, place and lemma of events from the dependency parse: dependents of the
+/// trigger with a participant relation; a dependent inside a named entity stands for the
+/// whole mention, and an oblique inside a LOC mention is the place.
+fn attach_participants(
+    events: &mut [crate::events::EventMention],
+    syn: &[crate::syntax::TokenSyntax],
+    tokens: &[Token],
+    sentences: &[Sentence],
+    entities: &[EntityMention],
+) {
+    use crate::events::Role;
+    for e in events.iter_mut() {
+        let t = e.tokens.start;
+        let Some(s) = sentences.get(e.sentence) else {
+            continue;
+        };
+        if let Some(x) = syn.get(t) {
+            e.lemma = x.lemma.to_lowercase();
+        }
+        for j in s.tokens.clone() {
+            let Some(x) = syn.get(j) else { continue };
+            if x.head == 0 || s.tokens.start + x.head as usize - 1 != t {
+                continue;
+            }
+            let Some(role) = Role::from_deprel(x.deprel) else {
+                continue;
+            };
+            let tok = tokens[j].span;
+            let mention = entities.iter().find(|m| m.span.contains(tok));
+            let span = mention.map_or(tok, |m| m.span);
+            if role == Role::Other && mention.is_some_and(|m| m.etype.as_str() == "LOC") {
+                e.place.get_or_insert(span);
+            }
+            e.participants.push((role, span));
+        }
     }
 }
 
@@ -300,7 +356,15 @@ pub fn annotate_with(doc: &Document, options: &AnnotateOptions) -> Analysis {
     };
     let timex_spans: Vec<crate::span::Span> = timexes.iter().map(|t| t.span).collect();
     let mut quantities = crate::quantity::find(&doc.text, &tokens, &sentences, seg_lang);
-    let attributions = crate::attribution::find(&doc.text, &tokens, &sentences, seg_lang);
+    let mut attributions = crate::attribution::find(&doc.text, &tokens, &sentences, seg_lang);
+    // Link each source to the last named entity inside its phrase ("de Britse zender BBC").
+    for a in &mut attributions {
+        a.entity = entities
+            .iter()
+            .filter(|e| a.source.contains(e.span))
+            .max_by_key(|e| e.span.start)
+            .map(|e| e.key.clone());
+    }
     for q in &mut quantities {
         q.source = crate::attribution::covering(&attributions, q.span);
     }
@@ -312,6 +376,9 @@ pub fn annotate_with(doc: &Document, options: &AnnotateOptions) -> Analysis {
         &attributions,
         &timex_spans,
     );
+    if let Some(syn) = &syntax {
+        attach_participants(&mut events, syn, &tokens, &sentences, &entities);
+    }
     // An event anchored to a time expression that lies wholly after publication is FUTURE.
     if let Some(published) = doc.published.latest() {
         for e in &mut events {

@@ -200,3 +200,41 @@ fn edge_cases_never_panic() {
         }
     }
 }
+
+#[test]
+fn participant_roles() {
+    use kroniek_core::{annotate_with, AnnotateOptions};
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for row in cases("roles.tsv") {
+        let doc = Document::builder(row[1].as_str())
+            .language(Lang::new(&row[0]))
+            .published(PubDate::parse("2019-02").unwrap())
+            .build();
+        let a = annotate_with(&doc, &AnnotateOptions { syntax: true });
+        if a.syntax.is_none() {
+            println!("skipped {}: no syntax model", row[0]);
+            continue;
+        }
+        checked += 1;
+        let Some(e) = a.events.iter().find(|e| doc.text[e.span.range()] == row[2]) else {
+            failures.push(format!("{}: no event {}", row[1], row[2]));
+            continue;
+        };
+        let mut got: Vec<String> = e
+            .participants
+            .iter()
+            .map(|(r, s)| format!("{}={}", r.as_str(), doc.text[s.range()].replace(' ', "_")))
+            .collect();
+        if let Some(p) = e.place {
+            got.push(format!("place={}", doc.text[p.range()].replace(' ', "_")));
+        }
+        for want in row[3].split(' ') {
+            if !got.iter().any(|g| g == want) {
+                failures.push(format!("{}: missing {want}; got {}", row[1], got.join(" ")));
+            }
+        }
+    }
+    assert!(checked > 0, "no language has a syntax model");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -99,4 +99,7 @@ fn fighters_count_is_attributed_to_the_bbc() {
         .expect("1.500 is a quantity");
     assert_eq!(q.unit.as_deref(), Some("strijders"));
     assert_eq!(source_name(doc, &a, q.source), "BBC");
+    // The source is linked to the named entity the NER layer found in it.
+    let at = &a.attributions[q.source.unwrap()];
+    assert_eq!(at.entity.as_deref(), Some("bbc"), "{at:?}");
 }

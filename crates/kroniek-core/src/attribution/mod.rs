@@ -67,6 +67,9 @@ pub struct Attribution {
     pub sentence: usize,
     /// The covered text, as byte spans in text order (a clause, whole sentences).
     pub scope: Vec<Span>,
+    /// The within-document key of the named entity the source names (`bbc`), when the
+    /// entity layer found one inside the source phrase (set by [`crate::annotate`]).
+    pub entity: Option<String>,
 }
 
 impl Attribution {
@@ -461,5 +464,6 @@ fn make(
         kind,
         sentence: si,
         scope,
+        entity: None,
     }
 }

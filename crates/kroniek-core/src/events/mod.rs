@@ -111,6 +111,38 @@ impl Default for Factuality {
     }
 }
 
+/// The role of a participant, from the dependency relation to the trigger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Subject of an active trigger (`nsubj`).
+    Agent,
+    /// Object, or subject of a passive trigger (`obj`, `nsubj:pass`).
+    Patient,
+    /// Indirect object or oblique (`iobj`, `obl…`).
+    Other,
+}
+
+impl Role {
+    /// The name used in annotations: `agent`, `patient`, `other`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Agent => "agent",
+            Role::Patient => "patient",
+            Role::Other => "other",
+        }
+    }
+
+    /// The role of a dependent with this UD relation, if it is a participant.
+    pub fn from_deprel(deprel: &str) -> Option<Role> {
+        Some(match deprel {
+            "nsubj" => Role::Agent,
+            "obj" | "nsubj:pass" => Role::Patient,
+            d if d == "iobj" || d.starts_with("obl") => Role::Other,
+            _ => return None,
+        })
+    }
+}
+
 /// One event mention.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EventMention {
@@ -130,6 +162,11 @@ pub struct EventMention {
     pub source: Option<usize>,
     /// The time expression anchoring the event, when one was found in its sentence.
     pub anchor: Option<Span>,
+    /// Participants from the dependency parse (filled by [`crate::annotate_with`] when
+    /// syntax is computed): the dependent's named-entity mention, else the token.
+    pub participants: Vec<(Role, Span)>,
+    /// A participant that is a place (a location entity among the obliques).
+    pub place: Option<Span>,
 }
 
 struct TypeLexicon {
@@ -227,6 +264,8 @@ pub struct Words {
     pub lower: Vec<String>,
     /// Ontology type per token.
     types: Vec<Option<&'static str>>,
+    /// Universal POS per token, from the language's syntax model (empty without one).
+    pos: Vec<&'static str>,
 }
 
 impl Words {
@@ -234,10 +273,14 @@ impl Words {
     pub fn new(lang: Lang, words: &[&str]) -> Words {
         let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
         let types = lower.iter().map(|w| event_type(lang, w)).collect();
+        let pos = crate::syntax::SyntaxModel::for_language(lang)
+            .map(|m| m.tag(words).into_iter().map(|u| u.as_str()).collect())
+            .unwrap_or_default();
         Words {
             orig: words.iter().map(|w| w.to_string()).collect(),
             lower,
             types,
+            pos,
         }
     }
 }
@@ -314,6 +357,22 @@ pub fn features(s: &Words, i: usize, prev: u8) -> Vec<u64> {
     let pl = ["O", "B", "I"][prev.min(2) as usize];
     push(&["pl", pl]);
     push(&["plw", pl, cur]);
+    if !s.pos.is_empty() {
+        let p = |j: isize| -> &str {
+            let k = i as isize + j;
+            if k < 0 {
+                "<s>"
+            } else {
+                s.pos.get(k as usize).copied().unwrap_or("</s>")
+            }
+        };
+        push(&["pos", p(0)]);
+        push(&["pos-1", p(-1)]);
+        push(&["pos+1", p(1)]);
+        push(&["pos-1pos", p(-1), p(0)]);
+        push(&["posw", p(0), cur]);
+        push(&["poss3", p(0), suffix(cur, 3)]);
+    }
     let ty = s.types[i].unwrap_or("-");
     push(&["ty", ty]);
     push(&[
@@ -589,6 +648,8 @@ fn find_with(
                 factuality,
                 source,
                 anchor,
+                participants: Vec::new(),
+                place: None,
             });
         }
     }
