@@ -307,7 +307,10 @@ pub fn annotate_with(doc: &Document, options: &AnnotateOptions) -> Analysis {
     let language = doc.language.or_else(|| {
         // Detect on title and body together: the title is often the most typical text.
         let detected = match &doc.title {
-            Some(title) => lang::detect(&format!("{title}\n{}", lang::prefix_at_char_boundary(&doc.text, 4096))),
+            Some(title) => lang::detect(&format!(
+                "{title}\n{}",
+                lang::prefix_at_char_boundary(&doc.text, 4096)
+            )),
             None => lang::detect(&doc.text),
         };
         if detected.is_none() && !doc.text.trim().is_empty() {
