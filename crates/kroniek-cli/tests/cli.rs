@@ -1,26 +1,16 @@
 //! End-to-end tests of the `kroniek` binary: ingest, re-ingest, bad input, crash safety.
 
+mod common;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
-fn kroniek() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_kroniek"));
-    c.env_remove("KRONIEK_DB");
-    c
-}
+use common::{kroniek, stderr, stdout};
 
 fn run(args: &[&str]) -> Output {
     kroniek().args(args).output().expect("kroniek runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 fn stats(db: &Path) -> serde_json::Value {
@@ -175,19 +165,10 @@ fn unknown_format_and_missing_store_are_clear_errors() {
 
 #[test]
 fn annotate_reads_stdin_without_a_store() {
-    let mut child = kroniek()
-        .args(["annotate", "--dct", "2019-02"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all("Vier jaar geleden raakte hij gewond. Dat schrijft The Guardian.".as_bytes())
-        .unwrap();
-    let o = child.wait_with_output().unwrap();
+    let o = common::run_with_stdin(
+        &["annotate", "--dct", "2019-02"],
+        "Vier jaar geleden raakte hij gewond. Dat schrijft The Guardian.",
+    );
     assert!(o.status.success());
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["language"], "nl");

@@ -1,20 +1,10 @@
 //! `kroniek events --conll`: the stable column interface.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+mod common;
 
 fn events(args: &[&str], input: &str) -> (String, bool) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kroniek"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // The process may exit before reading (bad arguments): a broken pipe is fine.
-    let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
-    let out = child.wait_with_output().unwrap();
-    (String::from_utf8(out.stdout).unwrap(), out.status.success())
+    let out = common::run_with_stdin(args, input);
+    (common::stdout(&out), out.status.success())
 }
 
 #[test]

@@ -1,30 +1,12 @@
 //! `kroniek ner --conll` writes every line back (comments and -DOCSTART- unchanged, a
 //! label appended to token lines), and `kroniek eval ner` scores it.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+mod common;
 
 fn kroniek(args: &[&str], stdin: &str) -> String {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kroniek"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run kroniek");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    let out = common::run_with_stdin(args, stdin);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    common::stdout(&out)
 }
 
 #[test]
