@@ -131,9 +131,19 @@ fn start(max_upload: usize) -> TestServer {
 }
 
 fn start_with(max_upload: usize, allow_upload: bool) -> TestServer {
+    start_after(max_upload, allow_upload, |_| {})
+}
+
+/// A server over the fixture store after `prepare` has changed it.
+fn start_after(
+    max_upload: usize,
+    allow_upload: bool,
+    prepare: impl FnOnce(&mut SqliteStore),
+) -> TestServer {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("k.db");
     build_store(&db);
+    prepare(&mut SqliteStore::open(&db).unwrap());
     let mut config = Config::new(&db);
     config.max_upload_bytes = max_upload;
     config.allow_upload = allow_upload;
@@ -802,4 +812,24 @@ fn entities_are_listed_profiled_and_filter_timelines() {
     get(t.addr, "/api/entities?limit=0").assert_error(400);
     get(t.addr, "/api/timeline?entity_id=x").assert_error(400);
     get(t.addr, "/api/documents?entity_id=-1").assert_error(400);
+}
+
+#[test]
+fn entity_aliases_are_shown_and_searchable() {
+    let t = start_after(1 << 20, true, |store| {
+        store
+            .add_entity_alias("Flevo-provincie", "provincie")
+            .unwrap();
+    });
+    let found = get(t.addr, "/api/entities?q=flevo-prov").json();
+    assert_eq!(found["total"], 1, "{found}");
+    assert_eq!(found["entities"][0]["type"], "ORG");
+    let id = found["entities"][0]["id"].as_u64().unwrap();
+    let p = get(t.addr, &format!("/api/entities/{id}")).json();
+    assert_eq!(p["aliases"][0]["alias"], "Flevo-provincie", "{p}");
+    // Nothing else answers to it.
+    assert_eq!(
+        get(t.addr, "/api/entities?q=flevo-prov&type=LOC").json()["total"],
+        0
+    );
 }
