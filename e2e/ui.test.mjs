@@ -240,6 +240,14 @@ await step('an entity page with its co-occurring entities', async () => {
   assert.ok((await page.locator('#entity-documents a[href^="#/doc/"]').count()) >= 1, 'its articles');
   await page.waitForSelector('#timeline .tl-item[data-kind=document]');
   await shot('entity.png');
+  // The full timeline of the entity names it.
+  const entityName = (await page.locator('main header h1').first().textContent()).trim();
+  await page.click('a[href^="#/timeline?entity_id="]');
+  await page.waitForSelector('main h1 a[href^="#/entity/"]');
+  assert.ok(entityName.startsWith((await page.textContent('main h1 a')).trim()));
+  await page.waitForSelector('.tl-item[data-kind=document]');
+  await page.goBack();
+  await page.waitForSelector('#entity-cooccurring');
   // A co-occurring entity's page, and back to the list of entities.
   const name = (await co.first().textContent()).trim();
   await co.first().click();

@@ -698,12 +698,22 @@ async function pageTimeline(params) {
   const filters = Object.fromEntries(['q', 'lang', 'source', 'from', 'to', 'entity', 'entity_id'].map((k) => [k, params.get(k) || '']));
   const { area, detail } = timelineParts();
   const what = [filters.q, filters.entity ? `mentions of ${filters.entity}` : '', filters.entity_id ? `entity #${filters.entity_id}` : ''].filter(Boolean).join(' · ');
+  const title = h('h1', {}, what ? `Timeline: ${what}` : 'Timeline');
   show(
-    h('h1', {}, what ? `Timeline: ${what}` : 'Timeline'),
+    title,
     filterForm(params, { onSubmit: (d) => (location.hash = hashFor('timeline', { ...d, entity_id: filters.entity_id })) }),
     area,
     detail,
   );
+  if (filters.entity_id) {
+    // Name the entity and link to its page.
+    api('/api/entities/' + encodeURIComponent(filters.entity_id), { limit: 1 })
+      .then((e) => {
+        const rest = [filters.q, filters.entity ? `mentions of ${filters.entity}` : ''].filter(Boolean).join(' · ');
+        fill(title, 'Timeline: ', h('a', { href: '#/entity/' + e.id }, e.name), rest ? ' · ' + rest : '');
+      })
+      .catch(() => {});
+  }
   await drawTimeline(area, detail, filters);
 }
 
