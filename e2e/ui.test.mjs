@@ -260,6 +260,7 @@ await step('an entity page with its co-occurring entities', async () => {
   await page.waitForFunction(() => location.hash.includes('q=osmani'));
   await page.waitForSelector('#entity-results table.list a[href^="#/entity/"]');
   assert.match(await page.textContent('#entity-results'), /Osmani/);
+  await shot('entities.png');
 });
 
 await step('stats', async () => {
