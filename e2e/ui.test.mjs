@@ -222,6 +222,47 @@ await step('articles and timeline of an entity', async () => {
   assert.match(await page.textContent('main h1'), /Articles mentioning/);
 });
 
+await step('an entity page with its co-occurring entities', async () => {
+  // From a document's entity table to the merged entity's page.
+  await page.goto(BASE + '/#/search?q=Osmani');
+  await page.waitForSelector('ol.results li .title a');
+  await page.click('ol.results li .title a >> nth=0');
+  await page.waitForSelector('article.doc');
+  const entityLink = page.locator('a.entity-link');
+  assert.ok((await entityLink.count()) > 0, 'entity mentions link to entity pages');
+  await entityLink.first().click();
+  await page.waitForSelector('#entity-cooccurring');
+  assert.match(page.url(), /#\/entity\/\d+/);
+  assert.match(await page.textContent('main header .meta'), /\d+ mentions?.*\d+ articles?/);
+  assert.ok((await page.locator('#entity-names li').count()) >= 1, 'names seen');
+  const co = page.locator('#entity-cooccurring table a[href^="#/entity/"]');
+  assert.ok((await co.count()) >= 1, 'co-occurring entities are listed');
+  assert.ok((await page.locator('#entity-documents a[href^="#/doc/"]').count()) >= 1, 'its articles');
+  await page.waitForSelector('#timeline .tl-item[data-kind=document]');
+  await shot('entity.png');
+  // The full timeline of the entity names it.
+  const entityName = (await page.locator('main header h1').first().textContent()).trim();
+  await page.click('a[href^="#/timeline?entity_id="]');
+  await page.waitForSelector('main h1 a[href^="#/entity/"]');
+  assert.ok(entityName.startsWith((await page.textContent('main h1 a')).trim()));
+  await page.waitForSelector('.tl-item[data-kind=document]');
+  await page.goBack();
+  await page.waitForSelector('#entity-cooccurring');
+  // A co-occurring entity's page, and back to the list of entities.
+  const name = (await co.first().textContent()).trim();
+  await co.first().click();
+  await page.waitForFunction((n) => document.querySelector('main h1') && document.querySelector('main h1').textContent.startsWith(n), name);
+  await page.waitForSelector('#entity-cooccurring');
+  await page.click('header nav a[data-route=entities]');
+  await page.waitForSelector('#entity-results table.list a[href^="#/entity/"]');
+  await page.fill('form.filters input[name=q]', 'osmani');
+  await page.click('form.filters button[type=submit]');
+  await page.waitForFunction(() => location.hash.includes('q=osmani'));
+  await page.waitForSelector('#entity-results table.list a[href^="#/entity/"]');
+  assert.match(await page.textContent('#entity-results'), /Osmani/);
+  await shot('entities.png');
+});
+
 await step('stats', async () => {
   await page.goto(BASE + '/#/stats');
   await page.waitForSelector('.cards .card');

@@ -40,6 +40,8 @@ pub(crate) fn routes(state: Shared) -> Router {
         .route("/api/documents/{id}", get(document))
         .route("/api/layers/{layer}", get(layer))
         .route("/api/timeline", get(timeline))
+        .route("/api/entities", get(entities))
+        .route("/api/entities/{id}", get(entity))
         .route(
             "/api/ingest",
             post(ingest).layer(DefaultBodyLimit::max(upload_limit)),
@@ -80,6 +82,9 @@ struct Filters {
     doc: Option<String>,
     layer: Option<String>,
     entity: Option<String>,
+    entity_id: Option<String>,
+    #[serde(rename = "type")]
+    etype: Option<String>,
 }
 
 fn nonempty(s: &Option<String>) -> Option<&str> {
@@ -152,6 +157,13 @@ impl Filters {
         Ok((from, to))
     }
 
+    /// `entity_id`: the numeric id of a merged entity (`/api/entities`).
+    fn entity_id(&self) -> Result<Option<u32>, ApiError> {
+        nonempty(&self.entity_id)
+            .map(|v| parse_entity_id(v, "entity_id"))
+            .transpose()
+    }
+
     /// The echo of the filters that were applied, for the answer.
     fn echo(&self) -> Value {
         let mut m = Map::new();
@@ -162,6 +174,7 @@ impl Filters {
             ("from", &self.from),
             ("to", &self.to),
             ("entity", &self.entity),
+            ("entity_id", &self.entity_id),
         ] {
             if let Some(v) = nonempty(v) {
                 m.insert(k.into(), json!(v));
@@ -222,27 +235,29 @@ async fn search(State(st): State<Shared>, q: Result<Query<Filters>, QueryRejecti
     };
     let (from, to) = f.range()?;
     let entity = nonempty(&f.entity).map(str::to_string);
+    let entity_id = f.entity_id()?;
+    let narrowed = entity.is_some() || entity_id.is_some();
     let sq = SearchQuery {
         text,
         language: f.lang()?,
         source: nonempty(&f.source).map(str::to_string),
         from,
         to,
-        limit: if entity.is_some() {
+        limit: if narrowed {
             ENTITY_SEARCH_WINDOW
         } else {
             limit + 1
         },
-        offset: if entity.is_some() { 0 } else { offset },
+        offset: if narrowed { 0 } else { offset },
     };
     let echo = f.echo();
     st.pool
         .clone()
         .run(move |store| {
             let mut hits = store.search(&sq)?;
-            if let Some(entity) = &entity {
+            if narrowed {
                 let ids: Vec<String> = hits.iter().map(|h| h.id.to_string()).collect();
-                let keep = mentioning(store.connection(), &ids, entity)?;
+                let keep = narrow(store.connection(), &ids, entity.as_deref(), entity_id)?;
                 hits.retain(|h| keep.contains(&h.id.to_string()));
                 hits.drain(..offset.min(hits.len()));
             }
@@ -281,11 +296,60 @@ fn entity_clause(n: usize) -> String {
     )
 }
 
-/// Of `ids`, those whose document mentions `entity`.
+/// The clause "the document mentions the merged entity with id `?n`" (`entity_mentions`).
+fn entity_id_clause(n: usize) -> String {
+    format!(" AND documents.rowid IN (SELECT doc FROM entity_mentions WHERE entity = ?{n})")
+}
+
+fn parse_entity_id(v: &str, name: &str) -> Result<u32, ApiError> {
+    v.trim()
+        .trim_start_matches('#')
+        .parse::<u32>()
+        .map_err(|_| {
+            ApiError::bad_request(format!(
+                "{name} must be an entity id (a whole number), not {v:?}"
+            ))
+        })
+}
+
+/// Of `ids`, those whose document mentions `entity` (a key or name) and/or the merged
+/// entity `entity_id`.
+fn narrow(
+    conn: &rusqlite::Connection,
+    ids: &[String],
+    entity: Option<&str>,
+    entity_id: Option<u32>,
+) -> Result<std::collections::HashSet<String>, ApiError> {
+    let mut keep: Option<std::collections::HashSet<String>> = None;
+    if let Some(e) = entity {
+        keep = Some(mentioning(
+            conn,
+            ids,
+            SqlValue::Text(e.to_string()),
+            entity_clause(1),
+        )?);
+    }
+    if let Some(id) = entity_id {
+        let ids: Vec<String> = match &keep {
+            Some(k) => ids.iter().filter(|i| k.contains(*i)).cloned().collect(),
+            None => ids.to_vec(),
+        };
+        keep = Some(mentioning(
+            conn,
+            &ids,
+            SqlValue::Integer(id.into()),
+            entity_id_clause(1),
+        )?);
+    }
+    Ok(keep.unwrap_or_else(|| ids.iter().cloned().collect()))
+}
+
+/// Of `ids`, those whose document passes `clause` (which names its argument `?1`).
 fn mentioning(
     conn: &rusqlite::Connection,
     ids: &[String],
-    entity: &str,
+    arg: SqlValue,
+    clause: String,
 ) -> Result<std::collections::HashSet<String>, ApiError> {
     let mut out = std::collections::HashSet::new();
     for chunk in ids.chunks(500) {
@@ -293,11 +357,10 @@ fn mentioning(
             .map(|i| format!("?{i}"))
             .collect::<Vec<_>>()
             .join(",");
-        let mut args: Vec<SqlValue> = vec![SqlValue::Text(entity.to_string())];
+        let mut args: Vec<SqlValue> = vec![arg.clone()];
         args.extend(chunk.iter().map(|i| SqlValue::Text(i.clone())));
         let mut stmt = conn.prepare(&format!(
-            "SELECT id FROM documents WHERE id IN ({marks}){}",
-            entity_clause(1)
+            "SELECT id FROM documents WHERE id IN ({marks}){clause}"
         ))?;
         let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
             r.get::<_, String>(0)
@@ -333,6 +396,10 @@ fn doc_filters(f: &Filters) -> Result<(String, Vec<SqlValue>), ApiError> {
     if let Some(e) = nonempty(&f.entity) {
         args.push(SqlValue::Text(e.to_string()));
         sql.push_str(&entity_clause(args.len()));
+    }
+    if let Some(id) = f.entity_id()? {
+        args.push(SqlValue::Integer(id.into()));
+        sql.push_str(&entity_id_clause(args.len()));
     }
     Ok((sql, args))
 }
@@ -500,9 +567,45 @@ async fn document(
             let sd = store
                 .get(id)?
                 .ok_or_else(|| ApiError::not_found(format!("no document {id}")))?;
-            Ok(Json(document_json(&sd, layer.as_deref())))
+            let mut v = document_json(&sd, layer.as_deref());
+            attach_entity_ids(store.connection(), &id.to_string(), &mut v)?;
+            Ok(Json(v))
         })
         .await
+}
+
+/// Gives each `entity` annotation of a document answer the id of the merged entity it
+/// was assigned (`entity_id`), from `entity_mentions`.
+fn attach_entity_ids(
+    conn: &rusqlite::Connection,
+    doc: &str,
+    v: &mut Value,
+) -> Result<(), ApiError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT m.start, m.end, m.entity FROM entity_mentions m
+         WHERE m.doc = (SELECT rowid FROM documents WHERE id = ?1)",
+    )?;
+    let ids: HashMap<(i64, i64), i64> = stmt
+        .query_map([doc], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    if ids.is_empty() {
+        return Ok(());
+    }
+    if let Some(anns) = v.get_mut("annotations").and_then(Value::as_array_mut) {
+        for a in anns {
+            if a["layer"] != "entity" {
+                continue;
+            }
+            let span = (
+                a["start"].as_i64().unwrap_or(-1),
+                a["end"].as_i64().unwrap_or(-1),
+            );
+            if let Some(id) = ids.get(&span) {
+                a["entity_id"] = json!(id);
+            }
+        }
+    }
+    Ok(())
 }
 
 fn check_layer_name(layer: &str) -> Result<(), ApiError> {
@@ -695,6 +798,8 @@ async fn timeline(
     let lang = f.lang()?;
     let source = nonempty(&f.source).map(str::to_string);
     let entity = nonempty(&f.entity).map(str::to_string);
+    let entity_id = f.entity_id()?;
+    let narrowed = entity.is_some() || entity_id.is_some();
     let (filter, args) = doc_filters(&f)?;
     // Which layers to draw besides the documents: every layer whose annotations carry an
     // `earliest`/`latest` interval (time expressions today, events later), unless narrowed.
@@ -722,16 +827,16 @@ async fn timeline(
                     source,
                     from,
                     to,
-                    limit: if entity.is_some() {
+                    limit: if narrowed {
                         ENTITY_SEARCH_WINDOW
                     } else {
                         limit + 1
                     },
-                    offset: if entity.is_some() { 0 } else { offset },
+                    offset: if narrowed { 0 } else { offset },
                 })?;
-                if let Some(entity) = &entity {
+                if narrowed {
                     let ids: Vec<String> = hits.iter().map(|h| h.id.to_string()).collect();
-                    let keep = mentioning(conn, &ids, entity)?;
+                    let keep = narrow(conn, &ids, entity.as_deref(), entity_id)?;
                     hits.retain(|h| keep.contains(&h.id.to_string()));
                     hits.drain(..offset.min(hits.len()));
                 }
@@ -875,6 +980,142 @@ async fn timeline(
                 "query": echo, "limit": limit, "offset": offset, "has_more": has_more,
                 "documents": documents, "items": items, "kinds": kinds,
                 "items_truncated": truncated,
+            })))
+        })
+        .await
+}
+
+// ---------------------------------------------------------------- entities
+
+const ENTITY_TYPES: [&str; 4] = ["PER", "ORG", "LOC", "MISC"];
+
+/// How many co-occurring entities an entity profile lists.
+const MAX_COOCCURRING: usize = 20;
+
+fn entity_summary(r: &rusqlite::Row<'_>) -> rusqlite::Result<Value> {
+    Ok(json!({
+        "id": r.get::<_, i64>(0)?,
+        "name": r.get::<_, String>(1)?,
+        "type": r.get::<_, String>(2)?,
+        "mentions": r.get::<_, i64>(3)?,
+        "articles": r.get::<_, i64>(4)?,
+        "first": r.get::<_, Option<String>>(5)?,
+        "last": r.get::<_, Option<String>>(6)?,
+    }))
+}
+
+/// `GET /api/entities?q=&type=`: merged entities, most mentioned first. `q` matches the
+/// canonical name, any name seen, or a user alias (substring, case-insensitive for ASCII).
+async fn entities(
+    State(st): State<Shared>,
+    q: Result<Query<Filters>, QueryRejection>,
+) -> ApiResult {
+    let f = query(q)?;
+    let (limit, offset) = f.page(MAX_LIMIT)?;
+    let mut sql = String::from(" FROM entities WHERE 1 = 1");
+    let mut args: Vec<SqlValue> = Vec::new();
+    let etype = match nonempty(&f.etype) {
+        Some(t) => {
+            let up = t.to_ascii_uppercase();
+            if !ENTITY_TYPES.contains(&up.as_str()) {
+                return Err(ApiError::bad_request(format!(
+                    "type must be one of {}, not {t:?}",
+                    ENTITY_TYPES.join(", ")
+                )));
+            }
+            args.push(SqlValue::Text(up.clone()));
+            sql.push_str(&format!(" AND type = ?{}", args.len()));
+            Some(up)
+        }
+        None => None,
+    };
+    if let Some(text) = nonempty(&f.q) {
+        args.push(SqlValue::Text(like_pattern(text)));
+        let n = args.len();
+        sql.push_str(&format!(
+            " AND (name LIKE ?{n} ESCAPE '\\' OR names LIKE ?{n} ESCAPE '\\' \
+             OR EXISTS (SELECT 1 FROM entity_aliases al WHERE al.alias LIKE ?{n} ESCAPE '\\' \
+                AND (al.name = entities.name COLLATE NOCASE OR instr(lower(entities.names), lower(json_quote(al.name))) > 0)))"
+        ));
+    }
+    let echo = json!({"q": nonempty(&f.q), "type": etype});
+    st.pool
+        .clone()
+        .run(move |store| {
+            let conn = store.connection();
+            let total: i64 = conn.query_row(
+                &format!("SELECT count(*){sql}"),
+                rusqlite::params_from_iter(args.iter()),
+                |r| r.get(0),
+            )?;
+            let mut stmt = conn.prepare(&format!(
+                "SELECT id, name, type, mentions, articles, first, last{sql}
+                 ORDER BY mentions DESC, articles DESC, id LIMIT {limit} OFFSET {offset}"
+            ))?;
+            let rows = stmt
+                .query_map(rusqlite::params_from_iter(args.iter()), entity_summary)?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(Json(json!({
+                "query": echo, "total": total, "limit": limit, "offset": offset,
+                "entities": rows,
+            })))
+        })
+        .await
+}
+
+/// `GET /api/entities/{id}?limit=&offset=`: one merged entity, with its articles paged.
+async fn entity(
+    State(st): State<Shared>,
+    id: Result<Path<String>, PathRejection>,
+    q: Result<Query<Filters>, QueryRejection>,
+) -> ApiResult {
+    let Path(given) = id?;
+    let id = parse_entity_id(&given, "the entity id")?;
+    let f = query(q)?;
+    let (limit, offset) = f.page(MAX_LIMIT)?;
+    st.pool
+        .clone()
+        .run(move |store| {
+            let p = store
+                .entity_profile(id, MAX_COOCCURRING)?
+                .ok_or_else(|| ApiError::not_found(format!("no entity {id}")))?;
+            let conn = store.connection();
+            // The user's aliases whose name is one of this entity's names.
+            let mut al = conn.prepare_cached("SELECT alias, name FROM entity_aliases ORDER BY alias")?;
+            let known: std::collections::HashSet<String> = p
+                .names
+                .iter()
+                .map(|(n, _)| n.to_lowercase())
+                .chain([p.name.to_lowercase()])
+                .collect();
+            let aliases: Vec<Value> = al
+                .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+                .collect::<Result<Vec<_>, _>>()?
+                .into_iter()
+                .filter(|(_, n)| known.contains(&n.to_lowercase()))
+                .map(|(a, n)| json!({"alias": a, "name": n}))
+                .collect();
+            let mut docs = conn.prepare(&format!(
+                "SELECT {SUMMARY_COLUMNS}, (SELECT count(*) FROM entity_mentions m WHERE m.doc = documents.rowid AND m.entity = ?1) AS mentions
+                 FROM documents WHERE rowid IN (SELECT doc FROM entity_mentions WHERE entity = ?1)
+                 ORDER BY pub_earliest DESC, pub_latest DESC, id LIMIT {limit} OFFSET {offset}"
+            ))?;
+            let documents = docs
+                .query_map([id], |r| {
+                    let mut d = doc_summary(r)?;
+                    d["mentions"] = json!(r.get::<_, i64>("mentions")?);
+                    Ok(d)
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(Json(json!({
+                "id": p.id, "name": p.name, "type": p.etype,
+                "mentions": p.mentions, "articles": p.articles,
+                "first": p.first, "last": p.last,
+                "names": p.names.iter().map(|(n, c)| json!({"name": n, "count": c})).collect::<Vec<_>>(),
+                "aliases": aliases,
+                "cooccurring": p.cooccurring.iter().map(|(i, n, t, c)| json!({"id": i, "name": n, "type": t, "articles": c})).collect::<Vec<_>>(),
+                "limit": limit, "offset": offset,
+                "documents": documents,
             })))
         })
         .await

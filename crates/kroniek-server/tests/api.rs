@@ -131,9 +131,19 @@ fn start(max_upload: usize) -> TestServer {
 }
 
 fn start_with(max_upload: usize, allow_upload: bool) -> TestServer {
+    start_after(max_upload, allow_upload, |_| {})
+}
+
+/// A server over the fixture store after `prepare` has changed it.
+fn start_after(
+    max_upload: usize,
+    allow_upload: bool,
+    prepare: impl FnOnce(&mut SqliteStore),
+) -> TestServer {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("k.db");
     build_store(&db);
+    prepare(&mut SqliteStore::open(&db).unwrap());
     let mut config = Config::new(&db);
     config.max_upload_bytes = max_upload;
     config.allow_upload = allow_upload;
@@ -641,6 +651,8 @@ fn openapi_describes_every_route() {
         ("/api/documents/{id}", "get"),
         ("/api/layers/{layer}", "get"),
         ("/api/timeline", "get"),
+        ("/api/entities", "get"),
+        ("/api/entities/{id}", "get"),
         ("/api/ingest", "post"),
         ("/api/openapi.json", "get"),
     ] {
@@ -717,4 +729,107 @@ fn entity_filter_narrows_lists_searches_and_timelines() {
     assert_eq!(tlq["documents"].as_array().unwrap().len(), 1);
     let nobody = get(t.addr, "/api/documents?entity=Nobody").json();
     assert_eq!(nobody["total"], 0);
+}
+
+#[test]
+fn entities_are_listed_profiled_and_filter_timelines() {
+    let t = start(1 << 20);
+    // The list: merged entities from put_batch, most mentioned first.
+    let list = get(t.addr, "/api/entities").json();
+    assert_eq!(list["total"], 2, "{list}");
+    let ents = list["entities"].as_array().unwrap();
+    let names: Vec<&str> = ents.iter().map(|e| e["name"].as_str().unwrap()).collect();
+    assert!(names.iter().any(|n| n.contains("Oosterwold")), "{names:?}");
+    assert!(ents[0]["mentions"].as_u64() >= ents[1]["mentions"].as_u64());
+    let loc = get(t.addr, "/api/entities?q=ooster&type=loc").json();
+    assert_eq!(loc["total"], 1, "{loc}");
+    let e = &loc["entities"][0];
+    assert_eq!(e["type"], "LOC");
+    assert_eq!(e["articles"], 2);
+    let id = e["id"].as_u64().unwrap();
+    assert_eq!(get(t.addr, "/api/entities?type=PER").json()["total"], 0);
+    let p1 = get(t.addr, "/api/entities?limit=1").json();
+    assert_eq!(p1["entities"].as_array().unwrap().len(), 1);
+    let p2 = get(t.addr, "/api/entities?limit=1&offset=1").json();
+    assert_ne!(p1["entities"][0]["id"], p2["entities"][0]["id"]);
+
+    // The profile.
+    let p = get(t.addr, &format!("/api/entities/{id}")).json();
+    assert_eq!(p["id"], id);
+    assert_eq!(p["type"], "LOC");
+    assert_eq!(p["articles"], 2);
+    assert_eq!(p["first"], "2023-05-02");
+    assert_eq!(p["last"], "2023-06-11");
+    assert_eq!(p["names"][0]["name"], "Oosterwold");
+    assert!(p["names"][0]["count"].as_u64().unwrap() >= 2);
+    let co = p["cooccurring"].as_array().unwrap();
+    assert_eq!(co.len(), 1, "{p}");
+    assert_eq!(co[0]["type"], "ORG");
+    assert_eq!(co[0]["articles"], 1);
+    let docs = p["documents"].as_array().unwrap();
+    assert_eq!(docs.len(), 2);
+    assert_eq!(docs[0]["published"], "2023-06-11", "newest first");
+    assert!(docs[0]["mentions"].as_u64().unwrap() >= 1);
+    let paged = get(t.addr, &format!("/api/entities/{id}?limit=1&offset=1")).json();
+    assert_eq!(paged["documents"][0]["published"], "2023-05-02");
+
+    // The co-occurring entity's page links back.
+    let other = co[0]["id"].as_u64().unwrap();
+    let op = get(t.addr, &format!("/api/entities/{other}")).json();
+    assert_eq!(op["cooccurring"][0]["id"], id);
+
+    // Timelines, lists and searches by entity id.
+    let tl = get(t.addr, &format!("/api/timeline?entity_id={id}")).json();
+    assert_eq!(tl["documents"].as_array().unwrap().len(), 2);
+    assert_eq!(tl["query"]["entity_id"], id.to_string());
+    let tlq = get(t.addr, &format!("/api/timeline?q=aanvaring&entity_id={id}")).json();
+    assert_eq!(tlq["documents"].as_array().unwrap().len(), 1);
+    let dl = get(t.addr, &format!("/api/documents?entity_id={other}")).json();
+    assert_eq!(dl["total"], 2);
+    let sr = get(
+        t.addr,
+        &format!("/api/search?q=provincie&entity_id={other}"),
+    )
+    .json();
+    assert_eq!(sr["results"].as_array().unwrap().len(), 2);
+
+    // A document's entity annotations carry the merged entity's id.
+    let doc_id = docs[0]["id"].as_str().unwrap();
+    let d = get(t.addr, &format!("/api/documents/{doc_id}")).json();
+    let ent: Vec<&Value> = d["annotations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["layer"] == "entity")
+        .collect();
+    assert!(!ent.is_empty());
+    assert!(ent.iter().all(|a| a["entity_id"] == id), "{ent:?}");
+
+    // Errors are JSON.
+    get(t.addr, "/api/entities/999999").assert_error(404);
+    get(t.addr, "/api/entities/abc").assert_error(400);
+    get(t.addr, "/api/entities?type=PLACE").assert_error(400);
+    get(t.addr, "/api/entities?limit=0").assert_error(400);
+    get(t.addr, "/api/timeline?entity_id=x").assert_error(400);
+    get(t.addr, "/api/documents?entity_id=-1").assert_error(400);
+}
+
+#[test]
+fn entity_aliases_are_shown_and_searchable() {
+    let t = start_after(1 << 20, true, |store| {
+        store
+            .add_entity_alias("Flevo-provincie", "provincie")
+            .unwrap();
+    });
+    let found = get(t.addr, "/api/entities?q=flevo-prov").json();
+    assert_eq!(found["total"], 1, "{found}");
+    assert_eq!(found["entities"][0]["type"], "ORG");
+    let id = found["entities"][0]["id"].as_u64().unwrap();
+    let p = get(t.addr, &format!("/api/entities/{id}")).json();
+    assert_eq!(p["aliases"][0]["alias"], "Flevo-provincie", "{p}");
+    // Nothing else answers to it.
+    assert_eq!(
+        get(t.addr, "/api/entities?q=flevo-prov&type=LOC").json()["total"],
+        0
+    );
 }

@@ -1,4 +1,4 @@
-// kroniek web UI: search, document, timeline and stats pages over the JSON API.
+// kroniek web UI: search, document, timeline, entity and stats pages over the JSON API.
 // No libraries, no build step. Every piece of data reaches the page through
 // textContent or setAttribute on elements built here, never parsed as markup.
 'use strict';
@@ -410,6 +410,9 @@ async function pageDocument(id) {
               'td',
               {},
               a.attrs && a.attrs.key ? link('layer/' + encodeURIComponent(l), { q: a.attrs.key }, a.text) : a.text,
+              l === 'entity' && a.entity_id !== undefined
+                ? h('span', { class: 'muted' }, ' · ', h('a', { href: '#/entity/' + a.entity_id, class: 'entity-link' }, 'entity page'))
+                : null,
               l === 'entity' && a.attrs && a.attrs.key
                 ? h('span', { class: 'muted' }, ' · ', link('search', { entity: a.attrs.key }, 'articles'), ' · ', link('timeline', { entity: a.attrs.key }, 'timeline'))
                 : null,
@@ -692,16 +695,37 @@ function detailOf(it) {
 }
 
 async function pageTimeline(params) {
-  const filters = Object.fromEntries(['q', 'lang', 'source', 'from', 'to', 'entity'].map((k) => [k, params.get(k) || '']));
-  const area = h('div', { id: 'timeline' }, h('p', { class: 'muted' }, 'Loading…'));
-  const detail = h('div', { class: 'tl-detail', id: 'tl-detail' }, h('span', { class: 'muted' }, 'Click an item to see where it comes from.'));
-  const what = [filters.q, filters.entity ? `mentions of ${filters.entity}` : ''].filter(Boolean).join(' · ');
+  const filters = Object.fromEntries(['q', 'lang', 'source', 'from', 'to', 'entity', 'entity_id'].map((k) => [k, params.get(k) || '']));
+  const { area, detail } = timelineParts();
+  const what = [filters.q, filters.entity ? `mentions of ${filters.entity}` : '', filters.entity_id ? `entity #${filters.entity_id}` : ''].filter(Boolean).join(' · ');
+  const title = h('h1', {}, what ? `Timeline: ${what}` : 'Timeline');
   show(
-    h('h1', {}, what ? `Timeline: ${what}` : 'Timeline'),
-    filterForm(params, { onSubmit: (d) => (location.hash = hashFor('timeline', d)) }),
+    title,
+    filterForm(params, { onSubmit: (d) => (location.hash = hashFor('timeline', { ...d, entity_id: filters.entity_id })) }),
     area,
     detail,
   );
+  if (filters.entity_id) {
+    // Name the entity and link to its page.
+    api('/api/entities/' + encodeURIComponent(filters.entity_id), { limit: 1 })
+      .then((e) => {
+        const rest = [filters.q, filters.entity ? `mentions of ${filters.entity}` : ''].filter(Boolean).join(' · ');
+        fill(title, 'Timeline: ', h('a', { href: '#/entity/' + e.id }, e.name), rest ? ' · ' + rest : '');
+      })
+      .catch(() => {});
+  }
+  await drawTimeline(area, detail, filters);
+}
+
+/** The timeline's drawing area and its detail panel, empty. */
+function timelineParts() {
+  const area = h('div', { id: 'timeline' }, h('p', { class: 'muted' }, 'Loading…'));
+  const detail = h('div', { class: 'tl-detail', id: 'tl-detail' }, h('span', { class: 'muted' }, 'Click an item to see where it comes from.'));
+  return { area, detail };
+}
+
+/** Fetches /api/timeline with `filters` and draws it into `area` (details into `detail`). */
+async function drawTimeline(area, detail, filters) {
   let r;
   try {
     r = await api('/api/timeline', { ...filters, limit: 200 });
@@ -791,6 +815,144 @@ async function pageLayer(layer, params) {
   } catch (e) {
     fill(results, errorBox(e));
   }
+}
+
+// ------------------------------------------------------------------ entity pages
+
+const ENTITY_TYPE_WORD = { PER: 'person', ORG: 'organisation', LOC: 'place', MISC: 'other' };
+
+function entityTypeBadge(t) {
+  return h('span', { class: 'badge' }, ENTITY_TYPE_WORD[t] ? `${ENTITY_TYPE_WORD[t]} (${t})` : t);
+}
+
+function dateSpan(first, last) {
+  if (!first && !last) return 'dates unknown';
+  return first === last ? first : `${first || '?'} … ${last || '?'}`;
+}
+
+/** Entities merged across articles, most mentioned first, searchable by name. */
+async function pageEntities(params) {
+  const q = params.get('q') || '';
+  const type = params.get('type') || '';
+  const offset = Number(params.get('offset') || 0) || 0;
+  const limit = 50;
+  const qInput = h('input', { name: 'q', value: q, placeholder: 'name, any form of it, or an alias', size: 30 });
+  const typeSel = h('select', { name: 'type' }, h('option', { value: '' }, 'any type'), Object.entries(ENTITY_TYPE_WORD).map(([k, w]) => h('option', { value: k }, `${w} (${k})`)));
+  typeSel.value = type;
+  const form = h('form', { class: 'filters', role: 'search' }, h('label', {}, 'name', qInput), h('label', {}, 'type', typeSel), h('button', { type: 'submit' }, 'Find'));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    location.hash = hashFor('entities', { q: qInput.value, type: typeSel.value });
+  });
+  const results = h('div', { id: 'entity-results' }, h('p', { class: 'muted' }, 'Loading…'));
+  show(h('h1', {}, 'Entities'), form, results);
+  try {
+    const r = await api('/api/entities', { q, type, limit, offset });
+    fill(
+      results,
+      h('p', { class: 'muted' }, `${r.total} entit${r.total === 1 ? 'y' : 'ies'}.`),
+      r.total
+        ? h(
+            'table',
+            { class: 'list' },
+            h('tr', {}, ['name', 'type', 'mentions', 'articles', 'dates'].map((t) => h('th', {}, t))),
+            r.entities.map((e) =>
+              h(
+                'tr',
+                {},
+                h('td', {}, h('a', { href: '#/entity/' + e.id }, e.name)),
+                h('td', {}, entityTypeBadge(e.type)),
+                h('td', {}, String(e.mentions)),
+                h('td', {}, String(e.articles)),
+                h('td', { class: 'muted' }, dateSpan(e.first, e.last)),
+              ),
+            ),
+          )
+        : null,
+      h('p', {}, pager(r.total, limit, offset, offset + limit < r.total, (o) => (location.hash = hashFor('entities', { q, type, offset: o || '' })))),
+    );
+  } catch (e) {
+    fill(results, errorBox(e));
+  }
+}
+
+/** One entity: its names, counts, dates, who or what it appears with, its articles and timeline. */
+async function pageEntity(id, params) {
+  const offset = Number(params.get('offset') || 0) || 0;
+  const limit = 20;
+  show(h('p', { class: 'muted' }, 'Loading…'));
+  let e;
+  try {
+    e = await api('/api/entities/' + encodeURIComponent(id), { limit, offset });
+  } catch (err) {
+    show(h('h1', {}, 'Entity'), errorBox(err));
+    return;
+  }
+  document.title = 'kroniek · ' + e.name;
+  const header = h(
+    'header',
+    {},
+    h('h1', {}, e.name, ' ', entityTypeBadge(e.type)),
+    h(
+      'div',
+      { class: 'meta' },
+      h('span', {}, `${e.mentions} mention${e.mentions === 1 ? '' : 's'}`),
+      h('span', {}, `${e.articles} article${e.articles === 1 ? '' : 's'}`),
+      h('span', {}, dateSpan(e.first, e.last)),
+      h('span', {}, '#' + e.id),
+    ),
+  );
+  const names = h(
+    'div',
+    { id: 'entity-names' },
+    h('h2', {}, 'Names seen'),
+    h('ul', { class: 'names' }, e.names.map((n) => h('li', {}, n.name, h('span', { class: 'muted' }, ` ×${n.count}`)))),
+    e.aliases.length ? h('p', {}, h('span', { class: 'muted' }, 'aliases: '), e.aliases.map((a) => `${a.alias} → ${a.name}`).join(', ')) : null,
+  );
+  const co = h(
+    'div',
+    { id: 'entity-cooccurring' },
+    h('h2', {}, 'Appears with'),
+    e.cooccurring.length
+      ? h(
+          'table',
+          { class: 'list' },
+          h('tr', {}, ['entity', 'type', 'shared articles'].map((t) => h('th', {}, t))),
+          e.cooccurring.map((c) => h('tr', {}, h('td', {}, h('a', { href: '#/entity/' + c.id }, c.name)), h('td', {}, entityTypeBadge(c.type)), h('td', {}, String(c.articles)))),
+        )
+      : h('p', { class: 'muted' }, 'nothing else in its articles'),
+  );
+  const docs = h(
+    'div',
+    { id: 'entity-documents' },
+    h('h2', {}, 'Articles'),
+    h(
+      'table',
+      { class: 'list' },
+      h('tr', {}, ['article', 'published', 'source', 'mentions'].map((t) => h('th', {}, t))),
+      e.documents.map((d) =>
+        h(
+          'tr',
+          {},
+          h('td', {}, link('doc/' + d.id, {}, d.title || d.id)),
+          h('td', {}, dateLabel(d.published, d.precision)),
+          h('td', { class: 'muted' }, d.source || ''),
+          h('td', {}, String(d.mentions)),
+        ),
+      ),
+    ),
+    h('p', {}, pager(e.articles, limit, offset, offset + limit < e.articles, (o) => (location.hash = hashFor('entity/' + e.id, { offset: o || '' })))),
+  );
+  const { area, detail } = timelineParts();
+  show(
+    header,
+    h('div', { class: 'grid2' }, names, co),
+    docs,
+    h('h2', {}, 'Timeline ', h('span', { class: 'muted' }, link('timeline', { entity_id: e.id }, 'open full timeline'))),
+    area,
+    detail,
+  );
+  await drawTimeline(area, detail, { entity_id: e.id });
 }
 
 // ------------------------------------------------------------------ stats page
@@ -898,13 +1060,15 @@ function route() {
   const parts = path.split('/').map(decodeURIComponent);
   const name = parts[0] || 'search';
   for (const a of document.querySelectorAll('header nav a[data-route]')) {
-    a.classList.toggle('active', a.dataset.route === (name === 'doc' ? 'search' : name === 'layer' ? 'stats' : name));
+    a.classList.toggle('active', a.dataset.route === (name === 'doc' ? 'search' : name === 'layer' ? 'stats' : name === 'entity' ? 'entities' : name));
   }
   document.title = 'kroniek · ' + name;
   if (name === 'doc' && parts[1]) return pageDocument(parts[1]);
   if (name === 'timeline') return pageTimeline(params);
   if (name === 'stats') return pageStats();
   if (name === 'layer' && parts[1]) return pageLayer(parts[1], params);
+  if (name === 'entities') return pageEntities(params);
+  if (name === 'entity' && parts[1]) return pageEntity(parts[1], params);
   return pageSearch(params);
 }
 
