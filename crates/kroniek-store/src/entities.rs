@@ -46,6 +46,37 @@ pub struct EntityProfile {
     pub documents: Vec<(DocId, String, Option<String>)>,
 }
 
+/// The store's entity generation: bumped by every write to the entity tables.
+pub(crate) fn generation(conn: &rusqlite::Connection) -> Result<i64, Error> {
+    Ok(conn.query_row(
+        "SELECT value FROM meta WHERE key = 'entity_generation'",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+/// Records the generation a write produced.
+pub(crate) fn set_generation(conn: &rusqlite::Connection, generation: i64) -> Result<(), Error> {
+    conn.execute(
+        "UPDATE meta SET value = ?1 WHERE key = 'entity_generation'",
+        [generation],
+    )?;
+    Ok(())
+}
+
+/// Makes `cached` a merger that reflects the store as `conn` sees it: kept when its
+/// generation is the store's, rebuilt otherwise (another connection or process wrote).
+pub(crate) fn ensure_fresh(
+    conn: &rusqlite::Connection,
+    cached: &mut Option<(Merger, i64)>,
+) -> Result<(), Error> {
+    let current = generation(conn)?;
+    if cached.as_ref().is_none_or(|(_, g)| *g != current) {
+        *cached = Some((SqliteStore::load_merger(conn)?, current));
+    }
+    Ok(())
+}
+
 /// The document entities of a stored document, from its `entity` annotations.
 pub(crate) fn doc_entities(sd: &StoredDocument) -> Vec<DocEntity> {
     let mentions: Vec<EntityMention> = sd
@@ -155,22 +186,25 @@ impl SqliteStore {
         &mut self,
         f: impl FnOnce(&Transaction<'_>, &mut Merger) -> Result<bool, Error>,
     ) -> Result<bool, Error> {
-        let mut merger = match self.merger.take() {
-            Some(m) => m,
-            None => Self::load_merger(self.connection())?,
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let mut cached = self.merger.take();
+        ensure_fresh(&tx, &mut cached)?;
+        let Some((mut merger, mut gen)) = cached else {
+            return Err(Error::corrupt("entity index unavailable"));
         };
-        let tx = self.conn.transaction()?;
         let changed = f(&tx, &mut merger)?;
         if changed {
             // Aliases can move any mention to another entity: rewrite the whole answer.
             tx.execute("DELETE FROM entity_mentions", [])?;
             tx.execute("DELETE FROM entities", [])?;
-            let docs: Vec<(i64, String)> = {
-                let mut stmt = tx.prepare("SELECT rowid, text FROM documents WHERE rowid IN (SELECT DISTINCT doc FROM doc_entities) ORDER BY rowid")?;
-                let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            let docs: Vec<i64> = {
+                let mut stmt = tx.prepare("SELECT DISTINCT doc FROM doc_entities ORDER BY doc")?;
+                let rows = stmt.query_map([], |r| r.get(0))?;
                 rows.collect::<Result<_, _>>()?
             };
-            for (rowid, _) in &docs {
+            for rowid in &docs {
                 let keys: Vec<String> = {
                     let mut stmt = tx.prepare_cached(
                         "SELECT key FROM doc_entities WHERE doc = ?1 ORDER BY ord",
@@ -186,9 +220,11 @@ impl SqliteStore {
             }
             let all: BTreeSet<EntityId> = merger.entities().iter().map(|e| e.id).collect();
             write_entities(&tx, &merger, &all)?;
+            gen += 1;
+            set_generation(&tx, gen)?;
         }
         tx.commit()?;
-        self.merger = Some(merger);
+        self.merger = Some((merger, gen));
         Ok(changed)
     }
 
@@ -237,10 +273,8 @@ impl SqliteStore {
                 .is_some();
             return Ok(if exists { vec![id] } else { Vec::new() });
         }
-        if self.merger.is_none() {
-            self.merger = Some(Self::load_merger(self.connection())?);
-        }
-        let merger = self
+        ensure_fresh(&self.conn, &mut self.merger)?;
+        let (merger, _) = self
             .merger
             .as_ref()
             .ok_or_else(|| Error::corrupt("entity index unavailable"))?;

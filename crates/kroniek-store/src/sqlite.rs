@@ -90,6 +90,11 @@ const MIGRATIONS: &[&str] = &[
         alias TEXT NOT NULL PRIMARY KEY COLLATE NOCASE,
         name TEXT NOT NULL
     );",
+    // 3: a generation counter for the entity tables, so that a connection can tell
+    // whether its cached merger still reflects the store (another connection or process
+    // may have written since).
+    "CREATE TABLE meta (key TEXT NOT NULL PRIMARY KEY, value INTEGER NOT NULL);
+    INSERT INTO meta (key, value) VALUES ('entity_generation', 0);",
 ];
 
 /// The schema version this build writes.
@@ -98,8 +103,9 @@ pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 /// A store in one SQLite file.
 pub struct SqliteStore {
     pub(crate) conn: Connection,
-    /// The cross-document entity merger, loaded on first need (see `entities.rs`).
-    pub(crate) merger: Option<kroniek_core::entities::Merger>,
+    /// The cross-document entity merger, loaded on first need (see `entities.rs`), with
+    /// the entity generation of the store it reflects.
+    pub(crate) merger: Option<(kroniek_core::entities::Merger, i64)>,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -284,10 +290,14 @@ impl Store for SqliteStore {
         let has_entities = batch
             .iter()
             .any(|sd| sd.annotations.iter().any(|a| a.layer == "entity"));
-        if has_entities && self.merger.is_none() {
-            self.merger = Some(Self::load_merger(&self.conn)?);
+        // IMMEDIATE: no other writer can slip in between checking that the cached merger
+        // is current and writing what it decides.
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        if has_entities {
+            crate::entities::ensure_fresh(&tx, &mut self.merger)?;
         }
-        let tx = self.conn.transaction()?;
         let mut outcomes = Vec::with_capacity(batch.len());
         let mut new_docs: Vec<(i64, &StoredDocument)> = Vec::new();
         {
@@ -350,8 +360,11 @@ impl Store for SqliteStore {
                 new_docs.push((rowid, sd));
             }
         }
-        if let (true, Some(merger)) = (has_entities, self.merger.as_mut()) {
-            if let Err(e) = Self::merge_entities(&tx, merger, &new_docs) {
+        if let (true, Some((merger, generation))) = (has_entities, self.merger.as_mut()) {
+            *generation += 1;
+            let merged = Self::merge_entities(&tx, merger, &new_docs)
+                .and_then(|()| crate::entities::set_generation(&tx, *generation));
+            if let Err(e) = merged {
                 // The in-memory merger may now be ahead of the store: rebuild it next time.
                 self.merger = None;
                 return Err(e);

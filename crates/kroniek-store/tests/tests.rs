@@ -171,3 +171,92 @@ fn phrase_queries() {
     assert_eq!(s.search(&q("\"nieuwe maatregelen\"")).unwrap().len(), 1);
     assert!(s.search(&q("\"maatregelen nieuwe\"")).unwrap().is_empty());
 }
+
+/// A document whose only annotations are the given entity mentions (surface, type).
+fn with_entities(text: &str, date: &str, names: &[(&str, &str)]) -> StoredDocument {
+    let doc = Document::builder(text)
+        .published(PubDate::parse(date).unwrap())
+        .language(Some(Lang::NL))
+        .build();
+    let annotations = names
+        .iter()
+        .map(|(name, label)| {
+            let start = text.find(name).unwrap() as u32;
+            kroniek_store::StoredAnnotation {
+                layer: "entity".into(),
+                start,
+                end: start + name.len() as u32,
+                label: (*label).into(),
+                attrs: vec![("key".into(), kroniek_core::entities::normalize(name))],
+            }
+        })
+        .collect();
+    StoredDocument {
+        doc,
+        annotations,
+        warnings: vec![],
+        origin: None,
+        search_terms: None,
+    }
+}
+
+/// Two connections (a server's pool, or `ingest` beside `serve`) writing in turn: each
+/// notices the other's writes and merges against the current state.
+#[test]
+fn entity_merging_stays_consistent_across_connections() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("k.db");
+    let mut a = SqliteStore::open(&path).unwrap();
+    let mut b = SqliteStore::open(&path).unwrap();
+    a.put_batch(&[with_entities(
+        "Ilse Vermeer voer het schip.",
+        "2024-03-20",
+        &[("Ilse Vermeer", "PER")],
+    )])
+    .unwrap();
+    b.put_batch(&[with_entities(
+        "Tarek Osmani sprak.",
+        "2024-03-21",
+        &[("Tarek Osmani", "PER")],
+    )])
+    .unwrap();
+    // `a` cached a merger before `b` wrote; it must not reuse it blindly.
+    a.put_batch(&[with_entities(
+        "Osmani en Tarek Osmani zwegen.",
+        "2024-03-22",
+        &[("Tarek Osmani", "PER")],
+    )])
+    .unwrap();
+    let conn = a.connection();
+    let osmani: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM entities WHERE key = 'tarek osmani'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(osmani, 1, "one Tarek Osmani, not one per connection");
+    let distinct: i64 = conn
+        .query_row("SELECT count(DISTINCT id) FROM entities", [], |r| r.get(0))
+        .unwrap();
+    let total: i64 = conn
+        .query_row("SELECT count(*) FROM entities", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!((distinct, total), (2, 2));
+    let articles: i64 = conn
+        .query_row(
+            "SELECT articles FROM entities WHERE key = 'tarek osmani'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(articles, 2);
+    // An alias added through one connection is seen by the other's next lookup.
+    b.add_entity_alias("Kapitein", "Ilse Vermeer").unwrap();
+    let found = a.find_entities("kapitein").unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(
+        a.entity_profile(found[0], 5).unwrap().unwrap().name,
+        "Ilse Vermeer"
+    );
+}
