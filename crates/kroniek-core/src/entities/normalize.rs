@@ -11,62 +11,20 @@ const ARTICLES: &[&str] = &["de", "het", "the", "een", "a", "an", "'t"];
 /// Arabic-style article particles dropped from a name part (`al-Baghdadi`, `el-Sisi`).
 const PARTICLES: &[&str] = &["al", "el", "ad", "ar", "as", "ash", "at", "az", "an", "ul"];
 
-/// Titles and forms of address dropped at the start of a person's name.
-const TITLES: &[&str] = &[
-    "president",
-    "premier",
-    "minister",
-    "koning",
-    "koningin",
-    "prins",
-    "prinses",
-    "paus",
-    "generaal",
-    "kolonel",
-    "dokter",
-    "professor",
-    "prof",
-    "dr",
-    "mr",
-    "mrs",
-    "ms",
-    "miss",
-    "sir",
-    "dame",
-    "lord",
-    "heer",
-    "mevrouw",
-    "meneer",
-    "dhr",
-    "mevr",
-    "mw",
-    "senator",
-    "gouverneur",
-    "burgemeester",
-    "kalief",
-    "sjeik",
-    "sheikh",
-    "imam",
-    "ayatollah",
-    "king",
-    "queen",
-    "prince",
-    "princess",
-    "pope",
-    "general",
-    "colonel",
-    "governor",
-    "mayor",
-    "chancellor",
-    "kanselier",
-    "secretary",
-    "judge",
-    "rechter",
-    "captain",
-    "kapitein",
-    "st",
-    "sint",
-];
+/// Titles and forms of address dropped at the start of a person's name: the union of
+/// every language's `resources/<lang>/titles.txt`.
+fn is_title(word: &str) -> bool {
+    static TITLES: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    TITLES
+        .get_or_init(|| {
+            crate::resources::languages()
+                .into_iter()
+                .flat_map(|l| crate::resources::lines(l, "titles.txt"))
+                .collect()
+        })
+        .contains(word)
+}
 
 /// Dutch name particles that belong to a surname (`van der Berg`, `de Vries`).
 const SURNAME_PARTICLES: &[&str] = &[
@@ -102,9 +60,7 @@ pub fn name_parts(name: &str) -> Vec<String> {
         .map(str::to_string)
         .collect();
     // Leading articles and titles ("de heer", "President", "the").
-    while parts.len() > 1
-        && (ARTICLES.contains(&parts[0].as_str()) || TITLES.contains(&parts[0].as_str()))
-    {
+    while parts.len() > 1 && (ARTICLES.contains(&parts[0].as_str()) || is_title(&parts[0])) {
         parts.remove(0);
     }
     // Arabic article particles: only when followed by more of the name.
@@ -190,6 +146,11 @@ mod tests {
         assert_eq!(normalize("The Guardian"), "guardian");
         assert_eq!(normalize("U.S."), "us");
         assert_eq!(normalize("St. Petersburg"), "petersburg");
+        // Titles come from the data files of every language.
+        assert_eq!(normalize("Admiraal Tarek Osmani"), "tarek osmani");
+        assert_eq!(normalize("Admiral Tarek Osmani"), "tarek osmani");
+        assert_eq!(normalize("kapitein Vermeer"), "vermeer");
+        assert_eq!(normalize("Captain Vermeer"), "vermeer");
         assert_eq!(surname(&name_parts("Jan van der Berg")), "van der berg");
         assert_eq!(surname(&name_parts("Abu Bakr Al-Baghdadi")), "baghdadi");
     }
