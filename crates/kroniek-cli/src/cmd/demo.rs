@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use kroniek_store::{SearchQuery, SqliteStore, Store};
 
+use super::stats::list;
 use crate::pipeline::{self, Input, Settings};
 
 /// The demo corpus: short Dutch and English articles written for kroniek, retelling one
@@ -52,13 +53,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     writeln!(out, "== kroniek demo ==\n{summary}\n")?;
 
     let stats = store.stats()?;
-    let list = |pairs: &[(String, u64)]| {
-        pairs
-            .iter()
-            .map(|(k, v)| format!("{k} {v}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     writeln!(
         out,
         "{} articles; languages: {}; publication dates known to the {}",

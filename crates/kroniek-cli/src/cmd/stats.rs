@@ -23,6 +23,15 @@ pub struct Args {
     pub json: bool,
 }
 
+/// `"nl 8, en 7"`: counts for a line of text.
+pub fn list(pairs: &[(String, u64)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn to_map(pairs: &[(String, u64)]) -> Value {
     Value::Object(
         pairs
@@ -51,13 +60,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         writeln!(out, "{v}")?;
         return Ok(ExitCode::SUCCESS);
     }
-    let list = |pairs: &[(String, u64)]| {
-        pairs
-            .iter()
-            .map(|(k, v)| format!("{k} {v}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     writeln!(
         out,
         "store:        {} (schema v{})",
