@@ -742,7 +742,13 @@ async function drawTimeline(area, detail, filters) {
     }
     items.push({ kind: 'document', doc: d.id, label: d.title || '(untitled)', title: d.title, source: d.source, published: d.published, precision: d.precision, earliest: d.pub_earliest, latest: d.pub_latest });
   }
-  for (const it of r.items) items.push(it);
+  // Untyped event mentions ("other": any verb the trigger model found) crowd out the typed
+  // ones (attack, arrest, statement, …) that a timeline is for; they stay on the document page.
+  let untyped = 0;
+  for (const it of r.items) {
+    if (it.kind === 'event' && it.label === 'other') untyped++;
+    else items.push(it);
+  }
   const usable = items.filter((i) => !isNaN(dayMs(i.earliest)) && !isNaN(dayMs(i.latest)));
   if (!usable.length) {
     fill(area, h('p', { class: 'muted' }, 'Nothing dated to draw.'));
@@ -754,7 +760,14 @@ async function drawTimeline(area, detail, filters) {
     'div',
     { class: 'tl-legend' },
     h('span', {}, h('span', { class: 'swatch', style: `background: ${layerColour('document')}` }), ` articles (${r.documents.length - undated})`),
-    Object.entries(kinds).map(([k, n]) => h('span', {}, h('span', { class: 'swatch', style: `background: ${layerColour(k)}` }), ` ${k === 'timex' ? 'time expressions' : k + 's'} (${n})`)),
+    Object.entries(kinds).map(([k, n]) =>
+      h(
+        'span',
+        {},
+        h('span', { class: 'swatch', style: `background: ${layerColour(k)}` }),
+        k === 'event' && untyped ? ` typed events (${n - untyped}; ${untyped} untyped not drawn)` : ` ${k === 'timex' ? 'time expressions' : k + 's'} (${n})`,
+      ),
+    ),
   );
   const zin = h('button', { class: 'plain', type: 'button', title: 'zoom in (+)' }, '+');
   const zout = h('button', { class: 'plain', type: 'button', title: 'zoom out (−)' }, '−');
