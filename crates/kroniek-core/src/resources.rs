@@ -4,6 +4,8 @@
 //! `build.rs` lists the directory, so adding `resources/de/abbreviations.txt` is all it
 //! takes for German sentence splitting to know its abbreviations.
 
+use std::sync::OnceLock;
+
 use crate::lang::Lang;
 
 include!(concat!(env!("OUT_DIR"), "/resources.rs"));
@@ -37,6 +39,44 @@ pub fn languages() -> Vec<Lang> {
     out
 }
 
+/// A value built once per language from that language's resources (rules, lexicons,
+/// models), lazily, for every language `build.rs` found, plus one fallback for languages
+/// without resources. No code names the languages: adding `resources/de/` is enough.
+pub(crate) struct PerLanguage<T> {
+    known: OnceLock<Vec<(Lang, OnceLock<T>)>>,
+    other: OnceLock<T>,
+}
+
+impl<T> PerLanguage<T> {
+    /// An empty cache, for a `static`.
+    pub(crate) const fn new() -> Self {
+        PerLanguage {
+            known: OnceLock::new(),
+            other: OnceLock::new(),
+        }
+    }
+
+    /// The value for `lang`: built by `load(lang)` the first time when the language has
+    /// resources, else the shared `fallback()`.
+    pub(crate) fn get(
+        &self,
+        lang: Lang,
+        load: impl FnOnce(Lang) -> T,
+        fallback: impl FnOnce() -> T,
+    ) -> &T {
+        let known = self.known.get_or_init(|| {
+            languages()
+                .into_iter()
+                .map(|l| (l, OnceLock::new()))
+                .collect()
+        });
+        match known.iter().find(|(l, _)| *l == lang) {
+            Some((l, cell)) => cell.get_or_init(|| load(*l)),
+            None => self.other.get_or_init(fallback),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -50,5 +90,20 @@ mod tests {
         );
         assert!(lines(Lang::NL, "abbreviations.txt").any(|l| l == "dhr"));
         assert!(text(Lang::new("xx").unwrap(), "abbreviations.txt").is_none());
+    }
+
+    #[test]
+    fn per_language_values_are_built_once_with_a_fallback() {
+        static CACHE: PerLanguage<String> = PerLanguage::new();
+        let load = |l: Lang| format!("lexicon {l}");
+        assert_eq!(CACHE.get(Lang::NL, load, || "none".into()), "lexicon nl");
+        assert_eq!(CACHE.get(Lang::EN, load, || "none".into()), "lexicon en");
+        let xx = Lang::new("xx").unwrap();
+        assert_eq!(CACHE.get(xx, load, || "none".into()), "none");
+        // Built once: a later loader is not called.
+        assert_eq!(
+            CACHE.get(Lang::NL, |_| "again".into(), || "none".into()),
+            "lexicon nl"
+        );
     }
 }

@@ -4,7 +4,6 @@
 //! `resources/<lang>/abbreviations.txt` decide which full stops end a sentence.
 
 use std::collections::HashSet;
-use std::sync::OnceLock;
 
 use crate::lang::Lang;
 use crate::resources;
@@ -41,21 +40,18 @@ pub struct Sentence {
 
 /// Abbreviations of a language (without their final full stop).
 fn abbreviations(lang: Lang) -> &'static HashSet<&'static str> {
-    static NL: OnceLock<HashSet<&'static str>> = OnceLock::new();
-    static EN: OnceLock<HashSet<&'static str>> = OnceLock::new();
-    static OTHER: OnceLock<HashSet<&'static str>> = OnceLock::new();
-    let load = |l: Lang| resources::lines(l, "abbreviations.txt").collect::<HashSet<_>>();
-    match lang {
-        Lang::NL => NL.get_or_init(|| load(Lang::NL)),
-        Lang::EN => EN.get_or_init(|| load(Lang::EN)),
+    static CACHE: resources::PerLanguage<HashSet<&'static str>> = resources::PerLanguage::new();
+    CACHE.get(
+        lang,
+        |l| resources::lines(l, "abbreviations.txt").collect(),
         // Without a list of its own, a language gets the union of the known ones.
-        _ => OTHER.get_or_init(|| {
+        || {
             resources::languages()
                 .into_iter()
                 .flat_map(|l| resources::lines(l, "abbreviations.txt"))
                 .collect()
-        }),
-    }
+        },
+    )
 }
 
 fn is_inner_joiner(c: char) -> bool {

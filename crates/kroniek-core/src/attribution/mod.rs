@@ -20,7 +20,6 @@
 //! in it ("BBC"), if any.
 
 use std::collections::HashSet;
-use std::sync::OnceLock;
 
 use crate::lang::Lang;
 use crate::resources;
@@ -144,14 +143,8 @@ fn load(lang: Lang) -> Lexicon {
 }
 
 fn lexicon(lang: Lang) -> &'static Lexicon {
-    static NL: OnceLock<Lexicon> = OnceLock::new();
-    static EN: OnceLock<Lexicon> = OnceLock::new();
-    static OTHER: OnceLock<Lexicon> = OnceLock::new();
-    match lang {
-        Lang::NL => NL.get_or_init(|| load(Lang::NL)),
-        Lang::EN => EN.get_or_init(|| load(Lang::EN)),
-        _ => OTHER.get_or_init(Lexicon::default),
-    }
+    static CACHE: crate::resources::PerLanguage<Lexicon> = crate::resources::PerLanguage::new();
+    CACHE.get(lang, load, Lexicon::default)
 }
 
 /// Matches one of `phrases` at word `i`; returns its length in words.

@@ -18,7 +18,6 @@ pub mod perceptron;
 
 use std::collections::HashMap;
 use std::ops::Range;
-use std::sync::OnceLock;
 
 use crate::attribution::Attribution;
 use crate::lang::Lang;
@@ -169,6 +168,7 @@ pub struct EventMention {
     pub place: Option<Span>,
 }
 
+#[derive(Default)]
 struct TypeLexicon {
     /// Stems by their first three bytes (or the whole stem if shorter).
     prefix: HashMap<String, Vec<(String, &'static str)>>,
@@ -212,14 +212,8 @@ fn key3(s: &str) -> &str {
 }
 
 fn type_lexicon(lang: Lang) -> &'static TypeLexicon {
-    static NL: OnceLock<TypeLexicon> = OnceLock::new();
-    static EN: OnceLock<TypeLexicon> = OnceLock::new();
-    static OTHER: OnceLock<TypeLexicon> = OnceLock::new();
-    match lang {
-        Lang::NL => NL.get_or_init(|| load_types(Lang::NL)),
-        Lang::EN => EN.get_or_init(|| load_types(Lang::EN)),
-        _ => OTHER.get_or_init(|| load_types(lang)),
-    }
+    static CACHE: resources::PerLanguage<TypeLexicon> = resources::PerLanguage::new();
+    CACHE.get(lang, load_types, TypeLexicon::default)
 }
 
 /// The ontology type of a lower-cased trigger word, if the lexicon knows it.
@@ -244,15 +238,12 @@ pub fn event_type(lang: Lang, lower: &str) -> Option<&'static str> {
 }
 
 fn model(lang: Lang) -> &'static Model {
-    static NL: OnceLock<Model> = OnceLock::new();
-    static EN: OnceLock<Model> = OnceLock::new();
-    static OTHER: OnceLock<Model> = OnceLock::new();
-    let load = |l: Lang| Model::from_text(resources::text(l, "events.model").unwrap_or(""));
-    match lang {
-        Lang::NL => NL.get_or_init(|| load(Lang::NL)),
-        Lang::EN => EN.get_or_init(|| load(Lang::EN)),
-        _ => OTHER.get_or_init(Model::default),
-    }
+    static CACHE: resources::PerLanguage<Model> = resources::PerLanguage::new();
+    CACHE.get(
+        lang,
+        |l| Model::from_text(resources::text(l, "events.model").unwrap_or("")),
+        Model::default,
+    )
 }
 
 /// A sentence prepared for feature extraction: original and lower-cased words.
@@ -490,14 +481,8 @@ fn load_cues(lang: Lang) -> Cues {
 }
 
 fn cues(lang: Lang) -> &'static Cues {
-    static NL: OnceLock<Cues> = OnceLock::new();
-    static EN: OnceLock<Cues> = OnceLock::new();
-    static OTHER: OnceLock<Cues> = OnceLock::new();
-    match lang {
-        Lang::NL => NL.get_or_init(|| load_cues(Lang::NL)),
-        Lang::EN => EN.get_or_init(|| load_cues(Lang::EN)),
-        _ => OTHER.get_or_init(Cues::default),
-    }
+    static CACHE: resources::PerLanguage<Cues> = resources::PerLanguage::new();
+    CACHE.get(lang, load_cues, Cues::default)
 }
 
 /// The factuality of the event at `ev` in a sentence, from the cues of its clause.

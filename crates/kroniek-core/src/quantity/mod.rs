@@ -9,7 +9,6 @@
 //! layer, and so are bare years.
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
 
 use crate::lang::Lang;
 use crate::resources;
@@ -122,14 +121,8 @@ fn load(lang: Lang) -> Lexicon {
 }
 
 fn lexicon(lang: Lang) -> &'static Lexicon {
-    static NL: OnceLock<Lexicon> = OnceLock::new();
-    static EN: OnceLock<Lexicon> = OnceLock::new();
-    static OTHER: OnceLock<Lexicon> = OnceLock::new();
-    match lang {
-        Lang::NL => NL.get_or_init(|| load(Lang::NL)),
-        Lang::EN => EN.get_or_init(|| load(Lang::EN)),
-        _ => OTHER.get_or_init(Lexicon::default),
-    }
+    static CACHE: crate::resources::PerLanguage<Lexicon> = crate::resources::PerLanguage::new();
+    CACHE.get(lang, load, Lexicon::default)
 }
 
 /// Parses digits with thousands and decimal separators as written in `lang`.
