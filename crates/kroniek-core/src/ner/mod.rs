@@ -18,9 +18,6 @@
 //! assert_eq!(EntityType::parse("PER"), Some(EntityType::Per));
 //! ```
 
-use std::collections::HashMap;
-use std::sync::OnceLock;
-
 use crate::lang::Lang;
 use crate::resources;
 use crate::span::Span;
@@ -91,23 +88,16 @@ pub struct NameMention {
     pub tokens: std::ops::Range<usize>,
 }
 
-/// Per language: its model, loaded on first use (`None`: no model file).
-type Registry = HashMap<Lang, OnceLock<Option<Result<Tagger, ModelError>>>>;
-
-fn registry() -> &'static Registry {
-    static R: OnceLock<Registry> = OnceLock::new();
-    R.get_or_init(|| {
-        resources::languages()
-            .into_iter()
-            .map(|l| (l, OnceLock::new()))
-            .collect()
-    })
-}
-
 fn load(lang: Lang) -> Option<&'static Result<Tagger, ModelError>> {
-    registry()
-        .get(&lang)?
-        .get_or_init(|| resources::bytes(lang, MODEL_FILE).map(Tagger::from_bytes))
+    // Per language: its model, loaded on first use (`None`: no model file).
+    static MODELS: resources::PerLanguage<Option<Result<Tagger, ModelError>>> =
+        resources::PerLanguage::new();
+    MODELS
+        .get(
+            lang,
+            |l| resources::bytes(l, MODEL_FILE).map(Tagger::from_bytes),
+            || None,
+        )
         .as_ref()
 }
 

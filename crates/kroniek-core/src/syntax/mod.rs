@@ -41,7 +41,6 @@ mod tests;
 
 use std::collections::BTreeSet;
 use std::fmt;
-use std::sync::OnceLock;
 
 use crate::lang::Lang;
 use crate::resources;
@@ -185,20 +184,14 @@ impl SyntaxModel {
     /// The embedded model of a language, loaded once on first use; `None` if there is none
     /// (or it cannot be read).
     pub fn for_language(lang: Lang) -> Option<&'static SyntaxModel> {
-        type Slot = (Lang, OnceLock<Option<SyntaxModel>>);
-        static MODELS: OnceLock<Vec<Slot>> = OnceLock::new();
-        let models = MODELS.get_or_init(|| {
-            resources::languages()
-                .into_iter()
-                .filter(|&l| resources::bytes(l, MODEL_FILE).is_some())
-                .map(|l| (l, OnceLock::new()))
-                .collect()
-        });
-        let (_, slot) = models.iter().find(|(l, _)| *l == lang)?;
-        slot.get_or_init(|| {
-            resources::bytes(lang, MODEL_FILE).and_then(|b| SyntaxModel::from_bytes(b).ok())
-        })
-        .as_ref()
+        static MODELS: resources::PerLanguage<Option<SyntaxModel>> = resources::PerLanguage::new();
+        MODELS
+            .get(
+                lang,
+                |l| resources::bytes(l, MODEL_FILE).and_then(|b| SyntaxModel::from_bytes(b).ok()),
+                || None,
+            )
+            .as_ref()
     }
 
     /// Reads a model from the bytes [`train`] wrote. The model borrows its strings from

@@ -1,6 +1,7 @@
 //! Tests of the whole model on a tiny synthetic treebank (`testdata/syntax/`).
 
 use super::*;
+use std::sync::OnceLock;
 
 fn read(text: &str) -> Vec<Vec<GoldToken>> {
     let mut out = vec![Vec::new()];
