@@ -37,6 +37,7 @@ pub mod events;
 pub mod lang;
 pub mod ner;
 pub mod quantity;
+pub mod record;
 pub mod resources;
 pub mod search;
 pub mod span;

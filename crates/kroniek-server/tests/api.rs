@@ -121,6 +121,7 @@ fn build_store(path: &std::path::Path) {
             warnings: rec.warnings,
             origin: Some(format!("fixtures {}", rec.locator)),
             search_terms: None,
+            records: None,
         });
     }
     store.put_batch(&batch).unwrap();

@@ -220,6 +220,7 @@ impl SqliteStore {
             }
             let all: BTreeSet<EntityId> = merger.entities().iter().map(|e| e.id).collect();
             write_entities(&tx, &merger, &all)?;
+            SqliteStore::remap_event_entities(&tx)?;
             gen += 1;
             set_generation(&tx, gen)?;
         }

@@ -19,10 +19,15 @@ use std::fmt;
 use kroniek_core::{Annotation, DocId, Document, Lang};
 
 mod entities;
+mod events;
 mod memory;
 mod sqlite;
 
 pub use entities::EntityProfile;
+pub use events::{
+    disagree, ClaimGroup, ClaimQuery, ClaimView, EventMentionView, EventView, TimelineQuery,
+    DISAGREEMENT,
+};
 pub use memory::MemoryStore;
 pub use sqlite::SqliteStore;
 
@@ -40,6 +45,8 @@ pub struct StoredDocument {
     /// Its full-text search terms, when the caller prepared them (in parallel, off the
     /// writer thread); computed on write otherwise.
     pub search_terms: Option<SearchTerms>,
+    /// Its events and claims for merging across articles (`None`: not analysed for them).
+    pub records: Option<kroniek_core::record::DocRecords>,
 }
 
 impl StoredDocument {
@@ -65,8 +72,10 @@ impl StoredDocument {
                 })
                 .map(|d| d.message.clone()),
         );
+        let records = kroniek_core::record::extract(&doc, &analysis);
         StoredDocument {
             search_terms: Some(SearchTerms::of(&doc)),
+            records: Some(records),
             annotations: analysis.annotations().into_iter().map(Into::into).collect(),
             doc,
             warnings,

@@ -95,7 +95,19 @@ const MIGRATIONS: &[&str] = &[
     // may have written since).
     "CREATE TABLE meta (key TEXT NOT NULL PRIMARY KEY, value INTEGER NOT NULL);
     INSERT INTO meta (key, value) VALUES ('entity_generation', 0);",
+    // 4: events and claims across articles (see events.rs).
+    crate::events::MIGRATION,
 ];
+
+/// A full-text query error is the user's; anything else is the store's.
+pub(crate) fn query_error(e: rusqlite::Error) -> Error {
+    match e {
+        rusqlite::Error::SqliteFailure(_, Some(msg)) if msg.contains("fts5") => {
+            Error::bad_query(msg)
+        }
+        other => other.into(),
+    }
+}
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -202,7 +214,7 @@ fn fts_term(term: &str) -> String {
 
 /// Builds an FTS5 match expression: every word (or quoted phrase) must match, in any of
 /// its folded or stemmed forms.
-fn fts_query(text: &str) -> Result<(String, Vec<Vec<String>>), Error> {
+pub(crate) fn fts_query(text: &str) -> Result<(String, Vec<Vec<String>>), Error> {
     let langs = [Lang::NL, Lang::EN];
     let mut clauses = Vec::new();
     let mut all_forms = Vec::new();
@@ -280,6 +292,7 @@ fn row_to_document(row: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, StoredDocu
             warnings,
             origin,
             search_terms: None,
+            records: None,
         },
         id,
     ))
@@ -369,6 +382,10 @@ impl Store for SqliteStore {
                 self.merger = None;
                 return Err(e);
             }
+        }
+        if let Err(e) = Self::merge_events(&tx, &new_docs) {
+            self.merger = None;
+            return Err(e);
         }
         if let Err(e) = tx.commit() {
             self.merger = None;
@@ -507,13 +524,7 @@ impl Store for SqliteStore {
         })?;
         let mut hits = Vec::new();
         for row in rows {
-            let (id, title, source, published, language, text, rank) =
-                row.map_err(|e| match e {
-                    rusqlite::Error::SqliteFailure(_, Some(msg)) if msg.contains("fts5") => {
-                        Error::bad_query(msg)
-                    }
-                    other => other.into(),
-                })?;
+            let (id, title, source, published, language, text, rank) = row.map_err(query_error)?;
             let id = DocId::parse(&id)
                 .ok_or_else(|| Error::corrupt(format!("bad document id {id:?}")))?;
             hits.push(SearchHit {

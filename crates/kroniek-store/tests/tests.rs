@@ -17,6 +17,7 @@ fn stored(text: &str, title: &str, date: &str, source: &str) -> StoredDocument {
         warnings: vec![],
         origin: Some("test".into()),
         search_terms: None,
+        records: None,
     }
 }
 
@@ -197,6 +198,7 @@ fn with_entities(text: &str, date: &str, names: &[(&str, &str)]) -> StoredDocume
         warnings: vec![],
         origin: None,
         search_terms: None,
+        records: None,
     }
 }
 

@@ -6,6 +6,7 @@ use clap::Subcommand;
 
 mod alias;
 mod annotate;
+mod claims;
 mod db;
 mod demo;
 mod entity;
@@ -24,6 +25,7 @@ mod show;
 mod stats;
 mod syntax_common;
 mod time;
+mod timeline;
 mod train;
 mod train_events;
 mod train_ner;
@@ -46,6 +48,10 @@ pub enum Command {
     Entity(entity::Args),
     /// Add, remove or list entity aliases (re-groups stored mentions)
     Alias(alias::Args),
+    /// Events merged across articles in time order, for an entity or a topic
+    Timeline(timeline::Args),
+    /// Numbers by source, and where sources disagree (--conflicts)
+    Claims(claims::Args),
     /// Find time expressions (TIMEX3) with their calendar intervals
     Time(time::Args),
     /// Score kroniek against gold corpora (time, entities, syntax, events)
@@ -75,6 +81,8 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Annotate(args) => annotate::run(args),
         Command::Entity(args) => entity::run(args),
         Command::Alias(args) => alias::run(args),
+        Command::Timeline(args) => timeline::run(args),
+        Command::Claims(args) => claims::run(args),
         Command::Time(args) => time::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Ner(args) => ner::run(args),

@@ -1,0 +1,184 @@
+//! `kroniek claims`: numbers by source, and where the sources disagree.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::bail;
+use kroniek_store::{ClaimGroup, ClaimQuery, ClaimView};
+use serde_json::json;
+
+use super::db::DbArgs;
+
+/// Output formats of `kroniek claims`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Readable text
+    Text,
+    /// One JSON object per subject and property
+    Json,
+    /// Comma-separated values, one claim per row
+    Csv,
+}
+
+/// Numbers the articles give, grouped by what they are about (subject and property,
+/// across languages: "1.500 strijders" and "14,000 fighters" are both `fighters`), each
+/// with its source and date. With --conflicts, only the groups where sources or dates
+/// disagree by more than 10%: shown side by side, never averaged.
+///
+/// Examples:
+///   kroniek claims --conflicts
+///   kroniek claims --entity ISIS
+///   kroniek claims --conflicts --format csv > conflicts.csv
+#[derive(clap::Args, Debug)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// Only groups whose values disagree
+    #[arg(long)]
+    pub conflicts: bool,
+    /// Only claims about this entity (any name it goes by, or #ID)
+    #[arg(long, value_name = "NAME")]
+    pub entity: Option<String>,
+    /// At most this many groups
+    #[arg(long, default_value_t = 100)]
+    pub limit: usize,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let mut store = args.db.open_existing()?;
+    let entity = match &args.entity {
+        Some(name) => match store.find_entities(name)?.first() {
+            Some(&id) => Some(id),
+            None => bail!("no entity is called {name:?}; try `kroniek search {name}`"),
+        },
+        None => None,
+    };
+    let groups = store.claims(&ClaimQuery {
+        entity,
+        conflicts_only: args.conflicts,
+        limit: args.limit,
+    })?;
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        Format::Text => {
+            if groups.is_empty() {
+                writeln!(
+                    out,
+                    "no {}claims found",
+                    if args.conflicts { "conflicting " } else { "" }
+                )?;
+            }
+            for g in &groups {
+                write_group(&mut out, g)?;
+            }
+        }
+        Format::Json => {
+            for g in &groups {
+                writeln!(out, "{}", group_json(g))?;
+            }
+        }
+        Format::Csv => {
+            writeln!(
+                out,
+                "subject,property,conflict,value,bound,unit,source,when,outlet,published,doc,text"
+            )?;
+            for g in &groups {
+                for c in &g.claims {
+                    let row = [
+                        g.subject.1.clone(),
+                        g.property.clone(),
+                        g.conflict.to_string(),
+                        format_value(c.value),
+                        c.bound.clone(),
+                        c.unit.clone(),
+                        c.source.clone().unwrap_or_default(),
+                        c.when.clone(),
+                        c.outlet.clone().unwrap_or_default(),
+                        c.published.clone(),
+                        c.doc.to_string(),
+                        c.text.clone(),
+                    ];
+                    let fields: Vec<String> = row.iter().map(|f| csv_field(f)).collect();
+                    writeln!(out, "{}", fields.join(","))?;
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// `1500`, `9600000000`, `14.5`.
+pub fn format_value(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+fn bound_word(b: &str) -> &'static str {
+    match b {
+        "about" => "about ",
+        "at_most" => "up to ",
+        "at_least" => "at least ",
+        _ => "",
+    }
+}
+
+/// JSON of one claim group (shared with the demo).
+pub fn group_json(g: &ClaimGroup) -> serde_json::Value {
+    json!({
+        "subject": {"id": g.subject.0, "name": g.subject.1}, "property": g.property, "conflict": g.conflict,
+        "claims": g.claims.iter().map(claim_json).collect::<Vec<_>>(),
+    })
+}
+
+fn claim_json(c: &ClaimView) -> serde_json::Value {
+    json!({
+        "value": c.value, "bound": c.bound, "unit": c.unit, "text": c.text, "source": c.source,
+        "when": c.when, "outlet": c.outlet, "published": c.published, "doc": c.doc.to_string(),
+        "sentence": c.sentence,
+    })
+}
+
+/// One group as text (shared with the demo).
+pub fn write_group(out: &mut impl Write, g: &ClaimGroup) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{} · {}{}",
+        g.subject.1,
+        g.property,
+        if g.conflict { "  — CONFLICT" } else { "" }
+    )?;
+    for c in &g.claims {
+        let who = c
+            .source
+            .clone()
+            .or_else(|| c.outlet.clone())
+            .unwrap_or_else(|| format!("article {}", &c.doc.to_string()[..8]));
+        writeln!(
+            out,
+            "  {:<18} {}{} {:<14} {} ({}, {})",
+            format!("{}{}", bound_word(&c.bound), format_value(c.value)),
+            "",
+            "",
+            c.unit,
+            format!("according to {who}"),
+            c.when,
+            &c.doc.to_string()[..8]
+        )?;
+    }
+    Ok(())
+}

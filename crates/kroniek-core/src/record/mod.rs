@@ -1,0 +1,599 @@
+//! What one article contributes to the record across articles: its typed events, grouped
+//! into within-document chains, and its numeric claims.
+//!
+//! [`extract`] turns an [`Analysis`] into [`DocRecords`]; [`merge`] decides whether two
+//! events (from any documents) are the same. Both are pure: the store runs them on ingest
+//! and keeps the result (see `kroniek-store`'s `events.rs`).
+//!
+//! - An **event record** is a typed event mention (`coup`, `injury`, …; the generic
+//!   `other` events are left out: timelines use the typed subset) with its sentence,
+//!   factuality, source, time and the entities it involves: the named entities of its
+//!   sentence (except the attribution's source) and the antecedents of anaphors such as
+//!   "hij" or "the company" (`resources/<lang>/anaphora.txt`).
+//! - A **document event** chains the records of one kind in one article whose times are
+//!   compatible and whose places do not differ: "de poging tot staatsgreep", "de putsch",
+//!   "de machtsgreep" are one coup. It is the unit the cross-article merger works with.
+//! - A **claim** is a quantity with a subject (the nearest named entity of the sentence,
+//!   else the last one of the preceding sentences), a property (the counted noun, mapped
+//!   by `resources/<lang>/claim_properties.txt` so that "strijders" and "fighters" meet),
+//!   a source and a time.
+
+pub mod merge;
+pub mod summary;
+
+use std::collections::HashMap;
+
+use jiff::civil::Date;
+use jiff::ToSpan;
+
+use crate::analysis::Analysis;
+use crate::document::{Document, PubDate};
+use crate::events::{EventMention, EventTime, Factuality};
+use crate::lang::Lang;
+use crate::ner::EntityType;
+use crate::quantity::Bound;
+use crate::resources;
+use crate::span::Span;
+use crate::timex::TimexType;
+
+/// How far back (in days) an event without a time expression may lie before publication.
+/// News reports what just happened; older events are usually dated in the text.
+pub const UNANCHORED_DAYS: i64 = 31;
+
+/// When something happened, as far as one text tells.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct When {
+    /// The first day it can be, when known.
+    pub earliest: Option<Date>,
+    /// The last day it can be, when known.
+    pub latest: Option<Date>,
+    /// Whether a time expression in the text says so (else the publication date bounds it).
+    pub anchored: bool,
+    /// The TIMEX3 value of the anchor, or the publication date.
+    pub value: String,
+}
+
+impl When {
+    /// The days an event reported without a time expression can lie on: up to
+    /// [`UNANCHORED_DAYS`] before publication, or after it for an expected event.
+    pub fn unanchored(published: PubDate, time: EventTime) -> When {
+        let (e, l) = (published.earliest(), published.latest());
+        let (earliest, latest) = match time {
+            EventTime::NonFuture => (
+                e.and_then(|d| d.checked_sub(UNANCHORED_DAYS.days()).ok()),
+                l,
+            ),
+            EventTime::Future => (
+                e,
+                l.and_then(|d| d.checked_add(UNANCHORED_DAYS.days()).ok()),
+            ),
+        };
+        When {
+            earliest,
+            latest,
+            anchored: false,
+            value: published.to_string(),
+        }
+    }
+
+    /// Number of days it spans (`u32::MAX` when open).
+    pub fn width(&self) -> u32 {
+        match (self.earliest, self.latest) {
+            (Some(e), Some(l)) => (l - e).get_days().max(0) as u32 + 1,
+            _ => u32::MAX,
+        }
+    }
+
+    /// Whether the two can be the same time.
+    pub fn overlaps(&self, other: &When) -> bool {
+        match (self.earliest, self.latest, other.earliest, other.latest) {
+            (Some(a0), Some(a1), Some(b0), Some(b1)) => a0 <= b1 && b0 <= a1,
+            // An open side cannot rule anything out.
+            _ => true,
+        }
+    }
+
+    /// The interval written at the precision it has: `2019-01-10`, `2019-01`, `2019`, or
+    /// a range `2019-01-30/2019-02-27`; `?` when unknown.
+    pub fn display(&self) -> String {
+        display_interval(self.earliest, self.latest)
+    }
+}
+
+/// An interval of days written at its precision (see [`When::display`]).
+pub fn display_interval(earliest: Option<Date>, latest: Option<Date>) -> String {
+    let (Some(e), Some(l)) = (earliest, latest) else {
+        return match (earliest, latest) {
+            (Some(e), None) => format!("{e}/.."),
+            (None, Some(l)) => format!("../{l}"),
+            _ => "?".to_string(),
+        };
+    };
+    if e == l {
+        return e.to_string();
+    }
+    if e.day() == 1 && l == e.last_of_month() {
+        return format!("{:04}-{:02}", e.year(), e.month());
+    }
+    if e.day() == 1 && e.month() == 1 && l.month() == 12 && l.day() == 31 {
+        return if e.year() == l.year() {
+            format!("{:04}", e.year())
+        } else {
+            format!("{:04}/{:04}", e.year(), l.year())
+        };
+    }
+    format!("{e}/{l}")
+}
+
+/// A named entity an event or claim involves: its within-document key, type and the
+/// span of one of its mentions (the store maps that span to the entity across articles).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Participant {
+    /// Within-document entity key (`abu bakr baghdadi`).
+    pub key: String,
+    /// Its type in this document.
+    pub etype: EntityType,
+    /// One of its mentions in the text.
+    pub span: Span,
+}
+
+/// One typed event mention, ready to be merged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventRecord {
+    /// The trigger.
+    pub span: Span,
+    /// Its sentence.
+    pub sentence: Span,
+    /// The lower-cased trigger or its lemma.
+    pub lemma: String,
+    /// Certainty, polarity, time.
+    pub factuality: Factuality,
+    /// Who says so, as written ("The Guardian"), when attributed.
+    pub source: Option<String>,
+    /// When it happened.
+    pub when: When,
+}
+
+/// The mentions of one event in one document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocEvent {
+    /// Ontology type (`coup`, `injury`, …).
+    pub kind: &'static str,
+    /// The lemma of the first mention.
+    pub lemma: String,
+    /// The most precise time of its mentions.
+    pub when: When,
+    /// Its mentions, in text order.
+    pub mentions: Vec<EventRecord>,
+    /// The entities involved (one entry per entity), in order of first involvement.
+    pub participants: Vec<Participant>,
+}
+
+impl DocEvent {
+    /// The keys of the involved places.
+    pub fn places(&self) -> impl Iterator<Item = &str> {
+        self.participants
+            .iter()
+            .filter(|p| p.etype == EntityType::Loc)
+            .map(|p| p.key.as_str())
+    }
+}
+
+/// A number someone gives about something.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Claim {
+    /// The quantity as written ("zo’n 1.500 strijders").
+    pub span: Span,
+    /// Its sentence.
+    pub sentence: Span,
+    /// What it is about, when a named entity could be found.
+    pub subject: Option<Participant>,
+    /// What is counted, language-neutral where the lexicon knows it (`fighters`).
+    pub property: String,
+    /// The unit as written or normalised (`strijders`, `dollar`).
+    pub unit: String,
+    /// The value.
+    pub value: f64,
+    /// Exact, about, at most, at least.
+    pub bound: Bound,
+    /// Who gives it, when attributed.
+    pub source: Option<String>,
+    /// The time it refers to (the sentence's date, else the publication date).
+    pub when: When,
+}
+
+/// Everything one document contributes to the record across articles.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DocRecords {
+    /// Typed events, chained within the document.
+    pub events: Vec<DocEvent>,
+    /// Numeric claims.
+    pub claims: Vec<Claim>,
+}
+
+struct Anaphor {
+    etype: EntityType,
+    words: Vec<String>,
+}
+
+fn anaphors(lang: Lang) -> &'static Vec<Anaphor> {
+    static CACHE: resources::PerLanguage<Vec<Anaphor>> = resources::PerLanguage::new();
+    CACHE.get(
+        lang,
+        |l| {
+            resources::lines(l, "anaphora.txt")
+                .filter_map(|line| {
+                    let (t, phrase) = line.split_once('\t')?;
+                    Some(Anaphor {
+                        etype: EntityType::parse(t.trim())?,
+                        words: phrase.split_whitespace().map(str::to_lowercase).collect(),
+                    })
+                })
+                .collect()
+        },
+        Vec::new,
+    )
+}
+
+fn properties(lang: Lang) -> &'static HashMap<String, String> {
+    static CACHE: resources::PerLanguage<HashMap<String, String>> = resources::PerLanguage::new();
+    CACHE.get(
+        lang,
+        |l| {
+            let mut map = HashMap::new();
+            for line in resources::lines(l, "claim_properties.txt") {
+                if let Some((prop, units)) = line.split_once('\t') {
+                    for u in units.split_whitespace() {
+                        map.insert(u.to_lowercase(), prop.trim().to_string());
+                    }
+                }
+            }
+            map
+        },
+        HashMap::new,
+    )
+}
+
+/// The property of counted nouns that are no claim ("drie momenten", "two others").
+pub const IGNORED: &str = "-";
+
+/// The language-neutral property a counted noun measures.
+pub fn property_of(lang: Lang, unit: &str) -> String {
+    let lower = unit.to_lowercase();
+    properties(lang).get(&lower).cloned().unwrap_or(lower)
+}
+
+/// How many sentences back an anaphor or a claim's subject is looked for.
+const LOOKBACK_SENTENCES: usize = 4;
+
+/// Extracts a document's event chains and claims from its analysis.
+pub fn extract(doc: &Document, a: &Analysis) -> DocRecords {
+    let lang = a.language.unwrap_or(Lang::EN);
+    let text = doc.text.as_str();
+    let ctx = Context::new(text, a, lang);
+    let mut records: Vec<(EventRecord, &'static str, Vec<Participant>)> = Vec::new();
+    for e in a.events.iter().filter(|e| e.kind != "other") {
+        let Some(sentence) = a.sentences.get(e.sentence) else {
+            continue;
+        };
+        let record = EventRecord {
+            span: e.span,
+            sentence: sentence.span,
+            lemma: e.lemma.clone(),
+            factuality: e.factuality,
+            source: ctx.source_name(e.source),
+            when: ctx.when_of(e, doc.published),
+        };
+        records.push((record, e.kind, ctx.participants(e.sentence)));
+    }
+    DocRecords {
+        events: chain(records),
+        claims: ctx.claims(doc.published),
+    }
+}
+
+/// Per-document lookups shared by events and claims.
+struct Context<'a> {
+    text: &'a str,
+    a: &'a Analysis,
+    /// Type of each entity key in this document (PER wins over others, MISC loses).
+    key_types: HashMap<&'a str, EntityType>,
+    /// Byte spans of attribution sources: entities there give, not take part.
+    sources: Vec<Span>,
+    lang: Lang,
+}
+
+impl<'a> Context<'a> {
+    fn new(text: &'a str, a: &'a Analysis, lang: Lang) -> Context<'a> {
+        let mut key_types: HashMap<&str, EntityType> = HashMap::new();
+        for m in &a.entities {
+            let t = key_types.entry(m.key.as_str()).or_insert(m.etype);
+            if rank(m.etype) > rank(*t) {
+                *t = m.etype;
+            }
+        }
+        Context {
+            text,
+            a,
+            key_types,
+            sources: a.attributions.iter().map(|x| x.source).collect(),
+            lang,
+        }
+    }
+
+    fn source_name(&self, source: Option<usize>) -> Option<String> {
+        let at = self.a.attributions.get(source?)?;
+        let span = at.name.unwrap_or(at.source);
+        self.text.get(span.range()).map(str::to_string)
+    }
+
+    fn when_of(&self, e: &EventMention, published: PubDate) -> When {
+        let anchor = e
+            .anchor
+            .and_then(|s| self.a.timexes.iter().find(|t| t.span == s))
+            .filter(|t| is_point(t))
+            // A duration or "now" does not place the event: the nearest date of the
+            // sentence does ("op 3 november 2016 … 45 seconden lang … gesproken").
+            .or_else(|| {
+                let sentence = self.a.sentences.get(e.sentence)?.span;
+                self.a
+                    .timexes
+                    .iter()
+                    .filter(|t| sentence.contains(t.span) && is_point(t))
+                    .min_by_key(|t| t.span.start.abs_diff(e.span.start))
+            });
+        match anchor {
+            Some(t) if is_point(t) => When {
+                earliest: t.earliest,
+                latest: t.latest,
+                anchored: true,
+                value: t.value.clone(),
+            },
+            _ => When::unanchored(published, e.factuality.time),
+        }
+    }
+
+    fn participant(&self, i: usize) -> Participant {
+        let m = &self.a.entities[i];
+        Participant {
+            key: m.key.clone(),
+            etype: self
+                .key_types
+                .get(m.key.as_str())
+                .copied()
+                .unwrap_or(m.etype),
+            span: m.span,
+        }
+    }
+
+    fn is_source(&self, span: Span) -> bool {
+        self.sources.iter().any(|s| s.contains(span))
+    }
+
+    /// The entities of sentence `s` (not the sources) and the antecedents of its anaphors.
+    fn participants(&self, s: usize) -> Vec<Participant> {
+        let sentence = self.a.sentences[s].span;
+        let mut out: Vec<Participant> = Vec::new();
+        let mut push = |p: Participant| {
+            if !out.iter().any(|q| q.key == p.key) {
+                out.push(p);
+            }
+        };
+        for (i, m) in self.a.entities.iter().enumerate() {
+            if sentence.contains(m.span) && !self.is_source(m.span) {
+                push(self.participant(i));
+            }
+        }
+        for (at, etype) in self.anaphors_in(s) {
+            if let Some(i) = self.antecedent(at, etype, s) {
+                push(self.participant(i));
+            }
+        }
+        out
+    }
+
+    /// Anaphors in sentence `s`: (byte offset, type they refer to).
+    fn anaphors_in(&self, s: usize) -> Vec<(u32, EntityType)> {
+        let list = anaphors(self.lang);
+        if list.is_empty() {
+            return Vec::new();
+        }
+        let toks = &self.a.tokens[self.a.sentences[s].tokens.clone()];
+        let lower: Vec<String> = toks
+            .iter()
+            .map(|t| self.text[t.span.range()].to_lowercase())
+            .collect();
+        let mut out = Vec::new();
+        for i in 0..toks.len() {
+            for an in list {
+                let n = an.words.len();
+                if i + n <= toks.len() && lower[i..i + n] == an.words[..] {
+                    out.push((toks[i].span.start, an.etype));
+                }
+            }
+        }
+        out
+    }
+
+    /// The latest entity mention of `etype` before `at`, within the look-back window.
+    fn antecedent(&self, at: u32, etype: EntityType, s: usize) -> Option<usize> {
+        let first = s.saturating_sub(LOOKBACK_SENTENCES);
+        let from = self.a.sentences[first].span.start;
+        self.a
+            .entities
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.span.start >= from && m.span.end <= at && !self.is_source(m.span))
+            .filter(|(_, m)| self.key_types.get(m.key.as_str()) == Some(&etype))
+            .map(|(i, _)| i)
+            .next_back()
+    }
+
+    fn claims(&self, published: PubDate) -> Vec<Claim> {
+        let mut out = Vec::new();
+        for q in &self.a.quantities {
+            let Some(unit) = q.unit.clone() else {
+                continue;
+            };
+            let property = property_of(self.lang, &unit);
+            if property == IGNORED {
+                continue;
+            }
+            let Some(s) = self
+                .a
+                .sentences
+                .iter()
+                .position(|s| s.span.contains(q.number))
+            else {
+                continue;
+            };
+            let sentence = self.a.sentences[s].span;
+            let when = self
+                .a
+                .timexes
+                .iter()
+                .find(|t| sentence.contains(t.span) && is_point(t))
+                .map(|t| When {
+                    earliest: t.earliest,
+                    latest: t.latest,
+                    anchored: true,
+                    value: t.value.clone(),
+                })
+                .unwrap_or_else(|| When {
+                    earliest: published.earliest(),
+                    latest: published.latest(),
+                    anchored: false,
+                    value: published.to_string(),
+                });
+            out.push(Claim {
+                span: q.span,
+                sentence,
+                subject: self.subject(q.span, s),
+                property,
+                unit,
+                value: q.value,
+                bound: q.bound,
+                source: self.source_name(q.source),
+                when,
+            });
+        }
+        out
+    }
+
+    /// What a number is about: the nearest person or organisation of its sentence (not
+    /// the source), else the last one of the preceding sentences, else the nearest place
+    /// of its sentence ("369 schepen" waiting before a canal).
+    fn subject(&self, q: Span, s: usize) -> Option<Participant> {
+        let sentence = self.a.sentences[s].span;
+        let type_of = |m: &crate::entities::EntityMention| {
+            self.key_types
+                .get(m.key.as_str())
+                .copied()
+                .unwrap_or(m.etype)
+        };
+        let usable = |m: &crate::entities::EntityMention| {
+            type_of(m) != EntityType::Misc && !self.is_source(m.span) && !q.contains(m.span)
+        };
+        let actor = |m: &crate::entities::EntityMention| {
+            matches!(type_of(m), EntityType::Org | EntityType::Per)
+        };
+        let distance = |m: &crate::entities::EntityMention| {
+            if m.span.start >= q.end {
+                m.span.start - q.end
+            } else {
+                q.start.saturating_sub(m.span.end)
+            }
+        };
+        let nearest = |want_actor: bool| {
+            self.a
+                .entities
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| sentence.contains(m.span) && usable(m) && actor(m) == want_actor)
+                .min_by_key(|(_, m)| distance(m))
+                .map(|(i, _)| i)
+        };
+        let before = || {
+            let from = self.a.sentences[s.saturating_sub(LOOKBACK_SENTENCES)]
+                .span
+                .start;
+            self.a
+                .entities
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| {
+                    m.span.start >= from && m.span.end <= sentence.start && usable(m) && actor(m)
+                })
+                .map(|(i, _)| i)
+                .next_back()
+        };
+        nearest(true)
+            .or_else(before)
+            .or_else(|| nearest(false))
+            .map(|i| self.participant(i))
+    }
+}
+
+fn rank(t: EntityType) -> u8 {
+    match t {
+        EntityType::Per => 3,
+        EntityType::Org => 2,
+        EntityType::Loc => 1,
+        _ => 0,
+    }
+}
+
+/// Whether a time expression names a point or stretch of the calendar an event can be
+/// placed in (not a duration, set, or "now").
+fn is_point(t: &crate::timex::Timex) -> bool {
+    matches!(t.kind, TimexType::Date | TimexType::Time)
+        && t.earliest.is_some()
+        && t.latest.is_some()
+        && !t.value.ends_with("_REF")
+}
+
+/// Chains one document's records: a record joins the latest chain of its kind whose time
+/// it fits and whose places it does not contradict.
+fn chain(records: Vec<(EventRecord, &'static str, Vec<Participant>)>) -> Vec<DocEvent> {
+    let mut out: Vec<DocEvent> = Vec::new();
+    for (record, kind, participants) in records {
+        let joins = out.iter().rposition(|c| {
+            c.kind == kind
+                && c.when.overlaps(&record.when)
+                && !merge::places_differ(
+                    c.places(),
+                    participants
+                        .iter()
+                        .filter(|p| p.etype == EntityType::Loc)
+                        .map(|p| p.key.as_str()),
+                )
+        });
+        match joins {
+            Some(i) => {
+                let c = &mut out[i];
+                if record.when.anchored
+                    && (!c.when.anchored || record.when.width() < c.when.width())
+                {
+                    c.when = record.when.clone();
+                }
+                for p in participants {
+                    if !c.participants.iter().any(|q| q.key == p.key) {
+                        c.participants.push(p);
+                    }
+                }
+                c.mentions.push(record);
+            }
+            None => out.push(DocEvent {
+                kind,
+                lemma: record.lemma.clone(),
+                when: record.when.clone(),
+                mentions: vec![record],
+                participants,
+            }),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,197 @@
+//! Merge decisions on small own fixtures, through the whole analysis.
+
+use super::merge::Merger;
+use super::*;
+use crate::entities::{self, EntityId};
+use crate::events::Certainty;
+
+fn doc(text: &str, date: &str, lang: Lang) -> Document {
+    Document::builder(text)
+        .published(PubDate::parse(date).unwrap())
+        .language(Some(lang))
+        .build()
+}
+
+/// Records of each document, merged across documents: global entity ids come from the
+/// entity merger, as in the store.
+fn merge_all(docs: &[Document]) -> (Merger<EntityId>, Vec<DocRecords>) {
+    let mut ents = entities::Merger::new();
+    let mut events = Merger::new();
+    let mut all = Vec::new();
+    for (n, d) in docs.iter().enumerate() {
+        let a = crate::annotate(d);
+        let recs = extract(d, &a);
+        let grouped = entities::group(&d.text, &a.entities);
+        let keys: Vec<String> = grouped.iter().map(|e| e.key.clone()).collect();
+        let ids = ents.add_document(n as u64, d.published, grouped);
+        let id_of = |k: &str| keys.iter().position(|x| x == k).map(|i| ids[i]);
+        for ev in &recs.events {
+            let e: Vec<EntityId> = ev
+                .participants
+                .iter()
+                .filter_map(|p| id_of(&p.key))
+                .collect();
+            let p: Vec<EntityId> = ev.places().filter_map(id_of).collect();
+            events.add(n as u64, ev.clone(), e, p);
+        }
+        all.push(recs);
+    }
+    (events, all)
+}
+
+fn events_of_kind<'a>(
+    m: &'a Merger<EntityId>,
+    kind: &str,
+) -> Vec<&'a merge::MergedEvent<EntityId>> {
+    m.events().iter().filter(|e| e.kind == kind).collect()
+}
+
+#[test]
+fn the_same_event_in_two_languages_merges() {
+    let nl = doc(
+        "Jihadisten hebben op 10 januari 2019 in Hajin een staatsgreep gepleegd tegen Abu Bakr al-Baghdadi.",
+        "2019-02",
+        Lang::NL,
+    );
+    let en = doc(
+        "Jihadists staged a coup against Abu Bakr al-Baghdadi in Hajin on January 10, 2019.",
+        "2019-02-14",
+        Lang::EN,
+    );
+    let (m, recs) = merge_all(&[nl, en]);
+    for r in &recs {
+        assert!(r.events.iter().any(|e| e.kind == "coup"), "{r:?}");
+    }
+    let coups = events_of_kind(&m, "coup");
+    assert_eq!(coups.len(), 1, "{coups:#?}");
+    assert_eq!(coups[0].members.len(), 2);
+    assert_eq!(coups[0].when.display(), "2019-01-10");
+}
+
+#[test]
+fn two_attacks_on_one_day_in_different_places_stay_apart() {
+    let a = doc(
+        "Islamitische Staat heeft op 3 maart 2020 een aanslag in Kabul gepleegd.",
+        "2020-03-04",
+        Lang::NL,
+    );
+    let b = doc(
+        "Islamitische Staat pleegde op 3 maart 2020 ook een aanslag in Mosul.",
+        "2020-03-04",
+        Lang::NL,
+    );
+    let c = doc(
+        "De aanslag in Kabul van 3 maart 2020 werd opgeëist door Islamitische Staat.",
+        "2020-03-05",
+        Lang::NL,
+    );
+    let (m, _) = merge_all(&[a, b, c]);
+    let attacks = events_of_kind(&m, "attack");
+    assert_eq!(attacks.len(), 2, "{attacks:#?}");
+    let sizes: Vec<usize> = attacks.iter().map(|e| e.members.len()).collect();
+    assert_eq!(sizes, vec![2, 1], "Kabul twice, Mosul once");
+}
+
+#[test]
+fn hedged_and_certain_mentions_keep_their_own_factuality() {
+    let hedged = doc(
+        "Abu Bakr al-Baghdadi zou in 2015 gewond geraakt zijn bij een bombardement.",
+        "2019-02",
+        Lang::NL,
+    );
+    let certain = doc(
+        "Abu Bakr al-Baghdadi was wounded in 2015 in an air strike.",
+        "2018-01",
+        Lang::EN,
+    );
+    let (m, _) = merge_all(&[hedged, certain]);
+    let injuries = events_of_kind(&m, "injury");
+    assert_eq!(injuries.len(), 1, "{injuries:#?}");
+    let certainty: Vec<Certainty> = injuries[0]
+        .members
+        .iter()
+        .flat_map(|(_, e)| e.mentions.iter().map(|r| r.factuality.certainty))
+        .collect();
+    assert!(certainty.contains(&Certainty::Probable), "{certainty:?}");
+    assert!(certainty.contains(&Certainty::Certain), "{certainty:?}");
+}
+
+#[test]
+fn an_anaphor_involves_the_person_named_before() {
+    let d = doc(
+        "Rond de leider Abu Bakr al-Baghdadi hangt veel mysterie. Hij zou vier jaar geleden gewond geraakt zijn.",
+        "2019-02",
+        Lang::NL,
+    );
+    let a = crate::annotate(&d);
+    let recs = extract(&d, &a);
+    let injury = recs
+        .events
+        .iter()
+        .find(|e| e.kind == "injury")
+        .expect("injury");
+    assert!(
+        injury
+            .participants
+            .iter()
+            .any(|p| p.key.contains("baghdadi")),
+        "{injury:?}"
+    );
+    assert_eq!(injury.when.display(), "2015");
+    assert!(injury.when.anchored);
+}
+
+#[test]
+fn claims_in_both_notations_share_a_property() {
+    let nl = doc(
+        "Islamitische Staat telt nog zo’n 1.500 strijders, meldt de BBC.",
+        "2019-02",
+        Lang::NL,
+    );
+    let en = doc(
+        "Islamic State still has up to 14,000 fighters in Syria and Iraq, the report said.",
+        "2019-02",
+        Lang::EN,
+    );
+    let claims: Vec<Claim> = [nl, en]
+        .iter()
+        .flat_map(|d| extract(d, &crate::annotate(d)).claims)
+        .collect();
+    let fighters: Vec<&Claim> = claims.iter().filter(|c| c.property == "fighters").collect();
+    assert_eq!(fighters.len(), 2, "{claims:#?}");
+    assert_eq!(fighters[0].value, 1500.0);
+    assert_eq!(fighters[0].bound, Bound::About);
+    assert_eq!(fighters[1].value, 14000.0);
+    assert_eq!(fighters[1].bound, Bound::AtMost);
+    assert!(
+        fighters.iter().all(|c| c.subject.is_some()),
+        "{fighters:#?}"
+    );
+}
+
+#[test]
+fn unanchored_events_lie_shortly_before_publication() {
+    let w = When::unanchored(PubDate::parse("2019-02").unwrap(), EventTime::NonFuture);
+    assert_eq!(w.display(), "2019-01-01/2019-02-28");
+    assert!(!w.anchored);
+    let open = When::unanchored(PubDate::Unknown, EventTime::NonFuture);
+    assert_eq!(open.display(), "?");
+}
+
+#[test]
+fn intervals_are_shown_at_their_precision() {
+    let d = |s: &str| Some(s.parse::<Date>().unwrap());
+    assert_eq!(
+        display_interval(d("2016-11-03"), d("2016-11-03")),
+        "2016-11-03"
+    );
+    assert_eq!(
+        display_interval(d("2019-02-01"), d("2019-02-28")),
+        "2019-02"
+    );
+    assert_eq!(display_interval(d("2014-01-01"), d("2014-12-31")), "2014");
+    assert_eq!(
+        display_interval(d("2019-01-30"), d("2019-02-27")),
+        "2019-01-30/2019-02-27"
+    );
+}

@@ -1,0 +1,948 @@
+//! Events and claims across articles, kept in the SQLite store.
+//!
+//! The decisions are `kroniek_core::record` (pure); the store finds candidates and keeps
+//! the answer:
+//! - `events`: one row per event across articles, with its combined time;
+//! - `event_mentions`: every mention with its document, sentence, factuality, source and
+//!   time as that article tells it, and a hash of its sentence (the same wire copy in two
+//!   papers counts once as a source);
+//! - `event_participants`: the entity mention spans each event involves; they map to
+//!   entities across articles through `entity_mentions`, so user aliases that re-group
+//!   entities re-group event participants too;
+//! - `event_entities`: that mapping, materialised and indexed by (entity, type) for
+//!   candidate lookup; rebuilt when aliases change;
+//! - `claims`: numbers with subject span, property, value, bound, source and time.
+//!
+//! Merging is incremental: a new document's events are compared only with the latest
+//! [`MAX_CANDIDATES`] events of the same type that share a participant, found through
+//! indexes, so the cost of one more article does not grow with the archive.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use jiff::civil::Date;
+use kroniek_core::record::merge::{self, EventKey, MAX_CANDIDATES};
+use kroniek_core::record::{display_interval, DocRecords, When};
+use kroniek_core::{DocId, Span};
+use rusqlite::{params, OptionalExtension, Transaction};
+
+use crate::sqlite::SqliteStore;
+use crate::{Error, StoredDocument};
+
+/// Schema of the event and claim tables (migration 4).
+pub(crate) const MIGRATION: &str = "CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        lemma TEXT NOT NULL,
+        earliest TEXT,
+        latest TEXT,
+        anchored INTEGER NOT NULL,
+        value TEXT NOT NULL
+    );
+    CREATE INDEX events_time ON events(earliest, latest);
+    CREATE TABLE event_mentions (
+        id INTEGER PRIMARY KEY,
+        event INTEGER NOT NULL,
+        doc INTEGER NOT NULL REFERENCES documents(rowid) ON DELETE CASCADE,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        sent_start INTEGER NOT NULL,
+        sent_end INTEGER NOT NULL,
+        lemma TEXT NOT NULL,
+        certainty TEXT NOT NULL,
+        polarity TEXT NOT NULL,
+        time TEXT NOT NULL,
+        source TEXT,
+        value TEXT NOT NULL,
+        earliest TEXT,
+        latest TEXT,
+        anchored INTEGER NOT NULL,
+        copy TEXT NOT NULL
+    );
+    CREATE INDEX event_mentions_event ON event_mentions(event);
+    CREATE INDEX event_mentions_doc ON event_mentions(doc);
+    CREATE TABLE event_participants (
+        event INTEGER NOT NULL,
+        doc INTEGER NOT NULL REFERENCES documents(rowid) ON DELETE CASCADE,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        place INTEGER NOT NULL
+    );
+    CREATE INDEX event_participants_event ON event_participants(event);
+    CREATE TABLE event_entities (
+        entity INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        event INTEGER NOT NULL,
+        place INTEGER NOT NULL,
+        PRIMARY KEY (entity, kind, event)
+    ) WITHOUT ROWID;
+    CREATE INDEX event_entities_event ON event_entities(event);
+    CREATE INDEX entity_mentions_span ON entity_mentions(doc, start);
+    CREATE TABLE claims (
+        id INTEGER PRIMARY KEY,
+        doc INTEGER NOT NULL REFERENCES documents(rowid) ON DELETE CASCADE,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        sent_start INTEGER NOT NULL,
+        sent_end INTEGER NOT NULL,
+        subj_start INTEGER,
+        subj_end INTEGER,
+        property TEXT NOT NULL,
+        unit TEXT NOT NULL,
+        value REAL NOT NULL,
+        bound TEXT NOT NULL,
+        source TEXT,
+        earliest TEXT,
+        latest TEXT,
+        anchored INTEGER NOT NULL,
+        time_value TEXT NOT NULL
+    );
+    CREATE INDEX claims_property ON claims(property);
+    CREATE INDEX claims_doc ON claims(doc);";
+
+/// One mention of an event, as a timeline shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventMentionView {
+    /// The article.
+    pub doc: DocId,
+    /// Its headline.
+    pub title: Option<String>,
+    /// Its outlet.
+    pub outlet: Option<String>,
+    /// Its publication date at its precision.
+    pub published: String,
+    /// The sentence.
+    pub sentence: String,
+    /// Where the sentence starts in the article (bytes).
+    pub sentence_start: u32,
+    /// The trigger, relative to the sentence (bytes).
+    pub trigger: (u32, u32),
+    /// The trigger as written.
+    pub text: String,
+    /// `CERTAIN`, `PROBABLE`, `POSSIBLE`, `UNDERSPECIFIED`.
+    pub certainty: String,
+    /// `POS` or `NEG`.
+    pub polarity: String,
+    /// `NON_FUTURE` or `FUTURE`.
+    pub time: String,
+    /// Who says so, when attributed.
+    pub source: Option<String>,
+    /// The time this article gives (`2015`, or the publication date when undated).
+    pub when: String,
+    /// Whether this article dates it with a time expression.
+    pub anchored: bool,
+}
+
+/// One event across articles, as a timeline shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventView {
+    /// Its id in the store.
+    pub id: i64,
+    /// Ontology type.
+    pub kind: String,
+    /// Lemma of its first mention.
+    pub lemma: String,
+    /// Its time at the precision known (`2019-01-10`, `2019-02`, `2015`, or a range).
+    pub date: String,
+    /// First possible day.
+    pub earliest: Option<String>,
+    /// Last possible day.
+    pub latest: Option<String>,
+    /// Whether some article dates it with a time expression.
+    pub anchored: bool,
+    /// The strongest certainty among its asserted mentions that date it (all asserted
+    /// mentions when none does): `CERTAIN` > `PROBABLE` > …; `DENIED` when all deny it.
+    pub certainty: String,
+    /// Some mention asserts it and another denies it.
+    pub contradicted: bool,
+    /// Number of articles that mention it.
+    pub articles: usize,
+    /// Independent sources: distinct outlets and attributed sources, counting the same
+    /// wire sentence printed twice once.
+    pub sources: Vec<String>,
+    /// Names of the entities involved (canonical names).
+    pub entities: Vec<String>,
+    /// Its mentions, earliest article first; the first is the representative one.
+    pub mentions: Vec<EventMentionView>,
+}
+
+/// What a timeline asks for.
+#[derive(Debug, Clone, Default)]
+pub struct TimelineQuery {
+    /// Only events involving this entity (store id).
+    pub entity: Option<u32>,
+    /// Only events mentioned in articles matching this full-text query.
+    pub query: Option<String>,
+    /// Only events that may lie on or after this day (`YYYY-MM-DD`).
+    pub from: Option<String>,
+    /// Only events that may lie on or before this day.
+    pub to: Option<String>,
+    /// Only events with at least this many independent sources.
+    pub min_sources: usize,
+    /// Also events no article dates (they lie shortly before publication).
+    pub undated: bool,
+    /// At most this many events (0: no limit).
+    pub limit: usize,
+}
+
+/// One numeric claim.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClaimView {
+    /// The article.
+    pub doc: DocId,
+    /// Its outlet.
+    pub outlet: Option<String>,
+    /// Its publication date.
+    pub published: String,
+    /// The number as written ("zo’n 1.500 strijders").
+    pub text: String,
+    /// The sentence.
+    pub sentence: String,
+    /// The value.
+    pub value: f64,
+    /// `exact`, `about`, `at_most`, `at_least`.
+    pub bound: String,
+    /// The unit as written or normalised.
+    pub unit: String,
+    /// Who gives it, when attributed.
+    pub source: Option<String>,
+    /// The time it refers to.
+    pub when: String,
+}
+
+/// Claims about one subject and property.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClaimGroup {
+    /// The subject entity (store id) and canonical name.
+    pub subject: (u32, String),
+    /// What is counted (`fighters`).
+    pub property: String,
+    /// Whether the values disagree (beyond rounding) between sources or dates.
+    pub conflict: bool,
+    /// The claims, in time order; never averaged.
+    pub claims: Vec<ClaimView>,
+}
+
+/// What a claims listing asks for.
+#[derive(Debug, Clone, Default)]
+pub struct ClaimQuery {
+    /// Only claims about this entity.
+    pub entity: Option<u32>,
+    /// Only groups whose values disagree.
+    pub conflicts_only: bool,
+    /// At most this many groups (0: no limit).
+    pub limit: usize,
+}
+
+/// Two values disagree when they differ by more than this share of the larger one:
+/// "about 18,000" and "18.300" agree, "1.500" and "14.000" do not.
+pub const DISAGREEMENT: f64 = 0.1;
+
+fn date_str(d: Option<jiff::civil::Date>) -> Option<String> {
+    d.map(|d| d.to_string())
+}
+
+fn parse_date(s: Option<String>) -> Option<jiff::civil::Date> {
+    s.and_then(|s| s.parse().ok())
+}
+
+fn copy_hash(sentence: &str) -> String {
+    // FNV-1a over the folded words: the same wire sentence in two papers hashes alike.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for w in sentence.split_whitespace() {
+        for c in w
+            .chars()
+            .flat_map(char::to_lowercase)
+            .filter(|c| c.is_alphanumeric())
+        {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                h ^= u64::from(b);
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        h ^= 0x20;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+struct Candidate {
+    id: i64,
+    kind: String,
+    when: When,
+    entities: Vec<u32>,
+    places: Vec<u32>,
+}
+
+fn load_candidate(tx: &Transaction<'_>, id: i64) -> Result<Option<Candidate>, Error> {
+    let row = tx
+        .prepare_cached("SELECT kind, earliest, latest, anchored, value FROM events WHERE id = ?1")?
+        .query_row([id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<String>>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, bool>(3)?,
+                r.get::<_, String>(4)?,
+            ))
+        })
+        .optional()?;
+    let Some((kind, earliest, latest, anchored, value)) = row else {
+        return Ok(None);
+    };
+    let mut entities = Vec::new();
+    let mut places = Vec::new();
+    let mut stmt =
+        tx.prepare_cached("SELECT entity, place FROM event_entities WHERE event = ?1")?;
+    let rows = stmt.query_map([id], |r| Ok((r.get::<_, u32>(0)?, r.get::<_, bool>(1)?)))?;
+    for row in rows {
+        let (e, place) = row?;
+        entities.push(e);
+        if place {
+            places.push(e);
+        }
+    }
+    Ok(Some(Candidate {
+        id,
+        kind,
+        when: When {
+            earliest: parse_date(earliest),
+            latest: parse_date(latest),
+            anchored,
+            value,
+        },
+        entities,
+        places,
+    }))
+}
+
+impl SqliteStore {
+    /// Merges the events and stores the claims of newly stored documents; runs inside
+    /// the batch's transaction, after their entities are merged.
+    pub(crate) fn merge_events(
+        tx: &Transaction<'_>,
+        new_docs: &[(i64, &StoredDocument)],
+    ) -> Result<(), Error> {
+        for (rowid, sd) in new_docs {
+            let Some(records) = &sd.records else {
+                continue;
+            };
+            let spans = entity_ids(tx, *rowid)?;
+            merge_document(tx, *rowid, &sd.doc.text, records, &spans)?;
+            store_claims(tx, *rowid, records)?;
+        }
+        Ok(())
+    }
+
+    /// Rebuilds `event_entities` from the participants after entities were re-grouped.
+    pub(crate) fn remap_event_entities(tx: &Transaction<'_>) -> Result<(), Error> {
+        tx.execute("DELETE FROM event_entities", [])?;
+        tx.execute(
+            "INSERT OR IGNORE INTO event_entities (entity, kind, event, place)
+             SELECT em.entity, e.kind, p.event, p.place FROM event_participants p
+             JOIN events e ON e.id = p.event
+             JOIN entity_mentions em ON em.doc = p.doc AND em.start = p.start AND em.end = p.end",
+            [],
+        )?;
+        Ok(())
+    }
+}
+
+/// The store's entity id of each entity mention span of a document.
+fn entity_ids(tx: &Transaction<'_>, rowid: i64) -> Result<HashMap<(u32, u32), u32>, Error> {
+    let mut stmt =
+        tx.prepare_cached("SELECT start, end, entity FROM entity_mentions WHERE doc = ?1")?;
+    let rows = stmt.query_map([rowid], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+fn merge_document(
+    tx: &Transaction<'_>,
+    rowid: i64,
+    text: &str,
+    records: &DocRecords,
+    spans: &HashMap<(u32, u32), u32>,
+) -> Result<(), Error> {
+    let id_of = |s: Span| spans.get(&(s.start, s.end)).copied();
+    for ev in &records.events {
+        let mut entities: Vec<u32> = Vec::new();
+        let mut places: Vec<u32> = Vec::new();
+        for p in &ev.participants {
+            if let Some(id) = id_of(p.span) {
+                if !entities.contains(&id) {
+                    entities.push(id);
+                }
+                if p.etype == kroniek_core::ner::EntityType::Loc && !places.contains(&id) {
+                    places.push(id);
+                }
+            }
+        }
+        let incoming = EventKey {
+            kind: ev.kind,
+            when: &ev.when,
+            entities: &entities,
+            places: &places,
+        };
+        // Candidates: the latest events of this type sharing a participant.
+        let mut ids = BTreeSet::new();
+        {
+            let mut stmt = tx.prepare_cached(
+                "SELECT event FROM event_entities WHERE entity = ?1 AND kind = ?2 ORDER BY event DESC LIMIT ?3",
+            )?;
+            for e in &entities {
+                let rows = stmt.query_map(params![e, ev.kind, MAX_CANDIDATES as i64], |r| {
+                    r.get::<_, i64>(0)
+                })?;
+                for r in rows {
+                    ids.insert(r?);
+                }
+            }
+        }
+        let mut best: Option<(u32, Candidate)> = None;
+        for id in ids.into_iter().rev() {
+            let Some(c) = load_candidate(tx, id)? else {
+                continue;
+            };
+            let key = EventKey {
+                kind: &c.kind,
+                when: &c.when,
+                entities: &c.entities,
+                places: &c.places,
+            };
+            if let Some(s) = merge::score(&key, &incoming) {
+                if best.as_ref().is_none_or(|(b, _)| s > *b) {
+                    best = Some((s, c));
+                }
+            }
+        }
+        let event = match best {
+            Some((_, c)) => {
+                let when = merge::combine(&c.when, &ev.when);
+                tx.prepare_cached(
+                    "UPDATE events SET earliest = ?2, latest = ?3, anchored = ?4, value = ?5 WHERE id = ?1",
+                )?
+                .execute(params![
+                    c.id,
+                    date_str(when.earliest),
+                    date_str(when.latest),
+                    when.anchored,
+                    when.value
+                ])?;
+                c.id
+            }
+            None => {
+                tx.prepare_cached(
+                    "INSERT INTO events (kind, lemma, earliest, latest, anchored, value) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )?
+                .execute(params![
+                    ev.kind,
+                    ev.lemma,
+                    date_str(ev.when.earliest),
+                    date_str(ev.when.latest),
+                    ev.when.anchored,
+                    ev.when.value
+                ])?;
+                tx.last_insert_rowid()
+            }
+        };
+        let mut link = tx.prepare_cached(
+            "INSERT OR IGNORE INTO event_entities (entity, kind, event, place) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        for e in &entities {
+            link.execute(params![e, ev.kind, event, places.contains(e)])?;
+        }
+        let mut part = tx.prepare_cached(
+            "INSERT INTO event_participants (event, doc, start, end, place) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for p in &ev.participants {
+            part.execute(params![
+                event,
+                rowid,
+                p.span.start,
+                p.span.end,
+                p.etype == kroniek_core::ner::EntityType::Loc
+            ])?;
+        }
+        let mut mention = tx.prepare_cached(
+            "INSERT INTO event_mentions (event, doc, start, end, sent_start, sent_end, lemma, certainty, polarity, time, source, value, earliest, latest, anchored, copy)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+        )?;
+        for m in &ev.mentions {
+            let f = m.factuality;
+            mention.execute(params![
+                event,
+                rowid,
+                m.span.start,
+                m.span.end,
+                m.sentence.start,
+                m.sentence.end,
+                m.lemma,
+                f.certainty.as_str(),
+                f.polarity.as_str(),
+                f.time.as_str(),
+                m.source,
+                m.when.value,
+                date_str(m.when.earliest),
+                date_str(m.when.latest),
+                m.when.anchored,
+                copy_hash(text.get(m.sentence.range()).unwrap_or("")),
+            ])?;
+        }
+    }
+    Ok(())
+}
+
+fn store_claims(tx: &Transaction<'_>, rowid: i64, records: &DocRecords) -> Result<(), Error> {
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO claims (doc, start, end, sent_start, sent_end, subj_start, subj_end, property, unit, value, bound, source, earliest, latest, anchored, time_value)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+    )?;
+    for c in &records.claims {
+        insert.execute(params![
+            rowid,
+            c.span.start,
+            c.span.end,
+            c.sentence.start,
+            c.sentence.end,
+            c.subject.as_ref().map(|s| s.span.start),
+            c.subject.as_ref().map(|s| s.span.end),
+            c.property,
+            c.unit,
+            c.value,
+            c.bound.as_str(),
+            c.source,
+            date_str(c.when.earliest),
+            date_str(c.when.latest),
+            c.when.anchored,
+            c.when.value,
+        ])?;
+    }
+    Ok(())
+}
+
+fn certainty_rank(c: &str) -> u8 {
+    match c {
+        "CERTAIN" => 4,
+        "PROBABLE" => 3,
+        "POSSIBLE" => 2,
+        _ => 1,
+    }
+}
+
+fn slice(text: &str, start: u32, end: u32) -> &str {
+    text.get(start as usize..end as usize).unwrap_or("")
+}
+
+impl SqliteStore {
+    /// Events in time order, with their mentions and sources.
+    pub fn timeline(&self, q: &TimelineQuery) -> Result<Vec<EventView>, Error> {
+        let conn = &self.conn;
+        let mut ids: Option<BTreeSet<i64>> = None;
+        if let Some(entity) = q.entity {
+            let mut stmt =
+                conn.prepare("SELECT DISTINCT event FROM event_entities WHERE entity = ?1")?;
+            let rows = stmt.query_map([entity], |r| r.get::<_, i64>(0))?;
+            ids = Some(rows.collect::<Result<_, _>>()?);
+        }
+        if let Some(text) = q.query.as_deref().filter(|t| !t.trim().is_empty()) {
+            let (expr, _) = crate::sqlite::fts_query(text)?;
+            let mut stmt = conn.prepare(
+                "SELECT DISTINCT m.event FROM documents_fts JOIN event_mentions m ON m.doc = documents_fts.rowid
+                 WHERE documents_fts MATCH ?1",
+            )?;
+            let rows = stmt.query_map([expr], |r| r.get::<_, i64>(0))?;
+            let found: BTreeSet<i64> = rows
+                .collect::<Result<_, _>>()
+                .map_err(crate::sqlite::query_error)?;
+            ids = Some(match ids {
+                Some(prev) => prev.intersection(&found).copied().collect(),
+                None => found,
+            });
+        }
+        let mut sql = String::from(
+            "SELECT id, kind, lemma, earliest, latest, anchored, value FROM events WHERE 1",
+        );
+        let mut args: Vec<String> = Vec::new();
+        if !q.undated {
+            sql.push_str(" AND anchored = 1");
+        }
+        if let Some(f) = &q.from {
+            args.push(f.clone());
+            sql.push_str(&format!(
+                " AND (latest IS NULL OR latest >= ?{})",
+                args.len()
+            ));
+        }
+        if let Some(t) = &q.to {
+            args.push(t.clone());
+            sql.push_str(&format!(
+                " AND (earliest IS NULL OR earliest <= ?{})",
+                args.len()
+            ));
+        }
+        if let Some(ids) = &ids {
+            if ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+            sql.push_str(&format!(" AND id IN ({})", list.join(",")));
+        }
+        sql.push_str(" ORDER BY earliest, latest, id");
+        let mut stmt = conn.prepare(&sql)?;
+        let params: Vec<&dyn rusqlite::ToSql> =
+            args.iter().map(|v| v as &dyn rusqlite::ToSql).collect();
+        type Row = (
+            i64,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            bool,
+            String,
+        );
+        let rows: Vec<Row> = stmt
+            .query_map(params.as_slice(), |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ))
+            })?
+            .collect::<Result<_, _>>()?;
+        let mut out = Vec::new();
+        for (id, kind, lemma, earliest, latest, anchored, _value) in rows {
+            let view = self.event_view(id, kind, lemma, earliest, latest, anchored)?;
+            if view.sources.len() < q.min_sources {
+                continue;
+            }
+            out.push(view);
+            if q.limit > 0 && out.len() >= q.limit {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// One event with its mentions.
+    pub fn event(&self, id: i64) -> Result<Option<EventView>, Error> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT kind, lemma, earliest, latest, anchored FROM events WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .optional()?;
+        match row {
+            Some((kind, lemma, e, l, a)) => Ok(Some(self.event_view(id, kind, lemma, e, l, a)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn event_view(
+        &self,
+        id: i64,
+        kind: String,
+        lemma: String,
+        earliest: Option<String>,
+        latest: Option<String>,
+        anchored: bool,
+    ) -> Result<EventView, Error> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT d.id, d.title, d.source, d.published, d.text, m.start, m.end, m.sent_start, m.sent_end,
+                    m.certainty, m.polarity, m.time, m.source, m.value, m.earliest, m.latest, m.anchored, m.copy
+             FROM event_mentions m JOIN documents d ON d.rowid = m.doc
+             WHERE m.event = ?1 ORDER BY d.pub_earliest, d.rowid, m.start",
+        )?;
+        let mut mentions = Vec::new();
+        let mut copies: BTreeMap<String, ()> = BTreeMap::new();
+        let mut sources: Vec<String> = Vec::new();
+        let mut docs = BTreeSet::new();
+        let mut best = 0u8;
+        let mut best_dated = false;
+        let (mut pos, mut neg) = (false, false);
+        let mut rows = stmt.query([id])?;
+        while let Some(r) = rows.next()? {
+            let doc: String = r.get(0)?;
+            let text: String = r.get(4)?;
+            let (start, end, ss, se): (u32, u32, u32, u32) =
+                (r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?);
+            let certainty: String = r.get(9)?;
+            let polarity: String = r.get(10)?;
+            let outlet: Option<String> = r.get(2)?;
+            let source: Option<String> = r.get(12)?;
+            let copy: String = r.get(17)?;
+            let fresh = copies.insert(copy, ()).is_none();
+            if fresh {
+                let article = outlet
+                    .clone()
+                    .unwrap_or_else(|| format!("article {}", &doc[..8.min(doc.len())]));
+                for s in [source.clone(), Some(article)].into_iter().flatten() {
+                    if !sources.iter().any(|x| x.eq_ignore_ascii_case(&s)) {
+                        sources.push(s);
+                    }
+                }
+            }
+            let m_anchored: bool = r.get(16)?;
+            if polarity == "NEG" {
+                neg = true;
+            } else {
+                pos = true;
+                // The dated mentions say what happened then; undated ones only echo it.
+                let rank = certainty_rank(&certainty);
+                if m_anchored && !best_dated {
+                    best = rank;
+                    best_dated = true;
+                } else if m_anchored == best_dated {
+                    best = best.max(rank);
+                }
+            }
+            docs.insert(doc.clone());
+            let (e, l): (Option<String>, Option<String>) = (r.get(14)?, r.get(15)?);
+            mentions.push(EventMentionView {
+                doc: DocId::parse(&doc)
+                    .ok_or_else(|| Error::corrupt(format!("bad document id {doc:?}")))?,
+                title: r.get(1)?,
+                outlet,
+                published: r.get(3)?,
+                sentence: slice(&text, ss, se).to_string(),
+                sentence_start: ss,
+                trigger: (start.saturating_sub(ss), end.saturating_sub(ss)),
+                text: slice(&text, start, end).to_string(),
+                certainty,
+                polarity,
+                time: r.get(11)?,
+                source,
+                when: if m_anchored {
+                    display_interval(parse_date(e), parse_date(l))
+                } else {
+                    r.get(13)?
+                },
+                anchored: m_anchored,
+            });
+        }
+        // The representative mention: dated, most certain, earliest.
+        mentions.sort_by_key(|m| {
+            (
+                !m.anchored,
+                m.polarity == "NEG",
+                std::cmp::Reverse(certainty_rank(&m.certainty)),
+            )
+        });
+        let certainty = match best {
+            4 => "CERTAIN",
+            3 => "PROBABLE",
+            2 => "POSSIBLE",
+            1 => "UNDERSPECIFIED",
+            _ => "DENIED",
+        };
+        let mut names = self.conn.prepare_cached(
+            "SELECT e.name FROM event_entities x JOIN entities e ON e.id = x.entity WHERE x.event = ?1 ORDER BY e.articles DESC, e.id",
+        )?;
+        let entities: Vec<String> = names
+            .query_map([id], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(EventView {
+            id,
+            kind,
+            lemma,
+            date: display_interval(parse_date(earliest.clone()), parse_date(latest.clone())),
+            earliest,
+            latest,
+            anchored,
+            certainty: certainty.to_string(),
+            contradicted: pos && neg,
+            articles: docs.len(),
+            sources,
+            entities,
+            mentions,
+        })
+    }
+
+    /// Claims grouped by subject and property; with `conflicts_only`, only the groups
+    /// whose values disagree.
+    pub fn claims(&self, q: &ClaimQuery) -> Result<Vec<ClaimGroup>, Error> {
+        let mut sql = String::from(
+            "SELECT em.entity, en.name, c.property, d.id, d.source, d.published, d.text, c.start, c.end,
+                    c.sent_start, c.sent_end, c.value, c.bound, c.unit, c.source, c.earliest, c.latest, c.anchored, c.time_value
+             FROM claims c
+             JOIN entity_mentions em ON em.doc = c.doc AND em.start = c.subj_start AND em.end = c.subj_end
+             JOIN entities en ON en.id = em.entity
+             JOIN documents d ON d.rowid = c.doc",
+        );
+        if q.entity.is_some() {
+            sql.push_str(" WHERE em.entity = ?1");
+        }
+        sql.push_str(" ORDER BY em.entity, c.property, c.earliest, d.pub_earliest, c.id");
+        let mut stmt = self.conn.prepare(&sql)?;
+        let mut rows = match q.entity {
+            Some(e) => stmt.query([e])?,
+            None => stmt.query([])?,
+        };
+        let mut groups: Vec<ClaimGroup> = Vec::new();
+        while let Some(r) = rows.next()? {
+            let entity: u32 = r.get(0)?;
+            let property: String = r.get(2)?;
+            let text: String = r.get(6)?;
+            let doc: String = r.get(3)?;
+            let (start, end, ss, se): (u32, u32, u32, u32) =
+                (r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?);
+            let anchored: bool = r.get(17)?;
+            let view = ClaimView {
+                doc: DocId::parse(&doc)
+                    .ok_or_else(|| Error::corrupt(format!("bad document id {doc:?}")))?,
+                outlet: r.get(4)?,
+                published: r.get(5)?,
+                text: slice(&text, start, end).to_string(),
+                sentence: slice(&text, ss, se).to_string(),
+                value: r.get(11)?,
+                bound: r.get(12)?,
+                unit: r.get(13)?,
+                source: r.get(14)?,
+                when: if anchored {
+                    display_interval(parse_date(r.get(15)?), parse_date(r.get(16)?))
+                } else {
+                    r.get(18)?
+                },
+            };
+            match groups.last_mut() {
+                Some(g) if g.subject.0 == entity && g.property == property => g.claims.push(view),
+                _ => groups.push(ClaimGroup {
+                    subject: (entity, r.get(1)?),
+                    property,
+                    conflict: false,
+                    claims: vec![view],
+                }),
+            }
+        }
+        for g in &mut groups {
+            g.conflict = disagree(&g.claims);
+        }
+        groups.retain(|g| !q.conflicts_only || g.conflict);
+        // The most disputed and best covered first.
+        groups.sort_by_key(|g| {
+            (
+                std::cmp::Reverse(g.conflict),
+                std::cmp::Reverse(g.claims.len()),
+            )
+        });
+        if q.limit > 0 {
+            groups.truncate(q.limit);
+        }
+        Ok(groups)
+    }
+}
+
+/// Whether two claims of a group, from different sources or dates, disagree beyond
+/// [`DISAGREEMENT`].
+pub fn disagree(claims: &[ClaimView]) -> bool {
+    let who = |c: &ClaimView| {
+        (
+            c.source.clone().or_else(|| c.outlet.clone()),
+            c.when.clone(),
+        )
+    };
+    claims.iter().enumerate().any(|(i, a)| {
+        claims[i + 1..].iter().any(|b| {
+            let big = a.value.abs().max(b.value.abs());
+            big > 0.0 && (a.value - b.value).abs() / big > DISAGREEMENT && who(a) != who(b)
+        })
+    })
+}
+
+/// How many opening sentences of an article vote for its publication day.
+const LEAD_SENTENCES: usize = 3;
+
+impl SqliteStore {
+    /// The dated sentences of the articles matching a full-text query, for a topic
+    /// timeline: sentences with a time expression of day precision, and the opening
+    /// sentences of articles published on a known day (see
+    /// `kroniek_core::record::summary`). Only days within `from`..=`to` when given.
+    pub fn topic_sentences(
+        &self,
+        query: &str,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<Vec<kroniek_core::record::summary::DatedSentence>, Error> {
+        use kroniek_core::record::summary::DatedSentence;
+        let (expr, _) = crate::sqlite::fts_query(query)?;
+        let mut docs = self.conn.prepare(
+            "SELECT d.rowid, d.text, d.precision, d.pub_earliest FROM documents_fts JOIN documents d ON d.rowid = documents_fts.rowid
+             WHERE documents_fts MATCH ?1",
+        )?;
+        let mut anns = self.conn.prepare_cached(
+            "SELECT layer, start, end, label, attrs FROM annotations WHERE doc = ?1 AND layer IN ('sentence', 'timex') ORDER BY start",
+        )?;
+        let in_range = |d: &str| from.is_none_or(|f| d >= f) && to.is_none_or(|t| d <= t);
+        let mut out = Vec::new();
+        let mut rows = docs.query([expr]).map_err(crate::sqlite::query_error)?;
+        while let Some(r) = rows.next().map_err(crate::sqlite::query_error)? {
+            let rowid: i64 = r.get(0)?;
+            let text: String = r.get(1)?;
+            let precision: String = r.get(2)?;
+            let published: Option<String> = r.get(3)?;
+            let mut sentences: Vec<(u32, u32)> = Vec::new();
+            let mut timexes: Vec<(u32, String, Date)> = Vec::new();
+            let mut a = anns.query([rowid])?;
+            while let Some(x) = a.next()? {
+                let layer: String = x.get(0)?;
+                let (start, end): (u32, u32) = (x.get(1)?, x.get(2)?);
+                if layer == "sentence" {
+                    sentences.push((start, end));
+                    continue;
+                }
+                let label: String = x.get(3)?;
+                let attrs: Option<String> = x.get(4)?;
+                let v: serde_json::Value = attrs
+                    .and_then(|s| serde_json::from_str(&s).ok())
+                    .unwrap_or_default();
+                let (e, l) = (
+                    v.get("earliest").and_then(|x| x.as_str()),
+                    v.get("latest").and_then(|x| x.as_str()),
+                );
+                if label == "DATE" && e.is_some() && e == l {
+                    if let Some(day) = e.and_then(|d| d.parse::<Date>().ok()) {
+                        timexes.push((start, label, day));
+                    }
+                }
+            }
+            // A day can only be reported on or after it: drop references beyond publication.
+            let latest_pub: Option<Date> = published.as_deref().and_then(|p| p.parse().ok());
+            for (start, _, day) in &timexes {
+                let Some(&(ss, se)) = sentences.iter().find(|(s, e)| s <= start && start < e)
+                else {
+                    continue;
+                };
+                if precision == "day" && latest_pub.is_some_and(|p| *day > p) {
+                    continue;
+                }
+                if !in_range(&day.to_string()) {
+                    continue;
+                }
+                out.push(DatedSentence {
+                    date: *day,
+                    text: slice(&text, ss, se).to_string(),
+                    explicit: true,
+                    doc: rowid as u64,
+                });
+            }
+            if precision == "day" {
+                if let Some(day) = latest_pub.filter(|d| in_range(&d.to_string())) {
+                    for &(ss, se) in sentences.iter().take(LEAD_SENTENCES) {
+                        out.push(DatedSentence {
+                            date: day,
+                            text: slice(&text, ss, se).to_string(),
+                            explicit: false,
+                            doc: rowid as u64,
+                        });
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+}
