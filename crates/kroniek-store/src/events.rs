@@ -912,6 +912,7 @@ impl SqliteStore {
             }
             // A day can only be reported on or after it: drop references beyond publication.
             let latest_pub: Option<Date> = published.as_deref().and_then(|p| p.parse().ok());
+            let mut dated = std::collections::HashSet::new();
             for (start, _, day) in &timexes {
                 let Some(&(ss, se)) = sentences.iter().find(|(s, e)| s <= start && start < e)
                 else {
@@ -920,6 +921,7 @@ impl SqliteStore {
                 if precision == "day" && latest_pub.is_some_and(|p| *day > p) {
                     continue;
                 }
+                dated.insert(ss);
                 if !in_range(&day.to_string()) {
                     continue;
                 }
@@ -932,7 +934,12 @@ impl SqliteStore {
             }
             if precision == "day" {
                 if let Some(day) = latest_pub.filter(|d| in_range(&d.to_string())) {
-                    for &(ss, se) in sentences.iter().take(LEAD_SENTENCES) {
+                    // A lead sentence that names its own day votes for that day only.
+                    for &(ss, se) in sentences
+                        .iter()
+                        .take(LEAD_SENTENCES)
+                        .filter(|(ss, _)| !dated.contains(ss))
+                    {
                         out.push(DatedSentence {
                             date: day,
                             text: slice(&text, ss, se).to_string(),

@@ -178,11 +178,49 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .map(|(_, n, _, c)| format!("{n} ({c})"))
             .collect();
         writeln!(out, "  appears with: {}", with.join(", "))?;
+        // Its timeline: events merged across articles and languages.
+        let events = store.timeline(&kroniek_store::TimelineQuery {
+            entity: Some(p.id),
+            limit: 8,
+            ..Default::default()
+        })?;
+        writeln!(
+            out,
+            "\n-- timeline: {} (kroniek timeline --entity {:?}) --",
+            p.name, p.name
+        )?;
+        for e in &events {
+            let rep = e
+                .mentions
+                .first()
+                .map(|m| m.sentence.split_whitespace().collect::<Vec<_>>().join(" "));
+            writeln!(
+                out,
+                "  {:<22} {} {:<12} {} article(s) · {}\n      “{}”",
+                e.date,
+                super::timeline::marker(e),
+                e.kind,
+                e.articles,
+                e.sources.join(", "),
+                rep.unwrap_or_default()
+            )?;
+        }
+    }
+    // Where the sources disagree on a number.
+    let conflicts = store.claims(&kroniek_store::ClaimQuery {
+        conflicts_only: true,
+        limit: 1,
+        ..Default::default()
+    })?;
+    if let Some(g) = conflicts.first() {
+        writeln!(out, "\n-- a conflict (kroniek claims --conflicts) --")?;
+        super::claims::write_group(&mut out, g)?;
     }
     match &args.db {
         Some(p) => writeln!(
             out,
-            "\nthe demo store is kept in {}; try `kroniek search --db {} Vermeer`",
+            "\nthe demo store is kept in {}; try `kroniek timeline --db {} --entity Nordstern` or `kroniek claims --db {} --conflicts`",
+            p.display(),
             p.display(),
             p.display()
         )?,

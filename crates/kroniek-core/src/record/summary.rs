@@ -92,6 +92,8 @@ pub fn summarise(
         }
         v
     };
+    // A sentence is told once in a timeline, under the best date it votes for.
+    let mut used: HashSet<String> = HashSet::new();
     let mut out: Vec<TimelineDate> = ranked
         .into_iter()
         .map(|(date, score)| {
@@ -99,7 +101,9 @@ pub fn summarise(
                 sentences.iter().filter(|s| s.date == date).collect();
             // The same sentence printed by several papers is one candidate.
             let mut texts = HashSet::new();
-            of_date.retain(|s| texts.insert(s.text.trim().to_string()));
+            of_date.retain(|s| {
+                !used.contains(s.text.trim()) && texts.insert(s.text.trim().to_string())
+            });
             let vecs: Vec<HashMap<String, f64>> = of_date.iter().map(|s| vector(&s.text)).collect();
             let mut centroid: HashMap<String, f64> = HashMap::new();
             for v in &vecs {
@@ -128,6 +132,7 @@ pub fn summarise(
                     continue;
                 }
                 chosen.push(i);
+                used.insert(of_date[i].text.trim().to_string());
             }
             TimelineDate {
                 date,
