@@ -1,0 +1,203 @@
+//! Events and claims across articles in the SQLite store: merged on ingest, one batch
+//! or many, re-grouped when aliases change, and kept when a store is upgraded.
+
+use kroniek_core::{Document, Lang, PubDate};
+use kroniek_store::{ClaimQuery, SqliteStore, Store, StoredDocument, TimelineQuery};
+
+fn analysed(text: &str, date: &str, source: &str, lang: Lang) -> StoredDocument {
+    let doc = Document::builder(text)
+        .published(PubDate::parse(date).unwrap())
+        .language(Some(lang))
+        .source(source)
+        .build();
+    StoredDocument::analyse(doc, Vec::new(), None)
+}
+
+fn corpus() -> Vec<StoredDocument> {
+    vec![
+        analysed(
+            "Jihadisten hebben op 10 januari 2019 in Hajin een staatsgreep gepleegd tegen Abu Bakr al-Baghdadi.",
+            "2019-02",
+            "De Krant",
+            Lang::NL,
+        ),
+        analysed(
+            "Jihadists staged a coup against Abu Bakr al-Baghdadi in Hajin on January 10, 2019.",
+            "2019-02-14",
+            "The Daily",
+            Lang::EN,
+        ),
+        analysed(
+            "Islamitische Staat heeft op 3 maart 2020 een aanslag in Kabul gepleegd.",
+            "2020-03-04",
+            "De Krant",
+            Lang::NL,
+        ),
+        analysed(
+            "Islamitische Staat pleegde op 3 maart 2020 ook een aanslag in Mosul.",
+            "2020-03-04",
+            "Het Blad",
+            Lang::NL,
+        ),
+        analysed(
+            "Islamitische Staat telt nog zo’n 1.500 strijders, meldt de BBC.",
+            "2019-02",
+            "De Krant",
+            Lang::NL,
+        ),
+        analysed(
+            "Islamitische Staat heeft volgens andere rapporten nog tot 14.000 strijders.",
+            "2019-02",
+            "Het Blad",
+            Lang::NL,
+        ),
+    ]
+}
+
+fn summary(store: &SqliteStore) -> Vec<(String, String, usize)> {
+    store
+        .timeline(&TimelineQuery::default())
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.date, e.kind, e.articles))
+        .collect()
+}
+
+#[test]
+fn events_merge_across_articles_and_batches_alike() {
+    let mut one = SqliteStore::in_memory().unwrap();
+    one.put_batch(&corpus()).unwrap();
+    let mut many = SqliteStore::in_memory().unwrap();
+    for d in corpus() {
+        many.put_batch(&[d]).unwrap();
+    }
+    let expected = vec![
+        ("2019-01-10".to_string(), "coup".to_string(), 2),
+        ("2020-03-03".to_string(), "attack".to_string(), 1),
+        ("2020-03-03".to_string(), "attack".to_string(), 1),
+    ];
+    assert_eq!(summary(&one), expected);
+    assert_eq!(summary(&many), expected);
+    // The merged coup keeps each article's telling.
+    let coup = &one.timeline(&TimelineQuery::default()).unwrap()[0];
+    assert_eq!(coup.mentions.len(), 2);
+    assert_eq!(
+        coup.sources,
+        vec!["De Krant".to_string(), "The Daily".to_string()]
+    );
+    // Re-ingesting changes nothing.
+    one.put_batch(&corpus()).unwrap();
+    assert_eq!(summary(&one), expected);
+}
+
+#[test]
+fn timelines_filter_by_entity_query_dates_and_sources() {
+    let mut s = SqliteStore::in_memory().unwrap();
+    s.put_batch(&corpus()).unwrap();
+    let baghdadi = s.find_entities("al-Baghdadi").unwrap()[0];
+    let of = |q: TimelineQuery| -> Vec<String> {
+        s.timeline(&q)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.kind)
+            .collect()
+    };
+    assert_eq!(
+        of(TimelineQuery {
+            entity: Some(baghdadi),
+            ..Default::default()
+        }),
+        vec!["coup"]
+    );
+    assert_eq!(
+        of(TimelineQuery {
+            query: Some("Kabul".into()),
+            ..Default::default()
+        }),
+        vec!["attack"]
+    );
+    assert_eq!(
+        of(TimelineQuery {
+            from: Some("2020-01-01".into()),
+            ..Default::default()
+        }),
+        vec!["attack", "attack"]
+    );
+    assert_eq!(
+        of(TimelineQuery {
+            min_sources: 2,
+            ..Default::default()
+        }),
+        vec!["coup"]
+    );
+}
+
+#[test]
+fn conflicting_numbers_are_grouped_not_averaged() {
+    let mut s = SqliteStore::in_memory().unwrap();
+    s.put_batch(&corpus()).unwrap();
+    let groups = s
+        .claims(&ClaimQuery {
+            conflicts_only: true,
+            ..Default::default()
+        })
+        .unwrap();
+    let fighters = groups
+        .iter()
+        .find(|g| g.property == "fighters")
+        .expect("a conflict on fighters");
+    let mut values: Vec<f64> = fighters.claims.iter().map(|c| c.value).collect();
+    values.sort_by(f64::total_cmp);
+    assert_eq!(values, vec![1500.0, 14000.0]);
+    assert!(fighters.conflict);
+}
+
+#[test]
+fn aliases_regroup_event_participants() {
+    let mut s = SqliteStore::in_memory().unwrap();
+    s.put_batch(&corpus()).unwrap();
+    let before = s.find_entities("al-Baghdadi").unwrap()[0];
+    s.add_entity_alias("de kalief", "Abu Bakr al-Baghdadi")
+        .unwrap();
+    let after = s.find_entities("de kalief").unwrap()[0];
+    let coups = s
+        .timeline(&TimelineQuery {
+            entity: Some(after),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(
+        coups.len(),
+        1,
+        "entity #{before} became #{after}; its events follow"
+    );
+}
+
+#[test]
+fn a_version_3_store_is_upgraded_and_keeps_its_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        // Build a version-3 store by hand with the first three migrations' effect.
+        let mut s = SqliteStore::open(&path).unwrap();
+        s.put_batch(&corpus()[..1]).unwrap();
+        drop(s);
+        conn.execute_batch(
+            "DROP TABLE events; DROP TABLE event_mentions; DROP TABLE event_participants;
+             DROP TABLE event_entities; DROP TABLE claims; DROP INDEX IF EXISTS entity_mentions_span;
+             PRAGMA user_version = 3;",
+        )
+        .unwrap();
+    }
+    let mut s = SqliteStore::open(&path).unwrap();
+    assert_eq!(s.schema_version().unwrap(), 4);
+    assert_eq!(s.stats().unwrap().documents, 1);
+    // New articles merge from now on.
+    s.put_batch(&corpus()[1..2]).unwrap();
+    assert_eq!(
+        summary(&s),
+        vec![("2019-01-10".to_string(), "coup".to_string(), 1)]
+    );
+    s.integrity_check().unwrap();
+}
