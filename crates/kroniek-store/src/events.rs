@@ -383,16 +383,23 @@ fn merge_document(
             entities: &entities,
             places: &places,
         };
-        // Candidates: the latest events of this type sharing a participant.
+        // Candidates: the latest events of this type sharing a participant whose time
+        // can be this one's (bounded scans of two indexes).
         let mut ids = BTreeSet::new();
         {
             let mut stmt = tx.prepare_cached(
-                "SELECT event FROM event_entities WHERE entity = ?1 AND kind = ?2 ORDER BY event DESC LIMIT ?3",
+                "SELECT e.id FROM (SELECT event FROM event_entities WHERE entity = ?1 AND kind = ?2
+                                   ORDER BY event DESC LIMIT ?3) x
+                 JOIN events e ON e.id = x.event
+                 WHERE (?4 IS NULL OR e.latest IS NULL OR e.latest >= ?4)
+                   AND (?5 IS NULL OR e.earliest IS NULL OR e.earliest <= ?5)",
             )?;
+            let (from, to) = (date_str(ev.when.earliest), date_str(ev.when.latest));
             for e in &entities {
-                let rows = stmt.query_map(params![e, ev.kind, MAX_CANDIDATES as i64], |r| {
-                    r.get::<_, i64>(0)
-                })?;
+                let rows = stmt
+                    .query_map(params![e, ev.kind, MAX_CANDIDATES as i64, from, to], |r| {
+                        r.get::<_, i64>(0)
+                    })?;
                 for r in rows {
                     ids.insert(r?);
                 }
