@@ -201,3 +201,33 @@ fn a_version_3_store_is_upgraded_and_keeps_its_documents() {
     );
     s.integrity_check().unwrap();
 }
+
+#[test]
+fn the_same_wire_copy_counts_once_as_a_source() {
+    let wire = "Jihadists staged a coup against Abu Bakr al-Baghdadi in Hajin on January 10, 2019.";
+    let mut s = SqliteStore::in_memory().unwrap();
+    s.put_batch(&[
+        analysed(wire, "2019-02-14", "Paper One", Lang::EN),
+        analysed(&format!("{wire}\n\nMore later."), "2019-02-14", "Paper Two", Lang::EN),
+        analysed(
+            "Abu Bakr al-Baghdadi survived a coup attempt in Hajin on 10 January 2019, officials said.",
+            "2019-02-15",
+            "Paper Three",
+            Lang::EN,
+        ),
+    ])
+    .unwrap();
+    let events = s.timeline(&TimelineQuery::default()).unwrap();
+    let coup = events.iter().find(|e| e.kind == "coup").expect("a coup");
+    assert_eq!(coup.articles, 3);
+    assert!(
+        !coup.sources.contains(&"Paper Two".to_string()),
+        "{:?}",
+        coup.sources
+    );
+    assert!(
+        coup.sources.contains(&"Paper Three".to_string()),
+        "{:?}",
+        coup.sources
+    );
+}
