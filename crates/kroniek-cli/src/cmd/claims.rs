@@ -48,6 +48,18 @@ pub struct Args {
     pub db: DbArgs,
 }
 
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn values_read_with_thousands_separators() {
+        assert_eq!(super::readable_value(916_000_000.0), "916,000,000");
+        assert_eq!(super::readable_value(1500.0), "1,500");
+        assert_eq!(super::readable_value(500.0), "500");
+        assert_eq!(super::readable_value(14.5), "14.5");
+        assert_eq!(super::readable_value(-12000.0), "-12,000");
+    }
+}
+
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut store = args.db.open_existing()?;
     let entity = match &args.entity {
@@ -119,12 +131,31 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-/// `1500`, `9600000000`, `14.5`.
+/// `1500`, `9600000000`, `14.5`: the value as data (JSON, CSV).
 pub fn format_value(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
         format!("{}", v as i64)
     } else {
         format!("{v}")
+    }
+}
+
+/// `1,500`, `9,600,000,000`, `14.5`: the value for reading.
+pub fn readable_value(v: f64) -> String {
+    let plain = format_value(v);
+    let (int, frac) = plain.split_once('.').unwrap_or((&plain, ""));
+    let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    if frac.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped}.{frac}")
     }
 }
 
@@ -168,7 +199,7 @@ pub fn write_group(out: &mut impl Write, g: &ClaimGroup) -> std::io::Result<()> 
             .clone()
             .or_else(|| c.outlet.clone())
             .unwrap_or_else(|| format!("article {}", &c.doc.to_string()[..8]));
-        let value = format!("{}{}", bound_word(&c.bound), format_value(c.value));
+        let value = format!("{}{}", bound_word(&c.bound), readable_value(c.value));
         writeln!(
             out,
             "  {value:<18} {:<14} according to {who} ({}, {})",

@@ -272,7 +272,14 @@ pub fn extract(doc: &Document, a: &Analysis) -> DocRecords {
     let text = doc.text.as_str();
     let ctx = Context::new(text, a, lang);
     let mut records: Vec<(EventRecord, &'static str, Vec<Participant>)> = Vec::new();
-    for e in a.events.iter().filter(|e| e.kind != "other") {
+    // The reporting verb of an attribution ("zei", "said") is how the news reached us,
+    // not an event of the story: it is the mention's source, kept on the other records.
+    let cues: Vec<Span> = a.attributions.iter().map(|x| x.cue).collect();
+    for e in a
+        .events
+        .iter()
+        .filter(|e| e.kind != "other" && !cues.iter().any(|c| c.overlaps(e.span)))
+    {
         let Some(sentence) = a.sentences.get(e.sentence) else {
             continue;
         };
