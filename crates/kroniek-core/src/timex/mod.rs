@@ -722,7 +722,9 @@ fn resolve(f: &Frame, d: Date, anchor: Option<G>, quarter: Option<G>) -> Option<
             (Some(a), Some(u)) if same_unit(&a, u) => a,
             (Some(G::Day(a)), None) => G::Day(a),
             // "that year" after a day: the year of that day.
-            (Some(G::Day(a)), Some(u)) if f.dir.is_none() => G::of(u, a)?,
+            (Some(a), Some(u)) if f.dir.is_none() && a.rank() <= calendar::unit_rank(u) => {
+                G::of(u, a.start()?)?
+            }
             (_, Some(u)) => G::of(u, d)?.shift(f.dir.unwrap_or(0))?,
             _ => G::Day(d),
         }
@@ -739,10 +741,19 @@ fn resolve(f: &Frame, d: Date, anchor: Option<G>, quarter: Option<G>) -> Option<
     } else if let (Some("CE"), Some(o)) = (f.unit, f.ord.or(f.num).filter(|_| f.dir.is_none())) {
         G::Century(i16::try_from(o - 1).ok().filter(|c| (0..100).contains(c))?)
     } else if let Some(m) = f.month {
-        if let Some(day) = f.day.or(f.ord) {
-            match full_year(f, d) {
-                Some(y) => G::Day(ymd(y, m, day)?),
-                None => G::Day(ymd(year_for_month(f, d, m), m, day)?),
+        let y = || full_year(f, d).unwrap_or_else(|| year_for_month(f, d, m));
+        if let (Some(w), Some(nth), None) = (f.weekday, f.ord, f.day) {
+            // A holiday such as Thanksgiving: the nth such weekday of the month.
+            let first = ymd(y(), m, 1)?;
+            let off = (w - weekday_num(first) as i64).rem_euclid(7) + (nth.clamp(1, 5) - 1) * 7;
+            G::Day(add_days(first, off)?).filter_month(m)?
+        } else if let Some(day) = f.day.or(f.ord) {
+            let day = ymd(y(), m, day)?;
+            // "the week of March 6"
+            if f.unit == Some("W") {
+                G::of("W", day)?
+            } else {
+                G::Day(day)
             }
         } else {
             match full_year(f, d) {
