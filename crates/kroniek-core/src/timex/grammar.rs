@@ -699,7 +699,8 @@ fn parse_seq(
             Some(b'*') if body.len() > 1 => (&body[..body.len() - 1], Quant::Star),
             _ => (body, Quant::One),
         };
-        let is_class = body.len() > 1
+        // A one-letter class ("A" for "a"/"an") is a class too: literals are lower case.
+        let is_class = body.as_bytes().first().is_some_and(u8::is_ascii_uppercase)
             && body
                 .bytes()
                 .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');

@@ -849,10 +849,15 @@ fn resolve(f: &Frame, d: Date, anchor: Option<G>, quarter: Option<G>) -> Option<
         if unit == "WE" && f.dir.is_none() && f.later.is_none() && !f.ago && before_weekend {
             // "the weekend" in a weekday article is the one just past.
             g.shift(-1)?
-        } else if f.ago {
-            g.shift(n.checked_neg()?)?
-        } else if let Some(l) = f.later {
-            g.shift(l.checked_mul(n)?)?
+        } else if f.ago || f.later.is_some() {
+            // Hours, minutes and seconds move the day only by whole days.
+            let steps = match unit {
+                "H" => n / 24,
+                "MIN" => n / 1440,
+                "S" => n / 86400,
+                _ => n,
+            };
+            g.shift(steps.checked_mul(if f.ago { -1 } else { f.later.unwrap_or(1) })?)?
         } else {
             g.shift(f.dir.unwrap_or(0))?
         }
