@@ -960,6 +960,15 @@ mod tests {
             "avonds",
             "vanavond",
             "e",
+            "Thanksgiving",
+            "nineteen",
+            "ninety",
+            "following",
+            "an",
+            "hours",
+            "1988",
+            "period",
+            "EST",
         ];
         let dcts = [
             "9999-12-31",
