@@ -49,6 +49,20 @@ pub(crate) fn weekday_num(d: Date) -> i8 {
     d.weekday().to_monday_one_offset()
 }
 
+/// The rank (see [`G::rank`]) of a unit code; unknown codes rank as days.
+pub(crate) fn unit_rank(code: &str) -> u8 {
+    match code {
+        "W" | "WE" => 1,
+        "M" => 2,
+        "Q" => 3,
+        "HALF" => 4,
+        "Y" => 5,
+        "DE" => 6,
+        "CE" => 7,
+        _ => 0,
+    }
+}
+
 impl G {
     /// The unit of `code` (Y, M, W, D, Q, HALF, WE, DE, CE) that contains `d`.
     pub fn of(code: &str, d: Date) -> Option<G> {
@@ -148,6 +162,28 @@ impl G {
                     .filter(|c| (0..=99).contains(c))?,
             ),
         })
+    }
+
+    /// How coarse the unit is: 0 for a day up to 7 for a century.
+    pub fn rank(self) -> u8 {
+        match self {
+            G::Day(_) => 0,
+            G::Week(..) | G::Weekend(..) => 1,
+            G::Month(..) => 2,
+            G::Quarter(..) | G::Season(..) => 3,
+            G::Half(..) => 4,
+            G::Year(_) => 5,
+            G::Decade(_) => 6,
+            G::Century(_) => 7,
+        }
+    }
+
+    /// `self` when it is a day in month `m`, else `None`.
+    pub fn filter_month(self, m: i64) -> Option<G> {
+        match self {
+            G::Day(d) if d.month() as i64 == m => Some(self),
+            _ => None,
+        }
     }
 
     /// The TIMEX3 value.

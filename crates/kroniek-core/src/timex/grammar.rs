@@ -157,6 +157,8 @@ pub(crate) struct Rule {
     /// Classes and literals that can start a match.
     pub first_classes: u64,
     pub first_lits: Vec<u32>,
+    /// The fewest tokens a match takes.
+    pub min_len: usize,
     /// Line number in the rules file, for messages.
     #[allow(dead_code)]
     pub line: usize,
@@ -346,8 +348,10 @@ impl Grammar {
                         atoms,
                         first_classes: 0,
                         first_lits: Vec::new(),
+                        min_len: 0,
                         line: n + 1,
                     };
+                    rule.min_len = min_len(&rule.atoms);
                     let (c, l, _) = first_set(&rule.atoms);
                     rule.first_classes = c;
                     rule.first_lits = l;
@@ -456,8 +460,16 @@ impl Grammar {
             .find(|&j| toks[j].line_before && toks[j].cap)
             .unwrap_or(window);
         let (toks, masks) = (&toks[..limit], &masks[..limit]);
+        // A token that is neither in a class nor a literal ends every match: when the next
+        // one is such, only one-token rules can match ("the" before an ordinary noun).
+        let next_live = toks.get(i + 1).is_some_and(|t| {
+            masks[i + 1] != 0 || (t.word != u32::MAX && self.infos[t.word as usize].lit.is_some())
+        });
         for (r, rule) in self.rules.iter().enumerate() {
             if rule.first_classes & m == 0 && !lit.is_some_and(|l| rule.first_lits.contains(&l)) {
+                continue;
+            }
+            if rule.min_len > 1 && !next_live {
                 continue;
             }
             caps.clear();
@@ -699,7 +711,8 @@ fn parse_seq(
             Some(b'*') if body.len() > 1 => (&body[..body.len() - 1], Quant::Star),
             _ => (body, Quant::One),
         };
-        let is_class = body.len() > 1
+        // A one-letter class ("A" for "a"/"an") is a class too: literals are lower case.
+        let is_class = body.as_bytes().first().is_some_and(u8::is_ascii_uppercase)
             && body
                 .bytes()
                 .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
@@ -743,6 +756,23 @@ fn parse_seq(
         }
     }
     Ok(alts)
+}
+
+/// The fewest tokens a match of `atoms` takes.
+fn min_len(atoms: &[Atom]) -> usize {
+    atoms
+        .iter()
+        .map(|a| {
+            let one = match &a.kind {
+                AtomKind::Class(_) | AtomKind::Lit(_) => 1,
+                AtomKind::Group(alts) => alts.iter().map(|alt| min_len(alt)).min().unwrap_or(0),
+            };
+            match a.quant {
+                Quant::One | Quant::Plus => one,
+                Quant::Opt | Quant::Star => 0,
+            }
+        })
+        .sum()
 }
 
 /// The classes and literals that can begin a match of `atoms`, and whether the sequence

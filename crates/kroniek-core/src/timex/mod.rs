@@ -211,6 +211,7 @@ pub fn tag(text: &str, lang: Lang, dct: PubDate) -> Vec<Timex> {
             );
         }
         frame.tense = tense(c, &toks, &masks, i, end);
+        frame.finish();
         let span = Span::new(toks[i].start as usize, toks[end - 1].end as usize);
         if let Some((tx, resolved)) = normalise(&frame, kind, dct, (anchor, quarter), span) {
             if resolved.is_some() {
@@ -295,6 +296,7 @@ enum Field {
     AmPm,
     Anaph,
     Tz,
+    YearHi,
 }
 
 impl Field {
@@ -327,6 +329,7 @@ impl Field {
             "AMPM" => Field::AmPm,
             "ANAPH" => Field::Anaph,
             "TZ" => Field::Tz,
+            "YEARHI" => Field::YearHi,
             _ => Field::None,
         }
     }
@@ -360,8 +363,13 @@ struct Frame {
     minute: Option<i64>,
     pm: Option<bool>,
     anaph: bool,
+    /// `ANAPH=2`: a step from the anchor ("the following year", "the previous day").
+    anaph_shift: bool,
     plural: bool,
     tz: Option<&'static str>,
+    /// The century of a spoken year ("nineteen" in "nineteen ninety-six"); the number
+    /// that follows gives the rest.
+    year_hi: Option<i64>,
     tense: i8,
 }
 
@@ -413,8 +421,24 @@ impl Frame {
             Field::DecSuf => self.decsuf = true,
             Field::Age => self.age = true,
             Field::AmPm => self.pm = Some(value == "PM"),
-            Field::Anaph => self.anaph = true,
+            Field::Anaph => {
+                self.anaph = true;
+                self.anaph_shift |= n == Some(2);
+            }
             Field::Tz => self.tz = Some(value),
+            Field::YearHi => self.year_hi = n,
+        }
+    }
+
+    /// Combines what was captured piecewise: a spoken year is its century and the number
+    /// after it ("nineteen" + "ninety-six" = 1996, "the year" + "two thousand" = 2000).
+    fn finish(&mut self) {
+        if let Some(h) = self.year_hi {
+            let rest = self.num.take().unwrap_or(0);
+            self.year = h
+                .checked_mul(100)
+                .and_then(|c| c.checked_add(rest))
+                .filter(|y| (1..=9999).contains(y));
         }
     }
 
@@ -635,7 +659,9 @@ fn year_for_month(f: &Frame, d: Date, m: i64) -> i64 {
         Some(_) => return y,
         None => {}
     }
-    if (m - cur >= 7 && f.tense <= 0) || (m > cur && f.tense < 0) {
+    // A past cue moves a month to last year only when it lies well ahead ("was extended
+    // to Nov. 16" in an October article is this November).
+    if (m - cur >= 7 && f.tense <= 0) || (m - cur >= 3 && f.tense < 0) {
         y - 1
     } else if (cur - m >= 7 && f.tense >= 0) || (m < cur && f.tense > 0) {
         y + 1
@@ -676,10 +702,29 @@ fn resolve(f: &Frame, d: Date, anchor: Option<G>, quarter: Option<G>) -> Option<
                 | (G::Year(_), "Y")
         )
     };
-    let g = if f.anaph {
+    let g = if let (true, Some(y), Some("Q")) = (f.anaph, full_year(f, d), f.unit) {
+        // "the 1988 quarter": the quarter last named, in that year.
+        let y = i16::try_from(y).ok().filter(|y| (1..=9999).contains(y))?;
+        match quarter.or(anchor) {
+            Some(G::Quarter(_, q)) => G::Quarter(y, q),
+            _ => G::Year(y),
+        }
+    } else if f.anaph_shift {
+        let dir = f.dir.unwrap_or(0);
+        match (anchor, f.unit) {
+            (Some(a), Some(u)) if same_unit(&a, u) => a.shift(dir)?,
+            (Some(a), Some(u)) => G::of(u, a.start()?)?.shift(dir)?,
+            (None, Some(u)) => G::of(u, d)?.shift(dir)?,
+            _ => G::Day(d),
+        }
+    } else if f.anaph {
         match (anchor, f.unit) {
             (Some(a), Some(u)) if same_unit(&a, u) => a,
             (Some(G::Day(a)), None) => G::Day(a),
+            // "that year" after a day: the year of that day.
+            (Some(a), Some(u)) if f.dir.is_none() && a.rank() <= calendar::unit_rank(u) => {
+                G::of(u, a.start()?)?
+            }
             (_, Some(u)) => G::of(u, d)?.shift(f.dir.unwrap_or(0))?,
             _ => G::Day(d),
         }
@@ -696,10 +741,19 @@ fn resolve(f: &Frame, d: Date, anchor: Option<G>, quarter: Option<G>) -> Option<
     } else if let (Some("CE"), Some(o)) = (f.unit, f.ord.or(f.num).filter(|_| f.dir.is_none())) {
         G::Century(i16::try_from(o - 1).ok().filter(|c| (0..100).contains(c))?)
     } else if let Some(m) = f.month {
-        if let Some(day) = f.day.or(f.ord) {
-            match full_year(f, d) {
-                Some(y) => G::Day(ymd(y, m, day)?),
-                None => G::Day(ymd(year_for_month(f, d, m), m, day)?),
+        let y = || full_year(f, d).unwrap_or_else(|| year_for_month(f, d, m));
+        if let (Some(w), Some(nth), None) = (f.weekday, f.ord, f.day) {
+            // A holiday such as Thanksgiving: the nth such weekday of the month.
+            let first = ymd(y(), m, 1)?;
+            let off = (w - weekday_num(first) as i64).rem_euclid(7) + (nth.clamp(1, 5) - 1) * 7;
+            G::Day(add_days(first, off)?).filter_month(m)?
+        } else if let Some(day) = f.day.or(f.ord) {
+            let day = ymd(y(), m, day)?;
+            // "the week of March 6"
+            if f.unit == Some("W") {
+                G::of("W", day)?
+            } else {
+                G::Day(day)
             }
         } else {
             match full_year(f, d) {
@@ -767,8 +821,11 @@ fn resolve(f: &Frame, d: Date, anchor: Option<G>, quarter: Option<G>) -> Option<
         } else {
             G::Half(d.year(), o.clamp(1, 2))
         };
+        // "next year's first quarter"
+        if let Some(dir) = f.dir {
+            g.shift(dir.checked_mul(if u == "Q" { 4 } else { 2 })?)?
         // A quarter that has not begun yet is last year's, unless the text looks ahead.
-        if g.start()? > d && f.tense <= 0 && f.dir.is_none() {
+        } else if g.start()? > d && f.tense <= 0 {
             g.shift(if u == "Q" { -4 } else { -2 })?
         } else {
             g
@@ -792,10 +849,15 @@ fn resolve(f: &Frame, d: Date, anchor: Option<G>, quarter: Option<G>) -> Option<
         if unit == "WE" && f.dir.is_none() && f.later.is_none() && !f.ago && before_weekend {
             // "the weekend" in a weekday article is the one just past.
             g.shift(-1)?
-        } else if f.ago {
-            g.shift(n.checked_neg()?)?
-        } else if let Some(l) = f.later {
-            g.shift(l.checked_mul(n)?)?
+        } else if f.ago || f.later.is_some() {
+            // Hours, minutes and seconds move the day only by whole days.
+            let steps = match unit {
+                "H" => n / 24,
+                "MIN" => n / 1440,
+                "S" => n / 86400,
+                _ => n,
+            };
+            g.shift(steps.checked_mul(if f.ago { -1 } else { f.later.unwrap_or(1) })?)?
         } else {
             g.shift(f.dir.unwrap_or(0))?
         }
@@ -898,6 +960,15 @@ mod tests {
             "avonds",
             "vanavond",
             "e",
+            "Thanksgiving",
+            "nineteen",
+            "ninety",
+            "following",
+            "an",
+            "hours",
+            "1988",
+            "period",
+            "EST",
         ];
         let dcts = [
             "9999-12-31",
