@@ -480,7 +480,7 @@ function ticks(t0, t1, width) {
  * Event records (kind "event", with attrs.certainty and attrs.sources) draw the same way.
  */
 function Timeline(container, items, onSelect) {
-  const BAND_ORDER = ['document', 'event', 'timex'];
+  const BAND_ORDER = ['event', 'document', 'timex'];
   const kinds = [...new Set(items.map((i) => i.kind))].sort((a, b) => {
     const ia = BAND_ORDER.indexOf(a);
     const ib = BAND_ORDER.indexOf(b);
@@ -553,6 +553,7 @@ function Timeline(container, items, onSelect) {
             'data-kind': kind,
             'data-doc': it.doc,
             'data-id': it.id,
+            'data-type': it.merged ? it.label : null,
             'data-certainty': it.merged ? (it.contradicted ? 'contradicted' : at.certainty) : null,
           },
           w >= 40 ? label : '',
@@ -901,7 +902,7 @@ const BOUND_WORD = { about: 'about ', at_most: 'up to ', at_least: 'at least ' }
 function markedSentence(sentence, part) {
   const i = part ? sentence.indexOf(part) : -1;
   if (i < 0) return h('div', { class: 'context' }, sentence);
-  return h('div', { class: 'context' }, sentence.slice(0, i), h('mark', { class: 'claim' }, part), sentence.slice(i + part.length));
+  return h('div', { class: 'context' }, sentence.slice(0, i), h('mark', { class: 'claim-text' }, part), sentence.slice(i + part.length));
 }
 
 /** Numeric claims side by side per subject and property; conflicts first, never averaged. */
