@@ -168,14 +168,11 @@ pub fn write_group(out: &mut impl Write, g: &ClaimGroup) -> std::io::Result<()> 
             .clone()
             .or_else(|| c.outlet.clone())
             .unwrap_or_else(|| format!("article {}", &c.doc.to_string()[..8]));
+        let amount = format!("{}{}", bound_word(&c.bound), format_value(c.value));
         writeln!(
             out,
-            "  {:<18} {}{} {:<14} {} ({}, {})",
-            format!("{}{}", bound_word(&c.bound), format_value(c.value)),
-            "",
-            "",
+            "  {amount:<18}  {:<14} according to {who} ({}, {})",
             c.unit,
-            format!("according to {who}"),
             c.when,
             &c.doc.to_string()[..8]
         )?;
