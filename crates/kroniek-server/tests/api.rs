@@ -965,6 +965,16 @@ fn merged_events_claims_and_topics() {
         .unwrap()
         .iter()
         .all(|e| e["source_count"].as_u64().unwrap() >= 2));
+    // Paging after the source filter.
+    let two_events = two["events"].as_array().unwrap();
+    if two_events.len() >= 2 {
+        let second = get(
+            t.addr,
+            "/api/timeline?entity=Nordstern&min_sources=2&limit=1&offset=1",
+        )
+        .json();
+        assert_eq!(second["events"][0]["id"], two_events[1]["id"]);
+    }
     let q = get(t.addr, "/api/timeline?q=Nordstern&limit=5").json();
     assert!(!q["events"].as_array().unwrap().is_empty());
     let undated = get(t.addr, "/api/timeline?undated=true&limit=500").json();
