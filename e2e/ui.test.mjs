@@ -224,6 +224,15 @@ await step('conflicts: claims side by side, linked from the entity page', async 
   await shot('conflicts.png');
 });
 
+await step('a topic timeline', async () => {
+  await page.goto(BASE + '/#/timeline?q=Nordstern');
+  await page.click('a[href^="#/topic?q="]');
+  await page.waitForSelector('ol.topic li .context');
+  const days = await page.$$eval('ol.topic li .title', (ts) => ts.map((t) => t.textContent.slice(0, 10)));
+  assert.ok(days.length >= 2 && days.every((d) => /^\d{4}-\d{2}-\d{2}$/.test(d)), 'dated days: ' + days.join(','));
+  await shot('topic.png');
+});
+
 await step('hostile article text is shown as text', async () => {
   const article = {
     date: '2024-03-21',

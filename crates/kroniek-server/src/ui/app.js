@@ -717,6 +717,7 @@ async function pageTimeline(params) {
   const title = h('h1', {}, what ? `Timeline: ${what}` : 'Timeline');
   show(
     title,
+    filters.q ? h('p', { class: 'muted' }, link('topic', { q: filters.q }, `Topic timeline of “${filters.q}”: the days most reported on →`)) : null,
     filterForm(params, { onSubmit: (d) => (location.hash = hashFor('timeline', { ...d, entity_id: filters.entity_id })) }),
     area,
     detail,
@@ -892,6 +893,48 @@ async function drawTimeline(area, detail, filters) {
   zin.addEventListener('click', tl.zoomIn);
   zout.addEventListener('click', tl.zoomOut);
   fit.addEventListener('click', tl.fit);
+}
+
+// ------------------------------------------------------------------ topic page
+
+/** A topic timeline: the days the matching articles refer to most, with their sentences. */
+async function pageTopic(params) {
+  const q = params.get('q') || '';
+  const maxDates = params.get('max_dates') || '10';
+  const input = h('input', { name: 'q', value: q, placeholder: 'e.g. Nordstern, Kesselkanaal' });
+  const dates = h('input', { name: 'max_dates', value: maxDates, type: 'number', min: '1', max: '100' });
+  const form = h('form', { class: 'filters' }, h('label', {}, 'topic', input), h('label', {}, 'dates', dates), h('button', { type: 'submit' }, 'Summarise'));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    location.hash = hashFor('topic', { q: input.value.trim(), max_dates: dates.value });
+  });
+  const results = h('div', { id: 'topic-results' });
+  show(h('h1', {}, q ? `Topic timeline: ${q}` : 'Topic timeline'), form, results);
+  if (!q) {
+    fill(results, h('p', { class: 'muted' }, 'The days the matching articles refer to most, each with its most representative sentence.'));
+    return;
+  }
+  fill(results, h('p', { class: 'muted' }, 'Loading…'));
+  let r;
+  try {
+    r = await api('/api/topic', { q, max_dates: maxDates, sentences_per_date: 2 });
+  } catch (e) {
+    fill(results, errorBox(e));
+    return;
+  }
+  if (!r.dates.length) {
+    fill(results, h('p', { class: 'muted' }, 'No dated sentences found for this topic.'));
+    return;
+  }
+  fill(
+    results,
+    h(
+      'ol',
+      { class: 'topic' },
+      r.dates.map((d) => h('li', {}, h('div', { class: 'title' }, d.date, h('span', { class: 'muted' }, ` · score ${d.score} (articles referring to it, weighted)`)), d.sentences.map((x) => h('div', { class: 'context' }, x)))),
+    ),
+    h('p', {}, link('timeline', { q }, 'Events and articles on the timeline →')),
+  );
 }
 
 // ------------------------------------------------------------------ conflicts page
@@ -1258,6 +1301,7 @@ function route() {
   if (name === 'entities') return pageEntities(params);
   if (name === 'entity' && parts[1]) return pageEntity(parts[1], params);
   if (name === 'conflicts') return pageConflicts(params);
+  if (name === 'topic') return pageTopic(params);
   return pageSearch(params);
 }
 
