@@ -176,6 +176,15 @@ await step('an entity timeline of merged events: click an event, see its source 
   assert.ok((await page.locator('.tl-item[data-kind=event].range').count()) >= 1, 'an event known only as a range is drawn as a range');
   assert.match(await page.textContent('.tl-legend'), /contradicted/);
   await shot('events-timeline.png');
+  // Only events with two or more independent sources.
+  await page.selectOption('.tl-toolbar select[name=min_sources]', '2');
+  await page.waitForFunction(() => location.hash.includes('min_sources=2'));
+  await page.waitForFunction((n) => document.querySelectorAll('.tl-item[data-kind=event][data-id]').length < n, events);
+  const srcs = await page.$$eval('.tl-item[data-kind=event][data-id]', (els) => els.map((e) => e.textContent));
+  assert.ok(srcs.every((t) => t === '' || /· [2-9]\d* src/.test(t)), 'two or more sources: ' + srcs.join(' | '));
+  await page.selectOption('.tl-toolbar select[name=min_sources]', '');
+  await page.waitForFunction(() => !location.hash.includes('min_sources'));
+  await page.waitForFunction((n) => document.querySelectorAll('.tl-item[data-kind=event][data-id]').length === n, events);
   // Zoom from years down to days.
   for (let i = 0; i < 6; i++) await page.click('.tl-toolbar button:has-text("+")');
   await page.click('.tl-toolbar button:has-text("fit")');

@@ -887,8 +887,18 @@ async function drawTimeline(area, detail, filters) {
   const zin = h('button', { class: 'plain', type: 'button', title: 'zoom in (+)' }, '+');
   const zout = h('button', { class: 'plain', type: 'button', title: 'zoom out (−)' }, '−');
   const fit = h('button', { class: 'plain', type: 'button' }, 'fit');
+  // Only events told by at least this many independent sources.
+  const minSources = h('select', { name: 'min_sources', title: 'independent sources per event' }, ['', '2', '3', '5'].map((n) => h('option', { value: n }, n ? `≥ ${n} sources` : 'any sources')));
+  minSources.value = filters.min_sources || '';
+  minSources.addEventListener('change', () => {
+    const [path, qs] = location.hash.replace(/^#\/?/, '').split('?');
+    const params = new URLSearchParams(qs || '');
+    if (minSources.value) params.set('min_sources', minSources.value);
+    else params.delete('min_sources');
+    location.hash = hashFor(path.startsWith('entity/') ? 'timeline' : path, Object.fromEntries(path.startsWith('entity/') ? [['entity_id', path.split('/')[1]], ['min_sources', minSources.value]] : params));
+  });
   if (events) notes.unshift('Events are merged across articles and languages; a bar with end caps is an event known only as a range; “n src” counts independent sources. Click one for its mentions.');
-  fill(area, h('div', { class: 'tl-toolbar' }, zin, zout, fit, h('span', { class: 'muted' }, 'scroll to zoom, drag to pan'), legend), holder, h('p', { class: 'muted', id: 'tl-notes' }, notes.join(' ')));
+  fill(area, h('div', { class: 'tl-toolbar' }, zin, zout, fit, minSources, h('span', { class: 'muted' }, 'scroll to zoom, drag to pan'), legend), holder, h('p', { class: 'muted', id: 'tl-notes' }, notes.join(' ')));
   const tl = Timeline(holder, usable, (it) => (it.merged ? showEvent(detail, it) : fill(detail, ...detailOf(it))));
   zin.addEventListener('click', tl.zoomIn);
   zout.addEventListener('click', tl.zoomOut);
