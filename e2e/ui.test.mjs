@@ -274,6 +274,31 @@ await step('hostile article text is shown as text', async () => {
   assert.equal(await page.evaluate(() => window.__pwned), undefined);
 });
 
+await step('hostile text in an event mention is shown as text', async () => {
+  const article = {
+    date: '2024-03-26',
+    source: 'Evil <b>Wire</b>',
+    lang: 'en',
+    title: 'Evil wire <img src=x onerror="window.__pwned = 5">',
+    text: 'The <b>Nordstern</b> <script>window.__pwned = 4</script> was refloated yesterday, the authority said. Traffic resumed on Tuesday.',
+  };
+  const stored = await page.evaluate(async (body) => {
+    const r = await fetch('/api/ingest?name=evil2.jsonl', { method: 'POST', headers: { 'Content-Type': 'application/x-ndjson' }, body });
+    return (await r.json()).stored;
+  }, JSON.stringify(article) + '\n');
+  assert.equal(stored, 1);
+  await page.goto(BASE + '/#/timeline?q=' + encodeURIComponent('"Evil wire"'));
+  await page.waitForSelector('.tl-item[data-kind=event][data-id]');
+  await page.click('.tl-item[data-kind=event][data-id] >> nth=0');
+  await page.waitForSelector('#event-mentions li.mention mark.trigger');
+  const detail = await page.textContent('#tl-detail');
+  assert.ok(detail.includes('<script>window.__pwned = 4</script>') && detail.includes('<b>Nordstern</b>'), 'the markup is shown as text: ' + detail);
+  assert.equal(await page.locator('main script, main img, main b').count(), 0, 'no markup from data');
+  assert.equal(await page.evaluate(() => window.__pwned), undefined, 'no injected script ran');
+  await page.mouse.move(0, 0);
+  await shot('event-escaping.png');
+});
+
 await step('a layer across documents', async () => {
   await page.goto(BASE + '/#/stats');
   await page.waitForSelector('.cards .card');
