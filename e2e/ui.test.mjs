@@ -144,8 +144,8 @@ await step('timeline: zoom, pan and click', async () => {
   const events = await page.locator('.tl-item[data-kind=event]').count();
   if (events > 0) {
     await page.click('.tl-item[data-kind=event] >> nth=0');
-    await page.waitForSelector('#tl-detail mark.k-event');
-    assert.match(await page.textContent('#tl-detail'), /Event .*Placed by the time expression|No time expression/s);
+    await page.waitForSelector('#tl-detail mark.trigger');
+    assert.match(await page.textContent('#tl-detail'), /Event .*Mentions \(\d+\)/s);
     await page.mouse.move(0, 0);
     await shot('timeline-event.png');
   }
@@ -155,6 +155,91 @@ await step('timeline: zoom, pan and click', async () => {
   // The detail links to the document.
   await page.click('#tl-detail a[href^="#/doc/"]');
   await page.waitForSelector('article.doc');
+});
+
+await step('an entity timeline of merged events: click an event, see its source sentence', async () => {
+  // Nordstern: a Dutch and English story, events merged across articles.
+  await page.goto(BASE + '/#/entities?q=Nordstern');
+  await page.waitForSelector('#entity-results table.list a[href^="#/entity/"]');
+  await page.click('#entity-results table.list a[href^="#/entity/"] >> nth=0');
+  await page.waitForSelector('#entity-cooccurring');
+  assert.match(await page.textContent('main header h1'), /Nordstern/);
+  await page.click('a[href^="#/timeline?entity_id="]');
+  await page.waitForSelector('main h1 a[href^="#/entity/"]');
+  await page.waitForSelector('.tl-item[data-kind=event][data-id]');
+  const events = await page.locator('.tl-item[data-kind=event][data-id]').count();
+  assert.ok(events >= 5, `${events} merged events on the axis`);
+  // Certainty marks, ranges and source counts.
+  const certs = await page.$$eval('.tl-item[data-kind=event][data-id]', (els) => els.map((e) => e.dataset.certainty));
+  assert.ok(certs.includes('certain'), 'certain events: ' + certs.join(','));
+  assert.ok(certs.some((c) => c !== 'certain'), 'events of another certainty: ' + certs.join(','));
+  assert.ok((await page.locator('.tl-item[data-kind=event].range').count()) >= 1, 'an event known only as a range is drawn as a range');
+  assert.match(await page.textContent('.tl-legend'), /contradicted/);
+  await shot('events-timeline.png');
+  // Only events with two or more independent sources.
+  await page.selectOption('.tl-toolbar select[name=min_sources]', '2');
+  await page.waitForFunction(() => location.hash.includes('min_sources=2'));
+  await page.waitForFunction((n) => document.querySelectorAll('.tl-item[data-kind=event][data-id]').length < n, events);
+  const srcs = await page.$$eval('.tl-item[data-kind=event][data-id]', (els) => els.map((e) => e.textContent));
+  assert.ok(srcs.every((t) => t === '' || /· [2-9]\d* src/.test(t)), 'two or more sources: ' + srcs.join(' | '));
+  await page.selectOption('.tl-toolbar select[name=min_sources]', '');
+  await page.waitForFunction(() => !location.hash.includes('min_sources'));
+  await page.waitForFunction((n) => document.querySelectorAll('.tl-item[data-kind=event][data-id]').length === n, events);
+  // Zoom from years down to days.
+  for (let i = 0; i < 6; i++) await page.click('.tl-toolbar button:has-text("+")');
+  await page.click('.tl-toolbar button:has-text("fit")');
+  // Click the refloating (Dutch "losgetrokken", English "refloated") or else the first event.
+  const rescue = page.locator('.tl-item[data-kind=event][data-type=rescue]');
+  const target = (await rescue.count()) > 0 ? rescue.first() : page.locator('.tl-item[data-kind=event][data-id]').first();
+  await target.click();
+  await page.waitForSelector('#event-mentions li.mention mark.trigger');
+  // Zoom in around the selected event, down to days.
+  for (let i = 0; i < 8; i++) await page.click('.tl-toolbar button:has-text("+")');
+  assert.ok((await page.locator('.tl-tick').allTextContents()).some((t) => /^\d{1,2}( [A-Z][a-z]{2} \d{4})?$/.test(t)), 'the axis shows days');
+  const detail = await page.textContent('#tl-detail');
+  assert.match(detail, /Mentions \(\d+\)/);
+  assert.match(detail, /\d+ sources?/);
+  const marks = await page.$$eval('#event-mentions mark.trigger', (ms) => ms.map((m) => m.textContent));
+  assert.ok(marks.every((m) => m.length > 0), 'every trigger is marked: ' + marks.join('|'));
+  const sentence = await page.textContent('#event-mentions li.mention .context');
+  assert.ok(sentence.includes(marks[0]), 'the trigger lies in its sentence');
+  assert.equal(await page.locator('#tl-detail script, #tl-detail img').count(), 0);
+  await page.mouse.move(0, 0);
+  await shot('event-mentions.png');
+});
+
+await step('conflicts: claims side by side, linked from the entity page', async () => {
+  await page.goto(BASE + '/#/entities?q=Kanaalautoriteit');
+  await page.waitForSelector('#entity-results table.list a[href^="#/entity/"]');
+  await page.click('#entity-results table.list a[href^="#/entity/"] >> nth=0');
+  await page.waitForSelector('#entity-conflicts');
+  await page.click('#entity-conflicts');
+  await page.waitForFunction(() => location.hash.startsWith('#/conflicts'));
+  await page.waitForSelector('#conflict-results');
+  await page.waitForFunction(() => !document.querySelector('#conflict-results').textContent.includes('Loading'));
+  let groups = await page.locator('.claim-group.conflict').count();
+  if (groups === 0) {
+    // This entity has no conflict of its own: all conflicts.
+    await page.click('header nav a[data-route=conflicts]');
+    await page.waitForSelector('.claim-group.conflict');
+    groups = await page.locator('.claim-group.conflict').count();
+  }
+  assert.ok(groups >= 1, 'at least one conflict');
+  const first = page.locator('.claim-group.conflict').first();
+  const values = await first.locator('.claim .value').allTextContents();
+  assert.ok(values.length >= 2, 'claims side by side: ' + values.join(' | '));
+  assert.ok(new Set(values).size >= 2, 'they disagree: ' + values.join(' | '));
+  assert.ok((await first.locator('.claim mark.claim-text').count()) >= 1, 'the number is marked in its sentence');
+  await shot('conflicts.png');
+});
+
+await step('a topic timeline', async () => {
+  await page.goto(BASE + '/#/timeline?q=Nordstern');
+  await page.click('a[href^="#/topic?q="]');
+  await page.waitForSelector('ol.topic li .context');
+  const days = await page.$$eval('ol.topic li .title', (ts) => ts.map((t) => t.textContent.slice(0, 10)));
+  assert.ok(days.length >= 2 && days.every((d) => /^\d{4}-\d{2}-\d{2}$/.test(d)), 'dated days: ' + days.join(','));
+  await shot('topic.png');
 });
 
 await step('hostile article text is shown as text', async () => {
@@ -187,6 +272,31 @@ await step('hostile article text is shown as text', async () => {
   await page.waitForSelector('ol.results li');
   assert.ok((await page.textContent('ol.results')).includes('<script>'));
   assert.equal(await page.evaluate(() => window.__pwned), undefined);
+});
+
+await step('hostile text in an event mention is shown as text', async () => {
+  const article = {
+    date: '2024-03-26',
+    source: 'Evil <b>Wire</b>',
+    lang: 'en',
+    title: 'Evil wire <img src=x onerror="window.__pwned = 5">',
+    text: 'The <b>Nordstern</b> <script>window.__pwned = 4</script> was refloated yesterday, the authority said. Traffic resumed on Tuesday.',
+  };
+  const stored = await page.evaluate(async (body) => {
+    const r = await fetch('/api/ingest?name=evil2.jsonl', { method: 'POST', headers: { 'Content-Type': 'application/x-ndjson' }, body });
+    return (await r.json()).stored;
+  }, JSON.stringify(article) + '\n');
+  assert.equal(stored, 1);
+  await page.goto(BASE + '/#/timeline?q=' + encodeURIComponent('"Evil wire"'));
+  await page.waitForSelector('.tl-item[data-kind=event][data-id]');
+  await page.click('.tl-item[data-kind=event][data-id] >> nth=0');
+  await page.waitForSelector('#event-mentions li.mention mark.trigger');
+  const detail = await page.textContent('#tl-detail');
+  assert.ok(detail.includes('<script>window.__pwned = 4</script>') && detail.includes('<b>Nordstern</b>'), 'the markup is shown as text: ' + detail);
+  assert.equal(await page.locator('main script, main img, main b').count(), 0, 'no markup from data');
+  assert.equal(await page.evaluate(() => window.__pwned), undefined, 'no injected script ran');
+  await page.mouse.move(0, 0);
+  await shot('event-escaping.png');
 });
 
 await step('a layer across documents', async () => {

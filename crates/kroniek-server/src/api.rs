@@ -15,6 +15,7 @@ use kroniek_core::{DocId, Lang, PubDate};
 use kroniek_formats::{Format, Options};
 use kroniek_store::{SearchQuery, SqliteStore, Store, StoredDocument};
 use rusqlite::types::Value as SqlValue;
+use rusqlite::OptionalExtension;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
@@ -39,7 +40,11 @@ pub(crate) fn routes(state: Shared) -> Router {
         .route("/api/documents", get(documents))
         .route("/api/documents/{id}", get(document))
         .route("/api/layers/{layer}", get(layer))
-        .route("/api/timeline", get(timeline))
+        .route("/api/timeline", get(timeline_events))
+        .route("/api/timeline/documents", get(timeline))
+        .route("/api/events/{id}", get(event))
+        .route("/api/claims", get(claims))
+        .route("/api/topic", get(topic))
         .route("/api/entities", get(entities))
         .route("/api/entities/{id}", get(entity))
         .route(
@@ -780,6 +785,8 @@ fn interval(
     Some((earliest, latest, json!({ "kind": anchor })))
 }
 
+/// `GET /api/timeline/documents`: documents and their dated annotations (the article and
+/// time-expression bands of the timeline page).
 async fn timeline(
     State(st): State<Shared>,
     q: Result<Query<Filters>, QueryRejection>,
@@ -1190,6 +1197,309 @@ async fn ingest(
         .run(move |store| {
             let _one_writer = state.ingest_lock.lock().unwrap_or_else(|e| e.into_inner());
             crate::ingest::ingest(store, &body, &upload, &options).map(Json)
+        })
+        .await
+}
+
+// ---------------------------------------------------------------- merged events, claims, topics
+
+/// The most events one `/api/timeline` request returns.
+pub(crate) const MAX_TIMELINE_EVENTS: usize = 500;
+/// Mentions shown per event in a timeline (all of them at `/api/events/{id}`).
+pub(crate) const MENTIONS_IN_LIST: usize = 3;
+/// The most mentions one `/api/events/{id}` request returns.
+pub(crate) const MAX_EVENT_MENTIONS: usize = 1000;
+/// Claims shown per subject and property in `/api/claims`.
+pub(crate) const MAX_CLAIMS_PER_GROUP: usize = 100;
+/// The most dates a topic timeline may ask for.
+pub(crate) const MAX_TOPIC_DATES: usize = 100;
+/// The most sentences per date a topic timeline may ask for.
+pub(crate) const MAX_TOPIC_SENTENCES: usize = 10;
+
+/// Parameters of the routes over merged records (events, claims, topics).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RecordParams {
+    q: Option<String>,
+    entity: Option<String>,
+    entity_id: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    min_sources: Option<String>,
+    undated: Option<String>,
+    conflicts: Option<String>,
+    max_dates: Option<String>,
+    sentences_per_date: Option<String>,
+    limit: Option<String>,
+    offset: Option<String>,
+}
+
+impl RecordParams {
+    /// `limit` (1..=`max`, default `default`) and `offset`.
+    fn page(&self, default: usize, max: usize) -> Result<(usize, usize), ApiError> {
+        let limit = number("limit", nonempty(&self.limit), default, max)?;
+        if limit == 0 {
+            return Err(ApiError::bad_request("limit must be at least 1"));
+        }
+        let offset = number("offset", nonempty(&self.offset), 0, MAX_OFFSET)?;
+        Ok((limit, offset))
+    }
+
+    fn range(&self) -> Result<(Option<String>, Option<String>), ApiError> {
+        Filters {
+            from: self.from.clone(),
+            to: self.to.clone(),
+            ..Filters::default()
+        }
+        .range()
+    }
+
+    fn echo(&self) -> Value {
+        let mut m = Map::new();
+        for (k, v) in [
+            ("q", &self.q),
+            ("entity", &self.entity),
+            ("entity_id", &self.entity_id),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("min_sources", &self.min_sources),
+            ("undated", &self.undated),
+            ("conflicts", &self.conflicts),
+        ] {
+            if let Some(v) = nonempty(v) {
+                m.insert(k.into(), json!(v));
+            }
+        }
+        Value::Object(m)
+    }
+}
+
+fn flag(name: &str, given: Option<&str>) -> Result<bool, ApiError> {
+    match given.map(str::to_ascii_lowercase).as_deref() {
+        None => Ok(false),
+        Some("1" | "true" | "yes" | "on") => Ok(true),
+        Some("0" | "false" | "no" | "off") => Ok(false),
+        Some(_) => Err(ApiError::bad_request(format!(
+            "{name} must be true or false, not {:?}",
+            given.unwrap_or_default()
+        ))),
+    }
+}
+
+/// The merged entity named by `entity_id` (a number) or `entity` (a name, alias or
+/// number, as `kroniek timeline --entity` takes it); a 404 when none is.
+fn resolve_entity(store: &mut SqliteStore, p: &RecordParams) -> Result<Option<u32>, ApiError> {
+    if let Some(v) = nonempty(&p.entity_id) {
+        let id = parse_entity_id(v, "entity_id")?;
+        let exists = store
+            .connection()
+            .query_row("SELECT 1 FROM entities WHERE id = ?1", [id], |_| Ok(()))
+            .optional()?
+            .is_some();
+        if !exists {
+            return Err(ApiError::not_found(format!("no entity {id}")));
+        }
+        return Ok(Some(id));
+    }
+    let Some(name) = nonempty(&p.entity) else {
+        return Ok(None);
+    };
+    if name.len() > 200 {
+        return Err(ApiError::bad_request("entity must be at most 200 bytes"));
+    }
+    match store.find_entities(name)?.first() {
+        Some(&id) => Ok(Some(id)),
+        None => Err(ApiError::not_found(format!("no entity is called {name:?}"))),
+    }
+}
+
+fn mention_json(m: &kroniek_store::EventMentionView) -> Value {
+    json!({
+        "doc": m.doc.to_string(), "title": m.title, "outlet": m.outlet, "published": m.published,
+        "sentence": m.sentence, "sentence_start": m.sentence_start,
+        "trigger": [m.trigger.0, m.trigger.1], "text": m.text,
+        "certainty": m.certainty, "polarity": m.polarity, "time": m.time,
+        "source": m.source, "when": m.when, "dated": m.anchored,
+    })
+}
+
+/// An event in the shape of `kroniek timeline --format json`, with at most `mentions`
+/// of its mentions from `skip` on and the counts.
+fn event_json(e: &kroniek_store::EventView, skip: usize, mentions: usize) -> Value {
+    json!({
+        "id": e.id, "type": e.kind, "lemma": e.lemma, "date": e.date,
+        "earliest": e.earliest, "latest": e.latest, "dated": e.anchored,
+        "range": e.earliest.is_some() && e.earliest != e.latest,
+        "certainty": e.certainty, "contradicted": e.contradicted,
+        "articles": e.articles, "sources": e.sources, "source_count": e.sources.len(),
+        "entities": e.entities,
+        "mention_count": e.mentions.len(),
+        "mentions": e.mentions.iter().skip(skip).take(mentions).map(mention_json).collect::<Vec<_>>(),
+    })
+}
+
+/// `GET /api/timeline`: events merged across articles, in time order.
+async fn timeline_events(
+    State(st): State<Shared>,
+    q: Result<Query<RecordParams>, QueryRejection>,
+) -> ApiResult {
+    let p = query(q)?;
+    let (limit, offset) = p.page(100, MAX_TIMELINE_EVENTS)?;
+    let (from, to) = p.range()?;
+    let min_sources = number("min_sources", nonempty(&p.min_sources), 0, 1000)?;
+    let undated = flag("undated", nonempty(&p.undated))?;
+    let text = nonempty(&p.q).map(str::to_string);
+    if text.as_deref().is_some_and(|t| t.len() > 1000) {
+        return Err(ApiError::bad_request("q must be at most 1000 bytes"));
+    }
+    st.pool
+        .clone()
+        .run(move |store| {
+            let entity = resolve_entity(store, &p)?;
+            let mut events = store.timeline(&kroniek_store::TimelineQuery {
+                entity,
+                query: text,
+                from,
+                to,
+                min_sources,
+                undated,
+                limit: limit + 1,
+                offset,
+            })?;
+            let has_more = events.len() > limit;
+            events.truncate(limit);
+            Ok(Json(json!({
+                "query": p.echo(), "entity_id": entity,
+                "limit": limit, "offset": offset, "has_more": has_more,
+                "events": events.iter().map(|e| event_json(e, 0, MENTIONS_IN_LIST)).collect::<Vec<_>>(),
+            })))
+        })
+        .await
+}
+
+/// `GET /api/events/{id}?limit=&offset=`: one merged event with its mentions (paged).
+async fn event(
+    State(st): State<Shared>,
+    id: Result<Path<String>, PathRejection>,
+    q: Result<Query<RecordParams>, QueryRejection>,
+) -> ApiResult {
+    let Path(given) = id?;
+    let id: i64 = given
+        .trim()
+        .parse()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "the event id must be a positive number, not {given:?}"
+            ))
+        })?;
+    let p = query(q)?;
+    let (limit, offset) = p.page(100, MAX_EVENT_MENTIONS)?;
+    st.pool
+        .clone()
+        .run(move |store| {
+            let e = store
+                .event(id)?
+                .ok_or_else(|| ApiError::not_found(format!("no event {id}")))?;
+            let mut v = event_json(&e, offset, limit);
+            v["limit"] = json!(limit);
+            v["offset"] = json!(offset);
+            v["has_more"] = json!(e.mentions.len() > offset + limit);
+            Ok(Json(v))
+        })
+        .await
+}
+
+fn claim_json(c: &kroniek_store::ClaimView) -> Value {
+    json!({
+        "value": c.value, "bound": c.bound, "unit": c.unit, "text": c.text, "source": c.source,
+        "when": c.when, "outlet": c.outlet, "published": c.published, "doc": c.doc.to_string(),
+        "sentence": c.sentence,
+    })
+}
+
+/// `GET /api/claims?entity=&entity_id=&conflicts=&limit=&offset=`: numeric claims grouped
+/// by subject and property, side by side and never averaged.
+async fn claims(
+    State(st): State<Shared>,
+    q: Result<Query<RecordParams>, QueryRejection>,
+) -> ApiResult {
+    let p = query(q)?;
+    let (limit, offset) = p.page(DEFAULT_LIMIT, MAX_LIMIT)?;
+    let conflicts_only = flag("conflicts", nonempty(&p.conflicts))?;
+    st.pool
+        .clone()
+        .run(move |store| {
+            let entity = resolve_entity(store, &p)?;
+            let mut groups = store.claims(&kroniek_store::ClaimQuery {
+                entity,
+                conflicts_only,
+                limit: offset + limit + 1,
+            })?;
+            groups.drain(..offset.min(groups.len()));
+            let has_more = groups.len() > limit;
+            groups.truncate(limit);
+            let groups: Vec<Value> = groups
+                .iter()
+                .map(|g| {
+                    json!({
+                        "subject": {"id": g.subject.0, "name": g.subject.1},
+                        "property": g.property, "conflict": g.conflict,
+                        "claim_count": g.claims.len(),
+                        "claims": g.claims.iter().take(MAX_CLAIMS_PER_GROUP).map(claim_json).collect::<Vec<_>>(),
+                    })
+                })
+                .collect();
+            Ok(Json(json!({
+                "query": p.echo(), "entity_id": entity,
+                "limit": limit, "offset": offset, "has_more": has_more,
+                "groups": groups,
+            })))
+        })
+        .await
+}
+
+/// `GET /api/topic?q=&from=&to=&max_dates=&sentences_per_date=`: a topic timeline (the
+/// dates most referred to by the matching articles, each with its sentences).
+async fn topic(
+    State(st): State<Shared>,
+    q: Result<Query<RecordParams>, QueryRejection>,
+) -> ApiResult {
+    let p = query(q)?;
+    let Some(text) = nonempty(&p.q).map(str::to_string) else {
+        return Err(ApiError::bad_request(
+            "q is required: what the topic timeline is about",
+        ));
+    };
+    if text.len() > 1000 {
+        return Err(ApiError::bad_request("q must be at most 1000 bytes"));
+    }
+    let (from, to) = p.range()?;
+    let max_dates = number("max_dates", nonempty(&p.max_dates), 10, MAX_TOPIC_DATES)?;
+    let per_date = number(
+        "sentences_per_date",
+        nonempty(&p.sentences_per_date),
+        1,
+        MAX_TOPIC_SENTENCES,
+    )?;
+    if max_dates == 0 || per_date == 0 {
+        return Err(ApiError::bad_request(
+            "max_dates and sentences_per_date must be at least 1",
+        ));
+    }
+    st.pool
+        .clone()
+        .run(move |store| {
+            let sentences = store.topic_sentences(&text, from.as_deref(), to.as_deref())?;
+            let dates =
+                kroniek_core::record::summary::summarise(&sentences, &text, max_dates, per_date);
+            Ok(Json(json!({
+                "query": p.echo(), "max_dates": max_dates, "sentences_per_date": per_date,
+                "dates": dates.iter().map(|d| json!({
+                    "date": d.date.to_string(), "score": d.score, "sentences": d.sentences,
+                })).collect::<Vec<_>>(),
+            })))
         })
         .await
 }

@@ -331,8 +331,8 @@ fn bad_parameters_are_json_400s() {
         "/api/documents/xyz",
         "/api/documents/12",
         "/api/layers/Bad%20Layer",
-        "/api/timeline?limit=501",
-        "/api/timeline?layer=a;b",
+        "/api/timeline/documents?limit=501",
+        "/api/timeline/documents?layer=a;b",
     ] {
         let r = get(t.addr, path);
         let msg = r.assert_error(400);
@@ -475,9 +475,9 @@ fn a_layer_across_documents() {
 }
 
 #[test]
-fn timeline_places_documents_and_dated_annotations() {
+fn document_timeline_places_documents_and_dated_annotations() {
     let t = start(1 << 20);
-    let v = get(t.addr, "/api/timeline?q=Oosterwold").json();
+    let v = get(t.addr, "/api/timeline/documents?q=Oosterwold").json();
     assert_eq!(v["documents"].as_array().unwrap().len(), 3);
     let items = v["items"].as_array().unwrap();
     assert_eq!(items.len(), 4);
@@ -505,12 +505,16 @@ fn timeline_places_documents_and_dated_annotations() {
         &sentence[ctx["start"].as_u64().unwrap() as usize..ctx["end"].as_u64().unwrap() as usize],
         "vorige week"
     );
-    let all = get(t.addr, "/api/timeline?limit=2").json();
+    let all = get(t.addr, "/api/timeline/documents?limit=2").json();
     assert_eq!(all["documents"].as_array().unwrap().len(), 2);
     assert_eq!(all["has_more"], true);
-    let events = get(t.addr, "/api/timeline?q=Oosterwold&layer=event").json();
+    let events = get(t.addr, "/api/timeline/documents?q=Oosterwold&layer=event").json();
     assert_eq!(events["items"].as_array().unwrap().len(), 2);
-    let none = get(t.addr, "/api/timeline?q=Oosterwold&layer=quantity").json();
+    let none = get(
+        t.addr,
+        "/api/timeline/documents?q=Oosterwold&layer=quantity",
+    )
+    .json();
     assert_eq!(none["items"].as_array().unwrap().len(), 0);
 }
 
@@ -652,6 +656,10 @@ fn openapi_describes_every_route() {
         ("/api/documents/{id}", "get"),
         ("/api/layers/{layer}", "get"),
         ("/api/timeline", "get"),
+        ("/api/timeline/documents", "get"),
+        ("/api/events/{id}", "get"),
+        ("/api/claims", "get"),
+        ("/api/topic", "get"),
         ("/api/entities", "get"),
         ("/api/entities/{id}", "get"),
         ("/api/ingest", "post"),
@@ -724,9 +732,13 @@ fn entity_filter_narrows_lists_searches_and_timelines() {
     assert_eq!(p2["results"].as_array().unwrap().len(), 1);
     assert_eq!(p2["has_more"], false);
     assert_ne!(p1["results"][0]["id"], p2["results"][0]["id"]);
-    let tl = get(t.addr, "/api/timeline?entity=Oosterwold").json();
+    let tl = get(t.addr, "/api/timeline/documents?entity=Oosterwold").json();
     assert_eq!(tl["documents"].as_array().unwrap().len(), 2);
-    let tlq = get(t.addr, "/api/timeline?q=aanvaring&entity=Oosterwold").json();
+    let tlq = get(
+        t.addr,
+        "/api/timeline/documents?q=aanvaring&entity=Oosterwold",
+    )
+    .json();
     assert_eq!(tlq["documents"].as_array().unwrap().len(), 1);
     let nobody = get(t.addr, "/api/documents?entity=Nobody").json();
     assert_eq!(nobody["total"], 0);
@@ -780,10 +792,14 @@ fn entities_are_listed_profiled_and_filter_timelines() {
     assert_eq!(op["cooccurring"][0]["id"], id);
 
     // Timelines, lists and searches by entity id.
-    let tl = get(t.addr, &format!("/api/timeline?entity_id={id}")).json();
+    let tl = get(t.addr, &format!("/api/timeline/documents?entity_id={id}")).json();
     assert_eq!(tl["documents"].as_array().unwrap().len(), 2);
     assert_eq!(tl["query"]["entity_id"], id.to_string());
-    let tlq = get(t.addr, &format!("/api/timeline?q=aanvaring&entity_id={id}")).json();
+    let tlq = get(
+        t.addr,
+        &format!("/api/timeline/documents?q=aanvaring&entity_id={id}"),
+    )
+    .json();
     assert_eq!(tlq["documents"].as_array().unwrap().len(), 1);
     let dl = get(t.addr, &format!("/api/documents?entity_id={other}")).json();
     assert_eq!(dl["total"], 2);
@@ -811,7 +827,7 @@ fn entities_are_listed_profiled_and_filter_timelines() {
     get(t.addr, "/api/entities/abc").assert_error(400);
     get(t.addr, "/api/entities?type=PLACE").assert_error(400);
     get(t.addr, "/api/entities?limit=0").assert_error(400);
-    get(t.addr, "/api/timeline?entity_id=x").assert_error(400);
+    get(t.addr, "/api/timeline/documents?entity_id=x").assert_error(400);
     get(t.addr, "/api/documents?entity_id=-1").assert_error(400);
 }
 
@@ -833,4 +849,235 @@ fn entity_aliases_are_shown_and_searchable() {
         get(t.addr, "/api/entities?q=flevo-prov&type=LOC").json()["total"],
         0
     );
+}
+
+/// A server over kroniek's demo corpus (Dutch and English articles about one story),
+/// analysed as every ingest path does, so that events are merged across articles and
+/// numeric claims are stored.
+fn start_demo() -> TestServer {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let corpus = include_str!("../../kroniek-cli/demo/corpus.jsonl");
+    let options = kroniek_formats::Options::default();
+    let batch: Vec<StoredDocument> =
+        kroniek_formats::read(kroniek_formats::Format::Jsonl, corpus.as_bytes(), &options)
+            .map(|r| {
+                let r = r.unwrap();
+                StoredDocument::analyse(r.doc, r.warnings, None)
+            })
+            .collect();
+    SqliteStore::open(&db).unwrap().put_batch(&batch).unwrap();
+    let server = Server::open(Config::new(&db)).unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = kroniek_server::run_blocking(&server, "127.0.0.1:0".parse().unwrap(), |a| {
+            let _ = tx.send(a);
+        });
+    });
+    let addr = rx.recv_timeout(Duration::from_secs(20)).unwrap();
+    TestServer { addr, _dir: dir }
+}
+
+#[test]
+fn merged_events_claims_and_topics() {
+    let t = start_demo();
+
+    // --- the timeline of an entity: merged events in time order, bounded and paged.
+    let v = get(t.addr, "/api/timeline?entity=Nordstern&limit=500").json();
+    let id = v["entity_id"].as_u64().expect("the entity is resolved");
+    let events = v["events"].as_array().unwrap();
+    assert!(events.len() >= 5, "{} events", events.len());
+    assert_eq!(v["has_more"], false);
+    let days: Vec<&str> = events
+        .iter()
+        .map(|e| e["earliest"].as_str().unwrap())
+        .collect();
+    assert!(days.windows(2).all(|w| w[0] <= w[1]), "{days:?}");
+    for e in events {
+        for key in [
+            "id",
+            "type",
+            "date",
+            "certainty",
+            "contradicted",
+            "articles",
+            "sources",
+        ] {
+            assert!(!e[key].is_null(), "{key} missing in {e}");
+        }
+        assert_eq!(e["source_count"], e["sources"].as_array().unwrap().len());
+        assert!(e["mentions"].as_array().unwrap().len() <= 3);
+        assert!(e["mention_count"].as_u64().unwrap() >= 1);
+        assert_eq!(
+            e["range"].as_bool().unwrap(),
+            e["earliest"] != e["latest"],
+            "{e}"
+        );
+        // Every mention's trigger lies in its sentence.
+        for m in e["mentions"].as_array().unwrap() {
+            let s = m["sentence"].as_str().unwrap();
+            let (a, b) = (
+                m["trigger"][0].as_u64().unwrap() as usize,
+                m["trigger"][1].as_u64().unwrap() as usize,
+            );
+            assert_eq!(&s[a..b], m["text"].as_str().unwrap());
+        }
+    }
+    // An event told in Dutch and in English is one event with both sources.
+    assert!(
+        events.iter().any(|e| e["articles"].as_u64().unwrap() >= 2),
+        "an event merged across articles"
+    );
+    assert!(
+        events.iter().any(|e| e["range"] == true),
+        "an event known only as a range"
+    );
+    // The same by entity id; paging walks the same list.
+    let by_id = get(t.addr, &format!("/api/timeline?entity_id={id}&limit=500")).json();
+    assert_eq!(by_id["events"], v["events"]);
+    let p1 = get(t.addr, &format!("/api/timeline?entity_id={id}&limit=2")).json();
+    let p2 = get(
+        t.addr,
+        &format!("/api/timeline?entity_id={id}&limit=2&offset=2"),
+    )
+    .json();
+    assert_eq!(p1["has_more"], true);
+    assert_eq!(p1["events"].as_array().unwrap().len(), 2);
+    assert_eq!(p1["events"][0]["id"], events[0]["id"]);
+    assert_eq!(p2["events"][0]["id"], events[2]["id"]);
+    // Filters: dates, sources, a text query.
+    let march = get(
+        t.addr,
+        "/api/timeline?entity=Nordstern&from=2024-03&to=2024-03",
+    )
+    .json();
+    for e in march["events"].as_array().unwrap() {
+        assert!(e["latest"].as_str().unwrap() >= "2024-03-01", "{e}");
+        assert!(e["earliest"].as_str().unwrap() <= "2024-03-31", "{e}");
+    }
+    let two = get(
+        t.addr,
+        "/api/timeline?entity=Nordstern&min_sources=2&limit=500",
+    )
+    .json();
+    assert!(two["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["source_count"].as_u64().unwrap() >= 2));
+    // Paging after the source filter.
+    let two_events = two["events"].as_array().unwrap();
+    if two_events.len() >= 2 {
+        let second = get(
+            t.addr,
+            "/api/timeline?entity=Nordstern&min_sources=2&limit=1&offset=1",
+        )
+        .json();
+        assert_eq!(second["events"][0]["id"], two_events[1]["id"]);
+    }
+    let q = get(t.addr, "/api/timeline?q=Nordstern&limit=5").json();
+    assert!(!q["events"].as_array().unwrap().is_empty());
+    let undated = get(t.addr, "/api/timeline?undated=true&limit=500").json();
+    let dated = get(t.addr, "/api/timeline?limit=500").json();
+    assert!(
+        undated["events"].as_array().unwrap().len() >= dated["events"].as_array().unwrap().len()
+    );
+
+    // --- one event with all its mentions, paged.
+    let busiest = events
+        .iter()
+        .max_by_key(|e| e["mention_count"].as_u64().unwrap())
+        .unwrap();
+    let eid = busiest["id"].as_i64().unwrap();
+    let n = busiest["mention_count"].as_u64().unwrap() as usize;
+    let e = get(t.addr, &format!("/api/events/{eid}")).json();
+    assert_eq!(e["id"], eid);
+    assert_eq!(e["mentions"].as_array().unwrap().len(), n);
+    assert_eq!(e["has_more"], false);
+    let one = get(t.addr, &format!("/api/events/{eid}?limit=1&offset=1")).json();
+    assert_eq!(one["mentions"].as_array().unwrap().len(), (n > 1) as usize);
+    if n > 1 {
+        assert_eq!(one["mentions"][0], e["mentions"][1]);
+    }
+
+    // --- claims: conflicts side by side, never averaged.
+    let c = get(t.addr, "/api/claims?conflicts=true").json();
+    let groups = c["groups"].as_array().unwrap();
+    assert!(!groups.is_empty(), "the demo has a conflict");
+    for g in groups {
+        assert_eq!(g["conflict"], true);
+        let values: Vec<f64> = g["claims"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["value"].as_f64().unwrap())
+            .collect();
+        assert!(values.len() >= 2);
+        assert!(values.iter().any(|v| *v != values[0]), "{values:?}");
+        assert!(g["subject"]["id"].is_u64() && g["subject"]["name"].is_string());
+    }
+    let all = get(t.addr, "/api/claims?limit=200").json();
+    assert!(all["groups"].as_array().unwrap().len() >= groups.len());
+    let page = get(t.addr, "/api/claims?limit=1&offset=1").json();
+    assert_eq!(page["groups"][0], all["groups"][1]);
+    let subject = groups[0]["subject"]["id"].as_u64().unwrap();
+    let mine = get(
+        t.addr,
+        &format!("/api/claims?entity_id={subject}&conflicts=1"),
+    )
+    .json();
+    assert!(mine["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|g| g["subject"]["id"] == subject));
+
+    // --- a topic timeline.
+    let topic = get(
+        t.addr,
+        "/api/topic?q=Nordstern&max_dates=3&sentences_per_date=2",
+    )
+    .json();
+    let dates = topic["dates"].as_array().unwrap();
+    assert!(!dates.is_empty() && dates.len() <= 3);
+    for d in dates {
+        assert_eq!(d["date"].as_str().unwrap().len(), 10);
+        let s = d["sentences"].as_array().unwrap();
+        assert!(!s.is_empty() && s.len() <= 2);
+    }
+
+    // --- bad requests: JSON errors with a status, never a panic.
+    for path in [
+        "/api/timeline?limit=0",
+        "/api/timeline?limit=501",
+        "/api/timeline?offset=x",
+        "/api/timeline?from=2024-13",
+        "/api/timeline?from=2024-05&to=2024-03",
+        "/api/timeline?min_sources=many",
+        "/api/timeline?undated=maybe",
+        "/api/timeline?entity_id=abc",
+        "/api/events/abc",
+        "/api/events/-3",
+        "/api/events/1?limit=1001",
+        "/api/claims?conflicts=perhaps",
+        "/api/claims?limit=201",
+        "/api/claims?entity_id=-1",
+        "/api/topic",
+        "/api/topic?q=Nordstern&max_dates=0",
+        "/api/topic?q=Nordstern&max_dates=101",
+        "/api/topic?q=Nordstern&sentences_per_date=11",
+        "/api/topic?q=Nordstern&from=never",
+        "/api/topic?q=%22%22",
+    ] {
+        let msg = get(t.addr, path).assert_error(400);
+        assert!(!msg.contains("panic"), "{path}: {msg}");
+    }
+    for path in [
+        "/api/timeline?entity=Nobody%20Anywhere",
+        "/api/timeline?entity_id=999999",
+        "/api/claims?entity_id=999999",
+        "/api/events/999999",
+    ] {
+        get(t.addr, path).assert_error(404);
+    }
 }

@@ -182,6 +182,8 @@ pub struct TimelineQuery {
     pub undated: bool,
     /// At most this many events (0: no limit).
     pub limit: usize,
+    /// Skip this many events first (after the `min_sources` filter), for paging.
+    pub offset: usize,
 }
 
 /// One numeric claim.
@@ -595,6 +597,17 @@ impl SqliteStore {
             sql.push_str(&format!(" AND id IN ({})", list.join(",")));
         }
         sql.push_str(" ORDER BY earliest, latest, id");
+        // Without a source filter the page is known before the mentions are read.
+        let skip = if q.min_sources == 0 {
+            if q.limit > 0 {
+                sql.push_str(&format!(" LIMIT {} OFFSET {}", q.limit, q.offset));
+            } else if q.offset > 0 {
+                sql.push_str(&format!(" LIMIT -1 OFFSET {}", q.offset));
+            }
+            0
+        } else {
+            q.offset
+        };
         let mut stmt = conn.prepare(&sql)?;
         let params: Vec<&dyn rusqlite::ToSql> =
             args.iter().map(|v| v as &dyn rusqlite::ToSql).collect();
@@ -621,9 +634,14 @@ impl SqliteStore {
             })?
             .collect::<Result<_, _>>()?;
         let mut out = Vec::new();
+        let mut skipped = 0;
         for (id, kind, lemma, earliest, latest, anchored, _value) in rows {
             let view = self.event_view(id, kind, lemma, earliest, latest, anchored)?;
             if view.sources.len() < q.min_sources {
+                continue;
+            }
+            if skipped < skip {
+                skipped += 1;
                 continue;
             }
             out.push(view);

@@ -480,7 +480,7 @@ function ticks(t0, t1, width) {
  * Event records (kind "event", with attrs.certainty and attrs.sources) draw the same way.
  */
 function Timeline(container, items, onSelect) {
-  const BAND_ORDER = ['document', 'event', 'timex'];
+  const BAND_ORDER = ['event', 'document', 'timex'];
   const kinds = [...new Set(items.map((i) => i.kind))].sort((a, b) => {
     const ia = BAND_ORDER.indexOf(a);
     const ib = BAND_ORDER.indexOf(b);
@@ -525,7 +525,7 @@ function Timeline(container, items, onSelect) {
         // Clamp to the visible area so that the label of a long range stays in view.
         const left = Math.max(x(it.t0), -2);
         const w = Math.max(Math.min(x(it.t1), width + 2) - left, 8);
-        const label = kind === 'document' ? it.label : kind === 'event' && it.label ? `${it.label}: ${it.text}` : it.text || it.label;
+        const label = it.merged ? `${it.label}: ${it.text} · ${it.sourceCount} src` : kind === 'document' ? it.label : kind === 'event' && it.label ? `${it.label}: ${it.text}` : it.text || it.label;
         let lane = laneEnds.findIndex((end) => end + 3 <= left);
         if (lane < 0) {
           if (laneEnds.length >= MAX_LANES) {
@@ -540,6 +540,8 @@ function Timeline(container, items, onSelect) {
         const at = it.attrs || {};
         let cert = at.certainty ? ' cert-' + at.certainty : '';
         if (at.polarity === 'negative') cert += ' neg';
+        if (it.contradicted) cert += ' contradicted';
+        if (it.range) cert += ' range';
         if (it.anchor && it.anchor.kind === 'before-publication') cert += ' open-start';
         if (it.anchor && it.anchor.kind === 'after-publication') cert += ' open-end';
         const point = it.t1 - it.t0 <= DAY && w <= 12 ? ' point' : '';
@@ -550,6 +552,9 @@ function Timeline(container, items, onSelect) {
             style: `left:${left.toFixed(1)}px; width:${w.toFixed(1)}px; top:${18 + lane * ROW}px`,
             'data-kind': kind,
             'data-doc': it.doc,
+            'data-id': it.id,
+            'data-type': it.merged ? it.label : null,
+            'data-certainty': it.merged ? (it.contradicted ? 'contradicted' : at.certainty) : null,
           },
           w >= 40 ? label : '',
         );
@@ -639,6 +644,17 @@ function Timeline(container, items, onSelect) {
 }
 
 function itemRow(it) {
+  if (it.merged) {
+    return h(
+      'div',
+      { class: 'row' },
+      h('span', { class: 'layer', style: `color: ${layerColour('event')}` }, 'event'),
+      h('div', {}, `${it.label}: ${it.text}`),
+      h('div', {}, h('span', { class: 'k' }, 'when '), it.date),
+      h('div', {}, h('span', { class: 'k' }, 'certainty '), certaintyWord(it.ev)),
+      h('div', {}, h('span', { class: 'k' }, 'sources '), `${it.sourceCount} (${it.ev.articles} article${it.ev.articles === 1 ? '' : 's'})`),
+    );
+  }
   if (it.kind === 'document') {
     return h('div', { class: 'row' }, h('span', { class: 'layer', style: `color: ${layerColour('document')}` }, 'article'), h('div', {}, it.label), h('div', {}, h('span', { class: 'k' }, 'published '), it.published, it.source ? ` · ${it.source}` : ''));
   }
@@ -695,12 +711,13 @@ function detailOf(it) {
 }
 
 async function pageTimeline(params) {
-  const filters = Object.fromEntries(['q', 'lang', 'source', 'from', 'to', 'entity', 'entity_id'].map((k) => [k, params.get(k) || '']));
+  const filters = Object.fromEntries(['q', 'lang', 'source', 'from', 'to', 'entity', 'entity_id', 'min_sources'].map((k) => [k, params.get(k) || '']));
   const { area, detail } = timelineParts();
   const what = [filters.q, filters.entity ? `mentions of ${filters.entity}` : '', filters.entity_id ? `entity #${filters.entity_id}` : ''].filter(Boolean).join(' · ');
   const title = h('h1', {}, what ? `Timeline: ${what}` : 'Timeline');
   show(
     title,
+    filters.q ? h('p', { class: 'muted' }, link('topic', { q: filters.q }, `Topic timeline of “${filters.q}”: the days most reported on →`)) : null,
     filterForm(params, { onSubmit: (d) => (location.hash = hashFor('timeline', { ...d, entity_id: filters.entity_id })) }),
     area,
     detail,
@@ -724,69 +741,280 @@ function timelineParts() {
   return { area, detail };
 }
 
-/** Fetches /api/timeline with `filters` and draws it into `area` (details into `detail`). */
-async function drawTimeline(area, detail, filters) {
-  let r;
+/** How sure the articles are of a merged event, in words. */
+function certaintyWord(ev) {
+  if (ev.contradicted) return 'contradicted (asserted and denied)';
+  return { CERTAIN: 'certain', PROBABLE: 'probable', POSSIBLE: 'possible', UNDERSPECIFIED: 'possible', DENIED: 'denied' }[ev.certainty] || String(ev.certainty).toLowerCase();
+}
+
+/** A merged event (from /api/timeline) as a timeline item. */
+function eventItem(ev) {
+  const cert = ev.certainty === 'UNDERSPECIFIED' ? 'possible' : String(ev.certainty).toLowerCase();
+  return {
+    kind: 'event',
+    merged: true,
+    ev,
+    id: ev.id,
+    earliest: ev.earliest,
+    latest: ev.latest,
+    date: ev.date,
+    range: ev.range,
+    label: ev.type,
+    text: ev.lemma,
+    sourceCount: ev.source_count,
+    contradicted: ev.contradicted,
+    attrs: { certainty: cert, polarity: ev.certainty === 'DENIED' ? 'negative' : null },
+  };
+}
+
+/** A mention's sentence with its trigger marked (offsets are bytes within the sentence). */
+function mentionNode(m) {
+  const who = m.source ? `according to ${m.source}` : m.outlet || '';
+  const cert = m.polarity === 'NEG' ? 'denied' : { CERTAIN: 'certain', PROBABLE: 'probable' }[m.certainty] || 'possible';
+  const ctx = contextNode({ text: m.sentence, start: m.trigger[0], end: m.trigger[1] }, 'event');
+  ctx.querySelector('mark').classList.add('trigger');
+  return h(
+    'li',
+    { class: 'mention cert-' + cert },
+    h('span', { class: 'cert-badge cert-' + cert }, cert),
+    ctx,
+    h(
+      'div',
+      { class: 'meta' },
+      who ? h('span', {}, who) : null,
+      h('span', {}, link('doc/' + m.doc, {}, m.title || m.doc)),
+      h('span', {}, 'published ' + m.published),
+      h('span', {}, (m.dated ? 'dated ' : 'undated, placed at ') + m.when),
+    ),
+  );
+}
+
+/** The detail panel of a merged event: what, when, how sure, and every mention. */
+async function showEvent(detail, it) {
+  fill(detail, h('p', { class: 'muted' }, 'Loading…'));
+  let ev;
   try {
-    r = await api('/api/timeline', { ...filters, limit: 200 });
+    ev = await api('/api/events/' + encodeURIComponent(it.id), { limit: 100 });
   } catch (e) {
-    fill(area, errorBox(e));
+    fill(detail, errorBox(e));
+    return;
+  }
+  fill(
+    detail,
+    h('div', { class: 'title' }, h('strong', {}, 'Event '), `${ev.type}: “${ev.lemma}”`),
+    h(
+      'div',
+      { class: 'meta' },
+      h('span', {}, ev.date),
+      h('span', { class: 'cert-badge cert-' + (ev.contradicted ? 'contradicted' : it.attrs.certainty) }, certaintyWord(ev)),
+      h('span', {}, `${ev.articles} article${ev.articles === 1 ? '' : 's'}`),
+      h('span', {}, `${ev.source_count} source${ev.source_count === 1 ? '' : 's'}: ${ev.sources.join(', ')}`),
+      ev.entities.length ? h('span', {}, 'with ' + ev.entities.join(', ')) : null,
+      ev.dated ? null : h('span', {}, 'no article dates it: placed at publication'),
+    ),
+    h('h3', {}, `Mentions (${ev.mention_count})`),
+    h('ol', { class: 'mentions', id: 'event-mentions' }, ev.mentions.map(mentionNode)),
+    ev.has_more ? h('p', { class: 'muted' }, `Only the first ${ev.limit} mentions are shown.`) : null,
+  );
+}
+
+/**
+ * Fetches merged events (/api/timeline) and articles with their time expressions
+ * (/api/timeline/documents) for `filters` and draws them into `area`, details into `detail`.
+ */
+async function drawTimeline(area, detail, filters) {
+  const evParams = { q: filters.q, from: filters.from, to: filters.to, entity: filters.entity, entity_id: filters.entity_id, min_sources: filters.min_sources, limit: 300 };
+  const [evRes, docRes] = await Promise.allSettled([
+    api('/api/timeline', evParams),
+    api('/api/timeline/documents', { ...filters, min_sources: '', layer: 'timex', limit: 200 }),
+  ]);
+  if (evRes.status === 'rejected' && docRes.status === 'rejected') {
+    fill(area, errorBox(docRes.reason));
     return;
   }
   const items = [];
-  let undated = 0;
-  for (const d of r.documents) {
-    if (!d.pub_earliest) {
-      undated++;
-      continue;
+  const notes = [];
+  let events = 0;
+  if (evRes.status === 'fulfilled') {
+    for (const ev of evRes.value.events) {
+      const it = eventItem(ev);
+      items.push(it);
+      events++;
     }
-    items.push({ kind: 'document', doc: d.id, label: d.title || '(untitled)', title: d.title, source: d.source, published: d.published, precision: d.precision, earliest: d.pub_earliest, latest: d.pub_latest });
+    if (evRes.value.has_more) notes.push(`Only the first ${evRes.value.limit} events are drawn; narrow the filters (dates, minimum sources) to see others.`);
+  } else {
+    notes.push('Events: ' + evRes.reason.message + '.');
   }
-  // Untyped event mentions ("other": any verb the trigger model found) crowd out the typed
-  // ones (attack, arrest, statement, …) that a timeline is for; they stay on the document page.
-  let untyped = 0;
-  for (const it of r.items) {
-    if (it.kind === 'event' && it.label === 'other') untyped++;
-    else items.push(it);
+  let undated = 0;
+  let docs = 0;
+  const kinds = {};
+  if (docRes.status === 'fulfilled') {
+    const r = docRes.value;
+    for (const d of r.documents) {
+      if (!d.pub_earliest) {
+        undated++;
+        continue;
+      }
+      docs++;
+      items.push({ kind: 'document', doc: d.id, label: d.title || '(untitled)', title: d.title, source: d.source, published: d.published, precision: d.precision, earliest: d.pub_earliest, latest: d.pub_latest });
+    }
+    for (const it of r.items) {
+      items.push(it);
+      kinds[it.kind] = (kinds[it.kind] || 0) + 1;
+    }
+    if (undated) notes.push(`${undated} article(s) without a publication date are not drawn.`);
+    if (r.has_more) notes.push('Only the first ' + r.limit + ' matching articles are drawn.');
+    if (r.items_truncated) notes.push('Only the first dated annotations are drawn.');
   }
   const usable = items.filter((i) => !isNaN(dayMs(i.earliest)) && !isNaN(dayMs(i.latest)));
   if (!usable.length) {
-    fill(area, h('p', { class: 'muted' }, 'Nothing dated to draw.'));
+    fill(area, h('p', { class: 'muted' }, 'Nothing dated to draw.'), notes.length ? h('p', { class: 'muted' }, notes.join(' ')) : null);
     return;
   }
   const holder = h('div', {});
-  const kinds = r.kinds || {};
+  const swatch = (cls, text) => h('span', {}, h('span', { class: 'swatch ' + cls }), ' ' + text);
   const legend = h(
     'div',
     { class: 'tl-legend' },
-    h('span', {}, h('span', { class: 'swatch', style: `background: ${layerColour('document')}` }), ` articles (${r.documents.length - undated})`),
-    Object.entries(kinds).map(([k, n]) =>
-      h(
-        'span',
-        {},
-        h('span', { class: 'swatch', style: `background: ${layerColour(k)}` }),
-        k === 'event' && untyped ? ` typed events (${n - untyped}; ${untyped} untyped not drawn)` : ` ${k === 'timex' ? 'time expressions' : k + 's'} (${n})`,
-      ),
-    ),
+    swatch('k-event', `events (${events})`),
+    swatch('k-event cert-probable', 'probable'),
+    swatch('k-event cert-possible', 'possible'),
+    swatch('k-event cert-denied', 'denied'),
+    swatch('k-event contradicted', 'contradicted'),
+    h('span', {}, h('span', { class: 'swatch', style: `background: ${layerColour('document')}` }), ` articles (${docs})`),
+    Object.entries(kinds).map(([k, n]) => h('span', {}, h('span', { class: 'swatch', style: `background: ${layerColour(k)}` }), ` ${k === 'timex' ? 'time expressions' : k + 's'} (${n})`)),
   );
   const zin = h('button', { class: 'plain', type: 'button', title: 'zoom in (+)' }, '+');
   const zout = h('button', { class: 'plain', type: 'button', title: 'zoom out (−)' }, '−');
   const fit = h('button', { class: 'plain', type: 'button' }, 'fit');
-  const notes = [];
-  if (kinds.event) notes.push('Events: lighter = probable, hatched = possible, struck through = negated, faded left edge = only known to precede publication.');
-  if (!kinds.timex) notes.push('The store has no dated time expressions for these articles yet; articles are placed by publication date.');
-  if (undated) notes.push(`${undated} article(s) without a publication date are not drawn.`);
-  if (r.has_more) notes.push('Only the first ' + r.limit + ' matching articles are drawn; narrow the filters to see others.');
-  if (r.items_truncated) notes.push('Only the first dated annotations are drawn.');
-  fill(area,
-    h('div', { class: 'tl-toolbar' }, zin, zout, fit, h('span', { class: 'muted' }, 'scroll to zoom, drag to pan'), legend),
-    holder,
-    h('p', { class: 'muted', id: 'tl-notes' }, notes.join(' ')),
-  );
-  const tl = Timeline(holder, usable, (it) => fill(detail, ...detailOf(it)));
+  // Only events told by at least this many independent sources.
+  const minSources = h('select', { name: 'min_sources', title: 'independent sources per event' }, ['', '2', '3', '5'].map((n) => h('option', { value: n }, n ? `≥ ${n} sources` : 'any sources')));
+  minSources.value = filters.min_sources || '';
+  minSources.addEventListener('change', () => {
+    const [path, qs] = location.hash.replace(/^#\/?/, '').split('?');
+    const params = new URLSearchParams(qs || '');
+    if (minSources.value) params.set('min_sources', minSources.value);
+    else params.delete('min_sources');
+    location.hash = hashFor(path.startsWith('entity/') ? 'timeline' : path, Object.fromEntries(path.startsWith('entity/') ? [['entity_id', path.split('/')[1]], ['min_sources', minSources.value]] : params));
+  });
+  if (events) notes.unshift('Events are merged across articles and languages; a bar with end caps is an event known only as a range; “n src” counts independent sources. Click one for its mentions.');
+  fill(area, h('div', { class: 'tl-toolbar' }, zin, zout, fit, minSources, h('span', { class: 'muted' }, 'scroll to zoom, drag to pan'), legend), holder, h('p', { class: 'muted', id: 'tl-notes' }, notes.join(' ')));
+  const tl = Timeline(holder, usable, (it) => (it.merged ? showEvent(detail, it) : fill(detail, ...detailOf(it))));
   zin.addEventListener('click', tl.zoomIn);
   zout.addEventListener('click', tl.zoomOut);
   fit.addEventListener('click', tl.fit);
+}
+
+// ------------------------------------------------------------------ topic page
+
+/** A topic timeline: the days the matching articles refer to most, with their sentences. */
+async function pageTopic(params) {
+  const q = params.get('q') || '';
+  const maxDates = params.get('max_dates') || '10';
+  const input = h('input', { name: 'q', value: q, placeholder: 'e.g. Nordstern, Kesselkanaal' });
+  const dates = h('input', { name: 'max_dates', value: maxDates, type: 'number', min: '1', max: '100' });
+  const form = h('form', { class: 'filters' }, h('label', {}, 'topic', input), h('label', {}, 'dates', dates), h('button', { type: 'submit' }, 'Summarise'));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    location.hash = hashFor('topic', { q: input.value.trim(), max_dates: dates.value });
+  });
+  const results = h('div', { id: 'topic-results' });
+  show(h('h1', {}, q ? `Topic timeline: ${q}` : 'Topic timeline'), form, results);
+  if (!q) {
+    fill(results, h('p', { class: 'muted' }, 'The days the matching articles refer to most, each with its most representative sentence.'));
+    return;
+  }
+  fill(results, h('p', { class: 'muted' }, 'Loading…'));
+  let r;
+  try {
+    r = await api('/api/topic', { q, max_dates: maxDates, sentences_per_date: 2 });
+  } catch (e) {
+    fill(results, errorBox(e));
+    return;
+  }
+  if (!r.dates.length) {
+    fill(results, h('p', { class: 'muted' }, 'No dated sentences found for this topic.'));
+    return;
+  }
+  fill(
+    results,
+    h(
+      'ol',
+      { class: 'topic' },
+      r.dates.map((d) => h('li', {}, h('div', { class: 'title' }, d.date, h('span', { class: 'muted' }, ` · score ${d.score} (articles referring to it, weighted)`)), d.sentences.map((x) => h('div', { class: 'context' }, x)))),
+    ),
+    h('p', {}, link('timeline', { q }, 'Events and articles on the timeline →')),
+  );
+}
+
+// ------------------------------------------------------------------ conflicts page
+
+const BOUND_WORD = { about: 'about ', at_most: 'up to ', at_least: 'at least ' };
+
+/** A sentence with the first occurrence of `part` marked (all as text). */
+function markedSentence(sentence, part) {
+  const i = part ? sentence.indexOf(part) : -1;
+  if (i < 0) return h('div', { class: 'context' }, sentence);
+  return h('div', { class: 'context' }, sentence.slice(0, i), h('mark', { class: 'claim-text' }, part), sentence.slice(i + part.length));
+}
+
+/** Numeric claims side by side per subject and property; conflicts first, never averaged. */
+async function pageConflicts(params) {
+  const entityId = params.get('entity_id') || '';
+  const all = params.get('all') === '1';
+  const offset = Number(params.get('offset') || 0) || 0;
+  const limit = 20;
+  const title = h('h1', {}, all ? 'Claims' : 'Conflicts');
+  const results = h('div', { id: 'conflict-results' }, h('p', { class: 'muted' }, 'Loading…'));
+  show(
+    title,
+    h(
+      'p',
+      { class: 'muted' },
+      'Numbers reported about the same subject and property, side by side with who says so and when. Values are never averaged: a conflict means the sources disagree by more than rounding. ',
+      all ? link('conflicts', { entity_id: entityId }, 'only conflicts') : link('conflicts', { entity_id: entityId, all: 1 }, 'all claims'),
+    ),
+    results,
+  );
+  let r;
+  try {
+    r = await api('/api/claims', { entity_id: entityId, conflicts: all ? '' : 'true', limit, offset });
+  } catch (e) {
+    fill(results, errorBox(e));
+    return;
+  }
+  if (entityId && r.groups.length) fill(title, all ? 'Claims about ' : 'Conflicts about ', h('a', { href: '#/entity/' + entityId }, r.groups[0].subject.name));
+  if (!r.groups.length) {
+    fill(results, h('p', { class: 'muted' }, all ? 'No numeric claims found.' : 'No conflicting claims found.'));
+    return;
+  }
+  fill(
+    results,
+    r.groups.map((g) =>
+      h(
+        'section',
+        { class: 'claim-group' + (g.conflict ? ' conflict' : '') },
+        h('h2', {}, h('a', { href: '#/entity/' + g.subject.id }, g.subject.name), ' · ', g.property, g.conflict ? h('span', { class: 'badge conflict' }, 'conflict') : null),
+        h(
+          'div',
+          { class: 'claims-side' },
+          g.claims.map((c) =>
+            h(
+              'div',
+              { class: 'claim' },
+              h('div', { class: 'value' }, (BOUND_WORD[c.bound] || '') + Number(c.value).toLocaleString('en'), ' ', h('span', { class: 'unit' }, c.unit)),
+              h('div', { class: 'who' }, 'according to ', c.source || c.outlet || 'an article'),
+              h('div', { class: 'meta' }, h('span', {}, 'for ' + c.when), c.outlet ? h('span', {}, c.outlet) : null, h('span', {}, c.published)),
+              markedSentence(c.sentence, c.text),
+              h('div', { class: 'meta' }, link('doc/' + c.doc, {}, 'open article')),
+            ),
+          ),
+        ),
+        g.claim_count > g.claims.length ? h('p', { class: 'muted' }, `${g.claim_count - g.claims.length} more claims not shown.`) : null,
+      ),
+    ),
+    h('p', {}, pager(null, limit, offset, r.has_more, (o) => (location.hash = hashFor('conflicts', { entity_id: entityId, all: all ? 1 : '', offset: o || '' })), r.groups.length)),
+  );
 }
 
 // ------------------------------------------------------------------ layer page
@@ -961,7 +1189,7 @@ async function pageEntity(id, params) {
     header,
     h('div', { class: 'grid2' }, names, co),
     docs,
-    h('h2', {}, 'Timeline ', h('span', { class: 'muted' }, link('timeline', { entity_id: e.id }, 'open full timeline'))),
+    h('h2', {}, 'Timeline ', h('span', { class: 'muted' }, link('timeline', { entity_id: e.id }, 'open full timeline'), ' · ', h('a', { href: hashFor('conflicts', { entity_id: e.id }), id: 'entity-conflicts' }, 'conflicting claims'))),
     area,
     detail,
   );
@@ -1082,6 +1310,8 @@ function route() {
   if (name === 'layer' && parts[1]) return pageLayer(parts[1], params);
   if (name === 'entities') return pageEntities(params);
   if (name === 'entity' && parts[1]) return pageEntity(parts[1], params);
+  if (name === 'conflicts') return pageConflicts(params);
+  if (name === 'topic') return pageTopic(params);
   return pageSearch(params);
 }
 
