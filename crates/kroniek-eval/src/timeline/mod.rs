@@ -7,6 +7,8 @@
 //! of its date) scored with TempEval-3 temporal awareness (UzZaman & Allen 2011) and
 //! micro-averaged over the timelines of a corpus. See `docs/timeline_eval.md`.
 
+pub mod system;
+
 use std::collections::HashMap;
 use std::fmt;
 
