@@ -54,6 +54,13 @@ pub struct Args {
     /// Do not follow sentence-initial pronouns and descriptors to the previous sentence's entity
     #[arg(long)]
     pub no_pronouns: bool,
+    /// Events without a time expression take the last one of up to N previous sentences
+    #[arg(long, default_value_t = 0)]
+    pub carry: usize,
+    /// Score the timelines in DIR/<corpus>/<entity>.txt (another system's output) instead
+    /// of running kroniek's system
+    #[arg(long, value_name = "DIR")]
+    pub score: Option<PathBuf>,
 }
 
 /// One corpus: its gold timelines and the input documents for the chosen track.
@@ -185,6 +192,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         selection,
         dct_default: !args.no_dct_default,
         pronouns: !args.no_pronouns,
+        carry: args.carry,
     };
     if !args.corpus.is_dir() {
         bail!(
@@ -216,7 +224,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .par_iter()
             .flat_map_iter(|d| system::candidates(d, &corpus.targets, &opts))
             .collect();
-        let timelines = system::assemble(&cands, &corpus.targets);
+        let mut timelines = system::assemble(&cands, &corpus.targets);
+        if let Some(dir) = &args.score {
+            for t in &mut timelines {
+                let p = dir.join(&corpus.name).join(file_name(&t.entity));
+                t.entries.clear();
+                if let Ok(text) = std::fs::read_to_string(&p) {
+                    t.entries = read_timeline(&text)
+                        .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?
+                        .entries;
+                }
+            }
+        }
         let mut total = Counts::default();
         let mut lines = Vec::new();
         for (i, gold) in &corpus.gold {

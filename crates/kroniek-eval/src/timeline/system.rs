@@ -38,6 +38,9 @@ pub struct Options {
     /// Follow "it", "he", "the company" … at the start of a sentence to a target named in
     /// the previous sentence.
     pub pronouns: bool,
+    /// An event with no time expression in its sentence takes the last one of up to this
+    /// many previous sentences (news tells an event's day once, then goes on about it).
+    pub carry: usize,
 }
 
 impl Default for Options {
@@ -48,6 +51,7 @@ impl Default for Options {
             selection: Selection::Tree(3),
             dct_default: true,
             pronouns: true,
+            carry: 0,
         }
     }
 }
@@ -81,6 +85,7 @@ pub fn aliases(name: &str) -> Vec<Vec<String>> {
         "Air",
         "Computer",
     ];
+    let generic = |w: &str| GENERIC.iter().any(|g| g.eq_ignore_ascii_case(w));
     let t: Vec<String> = name.split_whitespace().map(str::to_string).collect();
     let mut out = vec![t.clone()];
     let n = t.len();
@@ -96,23 +101,25 @@ pub fn aliases(name: &str) -> Vec<Vec<String>> {
         if acro.len() >= 3 {
             out.push(vec![acro]);
         }
+        // "Air Force", "Apple Corps", "Eastern Airlines".
+        if t[n - 2..].iter().all(|w| cap(w)) {
+            out.push(t[n - 2..].to_vec());
+        }
     }
     if n >= 2 {
         let rest = &t[1..];
-        if rest.iter().any(|w| model(w))
-            || (rest.len() >= 2 && !GENERIC.contains(&rest[0].as_str()))
-        {
+        if rest.iter().any(|w| model(w)) || (rest.len() >= 2 && !generic(&rest[0])) {
             out.push(rest.to_vec());
         }
         for w in rest {
-            if model(w) || (cap(w) && !GENERIC.contains(&w.as_str()) && w == &t[n - 1]) {
+            if model(w) || (cap(w) && !generic(w) && w == &t[n - 1]) {
                 out.push(vec![w.clone()]);
             }
         }
         // "China Eastern Airlines" → "China Eastern", "iTunes Store" → "iTunes", but not
         // "Singapore Airlines" → "Singapore" (a place).
         let odd_case = |w: &str| w.chars().skip(1).any(|c| c.is_uppercase());
-        if GENERIC.contains(&t[n - 1].as_str()) && (n >= 3 || odd_case(&t[0])) {
+        if generic(&t[n - 1]) && (n >= 3 || odd_case(&t[0])) {
             out.push(t[..n - 1].to_vec());
         }
     }
@@ -349,6 +356,13 @@ pub fn candidates(doc: &TmlDoc, targets: &[String], opts: &Options) -> Vec<Candi
         }
     }
 
+    // The news event's own day: a day in the week before publication.
+    let dct_key = date_key(&dct);
+    let recent = |d: &str| {
+        let k = date_key(d);
+        k.2 > 0 && k <= dct_key && days(k) + 7 >= days(dct_key)
+    };
+
     // Syntax per input token: kroniek token index.
     let kroniek_token = |si: usize, ti: usize| -> Option<usize> {
         let r = map.range(si, ti)?;
@@ -428,8 +442,16 @@ pub fn candidates(doc: &TmlDoc, targets: &[String], opts: &Options) -> Vec<Candi
         let word = s.word(r.clone());
         let date = times[si]
             .iter()
-            .min_by_key(|(p, _)| p.abs_diff(r.start))
+            // The most precise expression, then the nearest: "Yesterday, at this year's
+            // conference, X unveiled …" is yesterday's news.
+            .min_by_key(|(p, d)| (precision_rank(d), p.abs_diff(r.start)))
             .map(|(_, d)| d.clone())
+            .or_else(|| {
+                (si.saturating_sub(opts.carry)..si)
+                    .rev()
+                    .find_map(|p| times[p].iter().rev().find(|(_, d)| recent(d)))
+                    .map(|(_, d)| d.clone())
+            })
             .unwrap_or_else(|| {
                 if opts.dct_default {
                     dct.clone()
@@ -445,6 +467,22 @@ pub fn candidates(doc: &TmlDoc, targets: &[String], opts: &Options) -> Vec<Candi
         });
     }
     out
+}
+
+/// 0 for a day, 1 for a month, 2 for a year.
+fn precision_rank(d: &str) -> u8 {
+    if !d.ends_with("XX") {
+        0
+    } else if !d.ends_with("XX-XX") {
+        1
+    } else {
+        2
+    }
+}
+
+/// Days since year 0 (roughly; only differences of a few days matter).
+fn days(k: (u32, u32, u32)) -> u32 {
+    k.0 * 372 + k.1 * 31 + k.2
 }
 
 fn date_key(d: &str) -> (u32, u32, u32) {
