@@ -44,9 +44,10 @@ pub struct Args {
     /// (within --depth dependency arcs of the entity mention)
     #[arg(long, default_value = "tree")]
     pub select: String,
-    /// Dependency distance for --select tree
-    #[arg(long, default_value_t = 3)]
-    pub depth: usize,
+    /// Dependency distance for --select tree (default: 1 in track A, where kroniek's own
+    /// events are many and noisy; 3 in track B)
+    #[arg(long)]
+    pub depth: Option<usize>,
     /// Events without a time expression in their sentence stay undated (rank 0) instead of
     /// taking the creation time
     #[arg(long)]
@@ -55,8 +56,11 @@ pub struct Args {
     #[arg(long)]
     pub no_pronouns: bool,
     /// Events without a time expression take the last one of up to N previous sentences
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 3)]
     pub carry: usize,
+    /// Cues that keep an event undated (bit mask: 1 modal, 2 `to`, 4 perfect, 8 quotation)
+    #[arg(long, default_value_t = 15)]
+    pub undated_cues: u8,
     /// Score the timelines in DIR/<corpus>/<entity>.txt (another system's output) instead
     /// of running kroniek's system
     #[arg(long, value_name = "DIR")]
@@ -183,7 +187,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let selection = match args.select.as_str() {
         "sentence" => Selection::Sentence,
-        "tree" => Selection::Tree(args.depth),
+        "tree" => Selection::Tree(args.depth.unwrap_or(if track_b { 3 } else { 1 })),
         other => bail!("unknown selection {other:?}; use sentence or tree"),
     };
     let opts = Options {
@@ -193,6 +197,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         dct_default: !args.no_dct_default,
         pronouns: !args.no_pronouns,
         carry: args.carry,
+        undated_cues: args.undated_cues,
     };
     if !args.corpus.is_dir() {
         bail!(

@@ -41,6 +41,10 @@ pub struct Options {
     /// An event with no time expression in its sentence takes the last one of up to this
     /// many previous sentences (news tells an event's day once, then goes on about it).
     pub carry: usize,
+    /// Without a time expression, events after these cues stay undated instead of taking
+    /// the DCT (bit mask): 1 a modal (`will`, `could`), 2 `to`, 4 a perfect (`has been`),
+    /// 8 inside a quotation.
+    pub undated_cues: u8,
 }
 
 impl Default for Options {
@@ -51,7 +55,8 @@ impl Default for Options {
             selection: Selection::Tree(3),
             dct_default: true,
             pronouns: true,
-            carry: 0,
+            carry: 3,
+            undated_cues: 15,
         }
     }
 }
@@ -453,7 +458,7 @@ pub fn candidates(doc: &TmlDoc, targets: &[String], opts: &Options) -> Vec<Candi
                     .map(|(_, d)| d.clone())
             })
             .unwrap_or_else(|| {
-                if opts.dct_default {
+                if opts.dct_default && !undated_cue(&s.tokens, r.start, opts.undated_cues) {
                     dct.clone()
                 } else {
                     NO_DATE.to_string()
@@ -467,6 +472,36 @@ pub fn candidates(doc: &TmlDoc, targets: &[String], opts: &Options) -> Vec<Candi
         });
     }
     out
+}
+
+/// Whether a cue before token `i` says the event has no date of its own.
+fn undated_cue(toks: &[String], i: usize, mask: u8) -> bool {
+    const MODAL: &[&str] = &[
+        "will", "would", "could", "may", "might", "can", "should", "must", "'ll", "shall",
+    ];
+    const PERFECT: &[&str] = &["has", "have", "had", "'ve"];
+    const SKIP: &[&str] = &[
+        "been", "not", "n't", "never", "already", "also", "be", "just",
+    ];
+    // The two words before the trigger, skipping adverbs and auxiliaries.
+    let before: Vec<String> = toks[..i.min(toks.len())]
+        .iter()
+        .rev()
+        .map(|w| w.to_lowercase())
+        .filter(|w| !SKIP.contains(&w.as_str()))
+        .take(1)
+        .collect();
+    let prev = before.first().map(String::as_str).unwrap_or("");
+    (mask & 1 != 0 && MODAL.contains(&prev))
+        || (mask & 2 != 0 && prev == "to")
+        || (mask & 4 != 0 && PERFECT.contains(&prev))
+        || (mask & 8 != 0
+            && toks[..i.min(toks.len())]
+                .iter()
+                .filter(|w| matches!(w.as_str(), "\"" | "``" | "''" | "“" | "”"))
+                .count()
+                % 2
+                == 1)
 }
 
 /// 0 for a day, 1 for a month, 2 for a year.
