@@ -45,7 +45,7 @@ pub struct Args {
     #[arg(long, default_value = "tree")]
     pub select: String,
     /// Dependency distance for --select tree (default: 1 in track A, where kroniek's own
-    /// events are many and noisy; 3 in track B)
+    /// events are many and noisy; 4 in track B)
     #[arg(long)]
     pub depth: Option<usize>,
     /// Events without a time expression in their sentence stay undated (rank 0) instead of
@@ -61,6 +61,11 @@ pub struct Args {
     /// Cues that keep an event undated (bit mask: 1 modal, 2 `to`, 4 perfect, 8 quotation)
     #[arg(long, default_value_t = 15)]
     pub undated_cues: u8,
+    /// Events in a sentence naming no target go to the targets of the nearest of up to N
+    /// previous sentences (default: 0 in track A, 5 in track B, where every given event is
+    /// on some timeline)
+    #[arg(long)]
+    pub fallback: Option<usize>,
     /// Score the timelines in DIR/<corpus>/<entity>.txt (another system's output) instead
     /// of running kroniek's system
     #[arg(long, value_name = "DIR")]
@@ -187,7 +192,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let selection = match args.select.as_str() {
         "sentence" => Selection::Sentence,
-        "tree" => Selection::Tree(args.depth.unwrap_or(if track_b { 3 } else { 1 })),
+        "tree" => Selection::Tree(args.depth.unwrap_or(if track_b { 4 } else { 1 })),
         other => bail!("unknown selection {other:?}; use sentence or tree"),
     };
     let opts = Options {
@@ -198,6 +203,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         pronouns: !args.no_pronouns,
         carry: args.carry,
         undated_cues: args.undated_cues,
+        fallback: args.fallback.unwrap_or(if track_b { 5 } else { 0 }),
     };
     if !args.corpus.is_dir() {
         bail!(

@@ -45,6 +45,10 @@ pub struct Options {
     /// the DCT (bit mask): 1 a modal (`will`, `could`), 2 `to`, 4 a perfect (`has been`),
     /// 8 inside a quotation.
     pub undated_cues: u8,
+    /// An event in a sentence naming no target goes to the targets of the nearest of up
+    /// to this many previous sentences (0: never). Meant for Track B, where every given
+    /// event is on some timeline.
+    pub fallback: usize,
 }
 
 impl Default for Options {
@@ -57,6 +61,7 @@ impl Default for Options {
             pronouns: true,
             carry: 3,
             undated_cues: 15,
+            fallback: 0,
         }
     }
 }
@@ -439,6 +444,18 @@ pub fn candidates(doc: &TmlDoc, targets: &[String], opts: &Options) -> Vec<Candi
             };
             if ok && !mr.contains(&r.start) && !involved.contains(ti) {
                 involved.push(*ti);
+            }
+        }
+        if in_sentence.is_empty() {
+            if let Some(p) = (si.saturating_sub(opts.fallback)..si)
+                .rev()
+                .find(|&p| !mentions[p].is_empty())
+            {
+                for (ti, _) in &mentions[p] {
+                    if !involved.contains(ti) {
+                        involved.push(*ti);
+                    }
+                }
             }
         }
         if involved.is_empty() {
