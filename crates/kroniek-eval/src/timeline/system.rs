@@ -43,7 +43,8 @@ pub struct Options {
     pub carry: usize,
     /// Without a time expression, events after these cues stay undated instead of taking
     /// the DCT (bit mask): 1 a modal (`will`, `could`), 2 `to`, 4 a perfect (`has been`),
-    /// 8 inside a quotation.
+    /// 8 inside a quotation, 16 kroniek's factuality is not certain, positive and past,
+    /// 32 a noun.
     pub undated_cues: u8,
     /// An event in a sentence naming no target goes to the targets of the nearest of up
     /// to this many previous sentences (0: never). Meant for Track B, where every given
@@ -424,6 +425,24 @@ pub fn candidates(doc: &TmlDoc, targets: &[String], opts: &Options) -> Vec<Candi
         }
     }
 
+    // kroniek's factuality of the event at a token: not certain, negated or future.
+    let not_factual = |si: usize, ti: usize| -> bool {
+        let Some(k) = kroniek_token(si, ti) else {
+            return false;
+        };
+        a.events.iter().any(|e| {
+            e.tokens.contains(&k)
+                && (e.factuality.certainty != kroniek_core::events::Certainty::Certain
+                    || e.factuality.polarity != kroniek_core::events::Polarity::Pos
+                    || e.factuality.time == kroniek_core::events::EventTime::Future)
+        })
+    };
+    let is_noun = |si: usize, ti: usize| -> bool {
+        kroniek_token(si, ti)
+            .and_then(|k| a.syntax.as_ref().and_then(|s| s.get(k)))
+            .is_some_and(|s| s.upos == kroniek_core::syntax::Upos::NOUN)
+    };
+
     let mut out = Vec::new();
     for (si, r) in events {
         let s = &doc.sentences[si];
@@ -475,7 +494,11 @@ pub fn candidates(doc: &TmlDoc, targets: &[String], opts: &Options) -> Vec<Candi
                     .map(|(_, d)| d.clone())
             })
             .unwrap_or_else(|| {
-                if opts.dct_default && !undated_cue(&s.tokens, r.start, opts.undated_cues) {
+                if opts.dct_default
+                    && !undated_cue(&s.tokens, r.start, opts.undated_cues)
+                    && !(opts.undated_cues & 16 != 0 && not_factual(si, r.start))
+                    && !(opts.undated_cues & 32 != 0 && is_noun(si, r.start))
+                {
                     dct.clone()
                 } else {
                     NO_DATE.to_string()
