@@ -276,6 +276,14 @@ pub fn candidates(doc: &TmlDoc, targets: &[String], opts: &Options) -> Vec<Candi
             }
         }
     }
+    // "Airbus" inside "Airbus A380" names the aircraft, not the company.
+    for m in &mut mentions {
+        let all = m.clone();
+        m.retain(|(t, r)| {
+            !all.iter()
+                .any(|(u, q)| u != t && q.start <= r.start && r.end <= q.end && q.len() > r.len())
+        });
+    }
     // kroniek's within-document entity linking: every mention of a doc entity one of whose
     // mentions is a target ("Jobs" after "Steve Jobs").
     let mut key_target: HashMap<&str, usize> = HashMap::new();
