@@ -278,12 +278,12 @@ pub fn read_timeml(xml: &str) -> Result<TmlDoc, String> {
             .read_event()
             .map_err(|e| format!("XML error at byte {}: {e}", reader.buffer_position()))?;
         match ev {
-            Event::Start(e) | Event::Empty(e) if e.name().as_ref() == "TIMEX3" => {
-                if attr(&e, "functionInDocument").as_deref() == Some("CREATION_TIME")
+            Event::Start(e) | Event::Empty(e)
+                if e.name().as_ref() == "TIMEX3"
                     && doc.dct.is_empty()
-                {
-                    doc.dct = attr(&e, "value").unwrap_or_default();
-                }
+                    && attr(&e, "functionInDocument").as_deref() == Some("CREATION_TIME") =>
+            {
+                doc.dct = attr(&e, "value").unwrap_or_default();
             }
             Event::Start(e) => match e.name().as_ref() {
                 "DOCID" => into = In::DocId,
@@ -547,16 +547,16 @@ impl Graph {
             .collect();
         let mut out = Vec::new();
         let mut last_in_class: HashMap<usize, usize> = HashMap::new();
-        for i in 0..n {
-            if class[i] != i {
-                let prev = last_in_class.get(&class[i]).copied().unwrap_or(class[i]);
+        for (i, &c) in class.iter().enumerate() {
+            if c != i {
+                let prev = last_in_class.get(&c).copied().unwrap_or(c);
                 out.push((
                     self.names[prev].clone(),
                     Rel::Simultaneous,
                     self.names[i].clone(),
                 ));
             }
-            last_in_class.insert(class[i], i);
+            last_in_class.insert(c, i);
         }
         let reps: Vec<usize> = (0..n).filter(|&i| class[i] == i).collect();
         for &a in &reps {

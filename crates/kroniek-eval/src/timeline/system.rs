@@ -502,11 +502,10 @@ pub fn candidates(doc: &TmlDoc, targets: &[String], opts: &Options) -> Vec<Candi
                     .map(|(_, d)| d.clone())
             })
             .unwrap_or_else(|| {
-                if opts.dct_default
-                    && !undated_cue(&s.tokens, r.start, opts.undated_cues)
-                    && !(opts.undated_cues & 16 != 0 && not_factual(si, r.start))
-                    && !(opts.undated_cues & 32 != 0 && is_noun(si, r.start))
-                {
+                let undated = undated_cue(&s.tokens, r.start, opts.undated_cues)
+                    || (opts.undated_cues & 16 != 0 && not_factual(si, r.start))
+                    || (opts.undated_cues & 32 != 0 && is_noun(si, r.start));
+                if opts.dct_default && !undated {
                     dct.clone()
                 } else {
                     NO_DATE.to_string()
