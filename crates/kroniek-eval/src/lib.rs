@@ -8,3 +8,4 @@ pub mod conll;
 pub mod conllu;
 pub mod events;
 pub mod time;
+pub mod timeline;

@@ -22,6 +22,8 @@ pub enum EvalCommand {
     Syntax(super::eval_syntax::Args),
     /// Event mentions and factuality on MEANTIME (Dutch CoNLL, English CAT XML)
     Events(super::eval_events::Args),
+    /// SemEval-2015 Task 4 entity timelines across documents (temporal awareness P/R/F1)
+    Timeline(super::eval_timeline::Args),
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -30,5 +32,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         EvalCommand::Ner(a) => super::eval_ner::run(a),
         EvalCommand::Syntax(a) => super::eval_syntax::run(a),
         EvalCommand::Events(a) => super::eval_events::run(a),
+        EvalCommand::Timeline(a) => super::eval_timeline::run(a),
     }
 }

@@ -15,6 +15,7 @@ mod eval_events;
 mod eval_ner;
 mod eval_syntax;
 mod eval_time;
+mod eval_timeline;
 mod events;
 mod ingest;
 mod ner;
