@@ -441,10 +441,28 @@ pub fn tag(lang: Lang, s: &Words) -> Vec<Range<usize>> {
     tag_with(model(lang), s)
 }
 
+/// A condition on the event that a cue line may add in a fifth column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cond {
+    /// No condition.
+    Any,
+    /// The event's first token is tagged VERB or AUX (true without a tagger).
+    Verb,
+    /// The event is a `te`/`to`-infinitive: the word before it is `te` or `to`.
+    Te,
+}
+
+struct Cue {
+    kind: String,
+    words: Vec<String>,
+    before: usize,
+    after: usize,
+    cond: Cond,
+}
+
 #[derive(Default)]
 struct Cues {
-    /// (kind, words, before, after)
-    cues: Vec<(String, Vec<String>, usize, usize)>,
+    cues: Vec<Cue>,
     /// Indexes into `cues` by the cue's first word.
     first: HashMap<String, Vec<usize>>,
     boundary: std::collections::HashSet<String>,
@@ -458,22 +476,29 @@ fn load_cues(lang: Lang) -> Cues {
             ["boundary", w, ..] => {
                 c.boundary.insert(w.to_lowercase());
             }
-            [kind, phrase, before, after] => {
+            [kind, phrase, before, after, rest @ ..] => {
                 let (Ok(b), Ok(a)) = (before.parse(), after.parse()) else {
                     continue;
                 };
-                c.cues.push((
-                    kind.to_string(),
-                    phrase.split(' ').map(str::to_lowercase).collect(),
-                    b,
-                    a,
-                ));
+                let cond = match rest.first().map(|x| x.trim()) {
+                    None | Some("") => Cond::Any,
+                    Some("verb") => Cond::Verb,
+                    Some("te") => Cond::Te,
+                    Some(_) => continue,
+                };
+                c.cues.push(Cue {
+                    kind: kind.to_string(),
+                    words: phrase.split(' ').map(str::to_lowercase).collect(),
+                    before: b,
+                    after: a,
+                    cond,
+                });
             }
             _ => {}
         }
     }
-    for (k, (_, phrase, _, _)) in c.cues.iter().enumerate() {
-        if let Some(first) = phrase.first() {
+    for (k, cue) in c.cues.iter().enumerate() {
+        if let Some(first) = cue.words.first() {
             c.first.entry(first.clone()).or_default().push(k);
         }
     }
@@ -492,10 +517,20 @@ pub fn factuality(lang: Lang, s: &Words, ev: Range<usize>, attributed: bool) -> 
     let c = cues(lang);
     let w = &s.lower;
     let n = w.len();
+    // Quotes glued to a word ("``Zolang") do not hide it from the cues.
+    let word = |i: usize| -> &str {
+        let t =
+            w[i].trim_matches(|ch: char| matches!(ch, '`' | '\'' | '"' | '‘' | '’' | '“' | '”'));
+        if t.is_empty() {
+            &w[i]
+        } else {
+            t
+        }
+    };
     let ev = ev.start.min(n)..ev.end.min(n);
     // The clause: up to the nearest boundaries around the event.
     let mut lo = ev.start;
-    while lo > 0 && !c.boundary.contains(&w[lo - 1]) {
+    while lo > 0 && !c.boundary.contains(word(lo - 1)) {
         lo -= 1;
     }
     // The clause's opening word belongs to it, so that "whether", "indien", "that" can cue.
@@ -503,36 +538,53 @@ pub fn factuality(lang: Lang, s: &Words, ev: Range<usize>, attributed: bool) -> 
         lo -= 1;
     }
     let mut hi = ev.end;
-    while hi < n && !c.boundary.contains(&w[hi]) {
+    while hi < n && !c.boundary.contains(word(hi)) {
         hi += 1;
     }
     let mut f = Factuality::default();
     let (mut probable, mut possible, mut under, mut present) = (false, false, false, false);
     // Which cues occur at a fitting distance; a cue may start before the clause if it
     // reaches into it ("denied that …"), so look a few words further back.
-    let mut hits = vec![false; c.cues.len()];
+    let is_verb = s
+        .pos
+        .get(ev.start)
+        .is_none_or(|p| matches!(*p, "VERB" | "AUX"));
+    let is_te = ev.start > 0 && matches!(word(ev.start - 1), "te" | "to");
+    let mut hits: Vec<usize> = Vec::new();
     for start in lo.saturating_sub(3)..hi {
-        let Some(candidates) = c.first.get(&w[start]) else {
+        let Some(candidates) = c.first.get(word(start)) else {
             continue;
         };
         for &k in candidates {
-            let (_, phrase, before, after) = &c.cues[k];
-            let end = start + phrase.len();
-            if end > hi || end <= lo || w[start..end] != phrase[..] {
+            let cue = &c.cues[k];
+            let end = start + cue.words.len();
+            if end > hi
+                || end <= lo
+                || !cue
+                    .words
+                    .iter()
+                    .enumerate()
+                    .all(|(j, x)| word(start + j) == x)
+            {
                 continue;
             }
-            if (end <= ev.start && ev.start - end < *before)
-                || (start >= ev.end && start - ev.end < *after)
+            let cond = match cue.cond {
+                Cond::Any => true,
+                Cond::Verb => is_verb,
+                Cond::Te => is_te,
+            };
+            if cond
+                && ((end <= ev.start && ev.start - end < cue.before)
+                    || (start >= ev.end && start - ev.end < cue.after))
+                && !hits.contains(&k)
             {
-                hits[k] = true;
+                hits.push(k);
             }
         }
     }
-    for (k, (kind, _, _, _)) in c.cues.iter().enumerate() {
-        if !hits[k] {
-            continue;
-        }
-        match kind.as_str() {
+    hits.sort_unstable();
+    for &k in &hits {
+        match c.cues[k].kind.as_str() {
             "neg" => f.polarity = Polarity::Neg,
             "probable" => probable = true,
             "possible" => possible = true,
