@@ -438,7 +438,75 @@ pub fn tag_with(model: &Model, s: &Words) -> Vec<Range<usize>> {
 
 /// The event mentions of one sentence with the built-in model of `lang`.
 pub fn tag(lang: Lang, s: &Words) -> Vec<Range<usize>> {
-    tag_with(model(lang), s)
+    let mut out = tag_with(model(lang), s);
+    join_particles(lang, s, &mut out);
+    out
+}
+
+/// Separable-verb particles of a language (`resources/<lang>/event_particles.txt`).
+#[derive(Default)]
+struct Particles {
+    particle: std::collections::HashSet<String>,
+    always: std::collections::HashSet<String>,
+    closer: std::collections::HashSet<String>,
+}
+
+fn particles(lang: Lang) -> &'static Particles {
+    static CACHE: resources::PerLanguage<Particles> = resources::PerLanguage::new();
+    CACHE.get(
+        lang,
+        |l| {
+            let mut p = Particles::default();
+            for line in resources::lines(l, "event_particles.txt") {
+                let Some((kind, word)) = line.split_once('\t') else {
+                    continue;
+                };
+                let set = match kind {
+                    "particle" => &mut p.particle,
+                    "always" => &mut p.always,
+                    "closer" => &mut p.closer,
+                    _ => continue,
+                };
+                set.insert(word.trim().to_lowercase());
+            }
+            p
+        },
+        Particles::default,
+    )
+}
+
+/// Extends one-word verb mentions with a separable particle right after them
+/// ("kondigde aan dat" → `kondigde aan`), when the particle closes the clause.
+pub fn join_particles(lang: Lang, s: &Words, mentions: &mut [Range<usize>]) {
+    let p = particles(lang);
+    if p.particle.is_empty() && p.always.is_empty() {
+        return;
+    }
+    let n = s.lower.len();
+    for k in 0..mentions.len() {
+        let r = mentions[k].clone();
+        let next = r.end;
+        if r.len() != 1 || next >= n {
+            continue;
+        }
+        if mentions.get(k + 1).is_some_and(|m| m.start == next) {
+            continue;
+        }
+        if s.pos
+            .get(r.start)
+            .is_some_and(|t| !matches!(*t, "VERB" | "AUX"))
+        {
+            continue;
+        }
+        let w = s.lower[next].as_str();
+        let closes = || match s.lower.get(next + 1) {
+            None => true,
+            Some(x) => !x.chars().any(char::is_alphanumeric) || p.closer.contains(x.as_str()),
+        };
+        if p.always.contains(w) || (p.particle.contains(w) && closes()) {
+            mentions[k].end = next + 1;
+        }
+    }
 }
 
 /// A condition on the event that a cue line may add in a fifth column.
@@ -659,7 +727,9 @@ fn find_with(
         }
         let words: Vec<&str> = toks.iter().map(|t| &text[t.span.range()]).collect();
         let prepared = Words::new(lang, &words);
-        for r in tag_with(model, &prepared) {
+        let mut mentions = tag_with(model, &prepared);
+        join_particles(lang, &prepared, &mut mentions);
+        for r in mentions {
             let span = Span::new(
                 toks[r.start].span.start as usize,
                 toks[r.end - 1].span.end as usize,
