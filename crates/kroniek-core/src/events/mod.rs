@@ -623,6 +623,23 @@ pub fn factuality(lang: Lang, s: &Words, ev: Range<usize>, attributed: bool) -> 
         let Some(candidates) = c.first.get(word(start)) else {
             continue;
         };
+        let matches = |cue: &Cue| {
+            let end = start + cue.words.len();
+            end <= n
+                && cue
+                    .words
+                    .iter()
+                    .enumerate()
+                    .all(|(j, x)| word(start + j) == x)
+        };
+        // A `block` phrase ("niet alleen", "not only") is no cue itself and hides the
+        // cues that start where it starts.
+        if candidates
+            .iter()
+            .any(|&k| c.cues[k].kind == "block" && matches(&c.cues[k]))
+        {
+            continue;
+        }
         for &k in candidates {
             let cue = &c.cues[k];
             let end = start + cue.words.len();
