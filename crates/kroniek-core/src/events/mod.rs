@@ -262,11 +262,21 @@ pub struct Words {
 impl Words {
     /// Prepares a sentence.
     pub fn new(lang: Lang, words: &[&str]) -> Words {
+        Words::with_upos(lang, words, None)
+    }
+
+    /// Prepares a sentence whose universal POS tags are already known (one per word, from
+    /// [`crate::syntax::SyntaxModel::analyse`]), so that it is not tagged a second time.
+    /// A slice of the wrong length is ignored and the sentence is tagged.
+    pub fn with_upos(lang: Lang, words: &[&str], upos: Option<&[crate::syntax::Upos]>) -> Words {
         let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
         let types = lower.iter().map(|w| event_type(lang, w)).collect();
-        let pos = crate::syntax::SyntaxModel::for_language(lang)
-            .map(|m| m.tag(words).into_iter().map(|u| u.as_str()).collect())
-            .unwrap_or_default();
+        let pos = match upos.filter(|u| u.len() == words.len()) {
+            Some(u) => u.iter().map(|t| t.as_str()).collect(),
+            None => crate::syntax::SyntaxModel::for_language(lang)
+                .map(|m| m.tag(words).into_iter().map(|u| u.as_str()).collect())
+                .unwrap_or_default(),
+        };
         Words {
             orig: words.iter().map(|w| w.to_string()).collect(),
             lower,
@@ -724,9 +734,36 @@ pub fn find(
         attributions,
         timexes,
         model(lang),
+        None,
     )
 }
 
+/// [`find`] for a text whose tokens are already POS-tagged (`upos[i]` for `tokens[i]`, as
+/// the syntax layer gives them): the trigger features use these tags instead of tagging
+/// every sentence again.
+pub fn find_tagged(
+    text: &str,
+    tokens: &[Token],
+    sentences: &[Sentence],
+    lang: Lang,
+    attributions: &[Attribution],
+    timexes: &[Span],
+    upos: &[crate::syntax::Upos],
+) -> Vec<EventMention> {
+    let upos = (upos.len() == tokens.len()).then_some(upos);
+    find_with(
+        text,
+        tokens,
+        sentences,
+        lang,
+        attributions,
+        timexes,
+        model(lang),
+        upos,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
 fn find_with(
     text: &str,
     tokens: &[Token],
@@ -735,6 +772,7 @@ fn find_with(
     attributions: &[Attribution],
     timexes: &[Span],
     model: &Model,
+    upos: Option<&[crate::syntax::Upos]>,
 ) -> Vec<EventMention> {
     let mut out = Vec::new();
     for (si, s) in sentences.iter().enumerate() {
@@ -743,7 +781,7 @@ fn find_with(
             continue;
         }
         let words: Vec<&str> = toks.iter().map(|t| &text[t.span.range()]).collect();
-        let prepared = Words::new(lang, &words);
+        let prepared = Words::with_upos(lang, &words, upos.map(|u| &u[s.tokens.clone()]));
         let mut mentions = tag_with(model, &prepared);
         join_particles(lang, &prepared, &mut mentions);
         for r in mentions {
@@ -833,6 +871,15 @@ pub fn find_in_tokens_with<S: AsRef<str>>(
         .collect();
     match model {
         None => find(&text, &tokens, &sents, lang, &attributions, &timexes),
-        Some(m) => find_with(&text, &tokens, &sents, lang, &attributions, &timexes, m),
+        Some(m) => find_with(
+            &text,
+            &tokens,
+            &sents,
+            lang,
+            &attributions,
+            &timexes,
+            m,
+            None,
+        ),
     }
 }
