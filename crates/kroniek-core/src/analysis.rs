@@ -371,14 +371,29 @@ pub fn annotate_with(doc: &Document, options: &AnnotateOptions) -> Analysis {
     for q in &mut quantities {
         q.source = crate::attribution::covering(&attributions, q.span);
     }
-    let mut events = crate::events::find(
-        &doc.text,
-        &tokens,
-        &sentences,
-        seg_lang,
-        &attributions,
-        &timex_spans,
-    );
+    // With syntax, the events reuse its POS tags instead of tagging the text again.
+    let upos: Option<Vec<crate::syntax::Upos>> = syntax
+        .as_ref()
+        .map(|syn| syn.iter().map(|t| t.upos).collect());
+    let mut events = match &upos {
+        Some(u) => crate::events::find_tagged(
+            &doc.text,
+            &tokens,
+            &sentences,
+            seg_lang,
+            &attributions,
+            &timex_spans,
+            u,
+        ),
+        None => crate::events::find(
+            &doc.text,
+            &tokens,
+            &sentences,
+            seg_lang,
+            &attributions,
+            &timex_spans,
+        ),
+    };
     if let Some(syn) = &syntax {
         attach_participants(&mut events, syn, &tokens, &sentences, &entities);
     }
@@ -457,6 +472,23 @@ mod tests {
             assert!(!surface.is_empty());
         }
         assert!(a.diagnostics.is_empty(), "{:?}", a.diagnostics);
+    }
+
+    #[test]
+    fn events_reuse_the_syntax_tags_and_find_the_same_mentions() {
+        let doc = Document::builder(
+            "De putch zou gebeurd zijn op 10 januari. Dat schrijft The Guardian. \
+             Boeing kondigde aan dat de levering wordt uitgesteld.",
+        )
+        .language(Some(Lang::NL))
+        .build();
+        let plain = annotate(&doc);
+        let with = annotate_with(&doc, &AnnotateOptions { syntax: true });
+        let spans = |a: &Analysis| -> Vec<(crate::span::Span, crate::events::Factuality)> {
+            a.events.iter().map(|e| (e.span, e.factuality)).collect()
+        };
+        assert!(!plain.events.is_empty());
+        assert_eq!(spans(&plain), spans(&with));
     }
 
     #[test]

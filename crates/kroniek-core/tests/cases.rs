@@ -169,6 +169,28 @@ fn triggers_and_types() {
 }
 
 #[test]
+fn separable_particles() {
+    let mut failures = Vec::new();
+    for row in cases("particles.tsv") {
+        let (Some(a), Some(b)) = (row[1].find("[["), row[1].find("]]")) else {
+            panic!("no [[mention]] in {}", row[1]);
+        };
+        let want = &row[1][a + 2..b];
+        let text = row[1].replace("[[", "").replace("]]", "");
+        let (doc, an) = run(&row[0], &text);
+        let got: Vec<&str> = an
+            .events
+            .iter()
+            .map(|e| &doc.text[e.span.range()])
+            .collect();
+        if !got.contains(&want) {
+            failures.push(format!("{text}: want [{want}], got {got:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
 fn edge_cases_never_panic() {
     let nasty = [
         ", zei de minister.",

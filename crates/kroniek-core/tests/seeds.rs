@@ -103,3 +103,25 @@ fn fighters_count_is_attributed_to_the_bbc() {
     let at = &a.attributions[q.source.unwrap()];
     assert_eq!(at.entity.as_deref(), Some("bbc"), "{at:?}");
 }
+
+#[test]
+fn wounded_four_years_ago_is_probable() {
+    let Some(docs) = seeds() else { return };
+    let phrase = "Hij zou vier jaar geleden gewond geraakt zijn";
+    let (doc, a) = find(&docs, phrase).expect("a seed has the phrase");
+    let start = doc.text.find(phrase).unwrap();
+    let span = kroniek_core::Span::new(start, start + phrase.len());
+    let inside: Vec<_> = a
+        .events
+        .iter()
+        .filter(|e| span.contains(e.span) && doc.text[e.span.range()].contains("gewond"))
+        .collect();
+    assert!(
+        !inside.is_empty(),
+        "no event 'gewond' in {phrase:?}: {:?}",
+        a.events
+    );
+    for e in inside {
+        assert_eq!(e.factuality.certainty, Certainty::Probable, "{e:?}");
+    }
+}

@@ -262,11 +262,21 @@ pub struct Words {
 impl Words {
     /// Prepares a sentence.
     pub fn new(lang: Lang, words: &[&str]) -> Words {
+        Words::with_upos(lang, words, None)
+    }
+
+    /// Prepares a sentence whose universal POS tags are already known (one per word, from
+    /// [`crate::syntax::SyntaxModel::analyse`]), so that it is not tagged a second time.
+    /// A slice of the wrong length is ignored and the sentence is tagged.
+    pub fn with_upos(lang: Lang, words: &[&str], upos: Option<&[crate::syntax::Upos]>) -> Words {
         let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
         let types = lower.iter().map(|w| event_type(lang, w)).collect();
-        let pos = crate::syntax::SyntaxModel::for_language(lang)
-            .map(|m| m.tag(words).into_iter().map(|u| u.as_str()).collect())
-            .unwrap_or_default();
+        let pos = match upos.filter(|u| u.len() == words.len()) {
+            Some(u) => u.iter().map(|t| t.as_str()).collect(),
+            None => crate::syntax::SyntaxModel::for_language(lang)
+                .map(|m| m.tag(words).into_iter().map(|u| u.as_str()).collect())
+                .unwrap_or_default(),
+        };
         Words {
             orig: words.iter().map(|w| w.to_string()).collect(),
             lower,
@@ -438,13 +448,99 @@ pub fn tag_with(model: &Model, s: &Words) -> Vec<Range<usize>> {
 
 /// The event mentions of one sentence with the built-in model of `lang`.
 pub fn tag(lang: Lang, s: &Words) -> Vec<Range<usize>> {
-    tag_with(model(lang), s)
+    let mut out = tag_with(model(lang), s);
+    join_particles(lang, s, &mut out);
+    out
+}
+
+/// Separable-verb particles of a language (`resources/<lang>/event_particles.txt`).
+#[derive(Default)]
+struct Particles {
+    particle: std::collections::HashSet<String>,
+    always: std::collections::HashSet<String>,
+    closer: std::collections::HashSet<String>,
+}
+
+fn particles(lang: Lang) -> &'static Particles {
+    static CACHE: resources::PerLanguage<Particles> = resources::PerLanguage::new();
+    CACHE.get(
+        lang,
+        |l| {
+            let mut p = Particles::default();
+            for line in resources::lines(l, "event_particles.txt") {
+                let Some((kind, word)) = line.split_once('\t') else {
+                    continue;
+                };
+                let set = match kind {
+                    "particle" => &mut p.particle,
+                    "always" => &mut p.always,
+                    "closer" => &mut p.closer,
+                    _ => continue,
+                };
+                set.insert(word.trim().to_lowercase());
+            }
+            p
+        },
+        Particles::default,
+    )
+}
+
+/// Extends one-word verb mentions with a separable particle right after them
+/// ("kondigde aan dat" → `kondigde aan`), when the particle closes the clause.
+pub fn join_particles(lang: Lang, s: &Words, mentions: &mut [Range<usize>]) {
+    let p = particles(lang);
+    if p.particle.is_empty() && p.always.is_empty() {
+        return;
+    }
+    let n = s.lower.len();
+    for k in 0..mentions.len() {
+        let r = mentions[k].clone();
+        let next = r.end;
+        if r.len() != 1 || next >= n {
+            continue;
+        }
+        if mentions.get(k + 1).is_some_and(|m| m.start == next) {
+            continue;
+        }
+        if s.pos
+            .get(r.start)
+            .is_some_and(|t| !matches!(*t, "VERB" | "AUX"))
+        {
+            continue;
+        }
+        let w = s.lower[next].as_str();
+        let closes = || match s.lower.get(next + 1) {
+            None => true,
+            Some(x) => !x.chars().any(char::is_alphanumeric) || p.closer.contains(x.as_str()),
+        };
+        if p.always.contains(w) || (p.particle.contains(w) && closes()) {
+            mentions[k].end = next + 1;
+        }
+    }
+}
+
+/// A condition on the event that a cue line may add in a fifth column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cond {
+    /// No condition.
+    Any,
+    /// The event's first token is tagged VERB or AUX (true without a tagger).
+    Verb,
+    /// The event is a `te`/`to`-infinitive: the word before it is `te` or `to`.
+    Te,
+}
+
+struct Cue {
+    kind: String,
+    words: Vec<String>,
+    before: usize,
+    after: usize,
+    cond: Cond,
 }
 
 #[derive(Default)]
 struct Cues {
-    /// (kind, words, before, after)
-    cues: Vec<(String, Vec<String>, usize, usize)>,
+    cues: Vec<Cue>,
     /// Indexes into `cues` by the cue's first word.
     first: HashMap<String, Vec<usize>>,
     boundary: std::collections::HashSet<String>,
@@ -458,22 +554,29 @@ fn load_cues(lang: Lang) -> Cues {
             ["boundary", w, ..] => {
                 c.boundary.insert(w.to_lowercase());
             }
-            [kind, phrase, before, after] => {
+            [kind, phrase, before, after, rest @ ..] => {
                 let (Ok(b), Ok(a)) = (before.parse(), after.parse()) else {
                     continue;
                 };
-                c.cues.push((
-                    kind.to_string(),
-                    phrase.split(' ').map(str::to_lowercase).collect(),
-                    b,
-                    a,
-                ));
+                let cond = match rest.first().map(|x| x.trim()) {
+                    None | Some("") => Cond::Any,
+                    Some("verb") => Cond::Verb,
+                    Some("te") => Cond::Te,
+                    Some(_) => continue,
+                };
+                c.cues.push(Cue {
+                    kind: kind.to_string(),
+                    words: phrase.split(' ').map(str::to_lowercase).collect(),
+                    before: b,
+                    after: a,
+                    cond,
+                });
             }
             _ => {}
         }
     }
-    for (k, (_, phrase, _, _)) in c.cues.iter().enumerate() {
-        if let Some(first) = phrase.first() {
+    for (k, cue) in c.cues.iter().enumerate() {
+        if let Some(first) = cue.words.first() {
             c.first.entry(first.clone()).or_default().push(k);
         }
     }
@@ -492,10 +595,20 @@ pub fn factuality(lang: Lang, s: &Words, ev: Range<usize>, attributed: bool) -> 
     let c = cues(lang);
     let w = &s.lower;
     let n = w.len();
+    // Quotes glued to a word ("``Zolang") do not hide it from the cues.
+    let word = |i: usize| -> &str {
+        let t =
+            w[i].trim_matches(|ch: char| matches!(ch, '`' | '\'' | '"' | '‘' | '’' | '“' | '”'));
+        if t.is_empty() {
+            &w[i]
+        } else {
+            t
+        }
+    };
     let ev = ev.start.min(n)..ev.end.min(n);
     // The clause: up to the nearest boundaries around the event.
     let mut lo = ev.start;
-    while lo > 0 && !c.boundary.contains(&w[lo - 1]) {
+    while lo > 0 && !c.boundary.contains(word(lo - 1)) {
         lo -= 1;
     }
     // The clause's opening word belongs to it, so that "whether", "indien", "that" can cue.
@@ -503,36 +616,70 @@ pub fn factuality(lang: Lang, s: &Words, ev: Range<usize>, attributed: bool) -> 
         lo -= 1;
     }
     let mut hi = ev.end;
-    while hi < n && !c.boundary.contains(&w[hi]) {
+    while hi < n && !c.boundary.contains(word(hi)) {
         hi += 1;
     }
     let mut f = Factuality::default();
     let (mut probable, mut possible, mut under, mut present) = (false, false, false, false);
     // Which cues occur at a fitting distance; a cue may start before the clause if it
     // reaches into it ("denied that …"), so look a few words further back.
-    let mut hits = vec![false; c.cues.len()];
+    let is_verb = s
+        .pos
+        .get(ev.start)
+        .is_none_or(|p| matches!(*p, "VERB" | "AUX"));
+    let is_te = ev.start > 0 && matches!(word(ev.start - 1), "te" | "to");
+    let mut hits: Vec<usize> = Vec::new();
     for start in lo.saturating_sub(3)..hi {
-        let Some(candidates) = c.first.get(&w[start]) else {
+        let Some(candidates) = c.first.get(word(start)) else {
             continue;
         };
+        let matches = |cue: &Cue| {
+            let end = start + cue.words.len();
+            end <= n
+                && cue
+                    .words
+                    .iter()
+                    .enumerate()
+                    .all(|(j, x)| word(start + j) == x)
+        };
+        // A `block` phrase ("niet alleen", "not only") is no cue itself and hides the
+        // cues that start where it starts.
+        if candidates
+            .iter()
+            .any(|&k| c.cues[k].kind == "block" && matches(&c.cues[k]))
+        {
+            continue;
+        }
         for &k in candidates {
-            let (_, phrase, before, after) = &c.cues[k];
-            let end = start + phrase.len();
-            if end > hi || end <= lo || w[start..end] != phrase[..] {
+            let cue = &c.cues[k];
+            let end = start + cue.words.len();
+            if end > hi
+                || end <= lo
+                || !cue
+                    .words
+                    .iter()
+                    .enumerate()
+                    .all(|(j, x)| word(start + j) == x)
+            {
                 continue;
             }
-            if (end <= ev.start && ev.start - end < *before)
-                || (start >= ev.end && start - ev.end < *after)
+            let cond = match cue.cond {
+                Cond::Any => true,
+                Cond::Verb => is_verb,
+                Cond::Te => is_te,
+            };
+            if cond
+                && ((end <= ev.start && ev.start - end < cue.before)
+                    || (start >= ev.end && start - ev.end < cue.after))
+                && !hits.contains(&k)
             {
-                hits[k] = true;
+                hits.push(k);
             }
         }
     }
-    for (k, (kind, _, _, _)) in c.cues.iter().enumerate() {
-        if !hits[k] {
-            continue;
-        }
-        match kind.as_str() {
+    hits.sort_unstable();
+    for &k in &hits {
+        match c.cues[k].kind.as_str() {
             "neg" => f.polarity = Polarity::Neg,
             "probable" => probable = true,
             "possible" => possible = true,
@@ -587,9 +734,36 @@ pub fn find(
         attributions,
         timexes,
         model(lang),
+        None,
     )
 }
 
+/// [`find`] for a text whose tokens are already POS-tagged (`upos[i]` for `tokens[i]`, as
+/// the syntax layer gives them): the trigger features use these tags instead of tagging
+/// every sentence again.
+pub fn find_tagged(
+    text: &str,
+    tokens: &[Token],
+    sentences: &[Sentence],
+    lang: Lang,
+    attributions: &[Attribution],
+    timexes: &[Span],
+    upos: &[crate::syntax::Upos],
+) -> Vec<EventMention> {
+    let upos = (upos.len() == tokens.len()).then_some(upos);
+    find_with(
+        text,
+        tokens,
+        sentences,
+        lang,
+        attributions,
+        timexes,
+        model(lang),
+        upos,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
 fn find_with(
     text: &str,
     tokens: &[Token],
@@ -598,6 +772,7 @@ fn find_with(
     attributions: &[Attribution],
     timexes: &[Span],
     model: &Model,
+    upos: Option<&[crate::syntax::Upos]>,
 ) -> Vec<EventMention> {
     let mut out = Vec::new();
     for (si, s) in sentences.iter().enumerate() {
@@ -606,8 +781,10 @@ fn find_with(
             continue;
         }
         let words: Vec<&str> = toks.iter().map(|t| &text[t.span.range()]).collect();
-        let prepared = Words::new(lang, &words);
-        for r in tag_with(model, &prepared) {
+        let prepared = Words::with_upos(lang, &words, upos.map(|u| &u[s.tokens.clone()]));
+        let mut mentions = tag_with(model, &prepared);
+        join_particles(lang, &prepared, &mut mentions);
+        for r in mentions {
             let span = Span::new(
                 toks[r.start].span.start as usize,
                 toks[r.end - 1].span.end as usize,
@@ -694,6 +871,15 @@ pub fn find_in_tokens_with<S: AsRef<str>>(
         .collect();
     match model {
         None => find(&text, &tokens, &sents, lang, &attributions, &timexes),
-        Some(m) => find_with(&text, &tokens, &sents, lang, &attributions, &timexes, m),
+        Some(m) => find_with(
+            &text,
+            &tokens,
+            &sents,
+            lang,
+            &attributions,
+            &timexes,
+            m,
+            None,
+        ),
     }
 }
