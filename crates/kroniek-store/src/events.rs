@@ -678,7 +678,10 @@ impl SqliteStore {
         anchored: bool,
     ) -> Result<EventView, Error> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT d.id, d.title, d.source, d.published, d.text, m.start, m.end, m.sent_start, m.sent_end,
+            // Only the sentence's bytes, not the whole article.
+            "SELECT d.id, d.title, d.source, d.published,
+                    substr(CAST(d.text AS BLOB), m.sent_start + 1, m.sent_end - m.sent_start),
+                    m.start, m.end, m.sent_start, m.sent_end,
                     m.certainty, m.polarity, m.time, m.source, m.value, m.earliest, m.latest, m.anchored, m.copy
              FROM event_mentions m JOIN documents d ON d.rowid = m.doc
              WHERE m.event = ?1 ORDER BY d.pub_earliest, d.rowid, m.start",
@@ -693,8 +696,8 @@ impl SqliteStore {
         let mut rows = stmt.query([id])?;
         while let Some(r) = rows.next()? {
             let doc: String = r.get(0)?;
-            let text: String = r.get(4)?;
-            let (start, end, ss, se): (u32, u32, u32, u32) =
+            let sentence = String::from_utf8_lossy(&r.get::<_, Vec<u8>>(4)?).into_owned();
+            let (start, end, ss, _se): (u32, u32, u32, u32) =
                 (r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?);
             let certainty: String = r.get(9)?;
             let polarity: String = r.get(10)?;
@@ -734,10 +737,11 @@ impl SqliteStore {
                 title: r.get(1)?,
                 outlet,
                 published: r.get(3)?,
-                sentence: slice(&text, ss, se).to_string(),
+                text: slice(&sentence, start.saturating_sub(ss), end.saturating_sub(ss))
+                    .to_string(),
                 sentence_start: ss,
                 trigger: (start.saturating_sub(ss), end.saturating_sub(ss)),
-                text: slice(&text, start, end).to_string(),
+                sentence,
                 certainty,
                 polarity,
                 time: r.get(11)?,
@@ -791,9 +795,11 @@ impl SqliteStore {
     /// Claims grouped by subject and property; with `conflicts_only`, only the groups
     /// whose values disagree.
     pub fn claims(&self, q: &ClaimQuery) -> Result<Vec<ClaimGroup>, Error> {
+        // First the numbers alone (no article text), grouped and judged; then the text of
+        // the claims of the groups that are shown.
         let mut sql = String::from(
-            "SELECT em.entity, en.name, c.property, d.id, d.source, d.published, d.text, c.start, c.end,
-                    c.sent_start, c.sent_end, c.value, c.bound, c.unit, c.source, c.earliest, c.latest, c.anchored, c.time_value
+            "SELECT c.id, em.entity, en.name, c.property, d.id, d.source, d.published,
+                    c.value, c.bound, c.unit, c.source, c.earliest, c.latest, c.anchored, c.time_value
              FROM claims c
              JOIN entity_mentions em ON em.doc = c.doc AND em.start = c.subj_start AND em.end = c.subj_end
              JOIN entities en ON en.id = em.entity
@@ -808,48 +814,52 @@ impl SqliteStore {
             Some(e) => stmt.query([e])?,
             None => stmt.query([])?,
         };
-        let mut groups: Vec<ClaimGroup> = Vec::new();
+        let mut groups: Vec<(ClaimGroup, Vec<i64>)> = Vec::new();
         while let Some(r) = rows.next()? {
-            let entity: u32 = r.get(0)?;
-            let property: String = r.get(2)?;
-            let text: String = r.get(6)?;
-            let doc: String = r.get(3)?;
-            let (start, end, ss, se): (u32, u32, u32, u32) =
-                (r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?);
-            let anchored: bool = r.get(17)?;
+            let id: i64 = r.get(0)?;
+            let entity: u32 = r.get(1)?;
+            let property: String = r.get(3)?;
+            let doc: String = r.get(4)?;
+            let anchored: bool = r.get(13)?;
             let view = ClaimView {
                 doc: DocId::parse(&doc)
                     .ok_or_else(|| Error::corrupt(format!("bad document id {doc:?}")))?,
-                outlet: r.get(4)?,
-                published: r.get(5)?,
-                text: slice(&text, start, end).to_string(),
-                sentence: slice(&text, ss, se).to_string(),
-                value: r.get(11)?,
-                bound: r.get(12)?,
-                unit: r.get(13)?,
-                source: r.get(14)?,
+                outlet: r.get(5)?,
+                published: r.get(6)?,
+                text: String::new(),
+                sentence: String::new(),
+                value: r.get(7)?,
+                bound: r.get(8)?,
+                unit: r.get(9)?,
+                source: r.get(10)?,
                 when: if anchored {
-                    display_interval(parse_date(r.get(15)?), parse_date(r.get(16)?))
+                    display_interval(parse_date(r.get(11)?), parse_date(r.get(12)?))
                 } else {
-                    r.get(18)?
+                    r.get(14)?
                 },
             };
             match groups.last_mut() {
-                Some(g) if g.subject.0 == entity && g.property == property => g.claims.push(view),
-                _ => groups.push(ClaimGroup {
-                    subject: (entity, r.get(1)?),
-                    property,
-                    conflict: false,
-                    claims: vec![view],
-                }),
+                Some((g, ids)) if g.subject.0 == entity && g.property == property => {
+                    g.claims.push(view);
+                    ids.push(id);
+                }
+                _ => groups.push((
+                    ClaimGroup {
+                        subject: (entity, r.get(2)?),
+                        property,
+                        conflict: false,
+                        claims: vec![view],
+                    },
+                    vec![id],
+                )),
             }
         }
-        for g in &mut groups {
+        for (g, _) in &mut groups {
             g.conflict = disagree(&g.claims);
         }
-        groups.retain(|g| !q.conflicts_only || g.conflict);
+        groups.retain(|(g, _)| !q.conflicts_only || g.conflict);
         // The most disputed and best covered first.
-        groups.sort_by_key(|g| {
+        groups.sort_by_key(|(g, _)| {
             (
                 std::cmp::Reverse(g.conflict),
                 std::cmp::Reverse(g.claims.len()),
@@ -858,25 +868,43 @@ impl SqliteStore {
         if q.limit > 0 {
             groups.truncate(q.limit);
         }
-        Ok(groups)
+        let mut text = self.conn.prepare_cached(
+            // Offsets are bytes: cut the UTF-8 bytes, not characters.
+            "SELECT substr(CAST(d.text AS BLOB), c.start + 1, c.end - c.start),
+                    substr(CAST(d.text AS BLOB), c.sent_start + 1, c.sent_end - c.sent_start)
+             FROM claims c JOIN documents d ON d.rowid = c.doc WHERE c.id = ?1",
+        )?;
+        let mut out = Vec::with_capacity(groups.len());
+        for (mut g, ids) in groups {
+            for (c, id) in g.claims.iter_mut().zip(ids) {
+                let (t, sentence): (Vec<u8>, Vec<u8>) =
+                    text.query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                c.text = String::from_utf8_lossy(&t).into_owned();
+                c.sentence = String::from_utf8_lossy(&sentence).into_owned();
+            }
+            out.push(g);
+        }
+        Ok(out)
     }
 }
 
 /// Whether two claims of a group, from different sources or dates, disagree beyond
-/// [`DISAGREEMENT`].
+/// [`DISAGREEMENT`]. Linear: every claim is compared with the smallest and the largest.
 pub fn disagree(claims: &[ClaimView]) -> bool {
-    let who = |c: &ClaimView| {
-        (
-            c.source.clone().or_else(|| c.outlet.clone()),
-            c.when.clone(),
-        )
+    fn who(c: &ClaimView) -> (Option<&str>, &str) {
+        (c.source.as_deref().or(c.outlet.as_deref()), c.when.as_str())
+    }
+    let differ = |a: &ClaimView, b: &ClaimView| {
+        let big = a.value.abs().max(b.value.abs());
+        big > 0.0 && (a.value - b.value).abs() / big > DISAGREEMENT && who(a) != who(b)
     };
-    claims.iter().enumerate().any(|(i, a)| {
-        claims[i + 1..].iter().any(|b| {
-            let big = a.value.abs().max(b.value.abs());
-            big > 0.0 && (a.value - b.value).abs() / big > DISAGREEMENT && who(a) != who(b)
-        })
-    })
+    let (Some(min), Some(max)) = (
+        claims.iter().min_by(|a, b| a.value.total_cmp(&b.value)),
+        claims.iter().max_by(|a, b| a.value.total_cmp(&b.value)),
+    ) else {
+        return false;
+    };
+    claims.iter().any(|c| differ(c, min) || differ(c, max))
 }
 
 /// How many opening sentences of an article vote for its publication day.

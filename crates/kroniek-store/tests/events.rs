@@ -150,6 +150,10 @@ fn conflicting_numbers_are_grouped_not_averaged() {
     values.sort_by(f64::total_cmp);
     assert_eq!(values, vec![1500.0, 14000.0]);
     assert!(fighters.conflict);
+    // The claim's own words and sentence, cut on bytes (’ is three of them).
+    let bbc = fighters.claims.iter().find(|c| c.value == 1500.0).unwrap();
+    assert_eq!(bbc.text, "zo’n 1.500 strijders");
+    assert!(bbc.sentence.starts_with("Islamitische Staat telt") && bbc.sentence.ends_with("BBC."));
 }
 
 #[test]
