@@ -48,18 +48,6 @@ pub struct Args {
     pub db: DbArgs,
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn values_read_with_thousands_separators() {
-        assert_eq!(super::readable_value(916_000_000.0), "916,000,000");
-        assert_eq!(super::readable_value(1500.0), "1,500");
-        assert_eq!(super::readable_value(500.0), "500");
-        assert_eq!(super::readable_value(14.5), "14.5");
-        assert_eq!(super::readable_value(-12000.0), "-12,000");
-    }
-}
-
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut store = args.db.open_existing()?;
     let entity = match &args.entity {
@@ -209,4 +197,16 @@ pub fn write_group(out: &mut impl Write, g: &ClaimGroup) -> std::io::Result<()> 
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn values_read_with_thousands_separators() {
+        assert_eq!(super::readable_value(916_000_000.0), "916,000,000");
+        assert_eq!(super::readable_value(1500.0), "1,500");
+        assert_eq!(super::readable_value(500.0), "500");
+        assert_eq!(super::readable_value(14.5), "14.5");
+        assert_eq!(super::readable_value(-12000.0), "-12,000");
+    }
 }
