@@ -190,10 +190,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             p.name, p.name
         )?;
         for e in &events {
-            let rep = e
-                .mentions
-                .first()
-                .map(|m| m.sentence.split_whitespace().collect::<Vec<_>>().join(" "));
+            let rep = e.mentions.first().map(|m| shorten(&m.sentence, 150));
             writeln!(
                 out,
                 "  {:<22} {} {:<12} {} article(s) · {}\n      “{}”",
@@ -241,4 +238,20 @@ fn span_text(text: &str, value: &str) -> Option<String> {
     let (a, b) = value.split_once('-')?;
     let (a, b): (usize, usize) = (a.parse().ok()?, b.parse().ok()?);
     text.get(a..b).map(|t| format!("{t:?}"))
+}
+
+/// A sentence on one line, cut at a word boundary after about `max` characters.
+fn shorten(sentence: &str, max: usize) -> String {
+    let mut out = String::new();
+    for w in sentence.split_whitespace() {
+        if out.chars().count() + w.chars().count() > max {
+            out.push_str(" …");
+            return out;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
 }
