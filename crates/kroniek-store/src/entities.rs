@@ -274,6 +274,29 @@ impl SqliteStore {
                 .is_some();
             return Ok(if exists { vec![id] } else { Vec::new() });
         }
+        // A canonical name needs no merger: answer from the table, so that reading
+        // commands on a large store do not rebuild the merger (it replays every article).
+        // Aliases, surnames and acronyms need the merger's index.
+        if self.merger.is_none() {
+            let no_aliases =
+                self.conn
+                    .query_row("SELECT count(*) FROM entity_aliases", [], |r| {
+                        r.get::<_, i64>(0)
+                    })?
+                    == 0;
+            if no_aliases {
+                let key = entities::normalize(name_or_id);
+                let mut stmt = self.conn.prepare_cached(
+                    "SELECT id FROM entities WHERE key = ?1 ORDER BY mentions DESC, id",
+                )?;
+                let ids: Vec<u32> = stmt
+                    .query_map([key], |r| r.get(0))?
+                    .collect::<Result<_, _>>()?;
+                if !ids.is_empty() {
+                    return Ok(ids);
+                }
+            }
+        }
         ensure_fresh(&self.conn, &mut self.merger)?;
         let (merger, _) = self
             .merger
