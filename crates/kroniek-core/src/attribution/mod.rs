@@ -302,15 +302,19 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
                     i = last;
                     continue;
                 }
-                // "…, officials said." — the source between a comma and a final verb.
+                // "…, officials said." — the source between a comma and a final verb; a
+                // name may carry its acronym ("the Kessel Canal Authority (KCA) said").
                 if after == last && i > 1 {
-                    if let Some(k) = (i.saturating_sub(7)..i - 1)
+                    if let Some(k) = (i.saturating_sub(10)..i - 1)
                         .rev()
                         .find(|&k| words[k] == ",")
                     {
                         if k > 0
                             && (k + 1..i).all(|j| {
-                                toks[j].kind != TokenKind::Punct && !lex.stops.contains(&words[j])
+                                (toks[j].kind != TokenKind::Punct
+                                    || words[j] == "("
+                                    || words[j] == ")")
+                                    && !lex.stops.contains(&words[j])
                             })
                         {
                             let mut scope = vec![span_of(toks, 0..k)];
