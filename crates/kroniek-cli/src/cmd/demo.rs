@@ -146,11 +146,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    // The entity mentioned most, as `kroniek entity` shows it.
+    // An entity as `kroniek entity` shows it: the one with the most dated events.
     let top: Option<u32> = store
         .connection()
         .query_row(
-            "SELECT id FROM entities ORDER BY mentions DESC, id LIMIT 1",
+            // The entity with the most dated events: the one whose timeline tells most.
+            "SELECT x.entity FROM event_entities x JOIN events e ON e.id = x.event
+             WHERE e.anchored = 1 GROUP BY x.entity ORDER BY count(*) DESC, x.entity LIMIT 1",
             [],
             |r| r.get(0),
         )
