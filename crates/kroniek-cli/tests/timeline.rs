@@ -265,3 +265,22 @@ fn demo_claims_and_conflicts() {
     let (text, _, _) = run(&["claims", "--db", &db, "--conflicts"]);
     assert!(text.contains("CONFLICT"));
 }
+
+#[test]
+fn help_teaches_with_examples() {
+    for cmd in ["timeline", "claims", "entity", "ingest"] {
+        let (out, err, ok) = run(&[cmd, "--help"]);
+        assert!(ok, "{err}");
+        assert!(
+            out.contains("Examples:"),
+            "`kroniek {cmd} --help` lost its examples:\n{out}"
+        );
+    }
+    // The command list stays one line per command.
+    let (out, _, _) = run(&["--help"]);
+    let line = out
+        .lines()
+        .find(|l| l.trim_start().starts_with("timeline"))
+        .unwrap();
+    assert!(line.contains("Events merged across articles"), "{line}");
+}

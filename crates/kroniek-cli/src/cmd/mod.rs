@@ -35,40 +35,42 @@ mod train_syntax;
 /// All subcommands.
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Read, annotate and store articles (files, folders, feeds, WARC)
+    #[command(about = "Read, annotate and store articles (files, folders, feeds, WARC)")]
     Ingest(ingest::Args),
-    /// Full-text search over stored articles
+    #[command(about = "Full-text search over stored articles")]
     Search(search::Args),
-    /// Show one stored article with its annotations
+    #[command(about = "Show one stored article with its annotations")]
     Show(show::Args),
-    /// Counts of what the store holds
+    #[command(about = "Counts of what the store holds")]
     Stats(stats::Args),
-    /// Annotate text or JSONL from stdin (or a file) and print JSON; nothing is stored
+    #[command(
+        about = "Annotate text or JSONL from stdin (or a file) and print JSON; nothing is stored"
+    )]
     Annotate(annotate::Args),
-    /// One entity across all articles: names, type, dates, co-occurring entities
+    #[command(about = "One entity across all articles: names, type, dates, co-occurring entities")]
     Entity(entity::Args),
-    /// Add, remove or list entity aliases (re-groups stored mentions)
+    #[command(about = "Add, remove or list entity aliases (re-groups stored mentions)")]
     Alias(alias::Args),
-    /// Events merged across articles in time order, for an entity or a topic
+    #[command(about = "Events merged across articles in time order, for an entity or a topic")]
     Timeline(timeline::Args),
-    /// Numbers by source, and where sources disagree (--conflicts)
+    #[command(about = "Numbers by source, and where sources disagree (--conflicts)")]
     Claims(claims::Args),
-    /// Find time expressions (TIMEX3) with their calendar intervals
+    #[command(about = "Find time expressions (TIMEX3) with their calendar intervals")]
     Time(time::Args),
-    /// Score kroniek against gold corpora (time, entities, syntax, events)
+    #[command(about = "Score kroniek against gold corpora (time, entities, syntax, events)")]
     Eval(eval::Args),
-    /// Tag named entities in CoNLL token-per-line input (appends an IOB2 column)
+    #[command(about = "Tag named entities in CoNLL token-per-line input (appends an IOB2 column)")]
     Ner(ner::Args),
     /// Train kroniek's own models from annotated data
     #[command(subcommand)]
     Train(train::TrainCommand),
-    /// Ingest the built-in demo corpus and show what kroniek finds
+    #[command(about = "Ingest the built-in demo corpus and show what kroniek finds")]
     Demo(demo::Args),
-    /// Serve the JSON API and the web UI over a store
+    #[command(about = "Serve the JSON API and the web UI over a store")]
     Serve(serve::Args),
-    /// Tag and parse CoNLL-U (UPOS, lemma, head, relation)
+    #[command(about = "Tag and parse CoNLL-U (UPOS, lemma, head, relation)")]
     Parse(parse::Args),
-    /// Event mentions and factuality on token-per-line input (--conll)
+    #[command(about = "Event mentions and factuality on token-per-line input (--conll)")]
     Events(events::Args),
 }
 
