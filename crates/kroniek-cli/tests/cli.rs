@@ -3,7 +3,7 @@
 mod common;
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -19,19 +19,11 @@ fn stats(db: &Path) -> serde_json::Value {
     serde_json::from_slice(&o.stdout).unwrap()
 }
 
-fn shared_seeds() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/seeds");
-    if p.is_dir() {
-        Some(p)
-    } else {
-        eprintln!("skipping: {} is absent", p.display());
-        None
-    }
-}
-
 #[test]
 fn seeds_are_stored_with_month_precision_and_reingest_changes_nothing() {
-    let Some(seeds) = shared_seeds() else { return };
+    let Some(seeds) = common::shared_seeds() else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("k.db");
     let db_s = db.to_str().unwrap();
@@ -459,7 +451,9 @@ fn entities_across_articles_and_aliases() {
 
 #[test]
 fn seed_articles_give_one_al_baghdadi() {
-    let Some(seeds) = shared_seeds() else { return };
+    let Some(seeds) = common::shared_seeds() else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("k.db");
     assert!(run(&[

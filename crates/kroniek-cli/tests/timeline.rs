@@ -3,20 +3,10 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use common::{kroniek, stderr, stdout};
 use serde_json::Value;
-
-fn seeds() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/seeds");
-    if p.is_dir() {
-        Some(p)
-    } else {
-        eprintln!("skipping: {} is absent", p.display());
-        None
-    }
-}
 
 fn run(args: &[&str]) -> (String, String, bool) {
     let o = kroniek().args(args).output().expect("kroniek runs");
@@ -39,7 +29,9 @@ fn demo_store(dir: &Path) -> String {
 
 #[test]
 fn seed_timeline_of_al_baghdadi() {
-    let Some(seeds) = seeds() else { return };
+    let Some(seeds) = common::shared_seeds() else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("s.db").display().to_string();
     let (_, err, ok) = run(&["ingest", "--quiet", "--db", &db, seeds.to_str().unwrap()]);
