@@ -17,7 +17,7 @@
 //! [`MAX_CANDIDATES`] events of the same type that share a participant, found through
 //! indexes, so the cost of one more article does not grow with the archive.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 use jiff::civil::Date;
 use kroniek_core::record::merge::{self, EventKey, MAX_CANDIDATES};
@@ -687,7 +687,7 @@ impl SqliteStore {
              WHERE m.event = ?1 ORDER BY d.pub_earliest, d.rowid, m.start",
         )?;
         let mut mentions = Vec::new();
-        let mut copies: BTreeMap<String, ()> = BTreeMap::new();
+        let mut copies: BTreeSet<String> = BTreeSet::new();
         let mut sources: Vec<String> = Vec::new();
         let mut docs = BTreeSet::new();
         let mut best = 0u8;
@@ -704,7 +704,7 @@ impl SqliteStore {
             let outlet: Option<String> = r.get(2)?;
             let source: Option<String> = r.get(12)?;
             let copy: String = r.get(17)?;
-            let fresh = copies.insert(copy, ()).is_none();
+            let fresh = copies.insert(copy);
             if fresh {
                 let article = outlet
                     .clone()

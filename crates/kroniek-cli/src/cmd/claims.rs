@@ -8,6 +8,7 @@ use kroniek_store::{ClaimGroup, ClaimQuery, ClaimView};
 use serde_json::json;
 
 use super::db::DbArgs;
+use super::timeline::csv_field;
 
 /// Output formats of `kroniek claims`.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -109,14 +110,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
 }
 
 /// `1500`, `9600000000`, `14.5`: the value as data (JSON, CSV).

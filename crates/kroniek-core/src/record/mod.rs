@@ -275,6 +275,7 @@ pub fn extract(doc: &Document, a: &Analysis) -> DocRecords {
     // The reporting verb of an attribution ("zei", "said") is how the news reached us,
     // not an event of the story: it is the mention's source, kept on the other records.
     let cues: Vec<Span> = a.attributions.iter().map(|x| x.cue).collect();
+    let mut by_sentence: HashMap<usize, Vec<Participant>> = HashMap::new();
     for e in a
         .events
         .iter()
@@ -291,7 +292,12 @@ pub fn extract(doc: &Document, a: &Analysis) -> DocRecords {
             source: ctx.source_name(e.source),
             when: ctx.when_of(e, doc.published),
         };
-        records.push((record, e.kind, ctx.participants(e.sentence)));
+        // Participants are a sentence's: computed once per sentence.
+        let participants = by_sentence
+            .entry(e.sentence)
+            .or_insert_with(|| ctx.participants(e.sentence))
+            .clone();
+        records.push((record, e.kind, participants));
     }
     DocRecords {
         events: chain(records),
