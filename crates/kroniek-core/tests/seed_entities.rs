@@ -61,6 +61,6 @@ fn both_seed_articles_give_one_baghdadi() {
     assert_eq!(baghdadi.len(), 1, "{baghdadi:?}");
     let g = merger.entity(baghdadi[0]).unwrap();
     assert_eq!(g.name, "Abu Bakr Al-Baghdadi", "{g:#?}");
-    assert_eq!(g.docs.len(), paths.len());
+    assert_eq!(g.articles, paths.len());
     assert_eq!(merger.find("al-Baghdadi"), baghdadi);
 }

@@ -90,13 +90,15 @@ const MIGRATIONS: &[&str] = &[
         alias TEXT NOT NULL PRIMARY KEY COLLATE NOCASE,
         name TEXT NOT NULL
     );",
-    // 3: a generation counter for the entity tables, so that a connection can tell
-    // whether its cached merger still reflects the store (another connection or process
-    // may have written since).
+    // 3: a table of store-wide values (`entity_generation` was a cache check of earlier
+    // versions and is no longer used).
     "CREATE TABLE meta (key TEXT NOT NULL PRIMARY KEY, value INTEGER NOT NULL);
     INSERT INTO meta (key, value) VALUES ('entity_generation', 0);",
     // 4: events and claims across articles (see events.rs).
     crate::events::MIGRATION,
+    // 5: the entity merger's state as tables, so that ingest reads only the entities a
+    // new article could join (see entities.rs).
+    crate::entities::INDEX_MIGRATION,
 ];
 
 /// A full-text query error is the user's; anything else is the store's.
@@ -115,9 +117,6 @@ pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 /// A store in one SQLite file.
 pub struct SqliteStore {
     pub(crate) conn: Connection,
-    /// The cross-document entity merger, loaded on first need (see `entities.rs`), with
-    /// the entity generation of the store it reflects.
-    pub(crate) merger: Option<(kroniek_core::entities::Merger, i64)>,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -145,7 +144,7 @@ impl SqliteStore {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        let mut store = SqliteStore { conn, merger: None };
+        let mut store = SqliteStore { conn };
         store.migrate()?;
         Ok(store)
     }
@@ -168,7 +167,7 @@ impl SqliteStore {
             tx.pragma_update(None, "user_version", (i + 1) as u32)?;
             tx.commit()?;
         }
-        Ok(())
+        crate::entities::rebuild_if_needed(&mut self.conn)
     }
 
     /// The schema version of the open store.
@@ -300,17 +299,11 @@ fn row_to_document(row: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, StoredDocu
 
 impl Store for SqliteStore {
     fn put_batch(&mut self, batch: &[StoredDocument]) -> Result<Vec<PutOutcome>, Error> {
-        let has_entities = batch
-            .iter()
-            .any(|sd| sd.annotations.iter().any(|a| a.layer == "entity"));
-        // IMMEDIATE: no other writer can slip in between checking that the cached merger
-        // is current and writing what it decides.
+        // IMMEDIATE: no other writer can slip in between reading the entities and events
+        // a batch joins and writing what it decides.
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        if has_entities {
-            crate::entities::ensure_fresh(&tx, &mut self.merger)?;
-        }
         let mut outcomes = Vec::with_capacity(batch.len());
         let mut new_docs: Vec<(i64, &StoredDocument)> = Vec::new();
         {
@@ -373,24 +366,9 @@ impl Store for SqliteStore {
                 new_docs.push((rowid, sd));
             }
         }
-        if let (true, Some((merger, generation))) = (has_entities, self.merger.as_mut()) {
-            *generation += 1;
-            let merged = Self::merge_entities(&tx, merger, &new_docs)
-                .and_then(|()| crate::entities::set_generation(&tx, *generation));
-            if let Err(e) = merged {
-                // The in-memory merger may now be ahead of the store: rebuild it next time.
-                self.merger = None;
-                return Err(e);
-            }
-        }
-        if let Err(e) = Self::merge_events(&tx, &new_docs) {
-            self.merger = None;
-            return Err(e);
-        }
-        if let Err(e) = tx.commit() {
-            self.merger = None;
-            return Err(e.into());
-        }
+        Self::merge_entities(&tx, &new_docs)?;
+        Self::merge_events(&tx, &new_docs)?;
+        tx.commit()?;
         Ok(outcomes)
     }
 

@@ -6,6 +6,12 @@
 //! merge. User aliases ("Daesh" is "ISIS") are applied when matching; adding or removing
 //! one re-groups everything by replaying the documents in arrival order, so the result
 //! never depends on when an alias was added.
+//!
+//! A merger need not hold everything: a store can [`Merger::restore`] just the entities
+//! that a batch of documents could join (those answering to one of
+//! [`Merger::lookup_keys`]) and answer co-occurrence counts it does not hold through the
+//! `shared` callback of [`Merger::add_document_with`]. The decisions are the same as with
+//! every entity in memory, and the cost of a document does not grow with the archive.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -31,19 +37,41 @@ pub struct GlobalEntity {
     pub key: String,
     /// Every surface form seen, with its mention count.
     pub names: BTreeMap<String, usize>,
-    /// Documents it occurs in.
-    pub docs: BTreeSet<u64>,
+    /// Number of documents it occurs in.
+    pub articles: usize,
     /// Number of mentions.
     pub mentions: usize,
     /// Earliest and latest publication date of its documents (when known).
     pub first: Option<PubDate>,
     /// See `first`.
     pub last: Option<PubDate>,
-    /// Co-occurring entities: how many documents they share.
+    /// Co-occurring entities: how many documents they share (those documents this merger
+    /// has seen; a restored entity starts empty).
     pub cooccurring: BTreeMap<EntityId, usize>,
-    type_votes: BTreeMap<EntityType, usize>,
+    /// Mentions per type, whose majority is `etype`.
+    pub type_votes: BTreeMap<EntityType, usize>,
     /// Normalised forms it answers to (canonical key, other full names, surnames, acronyms).
     keys: BTreeSet<String>,
+}
+
+impl GlobalEntity {
+    /// A new entity with no mentions yet.
+    pub fn new(id: EntityId, etype: EntityType, name: String, key: String) -> GlobalEntity {
+        GlobalEntity {
+            id,
+            etype,
+            name,
+            key,
+            names: BTreeMap::new(),
+            articles: 0,
+            mentions: 0,
+            first: None,
+            last: None,
+            cooccurring: BTreeMap::new(),
+            type_votes: BTreeMap::new(),
+            keys: BTreeSet::new(),
+        }
+    }
 }
 
 /// One document's entities as the merger remembers them (for re-grouping).
@@ -57,7 +85,9 @@ struct DocRecord {
 /// The incremental cross-document entity merger.
 #[derive(Debug, Clone, Default)]
 pub struct Merger {
-    entities: Vec<GlobalEntity>,
+    entities: BTreeMap<EntityId, GlobalEntity>,
+    /// The id the next new entity gets.
+    next_id: u32,
     /// Normalised form → entities answering to it.
     index: HashMap<String, Vec<EntityId>>,
     /// User aliases: normalised alias → normalised name it stands for.
@@ -66,6 +96,10 @@ pub struct Merger {
     alias_names: BTreeMap<String, (String, String)>,
     docs: Vec<DocRecord>,
     assignments: Vec<Vec<EntityId>>,
+    /// Document → its position in `docs`.
+    by_doc: HashMap<u64, usize>,
+    /// Keys given to entities since the last [`Merger::take_new_keys`].
+    new_keys: Vec<(String, EntityId)>,
 }
 
 fn is_full_name(key: &str) -> bool {
@@ -82,22 +116,79 @@ impl Merger {
         Merger::default()
     }
 
-    /// All global entities, by id.
-    pub fn entities(&self) -> &[GlobalEntity] {
-        &self.entities
+    /// A merger that knows the user's aliases (`(alias, name)` display forms) and nothing
+    /// else yet; entities are then [restored](Merger::restore) or added.
+    pub fn with_aliases<'a>(aliases: impl IntoIterator<Item = (&'a str, &'a str)>) -> Merger {
+        let mut m = Merger::new();
+        for (alias, name) in aliases {
+            m.insert_alias(alias, name);
+        }
+        m
+    }
+
+    /// All global entities this merger holds, by id.
+    pub fn entities(&self) -> impl Iterator<Item = &GlobalEntity> {
+        self.entities.values()
     }
 
     /// One entity.
     pub fn entity(&self, id: EntityId) -> Option<&GlobalEntity> {
-        self.entities.get(id.0 as usize)
+        self.entities.get(&id)
+    }
+
+    fn get(&self, id: EntityId) -> &GlobalEntity {
+        &self.entities[&id]
+    }
+
+    /// The normalised forms an entity answers to, as far as this merger knows them.
+    pub fn keys_of(&self, id: EntityId) -> impl Iterator<Item = &str> {
+        self.entities
+            .get(&id)
+            .into_iter()
+            .flat_map(|g| g.keys.iter().map(String::as_str))
     }
 
     /// The global entities of a document's entities (in its order), if the document was added.
     pub fn assignments(&self, doc: u64) -> Option<&[EntityId]> {
-        self.docs
-            .iter()
-            .position(|d| d.doc == doc)
-            .map(|i| self.assignments[i].as_slice())
+        self.by_doc
+            .get(&doc)
+            .map(|&i| self.assignments[i].as_slice())
+    }
+
+    /// The normalised forms (aliases resolved) under which a document entity looks for the
+    /// global entity it joins: everything a store must [restore](Merger::restore) first.
+    pub fn lookup_keys(&self, e: &DocEntity) -> Vec<String> {
+        self.keyed(e).1
+    }
+
+    /// The key a name is looked up under (normalised, aliases resolved).
+    pub fn lookup_key(&self, name: &str) -> String {
+        self.resolve(&normalize(name))
+    }
+
+    /// Puts back an entity kept elsewhere (a store), answering to `keys`. The id must be
+    /// below the [next id](Merger::set_next_id). Its co-occurrence counts are those the
+    /// `shared` callback of [`Merger::add_document_with`] answers.
+    pub fn restore(&mut self, mut entity: GlobalEntity, keys: impl IntoIterator<Item = String>) {
+        let id = entity.id;
+        for k in keys {
+            if entity.keys.insert(k.clone()) {
+                self.index.entry(k).or_default().push(id);
+            }
+        }
+        self.next_id = self.next_id.max(id.0 + 1);
+        self.entities.insert(id, entity);
+    }
+
+    /// The id the next new entity gets: a store that restores only some entities says how
+    /// many exist.
+    pub fn set_next_id(&mut self, next: u32) {
+        self.next_id = self.next_id.max(next);
+    }
+
+    /// The keys entities were given since the last call (for a store to persist).
+    pub fn take_new_keys(&mut self) -> Vec<(String, EntityId)> {
+        std::mem::take(&mut self.new_keys)
     }
 
     /// Entities answering to a name (any surface form, acronym or alias), best first.
@@ -106,8 +197,8 @@ impl Merger {
         let mut ids: Vec<EntityId> = self.index.get(&key).cloned().unwrap_or_default();
         ids.sort_by_key(|id| {
             (
-                self.entities[id.0 as usize].key != key,
-                std::cmp::Reverse(self.entities[id.0 as usize].mentions),
+                self.get(*id).key != key,
+                std::cmp::Reverse(self.get(*id).mentions),
                 *id,
             )
         });
@@ -133,14 +224,20 @@ impl Merger {
 
     /// Declares that `alias` names the same entity as `name`, and re-groups.
     pub fn add_alias(&mut self, alias: &str, name: &str) {
+        if self.insert_alias(alias, name) {
+            self.regroup();
+        }
+    }
+
+    fn insert_alias(&mut self, alias: &str, name: &str) -> bool {
         let (a, n) = (normalize(alias), normalize(name));
         if a.is_empty() || n.is_empty() || a == n {
-            return;
+            return false;
         }
         self.aliases.insert(a.clone(), n);
         self.alias_names
             .insert(a, (alias.to_string(), name.to_string()));
-        self.regroup();
+        true
     }
 
     /// Removes an alias (by its alias name); returns whether there was one. Re-groups.
@@ -157,11 +254,28 @@ impl Merger {
     fn regroup(&mut self) {
         let docs = std::mem::take(&mut self.docs);
         self.entities.clear();
+        self.next_id = 0;
         self.index.clear();
         self.assignments.clear();
+        self.by_doc.clear();
+        self.new_keys.clear();
         for d in docs {
             self.add_document(d.doc, d.published, d.entities);
         }
+    }
+
+    fn keyed(&self, e: &DocEntity) -> (String, Vec<String>) {
+        let canon = self.resolve(&e.key);
+        let mut all: Vec<String> = e
+            .names
+            .iter()
+            .map(|n| self.resolve(&normalize(n)))
+            .filter(|k| !k.is_empty())
+            .collect();
+        all.push(canon.clone());
+        all.sort();
+        all.dedup();
+        (canon, all)
     }
 
     /// Adds one document's entities; returns the global entity of each. Adding the same
@@ -172,24 +286,23 @@ impl Merger {
         published: PubDate,
         entities: Vec<DocEntity>,
     ) -> Vec<EntityId> {
+        self.add_document_with(doc, published, entities, &mut |_, _| 0)
+    }
+
+    /// [`Merger::add_document`] for a merger that holds only some entities: `shared(a, b)`
+    /// answers how many documents not seen by this merger `a` and `b` share.
+    pub fn add_document_with(
+        &mut self,
+        doc: u64,
+        published: PubDate,
+        entities: Vec<DocEntity>,
+        shared: &mut dyn FnMut(EntityId, EntityId) -> usize,
+    ) -> Vec<EntityId> {
         if let Some(a) = self.assignments(doc) {
             return a.to_vec();
         }
         let mut out: Vec<Option<EntityId>> = vec![None; entities.len()];
-        let keys_of = |e: &DocEntity| -> (String, Vec<String>) {
-            let canon = self.resolve(&e.key);
-            let mut all: Vec<String> = e
-                .names
-                .iter()
-                .map(|n| self.resolve(&normalize(n)))
-                .filter(|k| !k.is_empty())
-                .collect();
-            all.push(canon.clone());
-            all.sort();
-            all.dedup();
-            (canon, all)
-        };
-        let keyed: Vec<(String, Vec<String>)> = entities.iter().map(keys_of).collect();
+        let keyed: Vec<(String, Vec<String>)> = entities.iter().map(|e| self.keyed(e)).collect();
         // Full names first: they are the least ambiguous, and give context to the rest.
         let mut order: Vec<usize> = (0..entities.len()).collect();
         order.sort_by_key(|&i| (!is_full_name(&keyed[i].0), i));
@@ -201,7 +314,7 @@ impl Merger {
             let exact: Vec<EntityId> = c
                 .iter()
                 .copied()
-                .filter(|id| self.entities[id.0 as usize].key == *canon)
+                .filter(|id| self.get(*id).key == *canon)
                 .collect();
             match (c.len(), exact.len()) {
                 (0, _) => out[i] = Some(self.create(&entities[i], canon)),
@@ -212,15 +325,18 @@ impl Merger {
         }
         for (i, c) in ambiguous {
             let context: Vec<EntityId> = out.iter().flatten().copied().collect();
-            out[i] = Some(self.pick(entities[i].etype, &keyed[i].0, c, &context));
+            out[i] = Some(self.pick(entities[i].etype, &keyed[i].0, c, &context, shared));
         }
         let ids: Vec<EntityId> = out.into_iter().map(|o| o.expect("assigned")).collect();
+        let mut counted = BTreeSet::new();
         for (i, e) in entities.iter().enumerate() {
             let id = ids[i];
             let (canon, keys) = &keyed[i];
-            let g = &mut self.entities[id.0 as usize];
+            let g = self.entities.get_mut(&id).expect("assigned entity exists");
             g.mentions += e.mentions.len().max(1);
-            g.docs.insert(doc);
+            if counted.insert(id) {
+                g.articles += 1;
+            }
             *g.type_votes.entry(e.etype).or_insert(0) += e.mentions.len().max(1);
             g.etype = g
                 .type_votes
@@ -249,7 +365,8 @@ impl Merger {
             }
             for k in new_keys {
                 if g.keys.insert(k.clone()) {
-                    self.index.entry(k).or_default().push(id);
+                    self.index.entry(k.clone()).or_default().push(id);
+                    self.new_keys.push((k, id));
                 }
             }
         }
@@ -257,13 +374,13 @@ impl Merger {
         for &a in &unique {
             for &b in &unique {
                 if a != b {
-                    *self.entities[a.0 as usize]
-                        .cooccurring
-                        .entry(b)
-                        .or_insert(0) += 1;
+                    if let Some(g) = self.entities.get_mut(&a) {
+                        *g.cooccurring.entry(b).or_insert(0) += 1;
+                    }
                 }
             }
         }
+        self.by_doc.insert(doc, self.docs.len());
         self.docs.push(DocRecord {
             doc,
             published,
@@ -274,21 +391,12 @@ impl Merger {
     }
 
     fn create(&mut self, e: &DocEntity, canon: &str) -> EntityId {
-        let id = EntityId(self.entities.len() as u32);
-        self.entities.push(GlobalEntity {
+        let id = EntityId(self.next_id);
+        self.next_id += 1;
+        self.entities.insert(
             id,
-            etype: e.etype,
-            name: e.name.clone(),
-            key: canon.to_string(),
-            names: BTreeMap::new(),
-            docs: BTreeSet::new(),
-            mentions: 0,
-            first: None,
-            last: None,
-            cooccurring: BTreeMap::new(),
-            type_votes: BTreeMap::new(),
-            keys: BTreeSet::new(),
-        });
+            GlobalEntity::new(id, e.etype, e.name.clone(), canon.to_string()),
+        );
         id
     }
 
@@ -296,7 +404,7 @@ impl Merger {
         let mut candidates: Vec<EntityId> = Vec::new();
         for k in keys {
             for &id in self.index.get(k).map(Vec::as_slice).unwrap_or(&[]) {
-                let g = &self.entities[id.0 as usize];
+                let g = self.get(id);
                 if !compatible(g.etype, etype) || candidates.contains(&id) {
                     continue;
                 }
@@ -322,10 +430,15 @@ impl Merger {
         canon: &str,
         candidates: Vec<EntityId>,
         context: &[EntityId],
+        shared_elsewhere: &mut dyn FnMut(EntityId, EntityId) -> usize,
     ) -> EntityId {
         let best = candidates.iter().copied().max_by_key(|id| {
-            let g = &self.entities[id.0 as usize];
-            let shared: usize = context.iter().filter_map(|c| g.cooccurring.get(c)).sum();
+            let g = self.get(*id);
+            let shared: usize = context
+                .iter()
+                .filter(|c| *c != id)
+                .map(|c| g.cooccurring.get(c).copied().unwrap_or(0) + shared_elsewhere(*id, *c))
+                .sum();
             (
                 g.key == canon,
                 g.etype == etype,

@@ -73,7 +73,7 @@ fn name_variants_are_one_entity_within_and_across_documents() {
     assert_eq!(ia[0], ib[0]);
     assert_eq!(ia[2], ib[1], "Mosul");
     let g = m.entity(ia[0]).unwrap();
-    assert_eq!(g.docs.len(), 2);
+    assert_eq!(g.articles, 2);
     assert_eq!(g.mentions, 4);
     assert_eq!(g.first, PubDate::parse("2018-01"));
     assert_eq!(g.last, PubDate::parse("2019-02"));
@@ -160,7 +160,7 @@ fn aliases_regroup_and_ungroup() {
     let (xa, xb) = (m.assignments(1).unwrap()[0], m.assignments(2).unwrap()[0]);
     assert_eq!(xa, xb);
     assert_eq!(m.find("daesh"), vec![xa]);
-    assert_eq!(m.entity(xa).unwrap().docs.len(), 2);
+    assert_eq!(m.entity(xa).unwrap().articles, 2);
     assert!(m.remove_alias("Daesh"));
     assert_ne!(m.assignments(1).unwrap()[0], m.assignments(2).unwrap()[0]);
     assert!(!m.remove_alias("Daesh"));
