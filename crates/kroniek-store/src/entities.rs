@@ -37,8 +37,13 @@ pub(crate) const INDEX_MIGRATION: &str = "CREATE TABLE entity_keys (
         n INTEGER NOT NULL,
         PRIMARY KEY (a, b)
     ) WITHOUT ROWID;
+    CREATE INDEX entity_pairs_b ON entity_pairs(b, a);
     ALTER TABLE entities ADD COLUMN type_votes TEXT;
     INSERT INTO meta (key, value) VALUES ('entity_index', 0);";
+
+/// Above this many articles, an entity's newest articles are found by walking all articles
+/// newest first rather than by sorting the entity's own.
+const FEW_ARTICLES: i64 = 2000;
 
 /// One entity across the store, as `kroniek entity` shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -421,11 +426,14 @@ impl SqliteStore {
         };
         let mut names: Vec<(String, u64)> = serde_json::from_str(&names).unwrap_or_default();
         names.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        // The merger's pair counts: reading them costs the entity's partners, not its
+        // mentions (a self-join of mentions grows with the archive for a frequent entity).
         let mut co = conn.prepare_cached(
-            "SELECT e.id, e.name, e.type, count(DISTINCT m2.doc) AS shared
-             FROM entity_mentions m1 JOIN entity_mentions m2 ON m2.doc = m1.doc AND m2.entity != m1.entity
-             JOIN entities e ON e.id = m2.entity
-             WHERE m1.entity = ?1 GROUP BY e.id ORDER BY shared DESC, e.mentions DESC, e.id LIMIT ?2",
+            "SELECT e.id, e.name, e.type, p.n
+             FROM (SELECT b AS other, n FROM entity_pairs WHERE a = ?1
+                   UNION ALL SELECT a AS other, n FROM entity_pairs WHERE b = ?1) p
+             JOIN entities e ON e.id = p.other
+             ORDER BY p.n DESC, e.mentions DESC, e.id LIMIT ?2",
         )?;
         let cooccurring = co
             .query_map(params![id, max_list as i64], |r| {
@@ -437,10 +445,17 @@ impl SqliteStore {
                 ))
             })?
             .collect::<Result<_, _>>()?;
-        let mut docs = conn.prepare_cached(
+        // Newest articles first. For an entity in few articles, sort its articles; for one
+        // in many, walk the articles newest first until enough are its own: either way the
+        // cost does not grow with the archive.
+        let mut docs = conn.prepare_cached(if articles <= FEW_ARTICLES {
             "SELECT DISTINCT d.id, d.published, d.title, d.pub_earliest FROM entity_mentions m JOIN documents d ON d.rowid = m.doc
-             WHERE m.entity = ?1 ORDER BY d.pub_earliest DESC, d.id LIMIT ?2",
-        )?;
+             WHERE m.entity = ?1 ORDER BY d.pub_earliest DESC, d.id LIMIT ?2"
+        } else {
+            "SELECT d.id, d.published, d.title, d.pub_earliest FROM documents d INDEXED BY documents_published
+             WHERE EXISTS (SELECT 1 FROM entity_mentions m WHERE m.entity = ?1 AND m.doc = d.rowid)
+             ORDER BY d.pub_earliest DESC, d.id LIMIT ?2"
+        })?;
         let documents = docs
             .query_map(params![id, max_list as i64], |r| {
                 Ok((

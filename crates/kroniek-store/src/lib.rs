@@ -221,6 +221,11 @@ pub trait Store {
     fn search(&self, query: &SearchQuery) -> Result<Vec<SearchHit>, Error>;
     /// Counts over the store.
     fn stats(&self) -> Result<Stats, Error>;
+    /// The number of stored documents (cheaper than [`Store::stats`], which reads every
+    /// article's length and every annotation's layer).
+    fn document_count(&self) -> Result<u64, Error> {
+        Ok(self.stats()?.documents)
+    }
 }
 
 /// A storage error.

@@ -518,6 +518,13 @@ impl Store for SqliteStore {
         Ok(hits)
     }
 
+    fn document_count(&self) -> Result<u64, Error> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM documents", [], |r| r.get(0))?;
+        Ok(n as u64)
+    }
+
     fn stats(&self) -> Result<Stats, Error> {
         let (documents, text_bytes): (i64, i64) = self.conn.query_row(
             "SELECT count(*), coalesce(sum(length(CAST(text AS BLOB))), 0) FROM documents",

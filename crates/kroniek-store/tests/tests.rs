@@ -383,4 +383,68 @@ fn incremental_entity_merging_equals_a_full_replay() {
     // Lookups answer from the index: surnames resolve to the most mentioned full name first.
     let trump = s.find_entities("Trump").unwrap();
     assert!(trump.len() >= 2, "{trump:?}");
+    // Co-occurrence in profiles comes from the pair counts: the articles two entities share.
+    for id in trump {
+        let profile = s.entity_profile(id, 100).unwrap().unwrap();
+        assert!(!profile.cooccurring.is_empty());
+        for (other, _, _, n) in profile.cooccurring {
+            let shared: i64 = s
+                .connection()
+                .query_row(
+                    "SELECT count(DISTINCT a.doc) FROM entity_mentions a JOIN entity_mentions b
+                     ON a.doc = b.doc WHERE a.entity = ?1 AND b.entity = ?2",
+                    [id, other],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(n as i64, shared, "#{id} and #{other}");
+        }
+    }
+}
+
+/// A profile lists the entity's newest articles, whether the entity is in few articles
+/// (its own are sorted) or in many (all articles are walked newest first).
+#[test]
+fn profiles_list_the_newest_articles_of_rare_and_frequent_entities() {
+    let mut s = SqliteStore::in_memory().unwrap();
+    let mut docs = Vec::new();
+    for n in 0..2400 {
+        // Every eighth article is not about it, and those are the newest.
+        let year = if n % 8 == 0 { 30 } else { 10 + n % 13 };
+        let date = format!("20{year:02}-{:02}-{:02}", 1 + n % 12, 1 + n % 28);
+        let mut names = vec![if n % 8 == 0 {
+            ("Tarek Osmani", "PER")
+        } else {
+            ("Nordstern", "LOC")
+        }];
+        if n % 700 == 3 {
+            names.push(("Ilse Vermeer", "PER"));
+        }
+        docs.push(with_mentions(n, &date, &names));
+    }
+    for chunk in docs.chunks(400) {
+        s.put_batch(chunk).unwrap();
+    }
+    for (name, articles) in [("Nordstern", 2100), ("Ilse Vermeer", 4)] {
+        let id = s.find_entities(name).unwrap()[0];
+        let p = s.entity_profile(id, 5).unwrap().unwrap();
+        assert_eq!(p.articles, articles);
+        let mut expected: Vec<(String, String)> = docs
+            .iter()
+            .filter(|d| {
+                d.annotations
+                    .iter()
+                    .any(|a| d.doc.text[a.start as usize..a.end as usize] == *name)
+            })
+            .map(|d| (d.doc.published.to_string(), d.doc.id.to_string()))
+            .collect();
+        expected.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        expected.truncate(5);
+        let got: Vec<(String, String)> = p
+            .documents
+            .iter()
+            .map(|(id, date, _)| (date.clone(), id.to_string()))
+            .collect();
+        assert_eq!(got, expected, "{name}");
+    }
 }

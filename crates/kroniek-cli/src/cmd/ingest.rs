@@ -97,7 +97,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         verbose_warnings: !args.quiet,
     };
     let (summary, store) = pipeline::ingest(&inputs, Box::new(store), &settings)?;
-    let total = store.stats()?.documents;
+    let total = store.document_count()?;
     eprintln!("{summary}");
     eprintln!("store: {} ({total} documents)", args.db.db.display());
     Ok(if summary.had_failures() {
