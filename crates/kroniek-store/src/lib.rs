@@ -29,7 +29,7 @@ pub use events::{
     DISAGREEMENT,
 };
 pub use memory::MemoryStore;
-pub use sqlite::SqliteStore;
+pub use sqlite::{SqliteStore, SCHEMA_VERSION};
 
 /// A document with everything kroniek learnt about it, as it is stored.
 #[derive(Debug, Clone)]
