@@ -725,7 +725,7 @@ async fn layer(
             let mut stmt = conn.prepare(&format!(
                 "SELECT d.id, d.title, d.source, d.published, a.start, a.end, a.label, a.attrs,
                         substr(CAST(d.text AS BLOB), a.start + 1, a.end - a.start)
-                 {sql} ORDER BY a.rowid LIMIT {limit} OFFSET {offset}"
+                 {sql} ORDER BY a.doc, a.rowid LIMIT {limit} OFFSET {offset}"
             ))?;
             let rows = stmt
                 .query_map(rusqlite::params_from_iter(args.iter()), |r| {

@@ -105,7 +105,9 @@ pub(crate) const MIGRATION: &str = "CREATE TABLE events (
 /// count and conflict, rebuilt by the first claims query after claims or entities changed
 /// (`meta.claims_generation` against `meta.claim_groups_generation`), so that listing
 /// claims pages in SQL instead of grouping every claim per request. Languages get an
-/// index for filtered counts.
+/// index for filtered counts, and annotations one by (layer, document) so that a layer
+/// across documents pages in storage order without sorting the whole layer (building it
+/// takes about a minute on a store of 100,000 articles, once).
 pub(crate) const MIGRATION_5: &str = "ALTER TABLE claims ADD COLUMN entity INTEGER;
     UPDATE claims SET entity = (SELECT em.entity FROM entity_mentions em
         WHERE em.doc = claims.doc AND em.start = claims.subj_start AND em.end = claims.subj_end);
@@ -119,7 +121,8 @@ pub(crate) const MIGRATION_5: &str = "ALTER TABLE claims ADD COLUMN entity INTEG
     ) WITHOUT ROWID;
     CREATE INDEX claim_groups_order ON claim_groups(conflict, claims);
     INSERT INTO meta (key, value) VALUES ('claims_generation', 1), ('claim_groups_generation', 0);
-    CREATE INDEX documents_lang ON documents(lang);";
+    CREATE INDEX documents_lang ON documents(lang);
+    CREATE INDEX annotations_layer_doc ON annotations(layer, doc);";
 
 /// One mention of an event, as a timeline shows it.
 #[derive(Debug, Clone, PartialEq)]

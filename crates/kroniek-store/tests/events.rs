@@ -190,7 +190,7 @@ fn a_version_3_store_is_upgraded_and_keeps_its_documents() {
         conn.execute_batch(
             "DROP TABLE events; DROP TABLE event_mentions; DROP TABLE event_participants;
              DROP TABLE event_entities; DROP TABLE claims; DROP INDEX IF EXISTS entity_mentions_span;
-             DROP TABLE claim_groups; DROP INDEX documents_lang;
+             DROP TABLE claim_groups; DROP INDEX documents_lang; DROP INDEX annotations_layer_doc;
              DELETE FROM meta WHERE key IN ('claims_generation', 'claim_groups_generation');
              PRAGMA user_version = 3;",
         )
@@ -356,7 +356,7 @@ fn a_version_4_store_is_upgraded_and_its_claims_keep_their_subjects() {
         // Undo migration 5 by hand.
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.execute_batch(
-            "DROP TABLE claim_groups; DROP INDEX claims_entity; DROP INDEX documents_lang;
+            "DROP TABLE claim_groups; DROP INDEX claims_entity; DROP INDEX documents_lang; DROP INDEX annotations_layer_doc;
              ALTER TABLE claims DROP COLUMN entity;
              DELETE FROM meta WHERE key IN ('claims_generation', 'claim_groups_generation');
              PRAGMA user_version = 4;",
