@@ -195,37 +195,61 @@ fn query<T: Default>(q: Result<Query<T>, QueryRejection>) -> Result<T, ApiError>
 
 // ---------------------------------------------------------------- handlers
 
+/// What `/api/stats` depends on: the last document and annotation row ids (the store
+/// only ever appends them) and the schema version.
+pub(crate) type StatsKey = (Option<i64>, Option<i64>, u32);
+
+/// The `/api/stats` answer, from `state.stats` when the store has not changed since it
+/// was counted.
+pub(crate) fn cached_stats(st: &AppState, store: &mut SqliteStore) -> Result<Value, ApiError> {
+    let key: StatsKey = store.connection().query_row(
+        "SELECT (SELECT max(rowid) FROM documents), (SELECT max(rowid) FROM annotations),
+                (SELECT user_version FROM pragma_user_version)",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    if let Some((k, v)) = st.stats.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+        if *k == key {
+            return Ok(v.clone());
+        }
+    }
+    let s = store.stats()?;
+    let pairs = |v: &[(String, u64)]| -> Value {
+        Value::Object(v.iter().map(|(k, n)| (k.clone(), json!(n))).collect())
+    };
+    let conn = store.connection();
+    let mut stmt = conn.prepare_cached(
+        "SELECT source, count(*) FROM documents WHERE source IS NOT NULL
+         GROUP BY source COLLATE NOCASE ORDER BY 2 DESC, 1 LIMIT 200",
+    )?;
+    let sources = stmt
+        .query_map([], |r| {
+            Ok(json!({"source": r.get::<_, String>(0)?, "documents": r.get::<_, i64>(1)?}))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let v = json!({
+        "documents": s.documents,
+        "text_bytes": s.text_bytes,
+        "languages": pairs(&s.languages),
+        "precisions": pairs(&s.precisions),
+        "layers": pairs(&s.layers),
+        "documents_with_warnings": s.documents_with_warnings,
+        "date_range": s.date_range.map(|(a, b)| json!({"from": a, "to": b})),
+        "schema_version": s.schema_version,
+        "sources": sources,
+    });
+    *st.stats.lock().unwrap_or_else(|e| e.into_inner()) = Some((key, v.clone()));
+    Ok(v)
+}
+
 async fn stats(State(st): State<Shared>) -> ApiResult {
-    let uploads = st.config.allow_upload;
+    let state = st.clone();
     st.pool
         .clone()
         .run(move |store| {
-            let s = store.stats()?;
-            let pairs = |v: &[(String, u64)]| -> Value {
-                Value::Object(v.iter().map(|(k, n)| (k.clone(), json!(n))).collect())
-            };
-            let conn = store.connection();
-            let mut stmt = conn.prepare_cached(
-                "SELECT source, count(*) FROM documents WHERE source IS NOT NULL
-                 GROUP BY source COLLATE NOCASE ORDER BY 2 DESC, 1 LIMIT 200",
-            )?;
-            let sources = stmt
-                .query_map([], |r| {
-                    Ok(json!({"source": r.get::<_, String>(0)?, "documents": r.get::<_, i64>(1)?}))
-                })?
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(Json(json!({
-                "documents": s.documents,
-                "text_bytes": s.text_bytes,
-                "languages": pairs(&s.languages),
-                "precisions": pairs(&s.precisions),
-                "layers": pairs(&s.layers),
-                "documents_with_warnings": s.documents_with_warnings,
-                "date_range": s.date_range.map(|(a, b)| json!({"from": a, "to": b})),
-                "schema_version": s.schema_version,
-                "sources": sources,
-                "uploads_allowed": uploads,
-            })))
+            let mut v = cached_stats(&state, store)?;
+            v["uploads_allowed"] = json!(state.config.allow_upload);
+            Ok(Json(v))
         })
         .await
 }
@@ -701,7 +725,7 @@ async fn layer(
             let mut stmt = conn.prepare(&format!(
                 "SELECT d.id, d.title, d.source, d.published, a.start, a.end, a.label, a.attrs,
                         substr(CAST(d.text AS BLOB), a.start + 1, a.end - a.start)
-                 {sql} ORDER BY a.rowid LIMIT {limit} OFFSET {offset}"
+                 {sql} ORDER BY a.doc, a.rowid LIMIT {limit} OFFSET {offset}"
             ))?;
             let rows = stmt
                 .query_map(rusqlite::params_from_iter(args.iter()), |r| {
@@ -1213,6 +1237,9 @@ pub(crate) const MAX_EVENT_MENTIONS: usize = 1000;
 pub(crate) const MAX_CLAIMS_PER_GROUP: usize = 100;
 /// The most dates a topic timeline may ask for.
 pub(crate) const MAX_TOPIC_DATES: usize = 100;
+/// A topic timeline reads the sentences of at most this many articles matching its
+/// words, the best ranked; the answer says how many match in all.
+pub(crate) const MAX_TOPIC_ARTICLES: usize = 500;
 /// The most sentences per date a topic timeline may ask for.
 pub(crate) const MAX_TOPIC_SENTENCES: usize = 10;
 
@@ -1221,6 +1248,8 @@ pub(crate) const MAX_TOPIC_SENTENCES: usize = 10;
 #[serde(default)]
 struct RecordParams {
     q: Option<String>,
+    lang: Option<String>,
+    source: Option<String>,
     entity: Option<String>,
     entity_id: Option<String>,
     from: Option<String>,
@@ -1258,6 +1287,8 @@ impl RecordParams {
         let mut m = Map::new();
         for (k, v) in [
             ("q", &self.q),
+            ("lang", &self.lang),
+            ("source", &self.source),
             ("entity", &self.entity),
             ("entity_id", &self.entity_id),
             ("from", &self.from),
@@ -1333,7 +1364,7 @@ fn event_json(e: &kroniek_store::EventView, skip: usize, mentions: usize) -> Val
         "certainty": e.certainty, "contradicted": e.contradicted,
         "articles": e.articles, "sources": e.sources, "source_count": e.sources.len(),
         "entities": e.entities,
-        "mention_count": e.mentions.len(),
+        "mention_count": e.mention_count,
         "mentions": e.mentions.iter().skip(skip).take(mentions).map(mention_json).collect::<Vec<_>>(),
     })
 }
@@ -1352,6 +1383,12 @@ async fn timeline_events(
     if text.as_deref().is_some_and(|t| t.len() > 1000) {
         return Err(ApiError::bad_request("q must be at most 1000 bytes"));
     }
+    let filters = Filters {
+        lang: p.lang.clone(),
+        ..Filters::default()
+    };
+    let language = filters.lang()?.map(|l| l.to_string());
+    let source = nonempty(&p.source).map(str::to_string);
     st.pool
         .clone()
         .run(move |store| {
@@ -1365,6 +1402,9 @@ async fn timeline_events(
                 undated,
                 limit: limit + 1,
                 offset,
+                language,
+                source,
+                mentions: MENTIONS_IN_LIST,
             })?;
             let has_more = events.len() > limit;
             events.truncate(limit);
@@ -1400,12 +1440,12 @@ async fn event(
         .clone()
         .run(move |store| {
             let e = store
-                .event(id)?
+                .event_page(id, offset, limit)?
                 .ok_or_else(|| ApiError::not_found(format!("no event {id}")))?;
-            let mut v = event_json(&e, offset, limit);
+            let mut v = event_json(&e, 0, limit);
             v["limit"] = json!(limit);
             v["offset"] = json!(offset);
-            v["has_more"] = json!(e.mentions.len() > offset + limit);
+            v["has_more"] = json!(e.mention_count > offset + limit);
             Ok(Json(v))
         })
         .await
@@ -1435,9 +1475,10 @@ async fn claims(
             let mut groups = store.claims(&kroniek_store::ClaimQuery {
                 entity,
                 conflicts_only,
-                limit: offset + limit + 1,
+                limit: limit + 1,
+                offset,
+                max_claims: MAX_CLAIMS_PER_GROUP,
             })?;
-            groups.drain(..offset.min(groups.len()));
             let has_more = groups.len() > limit;
             groups.truncate(limit);
             let groups: Vec<Value> = groups
@@ -1446,8 +1487,8 @@ async fn claims(
                     json!({
                         "subject": {"id": g.subject.0, "name": g.subject.1},
                         "property": g.property, "conflict": g.conflict,
-                        "claim_count": g.claims.len(),
-                        "claims": g.claims.iter().take(MAX_CLAIMS_PER_GROUP).map(claim_json).collect::<Vec<_>>(),
+                        "claim_count": g.claim_count,
+                        "claims": g.claims.iter().map(claim_json).collect::<Vec<_>>(),
                     })
                 })
                 .collect();
@@ -1491,11 +1532,19 @@ async fn topic(
     st.pool
         .clone()
         .run(move |store| {
-            let sentences = store.topic_sentences(&text, from.as_deref(), to.as_deref())?;
+            let (sentences, matching) = store.topic_sentences_of_best(
+                &text,
+                from.as_deref(),
+                to.as_deref(),
+                MAX_TOPIC_ARTICLES,
+            )?;
             let dates =
                 kroniek_core::record::summary::summarise(&sentences, &text, max_dates, per_date);
             Ok(Json(json!({
                 "query": p.echo(), "max_dates": max_dates, "sentences_per_date": per_date,
+                "articles_matching": matching,
+                "articles_read": matching.min(MAX_TOPIC_ARTICLES),
+                "max_articles": MAX_TOPIC_ARTICLES,
                 "dates": dates.iter().map(|d| json!({
                     "date": d.date.to_string(), "score": d.score, "sentences": d.sentences,
                 })).collect::<Vec<_>>(),

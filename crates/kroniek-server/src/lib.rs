@@ -77,6 +77,9 @@ pub(crate) struct State {
     pub(crate) pool: Arc<pool::Pool>,
     /// Serialises uploads: one writer at a time.
     pub(crate) ingest_lock: std::sync::Mutex<()>,
+    /// The last `/api/stats` answer (it scans every article and annotation) with the
+    /// store state it describes; see `api::stats`.
+    pub(crate) stats: std::sync::Mutex<Option<(api::StatsKey, serde_json::Value)>>,
 }
 
 impl std::fmt::Debug for Server {
@@ -96,13 +99,22 @@ impl Server {
             config.connections.max(1),
         ));
         pool.check()?;
-        Ok(Server {
-            state: Arc::new(State {
-                config,
-                pool,
-                ingest_lock: std::sync::Mutex::new(()),
-            }),
-        })
+        let state = Arc::new(State {
+            config,
+            pool,
+            ingest_lock: std::sync::Mutex::new(()),
+            stats: std::sync::Mutex::new(None),
+        });
+        // Every page's filter form asks for the stats: count a large store once, now,
+        // on a connection of its own, rather than on the first page's time.
+        let warm = Arc::downgrade(&state);
+        std::thread::spawn(move || {
+            let Some(state) = warm.upgrade() else { return };
+            if let Ok(mut store) = kroniek_store::SqliteStore::open(&state.config.db) {
+                let _ = api::cached_stats(&state, &mut store);
+            }
+        });
+        Ok(Server { state })
     }
 
     /// The store file.

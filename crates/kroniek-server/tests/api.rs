@@ -1081,3 +1081,117 @@ fn merged_events_claims_and_topics() {
         get(t.addr, path).assert_error(404);
     }
 }
+
+#[test]
+fn events_filter_by_article_language_and_source_topics_state_their_cap_claims_page() {
+    let t = start_demo();
+    let ids = |path: &str| -> Vec<u64> {
+        let v = get(t.addr, path).json();
+        v["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["id"].as_u64().unwrap())
+            .collect()
+    };
+    // The outlets and languages of the articles that mention an event.
+    let tellers = |id: u64| -> Vec<(String, String)> {
+        let e = get(t.addr, &format!("/api/events/{id}?limit=1000")).json();
+        e["mentions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                let doc = m["doc"].as_str().unwrap();
+                let d = get(t.addr, &format!("/api/documents/{doc}?layer=none")).json();
+                (
+                    d["language"].as_str().unwrap_or("").to_string(),
+                    d["source"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect()
+    };
+
+    // --- language and source filters apply to events, through their mentions' articles.
+    let all = ids("/api/timeline?limit=500");
+    let en = ids("/api/timeline?lang=en&limit=500");
+    let nl = ids("/api/timeline?lang=NL&limit=500");
+    assert!(!en.is_empty() && !nl.is_empty());
+    assert!(
+        en.len() < all.len() || nl.len() < all.len(),
+        "a filter narrows"
+    );
+    let mut both: Vec<u64> = en.iter().chain(&nl).copied().collect();
+    both.sort_unstable();
+    both.dedup();
+    let mut sorted_all = all.clone();
+    sorted_all.sort_unstable();
+    assert_eq!(both, sorted_all, "every event is told in Dutch or English");
+    for id in en.iter().take(5) {
+        assert!(tellers(*id).iter().any(|(l, _)| l == "en"), "event {id}");
+    }
+    let stats = get(t.addr, "/api/stats").json();
+    let outlet = stats["sources"][0]["source"].as_str().unwrap().to_string();
+    let path = format!(
+        "/api/timeline?source={}&limit=500",
+        outlet.replace(' ', "%20").to_uppercase()
+    );
+    let of_outlet = ids(&path);
+    assert!(!of_outlet.is_empty() && of_outlet.len() < all.len());
+    for id in of_outlet.iter().take(5) {
+        assert!(
+            tellers(*id)
+                .iter()
+                .any(|(_, s)| s.eq_ignore_ascii_case(&outlet)),
+            "event {id} is told by {outlet}"
+        );
+    }
+    // Both filters at once, and filters that keep nothing.
+    let nl_outlet = ids(&format!(
+        "/api/timeline?lang=nl&source={}&limit=500",
+        outlet.replace(' ', "%20")
+    ));
+    assert!(nl_outlet
+        .iter()
+        .all(|i| of_outlet.contains(i) && nl.contains(i)));
+    assert!(ids("/api/timeline?source=Nobody%27s%20Gazette").is_empty());
+    assert!(ids("/api/timeline?lang=fy").is_empty());
+    get(t.addr, "/api/timeline?lang=nederlandsch1").assert_error(400);
+    // Words and language together.
+    let q_en = ids("/api/timeline?q=Nordstern&lang=en&limit=500");
+    let q_all = ids("/api/timeline?q=Nordstern&limit=500");
+    assert!(q_en.iter().all(|i| q_all.contains(i) && en.contains(i)));
+    let echo = get(t.addr, "/api/timeline?lang=en&source=X").json();
+    assert_eq!(echo["query"]["lang"], "en");
+    assert_eq!(echo["query"]["source"], "X");
+
+    // --- a topic timeline says how many articles it read of how many matching.
+    let topic = get(t.addr, "/api/topic?q=Nordstern").json();
+    let matching = topic["articles_matching"].as_u64().unwrap();
+    assert!(matching >= 2, "{topic}");
+    assert_eq!(topic["max_articles"], 500);
+    assert_eq!(topic["articles_read"].as_u64().unwrap(), matching.min(500));
+
+    // --- claims: groups paged in SQL, counts beside at most 100 claims each.
+    let all = get(t.addr, "/api/claims?limit=200").json();
+    let groups = all["groups"].as_array().unwrap();
+    assert!(groups.len() >= 2);
+    assert_eq!(all["has_more"], false);
+    let conflicts: Vec<bool> = groups
+        .iter()
+        .map(|g| g["conflict"].as_bool().unwrap())
+        .collect();
+    assert!(
+        conflicts.windows(2).all(|w| w[0] >= w[1]),
+        "conflicts first: {conflicts:?}"
+    );
+    for (i, g) in groups.iter().enumerate() {
+        let n = g["claims"].as_array().unwrap().len() as u64;
+        assert_eq!(g["claim_count"].as_u64().unwrap(), n, "{g}");
+        let page = get(t.addr, &format!("/api/claims?limit=1&offset={i}")).json();
+        assert_eq!(page["groups"][0], *g);
+        assert_eq!(page["has_more"], i + 1 < groups.len());
+    }
+    let past = get(t.addr, &format!("/api/claims?offset={}", groups.len())).json();
+    assert!(past["groups"].as_array().unwrap().is_empty());
+}

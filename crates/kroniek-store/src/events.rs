@@ -99,6 +99,31 @@ pub(crate) const MIGRATION: &str = "CREATE TABLE events (
     CREATE INDEX claims_property ON claims(property);
     CREATE INDEX claims_doc ON claims(doc);";
 
+/// Migration 6, for stores of 100,000 articles: each claim keeps the entity of its
+/// subject (`claims.entity`, filled on ingest and re-mapped with the event entities when
+/// aliases re-group entities), and `claim_groups` caches each subject + property's claim
+/// count and conflict, rebuilt by the first claims query after claims or entities changed
+/// (`meta.claims_generation` against `meta.claim_groups_generation`), so that listing
+/// claims pages in SQL instead of grouping every claim per request. Languages get an
+/// index for filtered counts, and annotations one by (layer, document) so that a layer
+/// across documents pages in storage order without sorting the whole layer (building it
+/// takes about a minute on a store of 100,000 articles, once).
+pub(crate) const MIGRATION_6: &str = "ALTER TABLE claims ADD COLUMN entity INTEGER;
+    UPDATE claims SET entity = (SELECT em.entity FROM entity_mentions em
+        WHERE em.doc = claims.doc AND em.start = claims.subj_start AND em.end = claims.subj_end);
+    CREATE INDEX claims_entity ON claims(entity, property, earliest);
+    CREATE TABLE claim_groups (
+        entity INTEGER NOT NULL,
+        property TEXT NOT NULL,
+        claims INTEGER NOT NULL,
+        conflict INTEGER NOT NULL,
+        PRIMARY KEY (entity, property)
+    ) WITHOUT ROWID;
+    CREATE INDEX claim_groups_order ON claim_groups(conflict, claims);
+    INSERT INTO meta (key, value) VALUES ('claims_generation', 1), ('claim_groups_generation', 0);
+    CREATE INDEX documents_lang ON documents(lang);
+    CREATE INDEX annotations_layer_doc ON annotations(layer, doc);";
+
 /// One mention of an event, as a timeline shows it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EventMentionView {
@@ -161,7 +186,10 @@ pub struct EventView {
     pub sources: Vec<String>,
     /// Names of the entities involved (canonical names).
     pub entities: Vec<String>,
-    /// Its mentions, earliest article first; the first is the representative one.
+    /// How many mentions it has.
+    pub mention_count: usize,
+    /// Its mentions, the representative one first (dated, asserted, most certain), then
+    /// earliest article first; only those asked for when a query limits them.
     pub mentions: Vec<EventMentionView>,
 }
 
@@ -184,6 +212,13 @@ pub struct TimelineQuery {
     pub limit: usize,
     /// Skip this many events first (after the `min_sources` filter), for paging.
     pub offset: usize,
+    /// Only events mentioned in an article in this language.
+    pub language: Option<String>,
+    /// Only events mentioned in an article from this outlet (case-insensitive).
+    pub source: Option<String>,
+    /// Read the text of at most this many mentions per event, the representative ones
+    /// first (0: all); `EventView::mention_count` counts them all.
+    pub mentions: usize,
 }
 
 /// One numeric claim.
@@ -220,6 +255,8 @@ pub struct ClaimGroup {
     pub property: String,
     /// Whether the values disagree (beyond rounding) between sources or dates.
     pub conflict: bool,
+    /// How many claims the group has (`claims` holds at most `ClaimQuery::max_claims`).
+    pub claim_count: usize,
     /// The claims, in time order; never averaged.
     pub claims: Vec<ClaimView>,
 }
@@ -233,6 +270,10 @@ pub struct ClaimQuery {
     pub conflicts_only: bool,
     /// At most this many groups (0: no limit).
     pub limit: usize,
+    /// Skip this many groups first, for paging.
+    pub offset: usize,
+    /// At most this many claims per group, the earliest (0: all).
+    pub max_claims: usize,
 }
 
 /// Two values disagree when they differ by more than this share of the larger one:
@@ -325,13 +366,18 @@ impl SqliteStore {
         tx: &Transaction<'_>,
         new_docs: &[(i64, &StoredDocument)],
     ) -> Result<(), Error> {
+        let mut claims = false;
         for (rowid, sd) in new_docs {
             let Some(records) = &sd.records else {
                 continue;
             };
             let spans = entity_ids(tx, *rowid)?;
             merge_document(tx, *rowid, &sd.doc.text, records, &spans)?;
-            store_claims(tx, *rowid, records)?;
+            store_claims(tx, *rowid, records, &spans)?;
+            claims |= !records.claims.is_empty();
+        }
+        if claims {
+            bump_claims_generation(tx)?;
         }
         Ok(())
     }
@@ -346,8 +392,20 @@ impl SqliteStore {
              JOIN entity_mentions em ON em.doc = p.doc AND em.start = p.start AND em.end = p.end",
             [],
         )?;
-        Ok(())
+        tx.execute(
+            "UPDATE claims SET entity = (SELECT em.entity FROM entity_mentions em
+                 WHERE em.doc = claims.doc AND em.start = claims.subj_start AND em.end = claims.subj_end)",
+            [],
+        )?;
+        bump_claims_generation(tx)
     }
+}
+
+/// Marks the cached claim groups stale (see [`MIGRATION_6`]).
+fn bump_claims_generation(tx: &Transaction<'_>) -> Result<(), Error> {
+    tx.prepare_cached("UPDATE meta SET value = value + 1 WHERE key = 'claims_generation'")?
+        .execute([])?;
+    Ok(())
 }
 
 /// The store's entity id of each entity mention span of a document.
@@ -501,10 +559,15 @@ fn merge_document(
     Ok(())
 }
 
-fn store_claims(tx: &Transaction<'_>, rowid: i64, records: &DocRecords) -> Result<(), Error> {
+fn store_claims(
+    tx: &Transaction<'_>,
+    rowid: i64,
+    records: &DocRecords,
+    spans: &HashMap<(u32, u32), u32>,
+) -> Result<(), Error> {
     let mut insert = tx.prepare_cached(
-        "INSERT INTO claims (doc, start, end, sent_start, sent_end, subj_start, subj_end, property, unit, value, bound, source, earliest, latest, anchored, time_value)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+        "INSERT INTO claims (doc, start, end, sent_start, sent_end, subj_start, subj_end, property, unit, value, bound, source, earliest, latest, anchored, time_value, entity)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
     )?;
     for c in &records.claims {
         insert.execute(params![
@@ -524,6 +587,9 @@ fn store_claims(tx: &Transaction<'_>, rowid: i64, records: &DocRecords) -> Resul
             date_str(c.when.latest),
             c.when.anchored,
             c.when.value,
+            c.subject
+                .as_ref()
+                .and_then(|s| spans.get(&(s.span.start, s.span.end))),
         ])?;
     }
     Ok(())
@@ -547,31 +613,66 @@ impl SqliteStore {
     pub fn timeline(&self, q: &TimelineQuery) -> Result<Vec<EventView>, Error> {
         let conn = &self.conn;
         let mut ids: Option<BTreeSet<i64>> = None;
-        if let Some(entity) = q.entity {
-            let mut stmt =
-                conn.prepare("SELECT DISTINCT event FROM event_entities WHERE entity = ?1")?;
-            let rows = stmt.query_map([entity], |r| r.get::<_, i64>(0))?;
-            ids = Some(rows.collect::<Result<_, _>>()?);
-        }
-        if let Some(text) = q.query.as_deref().filter(|t| !t.trim().is_empty()) {
-            let (expr, _) = crate::sqlite::fts_query(text)?;
-            let mut stmt = conn.prepare(
-                "SELECT DISTINCT m.event FROM documents_fts JOIN event_mentions m ON m.doc = documents_fts.rowid
-                 WHERE documents_fts MATCH ?1",
-            )?;
-            let rows = stmt.query_map([expr], |r| r.get::<_, i64>(0))?;
-            let found: BTreeSet<i64> = rows
-                .collect::<Result<_, _>>()
-                .map_err(crate::sqlite::query_error)?;
-            ids = Some(match ids {
-                Some(prev) => prev.intersection(&found).copied().collect(),
-                None => found,
-            });
-        }
         let mut sql = String::from(
             "SELECT id, kind, lemma, earliest, latest, anchored, value FROM events WHERE 1",
         );
+        if let Some(entity) = q.entity {
+            sql.push_str(&format!(
+                " AND id IN (SELECT event FROM event_entities WHERE entity = {entity})"
+            ));
+        }
         let mut args: Vec<String> = Vec::new();
+        // Conditions on the articles that mention an event (language, outlet, words).
+        let mut article: Vec<String> = Vec::new();
+        if let Some(text) = q.query.as_deref().filter(|t| !t.trim().is_empty()) {
+            let (expr, _) = crate::sqlite::fts_query(text)?;
+            let matching: i64 = conn
+                .query_row(
+                    "SELECT count(*) FROM documents_fts WHERE documents_fts MATCH ?1",
+                    [&expr],
+                    |r| r.get(0),
+                )
+                .map_err(crate::sqlite::query_error)?;
+            if matching as usize <= FEW_ARTICLES {
+                // Few articles: their events, through the mentions' index.
+                let mut stmt = conn.prepare(
+                    "SELECT DISTINCT m.event FROM documents_fts JOIN event_mentions m ON m.doc = documents_fts.rowid
+                     WHERE documents_fts MATCH ?1",
+                )?;
+                let rows = stmt.query_map([expr], |r| r.get::<_, i64>(0))?;
+                let found: BTreeSet<i64> = rows
+                    .collect::<Result<_, _>>()
+                    .map_err(crate::sqlite::query_error)?;
+                ids = Some(found);
+            } else {
+                // Many: walk the events in time order and keep those that one of the
+                // matching articles mentions, until the page is full.
+                args.push(expr);
+                article.push(format!(
+                    "m.doc IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?{})",
+                    args.len()
+                ));
+            }
+        }
+        if let Some(l) = &q.language {
+            args.push(l.clone());
+            article.push(format!("d.lang = ?{}", args.len()));
+        }
+        if let Some(s) = &q.source {
+            args.push(s.clone());
+            article.push(format!("d.source = ?{} COLLATE NOCASE", args.len()));
+        }
+        if !article.is_empty() {
+            let join = if q.language.is_some() || q.source.is_some() {
+                " JOIN documents d ON d.rowid = m.doc"
+            } else {
+                ""
+            };
+            sql.push_str(&format!(
+                " AND EXISTS (SELECT 1 FROM event_mentions m{join} WHERE m.event = events.id AND {})",
+                article.join(" AND ")
+            ));
+        }
         if !q.undated {
             sql.push_str(" AND anchored = 1");
         }
@@ -635,11 +736,21 @@ impl SqliteStore {
             .collect::<Result<_, _>>()?;
         let mut out = Vec::new();
         let mut skipped = 0;
+        let window = (q.mentions > 0).then_some((0, q.mentions));
         for (id, kind, lemma, earliest, latest, anchored, _value) in rows {
-            let view = self.event_view(id, kind, lemma, earliest, latest, anchored)?;
-            if view.sources.len() < q.min_sources {
+            let Some(view) = self.event_view(
+                id,
+                kind,
+                lemma,
+                earliest,
+                latest,
+                anchored,
+                window,
+                q.min_sources,
+            )?
+            else {
                 continue;
-            }
+            };
             if skipped < skip {
                 skipped += 1;
                 continue;
@@ -654,6 +765,25 @@ impl SqliteStore {
 
     /// One event with its mentions.
     pub fn event(&self, id: i64) -> Result<Option<EventView>, Error> {
+        self.event_window(id, None)
+    }
+
+    /// One event with the mentions from `offset` on, at most `limit` of them, in the
+    /// order of [`EventView::mentions`]; the counts and sources cover all mentions.
+    pub fn event_page(
+        &self,
+        id: i64,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Option<EventView>, Error> {
+        self.event_window(id, Some((offset, limit)))
+    }
+
+    fn event_window(
+        &self,
+        id: i64,
+        window: Option<(usize, usize)>,
+    ) -> Result<Option<EventView>, Error> {
         let row = self
             .conn
             .query_row(
@@ -663,11 +793,12 @@ impl SqliteStore {
             )
             .optional()?;
         match row {
-            Some((kind, lemma, e, l, a)) => Ok(Some(self.event_view(id, kind, lemma, e, l, a)?)),
+            Some((kind, lemma, e, l, a)) => self.event_view(id, kind, lemma, e, l, a, window, 0),
             None => Ok(None),
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn event_view(
         &self,
         id: i64,
@@ -676,11 +807,13 @@ impl SqliteStore {
         earliest: Option<String>,
         latest: Option<String>,
         anchored: bool,
-    ) -> Result<EventView, Error> {
+        window: Option<(usize, usize)>,
+        min_sources: usize,
+    ) -> Result<Option<EventView>, Error> {
+        // All mentions without their text first (counts, sources, certainty), then the
+        // sentences of those shown.
         let mut stmt = self.conn.prepare_cached(
-            // Only the sentence's bytes, not the whole article.
-            "SELECT d.id, d.title, d.source, d.published,
-                    substr(CAST(d.text AS BLOB), m.sent_start + 1, m.sent_end - m.sent_start),
+            "SELECT d.id, d.title, d.source, d.published, m.doc,
                     m.start, m.end, m.sent_start, m.sent_end,
                     m.certainty, m.polarity, m.time, m.source, m.value, m.earliest, m.latest, m.anchored, m.copy
              FROM event_mentions m JOIN documents d ON d.rowid = m.doc
@@ -696,8 +829,8 @@ impl SqliteStore {
         let mut rows = stmt.query([id])?;
         while let Some(r) = rows.next()? {
             let doc: String = r.get(0)?;
-            let sentence = String::from_utf8_lossy(&r.get::<_, Vec<u8>>(4)?).into_owned();
-            let (start, end, ss, _se): (u32, u32, u32, u32) =
+            let rowid: i64 = r.get(4)?;
+            let (start, end, ss, se): (u32, u32, u32, u32) =
                 (r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?);
             let certainty: String = r.get(9)?;
             let polarity: String = r.get(10)?;
@@ -731,37 +864,63 @@ impl SqliteStore {
             }
             docs.insert(doc.clone());
             let (e, l): (Option<String>, Option<String>) = (r.get(14)?, r.get(15)?);
-            mentions.push(EventMentionView {
-                doc: DocId::parse(&doc)
-                    .ok_or_else(|| Error::corrupt(format!("bad document id {doc:?}")))?,
-                title: r.get(1)?,
-                outlet,
-                published: r.get(3)?,
-                text: slice(&sentence, start.saturating_sub(ss), end.saturating_sub(ss))
-                    .to_string(),
-                sentence_start: ss,
-                trigger: (start.saturating_sub(ss), end.saturating_sub(ss)),
-                sentence,
-                certainty,
-                polarity,
-                time: r.get(11)?,
-                source,
-                when: if m_anchored {
-                    display_interval(parse_date(e), parse_date(l))
-                } else {
-                    r.get(13)?
+            mentions.push((
+                rowid,
+                se,
+                EventMentionView {
+                    doc: DocId::parse(&doc)
+                        .ok_or_else(|| Error::corrupt(format!("bad document id {doc:?}")))?,
+                    title: r.get(1)?,
+                    outlet,
+                    published: r.get(3)?,
+                    text: String::new(),
+                    sentence_start: ss,
+                    trigger: (start.saturating_sub(ss), end.saturating_sub(ss)),
+                    sentence: String::new(),
+                    certainty,
+                    polarity,
+                    time: r.get(11)?,
+                    source,
+                    when: if m_anchored {
+                        display_interval(parse_date(e), parse_date(l))
+                    } else {
+                        r.get(13)?
+                    },
+                    anchored: m_anchored,
                 },
-                anchored: m_anchored,
-            });
+            ));
         }
+        drop(rows);
         // The representative mention: dated, most certain, earliest.
-        mentions.sort_by_key(|m| {
+        mentions.sort_by_key(|(_, _, m)| {
             (
                 !m.anchored,
                 m.polarity == "NEG",
                 std::cmp::Reverse(certainty_rank(&m.certainty)),
             )
         });
+        if sources.len() < min_sources {
+            // Not shown: spare the sentences and names.
+            return Ok(None);
+        }
+        let mention_count = mentions.len();
+        let (skip, take) = window.unwrap_or((0, usize::MAX));
+        let mut sentence_of = self.conn.prepare_cached(
+            // Only the sentence's bytes, not the whole article.
+            "SELECT substr(CAST(text AS BLOB), ?2 + 1, ?3 - ?2) FROM documents WHERE rowid = ?1",
+        )?;
+        let mentions: Vec<EventMentionView> = mentions
+            .into_iter()
+            .skip(skip)
+            .take(take)
+            .map(|(rowid, se, mut m)| {
+                let bytes: Vec<u8> =
+                    sentence_of.query_row(params![rowid, m.sentence_start, se], |r| r.get(0))?;
+                m.sentence = String::from_utf8_lossy(&bytes).into_owned();
+                m.text = slice(&m.sentence, m.trigger.0, m.trigger.1).to_string();
+                Ok(m)
+            })
+            .collect::<Result<_, Error>>()?;
         let certainty = match best {
             4 => "CERTAIN",
             3 => "PROBABLE",
@@ -775,7 +934,7 @@ impl SqliteStore {
         let entities: Vec<String> = names
             .query_map([id], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
-        Ok(EventView {
+        Ok(Some(EventView {
             id,
             kind,
             lemma,
@@ -788,104 +947,179 @@ impl SqliteStore {
             articles: docs.len(),
             sources,
             entities,
+            mention_count,
             mentions,
-        })
+        }))
     }
 
-    /// Claims grouped by subject and property; with `conflicts_only`, only the groups
-    /// whose values disagree.
+    /// Claims grouped by subject and property, conflicts first, then the groups with most
+    /// claims; with `conflicts_only`, only the groups whose values disagree. Groups are
+    /// paged in SQL over the cached `claim_groups` (rebuilt first when claims or entities
+    /// changed since, see [`MIGRATION_6`]); each group's claims are read in time order, at
+    /// most `max_claims` of them.
     pub fn claims(&self, q: &ClaimQuery) -> Result<Vec<ClaimGroup>, Error> {
-        // First the numbers alone (no article text), grouped and judged; then the text of
-        // the claims of the groups that are shown.
+        self.refresh_claim_groups()?;
         let mut sql = String::from(
-            "SELECT c.id, em.entity, en.name, c.property, d.id, d.source, d.published,
-                    c.value, c.bound, c.unit, c.source, c.earliest, c.latest, c.anchored, c.time_value
-             FROM claims c
-             JOIN entity_mentions em ON em.doc = c.doc AND em.start = c.subj_start AND em.end = c.subj_end
-             JOIN entities en ON en.id = em.entity
-             JOIN documents d ON d.rowid = c.doc",
+            "SELECT g.entity, e.name, g.property, g.claims, g.conflict
+             FROM claim_groups g JOIN entities e ON e.id = g.entity WHERE 1",
         );
-        if q.entity.is_some() {
-            sql.push_str(" WHERE em.entity = ?1");
+        if let Some(e) = q.entity {
+            sql.push_str(&format!(" AND g.entity = {e}"));
         }
-        sql.push_str(" ORDER BY em.entity, c.property, c.earliest, d.pub_earliest, c.id");
-        let mut stmt = self.conn.prepare(&sql)?;
-        let mut rows = match q.entity {
-            Some(e) => stmt.query([e])?,
-            None => stmt.query([])?,
-        };
-        let mut groups: Vec<(ClaimGroup, Vec<i64>)> = Vec::new();
-        while let Some(r) = rows.next()? {
-            let id: i64 = r.get(0)?;
-            let entity: u32 = r.get(1)?;
-            let property: String = r.get(3)?;
-            let doc: String = r.get(4)?;
-            let anchored: bool = r.get(13)?;
-            let view = ClaimView {
-                doc: DocId::parse(&doc)
-                    .ok_or_else(|| Error::corrupt(format!("bad document id {doc:?}")))?,
-                outlet: r.get(5)?,
-                published: r.get(6)?,
-                text: String::new(),
-                sentence: String::new(),
-                value: r.get(7)?,
-                bound: r.get(8)?,
-                unit: r.get(9)?,
-                source: r.get(10)?,
-                when: if anchored {
-                    display_interval(parse_date(r.get(11)?), parse_date(r.get(12)?))
-                } else {
-                    r.get(14)?
-                },
-            };
-            match groups.last_mut() {
-                Some((g, ids)) if g.subject.0 == entity && g.property == property => {
-                    g.claims.push(view);
-                    ids.push(id);
-                }
-                _ => groups.push((
-                    ClaimGroup {
-                        subject: (entity, r.get(2)?),
-                        property,
-                        conflict: false,
-                        claims: vec![view],
-                    },
-                    vec![id],
-                )),
-            }
+        if q.conflicts_only {
+            sql.push_str(" AND g.conflict = 1");
         }
-        for (g, _) in &mut groups {
-            g.conflict = disagree(&g.claims);
-        }
-        groups.retain(|(g, _)| !q.conflicts_only || g.conflict);
-        // The most disputed and best covered first.
-        groups.sort_by_key(|(g, _)| {
-            (
-                std::cmp::Reverse(g.conflict),
-                std::cmp::Reverse(g.claims.len()),
-            )
-        });
+        sql.push_str(" ORDER BY g.conflict DESC, g.claims DESC, g.entity, g.property");
         if q.limit > 0 {
-            groups.truncate(q.limit);
+            sql.push_str(&format!(" LIMIT {} OFFSET {}", q.limit, q.offset));
+        } else if q.offset > 0 {
+            sql.push_str(&format!(" LIMIT -1 OFFSET {}", q.offset));
         }
+        let mut stmt = self.conn.prepare(&sql)?;
+        let groups: Vec<(u32, String, String, i64, bool)> = stmt
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })?
+            .collect::<Result<_, _>>()?;
+        let mut members = self.conn.prepare_cached(
+            // The numbers first (no article text), in time order.
+            "SELECT c.id, d.id, d.source, d.published,
+                    c.value, c.bound, c.unit, c.source, c.earliest, c.latest, c.anchored, c.time_value
+             FROM claims c JOIN documents d ON d.rowid = c.doc
+             WHERE c.entity = ?1 AND c.property = ?2
+             ORDER BY c.earliest, d.pub_earliest, c.id LIMIT ?3",
+        )?;
         let mut text = self.conn.prepare_cached(
             // Offsets are bytes: cut the UTF-8 bytes, not characters.
             "SELECT substr(CAST(d.text AS BLOB), c.start + 1, c.end - c.start),
                     substr(CAST(d.text AS BLOB), c.sent_start + 1, c.sent_end - c.sent_start)
              FROM claims c JOIN documents d ON d.rowid = c.doc WHERE c.id = ?1",
         )?;
+        let max = if q.max_claims == 0 {
+            -1
+        } else {
+            q.max_claims as i64
+        };
         let mut out = Vec::with_capacity(groups.len());
-        for (mut g, ids) in groups {
-            for (c, id) in g.claims.iter_mut().zip(ids) {
+        for (entity, name, property, count, conflict) in groups {
+            let mut claims = Vec::new();
+            let mut rows = members.query(params![entity, property, max])?;
+            while let Some(r) = rows.next()? {
+                let id: i64 = r.get(0)?;
+                let mut c = claim_row(r, 1)?;
                 let (t, sentence): (Vec<u8>, Vec<u8>) =
                     text.query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
                 c.text = String::from_utf8_lossy(&t).into_owned();
                 c.sentence = String::from_utf8_lossy(&sentence).into_owned();
+                claims.push(c);
             }
-            out.push(g);
+            out.push(ClaimGroup {
+                subject: (entity, name),
+                property,
+                conflict,
+                claim_count: count as usize,
+                claims,
+            });
         }
         Ok(out)
     }
+
+    /// Rebuilds `claim_groups` when claims or entities changed since it was built: one
+    /// pass over the claims in (entity, property) order, one group in memory at a time.
+    fn refresh_claim_groups(&self) -> Result<(), Error> {
+        let generations = |conn: &rusqlite::Connection| -> Result<(i64, i64), Error> {
+            Ok(conn.query_row(
+                "SELECT (SELECT value FROM meta WHERE key = 'claims_generation'),
+                        (SELECT value FROM meta WHERE key = 'claim_groups_generation')",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?)
+        };
+        let (wanted, built) = generations(&self.conn)?;
+        if wanted == built {
+            return Ok(());
+        }
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        let rebuilt = (|| -> Result<(), Error> {
+            // Another connection may have rebuilt it while this one waited for the lock.
+            let (wanted, built) = generations(&self.conn)?;
+            if wanted == built {
+                return Ok(());
+            }
+            self.conn.execute("DELETE FROM claim_groups", [])?;
+            let mut insert = self.conn.prepare(
+                "INSERT INTO claim_groups (entity, property, claims, conflict) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            let mut stmt = self.conn.prepare(
+                "SELECT c.entity, c.property, d.id, d.source, d.published,
+                        c.value, c.bound, c.unit, c.source, c.earliest, c.latest, c.anchored, c.time_value
+                 FROM claims c JOIN documents d ON d.rowid = c.doc
+                 WHERE c.entity IS NOT NULL ORDER BY c.entity, c.property",
+            )?;
+            let mut rows = stmt.query([])?;
+            let mut current: Option<(u32, String)> = None;
+            let mut claims: Vec<ClaimView> = Vec::new();
+            let mut flush = |key: &Option<(u32, String)>, claims: &mut Vec<ClaimView>| {
+                let result = match key {
+                    Some((e, p)) if !claims.is_empty() => insert
+                        .execute(params![e, p, claims.len() as i64, disagree(claims)])
+                        .map(|_| ()),
+                    _ => Ok(()),
+                };
+                claims.clear();
+                result
+            };
+            while let Some(r) = rows.next()? {
+                let key: (u32, String) = (r.get(0)?, r.get(1)?);
+                if current.as_ref() != Some(&key) {
+                    flush(&current, &mut claims)?;
+                    current = Some(key);
+                }
+                claims.push(claim_row(r, 2)?);
+            }
+            flush(&current, &mut claims)?;
+            self.conn.execute(
+                "UPDATE meta SET value = ?1 WHERE key = 'claim_groups_generation'",
+                [wanted],
+            )?;
+            Ok(())
+        })();
+        match rebuilt {
+            Ok(()) => {
+                self.conn.execute_batch("COMMIT")?;
+                Ok(())
+            }
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+}
+
+/// A claim's numbers from a row whose columns from `at` on are: document id, outlet,
+/// published, value, bound, unit, source, earliest, latest, anchored, time value. Its
+/// text and sentence are left empty.
+fn claim_row(r: &rusqlite::Row<'_>, at: usize) -> Result<ClaimView, Error> {
+    let doc: String = r.get(at)?;
+    let anchored: bool = r.get(at + 9)?;
+    Ok(ClaimView {
+        doc: DocId::parse(&doc)
+            .ok_or_else(|| Error::corrupt(format!("bad document id {doc:?}")))?,
+        outlet: r.get(at + 1)?,
+        published: r.get(at + 2)?,
+        text: String::new(),
+        sentence: String::new(),
+        value: r.get(at + 3)?,
+        bound: r.get(at + 4)?,
+        unit: r.get(at + 5)?,
+        source: r.get(at + 6)?,
+        when: if anchored {
+            display_interval(parse_date(r.get(at + 7)?), parse_date(r.get(at + 8)?))
+        } else {
+            r.get(at + 10)?
+        },
+    })
 }
 
 /// Whether two claims of a group, from different sources or dates, disagree beyond
@@ -907,6 +1141,10 @@ pub fn disagree(claims: &[ClaimView]) -> bool {
     claims.iter().any(|c| differ(c, min) || differ(c, max))
 }
 
+/// Up to this many articles matching a timeline's words, their events are gathered
+/// through the mentions' index; beyond it, events are walked in time order instead.
+const FEW_ARTICLES: usize = 2000;
+
 /// How many opening sentences of an article vote for its publication day.
 const LEAD_SENTENCES: usize = 3;
 
@@ -921,18 +1159,48 @@ impl SqliteStore {
         from: Option<&str>,
         to: Option<&str>,
     ) -> Result<Vec<kroniek_core::record::summary::DatedSentence>, Error> {
+        Ok(self.topic_sentences_of_best(query, from, to, 0)?.0)
+    }
+
+    /// [`Self::topic_sentences`] from at most `max_articles` articles (0: all), the best
+    /// ranked for the query (BM25, titles weighted double, as search ranks); also says
+    /// how many articles match the query in all.
+    pub fn topic_sentences_of_best(
+        &self,
+        query: &str,
+        from: Option<&str>,
+        to: Option<&str>,
+        max_articles: usize,
+    ) -> Result<(Vec<kroniek_core::record::summary::DatedSentence>, usize), Error> {
         use kroniek_core::record::summary::DatedSentence;
         let (expr, _) = crate::sqlite::fts_query(query)?;
+        let matching: i64 = self
+            .conn
+            .query_row(
+                "SELECT count(*) FROM documents_fts WHERE documents_fts MATCH ?1",
+                [&expr],
+                |r| r.get(0),
+            )
+            .map_err(crate::sqlite::query_error)?;
+        let limit = if max_articles == 0 {
+            -1
+        } else {
+            max_articles as i64
+        };
         let mut docs = self.conn.prepare(
-            "SELECT d.rowid, d.text, d.precision, d.pub_earliest FROM documents_fts JOIN documents d ON d.rowid = documents_fts.rowid
-             WHERE documents_fts MATCH ?1",
+            "SELECT d.rowid, d.text, d.precision, d.pub_earliest
+             FROM (SELECT rowid, bm25(documents_fts, 2.0, 1.0) AS rank FROM documents_fts
+                   WHERE documents_fts MATCH ?1 ORDER BY rank LIMIT ?2) f
+             JOIN documents d ON d.rowid = f.rowid ORDER BY d.rowid",
         )?;
         let mut anns = self.conn.prepare_cached(
             "SELECT layer, start, end, label, attrs FROM annotations WHERE doc = ?1 AND layer IN ('sentence', 'timex') ORDER BY start",
         )?;
         let in_range = |d: &str| from.is_none_or(|f| d >= f) && to.is_none_or(|t| d <= t);
         let mut out = Vec::new();
-        let mut rows = docs.query([expr]).map_err(crate::sqlite::query_error)?;
+        let mut rows = docs
+            .query(params![expr, limit])
+            .map_err(crate::sqlite::query_error)?;
         while let Some(r) = rows.next().map_err(crate::sqlite::query_error)? {
             let rowid: i64 = r.get(0)?;
             let text: String = r.get(1)?;
@@ -1003,6 +1271,6 @@ impl SqliteStore {
                 }
             }
         }
-        Ok(out)
+        Ok((out, matching as usize))
     }
 }

@@ -99,6 +99,8 @@ const MIGRATIONS: &[&str] = &[
     // 5: the entity merger's state as tables, so that ingest reads only the entities a
     // new article could join (see entities.rs).
     crate::entities::INDEX_MIGRATION,
+    // 6: claims keep their subject's entity; cached claim groups; an index on language.
+    crate::events::MIGRATION_6,
 ];
 
 /// A full-text query error is the user's; anything else is the store's.
@@ -457,8 +459,10 @@ impl Store for SqliteStore {
 
     fn search(&self, q: &SearchQuery) -> Result<Vec<SearchHit>, Error> {
         let (expr, forms) = fts_query(&q.text)?;
+        // Ranked on the index alone (row ids and scores), then the page's articles are
+        // read: a common word must not sort every matching article's text.
         let mut sql = String::from(
-            "SELECT d.id, d.title, d.source, d.published, d.lang, d.text, bm25(documents_fts, 2.0, 1.0) AS rank
+            "SELECT documents_fts.rowid AS hit, bm25(documents_fts, 2.0, 1.0) AS rank
              FROM documents_fts JOIN documents d ON d.rowid = documents_fts.rowid
              WHERE documents_fts MATCH ?1",
         );
@@ -484,6 +488,10 @@ impl Store for SqliteStore {
             q.limit.max(1),
             q.offset
         ));
+        let sql = format!(
+            "SELECT d.id, d.title, d.source, d.published, d.lang, d.text, h.rank
+             FROM ({sql}) h JOIN documents d ON d.rowid = h.hit ORDER BY h.rank"
+        );
         let mut stmt = self.conn.prepare(&sql)?;
         let params: Vec<&dyn rusqlite::ToSql> =
             args.iter().map(|v| v as &dyn rusqlite::ToSql).collect();

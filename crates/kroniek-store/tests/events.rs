@@ -192,6 +192,8 @@ fn a_version_3_store_is_upgraded_and_keeps_its_documents() {
              DROP TABLE event_entities; DROP TABLE claims; DROP INDEX IF EXISTS entity_mentions_span;
              DROP TABLE entity_keys; DROP TABLE entity_pairs; ALTER TABLE entities DROP COLUMN type_votes;
              DELETE FROM meta WHERE key = 'entity_index';
+             DROP TABLE claim_groups; DROP INDEX documents_lang; DROP INDEX annotations_layer_doc;
+             DELETE FROM meta WHERE key IN ('claims_generation', 'claim_groups_generation');
              PRAGMA user_version = 3;",
         )
         .unwrap();
@@ -241,4 +243,163 @@ fn the_same_wire_copy_counts_once_as_a_source() {
         "{:?}",
         coup.sources
     );
+}
+
+#[test]
+fn timelines_filter_by_the_language_and_outlet_of_the_articles() {
+    let mut s = SqliteStore::in_memory().unwrap();
+    s.put_batch(&corpus()).unwrap();
+    let of = |language: Option<&str>, source: Option<&str>, query: Option<&str>| -> Vec<String> {
+        s.timeline(&TimelineQuery {
+            language: language.map(str::to_string),
+            source: source.map(str::to_string),
+            query: query.map(str::to_string),
+            ..Default::default()
+        })
+        .unwrap()
+        .into_iter()
+        .map(|e| format!("{} {}", e.kind, e.date))
+        .collect()
+    };
+    // The coup is told in Dutch and English; the attacks in Dutch only.
+    assert_eq!(of(Some("en"), None, None), vec!["coup 2019-01-10"]);
+    assert_eq!(of(Some("nl"), None, None).len(), 3);
+    assert_eq!(of(None, Some("het blad"), None), vec!["attack 2020-03-03"]);
+    assert_eq!(of(None, Some("The Daily"), None), vec!["coup 2019-01-10"]);
+    assert!(of(Some("en"), Some("De Krant"), None).is_empty());
+    assert_eq!(of(Some("nl"), Some("De Krant"), None).len(), 2);
+    assert_eq!(
+        of(Some("nl"), None, Some("Kabul")),
+        vec!["attack 2020-03-03"]
+    );
+    assert!(of(Some("en"), None, Some("Kabul")).is_empty());
+    // The mentions read can be limited; counts and sources still cover all of them.
+    let coup = &s
+        .timeline(&TimelineQuery {
+            mentions: 1,
+            ..Default::default()
+        })
+        .unwrap()[0];
+    assert_eq!((coup.mentions.len(), coup.mention_count), (1, 2));
+    assert_eq!(coup.sources.len(), 2);
+    let m = &coup.mentions[0];
+    assert_eq!(
+        &m.sentence[m.trigger.0 as usize..m.trigger.1 as usize],
+        m.text
+    );
+    let page = s.event_page(coup.id, 1, 10).unwrap().unwrap();
+    let all = s.event(coup.id).unwrap().unwrap();
+    assert_eq!(page.mention_count, 2);
+    assert_eq!(page.mentions, all.mentions[1..]);
+}
+
+#[test]
+fn claim_groups_page_and_follow_new_articles_and_aliases() {
+    let mut s = SqliteStore::in_memory().unwrap();
+    s.put_batch(&corpus()).unwrap();
+    let fighters = |s: &SqliteStore| {
+        s.claims(&ClaimQuery::default())
+            .unwrap()
+            .into_iter()
+            .find(|g| g.property == "fighters")
+            .expect("fighters")
+    };
+    let g = fighters(&s);
+    assert_eq!((g.claim_count, g.claims.len(), g.conflict), (2, 2, true));
+    // At most `max_claims` claims, the earliest; the count covers all.
+    let few = s
+        .claims(&ClaimQuery {
+            max_claims: 1,
+            ..Default::default()
+        })
+        .unwrap();
+    let f = few.iter().find(|g| g.property == "fighters").unwrap();
+    assert_eq!((f.claim_count, f.claims.len()), (2, 1));
+    // Paging walks the same list.
+    let all = s.claims(&ClaimQuery::default()).unwrap();
+    for (i, g) in all.iter().enumerate() {
+        let page = s
+            .claims(&ClaimQuery {
+                limit: 1,
+                offset: i,
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(page, vec![g.clone()]);
+    }
+    // A new article's claim joins its group at once (the cached groups are rebuilt).
+    s.put_batch(&[analysed(
+        "Islamitische Staat heeft nog 1.600 strijders, zegt het ministerie.",
+        "2019-03",
+        "Het Dagblad",
+        Lang::NL,
+    )])
+    .unwrap();
+    assert_eq!(fighters(&s).claim_count, 3);
+    // Aliases re-group entities; the claims follow them.
+    s.add_entity_alias("IS", "Islamitische Staat").unwrap();
+    let after = s.find_entities("IS").unwrap()[0];
+    let mine = s
+        .claims(&ClaimQuery {
+            entity: Some(after),
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(
+        mine.iter()
+            .any(|g| g.property == "fighters" && g.claim_count == 3),
+        "{mine:?}"
+    );
+}
+
+#[test]
+fn a_version_4_store_is_upgraded_and_its_claims_keep_their_subjects() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v4.db");
+    {
+        let mut s = SqliteStore::open(&path).unwrap();
+        s.put_batch(&corpus()).unwrap();
+        drop(s);
+        // Undo migrations 5 and 6 by hand.
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "DROP TABLE entity_keys; DROP TABLE entity_pairs; ALTER TABLE entities DROP COLUMN type_votes;
+             DELETE FROM meta WHERE key = 'entity_index';
+             DROP TABLE claim_groups; DROP INDEX claims_entity; DROP INDEX documents_lang; DROP INDEX annotations_layer_doc;
+             ALTER TABLE claims DROP COLUMN entity;
+             DELETE FROM meta WHERE key IN ('claims_generation', 'claim_groups_generation');
+             PRAGMA user_version = 4;",
+        )
+        .unwrap();
+    }
+    let s = SqliteStore::open(&path).unwrap();
+    assert_eq!(s.schema_version().unwrap(), kroniek_store::SCHEMA_VERSION);
+    let groups = s
+        .claims(&ClaimQuery {
+            conflicts_only: true,
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(groups
+        .iter()
+        .any(|g| g.property == "fighters" && g.claim_count == 2));
+    s.integrity_check().unwrap();
+}
+
+#[test]
+fn topic_sentences_come_from_the_best_ranked_articles_when_capped() {
+    let mut s = SqliteStore::in_memory().unwrap();
+    s.put_batch(&corpus()).unwrap();
+    let (all, matching) = s.topic_sentences_of_best("aanslag", None, None, 0).unwrap();
+    assert_eq!(matching, 2);
+    let docs = |v: &[kroniek_core::record::summary::DatedSentence]| {
+        v.iter()
+            .map(|d| d.doc)
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    assert!(docs(&all).len() >= 2);
+    let (one, matching) = s.topic_sentences_of_best("aanslag", None, None, 1).unwrap();
+    assert_eq!(matching, 2, "the count covers every matching article");
+    assert_eq!(docs(&one).len(), 1);
+    assert_eq!(s.topic_sentences("aanslag", None, None).unwrap(), all);
 }

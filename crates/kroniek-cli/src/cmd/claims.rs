@@ -62,6 +62,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         entity,
         conflicts_only: args.conflicts,
         limit: args.limit,
+        ..Default::default()
     })?;
     let mut out = std::io::stdout().lock();
     match args.format {

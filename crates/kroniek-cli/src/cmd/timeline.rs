@@ -122,7 +122,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         min_sources: args.min_sources,
         undated: args.undated,
         limit: args.limit,
-        offset: 0,
+        ..Default::default()
     })?;
     if events.is_empty() && args.format == Format::Text {
         writeln!(

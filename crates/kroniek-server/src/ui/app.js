@@ -823,7 +823,7 @@ async function showEvent(detail, it) {
  * (/api/timeline/documents) for `filters` and draws them into `area`, details into `detail`.
  */
 async function drawTimeline(area, detail, filters) {
-  const evParams = { q: filters.q, from: filters.from, to: filters.to, entity: filters.entity, entity_id: filters.entity_id, min_sources: filters.min_sources, limit: 300 };
+  const evParams = { q: filters.q, lang: filters.lang, source: filters.source, from: filters.from, to: filters.to, entity: filters.entity, entity_id: filters.entity_id, min_sources: filters.min_sources, limit: 300 };
   const [evRes, docRes] = await Promise.allSettled([
     api('/api/timeline', evParams),
     api('/api/timeline/documents', { ...filters, min_sources: '', layer: 'timex', limit: 200 }),
