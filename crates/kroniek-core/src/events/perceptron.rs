@@ -88,7 +88,9 @@ impl Table {
     fn build(weights: &HashMap<u64, [f32; LABELS]>) -> Table {
         let cap = (weights.len() * 2).next_power_of_two().max(16);
         let mask = cap - 1;
-        let mut slots = vec![Slot::default(); cap];
+        let mut slots = Vec::with_capacity(cap);
+        crate::ner::advise_huge_pages(slots.spare_capacity_mut());
+        slots.resize(cap, Slot::default());
         let mut zero = None;
         for (&k, &w) in weights {
             if k == 0 {

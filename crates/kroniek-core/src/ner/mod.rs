@@ -27,6 +27,7 @@ pub mod clusters;
 pub mod features;
 pub mod gazetteer;
 mod hash;
+pub(crate) use hash::advise_huge_pages;
 pub mod model;
 pub mod score;
 pub mod train;

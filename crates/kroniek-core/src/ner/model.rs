@@ -18,7 +18,7 @@ use std::fmt;
 use super::clusters::Clusters;
 use super::features::{type_ids, DocStats, Prepared, StackInfo};
 use super::gazetteer::Gazetteer;
-use super::hash::{prefetch, KeyTable};
+use super::hash::{advise_huge_pages, prefetch, KeyTable};
 
 const MAGIC: &[u8; 8] = b"KRNKNER1";
 
@@ -85,7 +85,9 @@ impl Stage {
         let lookup = if n <= INLINE && n * keys.len() == weights.len() {
             let cap = (keys.len() * 2).next_power_of_two().max(16);
             let mask = cap - 1;
-            let mut slots = vec![Slot::default(); cap];
+            let mut slots = Vec::with_capacity(cap);
+            advise_huge_pages(slots.spare_capacity_mut());
+            slots.resize(cap, Slot::default());
             for (i, &k) in keys.iter().enumerate() {
                 let mut h = slot_of(k, mask);
                 while slots[h].key != 0 && slots[h].key != k {
