@@ -57,9 +57,97 @@ pub fn hash(s: &str) -> u64 {
 #[derive(Debug, Clone, Default)]
 pub struct Model {
     weights: HashMap<u64, [f32; LABELS]>,
+    /// The same weights in a flat table for lookups ([`Model::scores`]).
+    table: Table,
+}
+
+/// One slot of [`Table`]: a key and its weights in half a cache line.
+#[derive(Debug, Clone, Copy, Default)]
+#[repr(C, align(32))]
+struct Slot {
+    key: u64,
+    w: [f32; LABELS],
+}
+
+/// Open addressing with linear probing; key 0 marks an empty slot, so a feature whose
+/// hash is 0 is kept apart. Built once per model: a lookup is one cache miss, and the
+/// slots of all features of a token are prefetched before any is probed.
+#[derive(Debug, Clone, Default)]
+struct Table {
+    slots: Vec<Slot>,
+    mask: usize,
+    zero: Option<[f32; LABELS]>,
+}
+
+#[inline]
+fn slot_of(k: u64, mask: usize) -> usize {
+    (k.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) as usize & mask
+}
+
+impl Table {
+    fn build(weights: &HashMap<u64, [f32; LABELS]>) -> Table {
+        let cap = (weights.len() * 2).next_power_of_two().max(16);
+        let mask = cap - 1;
+        let mut slots = Vec::with_capacity(cap);
+        slots.resize(cap, Slot::default());
+        let mut zero = None;
+        for (&k, &w) in weights {
+            if k == 0 {
+                zero = Some(w);
+                continue;
+            }
+            let mut h = slot_of(k, mask);
+            while slots[h].key != 0 {
+                h = (h + 1) & mask;
+            }
+            slots[h] = Slot { key: k, w };
+        }
+        Table { slots, mask, zero }
+    }
+
+    #[inline]
+    fn get(&self, k: u64) -> Option<&[f32; LABELS]> {
+        if k == 0 {
+            return self.zero.as_ref();
+        }
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mut h = slot_of(k, self.mask);
+        loop {
+            let s = &self.slots[h];
+            if s.key == k {
+                return Some(&s.w);
+            }
+            if s.key == 0 {
+                return None;
+            }
+            h = (h + 1) & self.mask;
+        }
+    }
+
+    #[inline(always)]
+    fn prefetch(&self, k: u64) {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(s) = self.slots.get(slot_of(k, self.mask)) {
+            // SAFETY: prefetching is only a hint; the address is valid.
+            unsafe {
+                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+                    (s as *const Slot).cast::<i8>(),
+                );
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = k;
+    }
 }
 
 impl Model {
+    fn new(weights: HashMap<u64, [f32; LABELS]>) -> Model {
+        let table = Table::build(&weights);
+        Model { weights, table }
+    }
+
     /// Whether the model has no weights (no model file for the language).
     pub fn is_empty(&self) -> bool {
         self.weights.is_empty()
@@ -68,8 +156,12 @@ impl Model {
     /// Label scores for a set of features.
     pub fn scores(&self, feats: &[u64]) -> [f32; LABELS] {
         let mut s = [0.0; LABELS];
-        for f in feats {
-            if let Some(w) = self.weights.get(f) {
+        for &f in feats {
+            self.table.prefetch(f);
+        }
+        // In feature order, as ever: float sums depend on the order.
+        for &f in feats {
+            if let Some(w) = self.table.get(f) {
                 for (a, b) in s.iter_mut().zip(w) {
                     *a += b;
                 }
@@ -97,6 +189,7 @@ impl Model {
     /// threshold through the bias feature).
     pub fn shift(&mut self, feature: u64, label: u8, amount: f32) {
         self.weights.entry(feature).or_insert([0.0; LABELS])[label as usize] += amount;
+        self.table = Table::build(&self.weights);
     }
 
     /// Parses a model file; lines that do not parse are skipped.
@@ -116,7 +209,7 @@ impl Model {
             }
             weights.insert(h, w);
         }
-        Model { weights }
+        Model::new(weights)
     }
 
     /// Writes the model as text, sorted by hash (deterministic), dropping near-zero weights.
@@ -226,7 +319,7 @@ pub fn train<S>(
         }
         avg.insert(*k, a);
     }
-    Model { weights: avg }
+    Model::new(avg)
 }
 
 #[cfg(test)]

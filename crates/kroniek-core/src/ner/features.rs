@@ -3,11 +3,32 @@
 //! Templates are numbered; a key is the hash of the template number and its strings, so
 //! the model file needs no feature dictionary.
 
-use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::clusters::Clusters;
 use super::gazetteer::Gazetteer;
 use super::hash::FeatHash;
+
+/// Hashes a `u32` that already is a hash (a form key) with one multiplication; the sets
+/// below only ever hold such keys.
+#[derive(Default, Clone, Copy)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u32(&mut self, k: u32) {
+        self.0 = u64::from(k).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+type HashSet<K> = std::collections::HashSet<K, BuildHasherDefault<KeyHasher>>;
 
 /// What the document as a whole says about word forms (capitalisation evidence).
 #[derive(Debug, Default, Clone)]
@@ -112,7 +133,7 @@ impl<'a> Prepared<'a> {
         let short = words.iter().map(|w| short_shape(w)).collect();
         let gaz = gaz.map(|g| g.annotate(words)).unwrap_or_default();
         let clusters = match clusters {
-            Some(c) => lower.iter().map(|w| c.get(w)).collect(),
+            Some(c) => c.get_all(&lower),
             None => vec![None; words.len()],
         };
         let (doc_lower, doc_capital) = match doc {
@@ -354,7 +375,7 @@ mod tests {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct StackInfo {
     /// Lower-cased form → count of first-stage labels per entity type (index 0 = `O`).
-    counts: std::collections::HashMap<u32, [u16; 8]>,
+    counts: std::collections::HashMap<u32, [u16; 8], BuildHasherDefault<KeyHasher>>,
 }
 
 /// The entity-type index of each label (`O` → 0, `B-PER`/`I-PER` → the same non-zero index).
@@ -381,7 +402,8 @@ impl StackInfo {
         labels: &[Vec<usize>],
         type_of: &[u8],
     ) -> StackInfo {
-        let mut counts: std::collections::HashMap<u32, [u16; 8]> = std::collections::HashMap::new();
+        let mut counts: std::collections::HashMap<u32, [u16; 8], BuildHasherDefault<KeyHasher>> =
+            Default::default();
         for (s, ls) in sentences.iter().zip(labels) {
             for (w, &l) in s.iter().zip(ls) {
                 let c = counts

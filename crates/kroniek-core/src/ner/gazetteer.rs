@@ -17,6 +17,20 @@ pub struct Gazetteer {
     /// Sorted `(phrase key, mask)` pairs, as stored in the model.
     pub(crate) entries: Vec<(u32, u8)>,
     table: KeyTable,
+    /// A blocked Bloom filter over the keys (two bits in one `u64` per key, about 16 bits
+    /// per name): small enough to stay in cache, it rejects most phrases that are not
+    /// names before the large table is touched. No false negatives, so results are as
+    /// without it.
+    bloom: Vec<u64>,
+    bloom_mask: usize,
+}
+
+#[inline]
+fn bloom_bits(k: u32, mask: usize) -> (usize, u64) {
+    let h = u64::from(k).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let word = (h >> 40) as usize & mask;
+    let bits = (1u64 << (h & 63)) | (1u64 << ((h >> 6) & 63));
+    (word, bits)
 }
 
 /// Where a token sits in a gazetteer match.
@@ -62,11 +76,26 @@ impl Gazetteer {
 
     pub(crate) fn from_parts(types: Vec<String>, entries: Vec<(u32, u8)>) -> Gazetteer {
         let table = KeyTable::build(entries.iter().map(|&(k, m)| (k, u32::from(m))));
+        let words = (entries.len() / 4).next_power_of_two().max(1);
+        let mut bloom = vec![0u64; words];
+        for &(k, _) in &entries {
+            let (w, b) = bloom_bits(k, words - 1);
+            bloom[w] |= b;
+        }
         Gazetteer {
             types,
             entries,
             table,
+            bloom_mask: words - 1,
+            bloom,
         }
+    }
+
+    /// Whether `key` may be a name (false: surely not).
+    #[inline]
+    fn may_contain(&self, key: u32) -> bool {
+        let (w, b) = bloom_bits(key, self.bloom_mask);
+        self.bloom.get(w).is_some_and(|x| x & b == b)
     }
 
     /// Number of names.
@@ -89,6 +118,9 @@ impl Gazetteer {
         }
         // best[i*8+b] = length of the longest match of type b covering token i.
         let mut best = vec![0u8; n * 8];
+        // All phrase keys first (those the Bloom filter lets through prefetch their slot),
+        // then the lookups in the same order, so the cache misses overlap.
+        let mut keys: Vec<(u32, u32, u32)> = Vec::with_capacity(n * 3);
         for start in 0..n {
             let mut h = FeatHash::new(PHRASE);
             for len in 1..=MAX_LEN.min(n - start) {
@@ -97,28 +129,36 @@ impl Gazetteer {
                 if len == 1 && !tok.chars().next().is_some_and(|c| c.is_alphanumeric()) {
                     break;
                 }
-                let Some(mask) = self.table.get(h.key()) else {
+                let key = h.key();
+                if self.may_contain(key) {
+                    self.table.prefetch(key);
+                    keys.push((start as u32, len as u32, key));
+                }
+            }
+        }
+        for (start, len, key) in keys {
+            let (start, len) = (start as usize, len as usize);
+            let Some(mask) = self.table.get(key) else {
+                continue;
+            };
+            for b in 0..8 {
+                if mask & (1 << b) == 0 {
                     continue;
-                };
-                for b in 0..8 {
-                    if mask & (1 << b) == 0 {
+                }
+                for i in start..start + len {
+                    if best[i * 8 + b] as usize >= len {
                         continue;
                     }
-                    for i in start..start + len {
-                        if best[i * 8 + b] as usize >= len {
-                            continue;
-                        }
-                        best[i * 8 + b] = len as u8;
-                        out[i * 8 + b] = if len == 1 {
-                            GazPos::Unit as u8
-                        } else if i == start {
-                            GazPos::Begin as u8
-                        } else if i == start + len - 1 {
-                            GazPos::End as u8
-                        } else {
-                            GazPos::Inside as u8
-                        };
-                    }
+                    best[i * 8 + b] = len as u8;
+                    out[i * 8 + b] = if len == 1 {
+                        GazPos::Unit as u8
+                    } else if i == start {
+                        GazPos::Begin as u8
+                    } else if i == start + len - 1 {
+                        GazPos::End as u8
+                    } else {
+                        GazPos::Inside as u8
+                    };
                 }
             }
         }

@@ -68,10 +68,13 @@ fn mix(mut z: u64) -> u64 {
 }
 
 /// An open-addressing map from non-zero `u32` keys to `u32` values, built once.
+///
+/// Key and value share one 8-byte slot, so a lookup touches one cache line; tables are
+/// far larger than the caches, so [`KeyTable::prefetch`] lets callers overlap the misses
+/// of many lookups.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct KeyTable {
-    keys: Vec<u32>,
-    vals: Vec<u32>,
+    slots: Vec<(u32, u32)>,
     mask: usize,
 }
 
@@ -79,31 +82,29 @@ impl KeyTable {
     /// Builds the table from `(key, value)` pairs (keys non-zero and unique).
     pub(crate) fn build(pairs: impl ExactSizeIterator<Item = (u32, u32)>) -> KeyTable {
         let cap = (pairs.len() * 2).next_power_of_two().max(16);
-        let mut keys = vec![0u32; cap];
-        let mut vals = vec![0u32; cap];
+        let mut slots = vec![(0u32, 0u32); cap];
         let mask = cap - 1;
         for (k, v) in pairs {
             let mut i = slot(k, mask);
-            while keys[i] != 0 && keys[i] != k {
+            while slots[i].0 != 0 && slots[i].0 != k {
                 i = (i + 1) & mask;
             }
-            keys[i] = k;
-            vals[i] = v;
+            slots[i] = (k, v);
         }
-        KeyTable { keys, vals, mask }
+        KeyTable { slots, mask }
     }
 
     /// The value of `key`, if present.
     #[inline]
     pub(crate) fn get(&self, key: u32) -> Option<u32> {
-        if self.keys.is_empty() {
+        if self.slots.is_empty() {
             return None;
         }
         let mut i = slot(key, self.mask);
         loop {
-            let k = self.keys[i];
+            let (k, v) = self.slots[i];
             if k == key {
-                return Some(self.vals[i]);
+                return Some(v);
             }
             if k == 0 {
                 return None;
@@ -111,6 +112,28 @@ impl KeyTable {
             i = (i + 1) & self.mask;
         }
     }
+
+    /// Asks the processor to start loading the slot of `key` (a hint; no effect on results).
+    #[inline(always)]
+    pub(crate) fn prefetch(&self, key: u32) {
+        if let Some(s) = self.slots.get(slot(key, self.mask)) {
+            prefetch(s);
+        }
+    }
+}
+
+/// Asks the processor to start loading `x` into the cache.
+#[inline(always)]
+pub(crate) fn prefetch<T>(x: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: prefetching is only a hint; any address is allowed, and this one is valid.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+            (x as *const T).cast::<i8>(),
+        );
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = x;
 }
 
 #[inline]
