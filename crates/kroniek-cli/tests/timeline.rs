@@ -225,6 +225,36 @@ fn demo_topic_timeline_in_tls_format() {
     );
     let (_, err, ok) = run(&["timeline", "--db", &db, "--max-dates", "3"]);
     assert!(!ok && err.contains("--query"), "{err}");
+    // On a large archive the timeline reads the best-ranked articles only, and says so.
+    let topic = |max: &str| {
+        run(&[
+            "timeline",
+            "--db",
+            &db,
+            "--query",
+            "Nordstern",
+            "--max-dates",
+            "20",
+            "--sentences-per-date",
+            "5",
+            "--format",
+            "json",
+            "--max-articles",
+            max,
+        ])
+    };
+    let (all, err, ok) = topic("0");
+    assert!(ok && !err.contains("best ranked"), "{err}");
+    let (one, err, ok) = topic("1");
+    assert!(ok && err.contains("best ranked"), "{err}");
+    let sentences = |out: &str| -> usize {
+        json_lines(out)
+            .iter()
+            .map(|d| d["sentences"].as_array().map_or(0, Vec::len))
+            .sum()
+    };
+    assert!(sentences(&one) >= 1, "{one}");
+    assert!(sentences(&one) < sentences(&all), "{one}\n{all}");
 }
 
 #[test]

@@ -69,6 +69,10 @@ pub struct Args {
     /// Topic timeline: sentences per date
     #[arg(long, value_name = "K", default_value_t = 1)]
     pub sentences_per_date: usize,
+    /// Topic timeline: read at most this many articles, the best ranked for the query
+    /// (0: every matching article). Bounds the time on a large archive.
+    #[arg(long, value_name = "N", default_value_t = 5000)]
+    pub max_articles: usize,
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -99,7 +103,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let Some(query) = args.query.as_deref() else {
             bail!("--max-dates makes a topic timeline and needs --query TEXT");
         };
-        let sentences = store.topic_sentences(query, from.as_deref(), to.as_deref())?;
+        let (sentences, matching) = store.topic_sentences_of_best(
+            query,
+            from.as_deref(),
+            to.as_deref(),
+            args.max_articles,
+        )?;
+        if args.max_articles > 0 && matching > args.max_articles {
+            eprintln!(
+                "{matching} articles match {query:?}; the timeline is built from the {} best ranked (--max-articles)",
+                args.max_articles
+            );
+        }
         let dates =
             summary::summarise(&sentences, query, max_dates, args.sentences_per_date.max(1));
         return write_topic(&mut out, &dates, args.format).map(|()| ExitCode::SUCCESS);

@@ -12,9 +12,10 @@ use super::syntax_common::read_conllu;
 /// Train a UPOS tagger, lemmatizer and labelled dependency parser from CoNLL-U treebanks
 /// (plain or .gz) and write `<out-dir>/syntax.bin`. Deterministic for a given seed.
 ///
-/// Example (the committed Dutch model):
-///   kroniek train syntax --lang nl --out-dir models/nl \
+/// Example (the committed Dutch model; docs/syntax.md lists every option used):
+///   kroniek train syntax --lang nl --out-dir models/nl --parser-iterations 12 \
 ///     --train ../shared/corpora/ud_nl_alpino/nl_alpino-alud-train-*.conllu.gz \
+///             ../shared/corpora/ud_nl_lassysmall/nl_lassysmall-ud-dev.conllu \
 ///     --dev ../shared/corpora/ud_nl_alpino/nl_alpino-ud-dev.conllu
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
