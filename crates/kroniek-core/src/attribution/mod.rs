@@ -117,6 +117,7 @@ struct Lexicon {
     anaphors: HashSet<String>,
     continues: Phrases,
     stops: HashSet<String>,
+    openers: HashSet<String>,
 }
 
 fn load(lang: Lang) -> Lexicon {
@@ -135,6 +136,9 @@ fn load(lang: Lang) -> Lexicon {
             "continue" => lex.continues.push(words),
             "stop" => {
                 lex.stops.insert(phrase.to_lowercase());
+            }
+            "opener" => {
+                lex.openers.insert(phrase.to_lowercase());
             }
             _ => {}
         }
@@ -220,6 +224,7 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
                 && j < from + 9
                 && toks[j].kind != TokenKind::Punct
                 && (j == from || !lex.stops.contains(&words[j]))
+                && (j == from || !crate::quantity::starts_at(&words, j, lang))
             {
                 if j > from && is_cap(text, &toks[j - 1]) && !is_cap(text, &toks[j]) {
                     let prev = &words[j - 1];
@@ -342,7 +347,9 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
                 {
                     start -= 1;
                 }
-                let inverted = start == i || (i == 1 && is_adverb_like(&words[0]));
+                // Dutch inverts after a fronted adverb or phrase ("Toch beschrijft X",
+                // "Tijdens de zitting bevestigde X"): the subject follows the verb.
+                let inverted = start == i || (start < i && lex.openers.contains(&words[start]));
                 let (source, rest_from) = if inverted {
                     let end = np_end(after);
                     (after..end, end)
@@ -364,29 +371,6 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
         }
     }
     out
-}
-
-/// Sentence-initial adverbs after which Dutch inverts subject and verb ("Toch", "Nu",
-/// "Gisteren"): lower-case content words of one token that are not names.
-fn is_adverb_like(w: &str) -> bool {
-    matches!(
-        w,
-        "toch"
-            | "nu"
-            | "gisteren"
-            | "vandaag"
-            | "eerder"
-            | "ook"
-            | "daarnaast"
-            | "bovendien"
-            | "intussen"
-            | "inmiddels"
-            | "later"
-            | "vervolgens"
-            | "zo"
-            | "verder"
-            | "wel"
-    )
 }
 
 /// The sentences after `si` in the same paragraph that continue a report.

@@ -125,6 +125,26 @@ fn lexicon(lang: Lang) -> &'static Lexicon {
     CACHE.get(lang, load, Lexicon::default)
 }
 
+/// Whether a quantity starts at word `i` of lower-cased `words`: a number in digits or
+/// words, or a bound cue ("rond", "up to") with a number within two words after it.
+/// Attribution uses it to end a source phrase ("volgens ingewijden | rond de 275 miljoen").
+pub(crate) fn starts_at(words: &[String], i: usize, lang: Lang) -> bool {
+    let lex = lexicon(lang);
+    let is_number = |w: &String| {
+        w.starts_with(|c: char| c.is_ascii_digit()) || lex.numbers.contains_key(w.as_str())
+    };
+    let Some(w) = words.get(i) else {
+        return false;
+    };
+    if is_number(w) {
+        return true;
+    }
+    lex.bounds.iter().any(|(cue, _)| {
+        words.get(i..i + cue.len()) == Some(&cue[..])
+            && words.iter().skip(i + cue.len()).take(2).any(is_number)
+    })
+}
+
 /// Parses digits with thousands and decimal separators as written in `lang`.
 ///
 /// Dutch writes "1.500" and "14,5"; English "1,500" and "14.5". A separator followed by
