@@ -192,6 +192,14 @@ fn with_entities(text: &str, date: &str, names: &[(&str, &str)]) -> StoredDocume
             }
         })
         .collect();
+    with_annotations(doc, annotations)
+}
+
+/// A stored document with just these annotations.
+fn with_annotations(
+    doc: Document,
+    annotations: Vec<kroniek_store::StoredAnnotation>,
+) -> StoredDocument {
     StoredDocument {
         doc,
         annotations,
@@ -284,14 +292,7 @@ fn with_mentions(n: usize, date: &str, names: &[(&str, &str)]) -> StoredDocument
         .published(PubDate::parse(date).unwrap())
         .language(Some(Lang::NL))
         .build();
-    StoredDocument {
-        doc,
-        annotations,
-        warnings: vec![],
-        origin: None,
-        search_terms: None,
-        records: None,
-    }
+    with_annotations(doc, annotations)
 }
 
 fn entity_tables(s: &SqliteStore) -> Vec<Vec<String>> {
