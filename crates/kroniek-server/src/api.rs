@@ -264,14 +264,16 @@ async fn search(State(st): State<Shared>, q: Result<Query<Filters>, QueryRejecti
     };
     let (from, to) = f.range()?;
     let entity = nonempty(&f.entity).map(str::to_string);
+    // A merged entity filters inside the ranked search; a name or key narrows after it.
     let entity_id = f.entity_id()?;
-    let narrowed = entity.is_some() || entity_id.is_some();
+    let narrowed = entity.is_some();
     let sq = SearchQuery {
         text,
         language: f.lang()?,
         source: nonempty(&f.source).map(str::to_string),
         from,
         to,
+        entity: entity_id,
         limit: if narrowed {
             ENTITY_SEARCH_WINDOW
         } else {
@@ -286,7 +288,7 @@ async fn search(State(st): State<Shared>, q: Result<Query<Filters>, QueryRejecti
             let mut hits = store.search(&sq)?;
             if narrowed {
                 let ids: Vec<String> = hits.iter().map(|h| h.id.to_string()).collect();
-                let keep = narrow(store.connection(), &ids, entity.as_deref(), entity_id)?;
+                let keep = narrow(store.connection(), &ids, entity.as_deref(), None)?;
                 hits.retain(|h| keep.contains(&h.id.to_string()));
                 hits.drain(..offset.min(hits.len()));
             }
@@ -830,7 +832,9 @@ async fn timeline(
     let source = nonempty(&f.source).map(str::to_string);
     let entity = nonempty(&f.entity).map(str::to_string);
     let entity_id = f.entity_id()?;
-    let narrowed = entity.is_some() || entity_id.is_some();
+    // With words, a merged entity filters inside the ranked search; a name or key narrows
+    // after it. Without words, `doc_filters` handles both.
+    let narrowed = entity.is_some();
     let (filter, args) = doc_filters(&f)?;
     // Which layers to draw besides the documents: every layer whose annotations carry an
     // `earliest`/`latest` interval (time expressions today, events later), unless narrowed.
@@ -858,6 +862,7 @@ async fn timeline(
                     source,
                     from,
                     to,
+                    entity: entity_id,
                     limit: if narrowed {
                         ENTITY_SEARCH_WINDOW
                     } else {
@@ -867,7 +872,7 @@ async fn timeline(
                 })?;
                 if narrowed {
                     let ids: Vec<String> = hits.iter().map(|h| h.id.to_string()).collect();
-                    let keep = narrow(conn, &ids, entity.as_deref(), entity_id)?;
+                    let keep = narrow(conn, &ids, entity.as_deref(), None)?;
                     hits.retain(|h| keep.contains(&h.id.to_string()));
                     hits.drain(..offset.min(hits.len()));
                 }

@@ -161,6 +161,9 @@ pub struct SearchQuery {
     pub from: Option<String>,
     /// Only documents that may have been published on or before this day (`YYYY-MM-DD`).
     pub to: Option<String>,
+    /// Only documents that mention this merged entity (its id, as `entity_profile` and
+    /// the timeline use). A store without merged entities matches no document.
+    pub entity: Option<u32>,
     /// At most this many hits.
     pub limit: usize,
     /// Skip this many hits first (paging).

@@ -59,6 +59,10 @@ impl Store for MemoryStore {
             return Err(Error::bad_query("the query has no words to search for"));
         }
         let mut hits = Vec::new();
+        if q.entity.is_some() {
+            // No merged entities here: no document mentions one.
+            return Ok(hits);
+        }
         for sd in self.docs.values() {
             let d = &sd.doc;
             if q.language.is_some_and(|l| sd.doc.language != Some(l))

@@ -483,6 +483,11 @@ impl Store for SqliteStore {
         if let Some(t) = &q.to {
             push(" AND d.pub_earliest <= ?", t.clone(), &mut args);
         }
+        if let Some(e) = q.entity {
+            sql.push_str(&format!(
+                " AND d.rowid IN (SELECT doc FROM entity_mentions WHERE entity = {e})"
+            ));
+        }
         sql.push_str(&format!(
             " ORDER BY rank LIMIT {} OFFSET {}",
             q.limit.max(1),

@@ -449,3 +449,42 @@ fn profiles_list_the_newest_articles_of_rare_and_frequent_entities() {
         assert_eq!(got, expected, "{name}");
     }
 }
+
+/// A search can be narrowed to the articles of one merged entity, inside the ranking, so
+/// that paging stays exact; a store without merged entities matches nothing.
+#[test]
+fn search_narrows_to_a_merged_entity() {
+    let mut s = SqliteStore::in_memory().unwrap();
+    let docs: Vec<StoredDocument> = (0..30)
+        .map(|n| {
+            let names: &[(&str, &str)] = if n % 3 == 0 {
+                &[("Ilse Vermeer", "PER")]
+            } else {
+                &[("Tarek Osmani", "PER")]
+            };
+            with_mentions(n, "2024-03-20", names)
+        })
+        .collect();
+    s.put_batch(&docs).unwrap();
+    let vermeer = s.find_entities("Vermeer").unwrap()[0];
+    let q = |offset: usize, entity: Option<u32>| SearchQuery {
+        text: "bericht".into(),
+        entity,
+        limit: 4,
+        offset,
+        ..Default::default()
+    };
+    assert_eq!(s.search(&q(0, None)).unwrap().len(), 4);
+    let mut seen = Vec::new();
+    for page in 0..4 {
+        let hits = s.search(&q(page * 4, Some(vermeer))).unwrap();
+        seen.extend(hits.into_iter().map(|h| h.id));
+    }
+    let mut expected: Vec<_> = docs.iter().step_by(3).map(|d| d.doc.id).collect();
+    expected.sort();
+    seen.sort();
+    assert_eq!(seen, expected);
+    let mut m = MemoryStore::default();
+    m.put_batch(&docs).unwrap();
+    assert!(m.search(&q(0, Some(vermeer))).unwrap().is_empty());
+}

@@ -76,6 +76,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         to: date_bound(&args.to, false)?,
         limit: args.limit,
         offset: args.offset,
+        ..Default::default()
     };
     let hits = store.search(&query)?;
     let mut out = std::io::stdout().lock();
