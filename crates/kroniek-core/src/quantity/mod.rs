@@ -128,10 +128,12 @@ fn lexicon(lang: Lang) -> &'static Lexicon {
 /// Whether a quantity starts at word `i` of lower-cased `words`: a number in digits or
 /// words, or a bound cue ("rond", "up to") with a number within two words after it.
 /// Attribution uses it to end a source phrase ("volgens ingewijden | rond de 275 miljoen").
+/// "one"/"één" do not count: they are as often pronouns ("one of the officials").
 pub(crate) fn starts_at(words: &[String], i: usize, lang: Lang) -> bool {
     let lex = lexicon(lang);
     let is_number = |w: &String| {
-        w.starts_with(|c: char| c.is_ascii_digit()) || lex.numbers.contains_key(w.as_str())
+        w.starts_with(|c: char| c.is_ascii_digit())
+            || lex.numbers.get(w.as_str()).is_some_and(|&v| v >= 2.0)
     };
     let Some(w) = words.get(i) else {
         return false;
