@@ -286,9 +286,9 @@ async fn search(State(st): State<Shared>, q: Result<Query<Filters>, QueryRejecti
         .clone()
         .run(move |store| {
             let mut hits = store.search(&sq)?;
-            if narrowed {
+            if let Some(entity) = &entity {
                 let ids: Vec<String> = hits.iter().map(|h| h.id.to_string()).collect();
-                let keep = narrow(store.connection(), &ids, entity.as_deref(), None)?;
+                let keep = narrow(store.connection(), &ids, entity)?;
                 hits.retain(|h| keep.contains(&h.id.to_string()));
                 hits.drain(..offset.min(hits.len()));
             }
@@ -343,36 +343,19 @@ fn parse_entity_id(v: &str, name: &str) -> Result<u32, ApiError> {
         })
 }
 
-/// Of `ids`, those whose document mentions `entity` (a key or name) and/or the merged
-/// entity `entity_id`.
+/// Of `ids`, those whose document mentions `entity` (a key or name). (A merged entity,
+/// `entity_id`, filters inside the search itself: `SearchQuery::entity`.)
 fn narrow(
     conn: &rusqlite::Connection,
     ids: &[String],
-    entity: Option<&str>,
-    entity_id: Option<u32>,
+    entity: &str,
 ) -> Result<std::collections::HashSet<String>, ApiError> {
-    let mut keep: Option<std::collections::HashSet<String>> = None;
-    if let Some(e) = entity {
-        keep = Some(mentioning(
-            conn,
-            ids,
-            SqlValue::Text(e.to_string()),
-            entity_clause(1),
-        )?);
-    }
-    if let Some(id) = entity_id {
-        let ids: Vec<String> = match &keep {
-            Some(k) => ids.iter().filter(|i| k.contains(*i)).cloned().collect(),
-            None => ids.to_vec(),
-        };
-        keep = Some(mentioning(
-            conn,
-            &ids,
-            SqlValue::Integer(id.into()),
-            entity_id_clause(1),
-        )?);
-    }
-    Ok(keep.unwrap_or_else(|| ids.iter().cloned().collect()))
+    mentioning(
+        conn,
+        ids,
+        SqlValue::Text(entity.to_string()),
+        entity_clause(1),
+    )
 }
 
 /// Of `ids`, those whose document passes `clause` (which names its argument `?1`).
@@ -870,9 +853,9 @@ async fn timeline(
                     },
                     offset: if narrowed { 0 } else { offset },
                 })?;
-                if narrowed {
+                if let Some(entity) = &entity {
                     let ids: Vec<String> = hits.iter().map(|h| h.id.to_string()).collect();
-                    let keep = narrow(conn, &ids, entity.as_deref(), None)?;
+                    let keep = narrow(conn, &ids, entity)?;
                     hits.retain(|h| keep.contains(&h.id.to_string()));
                     hits.drain(..offset.min(hits.len()));
                 }
