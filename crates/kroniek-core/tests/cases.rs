@@ -260,3 +260,30 @@ fn participant_roles() {
     assert!(checked > 0, "no language has a syntax model");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn nouns_that_are_verb_forms_are_marked_for_the_trigger_model() {
+    use kroniek_core::events::Words;
+    let nl = Lang::new("nl").unwrap();
+    let words = [
+        "Het",
+        "vertrek",
+        "na",
+        "de",
+        "aankoop",
+        "van",
+        "de",
+        "tafel",
+        "werd",
+        "uitgesteld",
+        ".",
+    ];
+    let w = Words::new(nl, &words);
+    let marked: Vec<&str> = (0..words.len())
+        .filter(|&i| w.is_verbal_noun(i))
+        .map(|i| words[i])
+        .collect();
+    // "vertrek" is a verb form itself, "aankoop" by its head "koop"; "tafel" is no verb,
+    // and verbs ("uitgesteld") are not nouns.
+    assert_eq!(marked, ["vertrek", "aankoop"]);
+}

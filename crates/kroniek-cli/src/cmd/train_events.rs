@@ -141,12 +141,21 @@ pub fn read_conllu_silver(
     };
     let mut out = Vec::new();
     let (mut words, mut labels): (Vec<String>, Vec<u8>) = (Vec::new(), Vec::new());
+    let mut nouns: Vec<bool> = Vec::new();
     for line in BufReader::new(reader).lines() {
         let line = line?;
         if line.trim().is_empty() {
             if !words.is_empty() {
                 let w: Vec<&str> = words.iter().map(String::as_str).collect();
-                out.push((Words::new(lang, &w), std::mem::take(&mut labels)));
+                let sentence = Words::new(lang, &w);
+                // Nouns that are also verb forms ("vlucht") may be events too.
+                for (i, l) in labels.iter_mut().enumerate() {
+                    if *l == O && nouns[i] && sentence.is_verbal_noun(i) {
+                        *l = UNKNOWN;
+                    }
+                }
+                nouns.clear();
+                out.push((sentence, std::mem::take(&mut labels)));
                 words.clear();
                 if out.len() >= max {
                     break;
@@ -162,6 +171,7 @@ pub fn read_conllu_silver(
             continue;
         }
         words.push(cols[1].to_string());
+        nouns.push(cols[3] == "NOUN");
         // Verbs are events. Nouns that look like event nouns (known to the ontology, or
         // with a deverbal suffix) and copulas may be (MEANTIME marks event nouns and some
         // copulas), so they are not learned from; everything else is not an event.

@@ -257,9 +257,56 @@ pub struct Words {
     types: Vec<Option<&'static str>>,
     /// Universal POS per token, from the language's syntax model (empty without one).
     pos: Vec<&'static str>,
+    /// Per noun: whether it is also a verb form in the syntax model's treebank ("vlucht",
+    /// "attack"), or its compound head is ("testvlucht", "aankoop"). Nouns like these
+    /// often name events, and the cue carries across topics where the words do not.
+    verbal: Vec<Verbal>,
+}
+
+/// How a noun relates to the verbs of the language (see [`Words`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verbal {
+    No,
+    Form,
+    Head,
+}
+
+impl Verbal {
+    fn of(model: &crate::syntax::SyntaxModel, lower: &str) -> Verbal {
+        use crate::syntax::Upos;
+        if model.knows_form(lower, Upos::VERB) {
+            return Verbal::Form;
+        }
+        // The longest proper suffix of at least four letters that is a verb form, with at
+        // least three letters before it (a compound's head, not an inflection).
+        let starts = lower.char_indices().map(|(i, _)| i).skip(3);
+        for start in starts {
+            let head = &lower[start..];
+            if head.chars().count() < 4 {
+                break;
+            }
+            if model.knows_form(head, Upos::VERB) {
+                return Verbal::Head;
+            }
+        }
+        Verbal::No
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Verbal::No => "",
+            Verbal::Form => "vf",
+            Verbal::Head => "vh",
+        }
+    }
 }
 
 impl Words {
+    /// Whether token `i` is a noun that is also a verb form, or whose compound head is.
+    pub fn is_verbal_noun(&self, i: usize) -> bool {
+        self.verbal.get(i).is_some_and(|v| *v != Verbal::No)
+    }
+
     /// Prepares a sentence.
     pub fn new(lang: Lang, words: &[&str]) -> Words {
         Words::with_upos(lang, words, None)
@@ -271,17 +318,33 @@ impl Words {
     pub fn with_upos(lang: Lang, words: &[&str], upos: Option<&[crate::syntax::Upos]>) -> Words {
         let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
         let types = lower.iter().map(|w| event_type(lang, w)).collect();
-        let pos = match upos.filter(|u| u.len() == words.len()) {
+        let model = crate::syntax::SyntaxModel::for_language(lang);
+        let pos: Vec<&'static str> = match upos.filter(|u| u.len() == words.len()) {
             Some(u) => u.iter().map(|t| t.as_str()).collect(),
-            None => crate::syntax::SyntaxModel::for_language(lang)
+            None => model
                 .map(|m| m.tag(words).into_iter().map(|u| u.as_str()).collect())
                 .unwrap_or_default(),
+        };
+        let verbal = match model {
+            Some(m) if pos.len() == lower.len() => lower
+                .iter()
+                .zip(&pos)
+                .map(|(w, &p)| {
+                    if p == "NOUN" {
+                        Verbal::of(m, w)
+                    } else {
+                        Verbal::No
+                    }
+                })
+                .collect(),
+            _ => vec![Verbal::No; lower.len()],
         };
         Words {
             orig: words.iter().map(|w| w.to_string()).collect(),
             lower,
             types,
             pos,
+            verbal,
         }
     }
 }
@@ -376,12 +439,24 @@ pub fn features(s: &Words, i: usize, prev: u8) -> Vec<u64> {
     }
     let ty = s.types[i].unwrap_or("-");
     push(&["ty", ty]);
+    if s.pos.get(i) == Some(&"AUX") {
+        // An auxiliary with a verb in its clause ("is verlaagd") is not an event; without
+        // one it is a copula ("is de maker", "is van plan"), which MEANTIME often marks.
+        let clause_end = |p: &&str| matches!(*p, "PUNCT" | "SCONJ" | "CCONJ");
+        let after = s.pos[i + 1..].iter().take_while(|p| !clause_end(p));
+        let before = s.pos[..i].iter().rev().take_while(|p| !clause_end(p));
+        let verb = after.chain(before).any(|p| *p == "VERB");
+        push(&["auxv", if verb { "1" } else { "0" }, cur]);
+    }
     push(&[
         "ty-1",
         i.checked_sub(1).and_then(|j| s.types[j]).unwrap_or("-"),
     ]);
     if cur.starts_with("ge") && (cur.ends_with('d') || cur.ends_with('t') || cur.ends_with("en")) {
         push(&["gepart"]);
+    }
+    if s.verbal[i] != Verbal::No {
+        push(&[s.verbal[i].as_str()]);
     }
     let bucket = match cur.chars().count() {
         0..=2 => "s",

@@ -26,6 +26,11 @@ fn rule(form: &str, lemma: &str) -> (usize, String) {
 }
 
 impl<'a> Lemmatizer<'a> {
+    /// Whether the treebank had `form` (as written) with this UPOS.
+    pub(crate) fn knows(&self, form: &str, upos: Upos) -> bool {
+        self.table.contains_key(&key(form, upos as u8))
+    }
+
     pub(crate) fn lemma(&self, form: &str, upos: Upos) -> String {
         let u = upos as u8;
         if let Some(l) = self.table.get(&key(form, u)) {

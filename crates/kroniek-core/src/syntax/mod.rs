@@ -261,6 +261,13 @@ impl SyntaxModel {
             .collect()
     }
 
+    /// Whether the training treebank had `form` (exactly as written) with this UPOS: for
+    /// instance whether a noun is also a verb form (Dutch "vlucht", "vertrek"; English
+    /// "attack"), which marks nouns that name events.
+    pub fn knows_form(&self, form: &str, upos: Upos) -> bool {
+        self.lemmatizer.knows(form, upos)
+    }
+
     /// Tags, lemmatizes and parses one sentence (its word forms). Never panics; an empty
     /// sentence gives an empty result.
     pub fn analyse<S: AsRef<str>>(&self, forms: &[S]) -> Vec<TokenSyntax> {
