@@ -60,3 +60,19 @@ fn token_column_option() {
     let (_, ok) = events(&["events", "--lang", "en"], "x\n");
     assert!(!ok, "--conll is required");
 }
+
+#[test]
+fn a_particle_before_te_is_written_as_a_discontinuous_mention() {
+    // MEANTIME writes "terug te bellen" as B on the particle, O on "te", I on the verb.
+    let input = "Ze\nvroegen\nom\nlater\nterug\nte\nbellen\n.\n";
+    let (out, ok) = events(
+        &["events", "--conll", "--lang", "nl", "--token-column", "1"],
+        input,
+    );
+    assert!(ok);
+    let tags: Vec<&str> = out
+        .lines()
+        .map(|l| l.split('\t').nth(1).unwrap_or(""))
+        .collect();
+    assert_eq!(&tags[4..7], ["B-E", "O", "I-E"], "{out}");
+}

@@ -318,7 +318,20 @@ pub fn gold_examples(lang: Lang, doc: &GoldDoc) -> Vec<(Words, Vec<u8>)> {
             }
         }
         let words: Vec<&str> = s.iter().map(String::as_str).collect();
-        out.push((Words::new(lang, &words), labels));
+        let sentence = Words::new(lang, &words);
+        // "terug te bellen" is marked on the particle; the trigger model learns the verb,
+        // and `join_particles` adds the particle back.
+        for i in 0..labels.len() {
+            let single = labels[i] == B && labels.get(i + 1) != Some(&I);
+            if single
+                && labels.get(i + 2) == Some(&O)
+                && events::particle_before_infinitive(lang, &sentence.lower, i)
+            {
+                labels[i] = O;
+                labels[i + 2] = B;
+            }
+        }
+        out.push((sentence, labels));
     }
     out
 }

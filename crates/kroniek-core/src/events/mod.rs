@@ -166,6 +166,10 @@ pub struct EventMention {
     pub participants: Vec<(Role, Span)>,
     /// A participant that is a place (a location entity among the obliques).
     pub place: Option<Span>,
+    /// A token inside `tokens` that is not part of the mention: the infinitive marker of
+    /// a separable verb (Dutch `terug te bellen`), which MEANTIME leaves out of the
+    /// (discontinuous) mention; CoNLL output writes it as `O`.
+    pub gap: Option<usize>,
 }
 
 #[derive(Default)]
@@ -534,6 +538,8 @@ struct Particles {
     particle: std::collections::HashSet<String>,
     always: std::collections::HashSet<String>,
     closer: std::collections::HashSet<String>,
+    /// Infinitive markers between a separable particle and its verb (`terug te bellen`).
+    infinitive: std::collections::HashSet<String>,
 }
 
 fn particles(lang: Lang) -> &'static Particles {
@@ -550,6 +556,7 @@ fn particles(lang: Lang) -> &'static Particles {
                     "particle" => &mut p.particle,
                     "always" => &mut p.always,
                     "closer" => &mut p.closer,
+                    "infinitive" => &mut p.infinitive,
                     _ => continue,
                 };
                 set.insert(word.trim().to_lowercase());
@@ -561,26 +568,32 @@ fn particles(lang: Lang) -> &'static Particles {
 }
 
 /// Extends one-word verb mentions with a separable particle right after them
-/// ("kondigde aan dat" → `kondigde aan`), when the particle closes the clause.
+/// ("kondigde aan dat" → `kondigde aan`), when the particle closes the clause, or right
+/// before them across an infinitive marker ("om later terug te bellen" → `terug te
+/// bellen`, whose marker is a gap: see [`verb_of`]).
 pub fn join_particles(lang: Lang, s: &Words, mentions: &mut [Range<usize>]) {
     let p = particles(lang);
     if p.particle.is_empty() && p.always.is_empty() {
         return;
     }
     let n = s.lower.len();
+    let is_verb = |i: usize| s.pos.get(i).is_none_or(|t| matches!(*t, "VERB" | "AUX"));
     for k in 0..mentions.len() {
         let r = mentions[k].clone();
-        let next = r.end;
-        if r.len() != 1 || next >= n {
+        if r.len() != 1 || !is_verb(r.start) {
             continue;
         }
-        if mentions.get(k + 1).is_some_and(|m| m.start == next) {
-            continue;
-        }
-        if s.pos
-            .get(r.start)
-            .is_some_and(|t| !matches!(*t, "VERB" | "AUX"))
+        let v = r.start;
+        if v >= 2
+            && p.infinitive.contains(s.lower[v - 1].as_str())
+            && p.particle.contains(s.lower[v - 2].as_str())
+            && (k == 0 || mentions[k - 1].end <= v - 2)
         {
+            mentions[k].start = v - 2;
+            continue;
+        }
+        let next = r.end;
+        if next >= n || mentions.get(k + 1).is_some_and(|m| m.start == next) {
             continue;
         }
         let w = s.lower[next].as_str();
@@ -591,6 +604,28 @@ pub fn join_particles(lang: Lang, s: &Words, mentions: &mut [Range<usize>]) {
         if p.always.contains(w) || (p.particle.contains(w) && closes()) {
             mentions[k].end = next + 1;
         }
+    }
+}
+
+/// Whether word `i` is a separable particle before an infinitive marker and a verb
+/// (`terug` in `terug te bellen`): MEANTIME's CoNLL files then mark the particle, and the
+/// verb only as a continuation, so trainers move the mark to the verb that the trigger
+/// model sees.
+pub fn particle_before_infinitive(lang: Lang, lower: &[String], i: usize) -> bool {
+    let p = particles(lang);
+    i + 2 < lower.len()
+        && p.particle.contains(lower[i].as_str())
+        && p.infinitive.contains(lower[i + 1].as_str())
+}
+
+/// The verb of a mention and, for a particle joined across an infinitive marker
+/// (`terug te bellen`), the marker's index (a gap in the mention).
+pub fn verb_of(lang: Lang, s: &Words, r: &Range<usize>) -> (usize, Option<usize>) {
+    let p = particles(lang);
+    if r.len() == 3 && p.infinitive.contains(s.lower[r.start + 1].as_str()) {
+        (r.end - 1, Some(r.start + 1))
+    } else {
+        (r.start, None)
     }
 }
 
@@ -869,18 +904,26 @@ fn find_with(
                 continue;
             }
             let source = crate::attribution::covering(attributions, span);
-            let factuality = factuality(lang, &prepared, r.clone(), source.is_some());
+            // The verb carries type and factuality (its cues are measured from it).
+            let (verb, gap) = verb_of(lang, &prepared, &r);
+            let cue_range = if gap.is_some() {
+                verb..verb + 1
+            } else {
+                r.clone()
+            };
+            let factuality = factuality(lang, &prepared, cue_range, source.is_some());
             let anchor = timexes
                 .iter()
                 .filter(|t| s.span.contains(**t))
                 .min_by_key(|t| (t.start as i64 - span.start as i64).unsigned_abs())
                 .copied();
-            let lemma = prepared.lower[r.start].clone();
+            let lemma = prepared.lower[verb].clone();
             out.push(EventMention {
                 span,
                 tokens: s.tokens.start + r.start..s.tokens.start + r.end,
+                gap: gap.map(|g| s.tokens.start + g),
                 sentence: si,
-                kind: prepared.types[r.start].unwrap_or("other"),
+                kind: prepared.types[verb].unwrap_or("other"),
                 lemma,
                 factuality,
                 source,
