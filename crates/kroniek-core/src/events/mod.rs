@@ -778,6 +778,19 @@ pub fn factuality(lang: Lang, s: &Words, ev: Range<usize>, attributed: bool) -> 
                 Cond::Verb => is_verb,
                 Cond::Te => is_te,
             };
+            // A negation negates the nearest verb: "has not spoken since the grounding"
+            // does not deny the grounding, "did not say he would attack" not the attack,
+            // nor Dutch "sinds de stranding niet gesproken" (the verb right after "niet").
+            let other_verb = || {
+                let is = |j: usize| s.pos.get(j) == Some(&"VERB");
+                if end <= ev.start {
+                    (end..ev.start).any(is)
+                } else {
+                    // A verb event keeps it: "wilde niet zeggen" denies both verbs.
+                    (ev.end..start).any(is) || (is(end) && !is_verb)
+                }
+            };
+            let cond = cond && !(cue.kind == "neg" && other_verb());
             if cond
                 && ((end <= ev.start && ev.start - end < cue.before)
                     || (start >= ev.end && start - ev.end < cue.after))
