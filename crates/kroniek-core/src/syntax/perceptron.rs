@@ -168,7 +168,9 @@ impl Trainer {
 /// at most [`INLINE`] entries, the row itself, so scoring such a feature touches one cache
 /// line. Longer rows live in `rows` (their length, then `class | weight << 16` words) and
 /// the slot holds where they start, marked by the weight `i16::MIN` (never a quantised
-/// weight).
+/// weight). Rows long enough that adding all classes is cheaper than one entry at a time
+/// (the frequent features, which are in the cache anyway) are also kept dense, and summed
+/// with vector instructions.
 #[derive(Debug, Clone)]
 pub(crate) struct Weights {
     nclasses: usize,
@@ -177,6 +179,9 @@ pub(crate) struct Weights {
     nfeatures: usize,
     slots: Vec<Slot>,
     rows: Vec<u32>,
+    /// Long rows again, dense: `stride` weights each (classes without a weight: 0).
+    dense: Vec<i16>,
+    stride: usize,
 }
 
 /// Row entries stored inside a slot.
@@ -190,10 +195,14 @@ struct Slot {
     /// The feature key; 0: empty.
     key: u32,
     /// Classes of the inline entries (unused entries: class 0 with weight 0), or the
-    /// start of the row in `rows` (little-endian) when `w[0]` is [`OVERFLOW`].
+    /// start of the row in `rows` (little-endian) when `w[0]` is [`OVERFLOW`]; then `w[1]`
+    /// is 1 if the row is dense too, starting at `w[2] | w[3] << 16` in `dense`.
     cls: [u8; INLINE],
     w: [i16; INLINE],
 }
+
+/// Marks a dense row's start in the list of rows to sum.
+const DENSE: u32 = 1 << 31;
 
 /// Class scores being summed: indexed by a `u8` class, so no bounds checks.
 pub(crate) type Acc = [i32; 256];
@@ -211,6 +220,8 @@ impl Weights {
         let mask = cap - 1;
         let mut slots = vec![Slot::default(); cap];
         let mut rows = Vec::new();
+        let stride = nclasses.div_ceil(8) * 8;
+        let mut dense = Vec::new();
         for (i, &k) in keys.iter().enumerate() {
             let (a, b) = (offsets[i] as usize, offsets[i + 1] as usize);
             let mut slot = Slot {
@@ -224,6 +235,21 @@ impl Weights {
             } else {
                 slot.cls = (rows.len() as u32).to_le_bytes();
                 slot.w[0] = OVERFLOW;
+                let mut seen = [false; 256];
+                let distinct = classes[a..b]
+                    .iter()
+                    .all(|&c| !std::mem::replace(&mut seen[usize::from(c)], true));
+                if (b - a) * 8 >= stride && distinct {
+                    let at = dense.len() / stride;
+                    slot.w[1] = 1;
+                    slot.w[2] = (at & 0xffff) as u16 as i16;
+                    slot.w[3] = (at >> 16) as u16 as i16;
+                    dense.resize(dense.len() + stride, 0i16);
+                    let row = &mut dense[at * stride..];
+                    for (&c, &w) in classes[a..b].iter().zip(&weights[a..b]) {
+                        row[usize::from(c)] += w;
+                    }
+                }
                 rows.push((b - a) as u32);
                 rows.extend(
                     classes[a..b]
@@ -245,6 +271,8 @@ impl Weights {
             nfeatures: keys.len(),
             slots,
             rows,
+            dense,
+            stride,
         }
     }
 
@@ -303,8 +331,18 @@ impl Weights {
                     let s = &self.slots[h];
                     if s.key == f {
                         if s.w[0] == OVERFLOW {
-                            let start = u32::from_le_bytes(s.cls);
-                            prefetch(&self.rows[start as usize]);
+                            let start = if s.w[1] == 1 {
+                                let at = (s.w[2] as u16 as usize | (s.w[3] as u16 as usize) << 16)
+                                    * self.stride;
+                                for line in (at..at + self.stride).step_by(32) {
+                                    prefetch(&self.dense[line]);
+                                }
+                                at as u32 | DENSE
+                            } else {
+                                let start = u32::from_le_bytes(s.cls);
+                                prefetch(&self.rows[start as usize]);
+                                start
+                            };
                             starts[found] = start;
                             found += 1;
                         } else {
@@ -321,6 +359,14 @@ impl Weights {
                 }
             }
             for &start in &starts[..found] {
+                if start & DENSE != 0 {
+                    let at = (start & !DENSE) as usize;
+                    let row = &self.dense[at..at + self.stride];
+                    for (a, &x) in acc.iter_mut().zip(row) {
+                        *a += i32::from(x);
+                    }
+                    continue;
+                }
                 let start = start as usize;
                 let len = self.rows[start] as usize;
                 for &e in &self.rows[start + 1..start + 1 + len] {
@@ -488,7 +534,13 @@ mod tests {
                     2 => i16::MAX,
                     r => (rng.next_u64() % 2000) as i16 - 1000 + r as i16,
                 };
-                row.push((((j * 7 + i as usize) % nclasses) as u8, w));
+                // Mostly distinct classes; some rows repeat one (never dense then).
+                let c = if i % 97 == 0 {
+                    i as usize
+                } else {
+                    j * 7 + i as usize
+                };
+                row.push(((c % nclasses) as u8, w));
             }
             for &(c, w) in &row {
                 classes.push(c);
