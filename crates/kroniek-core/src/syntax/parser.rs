@@ -619,6 +619,28 @@ impl RoleScores {
     }
 }
 
+/// Sets the score of every class `State::valid` rejects to `i32::MIN`, for a state with a
+/// non-empty stack (the same classes, without asking per class; tested).
+fn mask_invalid(st: &State, scores: &mut [i32], nl: usize, root: usize) {
+    if st.b >= st.n {
+        scores[SHIFT] = i32::MIN;
+        // LEFT onto the root: only `root`, and only with one token on the stack.
+        let keep = (st.stack.len() == 1).then_some(1 + root);
+        for (c, s) in scores.iter_mut().enumerate().take(1 + nl).skip(1) {
+            if Some(c) != keep {
+                *s = i32::MIN;
+            }
+        }
+    } else {
+        scores[1 + root] = i32::MIN;
+    }
+    if st.stack.len() < 2 {
+        scores[1 + nl..].fill(i32::MIN);
+    } else {
+        scores[1 + nl + root] = i32::MIN;
+    }
+}
+
 /// A trained parser.
 pub(crate) struct Parser {
     pub(crate) version: u32,
@@ -659,11 +681,7 @@ impl Parser {
             dynamic_features(&st, inp, self.version, &mut feats);
             self.weights.add(&feats, &mut acc);
             let scores = &mut acc[..nclasses];
-            for (c, s) in scores.iter_mut().enumerate() {
-                if !st.valid(c, self.nlabels, self.root) {
-                    *s = i32::MIN;
-                }
-            }
+            mask_invalid(&st, scores, self.nlabels, self.root);
             let best = argmax_i32(scores);
             st.apply(best, self.nlabels);
         }
@@ -927,7 +945,8 @@ mod tests {
 
     /// The role groups and the dynamic features are exactly the keys of `features`, in
     /// every state of random walks over random sentences (so decoding with the per-sentence
-    /// role scores sums the same weights as scoring every feature).
+    /// role scores sums the same weights as scoring every feature). A new feature set must
+    /// add its features to `role_features` or `dynamic_features` too, or this fails.
     #[test]
     fn role_groups_and_dynamic_features_partition_the_features() {
         let mut rng = Rng::new(3);
@@ -935,7 +954,7 @@ mod tests {
             "de", "man", "zag", ",", "het", "huis", "dat", "werd", "verkocht", ".",
         ];
         let (nl, root) = (5, 4);
-        for version in 1..=3 {
+        for version in 1..=FEATURES {
             for len in 1..14usize {
                 let lex: Vec<Lex> = (0..len)
                     .map(|_| Lex::new(words[(rng.next_u64() % 10) as usize]))
@@ -961,6 +980,11 @@ mod tests {
                         all.sort_unstable();
                         part.sort_unstable();
                         assert_eq!(all, part, "version {version}, {st:?}");
+                        let mut scores = vec![0i32; 1 + 2 * nl];
+                        mask_invalid(&st, &mut scores, nl, root);
+                        for (c, &s) in scores.iter().enumerate() {
+                            assert_eq!(s == i32::MIN, !st.valid(c, nl, root), "class {c}, {st:?}");
+                        }
                     }
                     let valid: Vec<usize> =
                         (0..1 + 2 * nl).filter(|&c| st.valid(c, nl, root)).collect();

@@ -337,6 +337,8 @@ impl Weights {
                                 for line in (at..at + self.stride).step_by(32) {
                                     prefetch(&self.dense[line]);
                                 }
+                                // The row's last line, where it ends in a line of its own.
+                                prefetch(&self.dense[at + self.stride - 1]);
                                 at as u32 | DENSE
                             } else {
                                 let start = u32::from_le_bytes(s.cls);
