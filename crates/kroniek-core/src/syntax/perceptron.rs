@@ -196,7 +196,7 @@ struct Slot {
     key: u32,
     /// Classes of the inline entries (unused entries: class 0 with weight 0), or the
     /// start of the row in `rows` (little-endian) when `w[0]` is [`OVERFLOW`]; then `w[1]`
-    /// is 1 if the row is dense too, starting at `w[2] | w[3] << 16` in `dense`.
+    /// is 1 if the row is dense too: row number `w[2] | w[3] << 16` of `dense`.
     cls: [u8; INLINE],
     w: [i16; INLINE],
 }
@@ -306,6 +306,7 @@ impl Weights {
     }
 
     /// Sets `scores` to the sum of the weights of `feats` (in units of the model's scale).
+    #[cfg(test)]
     pub(crate) fn score(&self, feats: &[u32], scores: &mut [i32]) {
         let mut acc = [0i32; 256];
         self.add(feats, &mut acc);
