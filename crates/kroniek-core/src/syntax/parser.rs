@@ -13,7 +13,7 @@
 use super::bytes::{Reader, Writer};
 use super::hash::{f1, f2, f3, mix};
 use super::lex::{Lex, NONE, ROOT};
-use super::perceptron::{Trainer, Weights};
+use super::perceptron::{Acc, Trainer, Weights};
 use super::tagger::argmax_i32;
 use super::{ModelError, Rng, Upos};
 
@@ -385,6 +385,262 @@ pub(crate) fn features(st: &State, inp: &Input<'_>, version: u32, out: &mut Vec<
     }
 }
 
+/// Feature groups whose keys depend on one token only (its word, tag, suffix, and for
+/// `b0` the two tokens after it). Their summed class scores are the same in every state
+/// with that token in that position, so decoding computes them once per sentence
+/// ([`RoleScores`]) and probes only the [`dynamic_features`] per state. Together with
+/// them the groups are exactly the keys of [`features`] (tested).
+const ROLES: usize = 4;
+const ROLE_B0: usize = 0;
+const ROLE_S0: usize = 1;
+const ROLE_S1: usize = 2;
+const ROLE_S2: usize = 3;
+
+/// The keys of one role group for token `i` (`NIL`: none).
+fn role_features(role: usize, i: u32, inp: &Input<'_>, out: &mut Vec<u32>) {
+    out.clear();
+    let (w, t) = (inp.w(i), inp.t(i));
+    match role {
+        ROLE_B0 => {
+            let n = inp.lex.len() as u32;
+            let b1 = if i != NIL && i < n { i + 1 } else { NIL };
+            let b2 = if b1 != NIL && b1 < n { b1 + 1 } else { NIL };
+            let (b1w, b1t) = (inp.w(b1), inp.t(b1));
+            let (b2w, b2t) = (inp.w(b2), inp.t(b2));
+            out.extend_from_slice(&[
+                f1(0, 0),
+                f1(4, w),
+                f1(5, t),
+                f1(6, wt(w, t)),
+                f1(7, b1w),
+                f1(8, b1t),
+                f1(9, wt(b1w, b1t)),
+                f1(10, b2w),
+                f1(11, b2t),
+                f1(12, wt(b2w, b2t)),
+                f2(25, t, b1t),
+                f3(29, t, b1t, b2t),
+                f2(85, t, inp.suf(i)),
+            ]);
+        }
+        ROLE_S0 => {
+            out.extend_from_slice(&[f1(1, w), f1(2, t), f1(3, wt(w, t)), f2(84, t, inp.suf(i))])
+        }
+        ROLE_S1 => out.extend_from_slice(&[f1(13, w), f1(14, t), f1(15, wt(w, t))]),
+        _ => out.extend_from_slice(&[f1(16, t), f1(17, w)]),
+    }
+}
+
+/// The features of a state that are not in a role group: those of two or more tokens,
+/// children, valency, distance and labels.
+pub(crate) fn dynamic_features(st: &State, inp: &Input<'_>, version: u32, out: &mut Vec<u32>) {
+    out.clear();
+    let n = st.n as u32;
+    let s0 = st.s(0);
+    let s1 = st.s(1);
+    let s2 = st.s(2);
+    let b0 = if (st.b as u32) <= n { st.b as u32 } else { NIL };
+    let b1 = if b0 != NIL && b0 < n { b0 + 1 } else { NIL };
+    let lab = |i: u32| {
+        if i == NIL {
+            LABEL_NONE
+        } else {
+            u64::from(st.labels[i as usize])
+        }
+    };
+    let (s0w, s0t) = (inp.w(s0), inp.t(s0));
+    let (s1w, s1t) = (inp.w(s1), inp.t(s1));
+    let s2t = inp.t(s2);
+    let (b0w, b0t) = (inp.w(b0), inp.t(b0));
+    let (b1w, b1t) = (inp.w(b1), inp.t(b1));
+    let (s0wt, s1wt, b0wt) = (wt(s0w, s0t), wt(s1w, s1t), wt(b0w, b0t));
+    let (s0l, s0r, s0l2, s0r2) = (
+        at(&st.l1, s0),
+        at(&st.r1, s0),
+        at(&st.l2, s0),
+        at(&st.r2, s0),
+    );
+    let (s1l, s1r) = (at(&st.l1, s1), at(&st.r1, s1));
+    let (b0l, b0l2) = (at(&st.l1, b0), at(&st.l2, b0));
+    let dist = if s0 != NIL && b0 != NIL {
+        u64::from((b0 - s0).min(10))
+    } else {
+        99
+    };
+    let dist2 = if s0 != NIL && s1 != NIL {
+        u64::from((s0 - s1).min(10))
+    } else {
+        99
+    };
+    let val = |v: &[u8], i: u32| {
+        if i == NIL {
+            99
+        } else {
+            u64::from(v[i as usize])
+        }
+    };
+    let set = |v: &[u64], i: u32| if i == NIL { NONE } else { v[i as usize] };
+    let (s0vl, s0vr, b0vl, s1vl, s1vr) = (
+        val(&st.nl, s0),
+        val(&st.nr, s0),
+        val(&st.nl, b0),
+        val(&st.nl, s1),
+        val(&st.nr, s1),
+    );
+    out.extend_from_slice(&[
+        f2(18, s0wt, b0wt),
+        f2(19, s0wt, b0w),
+        f2(20, s0w, b0wt),
+        f2(21, s0wt, b0t),
+        f2(22, s0t, b0wt),
+        f2(23, s0w, b0w),
+        f2(24, s0t, b0t),
+        f2(26, s1wt, s0wt),
+        f2(27, s1t, s0t),
+        f2(28, s1w, s0w),
+        f3(30, s0t, b0t, b1t),
+        f3(31, s1t, s0t, b0t),
+        f3(32, s0t, inp.t(s0l), b0t),
+        f3(33, s0t, inp.t(s0r), b0t),
+        f3(34, s0t, b0t, inp.t(b0l)),
+        f3(35, s1t, inp.t(s1r), s0t),
+        f3(36, s2t, s1t, s0t),
+        f3(37, s1t, s0t, inp.t(s0r)),
+        f3(38, s1t, inp.t(s1l), s0t),
+        f3(39, s0t, inp.t(s0l), inp.t(s0l2)),
+        f2(40, s0w, dist),
+        f2(41, s0t, dist),
+        f2(42, b0w, dist),
+        f2(43, b0t, dist),
+        f3(44, s0t, b0t, dist),
+        f3(45, s1t, s0t, dist2),
+        f2(46, s0w, s0vr),
+        f2(47, s0t, s0vr),
+        f2(48, s0w, s0vl),
+        f2(49, s0t, s0vl),
+        f2(50, b0w, b0vl),
+        f2(51, b0t, b0vl),
+        f3(52, s1t, s1vl, s1vr),
+        f1(53, inp.w(s0l)),
+        f1(54, inp.t(s0l)),
+        f1(55, lab(s0l)),
+        f1(56, inp.w(s0r)),
+        f1(57, inp.t(s0r)),
+        f1(58, lab(s0r)),
+        f1(59, inp.w(b0l)),
+        f1(60, inp.t(b0l)),
+        f1(61, lab(b0l)),
+        f1(62, lab(s1l)),
+        f1(63, lab(s1r)),
+        f1(64, inp.t(s1r)),
+        f1(65, inp.t(s1l)),
+        f1(66, inp.w(s0l2)),
+        f1(67, inp.t(s0l2)),
+        f1(68, lab(s0l2)),
+        f1(69, inp.w(s0r2)),
+        f1(70, inp.t(s0r2)),
+        f1(71, lab(s0r2)),
+        f1(72, inp.w(b0l2)),
+        f1(73, inp.t(b0l2)),
+        f1(74, lab(b0l2)),
+        f3(76, s0t, inp.t(s0r), inp.t(s0r2)),
+        f3(77, b0t, inp.t(b0l), inp.t(b0l2)),
+        f2(78, s0w, set(&st.rset, s0)),
+        f2(79, s0t, set(&st.rset, s0)),
+        f2(80, s0w, set(&st.lset, s0)),
+        f2(81, s0t, set(&st.lset, s0)),
+        f2(82, b0w, set(&st.lset, b0)),
+        f2(83, b0t, set(&st.lset, b0)),
+        f3(86, s0t, b0t, inp.suf(b0)),
+        f3(87, s0t, inp.suf(s0), b0t),
+        f3(88, s0t, lab(s0l), lab(s0r)),
+        f3(89, s1t, s0t, b1t),
+        f3(90, s0t, b0t, b1w),
+    ]);
+    if version >= 2 {
+        let pb = Input::between(&inp.punct, s0, b0);
+        let vb = Input::between(&inp.verbs, s0, b0);
+        let p10 = Input::between(&inp.punct, s1, s0);
+        out.extend_from_slice(&[
+            f3(91, s0t, b0t, pb),
+            f3(92, s0t, b0t, vb),
+            f3(93, b0t, pb, dist),
+            f2(94, s0w, pb),
+            f3(95, s1t, s0t, p10),
+            f3(96, s0t, b0t, pb * 4 + vb),
+            f3(97, s1t, s0t, Input::between(&inp.verbs, s1, s0)),
+        ]);
+    }
+}
+
+/// The summed class scores of the role groups, per role and token, computed on first use
+/// in a sentence. Token index `n` is the root for `b0` and "no token" for stack roles
+/// (the root is never on the stack).
+struct RoleScores {
+    nclasses: usize,
+    n: usize,
+    done: Vec<bool>,
+    sums: Vec<i32>,
+}
+
+impl RoleScores {
+    fn new(n: usize, nclasses: usize) -> RoleScores {
+        RoleScores {
+            nclasses,
+            n,
+            done: vec![false; ROLES * (n + 1)],
+            sums: vec![0; ROLES * (n + 1) * nclasses],
+        }
+    }
+
+    /// Adds the role group scores of `role` for token `i` to `acc`.
+    fn add(
+        &mut self,
+        role: usize,
+        i: u32,
+        inp: &Input<'_>,
+        weights: &Weights,
+        feats: &mut Vec<u32>,
+        acc: &mut Acc,
+    ) {
+        let idx = role * (self.n + 1) + if i == NIL { self.n } else { i as usize };
+        let nc = self.nclasses;
+        let sums = &mut self.sums[idx * nc..idx * nc + nc];
+        if !self.done[idx] {
+            self.done[idx] = true;
+            role_features(role, i, inp, feats);
+            let mut own = [0i32; 256];
+            weights.add(feats, &mut own);
+            sums.copy_from_slice(&own[..nc]);
+        }
+        for (a, s) in acc.iter_mut().zip(sums.iter()) {
+            *a += *s;
+        }
+    }
+}
+
+/// Sets the score of every class `State::valid` rejects to `i32::MIN`, for a state with a
+/// non-empty stack (the same classes, without asking per class; tested).
+fn mask_invalid(st: &State, scores: &mut [i32], nl: usize, root: usize) {
+    if st.b >= st.n {
+        scores[SHIFT] = i32::MIN;
+        // LEFT onto the root: only `root`, and only with one token on the stack.
+        let keep = (st.stack.len() == 1).then_some(1 + root);
+        for (c, s) in scores.iter_mut().enumerate().take(1 + nl).skip(1) {
+            if Some(c) != keep {
+                *s = i32::MIN;
+            }
+        }
+    } else {
+        scores[1 + root] = i32::MIN;
+    }
+    if st.stack.len() < 2 {
+        scores[1 + nl..].fill(i32::MIN);
+    } else {
+        scores[1 + nl + root] = i32::MIN;
+    }
+}
+
 /// A trained parser.
 pub(crate) struct Parser {
     pub(crate) version: u32,
@@ -400,9 +656,47 @@ impl Parser {
         let mut st = State::new(n);
         let mut feats = Vec::with_capacity(96);
         let nclasses = self.weights.nclasses();
-        let mut scores = vec![0i32; nclasses];
+        let mut roles = RoleScores::new(n, nclasses);
+        let mut acc: Acc = [0; 256];
         while !st.is_terminal() {
             // Forced moves need no scoring.
+            if st.stack.is_empty() {
+                st.apply(SHIFT, self.nlabels);
+                continue;
+            }
+            if st.b == n && st.stack.len() == 1 {
+                st.apply(1 + self.root, self.nlabels);
+                continue;
+            }
+            acc[..nclasses].fill(0);
+            let b0 = if st.b <= n { st.b as u32 } else { NIL };
+            for (role, i) in [
+                (ROLE_B0, b0),
+                (ROLE_S0, st.s(0)),
+                (ROLE_S1, st.s(1)),
+                (ROLE_S2, st.s(2)),
+            ] {
+                roles.add(role, i, inp, &self.weights, &mut feats, &mut acc);
+            }
+            dynamic_features(&st, inp, self.version, &mut feats);
+            self.weights.add(&feats, &mut acc);
+            let scores = &mut acc[..nclasses];
+            mask_invalid(&st, scores, self.nlabels, self.root);
+            let best = argmax_i32(scores);
+            st.apply(best, self.nlabels);
+        }
+        (0..n).map(|i| (st.heads[i], st.labels[i])).collect()
+    }
+
+    /// [`Parser::parse`] scoring every feature of every state one by one (the reference
+    /// the role groups must equal).
+    #[cfg(test)]
+    pub(crate) fn parse_plain(&self, inp: &Input<'_>) -> Vec<(u32, u16)> {
+        let n = inp.lex.len();
+        let mut st = State::new(n);
+        let mut feats = Vec::with_capacity(96);
+        let mut scores = vec![0i32; self.weights.nclasses()];
+        while !st.is_terminal() {
             if st.stack.is_empty() {
                 st.apply(SHIFT, self.nlabels);
                 continue;
@@ -647,5 +941,80 @@ mod tests {
         costs(&st, &gh, &gl, nl, root, &mut cost);
         assert_eq!(cost[1 + 1], 1);
         assert_eq!(cost[SHIFT], 1, "shifting loses She <- ate");
+    }
+
+    /// The role groups and the dynamic features are exactly the keys of `features`, in
+    /// every state of random walks over random sentences (so decoding with the per-sentence
+    /// role scores sums the same weights as scoring every feature). A new feature set must
+    /// add its features to `role_features` or `dynamic_features` too, or this fails.
+    #[test]
+    fn role_groups_and_dynamic_features_partition_the_features() {
+        let mut rng = Rng::new(3);
+        let words = [
+            "de", "man", "zag", ",", "het", "huis", "dat", "werd", "verkocht", ".",
+        ];
+        let (nl, root) = (5, 4);
+        for version in 1..=FEATURES {
+            for len in 1..14usize {
+                let lex: Vec<Lex> = (0..len)
+                    .map(|_| Lex::new(words[(rng.next_u64() % 10) as usize]))
+                    .collect();
+                let tags: Vec<u8> = (0..len).map(|_| (rng.next_u64() % 17) as u8).collect();
+                let inp = Input::new(&lex, &tags);
+                let mut st = State::new(len);
+                let (mut all, mut part, mut group) = (vec![], vec![], vec![]);
+                while !st.is_terminal() {
+                    if !st.stack.is_empty() {
+                        features(&st, &inp, version, &mut all);
+                        dynamic_features(&st, &inp, version, &mut part);
+                        let b0 = st.b as u32;
+                        for (role, i) in [
+                            (ROLE_B0, b0),
+                            (ROLE_S0, st.s(0)),
+                            (ROLE_S1, st.s(1)),
+                            (ROLE_S2, st.s(2)),
+                        ] {
+                            role_features(role, i, &inp, &mut group);
+                            part.extend_from_slice(&group);
+                        }
+                        all.sort_unstable();
+                        part.sort_unstable();
+                        assert_eq!(all, part, "version {version}, {st:?}");
+                        let mut scores = vec![0i32; 1 + 2 * nl];
+                        mask_invalid(&st, &mut scores, nl, root);
+                        for (c, &s) in scores.iter().enumerate() {
+                            assert_eq!(s == i32::MIN, !st.valid(c, nl, root), "class {c}, {st:?}");
+                        }
+                    }
+                    let valid: Vec<usize> =
+                        (0..1 + 2 * nl).filter(|&c| st.valid(c, nl, root)).collect();
+                    st.apply(valid[(rng.next_u64() % valid.len() as u64) as usize], nl);
+                }
+            }
+        }
+    }
+
+    /// With the embedded models, decoding with role scores gives the same trees as
+    /// scoring every feature of every state.
+    #[test]
+    fn role_scores_parse_as_plain_scoring() {
+        let text = "De minister zei dinsdag dat het kabinet de regeling , die in 2019 werd \
+                    ingevoerd , niet zal verlengen . Hij riep de staat uit . The company said \
+                    on Monday that it had sold its stake to a group of investors for $ 3 million .";
+        let forms: Vec<&str> = text.split_whitespace().collect();
+        for lang in [crate::Lang::NL, crate::Lang::EN] {
+            let Some(model) = super::super::SyntaxModel::for_language(lang) else {
+                continue;
+            };
+            for start in 0..forms.len() {
+                for len in [1, 2, 5, 13, 40] {
+                    let f = &forms[start..(start + len).min(forms.len())];
+                    let lex: Vec<Lex> = f.iter().map(|w| Lex::new(w)).collect();
+                    let tags = model.tagger.tag(&lex);
+                    let inp = Input::new(&lex, &tags);
+                    assert_eq!(model.parser.parse(&inp), model.parser.parse_plain(&inp));
+                }
+            }
+        }
     }
 }

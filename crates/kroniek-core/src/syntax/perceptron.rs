@@ -164,17 +164,48 @@ impl Trainer {
 /// Frozen, quantised perceptron weights: an open-addressing table from feature key to a
 /// row of `(class, weight)` pairs. Immutable and `Send + Sync`.
 ///
-/// A slot holds the key and where its row starts in `rows`; a row is its length followed
-/// by `class | weight << 16` words, so scoring a feature touches two cache lines.
+/// A slot (16 bytes, four to a cache line) holds the key and, for the ~90 % of rows with
+/// at most [`INLINE`] entries, the row itself, so scoring such a feature touches one cache
+/// line. Longer rows live in `rows` (their length, then `class | weight << 16` words) and
+/// the slot holds where they start, marked by the weight `i16::MIN` (never a quantised
+/// weight). Rows long enough that adding all classes is cheaper than one entry at a time
+/// (the frequent features, which are in the cache anyway) are also kept dense, and summed
+/// with vector instructions.
 #[derive(Debug, Clone)]
 pub(crate) struct Weights {
     nclasses: usize,
     scale: f32,
     mask: usize,
     nfeatures: usize,
-    slots: Vec<(u32, u32)>,
+    slots: Vec<Slot>,
     rows: Vec<u32>,
+    /// Long rows again, dense: `stride` weights each (classes without a weight: 0).
+    dense: Vec<i16>,
+    stride: usize,
 }
+
+/// Row entries stored inside a slot.
+const INLINE: usize = 4;
+/// Marks a slot whose row is in `Weights::rows`.
+const OVERFLOW: i16 = i16::MIN;
+
+#[derive(Debug, Clone, Copy, Default)]
+#[repr(C, align(16))]
+struct Slot {
+    /// The feature key; 0: empty.
+    key: u32,
+    /// Classes of the inline entries (unused entries: class 0 with weight 0), or the
+    /// start of the row in `rows` (little-endian) when `w[0]` is [`OVERFLOW`]; then `w[1]`
+    /// is 1 if the row is dense too: row number `w[2] | w[3] << 16` of `dense`.
+    cls: [u8; INLINE],
+    w: [i16; INLINE],
+}
+
+/// Marks a dense row's start in the list of rows to sum.
+const DENSE: u32 = 1 << 31;
+
+/// Class scores being summed: indexed by a `u8` class, so no bounds checks.
+pub(crate) type Acc = [i32; 256];
 
 impl Weights {
     fn build(
@@ -187,23 +218,51 @@ impl Weights {
     ) -> Weights {
         let cap = (keys.len() * 2).next_power_of_two().max(16);
         let mask = cap - 1;
-        let mut slots = vec![(0u32, 0u32); cap];
-        let mut rows = Vec::with_capacity(keys.len() + classes.len());
+        let mut slots = vec![Slot::default(); cap];
+        let mut rows = Vec::new();
+        let stride = nclasses.div_ceil(8) * 8;
+        let mut dense = Vec::new();
         for (i, &k) in keys.iter().enumerate() {
             let (a, b) = (offsets[i] as usize, offsets[i + 1] as usize);
-            let start = rows.len() as u32;
-            rows.push((b - a) as u32);
-            rows.extend(
-                classes[a..b]
+            let mut slot = Slot {
+                key: k,
+                ..Slot::default()
+            };
+            // Inline only rows whose entries can be told from padding and from the marker.
+            if b - a <= INLINE && weights[a..b].iter().all(|&w| w != 0 && w != OVERFLOW) {
+                slot.cls[..b - a].copy_from_slice(&classes[a..b]);
+                slot.w[..b - a].copy_from_slice(&weights[a..b]);
+            } else {
+                slot.cls = (rows.len() as u32).to_le_bytes();
+                slot.w[0] = OVERFLOW;
+                let mut seen = [false; 256];
+                let distinct = classes[a..b]
                     .iter()
-                    .zip(&weights[a..b])
-                    .map(|(&c, &w)| u32::from(c) | u32::from(w as u16) << 16),
-            );
+                    .all(|&c| !std::mem::replace(&mut seen[usize::from(c)], true));
+                if (b - a) * 8 >= stride && distinct {
+                    let at = dense.len() / stride;
+                    slot.w[1] = 1;
+                    slot.w[2] = (at & 0xffff) as u16 as i16;
+                    slot.w[3] = (at >> 16) as u16 as i16;
+                    dense.resize(dense.len() + stride, 0i16);
+                    let row = &mut dense[at * stride..];
+                    for (&c, &w) in classes[a..b].iter().zip(&weights[a..b]) {
+                        row[usize::from(c)] += w;
+                    }
+                }
+                rows.push((b - a) as u32);
+                rows.extend(
+                    classes[a..b]
+                        .iter()
+                        .zip(&weights[a..b])
+                        .map(|(&c, &w)| u32::from(c) | u32::from(w as u16) << 16),
+                );
+            }
             let mut h = slot_of(k) & mask;
-            while slots[h].0 != 0 {
+            while slots[h].key != 0 {
                 h = (h + 1) & mask;
             }
-            slots[h] = (k, start);
+            slots[h] = slot;
         }
         Weights {
             nclasses,
@@ -212,6 +271,8 @@ impl Weights {
             nfeatures: keys.len(),
             slots,
             rows,
+            dense,
+            stride,
         }
     }
 
@@ -225,13 +286,39 @@ impl Weights {
         self.nfeatures
     }
 
+    /// The row of a slot, in file order: `(class, weight)` pairs.
+    fn row(&self, s: &Slot) -> Vec<(u8, i16)> {
+        if s.w[0] == OVERFLOW {
+            let start = u32::from_le_bytes(s.cls) as usize;
+            let len = self.rows[start] as usize;
+            self.rows[start + 1..start + 1 + len]
+                .iter()
+                .map(|&e| ((e & 0xff) as u8, (e >> 16) as u16 as i16))
+                .collect()
+        } else {
+            s.cls
+                .iter()
+                .zip(&s.w)
+                .filter(|e| *e.1 != 0)
+                .map(|(&c, &w)| (c, w))
+                .collect()
+        }
+    }
+
     /// Sets `scores` to the sum of the weights of `feats` (in units of the model's scale).
+    #[cfg(test)]
+    pub(crate) fn score(&self, feats: &[u32], scores: &mut [i32]) {
+        let mut acc = [0i32; 256];
+        self.add(feats, &mut acc);
+        scores.copy_from_slice(&acc[..scores.len()]);
+    }
+
+    /// Adds the weights of `feats` to `acc` (integer sums: the order does not matter).
     ///
     /// Memory-bound: the table is far larger than the caches. So all slots are prefetched
-    /// first, then probed, then all rows prefetched, then summed, letting the cache
-    /// misses of the ~100 features of a parser state overlap.
-    pub(crate) fn score(&self, feats: &[u32], scores: &mut [i32]) {
-        scores.iter_mut().for_each(|s| *s = 0);
+    /// first, then probed (inline rows summed at once), then the few long rows prefetched
+    /// and summed, letting the cache misses of the ~100 features of a parser state overlap.
+    pub(crate) fn add(&self, feats: &[u32], acc: &mut Acc) {
         const CHUNK: usize = 128;
         let mut starts = [0u32; CHUNK];
         for chunk in feats.chunks(CHUNK) {
@@ -242,54 +329,101 @@ impl Weights {
             for &f in chunk {
                 let mut h = slot_of(f) & self.mask;
                 loop {
-                    let (k, start) = self.slots[h];
-                    if k == f {
-                        prefetch(&self.rows[start as usize]);
-                        starts[found] = start;
-                        found += 1;
+                    let s = &self.slots[h];
+                    if s.key == f {
+                        if s.w[0] == OVERFLOW {
+                            let start = if s.w[1] == 1 {
+                                let at = (s.w[2] as u16 as usize | (s.w[3] as u16 as usize) << 16)
+                                    * self.stride;
+                                for line in (at..at + self.stride).step_by(32) {
+                                    prefetch(&self.dense[line]);
+                                }
+                                // The row's last line, where it ends in a line of its own.
+                                prefetch(&self.dense[at + self.stride - 1]);
+                                at as u32 | DENSE
+                            } else {
+                                let start = u32::from_le_bytes(s.cls);
+                                prefetch(&self.rows[start as usize]);
+                                start
+                            };
+                            starts[found] = start;
+                            found += 1;
+                        } else {
+                            for j in 0..INLINE {
+                                acc[usize::from(s.cls[j])] += i32::from(s.w[j]);
+                            }
+                        }
                         break;
                     }
-                    if k == 0 {
+                    if s.key == 0 {
                         break;
                     }
                     h = (h + 1) & self.mask;
                 }
             }
             for &start in &starts[..found] {
+                if start & DENSE != 0 {
+                    let at = (start & !DENSE) as usize;
+                    let row = &self.dense[at..at + self.stride];
+                    for (a, &x) in acc.iter_mut().zip(row) {
+                        *a += i32::from(x);
+                    }
+                    continue;
+                }
                 let start = start as usize;
                 let len = self.rows[start] as usize;
                 for &e in &self.rows[start + 1..start + 1 + len] {
-                    scores[(e & 0xff) as usize] += i32::from((e >> 16) as u16 as i16);
+                    acc[(e & 0xff) as usize] += i32::from((e >> 16) as u16 as i16);
                 }
             }
         }
     }
 
+    /// For each segment `k` of `feats` (ending at `ends[k]`), adds its weights to
+    /// `out[k * nclasses..][..nclasses]`. The slots of the next segment are prefetched while
+    /// this one is probed, so the cache misses of neighbouring segments overlap too.
+    pub(crate) fn add_each(&self, feats: &[u32], ends: &[usize], out: &mut [i32]) {
+        let nc = self.nclasses;
+        let mut acc: Acc = [0; 256];
+        let mut start = 0;
+        for (k, &end) in ends.iter().enumerate() {
+            let next = ends.get(k + 1).map_or(&[][..], |&e| &feats[end..e]);
+            for &f in next {
+                prefetch(&self.slots[slot_of(f) & self.mask]);
+            }
+            acc[..nc].fill(0);
+            self.add(&feats[start..end], &mut acc);
+            out[k * nc..k * nc + nc].copy_from_slice(&acc[..nc]);
+            start = end;
+        }
+    }
+
     pub(crate) fn write(&self, w: &mut Writer) {
-        let mut features: Vec<(u32, u32)> =
-            self.slots.iter().copied().filter(|s| s.0 != 0).collect();
-        features.sort_unstable();
+        let mut features: Vec<(u32, Vec<(u8, i16)>)> = self
+            .slots
+            .iter()
+            .filter(|s| s.key != 0)
+            .map(|s| (s.key, self.row(s)))
+            .collect();
+        features.sort_unstable_by_key(|f| f.0);
         w.u32(self.nclasses as u32);
         w.f32(self.scale);
         w.u32(features.len() as u32);
         let mut total = 0u32;
-        for &(k, start) in &features {
-            w.u32(k);
-            let len = self.rows[start as usize];
-            w.u8(len as u8);
-            total += len;
+        for (k, row) in &features {
+            w.u32(*k);
+            w.u8(row.len() as u8);
+            total += row.len() as u32;
         }
         w.u32(total);
-        for &(_, start) in &features {
-            let start = start as usize;
-            for &e in &self.rows[start + 1..start + 1 + self.rows[start] as usize] {
-                w.u8((e & 0xff) as u8);
+        for (_, row) in &features {
+            for &(c, _) in row {
+                w.u8(c);
             }
         }
-        for &(_, start) in &features {
-            let start = start as usize;
-            for &e in &self.rows[start + 1..start + 1 + self.rows[start] as usize] {
-                w.i16((e >> 16) as u16 as i16);
+        for (_, row) in &features {
+            for &(_, x) in row {
+                w.i16(x);
             }
         }
     }
@@ -380,6 +514,70 @@ mod tests {
         for (f, gold) in data {
             w2.score(f, &mut s);
             assert_eq!((0..3).max_by_key(|&c| s[c]).unwrap(), *gold);
+        }
+    }
+
+    /// Rows of every length (inline, long, with zero or `i16::MIN` weights) score as the
+    /// plain sums of their weights, and survive a write and read unchanged.
+    #[test]
+    fn inline_and_long_rows_score_exactly() {
+        let mut rng = crate::syntax::Rng::new(7);
+        let nclasses = 60;
+        let (mut keys, mut offsets, mut classes, mut weights) =
+            (vec![], vec![0u32], vec![], vec![]);
+        let mut rows: Vec<Vec<(u8, i16)>> = vec![];
+        for i in 0..3000u32 {
+            keys.push(i.wrapping_mul(2_654_435_761) | 1);
+            let len = (rng.next_u64() % 9) as usize + usize::from(i % 50 == 0) * 40;
+            let mut row = vec![];
+            for j in 0..len {
+                let w = match rng.next_u64() % 20 {
+                    0 => 0,
+                    1 => i16::MIN,
+                    2 => i16::MAX,
+                    r => (rng.next_u64() % 2000) as i16 - 1000 + r as i16,
+                };
+                // Mostly distinct classes; some rows repeat one (never dense then).
+                let c = if i % 97 == 0 {
+                    i as usize
+                } else {
+                    j * 7 + i as usize
+                };
+                row.push(((c % nclasses) as u8, w));
+            }
+            for &(c, w) in &row {
+                classes.push(c);
+                weights.push(w);
+            }
+            offsets.push(classes.len() as u32);
+            rows.push(row);
+        }
+        let w = Weights::build(nclasses, 1.0, keys.clone(), offsets, classes, weights);
+        let mut buf = Writer::default();
+        w.write(&mut buf);
+        let w2 = Weights::read(&mut Reader::new(&buf.buf)).unwrap();
+        let mut buf2 = Writer::default();
+        w2.write(&mut buf2);
+        assert_eq!(buf.buf, buf2.buf);
+        for t in 0..200usize {
+            // Some features repeat, some are unknown.
+            let feats: Vec<u32> = (0..150)
+                .map(|j| match rng.next_u64() % 10 {
+                    0 => 0xdead_0000 + j,
+                    _ => keys[(rng.next_u64() % 3000) as usize],
+                })
+                .collect();
+            let mut want = vec![0i32; nclasses];
+            for f in &feats {
+                if let Some(i) = keys.iter().position(|k| k == f) {
+                    for &(c, x) in &rows[i] {
+                        want[c as usize] += i32::from(x);
+                    }
+                }
+            }
+            let mut got = vec![0i32; nclasses];
+            [&w, &w2][t % 2].score(&feats, &mut got);
+            assert_eq!(got, want);
         }
     }
 }

@@ -2,15 +2,17 @@
 //! tag-dictionary and previous-tag features.
 
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 
 use super::bytes::{Reader, Writer};
 use super::hash::{f1, f2, f3, mix};
 use super::lex::{Lex, NONE, UNKNOWN};
-use super::perceptron::{Trainer, Weights};
+use super::perceptron::{Acc, IdHasher, Trainer, Weights};
 use super::{ModelError, Rng, Upos};
 
 /// Ambiguity classes: lower-cased form hash (folded to 32 bits) → bit set of tags seen.
-pub(crate) type TagDict = HashMap<u32, u32>;
+/// The keys are hashes already, so they are not hashed again.
+pub(crate) type TagDict = HashMap<u32, u32, BuildHasherDefault<IdHasher>>;
 
 pub(crate) struct Tagger {
     /// Feature set (see `features`).
@@ -117,9 +119,133 @@ fn features(
     }
 }
 
+/// The features of token `i` that do not depend on the previous tags: their summed class
+/// scores are computed for the whole sentence at once ([`Weights::add_each`]), so that the
+/// greedy left-to-right decoding only probes the [`dynamic_features`]. Together the two
+/// are exactly the keys of [`features`] (tested).
+fn static_features(
+    version: u32,
+    last: Option<usize>,
+    i: usize,
+    lex: &[Lex],
+    ambs: &[u64],
+    out: &mut Vec<u32>,
+) {
+    let n = lex.len();
+    let at = |j: isize| -> Option<&Lex> { (j >= 0 && (j as usize) < n).then(|| &lex[j as usize]) };
+    let amb_at = |j: isize| -> u64 {
+        if j >= 0 && (j as usize) < n {
+            ambs[j as usize]
+        } else {
+            NONE
+        }
+    };
+    let i = i as isize;
+    let w = &lex[i as usize];
+    let low = |j: isize| at(j).map_or(NONE ^ (j - i) as u64, |l| l.lower);
+    out.push(f1(0, 0));
+    out.push(f1(1, w.lower));
+    out.push(f1(2, w.form));
+    for k in 0..4 {
+        out.push(f1(3 + k as u32, w.suf[k]));
+    }
+    for k in 0..3 {
+        out.push(f1(7 + k as u32, w.pre[k]));
+    }
+    out.push(f1(10, w.shape));
+    out.push(f1(11, low(i - 1)));
+    out.push(f1(12, low(i + 1)));
+    out.push(f1(13, low(i - 2)));
+    out.push(f1(14, low(i + 2)));
+    out.push(f2(18, low(i - 1), w.lower));
+    out.push(f2(19, w.lower, low(i + 1)));
+    out.push(f1(20, at(i + 1).map_or(NONE, |l| l.suf[2])));
+    out.push(f1(21, at(i - 1).map_or(NONE, |l| l.suf[2])));
+    out.push(f1(22, at(i + 1).map_or(NONE, |l| l.shape)));
+    out.push(f1(23, at(i - 1).map_or(NONE, |l| l.shape)));
+    out.push(f1(24, amb_at(i)));
+    out.push(f1(25, amb_at(i + 1)));
+    out.push(f1(26, amb_at(i - 1)));
+    out.push(f2(28, amb_at(i), amb_at(i + 1)));
+    out.push(f2(30, u64::from(i == 0), w.shape));
+    out.push(f2(31, low(i + 1), low(i + 2)));
+    out.push(f1(33, at(i + 1).map_or(NONE, |l| l.suf[1])));
+    out.push(f2(35, w.suf[3], at(i + 1).map_or(NONE, |l| l.suf[2])));
+    out.push(f2(36, u64::from(i == 0), w.lower));
+    out.push(f1(37, w.suf[4]));
+    out.push(f2(38, w.flags, u64::from(i == 0)));
+    out.push(f2(40, w.suf[2], at(i + 1).map_or(NONE, |l| l.lower)));
+    out.push(f2(41, w.suf[2], at(i - 1).map_or(NONE, |l| l.lower)));
+    if version >= 3 {
+        let (suf, pre) = match last {
+            Some(j) if j as isize > i => (lex[j].suf[1], lex[j].pre[1]),
+            _ => (NONE, NONE),
+        };
+        out.push(f2(42, w.lower, suf));
+        out.push(f2(43, w.lower, pre));
+        out.push(f3(44, amb_at(i), suf, pre));
+    }
+}
+
+/// The features of token `i` that depend on the two previous tags.
+fn dynamic_features(i: usize, lex: &[Lex], ambs: &[u64], p1: usize, p2: usize, out: &mut Vec<u32>) {
+    out.clear();
+    let n = lex.len();
+    let w = &lex[i];
+    let next_amb = if i + 1 < n { ambs[i + 1] } else { NONE };
+    let next_low = if i + 1 < n {
+        lex[i + 1].lower
+    } else {
+        NONE ^ 1
+    };
+    let (p1, p2) = (p1 as u64, p2 as u64);
+    out.extend_from_slice(&[
+        f1(15, p1),
+        f2(16, p2, p1),
+        f2(17, p1, w.lower),
+        f2(27, p1, ambs[i]),
+        f2(29, p1, w.suf[2]),
+        f2(32, p1, next_low),
+        f3(34, p1, ambs[i], next_amb),
+        f2(39, w.flags, p1),
+    ]);
+}
+
 impl Tagger {
     /// Tags a sentence; returns tag indexes into [`Upos::ALL`].
     pub(crate) fn tag(&self, lex: &[Lex]) -> Vec<u8> {
+        let n = lex.len();
+        let nc = self.weights.nclasses();
+        let ambs: Vec<u64> = lex.iter().map(|l| amb(&self.dict, l)).collect();
+        let last = last_word(lex);
+        // The static features of all tokens, scored in one pass.
+        let mut feats = Vec::with_capacity(40 * n);
+        let mut ends = Vec::with_capacity(n);
+        for i in 0..n {
+            static_features(self.version, last, i, lex, &ambs, &mut feats);
+            ends.push(feats.len());
+        }
+        let mut sums = vec![0i32; n * nc];
+        self.weights.add_each(&feats, &ends, &mut sums);
+        let mut acc: Acc = [0; 256];
+        let mut tags = Vec::with_capacity(n);
+        let (mut p1, mut p2) = (START, START);
+        for i in 0..n {
+            acc[..nc].copy_from_slice(&sums[i * nc..i * nc + nc]);
+            dynamic_features(i, lex, &ambs, p1, p2, &mut feats);
+            self.weights.add(&feats, &mut acc);
+            let best = argmax_i32(&acc[..nc]);
+            tags.push(best as u8);
+            p2 = p1;
+            p1 = best;
+        }
+        tags
+    }
+
+    /// [`Tagger::tag`] scoring every feature of every token one by one (the reference the
+    /// split into static and dynamic features must equal).
+    #[cfg(test)]
+    pub(crate) fn tag_plain(&self, lex: &[Lex]) -> Vec<u8> {
         let ambs: Vec<u64> = lex.iter().map(|l| amb(&self.dict, l)).collect();
         let mut feats = Vec::with_capacity(40);
         let mut scores = vec![0i32; self.weights.nclasses()];
@@ -150,7 +276,7 @@ impl Tagger {
 
     pub(crate) fn read(r: &mut Reader<'_>, version: u32) -> Result<Tagger, ModelError> {
         let n = r.u32()? as usize;
-        let mut dict = TagDict::with_capacity(n.min(1 << 24));
+        let mut dict = TagDict::with_capacity_and_hasher(n.min(1 << 24), Default::default());
         for _ in 0..n {
             let k = r.u32()?;
             dict.insert(k, r.u32()?);
@@ -189,7 +315,7 @@ fn argmax_f32(scores: &[f32]) -> usize {
 
 /// Builds the ambiguity-class dictionary from training sentences.
 pub(crate) fn build_dict(sents: &[(Vec<Lex>, Vec<u8>)]) -> TagDict {
-    let mut dict = TagDict::new();
+    let mut dict = TagDict::default();
     for (lex, tags) in sents {
         for (l, &t) in lex.iter().zip(tags) {
             *dict.entry(dict_key(l.lower)).or_default() |= 1 << t;
@@ -286,5 +412,62 @@ impl Tagger {
             t += gold.len();
         }
         c as f64 / t.max(1) as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Static and dynamic features are exactly the keys of `features`, for every token and
+    /// previous tags, in sentences of every length; and the embedded taggers tag as with
+    /// plain scoring. A new feature set must add its features to `static_features` or
+    /// `dynamic_features` too, or this fails.
+    #[test]
+    fn static_and_dynamic_features_partition_the_features() {
+        let mut rng = Rng::new(5);
+        let words = [
+            "De", "man", "zag", ",", "het", "huis", "1999", "werd", "verkocht", ".",
+        ];
+        for version in 1..=FEATURES {
+            for len in 1..12usize {
+                let lex: Vec<Lex> = (0..len)
+                    .map(|_| Lex::new(words[(rng.next_u64() % 10) as usize]))
+                    .collect();
+                let ambs: Vec<u64> = (0..len).map(|_| rng.next_u64()).collect();
+                let last = last_word(&lex);
+                let (mut all, mut part, mut dynamic) = (vec![], vec![], vec![]);
+                for i in 0..len {
+                    let (p1, p2) = (
+                        (rng.next_u64() % 18) as usize,
+                        (rng.next_u64() % 18) as usize,
+                    );
+                    features(version, last, i, &lex, &ambs, p1, p2, &mut all);
+                    part.clear();
+                    static_features(version, last, i, &lex, &ambs, &mut part);
+                    dynamic_features(i, &lex, &ambs, p1, p2, &mut dynamic);
+                    part.extend_from_slice(&dynamic);
+                    all.sort_unstable();
+                    part.sort_unstable();
+                    assert_eq!(all, part, "version {version}, token {i} of {len}");
+                }
+            }
+        }
+        let text = "De minister zei dinsdag dat het kabinet de regeling , die in 2019 werd \
+                    ingevoerd , niet zal verlengen . The company said on Monday that it had \
+                    sold its stake to a group of investors for $ 3 million .";
+        let forms: Vec<&str> = text.split_whitespace().collect();
+        for lang in [crate::Lang::NL, crate::Lang::EN] {
+            let Some(model) = super::super::SyntaxModel::for_language(lang) else {
+                continue;
+            };
+            for start in 0..forms.len() {
+                for len in [1, 2, 7, 40] {
+                    let f = &forms[start..(start + len).min(forms.len())];
+                    let lex: Vec<Lex> = f.iter().map(|w| Lex::new(w)).collect();
+                    assert_eq!(model.tagger.tag(&lex), model.tagger.tag_plain(&lex));
+                }
+            }
+        }
     }
 }
