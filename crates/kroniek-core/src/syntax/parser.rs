@@ -12,14 +12,12 @@
 
 use super::bytes::{Reader, Writer};
 use super::hash::{f1, f2, f3, mix};
-use super::lex::{Lex, NONE, ROOT};
+use super::lex::{cluster, Lex, CL_OUTSIDE, CL_ROOT, NONE, ROOT};
 use super::perceptron::{Trainer, Weights};
 use super::tagger::argmax_i32;
 use super::{ModelError, Rng, Upos};
 
 const NIL: u32 = u32::MAX;
-/// The feature set new models are trained with.
-pub(crate) const FEATURES: u32 = super::VERSION;
 const SHIFT: usize = 0;
 /// Tag value of the root token and of positions outside the sentence.
 const TAG_ROOT: u64 = 100;
@@ -194,6 +192,15 @@ impl Input<'_> {
             NIL => TAG_NONE,
             i if i as usize == self.lex.len() => TAG_ROOT,
             i => u64::from(self.tags[i as usize]),
+        }
+    }
+    /// The cluster path of token `i` (a marker for none, outside, the root).
+    #[inline]
+    fn cl(&self, i: u32) -> u32 {
+        match i {
+            NIL => CL_OUTSIDE,
+            i if i as usize == self.lex.len() => CL_ROOT,
+            i => self.lex[i as usize].cl,
         }
     }
     #[inline]
@@ -383,6 +390,31 @@ pub(crate) fn features(st: &State, inp: &Input<'_>, version: u32, out: &mut Vec<
             f3(97, s1t, s0t, Input::between(&inp.verbs, s1, s0)),
         ]);
     }
+    if version >= 4 {
+        // Word clusters (Koo et al. 2008): short and full path prefixes, alone and with tags.
+        let (s0c, s1c, b0c, b1c) = (inp.cl(s0), inp.cl(s1), inp.cl(b0), inp.cl(b1));
+        let (s0c6, b0c6) = (cluster(s0c, 6), cluster(b0c, 6));
+        let (s0cf, b0cf) = (cluster(s0c, 32), cluster(b0c, 32));
+        out.extend_from_slice(&[
+            f1(98, s0c6),
+            f1(99, s0cf),
+            f1(100, b0c6),
+            f1(101, b0cf),
+            f1(102, cluster(b1c, 6)),
+            f1(103, cluster(s1c, 6)),
+            f2(104, s0t, s0cf),
+            f2(105, b0t, b0cf),
+            f2(106, s0c6, b0c6),
+            f3(107, cluster(s0c, 4), cluster(b0c, 4), dist),
+            f3(108, s0t, b0t, cluster(b0c, 10)),
+            f3(109, s0t, cluster(s0c, 10), b0t),
+            f3(110, s0t, b0t, cluster(b1c, 6)),
+            f2(111, cluster(s1c, 6), s0c6),
+            f3(112, s1t, s0t, cluster(s0c, 10)),
+            f2(113, s0wt, b0c6),
+            f2(114, s0c6, b0wt),
+        ]);
+    }
 }
 
 /// A trained parser.
@@ -398,7 +430,7 @@ impl Parser {
     pub(crate) fn parse(&self, inp: &Input<'_>) -> Vec<(u32, u16)> {
         let n = inp.lex.len();
         let mut st = State::new(n);
-        let mut feats = Vec::with_capacity(96);
+        let mut feats = Vec::with_capacity(128);
         let nclasses = self.weights.nclasses();
         let mut scores = vec![0i32; nclasses];
         while !st.is_terminal() {
@@ -500,6 +532,7 @@ pub(crate) struct ParseExample {
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn train(
     data: &[ParseExample],
+    version: u32,
     nlabels: usize,
     root: usize,
     iterations: usize,
@@ -512,7 +545,7 @@ pub(crate) fn train(
     let mut trainer = Trainer::new(nclasses);
     let mut rng = Rng::new(seed);
     let mut order: Vec<usize> = (0..data.len()).collect();
-    let mut feats = Vec::with_capacity(96);
+    let mut feats = Vec::with_capacity(128);
     let mut scores = vec![0f32; nclasses];
     let mut cost = Vec::new();
     for it in 0..iterations {
@@ -527,7 +560,7 @@ pub(crate) fn train(
             let mut st = State::new(n);
             while !st.is_terminal() {
                 costs(&st, &gh, &ex.labels, nlabels, root, &mut cost);
-                features(&st, &inp, FEATURES, &mut feats);
+                features(&st, &inp, version, &mut feats);
                 trainer.score(&feats, &mut scores);
                 let min = *cost.iter().min().unwrap_or(&0);
                 let mut guess = usize::MAX;
@@ -566,7 +599,7 @@ pub(crate) fn train(
         );
         if !dev.is_empty() && (it + 1 == iterations || it % 3 == 2) {
             let p = Parser {
-                version: FEATURES,
+                version,
                 weights: trainer.averaged(budget),
                 nlabels,
                 root,
@@ -581,7 +614,7 @@ pub(crate) fn train(
         log(line);
     }
     Parser {
-        version: FEATURES,
+        version,
         weights: trainer.averaged(budget),
         nlabels,
         root,

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::bytes::{Reader, Writer};
 use super::hash::{f1, f2, f3, mix};
-use super::lex::{Lex, NONE, UNKNOWN};
+use super::lex::{cluster, Lex, CL_OUTSIDE, NONE, UNKNOWN};
 use super::perceptron::{Trainer, Weights};
 use super::{ModelError, Rng, Upos};
 
@@ -21,6 +21,17 @@ pub(crate) struct Tagger {
 
 const START: usize = 17;
 
+/// Closed word classes: never the tag of a word the tagger did not see in training.
+const CLOSED: [Upos; 7] = [
+    Upos::ADP,
+    Upos::AUX,
+    Upos::CCONJ,
+    Upos::DET,
+    Upos::PART,
+    Upos::PRON,
+    Upos::SCONJ,
+];
+
 fn dict_key(lower: u64) -> u32 {
     (lower >> 32) as u32
 }
@@ -29,10 +40,6 @@ fn amb(dict: &TagDict, lex: &Lex) -> u64 {
     dict.get(&dict_key(lex.lower))
         .map_or(NONE, |&m| mix(u64::from(m) ^ 0xa3b1))
 }
-
-/// The feature set new taggers are trained with: 3 adds the affixes of the sentence's
-/// last word (a Dutch participle or infinitive decides between AUX and VERB).
-pub(crate) const FEATURES: u32 = super::VERSION;
 
 /// The index of the last token that is not punctuation.
 fn last_word(lex: &[Lex]) -> Option<usize> {
@@ -115,13 +122,29 @@ fn features(
         out.push(f2(43, w.lower, pre));
         out.push(f3(44, amb_at(i), suf, pre));
     }
+    if version >= 4 {
+        // Word clusters from unlabeled text: prefixes of the word's path, its neighbours'.
+        let cl = |j: isize| at(j).map_or(CL_OUTSIDE, |l| l.cl);
+        let c = w.cl;
+        out.push(f1(45, cluster(c, 4)));
+        out.push(f1(46, cluster(c, 6)));
+        out.push(f1(47, cluster(c, 10)));
+        out.push(f1(48, cluster(c, 32)));
+        out.push(f2(49, p1, cluster(c, 32)));
+        out.push(f2(50, w.suf[2], cluster(c, 6)));
+        out.push(f1(51, cluster(cl(i - 1), 6)));
+        out.push(f1(52, cluster(cl(i - 1), 32)));
+        out.push(f1(53, cluster(cl(i + 1), 6)));
+        out.push(f1(54, cluster(cl(i + 1), 32)));
+        out.push(f2(55, cluster(c, 6), cluster(cl(i + 1), 6)));
+    }
 }
 
 impl Tagger {
     /// Tags a sentence; returns tag indexes into [`Upos::ALL`].
     pub(crate) fn tag(&self, lex: &[Lex]) -> Vec<u8> {
         let ambs: Vec<u64> = lex.iter().map(|l| amb(&self.dict, l)).collect();
-        let mut feats = Vec::with_capacity(40);
+        let mut feats = Vec::with_capacity(64);
         let mut scores = vec![0i32; self.weights.nclasses()];
         let mut tags = Vec::with_capacity(lex.len());
         let last = last_word(lex);
@@ -129,6 +152,17 @@ impl Tagger {
         for i in 0..lex.len() {
             features(self.version, last, i, lex, &ambs, p1, p2, &mut feats);
             self.weights.score(&feats, &mut scores);
+            if ambs[i] == NONE {
+                // A word not seen in training is not of a closed class (nor punctuation
+                // unless it has no letter or digit): an unknown sentence-initial name
+                // ("Trump ontmoette …") was tagged ADP.
+                for c in CLOSED {
+                    scores[c as usize] = i32::MIN;
+                }
+                if lex[i].flags & 4 == 0 {
+                    scores[Upos::PUNCT as usize] = i32::MIN;
+                }
+            }
             let best = argmax_i32(&scores);
             tags.push(best as u8);
             p2 = p1;
@@ -201,6 +235,7 @@ pub(crate) fn build_dict(sents: &[(Vec<Lex>, Vec<u8>)]) -> TagDict {
 /// Trains a tagger; `log` gets one line per iteration.
 pub(crate) fn train(
     sents: &[(Vec<Lex>, Vec<u8>)],
+    version: u32,
     iterations: usize,
     seed: u64,
     dev: &[(Vec<Lex>, Vec<u8>)],
@@ -210,7 +245,7 @@ pub(crate) fn train(
     let mut trainer = Trainer::new(Upos::ALL.len());
     let mut rng = Rng::new(seed);
     let mut order: Vec<usize> = (0..sents.len()).collect();
-    let mut feats = Vec::with_capacity(40);
+    let mut feats = Vec::with_capacity(64);
     let mut scores = vec![0f32; Upos::ALL.len()];
     let mut freq: HashMap<u64, u32> = HashMap::new();
     for (lex, _) in sents {
@@ -243,7 +278,7 @@ pub(crate) fn train(
             let last = last_word(lex);
             let (mut p1, mut p2) = (START, START);
             for (i, &g) in gold.iter().enumerate() {
-                features(FEATURES, last, i, lex, ambs, p1, p2, &mut feats);
+                features(version, last, i, lex, ambs, p1, p2, &mut feats);
                 trainer.score(&feats, &mut scores);
                 let guess = argmax_f32(&scores);
                 let g = g as usize;
@@ -262,7 +297,7 @@ pub(crate) fn train(
         );
         if !dev.is_empty() && (it + 1 == iterations || it % 3 == 2) {
             let tagger = Tagger {
-                version: FEATURES,
+                version,
                 weights: trainer.averaged(usize::MAX),
                 dict: dict.clone(),
             };
@@ -271,7 +306,7 @@ pub(crate) fn train(
         log(line);
     }
     Tagger {
-        version: FEATURES,
+        version,
         weights: trainer.averaged(usize::MAX),
         dict,
     }
