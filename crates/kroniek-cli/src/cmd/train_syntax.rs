@@ -16,7 +16,7 @@ use super::syntax_common::read_conllu;
 /// Example (the committed Dutch model; docs/syntax.md lists every option used):
 ///   kroniek train syntax --lang nl --out-dir models/nl --parser-iterations 12 \
 ///     --train ../shared/corpora/ud_nl_alpino/nl_alpino-alud-train-*.conllu.gz \
-///             ../shared/corpora/ud_nl_lassysmall/nl_lassysmall-ud-dev.conllu \
+///             ../shared/corpora/ud_nl_lassysmall/nl_lassysmall-ud-{dev,test}.conllu \
 ///     --dev ../shared/corpora/ud_nl_alpino/nl_alpino-ud-dev.conllu
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
