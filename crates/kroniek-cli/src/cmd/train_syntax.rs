@@ -1,11 +1,12 @@
 //! `kroniek train syntax`: train the tagger, lemmatizer and parser of a language.
 
-use std::path::PathBuf;
+use std::io::Read;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
-use kroniek_core::syntax::{self, TrainOptions};
+use kroniek_core::syntax::{self, Clusters, TrainOptions};
 
 use super::syntax_common::read_conllu;
 
@@ -15,7 +16,7 @@ use super::syntax_common::read_conllu;
 /// Example (the committed Dutch model; docs/syntax.md lists every option used):
 ///   kroniek train syntax --lang nl --out-dir models/nl --parser-iterations 12 \
 ///     --train ../shared/corpora/ud_nl_alpino/nl_alpino-alud-train-*.conllu.gz \
-///             ../shared/corpora/ud_nl_lassysmall/nl_lassysmall-ud-dev.conllu \
+///             ../shared/corpora/ud_nl_lassysmall/nl_lassysmall-ud-{dev,test}.conllu \
 ///     --dev ../shared/corpora/ud_nl_alpino/nl_alpino-ud-dev.conllu
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
@@ -47,6 +48,55 @@ pub struct Args {
     /// Most parser weights kept (bounds the model size: about 3 bytes each)
     #[arg(long, default_value_t = 3_000_000)]
     pub max_parser_weights: usize,
+    /// Unlabeled text to induce word clusters from (stored in the model, used as tagger and
+    /// parser features): CoNLL-U files (`.conllu`, `.conllu.gz`: the forms) or token-per-line
+    /// files (first column; blank line = sentence end; `-DOCSTART-` lines skipped)
+    #[arg(long, num_args = 1.., value_name = "FILE")]
+    pub cluster_text: Vec<PathBuf>,
+    /// Words seen fewer times in the cluster text get no cluster
+    #[arg(long, default_value_t = 3)]
+    pub cluster_min_count: usize,
+    /// Most words with a cluster (the most frequent)
+    #[arg(long, default_value_t = 60_000)]
+    pub cluster_words: usize,
+}
+
+/// The sentences (token lists) of an unlabeled text file.
+fn read_tokens(path: &Path) -> anyhow::Result<Vec<Vec<String>>> {
+    let name = path.to_string_lossy();
+    if name.ends_with(".conllu") || name.ends_with(".conllu.gz") {
+        return Ok(read_conllu(path)?
+            .iter()
+            .map(|s| s.gold().into_iter().map(|t| t.form).collect())
+            .collect());
+    }
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text = if name.ends_with(".gz") {
+        let mut s = String::new();
+        flate2::read::MultiGzDecoder::new(&bytes[..])
+            .read_to_string(&mut s)
+            .with_context(|| format!("cannot decompress {}", path.display()))?;
+        s
+    } else {
+        String::from_utf8(bytes).with_context(|| format!("{} is not UTF-8", path.display()))?
+    };
+    let mut out = Vec::new();
+    let mut sent = Vec::new();
+    for line in text.lines() {
+        match line.split_whitespace().next() {
+            None => {
+                if !sent.is_empty() {
+                    out.push(std::mem::take(&mut sent));
+                }
+            }
+            Some("-DOCSTART-") => {}
+            Some(tok) => sent.push(tok.to_string()),
+        }
+    }
+    if !sent.is_empty() {
+        out.push(sent);
+    }
+    Ok(out)
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -65,6 +115,35 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(p) => read_conllu(p)?.iter().map(|s| s.gold()).collect(),
         None => Vec::new(),
     };
+    let clusters = if args.cluster_text.is_empty() {
+        None
+    } else {
+        let mut sents = Vec::new();
+        for path in &args.cluster_text {
+            let s = read_tokens(path)?;
+            eprintln!(
+                "cluster text {}: {} sentences, {} tokens",
+                path.display(),
+                s.len(),
+                s.iter().map(Vec::len).sum::<usize>()
+            );
+            sents.extend(s);
+            names.push(format!(
+                "clusters:{}",
+                path.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            ));
+        }
+        let c = Clusters::induce(&sents, args.cluster_min_count, args.cluster_words);
+        eprintln!(
+            "[{:>6.1}s] clusters: {} words (min count {})",
+            started.elapsed().as_secs_f64(),
+            c.len(),
+            args.cluster_min_count
+        );
+        Some(c)
+    };
     let opts = TrainOptions {
         lang: args.lang.clone(),
         tagger_iterations: args.tagger_iterations,
@@ -73,6 +152,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         seed: args.seed,
         max_parser_weights: args.max_parser_weights,
         description: format!("trained on {}", names.join(" ")),
+        clusters,
     };
     let bytes = syntax::train(&train, &dev, &opts, &mut |line| {
         eprintln!("[{:>6.1}s] {line}", started.elapsed().as_secs_f64())

@@ -43,6 +43,7 @@ use std::collections::BTreeSet;
 use std::fmt;
 
 use crate::lang::Lang;
+pub use crate::ner::Clusters;
 use crate::resources;
 use bytes::{Reader, Writer};
 use lex::Lex;
@@ -51,8 +52,10 @@ use lex::Lex;
 pub const MODEL_FILE: &str = "syntax.bin";
 /// The file starts with `KRNKSYN` and a version byte: the feature sets of tagger and
 /// parser (1: first; 2: + parser counts of punctuation and verbs between s0 and b0;
-/// 3: + tagger affixes of the sentence's last word). Older versions stay readable.
-pub(crate) const VERSION: u32 = 3;
+/// 3: + tagger affixes of the sentence's last word; 4: + a word-cluster table, and cluster
+/// features in tagger and parser). Older versions stay readable. Training writes 4 when
+/// it is given clusters, else 3.
+pub(crate) const VERSION: u32 = 4;
 const MAGIC: &[u8; 7] = b"KRNKSYN";
 
 /// The 17 universal part-of-speech tags of Universal Dependencies.
@@ -169,6 +172,7 @@ pub struct SyntaxModel {
     parser: parser::Parser,
     lemmatizer: lemma::Lemmatizer<'static>,
     prt: Option<u16>,
+    clusters: Option<Clusters>,
 }
 
 impl fmt::Debug for SyntaxModel {
@@ -211,6 +215,11 @@ impl SyntaxModel {
         let lang = r.str()?;
         let info = r.str()?;
         let labels = r.strs()?;
+        let clusters = if version >= 4 {
+            read_clusters(&mut r)?
+        } else {
+            None
+        };
         let tagger = tagger::Tagger::read(&mut r, version)?;
         let parser = parser::Parser::read(&mut r, version)?;
         if parser.nlabels != labels.len() {
@@ -233,6 +242,7 @@ impl SyntaxModel {
             parser,
             lemmatizer,
             prt,
+            clusters,
         })
     }
 
@@ -253,7 +263,7 @@ impl SyntaxModel {
 
     /// Tags one sentence (its word forms).
     pub fn tag<S: AsRef<str>>(&self, forms: &[S]) -> Vec<Upos> {
-        let lex: Vec<Lex> = forms.iter().map(|f| Lex::new(f.as_ref())).collect();
+        let lex = lex::lexes(forms, self.clusters.as_ref());
         self.tagger
             .tag(&lex)
             .into_iter()
@@ -271,14 +281,14 @@ impl SyntaxModel {
     /// Tags, lemmatizes and parses one sentence (its word forms). Never panics; an empty
     /// sentence gives an empty result.
     pub fn analyse<S: AsRef<str>>(&self, forms: &[S]) -> Vec<TokenSyntax> {
-        let lex: Vec<Lex> = forms.iter().map(|f| Lex::new(f.as_ref())).collect();
+        let lex = lex::lexes(forms, self.clusters.as_ref());
         let tags = self.tagger.tag(&lex);
         self.finish(forms, &lex, &tags)
     }
 
     /// Lemmatizes and parses one sentence whose tags are given.
     pub fn analyse_tagged<S: AsRef<str>>(&self, forms: &[S], tags: &[Upos]) -> Vec<TokenSyntax> {
-        let lex: Vec<Lex> = forms.iter().map(|f| Lex::new(f.as_ref())).collect();
+        let lex = lex::lexes(forms, self.clusters.as_ref());
         let tags: Vec<u8> = tags
             .iter()
             .map(|&t| t as u8)
@@ -356,6 +366,9 @@ pub struct TrainOptions {
     pub max_parser_weights: usize,
     /// Free text stored in the model (the training command, data names).
     pub description: String,
+    /// Word clusters from unlabeled text: stored in the model and used as tagger and
+    /// parser features (feature set 4); `None`: feature set 3.
+    pub clusters: Option<Clusters>,
 }
 
 impl Default for TrainOptions {
@@ -368,6 +381,7 @@ impl Default for TrainOptions {
             seed: 1,
             max_parser_weights: 3_000_000,
             description: String::new(),
+            clusters: None,
         }
     }
 }
@@ -396,6 +410,16 @@ impl Rng {
     }
 }
 
+/// The cluster table of a feature-set-4 model (an empty table reads as none).
+fn read_clusters(r: &mut Reader<'_>) -> Result<Option<Clusters>, ModelError> {
+    let n = r.u32()? as usize;
+    let mut entries = Vec::with_capacity(n.min(1 << 22));
+    for _ in 0..n {
+        entries.push((r.u32()?, r.u32()?));
+    }
+    Ok((n > 0).then(|| Clusters::from_parts(entries)))
+}
+
 fn upos_index(s: &str) -> u8 {
     Upos::parse(s).unwrap_or(Upos::X) as u8
 }
@@ -418,12 +442,16 @@ pub fn train(
     let root = labels.iter().position(|l| *l == "root").unwrap_or(0);
     let fallback = labels.iter().position(|l| *l == "dep").unwrap_or(root);
     let label_of = |d: &str| labels.binary_search(&d).unwrap_or(fallback) as u16;
+    let clusters = opts.clusters.as_ref();
+    let version = if clusters.is_some() { VERSION } else { 3 };
     let tagged = |sents: &[&Vec<GoldToken>]| -> Vec<(Vec<Lex>, Vec<u8>)> {
         sents
             .iter()
             .map(|s| {
                 (
-                    s.iter().map(|t| Lex::new(&t.form)).collect(),
+                    s.iter()
+                        .map(|t| Lex::with_clusters(&t.form, clusters))
+                        .collect(),
                     s.iter().map(|t| upos_index(&t.upos)).collect(),
                 )
             })
@@ -441,6 +469,7 @@ pub fn train(
 
     let tagger = tagger::train(
         &train_tagged,
+        version,
         opts.tagger_iterations,
         opts.seed,
         &dev_tagged,
@@ -459,6 +488,7 @@ pub fn train(
                 .collect();
             let t = tagger::train(
                 &rest,
+                version,
                 opts.tagger_iterations,
                 opts.seed + 1 + fold as u64,
                 &[],
@@ -511,6 +541,7 @@ pub fn train(
         .collect();
     let parser = parser::train(
         &parse_train,
+        version,
         labels.len(),
         root,
         opts.parser_iterations,
@@ -539,12 +570,13 @@ pub fn train(
     }
     let mut w = Writer::default();
     w.buf.extend_from_slice(MAGIC);
-    w.u8(VERSION as u8);
+    w.u8(version as u8);
     w.str(&opts.lang);
     let info = format!(
-        "{}; {} sentences; tagger {} iterations, {} features; parser {} iterations, {} features, {} labels; jackknife {}; seed {}",
+        "{}; {} sentences; {} cluster words; feature set {version}; tagger {} iterations, {} features; parser {} iterations, {} features, {} labels; jackknife {}; seed {}",
         opts.description,
         train.len(),
+        clusters.map_or(0, Clusters::len),
         opts.tagger_iterations,
         tagger.weights.nfeatures(),
         opts.parser_iterations,
@@ -555,6 +587,13 @@ pub fn train(
     );
     w.str(&info);
     w.strs(&labels);
+    if let Some(c) = clusters {
+        w.u32(c.entries.len() as u32);
+        for &(k, p) in &c.entries {
+            w.u32(k);
+            w.u32(p);
+        }
+    }
     tagger.write(&mut w);
     parser.write(&mut w);
     lemma::build(&lemmas, &mut w);

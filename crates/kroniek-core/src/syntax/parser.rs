@@ -12,14 +12,12 @@
 
 use super::bytes::{Reader, Writer};
 use super::hash::{f1, f2, f3, mix};
-use super::lex::{Lex, NONE, ROOT};
+use super::lex::{cluster, Lex, CL_OUTSIDE, CL_ROOT, NONE, ROOT};
 use super::perceptron::{Acc, Trainer, Weights};
 use super::tagger::argmax_i32;
 use super::{ModelError, Rng, Upos};
 
 const NIL: u32 = u32::MAX;
-/// The feature set new models are trained with.
-pub(crate) const FEATURES: u32 = super::VERSION;
 const SHIFT: usize = 0;
 /// Tag value of the root token and of positions outside the sentence.
 const TAG_ROOT: u64 = 100;
@@ -194,6 +192,15 @@ impl Input<'_> {
             NIL => TAG_NONE,
             i if i as usize == self.lex.len() => TAG_ROOT,
             i => u64::from(self.tags[i as usize]),
+        }
+    }
+    /// The cluster path of token `i` (a marker for none, outside, the root).
+    #[inline]
+    fn cl(&self, i: u32) -> u32 {
+        match i {
+            NIL => CL_OUTSIDE,
+            i if i as usize == self.lex.len() => CL_ROOT,
+            i => self.lex[i as usize].cl,
         }
     }
     #[inline]
@@ -383,6 +390,51 @@ pub(crate) fn features(st: &State, inp: &Input<'_>, version: u32, out: &mut Vec<
             f3(97, s1t, s0t, Input::between(&inp.verbs, s1, s0)),
         ]);
     }
+    if version >= 4 {
+        cluster_features(
+            inp,
+            [s0, s1, b0, b1],
+            [s0t, s1t, b0t],
+            [s0wt, b0wt],
+            dist,
+            out,
+        );
+    }
+}
+
+/// Word-cluster features (Koo et al. 2008), feature set 4: short and full path prefixes,
+/// alone and with tags. Shared by [`features`] and [`dynamic_features`] (decoding probes
+/// them per state).
+fn cluster_features(
+    inp: &Input<'_>,
+    [s0, s1, b0, b1]: [u32; 4],
+    [s0t, s1t, b0t]: [u64; 3],
+    [s0wt, b0wt]: [u64; 2],
+    dist: u64,
+    out: &mut Vec<u32>,
+) {
+    let (s0c, s1c, b0c, b1c) = (inp.cl(s0), inp.cl(s1), inp.cl(b0), inp.cl(b1));
+    let (s0c6, b0c6) = (cluster(s0c, 6), cluster(b0c, 6));
+    let (s0cf, b0cf) = (cluster(s0c, 32), cluster(b0c, 32));
+    out.extend_from_slice(&[
+        f1(98, s0c6),
+        f1(99, s0cf),
+        f1(100, b0c6),
+        f1(101, b0cf),
+        f1(102, cluster(b1c, 6)),
+        f1(103, cluster(s1c, 6)),
+        f2(104, s0t, s0cf),
+        f2(105, b0t, b0cf),
+        f2(106, s0c6, b0c6),
+        f3(107, cluster(s0c, 4), cluster(b0c, 4), dist),
+        f3(108, s0t, b0t, cluster(b0c, 10)),
+        f3(109, s0t, cluster(s0c, 10), b0t),
+        f3(110, s0t, b0t, cluster(b1c, 6)),
+        f2(111, cluster(s1c, 6), s0c6),
+        f3(112, s1t, s0t, cluster(s0c, 10)),
+        f2(113, s0wt, b0c6),
+        f2(114, s0c6, b0wt),
+    ]);
 }
 
 /// Feature groups whose keys depend on one token only (its word, tag, suffix, and for
@@ -571,6 +623,16 @@ pub(crate) fn dynamic_features(st: &State, inp: &Input<'_>, version: u32, out: &
             f3(97, s1t, s0t, Input::between(&inp.verbs, s1, s0)),
         ]);
     }
+    if version >= 4 {
+        cluster_features(
+            inp,
+            [s0, s1, b0, b1],
+            [s0t, s1t, b0t],
+            [s0wt, b0wt],
+            dist,
+            out,
+        );
+    }
 }
 
 /// The summed class scores of the role groups, per role and token, computed on first use
@@ -654,7 +716,7 @@ impl Parser {
     pub(crate) fn parse(&self, inp: &Input<'_>) -> Vec<(u32, u16)> {
         let n = inp.lex.len();
         let mut st = State::new(n);
-        let mut feats = Vec::with_capacity(96);
+        let mut feats = Vec::with_capacity(128);
         let nclasses = self.weights.nclasses();
         let mut roles = RoleScores::new(n, nclasses);
         let mut acc: Acc = [0; 256];
@@ -794,6 +856,7 @@ pub(crate) struct ParseExample {
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn train(
     data: &[ParseExample],
+    version: u32,
     nlabels: usize,
     root: usize,
     iterations: usize,
@@ -806,7 +869,7 @@ pub(crate) fn train(
     let mut trainer = Trainer::new(nclasses);
     let mut rng = Rng::new(seed);
     let mut order: Vec<usize> = (0..data.len()).collect();
-    let mut feats = Vec::with_capacity(96);
+    let mut feats = Vec::with_capacity(128);
     let mut scores = vec![0f32; nclasses];
     let mut cost = Vec::new();
     for it in 0..iterations {
@@ -821,7 +884,7 @@ pub(crate) fn train(
             let mut st = State::new(n);
             while !st.is_terminal() {
                 costs(&st, &gh, &ex.labels, nlabels, root, &mut cost);
-                features(&st, &inp, FEATURES, &mut feats);
+                features(&st, &inp, version, &mut feats);
                 trainer.score(&feats, &mut scores);
                 let min = *cost.iter().min().unwrap_or(&0);
                 let mut guess = usize::MAX;
@@ -860,7 +923,7 @@ pub(crate) fn train(
         );
         if !dev.is_empty() && (it + 1 == iterations || it % 3 == 2) {
             let p = Parser {
-                version: FEATURES,
+                version,
                 weights: trainer.averaged(budget),
                 nlabels,
                 root,
@@ -875,7 +938,7 @@ pub(crate) fn train(
         log(line);
     }
     Parser {
-        version: FEATURES,
+        version,
         weights: trainer.averaged(budget),
         nlabels,
         root,
@@ -954,10 +1017,10 @@ mod tests {
             "de", "man", "zag", ",", "het", "huis", "dat", "werd", "verkocht", ".",
         ];
         let (nl, root) = (5, 4);
-        for version in 1..=FEATURES {
+        for version in 1..=super::super::VERSION {
             for len in 1..14usize {
                 let lex: Vec<Lex> = (0..len)
-                    .map(|_| Lex::new(words[(rng.next_u64() % 10) as usize]))
+                    .map(|_| Lex::with_clusters(words[(rng.next_u64() % 10) as usize], None))
                     .collect();
                 let tags: Vec<u8> = (0..len).map(|_| (rng.next_u64() % 17) as u8).collect();
                 let inp = Input::new(&lex, &tags);
@@ -1009,7 +1072,7 @@ mod tests {
             for start in 0..forms.len() {
                 for len in [1, 2, 5, 13, 40] {
                     let f = &forms[start..(start + len).min(forms.len())];
-                    let lex: Vec<Lex> = f.iter().map(|w| Lex::new(w)).collect();
+                    let lex: Vec<Lex> = f.iter().map(|w| Lex::with_clusters(w, None)).collect();
                     let tags = model.tagger.tag(&lex);
                     let inp = Input::new(&lex, &tags);
                     assert_eq!(model.parser.parse(&inp), model.parser.parse_plain(&inp));

@@ -6,7 +6,7 @@ use std::hash::BuildHasherDefault;
 
 use super::bytes::{Reader, Writer};
 use super::hash::{f1, f2, f3, mix};
-use super::lex::{Lex, NONE, UNKNOWN};
+use super::lex::{cluster, Lex, CL_OUTSIDE, NONE, UNKNOWN};
 use super::perceptron::{Acc, IdHasher, Trainer, Weights};
 use super::{ModelError, Rng, Upos};
 
@@ -23,6 +23,17 @@ pub(crate) struct Tagger {
 
 const START: usize = 17;
 
+/// Closed word classes: never the tag of a word the tagger did not see in training.
+const CLOSED: [Upos; 7] = [
+    Upos::ADP,
+    Upos::AUX,
+    Upos::CCONJ,
+    Upos::DET,
+    Upos::PART,
+    Upos::PRON,
+    Upos::SCONJ,
+];
+
 fn dict_key(lower: u64) -> u32 {
     (lower >> 32) as u32
 }
@@ -31,10 +42,6 @@ fn amb(dict: &TagDict, lex: &Lex) -> u64 {
     dict.get(&dict_key(lex.lower))
         .map_or(NONE, |&m| mix(u64::from(m) ^ 0xa3b1))
 }
-
-/// The feature set new taggers are trained with: 3 adds the affixes of the sentence's
-/// last word (a Dutch participle or infinitive decides between AUX and VERB).
-pub(crate) const FEATURES: u32 = super::VERSION;
 
 /// The index of the last token that is not punctuation.
 fn last_word(lex: &[Lex]) -> Option<usize> {
@@ -117,6 +124,22 @@ fn features(
         out.push(f2(43, w.lower, pre));
         out.push(f3(44, amb_at(i), suf, pre));
     }
+    if version >= 4 {
+        // Word clusters from unlabeled text: prefixes of the word's path, its neighbours'.
+        let cl = |j: isize| at(j).map_or(CL_OUTSIDE, |l| l.cl);
+        let c = w.cl;
+        out.push(f1(45, cluster(c, 4)));
+        out.push(f1(46, cluster(c, 6)));
+        out.push(f1(47, cluster(c, 10)));
+        out.push(f1(48, cluster(c, 32)));
+        out.push(f2(49, p1, cluster(c, 32)));
+        out.push(f2(50, w.suf[2], cluster(c, 6)));
+        out.push(f1(51, cluster(cl(i - 1), 6)));
+        out.push(f1(52, cluster(cl(i - 1), 32)));
+        out.push(f1(53, cluster(cl(i + 1), 6)));
+        out.push(f1(54, cluster(cl(i + 1), 32)));
+        out.push(f2(55, cluster(c, 6), cluster(cl(i + 1), 6)));
+    }
 }
 
 /// The features of token `i` that do not depend on the previous tags: their summed class
@@ -185,10 +208,32 @@ fn static_features(
         out.push(f2(43, w.lower, pre));
         out.push(f3(44, amb_at(i), suf, pre));
     }
+    if version >= 4 {
+        let cl = |j: isize| at(j).map_or(CL_OUTSIDE, |l| l.cl);
+        let c = w.cl;
+        out.push(f1(45, cluster(c, 4)));
+        out.push(f1(46, cluster(c, 6)));
+        out.push(f1(47, cluster(c, 10)));
+        out.push(f1(48, cluster(c, 32)));
+        out.push(f2(50, w.suf[2], cluster(c, 6)));
+        out.push(f1(51, cluster(cl(i - 1), 6)));
+        out.push(f1(52, cluster(cl(i - 1), 32)));
+        out.push(f1(53, cluster(cl(i + 1), 6)));
+        out.push(f1(54, cluster(cl(i + 1), 32)));
+        out.push(f2(55, cluster(c, 6), cluster(cl(i + 1), 6)));
+    }
 }
 
 /// The features of token `i` that depend on the two previous tags.
-fn dynamic_features(i: usize, lex: &[Lex], ambs: &[u64], p1: usize, p2: usize, out: &mut Vec<u32>) {
+fn dynamic_features(
+    version: u32,
+    i: usize,
+    lex: &[Lex],
+    ambs: &[u64],
+    p1: usize,
+    p2: usize,
+    out: &mut Vec<u32>,
+) {
     out.clear();
     let n = lex.len();
     let w = &lex[i];
@@ -209,6 +254,22 @@ fn dynamic_features(i: usize, lex: &[Lex], ambs: &[u64], p1: usize, p2: usize, o
         f3(34, p1, ambs[i], next_amb),
         f2(39, w.flags, p1),
     ]);
+    if version >= 4 {
+        out.push(f2(49, p1, cluster(w.cl, 32)));
+    }
+}
+
+/// A word not seen in training is not of a closed class (nor punctuation unless it has no
+/// letter or digit): an unknown sentence-initial name ("Trump ontmoette …") was tagged ADP.
+fn mask_unseen(amb: u64, lex: &Lex, scores: &mut [i32]) {
+    if amb == NONE {
+        for c in CLOSED {
+            scores[c as usize] = i32::MIN;
+        }
+        if lex.flags & 4 == 0 {
+            scores[Upos::PUNCT as usize] = i32::MIN;
+        }
+    }
 }
 
 impl Tagger {
@@ -232,8 +293,9 @@ impl Tagger {
         let (mut p1, mut p2) = (START, START);
         for i in 0..n {
             acc[..nc].copy_from_slice(&sums[i * nc..i * nc + nc]);
-            dynamic_features(i, lex, &ambs, p1, p2, &mut feats);
+            dynamic_features(self.version, i, lex, &ambs, p1, p2, &mut feats);
             self.weights.add(&feats, &mut acc);
+            mask_unseen(ambs[i], &lex[i], &mut acc[..nc]);
             let best = argmax_i32(&acc[..nc]);
             tags.push(best as u8);
             p2 = p1;
@@ -247,7 +309,7 @@ impl Tagger {
     #[cfg(test)]
     pub(crate) fn tag_plain(&self, lex: &[Lex]) -> Vec<u8> {
         let ambs: Vec<u64> = lex.iter().map(|l| amb(&self.dict, l)).collect();
-        let mut feats = Vec::with_capacity(40);
+        let mut feats = Vec::with_capacity(64);
         let mut scores = vec![0i32; self.weights.nclasses()];
         let mut tags = Vec::with_capacity(lex.len());
         let last = last_word(lex);
@@ -255,6 +317,7 @@ impl Tagger {
         for i in 0..lex.len() {
             features(self.version, last, i, lex, &ambs, p1, p2, &mut feats);
             self.weights.score(&feats, &mut scores);
+            mask_unseen(ambs[i], &lex[i], &mut scores);
             let best = argmax_i32(&scores);
             tags.push(best as u8);
             p2 = p1;
@@ -327,6 +390,7 @@ pub(crate) fn build_dict(sents: &[(Vec<Lex>, Vec<u8>)]) -> TagDict {
 /// Trains a tagger; `log` gets one line per iteration.
 pub(crate) fn train(
     sents: &[(Vec<Lex>, Vec<u8>)],
+    version: u32,
     iterations: usize,
     seed: u64,
     dev: &[(Vec<Lex>, Vec<u8>)],
@@ -336,7 +400,7 @@ pub(crate) fn train(
     let mut trainer = Trainer::new(Upos::ALL.len());
     let mut rng = Rng::new(seed);
     let mut order: Vec<usize> = (0..sents.len()).collect();
-    let mut feats = Vec::with_capacity(40);
+    let mut feats = Vec::with_capacity(64);
     let mut scores = vec![0f32; Upos::ALL.len()];
     let mut freq: HashMap<u64, u32> = HashMap::new();
     for (lex, _) in sents {
@@ -369,7 +433,7 @@ pub(crate) fn train(
             let last = last_word(lex);
             let (mut p1, mut p2) = (START, START);
             for (i, &g) in gold.iter().enumerate() {
-                features(FEATURES, last, i, lex, ambs, p1, p2, &mut feats);
+                features(version, last, i, lex, ambs, p1, p2, &mut feats);
                 trainer.score(&feats, &mut scores);
                 let guess = argmax_f32(&scores);
                 let g = g as usize;
@@ -388,7 +452,7 @@ pub(crate) fn train(
         );
         if !dev.is_empty() && (it + 1 == iterations || it % 3 == 2) {
             let tagger = Tagger {
-                version: FEATURES,
+                version,
                 weights: trainer.averaged(usize::MAX),
                 dict: dict.clone(),
             };
@@ -397,7 +461,7 @@ pub(crate) fn train(
         log(line);
     }
     Tagger {
-        version: FEATURES,
+        version,
         weights: trainer.averaged(usize::MAX),
         dict,
     }
@@ -429,10 +493,10 @@ mod tests {
         let words = [
             "De", "man", "zag", ",", "het", "huis", "1999", "werd", "verkocht", ".",
         ];
-        for version in 1..=FEATURES {
+        for version in 1..=super::super::VERSION {
             for len in 1..12usize {
                 let lex: Vec<Lex> = (0..len)
-                    .map(|_| Lex::new(words[(rng.next_u64() % 10) as usize]))
+                    .map(|_| Lex::with_clusters(words[(rng.next_u64() % 10) as usize], None))
                     .collect();
                 let ambs: Vec<u64> = (0..len).map(|_| rng.next_u64()).collect();
                 let last = last_word(&lex);
@@ -445,7 +509,7 @@ mod tests {
                     features(version, last, i, &lex, &ambs, p1, p2, &mut all);
                     part.clear();
                     static_features(version, last, i, &lex, &ambs, &mut part);
-                    dynamic_features(i, &lex, &ambs, p1, p2, &mut dynamic);
+                    dynamic_features(version, i, &lex, &ambs, p1, p2, &mut dynamic);
                     part.extend_from_slice(&dynamic);
                     all.sort_unstable();
                     part.sort_unstable();
@@ -464,7 +528,7 @@ mod tests {
             for start in 0..forms.len() {
                 for len in [1, 2, 7, 40] {
                     let f = &forms[start..(start + len).min(forms.len())];
-                    let lex: Vec<Lex> = f.iter().map(|w| Lex::new(w)).collect();
+                    let lex: Vec<Lex> = f.iter().map(|w| Lex::with_clusters(w, None)).collect();
                     assert_eq!(model.tagger.tag(&lex), model.tagger.tag_plain(&lex));
                 }
             }

@@ -125,3 +125,45 @@ fn embedded_models_load_when_present() {
         }
     }
 }
+
+#[test]
+fn a_model_with_clusters_is_feature_set_4_round_trips_and_is_deterministic() {
+    let train = read(include_str!("../../../../testdata/syntax/train.conllu"));
+    let text: Vec<Vec<String>> = train
+        .iter()
+        .map(|s| s.iter().map(|t| t.form.clone()).collect())
+        .collect();
+    let opts = TrainOptions {
+        lang: "en".into(),
+        tagger_iterations: 2,
+        parser_iterations: 2,
+        jackknife: 0,
+        clusters: Some(Clusters::induce(&text, 1, 1000)),
+        ..TrainOptions::default()
+    };
+    let a = super::train(&train[..40], &[], &opts, &mut |_| {});
+    let b = super::train(&train[..40], &[], &opts, &mut |_| {});
+    assert_eq!(a, b, "training with clusters is deterministic");
+    assert_eq!(a[7], 4, "feature set 4");
+    let model = SyntaxModel::from_bytes(Box::leak(a.into_boxed_slice())).unwrap();
+    assert!(model.clusters.as_ref().is_some_and(|c| !c.is_empty()));
+    let forms = ["The", "dog", "barked", ",,", "."];
+    let parsed = model.analyse(&forms);
+    assert_eq!(parsed.len(), forms.len());
+    assert_eq!(parsed.iter().filter(|t| t.head == 0).count(), 1);
+}
+
+#[test]
+fn quotation_marks_written_otherwise_read_as_a_double_quote() {
+    for q in [",,", "''", "“", "”", "„"] {
+        let (a, b) = (
+            lex::Lex::with_clusters(q, None),
+            lex::Lex::with_clusters("\"", None),
+        );
+        assert_eq!(
+            (a.lower, a.form, a.shape),
+            (b.lower, b.form, b.shape),
+            "{q}"
+        );
+    }
+}
