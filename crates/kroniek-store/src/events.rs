@@ -175,7 +175,8 @@ pub struct EventView {
     /// Whether some article dates it with a time expression.
     pub anchored: bool,
     /// The strongest certainty among its asserted mentions that date it (all asserted
-    /// mentions when none does): `CERTAIN` > `PROBABLE` > …; `DENIED` when all deny it.
+    /// mentions when none does): `CERTAIN` > `PROBABLE` > …; `DENIED` when a mention denies
+    /// it and none asserts it (certain or probable).
     pub certainty: String,
     /// Some mention asserts it and another denies it.
     pub contradicted: bool,
@@ -852,9 +853,11 @@ impl SqliteStore {
             if polarity == "NEG" {
                 neg = true;
             } else {
-                pos = true;
                 // The dated mentions say what happened then; undated ones only echo it.
                 let rank = certainty_rank(&certainty);
+                // Only a certain or probable mention asserts it: "whether it will leave"
+                // does not contradict "it did not leave".
+                pos |= rank >= certainty_rank("PROBABLE");
                 if m_anchored && !best_dated {
                     best = rank;
                     best_dated = true;
@@ -921,6 +924,10 @@ impl SqliteStore {
                 Ok(m)
             })
             .collect::<Result<_, Error>>()?;
+        // A denial outweighs mentions that only ask or guess ("whether it will leave").
+        if neg && !pos {
+            best = 0;
+        }
         let certainty = match best {
             4 => "CERTAIN",
             3 => "PROBABLE",

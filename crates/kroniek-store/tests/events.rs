@@ -403,3 +403,43 @@ fn topic_sentences_come_from_the_best_ranked_articles_when_capped() {
     assert_eq!(docs(&one).len(), 1);
     assert_eq!(s.topic_sentences("aanslag", None, None).unwrap(), all);
 }
+
+#[test]
+fn a_denial_contradicts_an_assertion_but_not_an_open_question() {
+    let asserted = analysed(
+        "Islamitische Staat heeft op 3 maart 2020 een aanslag in Kabul gepleegd.",
+        "2020-03-04",
+        "De Krant",
+        Lang::NL,
+    );
+    let denied = analysed(
+        "Islamitische Staat heeft op 3 maart 2020 geen aanslag in Kabul gepleegd.",
+        "2020-03-05",
+        "Het Blad",
+        Lang::NL,
+    );
+    let asked = analysed(
+        "Of Islamitische Staat op 3 maart 2020 een aanslag in Kabul pleegde, is onduidelijk.",
+        "2020-03-05",
+        "De Krant",
+        Lang::NL,
+    );
+    let attacks = |docs: Vec<StoredDocument>| {
+        let mut s = SqliteStore::in_memory().unwrap();
+        s.put_batch(&docs).unwrap();
+        let all = s.timeline(&TimelineQuery::default()).unwrap();
+        all.into_iter()
+            .filter(|e| e.kind == "attack")
+            .map(|e| (e.articles, e.contradicted, e.certainty))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        attacks(vec![asserted, denied.clone()]),
+        [(2, true, "CERTAIN".to_string())]
+    );
+    // "Whether IS carried out an attack" asserts nothing: the denial stands.
+    assert_eq!(
+        attacks(vec![asked, denied]),
+        [(2, false, "DENIED".to_string())]
+    );
+}

@@ -638,6 +638,8 @@ enum Cond {
     Verb,
     /// The event is a `te`/`to`-infinitive: the word before it is `te` or `to`.
     Te,
+    /// The cue opens the sentence (Dutch "Of hij komt, is onduidelijk": "whether").
+    First,
 }
 
 struct Cue {
@@ -672,6 +674,7 @@ fn load_cues(lang: Lang) -> Cues {
                     None | Some("") => Cond::Any,
                     Some("verb") => Cond::Verb,
                     Some("te") => Cond::Te,
+                    Some("first") => Cond::First,
                     Some(_) => continue,
                 };
                 c.cues.push(Cue {
@@ -777,6 +780,7 @@ pub fn factuality(lang: Lang, s: &Words, ev: Range<usize>, attributed: bool) -> 
                 Cond::Any => true,
                 Cond::Verb => is_verb,
                 Cond::Te => is_te,
+                Cond::First => (0..start).all(|j| !w[j].chars().any(char::is_alphanumeric)),
             };
             // A negation negates the nearest verb: "has not spoken since the grounding"
             // does not deny the grounding, "did not say he would attack" not the attack,
