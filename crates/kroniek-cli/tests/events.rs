@@ -27,9 +27,16 @@ fn conll_columns_are_appended_and_blank_lines_kept() {
             assert_eq!(&cols[4..], ["_", "_", "_"]);
         }
     }
+    // "De staatsgreep mislukte niet": the failure is denied, not the coup.
     let coup = lines[1].split('\t').collect::<Vec<_>>();
     assert_eq!(
         &coup[3..],
+        ["B-E", "B-CERTAIN", "B-POS", "B-NON_FUTURE"],
+        "{out}"
+    );
+    let failed = lines[2].split('\t').collect::<Vec<_>>();
+    assert_eq!(
+        &failed[3..],
         ["B-E", "B-CERTAIN", "B-NEG", "B-NON_FUTURE"],
         "{out}"
     );
