@@ -8,11 +8,9 @@
 //! is cycled until N MB (default 20) have been annotated; the figure is MB/s and
 //! documents/s on one thread, plus the share of the events stage measured separately.
 
-use std::io::BufReader;
 use std::time::Instant;
 
-use kroniek_core::{annotate, Document};
-use kroniek_formats::{Format, Options};
+use kroniek_core::annotate;
 
 fn main() {
     let mut path = None;
@@ -28,20 +26,7 @@ fn main() {
             _ => path = Some(a),
         }
     }
-    let path = path.unwrap_or_else(|| {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../crates/kroniek-cli/demo/corpus.jsonl").to_string()
-    });
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let format = kroniek_formats::sniff(&path, &bytes);
-    let docs: Vec<Document> = if format == Format::Text {
-        vec![Document::builder(String::from_utf8_lossy(&bytes).into_owned()).build()]
-    } else {
-        kroniek_formats::read(format, BufReader::new(&bytes[..]), &Options::default())
-            .filter_map(Result::ok)
-            .map(|r| r.doc)
-            .collect()
-    };
-    assert!(!docs.is_empty(), "no documents in {path}");
+    let (_, docs) = kroniek_bench::load_corpus(path);
     // Warm up (lexicons and models load once).
     for d in &docs {
         std::hint::black_box(annotate(d));
@@ -74,7 +59,14 @@ fn main() {
     while ev_bytes < target / 2 {
         for (d, lang, toks, sents) in &prepared {
             let attr = kroniek_core::attribution::find(&d.text, toks, sents, *lang);
-            std::hint::black_box(kroniek_core::events::find(&d.text, toks, sents, *lang, &attr, &[]));
+            std::hint::black_box(kroniek_core::events::find(
+                &d.text,
+                toks,
+                sents,
+                *lang,
+                &attr,
+                &[],
+            ));
             ev_bytes += d.text.len();
         }
     }

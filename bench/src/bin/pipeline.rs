@@ -14,12 +14,10 @@
 //! by one with a CPU timer around each (the breakdown, as MB/s of each stage alone and its
 //! share of the stages' sum; the sum is close to the whole, which adds little glue).
 
-use std::io::BufReader;
 use std::time::Instant;
 
 use kroniek_core::syntax::SyntaxModel;
-use kroniek_core::{annotate_with, AnnotateOptions, Document, Lang};
-use kroniek_formats::{Format, Options};
+use kroniek_core::{annotate_with, AnnotateOptions, Lang};
 
 #[repr(C)]
 struct Timespec {
@@ -65,24 +63,7 @@ fn main() {
             _ => path = Some(a),
         }
     }
-    let path = path.unwrap_or_else(|| {
-        concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../crates/kroniek-cli/demo/corpus.jsonl"
-        )
-        .to_string()
-    });
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let format = kroniek_formats::sniff(&path, &bytes);
-    let docs: Vec<Document> = if format == Format::Text {
-        vec![Document::builder(String::from_utf8_lossy(&bytes).into_owned()).build()]
-    } else {
-        kroniek_formats::read(format, BufReader::new(&bytes[..]), &Options::default())
-            .filter_map(Result::ok)
-            .map(|r| r.doc)
-            .collect()
-    };
-    assert!(!docs.is_empty(), "no documents in {path}");
+    let (path, docs) = kroniek_bench::load_corpus(path);
     let corpus_bytes: usize = docs.iter().map(|d| d.text.len()).sum();
     let opts = AnnotateOptions { syntax };
     // Warm up (lexicons and models load once).

@@ -233,14 +233,8 @@ fn at(v: &[u32], i: u32) -> u32 {
 /// numbers, so the order of the keys changes nothing.)
 pub(crate) fn features(st: &State, inp: &Input<'_>, version: u32, out: &mut Vec<u32>) {
     dynamic_features(st, inp, version, out);
-    let b0 = if st.b <= st.n { st.b as u32 } else { NIL };
     let mut group = Vec::with_capacity(16);
-    for (role, i) in [
-        (ROLE_B0, b0),
-        (ROLE_S0, st.s(0)),
-        (ROLE_S1, st.s(1)),
-        (ROLE_S2, st.s(2)),
-    ] {
+    for (role, i) in role_tokens(st) {
         role_features(role, i, inp, &mut group);
         out.extend_from_slice(&group);
     }
@@ -291,6 +285,17 @@ const ROLE_B0: usize = 0;
 const ROLE_S0: usize = 1;
 const ROLE_S1: usize = 2;
 const ROLE_S2: usize = 3;
+
+/// The token in each role of a state (`NIL`: none).
+fn role_tokens(st: &State) -> [(usize, u32); ROLES] {
+    let b0 = if st.b <= st.n { st.b as u32 } else { NIL };
+    [
+        (ROLE_B0, b0),
+        (ROLE_S0, st.s(0)),
+        (ROLE_S1, st.s(1)),
+        (ROLE_S2, st.s(2)),
+    ]
+}
 
 /// The keys of one role group for token `i` (`NIL`: none).
 fn role_features(role: usize, i: u32, inp: &Input<'_>, out: &mut Vec<u32>) {
@@ -575,13 +580,7 @@ impl Parser {
                 continue;
             }
             acc[..nclasses].fill(0);
-            let b0 = if st.b <= n { st.b as u32 } else { NIL };
-            for (role, i) in [
-                (ROLE_B0, b0),
-                (ROLE_S0, st.s(0)),
-                (ROLE_S1, st.s(1)),
-                (ROLE_S2, st.s(2)),
-            ] {
+            for (role, i) in role_tokens(&st) {
                 roles.add(role, i, inp, &self.weights, &mut feats, &mut acc);
             }
             dynamic_features(&st, inp, self.version, &mut feats);
