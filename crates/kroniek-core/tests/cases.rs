@@ -287,3 +287,41 @@ fn nouns_that_are_verb_forms_are_marked_for_the_trigger_model() {
     // and verbs ("uitgesteld") are not nouns.
     assert_eq!(marked, ["vertrek", "aankoop"]);
 }
+
+#[test]
+fn nouns_whose_main_sense_is_an_act_or_event_are_marked_for_the_trigger_model() {
+    use kroniek_core::events::Words;
+    let eventive = |lang: &str, words: &[&str]| -> Vec<String> {
+        let w = Words::new(Lang::new(lang).unwrap(), words);
+        (0..words.len())
+            .filter(|&i| w.is_eventive_noun(i))
+            .map(|i| words[i].to_string())
+            .collect()
+    };
+    // Through FreeDict and WordNet: "ceremonie" (ceremony: event), "staking" (strike: act);
+    // "gebouw" (building) is an artifact.
+    let nl = [
+        "De",
+        "ceremonie",
+        "na",
+        "de",
+        "staking",
+        "in",
+        "het",
+        "gebouw",
+        ".",
+    ];
+    assert_eq!(eventive("nl", &nl), ["ceremonie", "staking"]);
+    let en = [
+        "The",
+        "election",
+        "and",
+        "the",
+        "takeovers",
+        "of",
+        "the",
+        "building",
+        ".",
+    ];
+    assert_eq!(eventive("en", &en), ["election", "takeovers"]);
+}

@@ -125,7 +125,8 @@ pub fn recipe(
 }
 
 /// Silver training sentences from a (gzipped) CoNLL-U treebank: VERB tokens are events,
-/// nouns, adjectives and copulas are unknown, the rest is not an event.
+/// event-like nouns, predicative adjectives and copulas are unknown, the rest is not an
+/// event.
 pub fn read_conllu_silver(
     lang: Lang,
     path: &Path,
@@ -142,6 +143,9 @@ pub fn read_conllu_silver(
     let mut out = Vec::new();
     let (mut words, mut labels): (Vec<String>, Vec<u8>) = (Vec::new(), Vec::new());
     let mut nouns: Vec<bool> = Vec::new();
+    // Adjectives, and the (1-based) heads of copulas: a predicative adjective may be an
+    // event (MEANTIME marks "verkrijgbaar" in "is verkrijgbaar"), so it is not learned from.
+    let (mut adjectives, mut copula_heads): (Vec<bool>, Vec<usize>) = (Vec::new(), Vec::new());
     for line in BufReader::new(reader).lines() {
         let line = line?;
         if line.trim().is_empty() {
@@ -150,11 +154,23 @@ pub fn read_conllu_silver(
                 let sentence = Words::new(lang, &w);
                 // Nouns that are also verb forms ("vlucht") may be events too.
                 for (i, l) in labels.iter_mut().enumerate() {
-                    if *l == O && nouns[i] && sentence.is_verbal_noun(i) {
+                    if *l == O
+                        && nouns[i]
+                        && (sentence.is_verbal_noun(i) || sentence.is_eventive_noun(i))
+                    {
                         *l = UNKNOWN;
                     }
                 }
+                for &h in &copula_heads {
+                    if let Some(l) = labels.get_mut(h.wrapping_sub(1)) {
+                        if adjectives[h - 1] {
+                            *l = UNKNOWN;
+                        }
+                    }
+                }
                 nouns.clear();
+                adjectives.clear();
+                copula_heads.clear();
                 out.push((sentence, std::mem::take(&mut labels)));
                 words.clear();
                 if out.len() >= max {
@@ -172,6 +188,12 @@ pub fn read_conllu_silver(
         }
         words.push(cols[1].to_string());
         nouns.push(cols[3] == "NOUN");
+        adjectives.push(cols[3] == "ADJ");
+        if cols.get(7) == Some(&"cop") {
+            if let Some(h) = cols.get(6).and_then(|h| h.parse::<usize>().ok()) {
+                copula_heads.push(h);
+            }
+        }
         // Verbs are events. Nouns that look like event nouns (known to the ontology, or
         // with a deverbal suffix) and copulas may be (MEANTIME marks event nouns and some
         // copulas), so they are not learned from; everything else is not an event.

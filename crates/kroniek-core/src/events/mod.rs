@@ -15,6 +15,7 @@
 //!   (before it, or after it for FUTURE events).
 
 pub mod perceptron;
+pub mod senses;
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -265,6 +266,71 @@ pub struct Words {
     /// "attack"), or its compound head is ("testvlucht", "aankoop"). Nouns like these
     /// often name events, and the cue carries across topics where the words do not.
     verbal: Vec<Verbal>,
+    /// Per token: its part in a copular clause (see [`Predication`]).
+    predication: Vec<Predication>,
+    /// Per noun: its WordNet sense classes ([`senses::classes`]), most frequent first.
+    senses: Vec<Option<&'static str>>,
+}
+
+/// A token's part in a clause whose only verb is a copula ("is verkrijgbaar", "is de
+/// maker"). MEANTIME marks the copula when the predicate is nominal and the adjective when
+/// it is adjectival, so the trigger features tell these apart (from POS alone, so that
+/// they work without a parse).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Predication {
+    None,
+    /// A copula whose predicate is a noun phrase.
+    CopulaNominal,
+    /// A copula whose predicate is an adjective.
+    CopulaAdjectival,
+    /// The adjective that is the predicate of a copula.
+    PredicateAdjective,
+}
+
+/// Per token, its [`Predication`]. A clause (split at punctuation and conjunctions) with
+/// an auxiliary and no verb is copular. A copula's predicate is adjectival when an
+/// adjective not followed by a noun, adjective or number (so not attributive) stands among
+/// the three words after it ("is niet verkrijgbaar") or right before it and its fellow
+/// auxiliaries (verb-final "verkrijgbaar zal zijn"); otherwise it is nominal.
+fn predications(pos: &[&str]) -> Vec<Predication> {
+    let mut out = vec![Predication::None; pos.len()];
+    let boundary = |p: &str| matches!(p, "PUNCT" | "SCONJ" | "CCONJ");
+    let mut start = 0;
+    while start < pos.len() {
+        let end = (start..pos.len())
+            .find(|&k| boundary(pos[k]))
+            .unwrap_or(pos.len());
+        let clause = &pos[start..end];
+        if clause.contains(&"AUX") && !clause.contains(&"VERB") {
+            let predicative = |k: usize| {
+                clause[k] == "ADJ"
+                    && !matches!(
+                        clause.get(k + 1).copied(),
+                        Some("NOUN" | "PROPN" | "ADJ" | "NUM")
+                    )
+                    && (k == 0 || clause[k - 1] != "DET")
+            };
+            for k in (0..clause.len()).filter(|&k| clause[k] == "AUX") {
+                let after = (k + 1..clause.len().min(k + 4)).find(|&j| predicative(j));
+                let before = (0..k)
+                    .rev()
+                    .find(|&j| clause[j] != "AUX")
+                    .filter(|&j| predicative(j));
+                match after.or(before) {
+                    Some(j) => {
+                        out[start + k] = Predication::CopulaAdjectival;
+                        out[start + j] = Predication::PredicateAdjective;
+                    }
+                    None if out[start + k] == Predication::None => {
+                        out[start + k] = Predication::CopulaNominal;
+                    }
+                    None => {}
+                }
+            }
+        }
+        start = end + 1;
+    }
+    out
 }
 
 /// How a noun relates to the verbs of the language (see [`Words`]).
@@ -306,6 +372,15 @@ impl Verbal {
 }
 
 impl Words {
+    /// Whether token `i` is a noun whose most frequent sense names an act, event or
+    /// process ([`senses::classes`]).
+    pub fn is_eventive_noun(&self, i: usize) -> bool {
+        self.senses.get(i).copied().flatten().is_some_and(|c| {
+            let first = c.split(' ').next().unwrap_or("");
+            matches!(first, "act" | "event" | "process" | "phenomenon")
+        })
+    }
+
     /// Whether token `i` is a noun that is also a verb form, or whose compound head is.
     pub fn is_verbal_noun(&self, i: usize) -> bool {
         self.verbal.get(i).is_some_and(|v| *v != Verbal::No)
@@ -343,12 +418,20 @@ impl Words {
                 .collect(),
             _ => vec![Verbal::No; lower.len()],
         };
+        let predication = predications(&pos);
+        let senses = lower
+            .iter()
+            .zip(&pos)
+            .map(|(w, &p)| (p == "NOUN").then(|| senses::classes(lang, w)).flatten())
+            .collect();
         Words {
             orig: words.iter().map(|w| w.to_string()).collect(),
             lower,
             types,
             pos,
             verbal,
+            predication,
+            senses,
         }
     }
 }
@@ -451,6 +534,19 @@ pub fn features(s: &Words, i: usize, prev: u8) -> Vec<u64> {
         let before = s.pos[..i].iter().rev().take_while(|p| !clause_end(p));
         let verb = after.chain(before).any(|p| *p == "VERB");
         push(&["auxv", if verb { "1" } else { "0" }, cur]);
+    }
+    if let Some(classes) = s.senses.get(i).copied().flatten() {
+        let mut all = classes.split(' ');
+        push(&["wn1", all.next().unwrap_or("")]);
+        for c in all {
+            push(&["wn", c]);
+        }
+    }
+    match s.predication.get(i) {
+        Some(Predication::CopulaNominal) => push(&["cop", "nom"]),
+        Some(Predication::CopulaAdjectival) => push(&["cop", "adj"]),
+        Some(Predication::PredicateAdjective) => push(&["padj"]),
+        _ => {}
     }
     push(&[
         "ty-1",
@@ -1016,5 +1112,31 @@ pub fn find_in_tokens_with<S: AsRef<str>>(
             m,
             None,
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copulas_are_told_apart_by_their_predicate() {
+        use Predication::*;
+        // "De iPod is niet verkrijgbaar ." : the adjective is the predicate.
+        let p = predications(&["DET", "PROPN", "AUX", "ADV", "ADJ", "PUNCT"]);
+        assert_eq!(p[2], CopulaAdjectival);
+        assert_eq!(p[4], PredicateAdjective);
+        // "Apple is de grootste maker ." : an attributive adjective, a nominal predicate.
+        let p = predications(&["PROPN", "AUX", "DET", "ADJ", "NOUN", "PUNCT"]);
+        assert_eq!((p[1], p[3]), (CopulaNominal, None));
+        // Verb-final "… dat de telefoon verkrijgbaar zal zijn": before the auxiliaries.
+        let p = predications(&["SCONJ", "DET", "NOUN", "ADJ", "AUX", "AUX"]);
+        assert_eq!(
+            (p[3], p[4], p[5]),
+            (PredicateAdjective, CopulaAdjectival, CopulaAdjectival)
+        );
+        // An auxiliary with a verb in its clause is no copula: "is snel verkocht".
+        let p = predications(&["PRON", "AUX", "ADJ", "VERB"]);
+        assert!(p.iter().all(|x| *x == None));
     }
 }
