@@ -376,8 +376,8 @@ impl Words {
     /// process ([`senses::classes`]).
     pub fn is_eventive_noun(&self, i: usize) -> bool {
         self.senses.get(i).copied().flatten().is_some_and(|c| {
-            let first = c.split(' ').next().unwrap_or("");
-            matches!(first, "act" | "event" | "process" | "phenomenon")
+            c.split(' ')
+                .any(|c| matches!(c, "act" | "event" | "process" | "phenomenon"))
         })
     }
 
@@ -536,9 +536,7 @@ pub fn features(s: &Words, i: usize, prev: u8) -> Vec<u64> {
         push(&["auxv", if verb { "1" } else { "0" }, cur]);
     }
     if let Some(classes) = s.senses.get(i).copied().flatten() {
-        let mut all = classes.split(' ');
-        push(&["wn1", all.next().unwrap_or("")]);
-        for c in all {
+        for c in classes.split(' ') {
             push(&["wn", c]);
         }
     }
