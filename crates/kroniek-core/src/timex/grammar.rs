@@ -377,7 +377,8 @@ impl Grammar {
     /// Looks up every token's word entry.
     pub fn lookup(&self, toks: &mut [Tok], lower: &str) {
         for t in toks.iter_mut() {
-            if t.digits {
+            // Numbers are words only where a rule names them ("1/2" in "2 1/2 years").
+            if t.digits && t.lo.1 - t.lo.0 > 1 {
                 continue;
             }
             let w = &lower[t.lo.0 as usize..t.lo.1 as usize];
