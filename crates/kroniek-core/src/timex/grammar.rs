@@ -159,6 +159,9 @@ pub(crate) struct Rule {
     pub first_lits: Vec<u32>,
     /// The fewest tokens a match takes.
     pub min_len: usize,
+    /// Tokens at the end of `atoms` that must match but stay out of the extent (the
+    /// context after ` / ` in the rules file: "the year / (ended | ending)").
+    pub trail: usize,
     /// Line number in the rules file, for messages.
     #[allow(dead_code)]
     pub line: usize,
@@ -337,11 +340,43 @@ impl Grammar {
                     value: leak(v),
                 });
             }
+            let (pattern, context) = match pattern.split_once(" >> ") {
+                Some((p, c)) => (p, c),
+                None => (pattern, ""),
+            };
+            let mut trail_atoms = Vec::new();
+            if !context.is_empty() {
+                let parts: Vec<&str> = split_pattern(context);
+                let mut pos = 0;
+                match parse_seq(&mut g, &mut lits, &parts, &mut pos) {
+                    Ok(alts) if pos == parts.len() && alts.len() == 1 => {
+                        trail_atoms = alts.into_iter().next().unwrap_or_default();
+                    }
+                    _ => {
+                        g.problems
+                            .push(format!("rules line {}: bad context", n + 1));
+                        continue;
+                    }
+                }
+            }
+            let Some(trail) = fixed_len(&trail_atoms) else {
+                g.problems.push(format!(
+                    "rules line {}: the context after ' >> ' must be single words",
+                    n + 1
+                ));
+                continue;
+            };
             let parts: Vec<&str> = split_pattern(pattern);
             let mut pos = 0;
             match parse_seq(&mut g, &mut lits, &parts, &mut pos) {
                 Ok(alts) if pos == parts.len() && alts.len() == 1 => {
-                    let atoms = alts.into_iter().next().unwrap_or_default();
+                    let mut atoms = alts.into_iter().next().unwrap_or_default();
+                    if trail > 0 && min_len(&atoms) == 0 {
+                        g.problems
+                            .push(format!("rules line {}: empty pattern", n + 1));
+                        continue;
+                    }
+                    atoms.extend(trail_atoms);
                     let mut rule = Rule {
                         kind,
                         extra,
@@ -349,6 +384,7 @@ impl Grammar {
                         first_classes: 0,
                         first_lits: Vec::new(),
                         min_len: 0,
+                        trail,
                         line: n + 1,
                     };
                     rule.min_len = min_len(&rule.atoms);
@@ -377,7 +413,8 @@ impl Grammar {
     /// Looks up every token's word entry.
     pub fn lookup(&self, toks: &mut [Tok], lower: &str) {
         for t in toks.iter_mut() {
-            if t.digits {
+            // Numbers are words only where a rule names them ("1/2" in "2 1/2 years").
+            if t.digits && t.lo.1 - t.lo.0 > 1 {
                 continue;
             }
             let w = &lower[t.lo.0 as usize..t.lo.1 as usize];
@@ -452,6 +489,7 @@ impl Grammar {
             None
         };
         let mut best_end = 0usize;
+        let mut best_len = 0usize;
         let mut best_rule = usize::MAX;
         // A match does not run on into a new line that starts with a capital (a heading,
         // a dateline, the next sentence of line-per-sentence text).
@@ -485,8 +523,11 @@ impl Grammar {
                 best_caps: &mut local_caps,
             };
             cx.seq(&rule.atoms, 0, i, false, &mut |_, _| true);
-            if local_best > best_end {
-                best_end = local_best;
+            // The longest match wins, counting the context after it; the extent leaves the
+            // context out.
+            if local_best > best_len {
+                best_len = local_best;
+                best_end = local_best - rule.trail;
                 best_rule = r;
                 best.clear();
                 best.extend_from_slice(&local_caps);
@@ -620,6 +661,27 @@ impl Cx<'_> {
             self.seq(atoms, k + 1, pos, in_group, cont);
         }
     }
+}
+
+/// The number of tokens a pattern of single words (classes, one-token literals, groups
+/// of them) takes, or `None` when it can vary.
+fn fixed_len(atoms: &[Atom]) -> Option<usize> {
+    let mut n = 0;
+    for a in atoms {
+        if !matches!(a.quant, Quant::One) {
+            return None;
+        }
+        if let AtomKind::Group(alts) = &a.kind {
+            if alts
+                .iter()
+                .any(|alt| alt.len() != 1 || fixed_len(alt) != Some(1))
+            {
+                return None;
+            }
+        }
+        n += 1;
+    }
+    Some(n)
 }
 
 fn split_pattern(p: &str) -> Vec<&str> {

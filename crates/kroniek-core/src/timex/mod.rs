@@ -297,6 +297,7 @@ enum Field {
     Anaph,
     Tz,
     YearHi,
+    Frac,
 }
 
 impl Field {
@@ -330,6 +331,7 @@ impl Field {
             "ANAPH" => Field::Anaph,
             "TZ" => Field::Tz,
             "YEARHI" => Field::YearHi,
+            "FRAC" => Field::Frac,
             _ => Field::None,
         }
     }
@@ -370,6 +372,8 @@ struct Frame {
     /// The century of a spoken year ("nineteen" in "nineteen ninety-six"); the number
     /// that follows gives the rest.
     year_hi: Option<i64>,
+    /// A half unit more ("2 1/2 years", "an hour and a half").
+    frac: bool,
     tense: i8,
 }
 
@@ -427,6 +431,7 @@ impl Frame {
             }
             Field::Tz => self.tz = Some(value),
             Field::YearHi => self.year_hi = n,
+            Field::Frac => self.frac = true,
         }
     }
 
@@ -506,7 +511,8 @@ fn normalise(
     if kind == TimexType::Set || f.set {
         tx.kind = TimexType::Set;
         tx.value = if let Some(w) = f.weekday {
-            format!("XXXX-WXX-{w}")
+            let part = f.part.map(|p| format!("T{p}")).unwrap_or_default();
+            format!("XXXX-WXX-{w}{part}")
         } else if let Some(p) = f.part.filter(|_| f.unit.is_none()) {
             format!("XXXX-XX-XXT{p}")
         } else {
@@ -601,6 +607,9 @@ fn duration_value(f: &Frame) -> Option<String> {
     } else {
         f.num.unwrap_or(1).to_string()
     };
+    if f.frac && !num_x {
+        return Some(half_more(unit, f.num.unwrap_or(1)));
+    }
     let scaled = |k: i64| {
         if num_x {
             "X".to_string()
@@ -616,9 +625,35 @@ fn duration_value(f: &Frame) -> Option<String> {
         "Q" => format!("P{}M", scaled(3)),
         "WE" => format!("P{n}WE"),
         "DE" => format!("P{}Y", scaled(10)),
+        // An unknown number of centuries cannot be counted in years.
+        "CE" if num_x => "PXC".to_string(),
         "CE" => format!("P{}Y", scaled(100)),
         u => format!("P{n}{u}"),
     })
+}
+
+/// `n` and a half units, in whole smaller units where they divide evenly: `P2Y6M`,
+/// `PT5H30M`, `PT1M30S`; otherwise with a decimal fraction (`P1.5W`).
+fn half_more(unit: &str, n: i64) -> String {
+    let whole = |lead: &str, big: &str, small: &str, k: i64| {
+        if n == 0 {
+            format!("{lead}{k}{small}")
+        } else {
+            format!("{lead}{n}{big}{k}{small}")
+        }
+    };
+    match unit {
+        "Y" => whole("P", "Y", "M", 6),
+        "D" => whole("P", "DT", "H", 12),
+        "H" => whole("PT", "H", "M", 30),
+        "MIN" => whole("PT", "M", "S", 30),
+        "HALF" => format!("P{}M", n.saturating_mul(6).saturating_add(3)),
+        "DE" => format!("P{}Y", n.saturating_mul(10).saturating_add(5)),
+        "CE" => format!("P{}Y", n.saturating_mul(100).saturating_add(50)),
+        "S" => format!("PT{n}.5S"),
+        "WE" => format!("P{n}.5WE"),
+        u => format!("P{n}.5{u}"),
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -659,11 +694,14 @@ fn year_for_month(f: &Frame, d: Date, m: i64) -> i64 {
         Some(_) => return y,
         None => {}
     }
-    // A past cue moves a month to last year only when it lies well ahead ("was extended
-    // to Nov. 16" in an October article is this November).
-    if (m - cur >= 7 && f.tense <= 0) || (m - cur >= 3 && f.tense < 0) {
+    // Without a cue news looks back: a month up to four months ahead is the coming one,
+    // one further ahead last year's ("March" in a November article), and one eight or
+    // more months back next year's ("January" in a November article). A past cue moves a
+    // month to last year only when it lies well ahead ("was extended to Nov. 16" in an
+    // October article is this November).
+    if (m - cur >= 5 && f.tense == 0) || (m - cur >= 3 && f.tense < 0) {
         y - 1
-    } else if (cur - m >= 7 && f.tense >= 0) || (m < cur && f.tense > 0) {
+    } else if (cur - m >= 8 && f.tense == 0) || (m < cur && f.tense > 0) {
         y + 1
     } else {
         y
