@@ -205,6 +205,8 @@ pub fn read_conllu_silver(
                     .any(|s| lower.ends_with(s))
         };
         labels.push(match cols[3] {
+            // An attributive participle ("de afgelopen maand") is rarely an event.
+            "VERB" if matches!(cols.get(7), Some(&("amod" | "acl"))) => UNKNOWN,
             "VERB" => B,
             "NOUN" if eventish() => UNKNOWN,
             "AUX" if cols.get(7) == Some(&"cop") => UNKNOWN,

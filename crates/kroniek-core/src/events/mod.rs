@@ -540,6 +540,14 @@ pub fn features(s: &Words, i: usize, prev: u8) -> Vec<u64> {
             push(&["wn", c]);
         }
     }
+    if s.pos.get(i) == Some(&"VERB")
+        && i > 0
+        && matches!(s.pos[i - 1], "DET" | "ADJ" | "ADV")
+        && s.pos.get(i + 1) == Some(&"NOUN")
+    {
+        // An attributive participle ("een bepaalde wijze", "het afgelopen jaar").
+        push(&["attr"]);
+    }
     match s.predication.get(i) {
         Some(Predication::CopulaNominal) => push(&["cop", "nom"]),
         Some(Predication::CopulaAdjectival) => push(&["cop", "adj"]),
