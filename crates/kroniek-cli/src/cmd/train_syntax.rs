@@ -15,6 +15,7 @@ use super::syntax_common::read_conllu;
 ///
 /// Example (the committed Dutch model; docs/syntax.md lists every option used):
 ///   kroniek train syntax --lang nl --out-dir models/nl --parser-iterations 12 \
+///     --two-pass-tagger --pseudo-projective \
 ///     --train ../shared/corpora/ud_nl_alpino/nl_alpino-alud-train-*.conllu.gz \
 ///             ../shared/corpora/ud_nl_lassysmall/nl_lassysmall-ud-{dev,test}.conllu \
 ///     --dev ../shared/corpora/ud_nl_alpino/nl_alpino-ud-dev.conllu
