@@ -15,6 +15,7 @@ use super::syntax_common::read_conllu;
 ///
 /// Example (the committed Dutch model; docs/syntax.md lists every option used):
 ///   kroniek train syntax --lang nl --out-dir models/nl --parser-iterations 12 \
+///     --two-pass-tagger --pseudo-projective \
 ///     --train ../shared/corpora/ud_nl_alpino/nl_alpino-alud-train-*.conllu.gz \
 ///             ../shared/corpora/ud_nl_lassysmall/nl_lassysmall-ud-{dev,test}.conllu \
 ///     --dev ../shared/corpora/ud_nl_alpino/nl_alpino-ud-dev.conllu
@@ -59,6 +60,15 @@ pub struct Args {
     /// Most words with a cluster (the most frequent)
     #[arg(long, default_value_t = 60_000)]
     pub cluster_words: usize,
+    /// A second tagger pass that sees the first pass's tags of the whole sentence (the right
+    /// context too), trained on jackknifed first-pass tags (feature set 5; not with
+    /// --cluster-text)
+    #[arg(long)]
+    pub two_pass_tagger: bool,
+    /// Pseudo-projective parsing: lift non-projective training arcs, decorating labels
+    /// with the original head's label, and move such tokens back down after parsing
+    #[arg(long)]
+    pub pseudo_projective: bool,
 }
 
 /// The sentences (token lists) of an unlabeled text file.
@@ -153,6 +163,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         max_parser_weights: args.max_parser_weights,
         description: format!("trained on {}", names.join(" ")),
         clusters,
+        two_pass_tagger: args.two_pass_tagger,
+        pseudo_projective: args.pseudo_projective,
     };
     let bytes = syntax::train(&train, &dev, &opts, &mut |line| {
         eprintln!("[{:>6.1}s] {line}", started.elapsed().as_secs_f64())

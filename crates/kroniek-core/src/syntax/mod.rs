@@ -35,6 +35,7 @@ mod lemma;
 mod lex;
 mod parser;
 mod perceptron;
+mod projective;
 mod tagger;
 #[cfg(test)]
 mod tests;
@@ -53,9 +54,10 @@ pub const MODEL_FILE: &str = "syntax.bin";
 /// The file starts with `KRNKSYN` and a version byte: the feature sets of tagger and
 /// parser (1: first; 2: + parser counts of punctuation and verbs between s0 and b0;
 /// 3: + tagger affixes of the sentence's last word; 4: + a word-cluster table, and cluster
-/// features in tagger and parser). Older versions stay readable. Training writes 4 when
-/// it is given clusters, else 3.
-pub(crate) const VERSION: u32 = 4;
+/// features in tagger and parser; 5: set 3 and a second tagger pass with the first pass's
+/// tags, the right context too, as features). Older versions stay readable. Training
+/// writes 4 when it is given clusters, else 5 with a second tagger pass, else 3.
+pub(crate) const VERSION: u32 = 5;
 const MAGIC: &[u8; 7] = b"KRNKSYN";
 
 /// The 17 universal part-of-speech tags of Universal Dependencies.
@@ -173,6 +175,8 @@ pub struct SyntaxModel {
     lemmatizer: lemma::Lemmatizer<'static>,
     prt: Option<u16>,
     clusters: Option<Clusters>,
+    /// Pseudo-projective models: per label, its plain label and decoration (`None`: plain).
+    deproj: Option<Vec<Option<(u16, u16)>>>,
 }
 
 impl fmt::Debug for SyntaxModel {
@@ -215,7 +219,7 @@ impl SyntaxModel {
         let lang = r.str()?;
         let info = r.str()?;
         let labels = r.strs()?;
-        let clusters = if version >= 4 {
+        let clusters = if version == 4 {
             read_clusters(&mut r)?
         } else {
             None
@@ -234,6 +238,23 @@ impl SyntaxModel {
         } else {
             None
         };
+        let split: Vec<Option<(u16, u16)>> = labels
+            .iter()
+            .map(|l| {
+                let (plain, deco) = l.split_once(projective::SEP)?;
+                let at = |x: &str| labels.iter().position(|l| *l == x).map(|p| p as u16);
+                Some((at(plain)?, at(deco)?))
+            })
+            .collect();
+        if labels.iter().any(|l| l.contains(projective::SEP))
+            && split
+                .iter()
+                .zip(&labels)
+                .any(|(s, l)| s.is_none() && l.contains(projective::SEP))
+        {
+            return Err(ModelError::Corrupt("decorated label"));
+        }
+        let deproj = split.iter().any(Option::is_some).then_some(split);
         Ok(SyntaxModel {
             lang,
             info,
@@ -243,6 +264,7 @@ impl SyntaxModel {
             lemmatizer,
             prt,
             clusters,
+            deproj,
         })
     }
 
@@ -300,7 +322,10 @@ impl SyntaxModel {
 
     fn finish<S: AsRef<str>>(&self, forms: &[S], lex: &[Lex], tags: &[u8]) -> Vec<TokenSyntax> {
         let n = forms.len();
-        let arcs = self.parser.parse(&parser::Input::new(lex, tags));
+        let mut arcs = self.parser.parse(&parser::Input::new(lex, tags));
+        if let Some(split) = &self.deproj {
+            projective::deprojectivise(&mut arcs, split);
+        }
         let mut out: Vec<TokenSyntax> = forms
             .iter()
             .zip(tags)
@@ -367,8 +392,15 @@ pub struct TrainOptions {
     /// Free text stored in the model (the training command, data names).
     pub description: String,
     /// Word clusters from unlabeled text: stored in the model and used as tagger and
-    /// parser features (feature set 4); `None`: feature set 3.
+    /// parser features (feature set 4); `None`: feature set 3 or 5.
     pub clusters: Option<Clusters>,
+    /// A second tagger pass that sees the first pass's tags of the whole sentence (feature
+    /// set 5; not with clusters).
+    pub two_pass_tagger: bool,
+    /// Pseudo-projective parsing: training trees are made projective by lifting arcs, with
+    /// the lifted token's label decorated by its original head's label (`obj||xcomp`);
+    /// parsing moves such tokens back down (the labels say so: no feature-set change).
+    pub pseudo_projective: bool,
 }
 
 impl Default for TrainOptions {
@@ -382,6 +414,8 @@ impl Default for TrainOptions {
             max_parser_weights: 3_000_000,
             description: String::new(),
             clusters: None,
+            two_pass_tagger: false,
+            pseudo_projective: false,
         }
     }
 }
@@ -420,6 +454,11 @@ fn read_clusters(r: &mut Reader<'_>) -> Result<Option<Clusters>, ModelError> {
     Ok((n > 0).then(|| Clusters::from_parts(entries)))
 }
 
+/// Pseudo-projective training: a decoration (lifted label, head label) seen fewer times is
+/// not made a label, and at most this many are.
+const MIN_DECORATION: usize = 20;
+const MAX_DECORATIONS: usize = 40;
+
 fn upos_index(s: &str) -> u8 {
     Upos::parse(s).unwrap_or(Upos::X) as u8
 }
@@ -433,9 +472,72 @@ pub fn train(
     log: &mut dyn FnMut(String),
 ) -> Vec<u8> {
     let train: Vec<&Vec<GoldToken>> = train.iter().filter(|s| !s.is_empty()).collect();
-    let mut labels: BTreeSet<&str> = train
+    // Gold trees (heads with the root as `n`, labels), made projective if asked.
+    let gold_heads = |s: &Vec<GoldToken>| -> Vec<u32> {
+        let n = s.len() as u32;
+        s.iter()
+            .map(|t| {
+                if t.head == 0 || t.head > n {
+                    n
+                } else {
+                    t.head - 1
+                }
+            })
+            .collect()
+    };
+    let mut trees: Vec<(Vec<u32>, Vec<String>)> = Vec::with_capacity(train.len());
+    let mut decorated: Vec<Vec<Option<&str>>> = Vec::new();
+    for s in &train {
+        let heads = gold_heads(s);
+        let labels: Vec<&str> = s.iter().map(|t| t.deprel.as_str()).collect();
+        if opts.pseudo_projective {
+            let (heads, deco) = projective::projectivise(&heads, &labels);
+            decorated.push(deco);
+            trees.push((heads, Vec::new()));
+        } else {
+            trees.push((heads, labels.iter().map(|l| l.to_string()).collect()));
+        }
+    }
+    if opts.pseudo_projective {
+        // Only frequent decorations become labels (each one adds two parser classes); a
+        // rarer lifted token keeps its plain label.
+        let mut count: std::collections::BTreeMap<(&str, &str), usize> = Default::default();
+        for (s, deco) in train.iter().zip(&decorated) {
+            for (t, d) in s.iter().zip(deco) {
+                if let Some(d) = d {
+                    *count.entry((t.deprel.as_str(), d)).or_default() += 1;
+                }
+            }
+        }
+        let mut frequent: Vec<(usize, (&str, &str))> = count
+            .into_iter()
+            .filter(|&(_, c)| c >= MIN_DECORATION)
+            .map(|(k, c)| (c, k))
+            .collect();
+        frequent.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        frequent.truncate(MAX_DECORATIONS);
+        let keep: BTreeSet<(&str, &str)> = frequent.into_iter().map(|(_, k)| k).collect();
+        for ((s, deco), tree) in train.iter().zip(&decorated).zip(&mut trees) {
+            tree.1 = s
+                .iter()
+                .zip(deco)
+                .map(|(t, d)| match d {
+                    Some(d) if keep.contains(&(t.deprel.as_str(), *d)) => {
+                        format!("{}{}{d}", t.deprel, projective::SEP)
+                    }
+                    _ => t.deprel.clone(),
+                })
+                .collect();
+        }
+    }
+    let mut labels: BTreeSet<&str> = trees
         .iter()
-        .flat_map(|s| s.iter().map(|t| t.deprel.as_str()))
+        .flat_map(|(_, l)| l.iter().map(String::as_str))
+        .chain(
+            train
+                .iter()
+                .flat_map(|s| s.iter().map(|t| t.deprel.as_str())),
+        )
         .collect();
     labels.insert("root");
     let labels: Vec<&str> = labels.into_iter().collect();
@@ -443,7 +545,13 @@ pub fn train(
     let fallback = labels.iter().position(|l| *l == "dep").unwrap_or(root);
     let label_of = |d: &str| labels.binary_search(&d).unwrap_or(fallback) as u16;
     let clusters = opts.clusters.as_ref();
-    let version = if clusters.is_some() { VERSION } else { 3 };
+    let version = if clusters.is_some() {
+        4
+    } else if opts.two_pass_tagger {
+        5
+    } else {
+        3
+    };
     let tagged = |sents: &[&Vec<GoldToken>]| -> Vec<(Vec<Lex>, Vec<u8>)> {
         sents
             .iter()
@@ -467,70 +575,104 @@ pub fn train(
         labels.len()
     ));
 
-    let tagger = tagger::train(
-        &train_tagged,
-        version,
-        opts.tagger_iterations,
-        opts.seed,
-        &dev_tagged,
-        log,
-    );
-    // Parser training tags: jackknifed, so the parser learns from tags as good as it will get.
-    let train_tags: Vec<Vec<u8>> = if opts.jackknife > 1 {
-        let k = opts.jackknife;
-        let mut out = vec![Vec::new(); train_tagged.len()];
-        for fold in 0..k {
-            let rest: Vec<(Vec<Lex>, Vec<u8>)> = train_tagged
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| i % k != fold)
-                .map(|(_, s)| s.clone())
-                .collect();
+    // First-pass tags of every training sentence from taggers trained on the other folds:
+    // the second tagger pass learns from them, the parser from the (two-pass) fold tags,
+    // so both learn from tags as good as they will get.
+    let two_pass = version == 5;
+    let k = opts.jackknife;
+    let folds = if two_pass && k < 2 { 4 } else { k };
+    let mut fold_taggers = Vec::new();
+    let mut first_tags: Vec<Vec<u8>> = vec![Vec::new(); train_tagged.len()];
+    let rest_of = |fold: usize| -> Vec<(Vec<Lex>, Vec<u8>)> {
+        train_tagged
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i % folds != fold)
+            .map(|(_, s)| s.clone())
+            .collect()
+    };
+    if folds > 1 {
+        for fold in 0..folds {
             let t = tagger::train(
-                &rest,
+                &rest_of(fold),
                 version,
                 opts.tagger_iterations,
                 opts.seed + 1 + fold as u64,
+                None,
                 &[],
                 &mut |_| {},
             );
             for (i, s) in train_tagged
                 .iter()
                 .enumerate()
-                .filter(|(i, _)| i % k == fold)
+                .filter(|(i, _)| i % folds == fold)
+            {
+                first_tags[i] = t.tag(&s.0);
+            }
+            log(format!("jackknife fold {}/{folds} tagged", fold + 1));
+            fold_taggers.push(t);
+        }
+    }
+    let tagger = tagger::train(
+        &train_tagged,
+        version,
+        opts.tagger_iterations,
+        opts.seed,
+        two_pass.then_some(&first_tags[..]),
+        &dev_tagged,
+        log,
+    );
+    let train_tags: Vec<Vec<u8>> = if k > 1 && two_pass {
+        let mut out = vec![Vec::new(); train_tagged.len()];
+        for (fold, mut t) in fold_taggers.into_iter().enumerate() {
+            let right: Vec<Vec<u8>> = first_tags
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| i % folds != fold)
+                .map(|(_, r)| r.clone())
+                .collect();
+            t.train_second(
+                &rest_of(fold),
+                &right,
+                opts.tagger_iterations,
+                opts.seed + 1 + fold as u64,
+                &mut |_| {},
+            );
+            for (i, s) in train_tagged
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| i % folds == fold)
             {
                 out[i] = t.tag(&s.0);
             }
-            log(format!("jackknife fold {}/{k} tagged", fold + 1));
+            log(format!(
+                "jackknife fold {}/{folds}: second pass tagged",
+                fold + 1
+            ));
         }
         out
+    } else if k > 1 {
+        first_tags
     } else {
         train_tagged.iter().map(|s| s.1.clone()).collect()
     };
-    let example = |s: &Vec<GoldToken>, lex: Vec<Lex>, tags: Vec<u8>| {
-        let n = s.len() as u32;
-        parser::ParseExample {
-            lex,
-            tags,
-            heads: s
-                .iter()
-                .map(|t| {
-                    if t.head == 0 || t.head > n {
-                        n
-                    } else {
-                        t.head - 1
-                    }
-                })
-                .collect(),
-            labels: s.iter().map(|t| label_of(&t.deprel)).collect(),
-        }
-    };
-    let parse_train: Vec<parser::ParseExample> = train
+    let parse_train: Vec<parser::ParseExample> = trees
         .iter()
         .zip(train_tagged)
         .zip(train_tags)
-        .map(|((s, (lex, _)), tags)| example(s, lex, tags))
+        .map(|(((heads, ls), (lex, _)), tags)| parser::ParseExample {
+            lex,
+            tags,
+            heads: heads.clone(),
+            labels: ls.iter().map(|l| label_of(l)).collect(),
+        })
         .collect();
+    let example = |s: &Vec<GoldToken>, lex: Vec<Lex>, tags: Vec<u8>| parser::ParseExample {
+        lex,
+        tags,
+        heads: gold_heads(s),
+        labels: s.iter().map(|t| label_of(&t.deprel)).collect(),
+    };
     let parse_dev: Vec<parser::ParseExample> = dev
         .iter()
         .zip(dev_tagged)
@@ -573,7 +715,7 @@ pub fn train(
     w.u8(version as u8);
     w.str(&opts.lang);
     let info = format!(
-        "{}; {} sentences; {} cluster words; feature set {version}; tagger {} iterations, {} features; parser {} iterations, {} features, {} labels; jackknife {}; seed {}",
+        "{}; {} sentences; {} cluster words; feature set {version}; tagger {} iterations, {} features; parser {} iterations, {} features, {} labels{}; jackknife {}; seed {}",
         opts.description,
         train.len(),
         clusters.map_or(0, Clusters::len),
@@ -582,6 +724,11 @@ pub fn train(
         opts.parser_iterations,
         parser.weights.nfeatures(),
         labels.len(),
+        if opts.pseudo_projective {
+            " (pseudo-projective)"
+        } else {
+            ""
+        },
         opts.jackknife,
         opts.seed
     );

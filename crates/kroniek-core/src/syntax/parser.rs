@@ -472,7 +472,7 @@ pub(crate) fn dynamic_features(st: &State, inp: &Input<'_>, version: u32, out: &
             f3(97, s1t, s0t, Input::between(&inp.verbs, s1, s0)),
         ]);
     }
-    if version >= 4 {
+    if version == 4 {
         cluster_features(
             inp,
             [s0, s1, b0, b1],

@@ -1,5 +1,7 @@
 //! The UPOS tagger: greedy left-to-right, averaged perceptron over word, affix, shape,
-//! tag-dictionary and previous-tag features.
+//! tag-dictionary and previous-tag features. From feature set 5 a second pass re-tags
+//! the sentence with the first pass's tags of the whole sentence (the right context too)
+//! as extra features; it is trained on jackknifed first-pass tags.
 
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
@@ -18,8 +20,13 @@ pub(crate) struct Tagger {
     /// Feature set (see `features`).
     pub(crate) version: u32,
     pub(crate) weights: Weights,
+    /// The second pass (feature set 5): the features of the first plus the first pass's tags.
+    pub(crate) second: Option<Weights>,
     pub(crate) dict: TagDict,
 }
+
+/// The first pass's tags of a sentence, features of the second pass; empty in the first.
+type Right<'a> = &'a [u8];
 
 const START: usize = 17;
 
@@ -59,12 +66,13 @@ fn features(
     i: usize,
     lex: &[Lex],
     ambs: &[u64],
+    right: Right<'_>,
     p1: usize,
     p2: usize,
     out: &mut Vec<u32>,
 ) {
-    dynamic_features(version, i, lex, ambs, p1, p2, out);
-    static_features(version, last, i, lex, ambs, out);
+    dynamic_features(version, i, lex, ambs, right, p1, p2, out);
+    static_features(version, last, i, lex, ambs, right, out);
 }
 
 /// The features of token `i` that do not depend on the previous tags: their summed class
@@ -76,6 +84,7 @@ fn static_features(
     i: usize,
     lex: &[Lex],
     ambs: &[u64],
+    right: Right<'_>,
     out: &mut Vec<u32>,
 ) {
     let n = lex.len();
@@ -132,7 +141,29 @@ fn static_features(
         out.push(f2(43, w.lower, pre));
         out.push(f3(44, amb_at(i), suf, pre));
     }
-    if version >= 4 {
+    if !right.is_empty() {
+        // Second pass: the first pass's tags of the token and its neighbours.
+        let t = |j: isize| -> u64 {
+            if j >= 0 && (j as usize) < n {
+                u64::from(right[j as usize])
+            } else {
+                START as u64 + (j - i) as u64
+            }
+        };
+        let (r0, r1, r2) = (t(i), t(i + 1), t(i + 2));
+        out.push(f1(56, r1));
+        out.push(f1(57, r2));
+        out.push(f2(58, r1, r2));
+        out.push(f2(59, r1, w.lower));
+        out.push(f2(60, r1, w.suf[2]));
+        out.push(f2(61, amb_at(i), r1));
+        out.push(f1(62, r0));
+        out.push(f2(63, r0, r1));
+        out.push(f2(64, r0, w.lower));
+        out.push(f3(65, t(i - 1), r0, r1));
+        out.push(f2(66, r1, low(i + 1)));
+    }
+    if version == 4 {
         let cl = |j: isize| at(j).map_or(CL_OUTSIDE, |l| l.cl);
         let c = w.cl;
         out.push(f1(45, cluster(c, 4)));
@@ -149,11 +180,13 @@ fn static_features(
 }
 
 /// The features of token `i` that depend on the two previous tags.
+#[allow(clippy::too_many_arguments)]
 fn dynamic_features(
     version: u32,
     i: usize,
     lex: &[Lex],
     ambs: &[u64],
+    right: Right<'_>,
     p1: usize,
     p2: usize,
     out: &mut Vec<u32>,
@@ -178,8 +211,13 @@ fn dynamic_features(
         f3(34, p1, ambs[i], next_amb),
         f2(39, w.flags, p1),
     ]);
-    if version >= 4 {
+    if version == 4 {
         out.push(f2(49, p1, cluster(w.cl, 32)));
+    }
+    if !right.is_empty() {
+        let r1 = right.get(i + 1).map_or(START as u64 + 1, |&t| u64::from(t));
+        out.push(f2(67, p1, r1));
+        out.push(f3(68, p2, p1, u64::from(right[i])));
     }
 }
 
@@ -199,33 +237,12 @@ fn mask_unseen(amb: u64, lex: &Lex, scores: &mut [i32]) {
 impl Tagger {
     /// Tags a sentence; returns tag indexes into [`Upos::ALL`].
     pub(crate) fn tag(&self, lex: &[Lex]) -> Vec<u8> {
-        let n = lex.len();
-        let nc = self.weights.nclasses();
         let ambs: Vec<u64> = lex.iter().map(|l| amb(&self.dict, l)).collect();
-        let last = last_word(lex);
-        // The static features of all tokens, scored in one pass.
-        let mut feats = Vec::with_capacity(40 * n);
-        let mut ends = Vec::with_capacity(n);
-        for i in 0..n {
-            static_features(self.version, last, i, lex, &ambs, &mut feats);
-            ends.push(feats.len());
+        let first = tag_pass(&self.weights, self.version, lex, &ambs, &[]);
+        match &self.second {
+            Some(w) => tag_pass(w, self.version, lex, &ambs, &first),
+            None => first,
         }
-        let mut sums = vec![0i32; n * nc];
-        self.weights.add_each(&feats, &ends, &mut sums);
-        let mut acc: Acc = [0; 256];
-        let mut tags = Vec::with_capacity(n);
-        let (mut p1, mut p2) = (START, START);
-        for i in 0..n {
-            acc[..nc].copy_from_slice(&sums[i * nc..i * nc + nc]);
-            dynamic_features(self.version, i, lex, &ambs, p1, p2, &mut feats);
-            self.weights.add(&feats, &mut acc);
-            mask_unseen(ambs[i], &lex[i], &mut acc[..nc]);
-            let best = argmax_i32(&acc[..nc]);
-            tags.push(best as u8);
-            p2 = p1;
-            p1 = best;
-        }
-        tags
     }
 
     /// [`Tagger::tag`] scoring every feature of every token one by one (the reference the
@@ -233,21 +250,11 @@ impl Tagger {
     #[cfg(test)]
     pub(crate) fn tag_plain(&self, lex: &[Lex]) -> Vec<u8> {
         let ambs: Vec<u64> = lex.iter().map(|l| amb(&self.dict, l)).collect();
-        let mut feats = Vec::with_capacity(64);
-        let mut scores = vec![0i32; self.weights.nclasses()];
-        let mut tags = Vec::with_capacity(lex.len());
-        let last = last_word(lex);
-        let (mut p1, mut p2) = (START, START);
-        for i in 0..lex.len() {
-            features(self.version, last, i, lex, &ambs, p1, p2, &mut feats);
-            self.weights.score(&feats, &mut scores);
-            mask_unseen(ambs[i], &lex[i], &mut scores);
-            let best = argmax_i32(&scores);
-            tags.push(best as u8);
-            p2 = p1;
-            p1 = best;
+        let first = tag_pass_plain(&self.weights, self.version, lex, &ambs, &[]);
+        match &self.second {
+            Some(w) => tag_pass_plain(w, self.version, lex, &ambs, &first),
+            None => first,
         }
-        tags
     }
 
     pub(crate) fn write(&self, w: &mut Writer) {
@@ -259,6 +266,12 @@ impl Tagger {
             w.u32(*m);
         }
         self.weights.write(w);
+        if self.version >= 5 {
+            w.u8(u8::from(self.second.is_some()));
+            if let Some(second) = &self.second {
+                second.write(w);
+            }
+        }
     }
 
     pub(crate) fn read(r: &mut Reader<'_>, version: u32) -> Result<Tagger, ModelError> {
@@ -272,12 +285,83 @@ impl Tagger {
         if weights.nclasses() != Upos::ALL.len() {
             return Err(ModelError::Corrupt("tagger classes"));
         }
+        let second = if version >= 5 && r.u8()? == 1 {
+            let w = Weights::read(r)?;
+            if w.nclasses() != Upos::ALL.len() {
+                return Err(ModelError::Corrupt("tagger classes"));
+            }
+            Some(w)
+        } else {
+            None
+        };
         Ok(Tagger {
             version,
             weights,
+            second,
             dict,
         })
     }
+}
+
+/// One greedy left-to-right pass (`right`: the first pass's tags in the second pass).
+fn tag_pass(
+    weights: &Weights,
+    version: u32,
+    lex: &[Lex],
+    ambs: &[u64],
+    right: Right<'_>,
+) -> Vec<u8> {
+    let n = lex.len();
+    let nc = weights.nclasses();
+    let last = last_word(lex);
+    // The static features of all tokens, scored in one pass.
+    let mut feats = Vec::with_capacity(48 * n);
+    let mut ends = Vec::with_capacity(n);
+    for i in 0..n {
+        static_features(version, last, i, lex, ambs, right, &mut feats);
+        ends.push(feats.len());
+    }
+    let mut sums = vec![0i32; n * nc];
+    weights.add_each(&feats, &ends, &mut sums);
+    let mut acc: Acc = [0; 256];
+    let mut tags = Vec::with_capacity(n);
+    let (mut p1, mut p2) = (START, START);
+    for i in 0..n {
+        acc[..nc].copy_from_slice(&sums[i * nc..i * nc + nc]);
+        dynamic_features(version, i, lex, ambs, right, p1, p2, &mut feats);
+        weights.add(&feats, &mut acc);
+        mask_unseen(ambs[i], &lex[i], &mut acc[..nc]);
+        let best = argmax_i32(&acc[..nc]);
+        tags.push(best as u8);
+        p2 = p1;
+        p1 = best;
+    }
+    tags
+}
+
+#[cfg(test)]
+fn tag_pass_plain(
+    weights: &Weights,
+    version: u32,
+    lex: &[Lex],
+    ambs: &[u64],
+    right: Right<'_>,
+) -> Vec<u8> {
+    let mut feats = Vec::with_capacity(64);
+    let mut scores = vec![0i32; weights.nclasses()];
+    let mut tags = Vec::with_capacity(lex.len());
+    let last = last_word(lex);
+    let (mut p1, mut p2) = (START, START);
+    for i in 0..lex.len() {
+        features(version, last, i, lex, ambs, right, p1, p2, &mut feats);
+        weights.score(&feats, &mut scores);
+        mask_unseen(ambs[i], &lex[i], &mut scores);
+        let best = argmax_i32(&scores);
+        tags.push(best as u8);
+        p2 = p1;
+        p1 = best;
+    }
+    tags
 }
 
 pub(crate) fn argmax_i32(scores: &[i32]) -> usize {
@@ -311,16 +395,54 @@ pub(crate) fn build_dict(sents: &[(Vec<Lex>, Vec<u8>)]) -> TagDict {
     dict
 }
 
-/// Trains a tagger; `log` gets one line per iteration.
+/// Trains a tagger; `log` gets one line per iteration. With `right` (feature set 5: the
+/// jackknifed first-pass tags of every training sentence) a second pass is trained too.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn train(
     sents: &[(Vec<Lex>, Vec<u8>)],
     version: u32,
     iterations: usize,
     seed: u64,
+    right: Option<&[Vec<u8>]>,
     dev: &[(Vec<Lex>, Vec<u8>)],
     log: &mut dyn FnMut(String),
 ) -> Tagger {
     let dict = build_dict(sents);
+    let first = train_pass(sents, &dict, None, version, iterations, seed, log);
+    let mut tagger = Tagger {
+        version,
+        weights: first,
+        second: None,
+        dict,
+    };
+    if !dev.is_empty() {
+        log(format!(
+            "tagger first pass: dev {:.2}%",
+            100.0 * tagger.accuracy(dev)
+        ));
+    }
+    if let Some(right) = right {
+        tagger.train_second(sents, right, iterations, seed, log);
+        if !dev.is_empty() {
+            log(format!(
+                "tagger second pass: dev {:.2}%",
+                100.0 * tagger.accuracy(dev)
+            ));
+        }
+    }
+    tagger
+}
+
+/// Trains one pass: the first (`right` `None`) or the second, with the given first-pass tags.
+fn train_pass(
+    sents: &[(Vec<Lex>, Vec<u8>)],
+    dict: &TagDict,
+    right: Option<&[Vec<u8>]>,
+    version: u32,
+    iterations: usize,
+    seed: u64,
+    log: &mut dyn FnMut(String),
+) -> Weights {
     let mut trainer = Trainer::new(Upos::ALL.len());
     let mut rng = Rng::new(seed);
     let mut order: Vec<usize> = (0..sents.len()).collect();
@@ -334,11 +456,13 @@ pub(crate) fn train(
     }
     let mut lex_buf: Vec<Lex> = Vec::new();
     let mut ambs: Vec<u64> = Vec::new();
+    let pass = if right.is_some() { "second" } else { "first" };
     for it in 0..iterations {
         rng.shuffle(&mut order);
         let (mut correct, mut total) = (0usize, 0usize);
         for &s in &order {
             let (orig, gold) = &sents[s];
+            let r: Right<'_> = right.map_or(&[], |r| &r[s]);
             // Word dropout: a word seen once sometimes looks unknown, so that affix and
             // shape features learn to tag the unknown words of new text.
             lex_buf.clear();
@@ -352,12 +476,12 @@ pub(crate) fn train(
             }));
             let lex = &lex_buf;
             ambs.clear();
-            ambs.extend(lex.iter().map(|l| amb(&dict, l)));
+            ambs.extend(lex.iter().map(|l| amb(dict, l)));
             let ambs = &ambs;
             let last = last_word(lex);
             let (mut p1, mut p2) = (START, START);
             for (i, &g) in gold.iter().enumerate() {
-                features(version, last, i, lex, ambs, p1, p2, &mut feats);
+                features(version, last, i, lex, ambs, r, p1, p2, &mut feats);
                 trainer.score(&feats, &mut scores);
                 let guess = argmax_f32(&scores);
                 let g = g as usize;
@@ -369,29 +493,37 @@ pub(crate) fn train(
                 p1 = guess;
             }
         }
-        let mut line = format!(
-            "tagger iteration {}: train {:.2}%",
+        log(format!(
+            "tagger {pass} pass iteration {}: train {:.2}%",
             it + 1,
             100.0 * correct as f64 / total.max(1) as f64
-        );
-        if !dev.is_empty() && (it + 1 == iterations || it % 3 == 2) {
-            let tagger = Tagger {
-                version,
-                weights: trainer.averaged(usize::MAX),
-                dict: dict.clone(),
-            };
-            line.push_str(&format!(", dev {:.2}%", 100.0 * tagger.accuracy(dev)));
-        }
-        log(line);
+        ));
     }
-    Tagger {
-        version,
-        weights: trainer.averaged(usize::MAX),
-        dict,
-    }
+    trainer.averaged(usize::MAX)
 }
 
 impl Tagger {
+    /// Trains the second pass on `sents` with their (jackknifed) first-pass tags `right`.
+    pub(crate) fn train_second(
+        &mut self,
+        sents: &[(Vec<Lex>, Vec<u8>)],
+        right: &[Vec<u8>],
+        iterations: usize,
+        seed: u64,
+        log: &mut dyn FnMut(String),
+    ) {
+        let w = train_pass(
+            sents,
+            &self.dict,
+            Some(right),
+            self.version,
+            iterations,
+            seed ^ 0x005e_c04d,
+            log,
+        );
+        self.second = Some(w);
+    }
+
     pub(crate) fn accuracy(&self, sents: &[(Vec<Lex>, Vec<u8>)]) -> f64 {
         let (mut c, mut t) = (0usize, 0usize);
         for (lex, gold) in sents {

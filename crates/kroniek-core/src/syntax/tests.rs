@@ -167,3 +167,45 @@ fn quotation_marks_written_otherwise_read_as_a_double_quote() {
         );
     }
 }
+
+#[test]
+fn a_two_pass_pseudo_projective_model_is_feature_set_5_round_trips_and_tags_as_plain_scoring() {
+    let train = read(include_str!("../../../../testdata/syntax/train.conllu"));
+    let test = read(include_str!("../../../../testdata/syntax/test.conllu"));
+    let opts = TrainOptions {
+        lang: "en".into(),
+        tagger_iterations: 4,
+        parser_iterations: 4,
+        jackknife: 2,
+        two_pass_tagger: true,
+        pseudo_projective: true,
+        ..TrainOptions::default()
+    };
+    let a = super::train(&train, &[], &opts, &mut |_| {});
+    let b = super::train(&train, &[], &opts, &mut |_| {});
+    assert_eq!(a, b, "two-pass training is deterministic");
+    assert_eq!(a[7], 5, "feature set 5");
+    let model = SyntaxModel::from_bytes(Box::leak(a.clone().into_boxed_slice())).unwrap();
+    assert!(model.tagger.second.is_some());
+    for cut in [a.len() / 2, a.len() - 1] {
+        let bytes: &'static [u8] = Box::leak(a[..cut].to_vec().into_boxed_slice());
+        assert!(SyntaxModel::from_bytes(bytes).is_err());
+    }
+    let (mut upos, mut total) = (0, 0);
+    for s in &test {
+        let forms: Vec<&str> = s.iter().map(|t| t.form.as_str()).collect();
+        let lex = lex::lexes(&forms, None);
+        assert_eq!(model.tagger.tag(&lex), model.tagger.tag_plain(&lex));
+        for (g, p) in s.iter().zip(model.analyse(&forms)) {
+            upos += usize::from(g.upos == p.upos.as_str());
+            total += 1;
+        }
+    }
+    assert!(upos as f64 >= 0.95 * total as f64, "UPOS {upos}/{total}");
+    // Decorated labels never come out.
+    let forms: Vec<&str> = test[0].iter().map(|t| t.form.as_str()).collect();
+    assert!(model
+        .analyse(&forms)
+        .iter()
+        .all(|t| !t.deprel.contains(projective::SEP)));
+}
