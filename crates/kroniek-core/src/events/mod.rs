@@ -401,7 +401,12 @@ impl Words {
         let pos: Vec<&'static str> = match upos.filter(|u| u.len() == words.len()) {
             Some(u) => u.iter().map(|t| t.as_str()).collect(),
             None => model
-                .map(|m| m.tag(words).into_iter().map(|u| u.as_str()).collect())
+                .map(|m| {
+                    m.tag_first_pass(words)
+                        .into_iter()
+                        .map(|u| u.as_str())
+                        .collect()
+                })
                 .unwrap_or_default(),
         };
         let verbal = match model {

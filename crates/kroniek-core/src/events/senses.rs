@@ -33,7 +33,15 @@ pub fn classes(lang: Lang, lower: &str) -> Option<&'static str> {
     if lex.is_empty() {
         return None;
     }
-    let find = |w: &str| lemma_guesses(lang, w).find_map(|g| lex.get(g.as_str()).copied());
+    // The word as is first, borrowed: this runs for every noun.
+    let find = |w: &str| {
+        lex.get(w).copied().or_else(|| {
+            lemma_guesses(lang, w)
+                .iter()
+                .skip(1)
+                .find_map(|g| lex.get(g.as_str()).copied())
+        })
+    };
     if let Some(c) = find(lower) {
         return Some(c);
     }
@@ -55,8 +63,11 @@ pub fn classes(lang: Lang, lower: &str) -> Option<&'static str> {
 }
 
 /// The word itself, then singular guesses for a plural.
-fn lemma_guesses(lang: Lang, w: &str) -> impl Iterator<Item = String> {
+fn lemma_guesses(lang: Lang, w: &str) -> Vec<String> {
     let mut out = vec![w.to_string()];
+    if !(w.ends_with('s') || w.ends_with("en")) {
+        return out;
+    }
     let mut push = |s: String| {
         if s.chars().count() >= 2 && !out.contains(&s) {
             out.push(s);
@@ -98,7 +109,7 @@ fn lemma_guesses(lang: Lang, w: &str) -> impl Iterator<Item = String> {
             push(s.to_string());
         }
     }
-    out.into_iter()
+    out
 }
 
 fn is_vowel(b: u8) -> bool {

@@ -293,6 +293,18 @@ impl SyntaxModel {
             .collect()
     }
 
+    /// Tags one sentence with the tagger's first pass only (the same as [`SyntaxModel::tag`]
+    /// for a model without a second pass): the events stage tags every sentence of the
+    /// default pipeline this way, trained and applied alike.
+    pub fn tag_first_pass<S: AsRef<str>>(&self, forms: &[S]) -> Vec<Upos> {
+        let lex = lex::lexes(forms, self.clusters.as_ref());
+        self.tagger
+            .tag_first_pass(&lex)
+            .into_iter()
+            .map(|t| Upos::ALL[t as usize])
+            .collect()
+    }
+
     /// Whether the training treebank had `form` (exactly as written) with this UPOS: for
     /// instance whether a noun is also a verb form (Dutch "vlucht", "vertrek"; English
     /// "attack"), which marks nouns that name events.

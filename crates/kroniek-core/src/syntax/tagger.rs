@@ -245,6 +245,14 @@ impl Tagger {
         }
     }
 
+    /// The first pass only (the whole tagger of a one-pass model): about half the cost of
+    /// [`Tagger::tag`] with a second pass, for callers that need speed more than the last
+    /// tenth of a point of accuracy.
+    pub(crate) fn tag_first_pass(&self, lex: &[Lex]) -> Vec<u8> {
+        let ambs: Vec<u64> = lex.iter().map(|l| amb(&self.dict, l)).collect();
+        tag_pass(&self.weights, self.version, lex, &ambs, &[])
+    }
+
     /// [`Tagger::tag`] scoring every feature of every token one by one (the reference the
     /// split into static and dynamic features must equal).
     #[cfg(test)]

@@ -115,6 +115,17 @@ fn lemmas_come_from_the_table_and_suffix_rules() {
 }
 
 #[test]
+fn a_one_pass_model_tags_the_same_with_its_first_pass_only() {
+    let model = tiny_model();
+    assert!(model.tagger.second.is_none());
+    let test = read(include_str!("../../../../testdata/syntax/test.conllu"));
+    for s in &test {
+        let forms: Vec<&str> = s.iter().map(|t| t.form.as_str()).collect();
+        assert_eq!(model.tag_first_pass(&forms), model.tag(&forms));
+    }
+}
+
+#[test]
 fn embedded_models_load_when_present() {
     for lang in [Lang::NL, Lang::EN] {
         if resources::bytes(lang, MODEL_FILE).is_some() {
@@ -196,6 +207,7 @@ fn a_two_pass_pseudo_projective_model_is_feature_set_5_round_trips_and_tags_as_p
         let forms: Vec<&str> = s.iter().map(|t| t.form.as_str()).collect();
         let lex = lex::lexes(&forms, None);
         assert_eq!(model.tagger.tag(&lex), model.tagger.tag_plain(&lex));
+        assert_eq!(model.tag_first_pass(&forms).len(), forms.len());
         for (g, p) in s.iter().zip(model.analyse(&forms)) {
             upos += usize::from(g.upos == p.upos.as_str());
             total += 1;
