@@ -147,7 +147,8 @@ fn static_features(
             if j >= 0 && (j as usize) < n {
                 u64::from(right[j as usize])
             } else {
-                START as u64 + (j - i) as u64
+                // Left of the sentence (j = -1) wraps to START - 1, as models were trained.
+                (START as u64).wrapping_add((j - i) as u64)
             }
         };
         let (r0, r1, r2) = (t(i), t(i + 1), t(i + 2));
