@@ -372,8 +372,8 @@ impl Verbal {
 }
 
 impl Words {
-    /// Whether token `i` is a noun whose most frequent sense names an act, event or
-    /// process ([`senses::classes`]).
+    /// Whether token `i` is a noun one of whose main senses (the three most frequent) is an
+    /// act, event, process or phenomenon ([`senses::classes`]).
     pub fn is_eventive_noun(&self, i: usize) -> bool {
         self.senses.get(i).copied().flatten().is_some_and(|c| {
             c.split(' ')
