@@ -162,10 +162,8 @@ pub fn read_conllu_silver(
                     }
                 }
                 for &h in &copula_heads {
-                    if let Some(l) = labels.get_mut(h.wrapping_sub(1)) {
-                        if adjectives[h - 1] {
-                            *l = UNKNOWN;
-                        }
+                    if h >= 1 && adjectives.get(h - 1) == Some(&true) {
+                        labels[h - 1] = UNKNOWN;
                     }
                 }
                 nouns.clear();

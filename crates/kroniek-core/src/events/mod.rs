@@ -333,6 +333,18 @@ fn predications(pos: &[&str]) -> Vec<Predication> {
     out
 }
 
+/// The candidate heads of a (right-headed) compound, longest first: the proper suffixes of
+/// at least four letters with at least three letters before them ("testvlucht" →
+/// "tvlucht", "vlucht", …), so a compound's head rather than an inflection.
+fn compound_heads(lower: &str) -> impl Iterator<Item = &str> {
+    lower
+        .char_indices()
+        .map(|(i, _)| i)
+        .skip(3)
+        .map(move |start| &lower[start..])
+        .take_while(|head| head.chars().count() >= 4)
+}
+
 /// How a noun relates to the verbs of the language (see [`Words`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Verbal {
@@ -347,17 +359,8 @@ impl Verbal {
         if model.knows_form(lower, Upos::VERB) {
             return Verbal::Form;
         }
-        // The longest proper suffix of at least four letters that is a verb form, with at
-        // least three letters before it (a compound's head, not an inflection).
-        let starts = lower.char_indices().map(|(i, _)| i).skip(3);
-        for start in starts {
-            let head = &lower[start..];
-            if head.chars().count() < 4 {
-                break;
-            }
-            if model.knows_form(head, Upos::VERB) {
-                return Verbal::Head;
-            }
+        if compound_heads(lower).any(|head| model.knows_form(head, Upos::VERB)) {
+            return Verbal::Head;
         }
         Verbal::No
     }

@@ -36,9 +36,8 @@ pub fn classes(lang: Lang, lower: &str) -> Option<&'static str> {
     // The word as is first, borrowed: this runs for every noun.
     let find = |w: &str| {
         lex.get(w).copied().or_else(|| {
-            lemma_guesses(lang, w)
+            singular_guesses(lang, w)
                 .iter()
-                .skip(1)
                 .find_map(|g| lex.get(g.as_str()).copied())
         })
     };
@@ -48,28 +47,17 @@ pub fn classes(lang: Lang, lower: &str) -> Option<&'static str> {
     if lang != Lang::NL {
         return None;
     }
-    // The longest proper suffix of at least four letters, with three letters before it.
-    let starts = lower.char_indices().map(|(i, _)| i).skip(3);
-    for start in starts {
-        let head = &lower[start..];
-        if head.chars().count() < 4 {
-            break;
-        }
-        if let Some(c) = find(head) {
-            return Some(c);
-        }
-    }
-    None
+    super::compound_heads(lower).find_map(find)
 }
 
-/// The word itself, then singular guesses for a plural.
-fn lemma_guesses(lang: Lang, w: &str) -> Vec<String> {
-    let mut out = vec![w.to_string()];
+/// Singular guesses for a word that may be a plural (none for other words).
+fn singular_guesses(lang: Lang, w: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
     if !(w.ends_with('s') || w.ends_with("en")) {
         return out;
     }
     let mut push = |s: String| {
-        if s.chars().count() >= 2 && !out.contains(&s) {
+        if s.chars().count() >= 2 && s != w && !out.contains(&s) {
             out.push(s);
         }
     };
