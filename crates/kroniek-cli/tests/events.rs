@@ -83,3 +83,19 @@ fn a_particle_before_te_is_written_as_a_discontinuous_mention() {
         .collect();
     assert_eq!(&tags[4..7], ["B-E", "O", "I-E"], "{out}");
 }
+
+#[test]
+fn an_idiom_is_written_from_its_phrase_with_the_words_before_its_verb_left_out() {
+    // MEANTIME writes "op de markt wordt gebracht" as B I I O I.
+    let input = "Het\nsysteem\nwordt\nvolgend\njaar\nop\nde\nmarkt\nwordt\ngebracht\n.\n";
+    let (out, ok) = events(
+        &["events", "--conll", "--lang", "nl", "--token-column", "1"],
+        input,
+    );
+    assert!(ok);
+    let tags: Vec<&str> = out
+        .lines()
+        .map(|l| l.split('\t').nth(1).unwrap_or(""))
+        .collect();
+    assert_eq!(&tags[5..10], ["B-E", "I-E", "I-E", "O", "I-E"], "{out}");
+}

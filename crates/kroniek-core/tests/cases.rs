@@ -169,9 +169,12 @@ fn triggers_and_types() {
 }
 
 #[test]
-fn separable_particles() {
+fn separable_particles_and_idioms() {
     let mut failures = Vec::new();
-    for row in cases("particles.tsv") {
+    for row in cases("particles.tsv")
+        .into_iter()
+        .chain(cases("idioms.tsv"))
+    {
         let (Some(a), Some(b)) = (row[1].find("[["), row[1].find("]]")) else {
             panic!("no [[mention]] in {}", row[1]);
         };

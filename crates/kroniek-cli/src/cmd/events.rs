@@ -116,7 +116,7 @@ pub fn columns(mentions: &[EventMention], n: usize) -> Vec<[String; 4]> {
     for m in mentions {
         let f = m.factuality;
         for t in m.tokens.clone() {
-            if t >= n || m.gap == Some(t) {
+            if t >= n || m.gaps.contains(&t) {
                 continue;
             }
             let p = if t == m.tokens.start { "B" } else { "I" };

@@ -14,6 +14,7 @@
 //!   caller passes time expressions; otherwise the event is bounded by the publication date
 //!   (before it, or after it for FUTURE events).
 
+pub mod idioms;
 pub mod perceptron;
 pub mod senses;
 
@@ -167,10 +168,11 @@ pub struct EventMention {
     pub participants: Vec<(Role, Span)>,
     /// A participant that is a place (a location entity among the obliques).
     pub place: Option<Span>,
-    /// A token inside `tokens` that is not part of the mention: the infinitive marker of
-    /// a separable verb (Dutch `terug te bellen`), which MEANTIME leaves out of the
-    /// (discontinuous) mention; CoNLL output writes it as `O`.
-    pub gap: Option<usize>,
+    /// Tokens inside `tokens` that are not part of the (discontinuous) mention, as
+    /// MEANTIME leaves them out: the infinitive marker of a separable verb (Dutch `terug te
+    /// bellen`), the words between an idiom's phrase and its verb (`op de markt wordt
+    /// gebracht`). CoNLL output writes them as `O`.
+    pub gaps: Vec<usize>,
 }
 
 #[derive(Default)]
@@ -717,6 +719,35 @@ pub fn join_particles(lang: Lang, s: &Words, mentions: &mut [Range<usize>]) {
     }
 }
 
+/// The mentions of a sentence as (words, verb, gaps): the tagged ones with their verbs
+/// ([`verb_of`]), and the idioms ([`idioms::find`]), which replace the mentions that
+/// overlap them (the model tags the idiom's verb, or a word of its phrase).
+fn with_idioms(
+    lang: Lang,
+    s: &Words,
+    mentions: Vec<Range<usize>>,
+) -> Vec<(Range<usize>, usize, Vec<usize>)> {
+    let found = idioms::find(lang, s);
+    let mut out: Vec<(Range<usize>, usize, Vec<usize>)> = mentions
+        .into_iter()
+        .filter(|r| {
+            !found
+                .iter()
+                .any(|m| r.contains(&m.verb) || (r.start < m.phrase.end && m.phrase.start < r.end))
+        })
+        .map(|r| {
+            let (verb, gap) = verb_of(lang, s, &r);
+            (r, verb, gap.into_iter().collect())
+        })
+        .collect();
+    if found.is_empty() {
+        return out;
+    }
+    out.extend(found.into_iter().map(|m| (m.range(), m.verb, m.gaps())));
+    out.sort_by_key(|(r, _, _)| r.start);
+    out
+}
+
 /// Whether word `i` is a separable particle before an infinitive marker and a verb
 /// (`terug` in `terug te bellen`): MEANTIME's CoNLL files then mark the particle, and the
 /// verb only as a continuation, so trainers move the mark to the verb that the trigger
@@ -1021,7 +1052,7 @@ fn find_with(
         let prepared = Words::with_upos(lang, &words, upos.map(|u| &u[s.tokens.clone()]));
         let mut mentions = tag_with(model, &prepared);
         join_particles(lang, &prepared, &mut mentions);
-        for r in mentions {
+        for (r, verb, gaps) in with_idioms(lang, &prepared, mentions) {
             let span = Span::new(
                 toks[r.start].span.start as usize,
                 toks[r.end - 1].span.end as usize,
@@ -1032,11 +1063,10 @@ fn find_with(
             }
             let source = crate::attribution::covering(attributions, span);
             // The verb carries type and factuality (its cues are measured from it).
-            let (verb, gap) = verb_of(lang, &prepared, &r);
-            let cue_range = if gap.is_some() {
-                verb..verb + 1
-            } else {
+            let cue_range = if gaps.is_empty() {
                 r.clone()
+            } else {
+                verb..verb + 1
             };
             let factuality = factuality(lang, &prepared, cue_range, source.is_some());
             let anchor = timexes
@@ -1048,7 +1078,7 @@ fn find_with(
             out.push(EventMention {
                 span,
                 tokens: s.tokens.start + r.start..s.tokens.start + r.end,
-                gap: gap.map(|g| s.tokens.start + g),
+                gaps: gaps.iter().map(|g| s.tokens.start + g).collect(),
                 sentence: si,
                 kind: prepared.types[verb].unwrap_or("other"),
                 lemma,

@@ -47,8 +47,50 @@ pub fn classes(lang: Lang, lower: &str) -> Option<&'static str> {
     if lang != Lang::NL {
         return None;
     }
-    super::compound_heads(lower).find_map(find)
+    super::compound_heads(lower)
+        .find_map(find)
+        .or_else(|| english_cognate(lower))
 }
+
+/// Dutch nouns that the Dutch list lacks are often English loanwords ("deal", "preview")
+/// or Latinate cognates whose English form differs by a regular suffix ("evaluatie" →
+/// "evaluation", "activiteit" → "activity"); such a word, its singular or its compound
+/// head is looked up in the English list.
+fn english_cognate(lower: &str) -> Option<&'static str> {
+    let en = lexicon(Lang::EN);
+    let try_word = |w: &str| {
+        en.get(w).copied().or_else(|| {
+            COGNATE_SUFFIXES.iter().find_map(|(nl, en_suffix)| {
+                let stem = w.strip_suffix(nl)?;
+                en.get(format!("{stem}{en_suffix}").as_str()).copied()
+            })
+        })
+    };
+    let try_noun = |w: &str| {
+        try_word(w).or_else(|| {
+            singular_guesses(Lang::NL, w)
+                .iter()
+                .find_map(|g| try_word(g))
+        })
+    };
+    try_noun(lower).or_else(|| super::compound_heads(lower).find_map(try_noun))
+}
+
+/// Regular Dutch → English suffix correspondences of Latinate nouns, longest first.
+const COGNATE_SUFFIXES: &[(&str, &str)] = &[
+    ("isatie", "ization"),
+    ("atie", "ation"),
+    ("ctie", "ction"),
+    ("itie", "ition"),
+    ("utie", "ution"),
+    ("ssie", "ssion"),
+    ("sie", "sion"),
+    ("teit", "ty"),
+    ("isme", "ism"),
+    ("uur", "ure"),
+    ("ief", "ive"),
+    ("ie", "y"),
+];
 
 /// Singular guesses for a word that may be a plural (none for other words).
 fn singular_guesses(lang: Lang, w: &str) -> Vec<String> {
@@ -121,6 +163,18 @@ mod tests {
             classes(Lang::NL, "probleem")
         );
         assert!(classes(Lang::NL, "probleem").is_some());
+        // English loanwords and Latinate cognates the Dutch list lacks.
+        assert_eq!(classes(Lang::NL, "deal"), classes(Lang::EN, "deal"));
+        assert_eq!(
+            classes(Lang::NL, "evaluatie"),
+            classes(Lang::EN, "evaluation")
+        );
+        assert_eq!(
+            classes(Lang::NL, "evaluaties"),
+            classes(Lang::EN, "evaluation")
+        );
+        assert!(classes(Lang::NL, "evaluatie").is_some());
+        assert!(classes(Lang::NL, "oliecrisisevaluatie").is_some());
         assert!(classes(Lang::EN, "attacks").unwrap().starts_with("act"));
         assert!(classes(Lang::EN, "networks").is_some_and(|c| !c.contains("event")));
         assert_eq!(classes(Lang::EN, "xqzvw"), None);
