@@ -99,6 +99,9 @@ struct Compiled {
     fields: Vec<Field>,
     fut: u64,
     past: u64,
+    /// Endings of past-tense verbs (`PASTSUFFIX` in the lexicon): such a verb right after
+    /// the expression is a past cue ("Boeing on Tuesday delivered the final jet").
+    past_suffixes: Vec<String>,
     stop: Option<u32>,
 }
 
@@ -120,12 +123,26 @@ fn grammars() -> &'static [Compiled] {
             let fut = mask("FUT");
             let past = mask("PAST");
             let stop = grammar.words.get(".").copied();
+            let suffix_class = mask("PASTSUFFIX");
+            let mut past_suffixes: Vec<String> = grammar
+                .words
+                .iter()
+                .filter(|(_, &id)| {
+                    grammar.infos[id as usize]
+                        .entries
+                        .iter()
+                        .any(|e| e.0 & suffix_class != 0)
+                })
+                .map(|(w, _)| w.clone())
+                .collect();
+            past_suffixes.sort();
             out.push(Compiled {
                 lang,
                 grammar,
                 fields,
                 fut,
                 past,
+                past_suffixes,
                 stop,
             });
         }
@@ -210,10 +227,18 @@ pub fn tag(text: &str, lang: Lang, dct: PubDate) -> Vec<Timex> {
                 tok_text,
             );
         }
-        frame.tense = tense(c, &toks, &masks, i, end);
+        frame.tense = tense(c, &toks, &masks, &lower, i, end);
         frame.finish();
         let span = Span::new(toks[i].start as usize, toks[end - 1].end as usize);
         if let Some((tx, resolved)) = normalise(&frame, kind, dct, (anchor, quarter), span) {
+            // "For the nine months, ... a year earlier": after a period of several months
+            // the report has left the quarter; "a year earlier" is then the year before.
+            if tx.kind == TimexType::Duration
+                && frame.unit == Some("M")
+                && frame.num.is_some_and(|n| n >= 2)
+            {
+                quarter = None;
+            }
             if resolved.is_some() {
                 anchor = resolved;
                 if let Some(q @ G::Quarter(..)) = resolved {
@@ -231,7 +256,7 @@ pub fn tag(text: &str, lang: Lang, dct: PubDate) -> Vec<Timex> {
 
 /// Tense around a match: +1 future cue, -1 past cue, 0 none. Looks at up to eight tokens
 /// on either side, within the sentence.
-fn tense(c: &Compiled, toks: &[Tok], masks: &[u64], start: usize, end: usize) -> i8 {
+fn tense(c: &Compiled, toks: &[Tok], masks: &[u64], lower: &str, start: usize, end: usize) -> i8 {
     let is_stop = |k: usize| c.stop.is_some_and(|s| toks[k].word == s);
     let cue = |k: usize| {
         if masks[k] & c.fut != 0 {
@@ -241,6 +266,17 @@ fn tense(c: &Compiled, toks: &[Tok], masks: &[u64], start: usize, end: usize) ->
         } else {
             0
         }
+    };
+    // A lower-case word with a past-tense ending right after the expression: its verb.
+    let past_form = |k: usize| {
+        let t = &toks[k];
+        let w = &lower[t.lo.0 as usize..t.lo.1 as usize];
+        !t.cap
+            && t.space_before
+            && w.bytes().all(|b| b.is_ascii_alphabetic())
+            && c.past_suffixes
+                .iter()
+                .any(|x| w.len() >= x.len() + 3 && w.ends_with(x.as_str()))
     };
     // The nearest cue wins; on equal distance the one before the expression.
     let (mut before, mut after) = (true, true);
@@ -259,6 +295,8 @@ fn tense(c: &Compiled, toks: &[Tok], masks: &[u64], start: usize, end: usize) ->
                 after = false;
             } else if cue(k) != 0 {
                 return cue(k);
+            } else if dist == 1 && past_form(k) {
+                return -1;
             }
         }
     }
@@ -743,7 +781,9 @@ fn resolve(f: &Frame, d: Date, anchor: Option<G>, quarter: Option<G>) -> Option<
     let g = if let (true, Some(y), Some("Q")) = (f.anaph, full_year(f, d), f.unit) {
         // "the 1988 quarter": the quarter last named, in that year.
         let y = i16::try_from(y).ok().filter(|y| (1..=9999).contains(y))?;
-        match quarter.or(anchor) {
+        // (Not the anchor: a quarter resolved is always the quarter last named, unless a
+        // period of months has been named since.)
+        match quarter {
             Some(G::Quarter(_, q)) => G::Quarter(y, q),
             _ => G::Year(y),
         }
