@@ -15,7 +15,7 @@ use super::syntax_common::read_conllu;
 ///
 /// Example (the committed Dutch model; docs/syntax.md lists every option used):
 ///   kroniek train syntax --lang nl --out-dir models/nl --parser-iterations 12 \
-///     --two-pass-tagger --pseudo-projective \
+///     --two-pass-tagger --pseudo-projective --fine-tags \
 ///     --train ../shared/corpora/ud_nl_alpino/nl_alpino-alud-train-*.conllu.gz \
 ///             ../shared/corpora/ud_nl_lassysmall/nl_lassysmall-ud-{dev,test}.conllu \
 ///     --dev ../shared/corpora/ud_nl_alpino/nl_alpino-ud-dev.conllu
@@ -69,6 +69,11 @@ pub struct Args {
     /// with the original head's label, and move such tokens back down after parsing
     #[arg(long)]
     pub pseudo_projective: bool,
+    /// Fine tags for the parser from the training files' FEATS: subclasses of VERB/AUX
+    /// (VerbForm) and PRON (PronType with Case or Poss) (feature set 6, with the second
+    /// tagger pass; not with --cluster-text)
+    #[arg(long)]
+    pub fine_tags: bool,
 }
 
 /// The sentences (token lists) of an unlabeled text file.
@@ -112,9 +117,16 @@ fn read_tokens(path: &Path) -> anyhow::Result<Vec<Vec<String>>> {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let mut train = Vec::new();
+    let mut feats: Vec<Vec<String>> = Vec::new();
     let mut names = Vec::new();
     for path in &args.train {
-        train.extend(read_conllu(path)?.iter().map(|s| s.gold()));
+        let sents = read_conllu(path)?;
+        train.extend(sents.iter().map(|s| s.gold()));
+        feats.extend(
+            sents
+                .iter()
+                .map(|s| s.words().map(|w| w.cols[5].clone()).collect()),
+        );
         names.push(
             path.file_name()
                 .map(|n| n.to_string_lossy().into_owned())
@@ -165,8 +177,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         clusters,
         two_pass_tagger: args.two_pass_tagger,
         pseudo_projective: args.pseudo_projective,
+        fine_tags: args.fine_tags,
     };
-    let bytes = syntax::train(&train, &dev, &opts, &mut |line| {
+    let bytes = syntax::train_with_feats(&train, &feats, &dev, &opts, &mut |line| {
         eprintln!("[{:>6.1}s] {line}", started.elapsed().as_secs_f64())
     });
     std::fs::create_dir_all(&args.out_dir)

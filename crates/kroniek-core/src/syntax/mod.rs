@@ -30,6 +30,7 @@
 //! ```
 
 mod bytes;
+mod fine;
 mod hash;
 mod lemma;
 mod lex;
@@ -55,9 +56,11 @@ pub const MODEL_FILE: &str = "syntax.bin";
 /// parser (1: first; 2: + parser counts of punctuation and verbs between s0 and b0;
 /// 3: + tagger affixes of the sentence's last word; 4: + a word-cluster table, and cluster
 /// features in tagger and parser; 5: set 3 and a second tagger pass with the first pass's
-/// tags, the right context too, as features). Older versions stay readable. Training
-/// writes 4 when it is given clusters, else 5 with a second tagger pass, else 3.
-pub(crate) const VERSION: u32 = 5;
+/// tags, the right context too, as features; 6: set 5 and fine tags for the parser, the
+/// subclasses of VERB, AUX and PRON from the treebank's FEATS). Older versions stay
+/// readable. Training writes 4 when it is given clusters, else 6 with fine tags, else 5
+/// with a second tagger pass, else 3.
+pub(crate) const VERSION: u32 = 6;
 const MAGIC: &[u8; 7] = b"KRNKSYN";
 
 /// The 17 universal part-of-speech tags of Universal Dependencies.
@@ -316,22 +319,25 @@ impl SyntaxModel {
     /// sentence gives an empty result.
     pub fn analyse<S: AsRef<str>>(&self, forms: &[S]) -> Vec<TokenSyntax> {
         let lex = lex::lexes(forms, self.clusters.as_ref());
-        let tags = self.tagger.tag(&lex);
+        let mut tags = self.tagger.tag(&lex);
+        self.tagger.refine(&lex, &mut tags);
         self.finish(forms, &lex, &tags)
     }
 
     /// Lemmatizes and parses one sentence whose tags are given.
     pub fn analyse_tagged<S: AsRef<str>>(&self, forms: &[S], tags: &[Upos]) -> Vec<TokenSyntax> {
         let lex = lex::lexes(forms, self.clusters.as_ref());
-        let tags: Vec<u8> = tags
+        let mut tags: Vec<u8> = tags
             .iter()
             .map(|&t| t as u8)
             .chain(std::iter::repeat(Upos::X as u8))
             .take(forms.len())
             .collect();
+        self.tagger.refine(&lex, &mut tags);
         self.finish(forms, &lex, &tags)
     }
 
+    /// Parses with the parser's tag codes (UPOS indexes, with subclass bits in set 6).
     fn finish<S: AsRef<str>>(&self, forms: &[S], lex: &[Lex], tags: &[u8]) -> Vec<TokenSyntax> {
         let n = forms.len();
         let mut arcs = self.parser.parse(&parser::Input::new(lex, tags));
@@ -343,7 +349,7 @@ impl SyntaxModel {
             .zip(tags)
             .zip(&arcs)
             .map(|((f, &t), &(h, l))| {
-                let upos = Upos::ALL[t as usize];
+                let upos = Upos::ALL[fine::upos_of(t) as usize];
                 TokenSyntax {
                     upos,
                     lemma: self.lemmatizer.lemma(f.as_ref(), upos),
@@ -413,6 +419,10 @@ pub struct TrainOptions {
     /// the lifted token's label decorated by its original head's label (`obj||xcomp`);
     /// parsing moves such tokens back down (the labels say so: no feature-set change).
     pub pseudo_projective: bool,
+    /// Fine tags for the parser (feature set 6, with the second tagger pass): the
+    /// subclasses of VERB/AUX (VerbForm) and PRON (PronType with Case or Poss), learnt
+    /// from the FEATS given to [`train_with_feats`]; ignored by [`train`].
+    pub fine_tags: bool,
 }
 
 impl Default for TrainOptions {
@@ -428,6 +438,7 @@ impl Default for TrainOptions {
             clusters: None,
             two_pass_tagger: false,
             pseudo_projective: false,
+            fine_tags: false,
         }
     }
 }
@@ -471,6 +482,23 @@ fn read_clusters(r: &mut Reader<'_>) -> Result<Option<Clusters>, ModelError> {
 const MIN_DECORATION: usize = 20;
 const MAX_DECORATIONS: usize = 40;
 
+/// Iterations of the fine-tag predictor.
+const FINE_ITERATIONS: usize = 5;
+
+/// The fine-tag inventory of training sentences with their FEATS.
+fn subs_of(train: &[&Vec<GoldToken>], feats: &[&Vec<String>]) -> Vec<Vec<String>> {
+    let keys: Vec<(u8, String)> = train
+        .iter()
+        .zip(feats)
+        .flat_map(|(s, f)| s.iter().zip(f.iter()))
+        .filter_map(|(t, f)| {
+            let u = upos_index(&t.upos);
+            fine::key(Upos::ALL[u as usize], f).map(|k| (u, k))
+        })
+        .collect();
+    fine::inventory(keys.iter().map(|(u, k)| (*u, k.as_str())), 20)
+}
+
 fn upos_index(s: &str) -> u8 {
     Upos::parse(s).unwrap_or(Upos::X) as u8
 }
@@ -483,6 +511,33 @@ pub fn train(
     opts: &TrainOptions,
     log: &mut dyn FnMut(String),
 ) -> Vec<u8> {
+    train_with_feats(train, &[], dev, opts, log)
+}
+
+/// [`train`] with the CoNLL-U FEATS column of every training token (`feats[s][i]`, as
+/// written: `VerbForm=Fin|…` or `_`), from which `opts.fine_tags` learns fine tags
+/// (feature set 6). Without FEATS for every sentence, fine tags are off.
+pub fn train_with_feats(
+    train: &[Vec<GoldToken>],
+    feats: &[Vec<String>],
+    dev: &[Vec<GoldToken>],
+    opts: &TrainOptions,
+    log: &mut dyn FnMut(String),
+) -> Vec<u8> {
+    let fine_tags = opts.fine_tags
+        && opts.clusters.is_none()
+        && feats.len() == train.len()
+        && feats.iter().zip(train).all(|(f, s)| f.len() == s.len());
+    let feats: Vec<&Vec<String>> = if fine_tags {
+        feats
+            .iter()
+            .zip(train)
+            .filter(|(_, s)| !s.is_empty())
+            .map(|(f, _)| f)
+            .collect()
+    } else {
+        Vec::new()
+    };
     let train: Vec<&Vec<GoldToken>> = train.iter().filter(|s| !s.is_empty()).collect();
     // Gold trees (heads with the root as `n`, labels), made projective if asked.
     let gold_heads = |s: &Vec<GoldToken>| -> Vec<u32> {
@@ -559,6 +614,8 @@ pub fn train(
     let clusters = opts.clusters.as_ref();
     let version = if clusters.is_some() {
         4
+    } else if fine_tags {
+        6
     } else if opts.two_pass_tagger {
         5
     } else {
@@ -590,7 +647,7 @@ pub fn train(
     // First-pass tags of every training sentence from taggers trained on the other folds:
     // the second tagger pass learns from them, the parser from the (two-pass) fold tags,
     // so both learn from tags as good as they will get.
-    let two_pass = version == 5;
+    let two_pass = version >= 5;
     let k = opts.jackknife;
     let folds = if two_pass && k < 2 { 4 } else { k };
     let mut fold_taggers = Vec::new();
@@ -668,6 +725,66 @@ pub fn train(
     } else {
         train_tagged.iter().map(|s| s.1.clone()).collect()
     };
+    // Fine tags (set 6): gold codes of the training data; the parser learns from codes
+    // the fold's predictor gives its jackknifed UPOS tags (as the tags themselves).
+    let mut tagger = tagger;
+    let mut train_tags = train_tags;
+    if fine_tags {
+        let subs = subs_of(&train, &feats);
+        let gold_codes: Vec<Vec<u8>> = train
+            .iter()
+            .zip(&feats)
+            .map(|(s, f)| {
+                s.iter()
+                    .zip(f.iter())
+                    .map(|(t, f)| {
+                        let u = upos_index(&t.upos);
+                        fine::code(&subs, u, fine::key(Upos::ALL[u as usize], f).as_deref())
+                    })
+                    .collect()
+            })
+            .collect();
+        log(format!(
+            "fine tags: {}",
+            subs.iter()
+                .enumerate()
+                .filter(|(_, s)| !s.is_empty())
+                .map(|(u, s)| format!("{} {}", Upos::ALL[u], s.join(" ")))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ));
+        let examples = |keep: &dyn Fn(usize) -> bool| -> Vec<(&[Lex], &[u8])> {
+            train_tagged
+                .iter()
+                .zip(&gold_codes)
+                .enumerate()
+                .filter(|(i, _)| keep(*i))
+                .map(|(_, ((lex, _), c))| (&lex[..], &c[..]))
+                .collect()
+        };
+        if k > 1 {
+            for fold in 0..k {
+                let f = fine::train(
+                    &examples(&|i| i % k != fold),
+                    subs.clone(),
+                    FINE_ITERATIONS,
+                    opts.seed + 1 + fold as u64,
+                );
+                for (i, (lex, _)) in train_tagged
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| i % k == fold)
+                {
+                    f.refine(lex, &mut train_tags[i]);
+                }
+            }
+        } else {
+            train_tags.clone_from(&gold_codes);
+        }
+        let f = fine::train(&examples(&|_| true), subs, FINE_ITERATIONS, opts.seed);
+        tagger.fine = Some(f);
+        log("fine tags trained".to_string());
+    }
     let parse_train: Vec<parser::ParseExample> = trees
         .iter()
         .zip(train_tagged)
@@ -689,7 +806,8 @@ pub fn train(
         .iter()
         .zip(dev_tagged)
         .map(|(s, (lex, _))| {
-            let tags = tagger.tag(&lex);
+            let mut tags = tagger.tag(&lex);
+            tagger.refine(&lex, &mut tags);
             example(s, lex, tags)
         })
         .collect();

@@ -152,6 +152,8 @@ impl<'a> Input<'a> {
         );
         let (mut p, mut v) = (0, 0);
         for &t in tags {
+            // Fine tag codes (feature set 6) carry a subclass above the UPOS bits.
+            let t = super::fine::upos_of(t);
             punct.push(p);
             verbs.push(v);
             p += u32::from(t == Upos::PUNCT as u8);
@@ -888,7 +890,8 @@ mod tests {
                 for len in [1, 2, 5, 13, 40] {
                     let f = &forms[start..(start + len).min(forms.len())];
                     let lex: Vec<Lex> = f.iter().map(|w| Lex::with_clusters(w, None)).collect();
-                    let tags = model.tagger.tag(&lex);
+                    let mut tags = model.tagger.tag(&lex);
+                    model.tagger.refine(&lex, &mut tags);
                     let inp = Input::new(&lex, &tags);
                     assert_eq!(model.parser.parse(&inp), model.parser.parse_plain(&inp));
                 }

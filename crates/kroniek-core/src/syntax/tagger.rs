@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
 use super::bytes::{Reader, Writer};
+use super::fine::Fine;
 use super::hash::{f1, f2, f3, mix};
 use super::lex::{cluster, Lex, CL_OUTSIDE, NONE, UNKNOWN};
 use super::perceptron::{Acc, IdHasher, Trainer, Weights};
@@ -23,6 +24,8 @@ pub(crate) struct Tagger {
     /// The second pass (feature set 5): the features of the first plus the first pass's tags.
     pub(crate) second: Option<Weights>,
     pub(crate) dict: TagDict,
+    /// Feature set 6: the subclasses of VERB, AUX and PRON for the parser.
+    pub(crate) fine: Option<Fine>,
 }
 
 /// The first pass's tags of a sentence, features of the second pass; empty in the first.
@@ -254,6 +257,14 @@ impl Tagger {
         tag_pass(&self.weights, self.version, lex, &ambs, &[])
     }
 
+    /// The parser's tag codes from UPOS indexes: with fine tags (feature set 6) the
+    /// subclass bits of VERB, AUX and PRON are set; else unchanged.
+    pub(crate) fn refine(&self, lex: &[Lex], tags: &mut [u8]) {
+        if let Some(f) = &self.fine {
+            f.refine(lex, tags);
+        }
+    }
+
     /// [`Tagger::tag`] scoring every feature of every token one by one (the reference the
     /// split into static and dynamic features must equal).
     #[cfg(test)]
@@ -281,6 +292,12 @@ impl Tagger {
                 second.write(w);
             }
         }
+        if self.version >= 6 {
+            w.u8(u8::from(self.fine.is_some()));
+            if let Some(fine) = &self.fine {
+                fine.write(w);
+            }
+        }
     }
 
     pub(crate) fn read(r: &mut Reader<'_>, version: u32) -> Result<Tagger, ModelError> {
@@ -303,11 +320,17 @@ impl Tagger {
         } else {
             None
         };
+        let fine = if version >= 6 && r.u8()? == 1 {
+            Some(Fine::read(r)?)
+        } else {
+            None
+        };
         Ok(Tagger {
             version,
             weights,
             second,
             dict,
+            fine,
         })
     }
 }
@@ -423,6 +446,7 @@ pub(crate) fn train(
         weights: first,
         second: None,
         dict,
+        fine: None,
     };
     if !dev.is_empty() {
         log(format!(

@@ -221,3 +221,70 @@ fn a_two_pass_pseudo_projective_model_is_feature_set_5_round_trips_and_tags_as_p
         .iter()
         .all(|t| !t.deprel.contains(projective::SEP)));
 }
+
+#[test]
+fn a_fine_tag_model_is_feature_set_6_round_trips_and_parses_as_plain_scoring() {
+    let train = read(include_str!("../../../../testdata/syntax/train.conllu"));
+    let test = read(include_str!("../../../../testdata/syntax/test.conllu"));
+    // Synthetic FEATS: verbs in -ed are participles, the others finite.
+    let feats: Vec<Vec<String>> = train
+        .iter()
+        .map(|s| {
+            s.iter()
+                .map(|t| match t.upos.as_str() {
+                    "VERB" if t.form.ends_with("ed") => "VerbForm=Part".to_string(),
+                    "VERB" => "Tense=Past|VerbForm=Fin".to_string(),
+                    "PRON" => "Case=Nom|PronType=Prs".to_string(),
+                    _ => "_".to_string(),
+                })
+                .collect()
+        })
+        .collect();
+    let opts = TrainOptions {
+        lang: "en".into(),
+        tagger_iterations: 4,
+        parser_iterations: 4,
+        jackknife: 2,
+        two_pass_tagger: true,
+        pseudo_projective: true,
+        fine_tags: true,
+        ..TrainOptions::default()
+    };
+    let a = super::train_with_feats(&train, &feats, &[], &opts, &mut |_| {});
+    let b = super::train_with_feats(&train, &feats, &[], &opts, &mut |_| {});
+    assert_eq!(a, b, "fine-tag training is deterministic");
+    assert_eq!(a[7], 6, "feature set 6");
+    // Without FEATS the option does nothing.
+    assert_eq!(super::train(&train, &[], &opts, &mut |_| {})[7], 5);
+    let model = SyntaxModel::from_bytes(Box::leak(a.clone().into_boxed_slice())).unwrap();
+    let fine = model.tagger.fine.as_ref().expect("fine tags");
+    assert_eq!(fine.subs[Upos::VERB as usize], ["Part", "Fin"]);
+    assert_eq!(fine.subs[Upos::PRON as usize], ["Prs-Nom"]);
+    assert!(fine.subs[Upos::NOUN as usize].is_empty());
+    for cut in [a.len() / 2, a.len() - 1] {
+        let bytes: &'static [u8] = Box::leak(a[..cut].to_vec().into_boxed_slice());
+        assert!(SyntaxModel::from_bytes(bytes).is_err());
+    }
+    let (mut upos, mut total, mut refined) = (0, 0, 0);
+    for s in &test {
+        let forms: Vec<&str> = s.iter().map(|t| t.form.as_str()).collect();
+        let lex = lex::lexes(&forms, None);
+        let mut tags = model.tagger.tag(&lex);
+        let plain = tags.clone();
+        model.tagger.refine(&lex, &mut tags);
+        for (&p, &t) in plain.iter().zip(&tags) {
+            assert_eq!(fine::upos_of(t), p);
+            refined += usize::from(t != p);
+        }
+        let inp = parser::Input::new(&lex, &tags);
+        assert_eq!(model.parser.parse(&inp), model.parser.parse_plain(&inp));
+        for (g, p) in s.iter().zip(model.analyse(&forms)) {
+            upos += usize::from(g.upos == p.upos.as_str());
+            total += 1;
+        }
+        let upos_tags = model.tag_first_pass(&forms);
+        assert_eq!(model.analyse_tagged(&forms, &upos_tags).len(), forms.len());
+    }
+    assert!(refined > 0, "some tags get a subclass");
+    assert!(upos as f64 >= 0.95 * total as f64, "UPOS {upos}/{total}");
+}
