@@ -19,6 +19,9 @@ use std::time::Instant;
 use kroniek_core::syntax::SyntaxModel;
 use kroniek_core::{annotate_with, AnnotateOptions, Lang};
 
+#[global_allocator]
+static ALLOC: kroniek_core::hugepages::HugePageAlloc = kroniek_core::hugepages::HugePageAlloc;
+
 #[repr(C)]
 struct Timespec {
     sec: i64,
