@@ -193,17 +193,31 @@ impl Stage {
     }
 }
 
-/// The summed weights of each distinct word form of a document in each of its
-/// [`ROLES`] (see [`Prepared::role_features`]), per stage: most of a token's features
-/// depend on one word alone, and words repeat, so each is looked up once per document
-/// instead of once per token and stage (the lookups are cache misses).
-struct WordSums<'w> {
-    index: std::collections::HashMap<&'w str, u32, BuildHasherDefault<StrHasher>>,
+/// The summed weights of distinct word forms in each of the [`ROLES`] (see
+/// [`Prepared::role_features`]), per stage: most of a token's features depend on one word
+/// alone, and words repeat, so each is looked up once instead of once per token and stage
+/// (the lookups are cache misses). Kept per thread across documents (frequent words are
+/// summed once), for one tagger at a time, and emptied between documents once it holds
+/// [`WordSums::CAPACITY`] words. The sums are exact integers: results never depend on it.
+#[derive(Default)]
+struct WordSums {
+    /// The [`Tagger::id`] the sums are for.
+    owner: u64,
+    index: std::collections::HashMap<Box<str>, u32, BuildHasherDefault<StrHasher>>,
     /// Per word: `stages × ROLES × n` sums.
     sums: Vec<i32>,
     stride: usize,
     keys: Vec<u32>,
 }
+
+thread_local! {
+    /// Per thread, the sums of the last few taggers used (documents often alternate
+    /// languages).
+    static WORD_SUMS: std::cell::RefCell<Vec<WordSums>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// At most this many taggers' [`WordSums`] are kept per thread.
+const WORD_SUMS_TAGGERS: usize = 4;
 
 /// FNV-1a over the bytes: the keys are short words.
 #[derive(Default, Clone, Copy)]
@@ -222,45 +236,53 @@ impl std::hash::Hasher for StrHasher {
     }
 }
 
-impl<'w> WordSums<'w> {
-    fn new(stages: usize, n: usize) -> WordSums<'w> {
-        WordSums {
-            index: Default::default(),
-            sums: Vec::new(),
-            stride: stages * ROLES * n,
-            keys: Vec::new(),
+impl WordSums {
+    /// At most this many words are kept (about 5 MB with two stages of nine labels).
+    const CAPACITY: usize = 16_384;
+
+    /// Makes the cache fit a tagger (`owner`, its stage count and labels) before a
+    /// document: emptied if it held another tagger's sums or is full.
+    fn prepare(&mut self, owner: u64, stages: usize, n: usize) {
+        let stride = stages * ROLES * n;
+        if self.owner != owner || self.stride != stride || self.index.len() >= Self::CAPACITY {
+            self.owner = owner;
+            self.stride = stride;
+            self.index.clear();
+            self.sums.clear();
         }
     }
 
-    /// The entry of each token of `prep` (words first seen here are summed now).
-    fn ids(&mut self, prep: &Prepared<'w>, stages: [Option<&Stage>; 2], n: usize) -> Vec<u32> {
+    /// The entry of each token of `prep` (words not seen before are summed now).
+    fn ids(&mut self, prep: &Prepared<'_>, stages: [Option<&Stage>; 2], n: usize) -> Vec<u32> {
         let mut ids = Vec::with_capacity(prep.len());
         for i in 0..prep.len() {
             let w = prep.word(i);
-            let next = (self.sums.len() / self.stride.max(1)) as u32;
-            let id = *self.index.entry(w).or_insert(next);
-            if id == next {
-                let mut keys = std::mem::take(&mut self.keys);
-                keys.clear();
-                let mut ends = [0usize; ROLES];
-                for (role, end) in ends.iter_mut().enumerate() {
-                    prep.role_features(i, role, &mut keys);
-                    *end = keys.len();
-                }
-                let base = self.sums.len();
-                self.sums.resize(base + self.stride, 0);
-                for (si, stage) in stages.iter().enumerate() {
-                    let Some(stage) = stage else { continue };
-                    stage.prefetch(&keys);
-                    let mut start = 0;
-                    for (role, &end) in ends.iter().enumerate() {
-                        let at = base + (si * ROLES + role) * n;
-                        stage.accumulate(&keys[start..end], n, &mut self.sums[at..at + n]);
-                        start = end;
-                    }
-                }
-                self.keys = keys;
+            if let Some(&id) = self.index.get(w) {
+                ids.push(id);
+                continue;
             }
+            let id = (self.sums.len() / self.stride.max(1)) as u32;
+            self.index.insert(w.into(), id);
+            let mut keys = std::mem::take(&mut self.keys);
+            keys.clear();
+            let mut ends = [0usize; ROLES];
+            for (role, end) in ends.iter_mut().enumerate() {
+                prep.role_features(i, role, &mut keys);
+                *end = keys.len();
+            }
+            let base = self.sums.len();
+            self.sums.resize(base + self.stride, 0);
+            for (si, stage) in stages.iter().enumerate() {
+                let Some(stage) = stage else { continue };
+                stage.prefetch(&keys);
+                let mut start = 0;
+                for (role, &end) in ends.iter().enumerate() {
+                    let at = base + (si * ROLES + role) * n;
+                    stage.accumulate(&keys[start..end], n, &mut self.sums[at..at + n]);
+                    start = end;
+                }
+            }
+            self.keys = keys;
             ids.push(id);
         }
         ids
@@ -307,6 +329,15 @@ pub struct Tagger {
     pub(crate) second: Option<Stage>,
     pub(crate) gaz: Option<Gazetteer>,
     pub(crate) clusters: Option<Clusters>,
+    /// Identifies these weights for the per-thread [`WordSums`] cache: a new one
+    /// ([`fresh_id`]) whenever a tagger is built or its stages change.
+    pub(crate) id: u64,
+}
+
+/// A new [`Tagger::id`].
+pub(crate) fn fresh_id() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// Which transitions IOB2 allows: `I-X` only after `B-X` or `I-X`.
@@ -391,6 +422,7 @@ impl Tagger {
             second,
             gaz,
             clusters,
+            id: fresh_id(),
         }
     }
 
@@ -469,13 +501,37 @@ impl Tagger {
             .collect();
         let n = self.tags.len();
         let stages = [Some(&self.first), self.second.as_ref()];
-        let mut sums = WordSums::new(if self.second.is_some() { 2 } else { 1 }, n);
-        let mut cache = Vec::with_capacity(sentences.len());
-        let mut labels = Vec::with_capacity(sentences.len());
+        WORD_SUMS.with(|all| {
+            let mut all = all.borrow_mut();
+            let at = match all.iter().position(|s| s.owner == self.id) {
+                Some(at) => at,
+                None if all.len() < WORD_SUMS_TAGGERS => {
+                    all.push(WordSums::default());
+                    all.len() - 1
+                }
+                None => 0,
+            };
+            let sums = &mut all[at];
+            sums.prepare(self.id, if self.second.is_some() { 2 } else { 1 }, n);
+            self.tag_with_sums(&words, &doc, stages, sums)
+        })
+    }
+
+    /// [`Tagger::tag_document_indices`] with the word sums of this thread.
+    fn tag_with_sums(
+        &self,
+        words: &[Vec<&str>],
+        doc: &DocStats,
+        stages: [Option<&Stage>; 2],
+        sums: &mut WordSums,
+    ) -> Vec<Vec<usize>> {
+        let n = self.tags.len();
+        let mut cache = Vec::with_capacity(words.len());
+        let mut labels = Vec::with_capacity(words.len());
         let mut acc = vec![0i32; n];
         let mut emit = Vec::new();
-        for w in &words {
-            let prep = Prepared::new(w, Some(&doc), self.gaz.as_ref(), self.clusters.as_ref());
+        for w in words {
+            let prep = Prepared::new(w, Some(doc), self.gaz.as_ref(), self.clusters.as_ref());
             let ids = sums.ids(&prep, stages, n);
             let len = prep.len();
             let mut feats = Vec::with_capacity(len * 16);
@@ -507,8 +563,8 @@ impl Tagger {
         let Some(second) = &self.second else {
             return labels;
         };
-        let stack = StackInfo::new(&words, &labels, &self.type_of);
-        let mut out = Vec::with_capacity(sentences.len());
+        let stack = StackInfo::new(words, &labels, &self.type_of);
+        let mut out = Vec::with_capacity(words.len());
         let mut extra = Vec::new();
         for ((prep, ids, feats, offsets), first) in cache.into_iter().zip(&labels) {
             let len = prep.len();
