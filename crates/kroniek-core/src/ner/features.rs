@@ -69,6 +69,19 @@ impl DocStats {
     }
 }
 
+/// [`Prepared::role_features`] of the token itself.
+pub(crate) const ROLE_SELF: usize = 0;
+/// … of the token before.
+pub(crate) const ROLE_PREV: usize = 1;
+/// … of the token after.
+pub(crate) const ROLE_NEXT: usize = 2;
+/// … of the token two before.
+pub(crate) const ROLE_PREV2: usize = 3;
+/// … of the token two after.
+pub(crate) const ROLE_NEXT2: usize = 4;
+/// Number of roles.
+pub(crate) const ROLES: usize = 5;
+
 /// A sentence prepared for feature extraction.
 pub(crate) struct Prepared<'a> {
     words: &'a [&'a str],
@@ -303,6 +316,166 @@ impl<'a> Prepared<'a> {
         }
     }
 
+    /// Appends the keys of [`Prepared::features`] of some token `i` that depend on nothing
+    /// but the form of token `j` (`role`: [`ROLE_SELF`] for `j = i`, [`ROLE_PREV`] for
+    /// `j = i - 1`, [`ROLE_NEXT`] for `i + 1`, [`ROLE_PREV2`] for `i - 2`, [`ROLE_NEXT2`] for
+    /// `i + 2`). With [`Prepared::context_features`] of `i` these are, as a multiset,
+    /// exactly `features(i)`: the tagger sums a word's roles once per document.
+    pub(crate) fn role_features(&self, j: usize, role: usize, out: &mut Vec<u32>) {
+        let f = |t: u32| FeatHash::new(t);
+        let w = self.words[j];
+        let l = &self.lower[j];
+        let clusters = |t: u32, max_depth: u32, out: &mut Vec<u32>| {
+            if let Some(path) = self.clusters[j] {
+                for depth in [4u32, 8, 12, 16] {
+                    if depth > max_depth {
+                        break;
+                    }
+                    out.push(
+                        f(t).num(u64::from(depth))
+                            .num(u64::from(path >> (32 - depth)))
+                            .key(),
+                    );
+                }
+            }
+        };
+        match role {
+            ROLE_SELF => {
+                out.push(f(1).key());
+                out.push(f(2).str(w).key());
+                out.push(f(3).str(l).key());
+                out.push(f(4).str(&self.shapes[j]).key());
+                out.push(f(5).str(&self.short[j]).key());
+                let chars: Vec<(usize, char)> = l.char_indices().collect();
+                let n = chars.len();
+                for k in 1..=4.min(n) {
+                    out.push(
+                        f(6).num(k as u64)
+                            .str(&l[..chars.get(k).map_or(l.len(), |c| c.0)])
+                            .key(),
+                    );
+                }
+                for k in 1..=5.min(n) {
+                    out.push(f(7).num(k as u64).str(&l[chars[n - k].0..]).key());
+                }
+                if w.len() > 1
+                    && w.chars().all(|c| !c.is_alphabetic() || c.is_uppercase())
+                    && w.chars().any(char::is_alphabetic)
+                {
+                    out.push(f(17).num(1).key());
+                }
+                if w.contains('-') {
+                    let mut parts = l.split('-').filter(|p| !p.is_empty());
+                    if let Some(p) = parts.next() {
+                        out.push(f(27).num(0).str(p).key());
+                    }
+                    if let Some(p) = l.rsplit('-').find(|p| !p.is_empty()) {
+                        out.push(f(27).num(1).str(p).key());
+                    }
+                }
+                out.push(f(17).num(10 + n.min(12) as u64).key());
+                if let Some(path) = self.clusters[j] {
+                    out.push(f(35).num(u64::from(path >> 20)).str(&self.short[j]).key());
+                }
+                clusters(23, 16, out);
+            }
+            ROLE_PREV => {
+                out.push(f(8).str(l).key());
+                out.push(f(12).str(&self.short[j]).key());
+                clusters(24, 8, out);
+            }
+            ROLE_NEXT => {
+                out.push(f(9).str(l).key());
+                out.push(f(13).str(&self.short[j]).key());
+                clusters(25, 8, out);
+            }
+            ROLE_PREV2 => {
+                out.push(f(10).str(l).key());
+                clusters(33, 4, out);
+            }
+            _ => {
+                out.push(f(11).str(l).key());
+                clusters(34, 4, out);
+            }
+        }
+    }
+
+    /// Appends the keys of [`Prepared::features`] of token `i` that are not in any
+    /// [`Prepared::role_features`]: word pairs, the shape trigram, capitalised runs,
+    /// sentence start, document evidence and the sentence-boundary neighbours.
+    pub(crate) fn context_features(&self, i: usize, out: &mut Vec<u32>) {
+        let f = |t: u32| FeatHash::new(t);
+        let w = self.words[i];
+        let l = &self.lower[i];
+        let ii = i as isize;
+        let len = self.words.len();
+        if i < 1 {
+            out.push(f(8).str("<s>").key());
+            out.push(f(12).str("<s>").key());
+        }
+        if i + 1 >= len {
+            out.push(f(9).str("</s>").key());
+            out.push(f(13).str("</s>").key());
+        }
+        if i < 2 {
+            out.push(f(10).str("<s>").key());
+        }
+        if i + 2 >= len {
+            out.push(f(11).str("</s>").key());
+        }
+        out.push(f(14).str(self.lower_at(ii - 1)).str(l).key());
+        out.push(f(15).str(l).str(self.lower_at(ii + 1)).key());
+        out.push(
+            f(28)
+                .str(self.short_at(ii - 1))
+                .str(&self.short[i])
+                .str(self.short_at(ii + 1))
+                .key(),
+        );
+        if starts_upper(w) {
+            let cap = |j: usize| starts_upper(self.words[j]);
+            let mut a = i;
+            while a > 0 && cap(a - 1) {
+                a -= 1;
+            }
+            let mut b = i + 1;
+            while b < len && cap(b) {
+                b += 1;
+            }
+            let pos = if b - a == 1 {
+                0
+            } else if i == a {
+                1
+            } else if i + 1 == b {
+                3
+            } else {
+                2
+            };
+            out.push(f(36).num((b - a).min(4) as u64).num(pos).key());
+        }
+        let first = i == 0 || (i == 1 && !self.words[0].chars().any(char::is_alphanumeric));
+        if first {
+            out.push(f(16).str(&self.short[i]).key());
+            out.push(f(29).str(l).key());
+        }
+        if starts_upper(w) {
+            out.push(
+                f(18)
+                    .num(
+                        u64::from(self.doc_lower[i]) * 2
+                            + u64::from(self.doc_capital[i])
+                            + 4 * u64::from(first),
+                    )
+                    .key(),
+            );
+        }
+    }
+
+    /// The word form of token `i`.
+    pub(crate) fn word(&self, i: usize) -> &'a str {
+        self.words[i]
+    }
+
     /// Appends the gazetteer feature keys of token `i` (kept apart so training can drop them).
     pub(crate) fn gaz_features(&self, i: usize, out: &mut Vec<u32>) {
         let f = |t: u32| FeatHash::new(t);
@@ -367,6 +540,56 @@ mod tests {
         all.sort_unstable();
         all.dedup();
         assert_eq!(all.len(), c.len(), "no duplicate keys expected here");
+    }
+
+    #[test]
+    fn roles_and_context_are_all_features() {
+        let clusters = Clusters::from_parts(vec![
+            (super::super::clusters::word_key("zegt"), 0xA5A5_0000),
+            (super::super::clusters::word_key("baghdadi"), 0x1234_5678),
+            (super::super::clusters::word_key("."), 0xF000_0001),
+        ]);
+        let gaz = Gazetteer::compile([("PER", vec!["Baghdadi"])]);
+        let sents: [&[&str]; 5] = [
+            &["Verslagen", "zegt", "Baghdadi", "."],
+            &[
+                "\u{201c}",
+                "AL-Qaida",
+                "zegt",
+                "het",
+                "F-16-toestel",
+                "nu",
+                ".",
+            ],
+            &["Zegt"],
+            &["Baghdadi", "Zegt"],
+            &["Élan", "ÉLAN", "élan", "1.500", "-", "x-"],
+        ];
+        let doc = DocStats::new(sents.iter().copied());
+        for s in sents {
+            let p = Prepared::new(s, Some(&doc), Some(&gaz), Some(&clusters));
+            for i in 0..s.len() {
+                let mut want = Vec::new();
+                p.features(i, &mut want);
+                let mut got = Vec::new();
+                p.context_features(i, &mut got);
+                p.role_features(i, ROLE_SELF, &mut got);
+                for (off, role) in [
+                    (-1isize, ROLE_PREV),
+                    (1, ROLE_NEXT),
+                    (-2, ROLE_PREV2),
+                    (2, ROLE_NEXT2),
+                ] {
+                    let j = i as isize + off;
+                    if j >= 0 && (j as usize) < s.len() {
+                        p.role_features(j as usize, role, &mut got);
+                    }
+                }
+                want.sort_unstable();
+                got.sort_unstable();
+                assert_eq!(want, got, "{s:?} {i}");
+            }
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 //! Lists are read only at training time (by the CLI); the model file carries the compiled
 //! form, so tagging never reads anything but the model bytes.
 
-use super::hash::{FeatHash, KeyTable};
+use super::hash::{prefetch, FeatHash, KeyTable};
 
 /// Longest name (in tokens) that is matched.
 pub(crate) const MAX_LEN: usize = 6;
@@ -118,9 +118,11 @@ impl Gazetteer {
         }
         // best[i*8+b] = length of the longest match of type b covering token i.
         let mut best = vec![0u8; n * 8];
-        // All phrase keys first (those the Bloom filter lets through prefetch their slot),
-        // then the lookups in the same order, so the cache misses overlap.
-        let mut keys: Vec<(u32, u32, u32)> = Vec::with_capacity(n * 3);
+        // All phrase keys first, their Bloom words prefetched; then the Bloom test of each,
+        // in the same order, prefetching the table slots of those it lets through; then
+        // the lookups, still in that order. The filter is larger than the inner caches,
+        // so this way its misses, and then the table's, overlap.
+        let mut keys: Vec<(u32, u32, u32)> = Vec::with_capacity(n * MAX_LEN);
         for start in 0..n {
             let mut h = FeatHash::new(PHRASE);
             for len in 1..=MAX_LEN.min(n - start) {
@@ -130,12 +132,19 @@ impl Gazetteer {
                     break;
                 }
                 let key = h.key();
-                if self.may_contain(key) {
-                    self.table.prefetch(key);
-                    keys.push((start as u32, len as u32, key));
+                if let Some(w) = self.bloom.get(bloom_bits(key, self.bloom_mask).0) {
+                    prefetch(w);
                 }
+                keys.push((start as u32, len as u32, key));
             }
         }
+        keys.retain(|&(_, _, key)| {
+            let keep = self.may_contain(key);
+            if keep {
+                self.table.prefetch(key);
+            }
+            keep
+        });
         for (start, len, key) in keys {
             let (start, len) = (start as usize, len as usize);
             let Some(mask) = self.table.get(key) else {

@@ -16,7 +16,12 @@
 use std::fmt;
 
 use super::clusters::Clusters;
-use super::features::{type_ids, DocStats, Prepared, StackInfo};
+use std::hash::BuildHasherDefault;
+
+use super::features::{
+    type_ids, DocStats, Prepared, StackInfo, ROLES, ROLE_NEXT, ROLE_NEXT2, ROLE_PREV, ROLE_PREV2,
+    ROLE_SELF,
+};
 use super::gazetteer::Gazetteer;
 use super::hash::{prefetch, KeyTable};
 
@@ -110,20 +115,32 @@ impl Stage {
         }
     }
 
-    /// Adds the scores of the features `feats` to `emit` (one row of `n` labels).
-    ///
-    /// Memory-bound (the table is larger than the caches): all slots of a token's features
-    /// are prefetched before any is probed, so their cache misses overlap. Integer sums:
-    /// the order does not change the result.
+    /// Asks the processor to start loading the slots of `feats` (a hint; no effect on
+    /// results). Tables are larger than the caches: prefetching all features of a token
+    /// before any is probed overlaps their cache misses.
     #[inline]
-    fn score(&self, feats: &[u32], n: usize, acc: &mut [i32], emit: &mut [f32]) {
-        acc.iter_mut().for_each(|a| *a = 0);
+    fn prefetch(&self, feats: &[u32]) {
         match &self.lookup {
-            Lookup::Inline { slots, mask } if n <= INLINE => {
-                let mut sum = [0i32; INLINE];
+            Lookup::Inline { slots, mask } => {
                 for &k in feats {
                     prefetch(&slots[slot_of(k, *mask)]);
                 }
+            }
+            Lookup::Rows(table) => {
+                for &k in feats {
+                    table.prefetch(k);
+                }
+            }
+        }
+    }
+
+    /// Adds the weights of the features `feats` to `acc` (`n` labels). Integer sums: the
+    /// order, and how the features are split over calls, do not change the result.
+    #[inline]
+    fn accumulate(&self, feats: &[u32], n: usize, acc: &mut [i32]) {
+        match &self.lookup {
+            Lookup::Inline { slots, mask } if n <= INLINE => {
+                let mut sum = [0i32; INLINE];
                 for &k in feats {
                     let mut h = slot_of(k, *mask);
                     loop {
@@ -140,13 +157,12 @@ impl Stage {
                         h = (h + 1) & mask;
                     }
                 }
-                acc.copy_from_slice(&sum[..n]);
+                for (a, &x) in acc.iter_mut().zip(&sum[..n]) {
+                    *a += x;
+                }
             }
             Lookup::Inline { .. } => {}
             Lookup::Rows(table) => {
-                for &k in feats {
-                    table.prefetch(k);
-                }
                 for &k in feats {
                     if let Some(row) = table.get(k) {
                         let w = &self.weights[row as usize * n..row as usize * n + n];
@@ -157,8 +173,143 @@ impl Stage {
                 }
             }
         }
-        for (e, a) in emit.iter_mut().zip(acc.iter()) {
+    }
+
+    /// Emission scores (`emit`, one row of `n` labels) from summed weights.
+    #[inline]
+    fn emit(&self, acc: &[i32], emit: &mut [f32]) {
+        for (e, a) in emit.iter_mut().zip(acc) {
             *e = *a as f32 * self.scale;
+        }
+    }
+
+    /// Adds the scores of the features `feats` to `emit` (one row of `n` labels).
+    #[inline]
+    fn score(&self, feats: &[u32], n: usize, acc: &mut [i32], emit: &mut [f32]) {
+        acc.iter_mut().for_each(|a| *a = 0);
+        self.prefetch(feats);
+        self.accumulate(feats, n, acc);
+        self.emit(acc, emit);
+    }
+}
+
+/// The summed weights of distinct word forms in each of the [`ROLES`] (see
+/// [`Prepared::role_features`]), per stage: most of a token's features depend on one word
+/// alone, and words repeat, so each is looked up once instead of once per token and stage
+/// (the lookups are cache misses). Kept per thread across documents (frequent words are
+/// summed once), for one tagger at a time, and emptied between documents once it holds
+/// [`WordSums::CAPACITY`] words. The sums are exact integers: results never depend on it.
+#[derive(Default)]
+struct WordSums {
+    /// The [`Tagger::id`] the sums are for.
+    owner: u64,
+    index: std::collections::HashMap<Box<str>, u32, BuildHasherDefault<StrHasher>>,
+    /// Per word: `stages × ROLES × n` sums.
+    sums: Vec<i32>,
+    stride: usize,
+    keys: Vec<u32>,
+}
+
+thread_local! {
+    /// Per thread, the sums of the last few taggers used (documents often alternate
+    /// languages).
+    static WORD_SUMS: std::cell::RefCell<Vec<WordSums>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// At most this many taggers' [`WordSums`] are kept per thread.
+const WORD_SUMS_TAGGERS: usize = 4;
+
+/// FNV-1a over the bytes: the keys are short words.
+#[derive(Default, Clone, Copy)]
+struct StrHasher(u64);
+
+impl std::hash::Hasher for StrHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = self.0 ^ 0xcbf2_9ce4_8422_2325;
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+impl WordSums {
+    /// At most this many words are kept (about 5 MB with two stages of nine labels).
+    const CAPACITY: usize = 16_384;
+
+    /// Makes the cache fit a tagger (`owner`, its stage count and labels) before a
+    /// document: emptied if it held another tagger's sums or is full.
+    fn prepare(&mut self, owner: u64, stages: usize, n: usize) {
+        let stride = stages * ROLES * n;
+        if self.owner != owner || self.stride != stride || self.index.len() >= Self::CAPACITY {
+            self.owner = owner;
+            self.stride = stride;
+            self.index.clear();
+            self.sums.clear();
+        }
+    }
+
+    /// The entry of each token of `prep` (words not seen before are summed now).
+    fn ids(&mut self, prep: &Prepared<'_>, stages: [Option<&Stage>; 2], n: usize) -> Vec<u32> {
+        let mut ids = Vec::with_capacity(prep.len());
+        for i in 0..prep.len() {
+            let w = prep.word(i);
+            if let Some(&id) = self.index.get(w) {
+                ids.push(id);
+                continue;
+            }
+            let id = (self.sums.len() / self.stride.max(1)) as u32;
+            self.index.insert(w.into(), id);
+            let mut keys = std::mem::take(&mut self.keys);
+            keys.clear();
+            let mut ends = [0usize; ROLES];
+            for (role, end) in ends.iter_mut().enumerate() {
+                prep.role_features(i, role, &mut keys);
+                *end = keys.len();
+            }
+            let base = self.sums.len();
+            self.sums.resize(base + self.stride, 0);
+            for (si, stage) in stages.iter().enumerate() {
+                let Some(stage) = stage else { continue };
+                stage.prefetch(&keys);
+                let mut start = 0;
+                for (role, &end) in ends.iter().enumerate() {
+                    let at = base + (si * ROLES + role) * n;
+                    stage.accumulate(&keys[start..end], n, &mut self.sums[at..at + n]);
+                    start = end;
+                }
+            }
+            self.keys = keys;
+            ids.push(id);
+        }
+        ids
+    }
+
+    /// Adds to `acc` the role sums of stage `si` for token `i` of a sentence whose
+    /// tokens have the entries `ids`.
+    #[inline]
+    fn add(&self, ids: &[u32], i: usize, si: usize, n: usize, acc: &mut [i32]) {
+        let mut add = |j: usize, role: usize| {
+            let at = ids[j] as usize * self.stride + (si * ROLES + role) * n;
+            for (a, &x) in acc.iter_mut().zip(&self.sums[at..at + n]) {
+                *a += x;
+            }
+        };
+        add(i, ROLE_SELF);
+        if i >= 1 {
+            add(i - 1, ROLE_PREV);
+        }
+        if i + 1 < ids.len() {
+            add(i + 1, ROLE_NEXT);
+        }
+        if i >= 2 {
+            add(i - 2, ROLE_PREV2);
+        }
+        if i + 2 < ids.len() {
+            add(i + 2, ROLE_NEXT2);
         }
     }
 }
@@ -178,6 +329,15 @@ pub struct Tagger {
     pub(crate) second: Option<Stage>,
     pub(crate) gaz: Option<Gazetteer>,
     pub(crate) clusters: Option<Clusters>,
+    /// Identifies these weights for the per-thread [`WordSums`] cache: a new one
+    /// ([`fresh_id`]) whenever a tagger is built or its stages change.
+    pub(crate) id: u64,
+}
+
+/// A new [`Tagger::id`].
+pub(crate) fn fresh_id() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// Which transitions IOB2 allows: `I-X` only after `B-X` or `I-X`.
@@ -262,6 +422,7 @@ impl Tagger {
             second,
             gaz,
             clusters,
+            id: fresh_id(),
         }
     }
 
@@ -328,7 +489,113 @@ impl Tagger {
     }
 
     /// Tags the sentences of one document; label indexes into [`Tagger::tags`].
+    ///
+    /// The same scores as [`Prepared::features`] and [`Prepared::gaz_features`] (and the
+    /// stacked features) looked up key by key, but the features that depend on one word
+    /// alone are summed once per distinct word of the document ([`WordSums`]).
     pub fn tag_document_indices<S: AsRef<str>>(&self, sentences: &[Vec<S>]) -> Vec<Vec<usize>> {
+        let doc = DocStats::new(sentences.iter().map(Vec::as_slice));
+        let words: Vec<Vec<&str>> = sentences
+            .iter()
+            .map(|s| s.iter().map(AsRef::as_ref).collect())
+            .collect();
+        let n = self.tags.len();
+        let stages = [Some(&self.first), self.second.as_ref()];
+        WORD_SUMS.with(|all| {
+            let mut all = all.borrow_mut();
+            let at = match all.iter().position(|s| s.owner == self.id) {
+                Some(at) => at,
+                None if all.len() < WORD_SUMS_TAGGERS => {
+                    all.push(WordSums::default());
+                    all.len() - 1
+                }
+                None => 0,
+            };
+            let sums = &mut all[at];
+            sums.prepare(self.id, if self.second.is_some() { 2 } else { 1 }, n);
+            self.tag_with_sums(&words, &doc, stages, sums)
+        })
+    }
+
+    /// [`Tagger::tag_document_indices`] with the word sums of this thread.
+    fn tag_with_sums(
+        &self,
+        words: &[Vec<&str>],
+        doc: &DocStats,
+        stages: [Option<&Stage>; 2],
+        sums: &mut WordSums,
+    ) -> Vec<Vec<usize>> {
+        let n = self.tags.len();
+        let mut cache = Vec::with_capacity(words.len());
+        let mut labels = Vec::with_capacity(words.len());
+        let mut acc = vec![0i32; n];
+        let mut emit = Vec::new();
+        for w in words {
+            let prep = Prepared::new(w, Some(doc), self.gaz.as_ref(), self.clusters.as_ref());
+            let ids = sums.ids(&prep, stages, n);
+            let len = prep.len();
+            let mut feats = Vec::with_capacity(len * 16);
+            let mut offsets = Vec::with_capacity(len + 1);
+            offsets.push(0);
+            for i in 0..len {
+                prep.context_features(i, &mut feats);
+                prep.gaz_features(i, &mut feats);
+                offsets.push(feats.len());
+            }
+            emit.clear();
+            emit.resize(len * n, 0f32);
+            self.first.prefetch(&feats[..offsets[1.min(len)]]);
+            for i in 0..len {
+                if i + 1 < len {
+                    self.first.prefetch(&feats[offsets[i + 1]..offsets[i + 2]]);
+                }
+                acc.iter_mut().for_each(|a| *a = 0);
+                sums.add(&ids, i, 0, n, &mut acc);
+                self.first
+                    .accumulate(&feats[offsets[i]..offsets[i + 1]], n, &mut acc);
+                self.first.emit(&acc, &mut emit[i * n..i * n + n]);
+            }
+            labels.push(viterbi(&emit, n, &self.first.trans, &self.allowed));
+            if self.second.is_some() {
+                cache.push((prep, ids, feats, offsets));
+            }
+        }
+        let Some(second) = &self.second else {
+            return labels;
+        };
+        let stack = StackInfo::new(words, &labels, &self.type_of);
+        let mut out = Vec::with_capacity(words.len());
+        let mut extra = Vec::new();
+        for ((prep, ids, feats, offsets), first) in cache.into_iter().zip(&labels) {
+            let len = prep.len();
+            emit.clear();
+            emit.resize(len * n, 0f32);
+            second.prefetch(&feats[..offsets[1.min(len)]]);
+            for i in 0..len {
+                if i + 1 < len {
+                    second.prefetch(&feats[offsets[i + 1]..offsets[i + 2]]);
+                }
+                extra.clear();
+                prep.stack_features(i, &stack, first, &self.type_of, &mut extra);
+                second.prefetch(&extra);
+                acc.iter_mut().for_each(|a| *a = 0);
+                sums.add(&ids, i, 1, n, &mut acc);
+                second.accumulate(&feats[offsets[i]..offsets[i + 1]], n, &mut acc);
+                second.accumulate(&extra, n, &mut acc);
+                second.emit(&acc, &mut emit[i * n..i * n + n]);
+            }
+            out.push(viterbi(&emit, n, &second.trans, &self.allowed));
+        }
+        out
+    }
+
+    /// The tagging of [`Tagger::tag_document_indices`] key by key, as before
+    /// [`WordSums`]: tests compare the two.
+    #[cfg(test)]
+    pub(crate) fn tag_document_reference<S: AsRef<str>>(
+        &self,
+        sentences: &[Vec<S>],
+    ) -> Vec<Vec<usize>> {
         let doc = DocStats::new(sentences.iter().map(Vec::as_slice));
         let words: Vec<Vec<&str>> = sentences
             .iter()
@@ -628,6 +895,37 @@ mod tests {
         let trans = vec![0.0; 12];
         let path = viterbi(&emit, 3, &trans, &allowed);
         assert_eq!(path, [1, 2]);
+    }
+
+    #[test]
+    fn word_sums_tag_as_key_by_key() {
+        let corpus = include_str!("../../../kroniek-cli/demo/corpus.jsonl");
+        let mut checked = 0;
+        for (lang, code) in [(crate::Lang::NL, "\"nl\""), (crate::Lang::EN, "\"en\"")] {
+            let Some(tagger) = crate::ner::tagger(lang) else {
+                continue;
+            };
+            for line in corpus.lines().filter(|l| l.contains(code)) {
+                let text = line.replace("\\n", " ").replace(['"', ','], " , ");
+                let toks = crate::text::tokenize(&text, lang);
+                let sents = crate::text::sentences(&text, &toks);
+                let words: Vec<Vec<&str>> = sents
+                    .iter()
+                    .map(|s| {
+                        toks[s.tokens.clone()]
+                            .iter()
+                            .map(|t| &text[t.span.range()])
+                            .collect()
+                    })
+                    .collect();
+                assert_eq!(
+                    tagger.tag_document_indices(&words),
+                    tagger.tag_document_reference(&words)
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 0);
     }
 
     #[test]

@@ -352,6 +352,7 @@ pub fn train(
     );
     let mut t = full;
     t.second = Some(second.stage);
+    t.id = super::model::fresh_id();
     Trained {
         tagger: t,
         best_epoch: second.best_epoch,
