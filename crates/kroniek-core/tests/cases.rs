@@ -215,6 +215,11 @@ fn edge_cases_never_panic() {
         "“",
         "„Dat” zei hij, zei zij, zeiden ze.",
         "Dat zei\n\nDat zei\n\nDat zei.",
+        "op de markt",
+        "gebracht op de markt op de markt gebracht",
+        "om het leven om het leven kwamen kwamen",
+        "in staat in staat stelt te",
+        "Kwamen, om het leven.",
     ];
     for lang in ["nl", "en"] {
         for text in nasty {
