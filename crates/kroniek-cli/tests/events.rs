@@ -68,34 +68,32 @@ fn token_column_option() {
     assert!(!ok, "--conll is required");
 }
 
+/// The event column `kroniek events --conll --lang nl` writes for one Dutch sentence given
+/// a word per line.
+fn dutch_event_column(words: &[&str]) -> Vec<String> {
+    let input: String = words.iter().map(|w| format!("{w}\n")).collect();
+    let (out, ok) = events(
+        &["events", "--conll", "--lang", "nl", "--token-column", "1"],
+        &input,
+    );
+    assert!(ok, "{out}");
+    out.lines()
+        .map(|l| l.split('\t').nth(1).unwrap_or("").to_string())
+        .collect()
+}
+
 #[test]
 fn a_particle_before_te_is_written_as_a_discontinuous_mention() {
     // MEANTIME writes "terug te bellen" as B on the particle, O on "te", I on the verb.
-    let input = "Ze\nvroegen\nom\nlater\nterug\nte\nbellen\n.\n";
-    let (out, ok) = events(
-        &["events", "--conll", "--lang", "nl", "--token-column", "1"],
-        input,
-    );
-    assert!(ok);
-    let tags: Vec<&str> = out
-        .lines()
-        .map(|l| l.split('\t').nth(1).unwrap_or(""))
-        .collect();
-    assert_eq!(&tags[4..7], ["B-E", "O", "I-E"], "{out}");
+    let tags = dutch_event_column(&["Ze", "vroegen", "om", "later", "terug", "te", "bellen", "."]);
+    assert_eq!(&tags[4..7], ["B-E", "O", "I-E"], "{tags:?}");
 }
 
 #[test]
 fn an_idiom_is_written_from_its_phrase_with_the_words_before_its_verb_left_out() {
     // MEANTIME writes "op de markt wordt gebracht" as B I I O I.
-    let input = "Het\nsysteem\nwordt\nvolgend\njaar\nop\nde\nmarkt\nwordt\ngebracht\n.\n";
-    let (out, ok) = events(
-        &["events", "--conll", "--lang", "nl", "--token-column", "1"],
-        input,
-    );
-    assert!(ok);
-    let tags: Vec<&str> = out
-        .lines()
-        .map(|l| l.split('\t').nth(1).unwrap_or(""))
-        .collect();
-    assert_eq!(&tags[5..10], ["B-E", "I-E", "I-E", "O", "I-E"], "{out}");
+    let tags = dutch_event_column(&[
+        "Het", "systeem", "wordt", "volgend", "jaar", "op", "de", "markt", "wordt", "gebracht", ".",
+    ]);
+    assert_eq!(&tags[5..10], ["B-E", "I-E", "I-E", "O", "I-E"], "{tags:?}");
 }
