@@ -17,10 +17,19 @@ FreeDict nld-eng and eng-nld are GPL-2+/GPL-3+, so the Dutch list is derived fro
 import gzip, re, sys, collections
 WN='/usr/share/wordnet'
 LEX=['adj.all','adj.pert','adv.all','noun.Tops','noun.act','noun.animal','noun.artifact','noun.attribute','noun.body','noun.cognition','noun.communication','noun.event','noun.feeling','noun.food','noun.group','noun.location','noun.motive','noun.object','noun.person','noun.phenomenon','noun.plant','noun.possession','noun.process','noun.quantity','noun.relation','noun.shape','noun.state','noun.substance','noun.time']
+CLASSES={l[5:] for l in LEX if l.startswith('noun.')}
+# noun.Tops holds the unique beginners (event.n.01, act.n.02, state.n.02, ...): such a
+# synset's class is the one it heads when its first word names a class ("event" is an
+# event); the others (entity, abstraction, ...) stay "Tops".
+TOPS_ALIAS={'motivation':'motive','measure':'quantity','person':'person'}
 lexof={}
 for line in open(f'{WN}/data.noun', encoding='latin-1'):
     if line.startswith('  '): continue
-    f=line.split(' ',3); lexof[f[0]]=LEX[int(f[1])][5:]
+    f=line.split(' ',5); lexname=LEX[int(f[1])][5:]
+    if lexname=='Tops':
+        head=TOPS_ALIAS.get(f[4].lower(), f[4].lower())
+        if head in CLASSES: lexname=head
+    lexof[f[0]]=lexname
 senses={}
 for line in open(f'{WN}/index.noun', encoding='latin-1'):
     if line.startswith('  '): continue

@@ -163,6 +163,9 @@ mod tests {
             classes(Lang::NL, "probleem")
         );
         assert!(classes(Lang::NL, "probleem").is_some());
+        // WordNet's unique beginners (noun.Tops) name their own class: an event is an event.
+        assert!(classes(Lang::EN, "event").unwrap().starts_with("event"));
+        assert_eq!(classes(Lang::NL, "evenement"), Some("event"));
         // English loanwords and Latinate cognates the Dutch list lacks.
         assert_eq!(classes(Lang::NL, "deal"), classes(Lang::EN, "deal"));
         assert_eq!(
