@@ -194,6 +194,33 @@ fn separable_particles_and_idioms() {
 }
 
 #[test]
+fn idioms_take_their_own_type_not_their_verbs() {
+    let kinds = |text: &str| -> Vec<(String, &'static str)> {
+        let (doc, a) = run("nl", text);
+        a.events
+            .iter()
+            .map(|e| (doc.text[e.span.range()].to_string(), e.kind))
+            .collect()
+    };
+    let k = kinds("Bij de ramp kwamen twintig mensen om het leven.");
+    assert!(
+        k.contains(&("kwamen twintig mensen om het leven".into(), "death")),
+        "{k:?}"
+    );
+    let k = kinds("De rebellen hebben de gijzelaars om het leven gebracht.");
+    assert!(
+        k.contains(&("om het leven gebracht".into(), "killing")),
+        "{k:?}"
+    );
+    // "treedt" alone is a resignation ("treedt af"); "in werking treden" is not.
+    let k = kinds("De nieuwe wet treedt volgend jaar in werking.");
+    assert!(
+        k.contains(&("treedt volgend jaar in werking".into(), "other")),
+        "{k:?}"
+    );
+}
+
+#[test]
 fn edge_cases_never_panic() {
     let nasty = [
         ", zei de minister.",

@@ -13,19 +13,38 @@ use super::Words;
 use crate::lang::Lang;
 use crate::resources;
 
-/// One idiom: the fixed words, and the stems of the verb forms that complete it.
+/// One idiom: the fixed words, the stems of the verb forms that complete it, and its
+/// ontology type (`other` when the list gives none).
 struct Idiom {
     phrase: Vec<String>,
     verbs: Vec<String>,
+    kind: &'static str,
 }
 
 fn load(lang: Lang) -> Vec<Idiom> {
     resources::lines(lang, "event_idioms.txt")
         .filter_map(|line| {
-            let (phrase, verbs) = line.split_once('\t')?;
-            let phrase: Vec<String> = phrase.split_whitespace().map(str::to_lowercase).collect();
-            let verbs: Vec<String> = verbs.split_whitespace().map(str::to_lowercase).collect();
-            (!phrase.is_empty() && !verbs.is_empty()).then_some(Idiom { phrase, verbs })
+            let mut cols = line.split('\t');
+            let phrase: Vec<String> = cols
+                .next()?
+                .split_whitespace()
+                .map(str::to_lowercase)
+                .collect();
+            let verbs: Vec<String> = cols
+                .next()?
+                .split_whitespace()
+                .map(str::to_lowercase)
+                .collect();
+            let kind = cols
+                .next()
+                .map(str::trim)
+                .filter(|k| !k.is_empty())
+                .unwrap_or("other");
+            (!phrase.is_empty() && !verbs.is_empty()).then_some(Idiom {
+                phrase,
+                verbs,
+                kind,
+            })
         })
         .collect()
 }
@@ -45,6 +64,9 @@ pub struct Match {
     pub phrase: Range<usize>,
     /// The verb that completes them.
     pub verb: usize,
+    /// The idiom's ontology type: its own, not its verb's (`in werking treden` is no
+    /// resignation).
+    pub kind: &'static str,
 }
 
 impl Match {
@@ -105,6 +127,7 @@ pub fn find(lang: Lang, s: &Words) -> Vec<Match> {
                 out.push(Match {
                     phrase: start..start + len,
                     verb,
+                    kind: idiom.kind,
                 });
                 break;
             }
@@ -153,6 +176,7 @@ mod tests {
         let m = Match {
             phrase: 2..5,
             verb: 6,
+            kind: "other",
         };
         assert_eq!(m.range(), 2..7);
         assert_eq!(m.gaps(), vec![5]);

@@ -719,16 +719,16 @@ pub fn join_particles(lang: Lang, s: &Words, mentions: &mut [Range<usize>]) {
     }
 }
 
-/// The mentions of a sentence as (words, verb, gaps): the tagged ones with their verbs
-/// ([`verb_of`]), and the idioms ([`idioms::find`]), which replace the mentions that
-/// overlap them (the model tags the idiom's verb, or a word of its phrase).
-fn with_idioms(
-    lang: Lang,
-    s: &Words,
-    mentions: Vec<Range<usize>>,
-) -> Vec<(Range<usize>, usize, Vec<usize>)> {
+/// A mention before it becomes an [`EventMention`]: its words, its verb, the words inside
+/// it that are not part of it, and its type when it is not the verb's (idioms).
+type Draft = (Range<usize>, usize, Vec<usize>, Option<&'static str>);
+
+/// The mentions of a sentence: the tagged ones with their verbs ([`verb_of`]), and the
+/// idioms ([`idioms::find`]), which replace the mentions that overlap them (the model
+/// tags the idiom's verb, or a word of its phrase).
+fn with_idioms(lang: Lang, s: &Words, mentions: Vec<Range<usize>>) -> Vec<Draft> {
     let found = idioms::find(lang, s);
-    let mut out: Vec<(Range<usize>, usize, Vec<usize>)> = mentions
+    let mut out: Vec<Draft> = mentions
         .into_iter()
         .filter(|r| {
             !found
@@ -737,14 +737,18 @@ fn with_idioms(
         })
         .map(|r| {
             let (verb, gap) = verb_of(lang, s, &r);
-            (r, verb, gap.into_iter().collect())
+            (r, verb, gap.into_iter().collect(), None)
         })
         .collect();
     if found.is_empty() {
         return out;
     }
-    out.extend(found.into_iter().map(|m| (m.range(), m.verb, m.gaps())));
-    out.sort_by_key(|(r, _, _)| r.start);
+    out.extend(
+        found
+            .into_iter()
+            .map(|m| (m.range(), m.verb, m.gaps(), Some(m.kind))),
+    );
+    out.sort_by_key(|d| d.0.start);
     out
 }
 
@@ -1052,7 +1056,7 @@ fn find_with(
         let prepared = Words::with_upos(lang, &words, upos.map(|u| &u[s.tokens.clone()]));
         let mut mentions = tag_with(model, &prepared);
         join_particles(lang, &prepared, &mut mentions);
-        for (r, verb, gaps) in with_idioms(lang, &prepared, mentions) {
+        for (r, verb, gaps, idiom_kind) in with_idioms(lang, &prepared, mentions) {
             let span = Span::new(
                 toks[r.start].span.start as usize,
                 toks[r.end - 1].span.end as usize,
@@ -1080,7 +1084,7 @@ fn find_with(
                 tokens: s.tokens.start + r.start..s.tokens.start + r.end,
                 gaps: gaps.iter().map(|g| s.tokens.start + g).collect(),
                 sentence: si,
-                kind: prepared.types[verb].unwrap_or("other"),
+                kind: idiom_kind.or(prepared.types[verb]).unwrap_or("other"),
                 lemma,
                 factuality,
                 source,
