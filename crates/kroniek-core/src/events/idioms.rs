@@ -7,6 +7,7 @@
 //! model sees the verb (trainers move the gold mark there, as for separable particles) and
 //! [`find`] restores the mention.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use super::Words;
@@ -21,8 +22,15 @@ struct Idiom {
     kind: &'static str,
 }
 
-fn load(lang: Lang) -> Vec<Idiom> {
-    resources::lines(lang, "event_idioms.txt")
+/// The idioms of a language, in list order, and their indexes by first word.
+#[derive(Default)]
+struct Idioms {
+    list: Vec<Idiom>,
+    by_first: HashMap<String, Vec<usize>>,
+}
+
+fn load(lang: Lang) -> Idioms {
+    let list: Vec<Idiom> = resources::lines(lang, "event_idioms.txt")
         .filter_map(|line| {
             let mut cols = line.split('\t');
             let phrase: Vec<String> = cols
@@ -46,12 +54,17 @@ fn load(lang: Lang) -> Vec<Idiom> {
                 kind,
             })
         })
-        .collect()
+        .collect();
+    let mut by_first: HashMap<String, Vec<usize>> = HashMap::new();
+    for (k, idiom) in list.iter().enumerate() {
+        by_first.entry(idiom.phrase[0].clone()).or_default().push(k);
+    }
+    Idioms { list, by_first }
 }
 
-fn idioms(lang: Lang) -> &'static [Idiom] {
-    static CACHE: resources::PerLanguage<Vec<Idiom>> = resources::PerLanguage::new();
-    CACHE.get(lang, load, Vec::new)
+fn idioms(lang: Lang) -> &'static Idioms {
+    static CACHE: resources::PerLanguage<Idioms> = resources::PerLanguage::new();
+    CACHE.get(lang, load, Idioms::default)
 }
 
 /// How far (in words) the verb may stand from the phrase.
@@ -86,11 +99,11 @@ impl Match {
 /// The idioms of a sentence. The verb must be a verb form of one of the idiom's stems
 /// (`brengt`, `bracht`, `gebracht` for `breng bracht`) within [`MAX_DISTANCE`] words of
 /// the phrase and in the same clause (no punctuation between); a verb after the phrase
-/// (verb-final clauses) is preferred to one before it.
+/// (verb-final clauses) is preferred to one before it. A verb completes one idiom only.
 pub fn find(lang: Lang, s: &Words) -> Vec<Match> {
-    let list = idioms(lang);
+    let all = idioms(lang);
     let mut out: Vec<Match> = Vec::new();
-    if list.is_empty() {
+    if all.list.is_empty() {
         return out;
     }
     let n = s.lower.len();
@@ -100,13 +113,16 @@ pub fn find(lang: Lang, s: &Words) -> Vec<Match> {
         if out.last().is_some_and(|m| start < m.phrase.end) {
             continue;
         }
-        for idiom in list {
+        let Some(candidates) = all.by_first.get(s.lower[start].as_str()) else {
+            continue;
+        };
+        for idiom in candidates.iter().map(|&k| &all.list[k]) {
             let len = idiom.phrase.len();
             if start + len > n || (0..len).any(|k| s.lower[start + k] != idiom.phrase[k]) {
                 continue;
             }
             let completes = |i: usize| {
-                is_verb(i) && {
+                is_verb(i) && !out.iter().any(|m| m.verb == i) && {
                     let w = s.lower[i].as_str();
                     let stem = w.strip_prefix("ge").filter(|r| r.len() > 2);
                     idiom.verbs.iter().any(|v| {
@@ -162,6 +178,14 @@ mod tests {
         assert_eq!(
             matches("Bij het ongeluk kwamen 21 mensen om het leven ."),
             vec![("om het leven".to_string(), "kwamen".to_string())]
+        );
+    }
+
+    #[test]
+    fn a_verb_completes_one_idiom_only() {
+        assert_eq!(
+            matches("Hij bracht het op de markt en onder de aandacht ."),
+            vec![("op de markt".to_string(), "bracht".to_string())]
         );
     }
 
