@@ -64,6 +64,10 @@ fn strip_bio(s: &str) -> &str {
         .unwrap_or(s)
 }
 
+/// MEANTIME annotated events in a document's first six sentences: the title, the date
+/// line and the first four body sentences.
+pub const ANNOTATED_SENTENCES: usize = 6;
+
 /// Reads a CLIN26 `factuality` file: `tok token EVENT CERTAINTY POLARITY`. The window is
 /// the whole file (CLIN26 files hold only the annotated window).
 pub fn read_clin26(name: &str, text: &str) -> GoldDoc {
@@ -242,7 +246,7 @@ pub fn read_cat_xml(name: &str, xml: &str) -> Result<GoldDoc, String> {
     }
     let mut doc = GoldDoc {
         name: name.to_string(),
-        window: 6,
+        window: ANNOTATED_SENTENCES,
         ..GoldDoc::default()
     };
     let mut index_of = std::collections::HashMap::new();

@@ -323,18 +323,15 @@ pub fn load_examples(lang: Lang, files: &[PathBuf]) -> anyhow::Result<Vec<(Words
     Ok(out)
 }
 
-/// MEANTIME annotated events in a document's first six sentences (title, date line, four
-/// body sentences). Half of the CLIN26 files hold a seventh sentence in which only a few
-/// events are marked (those in cross-document chains): learning from it would teach the
-/// unmarked events as non-events. (Scoring keeps the whole file, as the reference scorer
-/// `events_score.py` does.)
-const ANNOTATED_SENTENCES: usize = 6;
-
 /// Training sentences from one gold document (its annotated window only).
 pub fn gold_examples(lang: Lang, doc: &GoldDoc) -> Vec<(Words, Vec<u8>)> {
     let offsets = doc.offsets();
     let mut out = Vec::new();
-    let window = doc.window.min(ANNOTATED_SENTENCES);
+    // Half of the CLIN26 files hold a seventh sentence in which only a few events are
+    // marked (those in cross-document chains): learning from it would teach the unmarked
+    // events as non-events. (Scoring keeps the whole file, as the reference scorer
+    // `events_score.py` does.)
+    let window = doc.window.min(kroniek_eval::events::ANNOTATED_SENTENCES);
     for (si, s) in doc.sentences.iter().enumerate().take(window) {
         let base = offsets[si];
         let mut labels = vec![O; s.len()];
