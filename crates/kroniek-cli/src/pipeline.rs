@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use kroniek_core::AnnotateOptions;
 use kroniek_formats::{Format, Options, Record};
 use kroniek_store::{PutOutcome, Store, StoredDocument};
 use rayon::prelude::*;
@@ -52,6 +53,8 @@ pub struct Settings {
     pub progress: bool,
     /// Print each failed record and warning.
     pub verbose_warnings: bool,
+    /// What to annotate beyond the default layers (`syntax`: event roles).
+    pub annotate: AnnotateOptions,
 }
 
 impl Default for Settings {
@@ -62,6 +65,7 @@ impl Default for Settings {
             batch_docs: 256,
             progress: true,
             verbose_warnings: true,
+            annotate: AnnotateOptions::default(),
         }
     }
 }
@@ -156,8 +160,8 @@ fn open(input: &Input, count: Arc<AtomicU64>) -> io::Result<Box<dyn BufRead>> {
 }
 
 /// Turns a record into what the store keeps: the document with its analysis.
-pub fn analyse(record: Record, origin: String) -> StoredDocument {
-    StoredDocument::analyse(record.doc, record.warnings, Some(origin))
+pub fn analyse(record: Record, origin: String, options: &AnnotateOptions) -> StoredDocument {
+    StoredDocument::analyse_with(record.doc, record.warnings, Some(origin), options)
 }
 
 fn progress_bar(total: Option<u64>, enabled: bool) -> ProgressBar {
@@ -243,7 +247,7 @@ pub fn ingest(
         |pending: &mut Vec<(Record, String)>, tx: &mpsc::SyncSender<Vec<StoredDocument>>| -> bool {
             let batch: Vec<StoredDocument> = std::mem::take(pending)
                 .into_par_iter()
-                .map(|(r, origin)| analyse(r, origin))
+                .map(|(r, origin)| analyse(r, origin, &settings.annotate))
                 .collect();
             tx.send(batch).is_ok()
         };

@@ -468,3 +468,62 @@ fn seed_articles_give_one_al_baghdadi() {
     assert_eq!(e["articles"], 2, "{e}");
     assert_eq!(entity_json(&db, "Abu Bakr Al-Baghdadi")["id"], e["id"]);
 }
+
+#[test]
+fn ingest_with_syntax_stores_who_did_what_to_whom() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("a.txt");
+    std::fs::write(
+        &input,
+        " date 2018-07\nTrump ontmoette Poetin maandag in Helsinki.\n",
+    )
+    .unwrap();
+    let event_of = |db: &Path, syntax: bool| -> serde_json::Value {
+        let db_s = db.to_str().unwrap();
+        let mut args = vec!["ingest", "-q", "--db", db_s, input.to_str().unwrap()];
+        if syntax {
+            args.push("--syntax");
+        }
+        let o = run(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let o = run(&["search", "--db", db_s, "--json", "Helsinki"]);
+        let hit: serde_json::Value =
+            serde_json::from_str(stdout(&o).lines().next().expect("a hit")).unwrap();
+        let id = hit["id"].as_str().unwrap();
+        let o = run(&["show", "--db", db_s, "--json", "--layer", "event", id]);
+        let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let text = doc["text"].as_str().unwrap().to_string();
+        let ev = doc["annotations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["text"] == "ontmoette")
+            .expect("the meeting is an event")
+            .clone();
+        let span = |k: &str| {
+            ev[k].as_str().map(|v| {
+                let (a, b) = v.split_once('-').unwrap();
+                text[a.parse::<usize>().unwrap()..b.parse::<usize>().unwrap()].to_string()
+            })
+        };
+        serde_json::json!({"agent": span("agent"), "patient": span("patient"), "lemma": ev["lemma"]})
+    };
+    let with = event_of(&dir.path().join("with.db"), true);
+    assert_eq!(with["agent"], "Trump");
+    assert_eq!(with["patient"], "Poetin");
+    assert_eq!(with["lemma"], "ontmoeten");
+    // The default ingest does not parse, so it stores no roles.
+    let without = event_of(&dir.path().join("without.db"), false);
+    assert!(without["agent"].is_null(), "{without}");
+    // The text view shows the roles as the words they cover.
+    let db = dir.path().join("with.db");
+    let o = run(&["search", "--db", db.to_str().unwrap(), "--json", "Helsinki"]);
+    let hit: serde_json::Value = serde_json::from_str(stdout(&o).lines().next().unwrap()).unwrap();
+    let o = run(&[
+        "show",
+        "--db",
+        db.to_str().unwrap(),
+        hit["id"].as_str().unwrap(),
+    ]);
+    assert!(stdout(&o).contains("agent=\"Trump\""), "{}", stdout(&o));
+}

@@ -54,12 +54,25 @@ impl StoredDocument {
     /// (with the detected language written into the document), the reader's warnings plus
     /// the analysis's own, provenance, and the search terms. Used by every ingest path
     /// (CLI, HTTP upload), so they store the same thing.
-    pub fn analyse(
+    pub fn analyse(doc: Document, warnings: Vec<String>, origin: Option<String>) -> StoredDocument {
+        Self::analyse_with(
+            doc,
+            warnings,
+            origin,
+            &kroniek_core::AnnotateOptions::default(),
+        )
+    }
+
+    /// [`StoredDocument::analyse`] with annotation options: with `syntax` every sentence
+    /// is parsed, so events are stored with their participants' roles (`agent`,
+    /// `patient`, `other`, `place`) and lemmas; the parse itself is not stored.
+    pub fn analyse_with(
         mut doc: Document,
         mut warnings: Vec<String>,
         origin: Option<String>,
+        options: &kroniek_core::AnnotateOptions,
     ) -> StoredDocument {
-        let analysis = kroniek_core::annotate(&doc);
+        let analysis = kroniek_core::annotate_with(&doc, options);
         doc.language = analysis.language;
         // Readers already flag a missing date; the other diagnostics are news to the user.
         warnings.extend(

@@ -112,7 +112,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let attrs = a
             .attrs
             .iter()
-            .map(|(k, v)| format!("{k}={v}"))
+            .map(|(k, v)| match spans_as_text(&d.text, k, v) {
+                Some(t) => format!("{k}={t}"),
+                None => format!("{k}={v}"),
+            })
             .collect::<Vec<_>>()
             .join(" ");
         writeln!(
@@ -122,4 +125,46 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         )?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Attributes whose values are spans of the text (`0-5,16-22`), shown as what they cover.
+const SPAN_ATTRS: [&str; 5] = ["agent", "patient", "other", "place", "anchor"];
+
+/// `"Trump"` for `agent=0-5`; `None` for other attributes or values that are not spans
+/// of `text`.
+fn spans_as_text(text: &str, key: &str, value: &str) -> Option<String> {
+    if !SPAN_ATTRS.contains(&key) {
+        return None;
+    }
+    let parts: Option<Vec<String>> = value
+        .split(',')
+        .map(|sp| {
+            let (a, b) = sp.split_once('-')?;
+            let surface = text.get(a.parse::<usize>().ok()?..b.parse::<usize>().ok()?)?;
+            Some(format!("{surface:?}"))
+        })
+        .collect();
+    parts.map(|p| p.join(","))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spans_as_text;
+
+    #[test]
+    fn role_spans_are_shown_as_their_text() {
+        let t = "Trump ontmoette Poetin.";
+        assert_eq!(
+            spans_as_text(t, "agent", "0-5").as_deref(),
+            Some("\"Trump\"")
+        );
+        assert_eq!(
+            spans_as_text(t, "other", "0-5,16-22").as_deref(),
+            Some("\"Trump\",\"Poetin\"")
+        );
+        // Not a role, out of range, or not a span: shown as stored.
+        assert_eq!(spans_as_text(t, "value", "2019-02"), None);
+        assert_eq!(spans_as_text(t, "agent", "0-99"), None);
+        assert_eq!(spans_as_text(t, "agent", "abc"), None);
+    }
 }
