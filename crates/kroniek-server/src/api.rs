@@ -1146,6 +1146,8 @@ struct IngestParams {
     format: Option<String>,
     name: Option<String>,
     source: Option<String>,
+    /// Also parse, so events are stored with their participants' roles.
+    syntax: Option<bool>,
 }
 
 /// A format named by a content type, when it is unambiguous.
@@ -1199,6 +1201,9 @@ async fn ingest(
         format,
         name: nonempty(&p.name).unwrap_or("").chars().take(200).collect(),
         source: nonempty(&p.source).map(|s| s.chars().take(200).collect()),
+        annotate: kroniek_core::AnnotateOptions {
+            syntax: p.syntax.unwrap_or(false),
+        },
     };
     let options = Options {
         max_doc_bytes: st.config.max_doc_bytes,

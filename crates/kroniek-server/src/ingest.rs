@@ -1,5 +1,5 @@
 //! Uploads: read → annotate → store, the same steps as `kroniek ingest` (both use
-//! `StoredDocument::analyse`), without the CLI's files, threads and
+//! `StoredDocument::analyse_with`), without the CLI's files, threads and
 //! progress bar. An upload is bounded in size, so it is handled in one go on a blocking
 //! thread and written in batches of [`BATCH`] documents, one transaction each.
 
@@ -15,8 +15,12 @@ const BATCH: usize = 256;
 const LISTED: usize = 200;
 
 /// Turns a record into what the store keeps.
-pub(crate) fn analyse(record: Record, origin: String) -> StoredDocument {
-    StoredDocument::analyse(record.doc, record.warnings, Some(origin))
+pub(crate) fn analyse(
+    record: Record,
+    origin: String,
+    options: &kroniek_core::AnnotateOptions,
+) -> StoredDocument {
+    StoredDocument::analyse_with(record.doc, record.warnings, Some(origin), options)
 }
 
 /// What the client said about an upload.
@@ -27,6 +31,8 @@ pub(crate) struct Upload {
     pub(crate) name: String,
     /// A source to give articles that name none.
     pub(crate) source: Option<String>,
+    /// What to annotate beyond the default layers (`syntax`: event roles).
+    pub(crate) annotate: kroniek_core::AnnotateOptions,
 }
 
 /// Reads, annotates and stores every article of `body`; the JSON report of the run.
@@ -92,7 +98,7 @@ pub(crate) fn ingest(
                 } else {
                     format!("{origin_name} {}", record.locator)
                 };
-                batch.push(analyse(record, origin));
+                batch.push(analyse(record, origin, &upload.annotate));
                 if batch.len() >= BATCH {
                     flush(&mut batch, &mut documents, &mut stored, &mut present)?;
                 }

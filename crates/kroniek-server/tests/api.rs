@@ -561,6 +561,39 @@ fn upload_ingests_through_the_pipeline() {
 }
 
 #[test]
+fn an_upload_with_syntax_stores_event_roles() {
+    let t = start(64 * 1024);
+    let agent_of = |syntax: &str, text: &str| -> Value {
+        let r = request(
+            t.addr,
+            "POST",
+            &format!("/api/ingest?format=text{syntax}"),
+            "text/plain",
+            text.as_bytes(),
+        );
+        assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+        let id = r.json()["documents"][0]["id"].as_str().unwrap().to_string();
+        let d = get(t.addr, &format!("/api/documents/{id}")).json();
+        let ev = d["annotations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["layer"] == "event" && a["text"] == "ontmoette")
+            .expect("the meeting is an event")
+            .clone();
+        ev["attrs"]["agent"].clone()
+    };
+    // "Trump" is bytes 0-5 of the text after the date line.
+    let with = agent_of(
+        "&syntax=true",
+        " date 2018-07\nTrump ontmoette Poetin in Helsinki.\n",
+    );
+    assert_eq!(with, "0-5");
+    let without = agent_of("", " date 2018-07\nTrump ontmoette Poetin in Finland.\n");
+    assert!(without.is_null(), "{without}");
+}
+
+#[test]
 fn uploads_are_limited_and_checked() {
     let t = start(64 * 1024);
     let big = vec![b'a'; 200 * 1024];
