@@ -355,7 +355,7 @@ impl Field {
             "DIR" => Field::Dir,
             "DEICTIC" => Field::Deictic,
             "REF" => Field::Ref,
-            "MOD" => Field::Mod,
+            "MOD" | "OVER" => Field::Mod,
             "AGO" => Field::Ago,
             "LATER" => Field::Later,
             "PART" | "DAYPART" => Field::Part,
