@@ -645,27 +645,37 @@ pub fn tag(lang: Lang, s: &Words) -> Vec<Range<usize>> {
     out
 }
 
+/// The `kind` lines of `resources/<lang>/event_filters.txt` (lower case).
+fn filter_words(l: Lang, kind: &str) -> Vec<String> {
+    resources::lines(l, "event_filters.txt")
+        .filter_map(|line| line.split_once('\t'))
+        .filter(|(k, _)| *k == kind)
+        .map(|(_, word)| word.trim().to_lowercase())
+        .filter(|word| !word.is_empty())
+        .collect()
+}
+
 /// Suffixes of attributive (inflected) adjectives and participles that are no events
 /// (`attributive` lines of `resources/<lang>/event_filters.txt`).
 fn attributive_suffixes(lang: Lang) -> &'static Vec<String> {
     static CACHE: resources::PerLanguage<Vec<String>> = resources::PerLanguage::new();
-    CACHE.get(
-        lang,
-        |l| {
-            resources::lines(l, "event_filters.txt")
-                .filter_map(|line| line.split_once('\t'))
-                .filter(|(kind, _)| *kind == "attributive")
-                .map(|(_, suffix)| suffix.trim().to_lowercase())
-                .filter(|suffix| !suffix.is_empty())
-                .collect()
-        },
-        Vec::new,
-    )
+    CACHE.get(lang, |l| filter_words(l, "attributive"), Vec::new)
+}
+
+/// Words that are never event mentions on their own (`never` lines).
+fn never_events(lang: Lang) -> &'static Vec<String> {
+    static CACHE: resources::PerLanguage<Vec<String>> = resources::PerLanguage::new();
+    CACHE.get(lang, |l| filter_words(l, "never"), Vec::new)
 }
 
 /// Removes one-word mentions that are attributive adjectives or participles before a
 /// noun ("de onlangs aangekondigde iPhone"): see `event_filters.txt`. Needs UPOS tags.
+/// Also removes one-word mentions of the `never` words (present-tense modals).
 pub fn drop_attributive(lang: Lang, s: &Words, mentions: &mut Vec<Range<usize>>) {
+    let never = never_events(lang);
+    if !never.is_empty() {
+        mentions.retain(|r| r.len() != 1 || !never.contains(&s.lower[r.start]));
+    }
     let suffixes = attributive_suffixes(lang);
     if suffixes.is_empty() || s.pos.len() != s.lower.len() {
         return;
