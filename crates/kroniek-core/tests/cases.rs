@@ -362,3 +362,43 @@ fn nouns_whose_main_sense_is_an_act_or_event_are_marked_for_the_trigger_model() 
     // senses is the act of building).
     assert_eq!(eventive("en", &en), ["election", "takeovers"]);
 }
+
+#[test]
+fn attributive_participles_are_no_events() {
+    use kroniek_core::events::{drop_attributive, Words};
+    let words = [
+        "Ook",
+        "verklaarde",
+        "Apple",
+        "dat",
+        "de",
+        "onlangs",
+        "aangekondigde",
+        "iPhone",
+        "en",
+        "een",
+        "uitgebreide",
+        "zoektocht",
+        "verkrijgbaar",
+        "zijn",
+        ".",
+    ];
+    let s = Words::new(Lang::NL, &words);
+    let mut mentions = vec![1..2, 6..7, 10..11, 11..12, 12..13];
+    drop_attributive(Lang::NL, &s, &mut mentions);
+    // "verklaarde" (a finite verb in second position) and the nouns stay.
+    assert_eq!(mentions, vec![1..2, 11..12, 12..13]);
+    // Present-tense modals are never mentions; past "wilde" stays.
+    let words = [
+        "We", "willen", "weten", "maar", "hij", "wilde", "niet", "zeggen", ".",
+    ];
+    let s = Words::new(Lang::NL, &words);
+    let mut mentions = vec![1..2, 2..3, 5..6, 7..8];
+    drop_attributive(Lang::NL, &s, &mut mentions);
+    assert_eq!(mentions, vec![2..3, 5..6, 7..8]);
+    // English has no `event_filters.txt`: nothing is dropped.
+    let s = Words::new(Lang::EN, &["the", "expected", "new", "phone"]);
+    let mut mentions = vec![1..2, 2..3];
+    drop_attributive(Lang::EN, &s, &mut mentions);
+    assert_eq!(mentions, vec![1..2, 2..3]);
+}

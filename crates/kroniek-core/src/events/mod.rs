@@ -640,8 +640,66 @@ pub fn tag_with(model: &Model, s: &Words) -> Vec<Range<usize>> {
 /// The event mentions of one sentence with the built-in model of `lang`.
 pub fn tag(lang: Lang, s: &Words) -> Vec<Range<usize>> {
     let mut out = tag_with(model(lang), s);
+    drop_attributive(lang, s, &mut out);
     join_particles(lang, s, &mut out);
     out
+}
+
+/// The `kind` lines of `resources/<lang>/event_filters.txt` (lower case).
+fn filter_words(l: Lang, kind: &str) -> Vec<String> {
+    resources::lines(l, "event_filters.txt")
+        .filter_map(|line| line.split_once('\t'))
+        .filter(|(k, _)| *k == kind)
+        .map(|(_, word)| word.trim().to_lowercase())
+        .filter(|word| !word.is_empty())
+        .collect()
+}
+
+/// Suffixes of attributive (inflected) adjectives and participles that are no events
+/// (`attributive` lines of `resources/<lang>/event_filters.txt`).
+fn attributive_suffixes(lang: Lang) -> &'static Vec<String> {
+    static CACHE: resources::PerLanguage<Vec<String>> = resources::PerLanguage::new();
+    CACHE.get(lang, |l| filter_words(l, "attributive"), Vec::new)
+}
+
+/// Words that are never event mentions on their own (`never` lines).
+fn never_events(lang: Lang) -> &'static Vec<String> {
+    static CACHE: resources::PerLanguage<Vec<String>> = resources::PerLanguage::new();
+    CACHE.get(lang, |l| filter_words(l, "never"), Vec::new)
+}
+
+/// Removes one-word mentions that are attributive adjectives or participles before a
+/// noun ("de onlangs aangekondigde iPhone"): see `event_filters.txt`. Needs UPOS tags.
+/// Also removes one-word mentions of the `never` words (present-tense modals).
+pub fn drop_attributive(lang: Lang, s: &Words, mentions: &mut Vec<Range<usize>>) {
+    let never = never_events(lang);
+    if !never.is_empty() {
+        mentions.retain(|r| r.len() != 1 || !never.contains(&s.lower[r.start]));
+    }
+    let suffixes = attributive_suffixes(lang);
+    if suffixes.is_empty() || s.pos.len() != s.lower.len() {
+        return;
+    }
+    let pos = |i: usize| s.pos.get(i).copied().unwrap_or("");
+    let attributive = |i: usize| {
+        if !suffixes.iter().any(|x| s.lower[i].ends_with(x.as_str()))
+            || !matches!(pos(i + 1), "NOUN" | "ADJ")
+        {
+            return false;
+        }
+        match pos(i) {
+            "ADJ" => true,
+            "VERB" => {
+                let mut j = i;
+                while j > 0 && matches!(pos(j - 1), "ADV" | "ADJ") {
+                    j -= 1;
+                }
+                j > 0 && matches!(pos(j - 1), "DET" | "PRON" | "ADP" | "NUM" | "SCONJ")
+            }
+            _ => false,
+        }
+    };
+    mentions.retain(|r| r.len() != 1 || !attributive(r.start));
 }
 
 /// Separable-verb particles of a language (`resources/<lang>/event_particles.txt`).
@@ -1055,6 +1113,7 @@ fn find_with(
         let words: Vec<&str> = toks.iter().map(|t| &text[t.span.range()]).collect();
         let prepared = Words::with_upos(lang, &words, upos.map(|u| &u[s.tokens.clone()]));
         let mut mentions = tag_with(model, &prepared);
+        drop_attributive(lang, &prepared, &mut mentions);
         join_particles(lang, &prepared, &mut mentions);
         for (r, verb, gaps, idiom_kind) in with_idioms(lang, &prepared, mentions) {
             let span = Span::new(
