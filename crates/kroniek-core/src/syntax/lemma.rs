@@ -2,14 +2,17 @@
 //! (strip *k* characters, append a string) learnt per UPOS for unseen forms.
 
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 
 use super::bytes::{Reader, Writer};
 use super::hash::{hash_str, mix};
+use super::perceptron::IdHasher;
 use super::{ModelError, Upos};
 
 pub(crate) struct Lemmatizer<'a> {
-    table: HashMap<u64, &'a str>,
-    rules: HashMap<u64, (u8, &'a str)>,
+    // Keys are mixed hashes ([`key`]): no SipHash over them (looked up for every token).
+    table: HashMap<u64, &'a str, BuildHasherDefault<IdHasher>>,
+    rules: HashMap<u64, (u8, &'a str), BuildHasherDefault<IdHasher>>,
     max_suffix: usize,
 }
 
@@ -64,14 +67,14 @@ impl<'a> Lemmatizer<'a> {
     pub(crate) fn read(r: &mut Reader<'a>) -> Result<Lemmatizer<'a>, ModelError> {
         let max_suffix = r.u32()? as usize;
         let n = r.u32()? as usize;
-        let mut table = HashMap::with_capacity(n.min(1 << 22));
+        let mut table = HashMap::with_capacity_and_hasher(n.min(1 << 22), Default::default());
         for _ in 0..n {
             let form = r.str()?;
             let upos = r.u8()?;
             table.insert(key(form, upos), r.str()?);
         }
         let n = r.u32()? as usize;
-        let mut rules = HashMap::with_capacity(n.min(1 << 22));
+        let mut rules = HashMap::with_capacity_and_hasher(n.min(1 << 22), Default::default());
         for _ in 0..n {
             let suffix = r.str()?;
             let upos = r.u8()?;

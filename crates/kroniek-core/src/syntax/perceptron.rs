@@ -27,6 +27,10 @@ impl Hasher for IdHasher {
     fn write_u32(&mut self, v: u32) {
         self.0 = u64::from(v).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     }
+    /// 64-bit keys (the lemmatizer's) are already mixed: used as they are.
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
 }
 
 type IdMap<V> = HashMap<u32, V, BuildHasherDefault<IdHasher>>;
@@ -182,6 +186,9 @@ pub(crate) struct Weights {
     /// Long rows again, dense: `stride` weights each (classes without a weight: 0).
     dense: Vec<i16>,
     stride: usize,
+    /// Identifies these weights for per-thread caches of sums (a new one per build;
+    /// clones have the same weights, so they share it).
+    id: u64,
 }
 
 /// Row entries stored inside a slot.
@@ -273,7 +280,16 @@ impl Weights {
             rows,
             dense,
             stride,
+            id: {
+                static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+                NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            },
         }
+    }
+
+    /// See [`Weights::id`](Weights).
+    pub(crate) fn id(&self) -> u64 {
+        self.id
     }
 
     /// Number of classes.

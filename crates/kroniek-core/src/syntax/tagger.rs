@@ -183,6 +183,116 @@ fn static_features(
     }
 }
 
+/// The [`static_features`] of token `i` that depend on the token alone (and whether it
+/// is the first): their sums are cached per word ([`WordSums`]).
+fn word_features(version: u32, first: bool, w: &Lex, amb: u64, out: &mut Vec<u32>) {
+    let first = u64::from(first);
+    out.push(f1(0, 0));
+    out.push(f1(1, w.lower));
+    out.push(f1(2, w.form));
+    for k in 0..4 {
+        out.push(f1(3 + k as u32, w.suf[k]));
+    }
+    for k in 0..3 {
+        out.push(f1(7 + k as u32, w.pre[k]));
+    }
+    out.push(f1(10, w.shape));
+    out.push(f1(24, amb));
+    out.push(f2(30, first, w.shape));
+    out.push(f2(36, first, w.lower));
+    out.push(f1(37, w.suf[4]));
+    out.push(f2(38, w.flags, first));
+    if version == 4 {
+        let c = w.cl;
+        out.push(f1(45, cluster(c, 4)));
+        out.push(f1(46, cluster(c, 6)));
+        out.push(f1(47, cluster(c, 10)));
+        out.push(f1(48, cluster(c, 32)));
+        out.push(f2(50, w.suf[2], cluster(c, 6)));
+    }
+}
+
+/// The [`static_features`] of token `i` that are not [`word_features`].
+fn context_features(
+    version: u32,
+    last: Option<usize>,
+    i: usize,
+    lex: &[Lex],
+    ambs: &[u64],
+    right: Right<'_>,
+    out: &mut Vec<u32>,
+) {
+    let n = lex.len();
+    let at = |j: isize| -> Option<&Lex> { (j >= 0 && (j as usize) < n).then(|| &lex[j as usize]) };
+    let amb_at = |j: isize| -> u64 {
+        if j >= 0 && (j as usize) < n {
+            ambs[j as usize]
+        } else {
+            NONE
+        }
+    };
+    let i = i as isize;
+    let w = &lex[i as usize];
+    let low = |j: isize| at(j).map_or(NONE ^ (j - i) as u64, |l| l.lower);
+    out.push(f1(11, low(i - 1)));
+    out.push(f1(12, low(i + 1)));
+    out.push(f1(13, low(i - 2)));
+    out.push(f1(14, low(i + 2)));
+    out.push(f2(18, low(i - 1), w.lower));
+    out.push(f2(19, w.lower, low(i + 1)));
+    out.push(f1(20, at(i + 1).map_or(NONE, |l| l.suf[2])));
+    out.push(f1(21, at(i - 1).map_or(NONE, |l| l.suf[2])));
+    out.push(f1(22, at(i + 1).map_or(NONE, |l| l.shape)));
+    out.push(f1(23, at(i - 1).map_or(NONE, |l| l.shape)));
+    out.push(f1(25, amb_at(i + 1)));
+    out.push(f1(26, amb_at(i - 1)));
+    out.push(f2(28, amb_at(i), amb_at(i + 1)));
+    out.push(f2(31, low(i + 1), low(i + 2)));
+    out.push(f1(33, at(i + 1).map_or(NONE, |l| l.suf[1])));
+    out.push(f2(35, w.suf[3], at(i + 1).map_or(NONE, |l| l.suf[2])));
+    out.push(f2(40, w.suf[2], at(i + 1).map_or(NONE, |l| l.lower)));
+    out.push(f2(41, w.suf[2], at(i - 1).map_or(NONE, |l| l.lower)));
+    if version >= 3 {
+        let (suf, pre) = match last {
+            Some(j) if j as isize > i => (lex[j].suf[1], lex[j].pre[1]),
+            _ => (NONE, NONE),
+        };
+        out.push(f2(42, w.lower, suf));
+        out.push(f2(43, w.lower, pre));
+        out.push(f3(44, amb_at(i), suf, pre));
+    }
+    if !right.is_empty() {
+        let t = |j: isize| -> u64 {
+            if j >= 0 && (j as usize) < n {
+                u64::from(right[j as usize])
+            } else {
+                (START as u64).wrapping_add((j - i) as u64)
+            }
+        };
+        let (r0, r1, r2) = (t(i), t(i + 1), t(i + 2));
+        out.push(f1(56, r1));
+        out.push(f1(57, r2));
+        out.push(f2(58, r1, r2));
+        out.push(f2(59, r1, w.lower));
+        out.push(f2(60, r1, w.suf[2]));
+        out.push(f2(61, amb_at(i), r1));
+        out.push(f1(62, r0));
+        out.push(f2(63, r0, r1));
+        out.push(f2(64, r0, w.lower));
+        out.push(f3(65, t(i - 1), r0, r1));
+        out.push(f2(66, r1, low(i + 1)));
+    }
+    if version == 4 {
+        let cl = |j: isize| at(j).map_or(CL_OUTSIDE, |l| l.cl);
+        let c = w.cl;
+        out.push(f1(51, cluster(cl(i - 1), 6)));
+        out.push(f1(52, cluster(cl(i - 1), 32)));
+        out.push(f1(53, cluster(cl(i + 1), 6)));
+        out.push(f1(54, cluster(cl(i + 1), 32)));
+        out.push(f2(55, cluster(c, 6), cluster(cl(i + 1), 6)));
+    }
+}
+
 /// The features of token `i` that depend on the two previous tags.
 #[allow(clippy::too_many_arguments)]
 fn dynamic_features(
@@ -346,15 +456,36 @@ fn tag_pass(
     let n = lex.len();
     let nc = weights.nclasses();
     let last = last_word(lex);
-    // The static features of all tokens, scored in one pass.
-    let mut feats = Vec::with_capacity(48 * n);
+    // The context features of all tokens, scored in one pass; the word features' sums
+    // come from the per-thread cache (integer sums: the split changes nothing).
+    let mut feats = Vec::with_capacity(32 * n);
     let mut ends = Vec::with_capacity(n);
     for i in 0..n {
-        static_features(version, last, i, lex, ambs, right, &mut feats);
+        context_features(version, last, i, lex, ambs, right, &mut feats);
         ends.push(feats.len());
     }
     let mut sums = vec![0i32; n * nc];
     weights.add_each(&feats, &ends, &mut sums);
+    WORD_SUMS.with(|cell| {
+        let mut caches = cell.borrow_mut();
+        let at = match caches.iter().position(|c| c.owner == weights.id()) {
+            Some(at) => at,
+            None => {
+                if caches.len() >= WORD_SUMS_WEIGHTS {
+                    caches.remove(0);
+                }
+                caches.push(WordSums::new(weights.id(), nc));
+                caches.len() - 1
+            }
+        };
+        let cache = &mut caches[at];
+        for i in 0..n {
+            let row = cache.row(weights, version, i == 0, &lex[i], ambs[i], &mut feats);
+            for (s, &w) in sums[i * nc..i * nc + nc].iter_mut().zip(row) {
+                *s += w;
+            }
+        }
+    });
     let mut acc: Acc = [0; 256];
     let mut tags = Vec::with_capacity(n);
     let (mut p1, mut p2) = (START, START);
@@ -369,6 +500,95 @@ fn tag_pass(
         p1 = best;
     }
     tags
+}
+
+/// Per thread, the summed class scores of [`word_features`] of the words seen, for one
+/// set of weights: words repeat, so their ~20 lookups (cache misses) are done once.
+/// Entries are checked against the whole [`Lex`] (not only a hash), so a hit is exact.
+struct WordSums {
+    owner: u64,
+    nc: usize,
+    index: HashMap<u64, u32, BuildHasherDefault<IdHasher>>,
+    /// Per entry: the word, whether it was sentence-initial, its ambiguity class.
+    words: Vec<(Lex, bool, u64)>,
+    sums: Vec<i32>,
+}
+
+thread_local! {
+    static WORD_SUMS: std::cell::RefCell<Vec<WordSums>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// At most this many weights' [`WordSums`] are kept per thread (two passes, two languages).
+const WORD_SUMS_WEIGHTS: usize = 4;
+
+impl WordSums {
+    /// At most this many words are kept (then emptied): about 3 MB.
+    const CAPACITY: usize = 16_384;
+
+    fn new(owner: u64, nc: usize) -> WordSums {
+        WordSums {
+            owner,
+            nc,
+            index: HashMap::default(),
+            words: Vec::new(),
+            sums: Vec::new(),
+        }
+    }
+
+    /// The sums of the word features of `w` (`buf`: scratch).
+    fn row(
+        &mut self,
+        weights: &Weights,
+        version: u32,
+        first: bool,
+        w: &Lex,
+        amb: u64,
+        buf: &mut Vec<u32>,
+    ) -> &[i32] {
+        let nc = self.nc;
+        let key = mix(w.form ^ w.lower.rotate_left(17) ^ u64::from(first));
+        if let Some(&id) = self.index.get(&key) {
+            let (l, f, a) = &self.words[id as usize];
+            if *f == first && *a == amb && same(l, w) {
+                let at = id as usize * nc;
+                return &self.sums[at..at + nc];
+            }
+        }
+        // Not cached (or another word with the same key, kept out): summed now.
+        buf.clear();
+        word_features(version, first, w, amb, buf);
+        let mut acc: Acc = [0; 256];
+        weights.add(buf, &mut acc);
+        if self.index.len() >= Self::CAPACITY {
+            self.index.clear();
+            self.words.clear();
+            self.sums.clear();
+        }
+        let id = self.words.len();
+        if let std::collections::hash_map::Entry::Vacant(e) = self.index.entry(key) {
+            e.insert(id as u32);
+            self.words.push((*w, first, amb));
+            self.sums.extend_from_slice(&acc[..nc]);
+            &self.sums[id * nc..id * nc + nc]
+        } else {
+            // A key collision: the other word keeps the entry; this one goes at the end
+            // unindexed, as scratch.
+            self.words.push((*w, first, amb));
+            self.sums.extend_from_slice(&acc[..nc]);
+            let row = self.sums.len() - nc;
+            &self.sums[row..]
+        }
+    }
+}
+
+fn same(a: &Lex, b: &Lex) -> bool {
+    a.lower == b.lower
+        && a.form == b.form
+        && a.shape == b.shape
+        && a.suf == b.suf
+        && a.flags == b.flags
+        && a.pre == b.pre
+        && a.cl == b.cl
 }
 
 #[cfg(test)]
