@@ -53,6 +53,7 @@ pub struct Args {
     pub quiet: bool,
     /// Also parse every sentence, so that events are stored with who did what to whom
     /// (agent, patient, other, place) and with lemmas. About three times slower.
+    /// Articles already in the store keep the annotations they were stored with.
     #[arg(long)]
     pub syntax: bool,
 }
