@@ -639,7 +639,13 @@ pub fn tag_with(model: &Model, s: &Words) -> Vec<Range<usize>> {
 
 /// The event mentions of one sentence with the built-in model of `lang`.
 pub fn tag(lang: Lang, s: &Words) -> Vec<Range<usize>> {
-    let mut out = tag_with(model(lang), s);
+    mentions_with(lang, model(lang), s)
+}
+
+/// What `model` tags, less the mentions `event_filters.txt` rules out, with separable
+/// particles joined.
+fn mentions_with(lang: Lang, model: &Model, s: &Words) -> Vec<Range<usize>> {
+    let mut out = tag_with(model, s);
     drop_attributive(lang, s, &mut out);
     join_particles(lang, s, &mut out);
     out
@@ -1112,9 +1118,7 @@ fn find_with(
         }
         let words: Vec<&str> = toks.iter().map(|t| &text[t.span.range()]).collect();
         let prepared = Words::with_upos(lang, &words, upos.map(|u| &u[s.tokens.clone()]));
-        let mut mentions = tag_with(model, &prepared);
-        drop_attributive(lang, &prepared, &mut mentions);
-        join_particles(lang, &prepared, &mut mentions);
+        let mentions = mentions_with(lang, model, &prepared);
         for (r, verb, gaps, idiom_kind) in with_idioms(lang, &prepared, mentions) {
             let span = Span::new(
                 toks[r.start].span.start as usize,
