@@ -221,6 +221,51 @@ fn idioms_take_their_own_type_not_their_verbs() {
 }
 
 #[test]
+fn separable_verbs_take_their_type_only_with_their_particle() {
+    let kinds = |text: &str| -> Vec<(String, &'static str)> {
+        let (doc, a) = run("nl", text);
+        a.events
+            .iter()
+            .map(|e| (doc.text[e.span.range()].to_string(), e.kind))
+            .collect()
+    };
+    let has = |text: &str, want: (&str, &str)| {
+        let k = kinds(text);
+        assert!(k.contains(&(want.0.into(), want.1)), "{text}: {k:?}");
+    };
+    // The particle ends the clause, before the sentence end, a comma or "om te".
+    has("Rusland viel gisteren Oekraïne aan.", ("viel", "attack"));
+    has(
+        "Het leger valt de stad aan, meldt de BBC.",
+        ("valt", "attack"),
+    );
+    has(
+        "Bij het ongeluk kwamen drie mensen om.",
+        ("kwamen", "death"),
+    );
+    has("Apple neemt het bedrijf over.", ("neemt", "acquisition"));
+    has("De premier trad gisteren af.", ("trad", "resignation"));
+    // Without it the verb means something else: falling prices, coming, performing.
+    let untyped = [
+        "De koers van het aandeel viel drie procent.",
+        "Ze kwamen om te helpen.",
+        "De band trad gisteren op in Utrecht.",
+        "Hij neemt de telefoon op.",
+    ];
+    for text in untyped {
+        let k = kinds(text);
+        assert!(
+            !k.is_empty()
+                && k.iter().all(|(_, t)| !matches!(
+                    *t,
+                    "attack" | "death" | "acquisition" | "resignation"
+                )),
+            "{text}: {k:?}"
+        );
+    }
+}
+
+#[test]
 fn edge_cases_never_panic() {
     let nasty = [
         ", zei de minister.",

@@ -180,20 +180,25 @@ struct TypeLexicon {
     /// Stems by their first three bytes (or the whole stem if shorter).
     prefix: HashMap<String, Vec<(String, &'static str)>>,
     exact: HashMap<String, &'static str>,
+    /// `word=+particle` entries: the word has the type only together with its separable
+    /// particle ("viel … aan" is an attack, "de koers viel" is not).
+    with_particle: HashMap<String, Vec<(String, &'static str)>>,
 }
 
 fn load_types(lang: Lang) -> TypeLexicon {
-    let mut lex = TypeLexicon {
-        prefix: HashMap::new(),
-        exact: HashMap::new(),
-    };
+    let mut lex = TypeLexicon::default();
     for line in resources::lines(lang, "event_types.txt") {
         let Some((ty, stems)) = line.split_once('\t') else {
             continue;
         };
         let ty: &'static str = ty.trim();
         for stem in stems.split_whitespace() {
-            if let Some(w) = stem.strip_suffix('=') {
+            if let Some((w, particle)) = stem.split_once("=+") {
+                lex.with_particle
+                    .entry(w.to_lowercase())
+                    .or_default()
+                    .push((particle.to_lowercase(), ty));
+            } else if let Some(w) = stem.strip_suffix('=') {
                 lex.exact.entry(w.to_lowercase()).or_insert(ty);
             } else {
                 let s = stem.to_lowercase();
@@ -242,6 +247,33 @@ pub fn event_type(lang: Lang, lower: &str) -> Option<&'static str> {
             .then(|| look(stripped))
             .flatten()
     })
+}
+
+/// The type of verb `v` that it has only with a separable particle (`word=+particle`
+/// lexicon entries): the particle is the last word of the verb's clause, after it and
+/// before punctuation, a clause-closing word (`dat`, `en`) or the sentence end ("Rusland
+/// viel gisteren Oekraïne aan."), as Dutch main clauses place it.
+fn particle_type(lang: Lang, s: &Words, v: usize) -> Option<&'static str> {
+    let options = type_lexicon(lang).with_particle.get(s.lower[v].as_str())?;
+    let closers = &particles(lang).closer;
+    let ends_clause = |j: usize| {
+        s.lower
+            .get(j)
+            .is_none_or(|w| !w.chars().any(char::is_alphanumeric) || closers.contains(w.as_str()))
+    };
+    for j in v + 1..s.lower.len() {
+        let w = s.lower[j].as_str();
+        // A particle may itself be a closing word ("om" in "kwamen … om").
+        if ends_clause(j + 1) {
+            if let Some((_, t)) = options.iter().find(|(p, _)| p == w) {
+                return Some(t);
+            }
+        }
+        if ends_clause(j) {
+            return None;
+        }
+    }
+    None
 }
 
 fn model(lang: Lang) -> &'static Model {
@@ -1147,7 +1179,10 @@ fn find_with(
                 tokens: s.tokens.start + r.start..s.tokens.start + r.end,
                 gaps: gaps.iter().map(|g| s.tokens.start + g).collect(),
                 sentence: si,
-                kind: idiom_kind.or(prepared.types[verb]).unwrap_or("other"),
+                kind: idiom_kind
+                    .or(prepared.types[verb])
+                    .or_else(|| particle_type(lang, &prepared, verb))
+                    .unwrap_or("other"),
                 lemma,
                 factuality,
                 source,
