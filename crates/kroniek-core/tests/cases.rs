@@ -221,6 +221,19 @@ fn idioms_take_their_own_type_not_their_verbs() {
 }
 
 #[test]
+fn word_types() {
+    let mut failures = Vec::new();
+    for row in cases("word_types.tsv") {
+        let got = kroniek_core::events::event_type(Lang::new(&row[0]).expect("language"), &row[1])
+            .unwrap_or("-");
+        if got != row[2] {
+            failures.push(format!("{} {}: want {}, got {got}", row[0], row[1], row[2]));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
 fn separable_verbs_take_their_type_only_with_their_particle() {
     let kinds = |text: &str| -> Vec<(String, &'static str)> {
         let (doc, a) = run("nl", text);
@@ -245,6 +258,18 @@ fn separable_verbs_take_their_type_only_with_their_particle() {
     );
     has("Apple neemt het bedrijf over.", ("neemt", "acquisition"));
     has("De premier trad gisteren af.", ("trad", "resignation"));
+    has(
+        "Hij raakte bij de aanval zwaar gewond.",
+        ("raakte", "injury"),
+    );
+    // English phrasal verbs: the particle right after the verb.
+    let (doc, a) = run("en", "The chairman stepped down as chief executive.");
+    let k: Vec<(&str, &str)> = a
+        .events
+        .iter()
+        .map(|e| (&doc.text[e.span.range()], e.kind))
+        .collect();
+    assert!(k.contains(&("stepped", "resignation")), "{k:?}");
     // Without it the verb means something else: falling prices, coming, performing.
     let untyped = [
         "De koers van het aandeel viel drie procent.",

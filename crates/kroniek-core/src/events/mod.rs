@@ -252,7 +252,8 @@ pub fn event_type(lang: Lang, lower: &str) -> Option<&'static str> {
 /// The type of verb `v` that it has only with a separable particle (`word=+particle`
 /// lexicon entries): the particle is the last word of the verb's clause, after it and
 /// before punctuation, a clause-closing word (`dat`, `en`) or the sentence end ("Rusland
-/// viel gisteren Oekraïne aan."), as Dutch main clauses place it.
+/// viel gisteren Oekraïne aan."), as Dutch main clauses place it, or the word right
+/// after the verb, as English phrasal verbs do.
 fn particle_type(lang: Lang, s: &Words, v: usize) -> Option<&'static str> {
     let options = type_lexicon(lang).with_particle.get(s.lower[v].as_str())?;
     let closers = &particles(lang).closer;
@@ -261,10 +262,17 @@ fn particle_type(lang: Lang, s: &Words, v: usize) -> Option<&'static str> {
             .get(j)
             .is_none_or(|w| !w.chars().any(char::is_alphanumeric) || closers.contains(w.as_str()))
     };
+    let infinitive = &particles(lang).infinitive;
     for j in v + 1..s.lower.len() {
         let w = s.lower[j].as_str();
-        // A particle may itself be a closing word ("om" in "kwamen … om").
-        if ends_clause(j + 1) {
+        // A particle may itself be a closing word ("om" in "kwamen … om"). Right after
+        // the verb it counts too ("stepped down as chairman"), unless an infinitive
+        // marker follows ("kwamen om te helpen").
+        let adjacent = j == v + 1
+            && s.lower
+                .get(j + 1)
+                .is_none_or(|x| !infinitive.contains(x.as_str()));
+        if adjacent || ends_clause(j + 1) {
             if let Some((_, t)) = options.iter().find(|(p, _)| p == w) {
                 return Some(t);
             }
