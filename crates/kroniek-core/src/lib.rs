@@ -34,6 +34,7 @@ pub mod attribution;
 pub mod document;
 pub mod entities;
 pub mod events;
+pub mod fasthash;
 pub mod hugepages;
 pub mod lang;
 pub mod ner;

@@ -3,7 +3,7 @@
 //! Rule-based and per-language only through data: the abbreviation lists in
 //! `resources/<lang>/abbreviations.txt` decide which full stops end a sentence.
 
-use std::collections::HashSet;
+use crate::fasthash::FastSet;
 
 use crate::lang::Lang;
 use crate::resources;
@@ -39,8 +39,8 @@ pub struct Sentence {
 }
 
 /// Abbreviations of a language (without their final full stop).
-fn abbreviations(lang: Lang) -> &'static HashSet<&'static str> {
-    static CACHE: resources::PerLanguage<HashSet<&'static str>> = resources::PerLanguage::new();
+fn abbreviations(lang: Lang) -> &'static FastSet<&'static str> {
+    static CACHE: resources::PerLanguage<FastSet<&'static str>> = resources::PerLanguage::new();
     CACHE.get(
         lang,
         |l| resources::lines(l, "abbreviations.txt").collect(),

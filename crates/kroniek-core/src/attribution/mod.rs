@@ -19,7 +19,7 @@
 //! BBC", "inlichtingenbronnen"); [`Attribution::name`] is the last run of capitalised words
 //! in it ("BBC"), if any.
 
-use std::collections::HashSet;
+use crate::fasthash::FastSet;
 
 use crate::lang::Lang;
 use crate::resources;
@@ -98,7 +98,7 @@ pub fn covering(attributions: &[Attribution], span: Span) -> Option<usize> {
 
 /// Phrases indexed by their first word, longest first.
 #[derive(Default)]
-struct Phrases(std::collections::HashMap<String, Vec<Vec<String>>>);
+struct Phrases(crate::fasthash::FastMap<String, Vec<Vec<String>>>);
 
 impl Phrases {
     fn push(&mut self, words: Vec<String>) {
@@ -114,10 +114,10 @@ impl Phrases {
 struct Lexicon {
     preps: Phrases,
     verbs: Phrases,
-    anaphors: HashSet<String>,
+    anaphors: FastSet<String>,
     continues: Phrases,
-    stops: HashSet<String>,
-    openers: HashSet<String>,
+    stops: FastSet<String>,
+    openers: FastSet<String>,
 }
 
 fn load(lang: Lang) -> Lexicon {

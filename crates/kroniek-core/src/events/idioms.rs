@@ -7,7 +7,6 @@
 //! model sees the verb (trainers move the gold mark there, as for separable particles) and
 //! [`find`] restores the mention.
 
-use std::collections::HashMap;
 use std::ops::Range;
 
 use super::Words;
@@ -26,7 +25,7 @@ struct Idiom {
 #[derive(Default)]
 struct Idioms {
     list: Vec<Idiom>,
-    by_first: HashMap<String, Vec<usize>>,
+    by_first: crate::fasthash::FastMap<String, Vec<usize>>,
 }
 
 fn load(lang: Lang) -> Idioms {
@@ -55,7 +54,7 @@ fn load(lang: Lang) -> Idioms {
             })
         })
         .collect();
-    let mut by_first: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut by_first: crate::fasthash::FastMap<String, Vec<usize>> = Default::default();
     for (k, idiom) in list.iter().enumerate() {
         by_first.entry(idiom.phrase[0].clone()).or_default().push(k);
     }

@@ -18,15 +18,15 @@ pub mod idioms;
 pub mod perceptron;
 pub mod senses;
 
-use std::collections::HashMap;
 use std::ops::Range;
 
 use crate::attribution::Attribution;
+use crate::fasthash::{FastMap, FastSet};
 use crate::lang::Lang;
 use crate::resources;
 use crate::span::Span;
 use crate::text::{Sentence, Token};
-use perceptron::{Model, B, I, O};
+use perceptron::{Model, B, I, LABELS, O};
 
 /// How sure the source is that the event happens or holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -178,11 +178,11 @@ pub struct EventMention {
 #[derive(Default)]
 struct TypeLexicon {
     /// Stems by their first three bytes (or the whole stem if shorter).
-    prefix: HashMap<String, Vec<(String, &'static str)>>,
-    exact: HashMap<String, &'static str>,
+    prefix: FastMap<String, Vec<(String, &'static str)>>,
+    exact: FastMap<String, &'static str>,
     /// `word=+particle` entries: the word has the type only together with its separable
     /// particle ("viel … aan" is an attack, "de koers viel" is not).
-    with_particle: HashMap<String, Vec<(String, &'static str)>>,
+    with_particle: FastMap<String, Vec<(String, &'static str)>>,
 }
 
 fn load_types(lang: Lang) -> TypeLexicon {
@@ -511,35 +511,60 @@ fn shape(w: &str) -> &'static str {
     }
 }
 
-/// The features of token `i` given the previous label.
+/// 64-bit FNV-1a over the parts of a feature, separated by `0x1f` (a feature's key).
+fn feature_hash(parts: &[&str]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for (n, p) in parts.iter().enumerate() {
+        if n > 0 {
+            h ^= 0x1f;
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        for b in p.bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
+}
+
+/// The name of a previous label in features.
+fn label_name(prev: u8) -> &'static str {
+    ["O", "B", "I"][prev.min(2) as usize]
+}
+
+/// The features of token `i` given the previous label: [`head_features`], the two that
+/// depend on the previous label (`pl`, `plw`), then [`tail_features`]. Decoding
+/// ([`tag_with`]) sums the head once per token and looks the rest up ahead, adding the
+/// weights in this same order (float sums depend on it).
 pub fn features(s: &Words, i: usize, prev: u8) -> Vec<u64> {
-    let w = |j: isize| -> &str {
-        let k = i as isize + j;
-        if k < 0 {
-            "<s>"
-        } else {
-            s.lower
-                .get(k as usize)
-                .map(String::as_str)
-                .unwrap_or("</s>")
-        }
-    };
+    let mut f = Vec::with_capacity(32);
+    head_features(s, i, &mut f);
+    let pl = label_name(prev);
+    f.push(feature_hash(&["pl", pl]));
+    f.push(feature_hash(&["plw", pl, &s.lower[i]]));
+    tail_features(s, i, &mut f);
+    f
+}
+
+/// Word `i + j` of a sentence (lower case), or a boundary marker.
+fn word_at(s: &Words, i: usize, j: isize) -> &str {
+    let k = i as isize + j;
+    if k < 0 {
+        "<s>"
+    } else {
+        s.lower
+            .get(k as usize)
+            .map(String::as_str)
+            .unwrap_or("</s>")
+    }
+}
+
+/// The features of token `i` before those of the previous label: word, affixes, shape and
+/// neighbouring words.
+fn head_features(s: &Words, i: usize, f: &mut Vec<u64>) {
+    let w = |j: isize| word_at(s, i, j);
     let cur = w(0);
-    let mut f = Vec::with_capacity(24);
-    let mut push = |parts: &[&str]| {
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for (n, p) in parts.iter().enumerate() {
-            if n > 0 {
-                h ^= 0x1f;
-                h = h.wrapping_mul(0x0100_0000_01b3);
-            }
-            for b in p.bytes() {
-                h ^= u64::from(b);
-                h = h.wrapping_mul(0x0100_0000_01b3);
-            }
-        }
-        f.push(h);
-    };
+    let mut push = |parts: &[&str]| f.push(feature_hash(parts));
     push(&["b"]);
     push(&["w", cur]);
     push(&["s2", suffix(cur, 2)]);
@@ -555,9 +580,13 @@ pub fn features(s: &Words, i: usize, prev: u8) -> Vec<u64> {
     push(&["ww+1", cur, w(1)]);
     push(&["s3-1", suffix(w(-1), 3)]);
     push(&["s3+1", suffix(w(1), 3)]);
-    let pl = ["O", "B", "I"][prev.min(2) as usize];
-    push(&["pl", pl]);
-    push(&["plw", pl, cur]);
+}
+
+/// The features of token `i` after those of the previous label: POS, ontology type,
+/// copulas, sense classes, length.
+fn tail_features(s: &Words, i: usize, f: &mut Vec<u64>) {
+    let cur = word_at(s, i, 0);
+    let mut push = |parts: &[&str]| f.push(feature_hash(parts));
     if !s.pos.is_empty() {
         let p = |j: isize| -> &str {
             let k = i as isize + j;
@@ -621,7 +650,6 @@ pub fn features(s: &Words, i: usize, prev: u8) -> Vec<u64> {
         _ => "xl",
     };
     push(&["len", bucket]);
-    f
 }
 
 /// Trains a trigger model on sentences with `O`/`B`/`I` labels. `recall_bias` is added to
@@ -643,26 +671,60 @@ fn is_name(word: &str, i: usize) -> bool {
 /// The event mentions of one sentence as token ranges, using `model` (or the lexicon
 /// when the model is empty).
 pub fn tag_with(model: &Model, s: &Words) -> Vec<Range<usize>> {
+    let n = s.lower.len();
+    if model.is_empty() {
+        return (0..n)
+            .filter(|&i| s.types[i].is_some())
+            .map(|i| i..i + 1)
+            .collect();
+    }
+    // All keys of the sentence first, so that their cache misses overlap: per token its
+    // head features, `plw` for each previous label, its tail features. The head is summed
+    // at once; the rest is added one row at a time during decoding, in the order of
+    // [`features`], so the float sums are those of [`Model::scores`] over them.
+    let mut keys: Vec<u64> = Vec::with_capacity(n * 40);
+    let mut heads = Vec::with_capacity(n);
+    for i in 0..n {
+        let start = keys.len();
+        head_features(s, i, &mut keys);
+        heads.push(start..keys.len());
+        for l in [O, B, I] {
+            keys.push(feature_hash(&["plw", label_name(l), &s.lower[i]]));
+        }
+        tail_features(s, i, &mut keys);
+    }
+    for &k in &keys {
+        model.prefetch(k);
+    }
+    let pl = [O, B, I].map(|l| model.weights(feature_hash(&["pl", label_name(l)])));
+    let add = |sc: &mut [f32; LABELS], w: Option<&[f32; LABELS]>| {
+        if let Some(w) = w {
+            for (a, b) in sc.iter_mut().zip(w) {
+                *a += b;
+            }
+        }
+    };
     let mut out: Vec<Range<usize>> = Vec::new();
     let mut prev = O;
-    for i in 0..s.lower.len() {
-        let label = if model.is_empty() {
-            if s.types[i].is_some() {
-                B
-            } else {
-                O
-            }
-        } else {
-            let l = model.predict(&features(s, i, prev), prev);
-            // Nouns of the core ontology ("staatsgreep", "putsch", "bombardement") are events
-            // even where the statistical model is unsure: timelines are built from them.
+    for i in 0..n {
+        let head = heads[i].clone();
+        let end = heads.get(i + 1).map_or(keys.len(), |h| h.start);
+        let mut sc = model.scores(&keys[head.clone()]);
+        add(&mut sc, pl[usize::from(prev)]);
+        add(&mut sc, model.weights(keys[head.end + usize::from(prev)]));
+        for &k in &keys[head.end + 3..end] {
+            add(&mut sc, model.weights(k));
+        }
+        let l = perceptron::best(&sc, prev);
+        // Nouns of the core ontology ("staatsgreep", "putsch", "bombardement") are events
+        // even where the statistical model is unsure: timelines are built from them.
+        let label =
             if l == O && s.types[i].is_some_and(|t| STRONG.contains(&t)) && !is_name(&s.orig[i], i)
             {
                 B
             } else {
                 l
-            }
-        };
+            };
         match label {
             B => out.push(i..i + 1),
             I => {
@@ -751,11 +813,11 @@ pub fn drop_attributive(lang: Lang, s: &Words, mentions: &mut Vec<Range<usize>>)
 /// Separable-verb particles of a language (`resources/<lang>/event_particles.txt`).
 #[derive(Default)]
 struct Particles {
-    particle: std::collections::HashSet<String>,
-    always: std::collections::HashSet<String>,
-    closer: std::collections::HashSet<String>,
+    particle: FastSet<String>,
+    always: FastSet<String>,
+    closer: FastSet<String>,
     /// Infinitive markers between a separable particle and its verb (`terug te bellen`).
-    infinitive: std::collections::HashSet<String>,
+    infinitive: FastSet<String>,
 }
 
 fn particles(lang: Lang) -> &'static Particles {
@@ -903,8 +965,8 @@ struct Cue {
 struct Cues {
     cues: Vec<Cue>,
     /// Indexes into `cues` by the cue's first word.
-    first: HashMap<String, Vec<usize>>,
-    boundary: std::collections::HashSet<String>,
+    first: FastMap<String, Vec<usize>>,
+    boundary: FastSet<String>,
 }
 
 fn load_cues(lang: Lang) -> Cues {

@@ -172,17 +172,19 @@ impl Model {
 
     /// The best label; `I` only after `B` or `I`.
     pub fn predict(&self, feats: &[u64], prev: u8) -> u8 {
-        let s = self.scores(feats);
-        let mut best = O;
-        for l in [B, I] {
-            if l == I && prev == O {
-                continue;
-            }
-            if s[l as usize] > s[best as usize] {
-                best = l;
-            }
-        }
-        best
+        best(&self.scores(feats), prev)
+    }
+
+    /// The weights of one feature, if it has any.
+    #[inline]
+    pub(crate) fn weights(&self, feature: u64) -> Option<&[f32; LABELS]> {
+        self.table.get(feature)
+    }
+
+    /// Asks the CPU to fetch the slot of `feature` (a hint: nothing changes).
+    #[inline(always)]
+    pub(crate) fn prefetch(&self, feature: u64) {
+        self.table.prefetch(feature);
     }
 
     /// Adds `amount` to the weight of `feature` for `label` (used to shift the decision
@@ -233,6 +235,20 @@ impl Model {
         }
         out
     }
+}
+
+/// The best label by `scores`; `I` only after `B` or `I`.
+pub fn best(scores: &[f32; LABELS], prev: u8) -> u8 {
+    let mut best = O;
+    for l in [B, I] {
+        if l == I && prev == O {
+            continue;
+        }
+        if scores[l as usize] > scores[best as usize] {
+            best = l;
+        }
+    }
+    best
 }
 
 /// Trains an averaged perceptron. `examples` are sentences: per token its features (which

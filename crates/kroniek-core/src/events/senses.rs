@@ -6,13 +6,11 @@
 //! ("netwerk", "handelsmerk"). A trigger model that has seen one topic knows few such
 //! nouns by form, but it can learn from the other topic what the classes mean.
 
-use std::collections::HashMap;
-
 use crate::lang::Lang;
 use crate::resources;
 
 /// Noun → its classes, most frequent sense first, space-separated.
-type Lexicon = HashMap<&'static str, &'static str>;
+type Lexicon = crate::fasthash::FastMap<&'static str, &'static str>;
 
 fn load(lang: Lang) -> Lexicon {
     resources::lines(lang, "noun_senses.txt")

@@ -368,22 +368,36 @@ pub(crate) fn viterbi(emit: &[f32], n: usize, trans: &[f32], allowed: &[bool]) -
             score[c] = emit[c] + trans[n * n + c];
         }
     }
+    // Transitions by target, a forbidden one as -inf: `score + -inf` is never `> best`
+    // (which starts at -inf), exactly as skipping it, and the loop has no branch to
+    // mispredict. (Scores are finite or -inf; the model has no infinite weights.)
+    let mut into = vec![f32::NEG_INFINITY; n * n];
+    for c in 0..n {
+        for p in 0..n {
+            if allowed[p * n + c] {
+                into[c * n + p] = trans[p * n + c];
+            }
+        }
+    }
     for i in 1..len {
+        let (done, rest) = score.split_at_mut(i * n);
+        let last = &done[(i - 1) * n..];
+        let cur = &mut rest[..n];
+        let em = &emit[i * n..i * n + n];
+        let bk = &mut back[i * n..i * n + n];
         for c in 0..n {
+            let t = &into[c * n..c * n + n];
             let mut best = f32::NEG_INFINITY;
             let mut arg = 0;
             for p in 0..n {
-                if !allowed[p * n + c] {
-                    continue;
-                }
-                let s = score[(i - 1) * n + p] + trans[p * n + c];
+                let s = last[p] + t[p];
                 if s > best {
                     best = s;
                     arg = p;
                 }
             }
-            score[i * n + c] = best + emit[i * n + c];
-            back[i * n + c] = arg as u16;
+            cur[c] = best + em[c];
+            bk[c] = arg as u16;
         }
     }
     let mut best = 0;

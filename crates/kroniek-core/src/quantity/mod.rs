@@ -8,7 +8,7 @@
 //! Numbers that count calendar units ("10 januari", "vier jaar") are left to the time
 //! layer, and so are bare years.
 
-use std::collections::HashMap;
+use crate::fasthash::FastMap;
 
 use crate::lang::Lang;
 use crate::resources;
@@ -73,12 +73,12 @@ pub struct Quantity {
 
 #[derive(Default)]
 struct Lexicon {
-    numbers: HashMap<String, f64>,
-    multipliers: HashMap<String, f64>,
+    numbers: FastMap<String, f64>,
+    multipliers: FastMap<String, f64>,
     /// Cue phrases as lower-case word sequences.
     bounds: Vec<(Vec<String>, Bound)>,
-    units: HashMap<String, String>,
-    skip: std::collections::HashSet<String>,
+    units: FastMap<String, String>,
+    skip: crate::fasthash::FastSet<String>,
 }
 
 fn load(lang: Lang) -> Lexicon {

@@ -184,7 +184,7 @@ pub(crate) const DIGIT_CLASSES: &[&str] = &[
 #[derive(Debug)]
 pub(crate) struct Grammar {
     pub class_names: Vec<String>,
-    pub words: HashMap<String, u32>,
+    pub words: crate::fasthash::FastMap<String, u32>,
     pub infos: Vec<WordInfo>,
     pub rules: Vec<Rule>,
     /// Class ids of `DIGIT_CLASSES`.
@@ -231,7 +231,7 @@ impl Grammar {
     pub fn build(lexicon: &'static str, rules: &'static str) -> Grammar {
         let mut g = Grammar {
             class_names: Vec::new(),
-            words: HashMap::new(),
+            words: Default::default(),
             infos: Vec::new(),
             rules: Vec::new(),
             digit_class: [0; 8],
