@@ -472,3 +472,34 @@ fn attributive_participles_are_no_events() {
     drop_attributive(Lang::EN, &s, &mut mentions);
     assert_eq!(mentions, vec![1..2, 2..3]);
 }
+
+#[test]
+fn trigger_rules_from_data_files() {
+    let mut failures = Vec::new();
+    let list = |s: &str| -> Vec<String> {
+        if s.trim() == "-" {
+            Vec::new()
+        } else {
+            s.split(" | ").map(|x| x.trim().to_string()).collect()
+        }
+    };
+    for row in cases("rules.tsv") {
+        let (doc, an) = run(&row[0], &row[1]);
+        let got: Vec<&str> = an
+            .events
+            .iter()
+            .map(|e| &doc.text[e.span.range()])
+            .collect();
+        for want in list(&row[2]) {
+            if !got.contains(&want.as_str()) {
+                failures.push(format!("{}: missing {want}; got {got:?}", row[1]));
+            }
+        }
+        for unwanted in list(&row[3]) {
+            if got.contains(&unwanted.as_str()) {
+                failures.push(format!("{}: unwanted {unwanted}; got {got:?}", row[1]));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

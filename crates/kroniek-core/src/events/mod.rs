@@ -15,6 +15,7 @@
 //!   (before it, or after it for FUTURE events).
 
 pub mod idioms;
+pub mod names;
 pub mod perceptron;
 pub mod senses;
 
@@ -333,31 +334,36 @@ enum Predication {
 /// an auxiliary and no verb is copular. A copula's predicate is adjectival when an
 /// adjective not followed by a noun, adjective or number (so not attributive) stands among
 /// the three words after it ("is niet verkrijgbaar") or right before it and its fellow
-/// auxiliaries (verb-final "verkrijgbaar zal zijn"); otherwise it is nominal.
+/// auxiliaries (verb-final "verkrijgbaar zal zijn"); otherwise it is nominal. A clause
+/// without a verb or auxiliary of its own that a coordinating conjunction joins to a
+/// copular clause shares its copula, so its predicative adjective is a predicate too ("is
+/// nu kleiner en vierkanter", "zijn gelijk aan of lager dan").
 fn predications(pos: &[&str]) -> Vec<Predication> {
     let mut out = vec![Predication::None; pos.len()];
     let boundary = |p: &str| matches!(p, "PUNCT" | "SCONJ" | "CCONJ");
+    let predicative = |clause: &[&str], k: usize| {
+        clause[k] == "ADJ"
+            && !matches!(
+                clause.get(k + 1).copied(),
+                Some("NOUN" | "PROPN" | "ADJ" | "NUM")
+            )
+            && (k == 0 || clause[k - 1] != "DET")
+    };
     let mut start = 0;
+    let mut copular_before = false;
     while start < pos.len() {
         let end = (start..pos.len())
             .find(|&k| boundary(pos[k]))
             .unwrap_or(pos.len());
         let clause = &pos[start..end];
-        if clause.contains(&"AUX") && !clause.contains(&"VERB") {
-            let predicative = |k: usize| {
-                clause[k] == "ADJ"
-                    && !matches!(
-                        clause.get(k + 1).copied(),
-                        Some("NOUN" | "PROPN" | "ADJ" | "NUM")
-                    )
-                    && (k == 0 || clause[k - 1] != "DET")
-            };
+        let copular = clause.contains(&"AUX") && !clause.contains(&"VERB");
+        if copular {
             for k in (0..clause.len()).filter(|&k| clause[k] == "AUX") {
-                let after = (k + 1..clause.len().min(k + 4)).find(|&j| predicative(j));
+                let after = (k + 1..clause.len().min(k + 4)).find(|&j| predicative(clause, j));
                 let before = (0..k)
                     .rev()
                     .find(|&j| clause[j] != "AUX")
-                    .filter(|&j| predicative(j));
+                    .filter(|&j| predicative(clause, j));
                 match after.or(before) {
                     Some(j) => {
                         out[start + k] = Predication::CopulaAdjectival;
@@ -369,7 +375,12 @@ fn predications(pos: &[&str]) -> Vec<Predication> {
                     None => {}
                 }
             }
+        } else if copular_before && pos[start - 1] == "CCONJ" && !clause.contains(&"VERB") {
+            for k in (0..clause.len()).filter(|&k| predicative(clause, k)) {
+                out[start + k] = Predication::PredicateAdjective;
+            }
         }
+        copular_before = copular;
         start = end + 1;
     }
     out
@@ -749,7 +760,10 @@ pub fn tag(lang: Lang, s: &Words) -> Vec<Range<usize>> {
 fn mentions_with(lang: Lang, model: &Model, s: &Words) -> Vec<Range<usize>> {
     let mut out = tag_with(model, s);
     drop_attributive(lang, s, &mut out);
+    copular_rules(lang, s, &mut out);
+    add_event_nouns(lang, s, &mut out);
     join_particles(lang, s, &mut out);
+    names::add(lang, s, &mut out);
     out
 }
 
@@ -808,6 +822,96 @@ pub fn drop_attributive(lang: Lang, s: &Words, mentions: &mut Vec<Range<usize>>)
         }
     };
     mentions.retain(|r| r.len() != 1 || !attributive(r.start));
+}
+
+/// The nouns that name events wherever they occur (`resources/<lang>/event_nouns.txt`).
+fn event_nouns(lang: Lang) -> &'static std::collections::HashSet<String> {
+    static CACHE: resources::PerLanguage<std::collections::HashSet<String>> =
+        resources::PerLanguage::new();
+    CACHE.get(
+        lang,
+        |l| {
+            resources::lines(l, "event_nouns.txt")
+                .filter_map(|line| line.split_once('\t'))
+                .filter(|(kind, _)| *kind == "noun")
+                .map(|(_, word)| word.trim().to_lowercase())
+                .collect()
+        },
+        Default::default,
+    )
+}
+
+/// Whether a word starts with a lower-case letter (leading quotes skipped): not a name,
+/// not a sentence start.
+fn lower_case(word: &str) -> bool {
+    word.chars()
+        .find(|c| c.is_alphanumeric())
+        .is_some_and(char::is_lowercase)
+}
+
+/// Adds the event nouns of `event_nouns.txt` (the word, or the head of a compound,
+/// written in lower case unless it opens the sentence) that the model left out.
+pub fn add_event_nouns(lang: Lang, s: &Words, mentions: &mut Vec<Range<usize>>) {
+    let nouns = event_nouns(lang);
+    if nouns.is_empty() {
+        return;
+    }
+    let before = mentions.len();
+    for (i, w) in s.lower.iter().enumerate() {
+        let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+        if (i > 0 && !lower_case(&s.orig[i]))
+            || mentions.iter().any(|r| r.contains(&i))
+            || !(nouns.contains(w) || compound_heads(w).any(|h| nouns.contains(h)))
+        {
+            continue;
+        }
+        mentions.push(i..i + 1);
+    }
+    if mentions.len() > before {
+        mentions.sort_by_key(|r| r.start);
+    }
+}
+
+/// The copular-clause lines of `event_filters.txt`: `predicate adjective` (the adjective
+/// predicate of a copula is a mention) and `predicate no-adjectival-copula` (a copula
+/// whose predicate is an adjective is none).
+fn predicate_rules(lang: Lang) -> &'static (bool, bool) {
+    static CACHE: resources::PerLanguage<(bool, bool)> = resources::PerLanguage::new();
+    CACHE.get(
+        lang,
+        |l| {
+            let w = filter_words(l, "predicate");
+            let has = |x: &str| w.iter().any(|v| v == x);
+            (has("adjective"), has("no-adjectival-copula"))
+        },
+        || (false, false),
+    )
+}
+
+/// Applies the copular-clause rules of `event_filters.txt` (see [`Predication`]): adds the
+/// adjective predicates the model left out ("is twee keer zo snel", "is nu kleiner en
+/// vierkanter") and drops one-word mentions of copulas with an adjective predicate ("Het
+/// probleem was relatief klein"). Needs UPOS tags.
+pub fn copular_rules(lang: Lang, s: &Words, mentions: &mut Vec<Range<usize>>) {
+    let &(adjective, no_copula) = predicate_rules(lang);
+    let is = |i: usize, p: Predication| s.predication.get(i) == Some(&p);
+    if no_copula {
+        mentions.retain(|r| r.len() != 1 || !is(r.start, Predication::CopulaAdjectival));
+    }
+    if adjective {
+        let before = mentions.len();
+        for i in 0..s.lower.len() {
+            if is(i, Predication::PredicateAdjective)
+                && lower_case(&s.orig[i])
+                && !mentions.iter().any(|r| r.contains(&i))
+            {
+                mentions.push(i..i + 1);
+            }
+        }
+        if mentions.len() > before {
+            mentions.sort_by_key(|r| r.start);
+        }
+    }
 }
 
 /// Separable-verb particles of a language (`resources/<lang>/event_particles.txt`).
