@@ -57,10 +57,11 @@ pub const MODEL_FILE: &str = "syntax.bin";
 /// 3: + tagger affixes of the sentence's last word; 4: + a word-cluster table, and cluster
 /// features in tagger and parser; 5: set 3 and a second tagger pass with the first pass's
 /// tags, the right context too, as features; 6: set 5 and fine tags for the parser, the
-/// subclasses of VERB, AUX and PRON from the treebank's FEATS). Older versions stay
-/// readable. Training writes 4 when it is given clusters, else 6 with fine tags, else 5
-/// with a second tagger pass, else 3.
-pub(crate) const VERSION: u32 = 6;
+/// subclasses of VERB, AUX and PRON from the treebank's FEATS; 7: set 6 and, in the second
+/// tagger pass, the nearest first-pass verbs of the token's clause). Older versions stay
+/// readable. Training writes 4 when it is given clusters, else 7 with fine tags and clause
+/// verbs, else 6 with fine tags, else 5 with a second tagger pass, else 3.
+pub(crate) const VERSION: u32 = 7;
 const MAGIC: &[u8; 7] = b"KRNKSYN";
 
 /// The 17 universal part-of-speech tags of Universal Dependencies.
@@ -423,6 +424,13 @@ pub struct TrainOptions {
     /// subclasses of VERB/AUX (VerbForm) and PRON (PronType with Case or Poss), learnt
     /// from the FEATS given to [`train_with_feats`]; ignored by [`train`].
     pub fine_tags: bool,
+    /// Train and evaluate the tagger only (its accuracy on `dev` goes to the log; no
+    /// jackknifed second-pass tags, fine tags or parser): [`train`] returns no bytes. With
+    /// a second pass and `jackknife` below 2, the first pass only.
+    pub tagger_only: bool,
+    /// Feature set 7 (with fine tags): the second tagger pass also sees the nearest verbs
+    /// of the token's clause (from the first pass), for AUX against VERB.
+    pub clause_verbs: bool,
 }
 
 impl Default for TrainOptions {
@@ -439,6 +447,8 @@ impl Default for TrainOptions {
             two_pass_tagger: false,
             pseudo_projective: false,
             fine_tags: false,
+            tagger_only: false,
+            clause_verbs: false,
         }
     }
 }
@@ -614,6 +624,8 @@ pub fn train_with_feats(
     let clusters = opts.clusters.as_ref();
     let version = if clusters.is_some() {
         4
+    } else if fine_tags && opts.clause_verbs {
+        7
     } else if fine_tags {
         6
     } else if opts.two_pass_tagger {
@@ -647,7 +659,7 @@ pub fn train_with_feats(
     // First-pass tags of every training sentence from taggers trained on the other folds:
     // the second tagger pass learns from them, the parser from the (two-pass) fold tags,
     // so both learn from tags as good as they will get.
-    let two_pass = version >= 5;
+    let two_pass = version >= 5 && !(opts.tagger_only && opts.jackknife < 2);
     let k = opts.jackknife;
     let folds = if two_pass && k < 2 { 4 } else { k };
     let mut fold_taggers = Vec::new();
@@ -691,6 +703,9 @@ pub fn train_with_feats(
         &dev_tagged,
         log,
     );
+    if opts.tagger_only {
+        return Vec::new();
+    }
     let train_tags: Vec<Vec<u8>> = if k > 1 && two_pass {
         let mut out = vec![Vec::new(); train_tagged.len()];
         for (fold, mut t) in fold_taggers.into_iter().enumerate() {

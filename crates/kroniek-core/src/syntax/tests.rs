@@ -288,3 +288,77 @@ fn a_fine_tag_model_is_feature_set_6_round_trips_and_parses_as_plain_scoring() {
     assert!(refined > 0, "some tags get a subclass");
     assert!(upos as f64 >= 0.95 * total as f64, "UPOS {upos}/{total}");
 }
+
+#[test]
+fn a_clause_verb_model_is_feature_set_7_round_trips_and_tags_as_plain_scoring() {
+    let train = read(include_str!("../../../../testdata/syntax/train.conllu"));
+    let test = read(include_str!("../../../../testdata/syntax/test.conllu"));
+    let feats: Vec<Vec<String>> = train
+        .iter()
+        .map(|s| {
+            s.iter()
+                .map(|t| match t.upos.as_str() {
+                    "VERB" => "VerbForm=Fin".to_string(),
+                    _ => "_".to_string(),
+                })
+                .collect()
+        })
+        .collect();
+    let opts = TrainOptions {
+        lang: "en".into(),
+        tagger_iterations: 4,
+        parser_iterations: 2,
+        jackknife: 2,
+        two_pass_tagger: true,
+        fine_tags: true,
+        clause_verbs: true,
+        ..TrainOptions::default()
+    };
+    let a = super::train_with_feats(&train, &feats, &[], &opts, &mut |_| {});
+    let b = super::train_with_feats(&train, &feats, &[], &opts, &mut |_| {});
+    assert_eq!(a, b, "set-7 training is deterministic");
+    assert_eq!(a[7], 7, "feature set 7");
+    // Without fine tags (no FEATS) the option does nothing.
+    assert_eq!(super::train(&train, &[], &opts, &mut |_| {})[7], 5);
+    let model = SyntaxModel::from_bytes(Box::leak(a.clone().into_boxed_slice())).unwrap();
+    let (mut upos, mut total) = (0, 0);
+    for s in &test {
+        let forms: Vec<&str> = s.iter().map(|t| t.form.as_str()).collect();
+        let lex = lex::lexes(&forms, None);
+        assert_eq!(model.tagger.tag(&lex), model.tagger.tag_plain(&lex));
+        for (g, p) in s.iter().zip(model.analyse(&forms)) {
+            upos += usize::from(g.upos == p.upos.as_str());
+            total += 1;
+        }
+    }
+    assert!(upos as f64 >= 0.95 * total as f64, "UPOS {upos}/{total}");
+}
+
+#[test]
+fn tagger_only_training_reports_dev_accuracy_and_writes_nothing() {
+    let train = read(include_str!("../../../../testdata/syntax/train.conllu"));
+    let test = read(include_str!("../../../../testdata/syntax/test.conllu"));
+    let opts = TrainOptions {
+        tagger_iterations: 2,
+        two_pass_tagger: true,
+        tagger_only: true,
+        ..TrainOptions::default()
+    };
+    let mut lines = Vec::new();
+    let bytes = super::train(&train, &test, &opts, &mut |l| lines.push(l));
+    assert!(bytes.is_empty());
+    assert!(lines
+        .iter()
+        .any(|l| l.starts_with("tagger second pass: dev")));
+    // With one fold: the first pass only.
+    let opts = TrainOptions {
+        jackknife: 1,
+        ..opts
+    };
+    lines.clear();
+    assert!(super::train(&train, &test, &opts, &mut |l| lines.push(l)).is_empty());
+    assert!(lines
+        .iter()
+        .any(|l| l.starts_with("tagger first pass: dev")));
+    assert!(!lines.iter().any(|l| l.contains("second pass")));
+}
