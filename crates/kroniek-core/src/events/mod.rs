@@ -903,6 +903,7 @@ pub fn copular_rules(lang: Lang, s: &Words, mentions: &mut Vec<Range<usize>>) {
         for i in 0..s.lower.len() {
             if is(i, Predication::PredicateAdjective)
                 && lower_case(&s.orig[i])
+                && !never_events(lang).contains(&s.lower[i])
                 && !mentions.iter().any(|r| r.contains(&i))
             {
                 mentions.push(i..i + 1);

@@ -67,11 +67,11 @@ fn clause_verbs(i: usize, lex: &[Lex], right: Right<'_>) -> (u64, u64) {
     let stop = |t: u8| t == Upos::PUNCT as u8 || t == Upos::SCONJ as u8;
     let value = |j: usize| mix(lex[j].pre[1] ^ lex[j].suf[0].rotate_left(21) ^ 0x7e4b);
     let mut after = NONE;
-    for j in i + 1..right.len() {
-        if stop(right[j]) {
+    for (j, &t) in right.iter().enumerate().skip(i + 1) {
+        if stop(t) {
             break;
         }
-        if right[j] == Upos::VERB as u8 {
+        if t == Upos::VERB as u8 {
             after = value(j);
             break;
         }
