@@ -23,6 +23,15 @@ fn run(lang: &str, text: &str) -> (Document, Analysis) {
     (doc, a)
 }
 
+/// Each event's text and ontology type.
+fn event_kinds(lang: &str, text: &str) -> Vec<(String, &'static str)> {
+    let (doc, a) = run(lang, text);
+    a.events
+        .iter()
+        .map(|e| (doc.text[e.span.range()].to_string(), e.kind))
+        .collect()
+}
+
 fn fmt_value(v: f64) -> String {
     if v.fract() == 0.0 {
         format!("{}", v as i64)
@@ -195,13 +204,7 @@ fn separable_particles_and_idioms() {
 
 #[test]
 fn idioms_take_their_own_type_not_their_verbs() {
-    let kinds = |text: &str| -> Vec<(String, &'static str)> {
-        let (doc, a) = run("nl", text);
-        a.events
-            .iter()
-            .map(|e| (doc.text[e.span.range()].to_string(), e.kind))
-            .collect()
-    };
+    let kinds = |text: &str| event_kinds("nl", text);
     let k = kinds("Bij de ramp kwamen twintig mensen om het leven.");
     assert!(
         k.contains(&("kwamen twintig mensen om het leven".into(), "death")),
@@ -235,13 +238,7 @@ fn word_types() {
 
 #[test]
 fn separable_verbs_take_their_type_only_with_their_particle() {
-    let kinds = |text: &str| -> Vec<(String, &'static str)> {
-        let (doc, a) = run("nl", text);
-        a.events
-            .iter()
-            .map(|e| (doc.text[e.span.range()].to_string(), e.kind))
-            .collect()
-    };
+    let kinds = |text: &str| event_kinds("nl", text);
     let has = |text: &str, want: (&str, &str)| {
         let k = kinds(text);
         assert!(k.contains(&(want.0.into(), want.1)), "{text}: {k:?}");
@@ -263,13 +260,8 @@ fn separable_verbs_take_their_type_only_with_their_particle() {
         ("raakte", "injury"),
     );
     // English phrasal verbs: the particle right after the verb.
-    let (doc, a) = run("en", "The chairman stepped down as chief executive.");
-    let k: Vec<(&str, &str)> = a
-        .events
-        .iter()
-        .map(|e| (&doc.text[e.span.range()], e.kind))
-        .collect();
-    assert!(k.contains(&("stepped", "resignation")), "{k:?}");
+    let k = event_kinds("en", "The chairman stepped down as chief executive.");
+    assert!(k.contains(&("stepped".into(), "resignation")), "{k:?}");
     // Without it the verb means something else: falling prices, coming, performing.
     let untyped = [
         "De koers van het aandeel viel drie procent.",
