@@ -1210,9 +1210,24 @@ pub fn factuality(lang: Lang, s: &Words, ev: Range<usize>, attributed: bool) -> 
                     (ev.end..start).any(is) || (is(end) && !is_verb)
                 }
             };
-            let cond = cond && !(cue.kind == "neg" && other_verb());
+            // A negation before a te-infinitive in its clause negates that infinitive
+            // ("adviseerde geen vliegtuigen te kopen", "hoeven geen vliegtuigen van Europa
+            // te kopen"), however far, and not the verb before it.
+            let te_infinitive_after = |from: usize| {
+                (from..hi.saturating_sub(1))
+                    .any(|j| matches!(word(j), "te" | "to") && s.pos.get(j + 1) == Some(&"VERB"))
+            };
+            let neg_of_infinitive = cue.kind == "neg"
+                && end <= ev.start
+                && is_te
+                && is_verb
+                && !(end..ev.start - 1).any(|j| matches!(word(j), "te" | "to"));
+            let cond = cond
+                && !(cue.kind == "neg"
+                    && (other_verb() || (start >= ev.end && te_infinitive_after(end))));
             if cond
-                && ((end <= ev.start && ev.start - end < cue.before)
+                && (neg_of_infinitive
+                    || (end <= ev.start && ev.start - end < cue.before)
                     || (start >= ev.end && start - ev.end < cue.after))
                 && !hits.contains(&k)
             {
