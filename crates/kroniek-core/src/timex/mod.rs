@@ -356,7 +356,7 @@ impl Field {
             "DIR" => Field::Dir,
             "DEICTIC" => Field::Deictic,
             "REF" => Field::Ref,
-            "MOD" | "OVER" => Field::Mod,
+            "MOD" | "OVER" | "CMP" => Field::Mod,
             "AGO" => Field::Ago,
             "LATER" => Field::Later,
             "PART" | "DAYPART" => Field::Part,
