@@ -557,6 +557,9 @@ fn normalise(
             format!("XXXX-WXX-{w}{part}")
         } else if let Some(p) = f.part.filter(|_| f.unit.is_none()) {
             format!("XXXX-XX-XXT{p}")
+        } else if let Some(m) = f.month.filter(|m| (1..=12).contains(m) && f.day.is_none()) {
+            // "each July"
+            format!("XXXX-{m:02}")
         } else {
             duration_value(&Frame {
                 num: Some(f.num.unwrap_or(1)),
