@@ -311,6 +311,7 @@ enum Field {
     Weekday,
     Num,
     Few,
+    Holiday,
     Year,
     Year2,
     Day,
@@ -355,12 +356,13 @@ impl Field {
             "DIR" => Field::Dir,
             "DEICTIC" => Field::Deictic,
             "REF" => Field::Ref,
-            "MOD" | "OVER" => Field::Mod,
+            "MOD" | "OVER" | "CMP" => Field::Mod,
             "AGO" => Field::Ago,
             "LATER" => Field::Later,
             "PART" | "DAYPART" => Field::Part,
             "SEASON" | "SEASONX" => Field::Season,
             "ORD" => Field::Ord,
+            "HOLIDAY" | "HOLIDAYDAY" => Field::Holiday,
             "SET" => Field::Set,
             "DECADE" => Field::Decade,
             "DECSUF" => Field::DecSuf,
@@ -395,6 +397,7 @@ struct Frame {
     part: Option<&'static str>,
     season: Option<i64>,
     ord: Option<i64>,
+    holiday: bool,
     set: bool,
     decade: Option<i64>,
     decsuf: bool,
@@ -458,6 +461,7 @@ impl Frame {
                     .map(|p| p as i64)
             }
             Field::Ord => self.ord = n,
+            Field::Holiday => self.holiday = true,
             Field::Set => self.set = true,
             Field::Decade => self.decade = n,
             Field::DecSuf => self.decsuf = true,
@@ -553,6 +557,9 @@ fn normalise(
             format!("XXXX-WXX-{w}{part}")
         } else if let Some(p) = f.part.filter(|_| f.unit.is_none()) {
             format!("XXXX-XX-XXT{p}")
+        } else if let Some(m) = f.month.filter(|m| (1..=12).contains(m) && f.day.is_none()) {
+            // "each July"
+            format!("XXXX-{m:02}")
         } else {
             duration_value(&Frame {
                 num: Some(f.num.unwrap_or(1)),
@@ -820,11 +827,20 @@ fn resolve(f: &Frame, d: Date, anchor: Option<G>, quarter: Option<G>) -> Option<
         G::Century(i16::try_from(o - 1).ok().filter(|c| (0..100).contains(c))?)
     } else if let Some(m) = f.month {
         let y = || full_year(f, d).unwrap_or_else(|| year_for_month(f, d, m));
-        if let (Some(w), Some(nth), None) = (f.weekday, f.ord, f.day) {
-            // A holiday such as Thanksgiving: the nth such weekday of the month.
-            let first = ymd(y(), m, 1)?;
-            let off = (w - weekday_num(first) as i64).rem_euclid(7) + (nth.clamp(1, 5) - 1) * 7;
-            G::Day(add_days(first, off)?).filter_month(m)?
+        if let (true, Some(w), Some(nth)) = (f.holiday, f.weekday, f.ord) {
+            // A holiday such as Thanksgiving: the nth such weekday of the month, counted
+            // from a given day (Election Day: the first Tuesday from November 2); ORD=-1
+            // is the last (Memorial Day).
+            let y = y();
+            let day = if nth < 0 {
+                let last = ymd(y, m, 1)?.last_of_month();
+                add_days(last, -(weekday_num(last) as i64 - w).rem_euclid(7))?
+            } else {
+                let first = ymd(y, m, f.day.unwrap_or(1))?;
+                let off = (w - weekday_num(first) as i64).rem_euclid(7) + (nth.clamp(1, 5) - 1) * 7;
+                add_days(first, off)?
+            };
+            G::Day(day).filter_month(m)?
         } else if let Some(day) = f.day.or(f.ord) {
             let day = ymd(y(), m, day)?;
             // "the week of March 6"
