@@ -245,7 +245,10 @@ impl Analysis {
 
 /// Participants, place and lemma of events from the dependency parse: dependents of the
 /// trigger with a participant relation; a dependent inside a named entity stands for the
-/// whole mention, and an oblique inside a LOC mention is the place.
+/// whole mention, and an oblique inside a LOC mention is the place. Failing that, a LOC
+/// modifier (`nmod`) of the subject or object is the place, a participant of role other:
+/// "Trump ontmoette Poetin in Helsinki" is one PP attachment away from "Poetin in
+/// Helsinki", and "attacked the embassy in Kabul" happened in Kabul.
 fn attach_participants(
     events: &mut [crate::events::EventMention],
     syn: &[crate::syntax::TokenSyntax],
@@ -262,9 +265,20 @@ fn attach_participants(
         if let Some(x) = syn.get(t) {
             e.lemma = x.lemma.to_lowercase();
         }
+        let head_of = |j: usize| {
+            syn.get(j)
+                .filter(|x| x.head != 0)
+                .map(|x| s.tokens.start + x.head as usize - 1)
+        };
+        let loc_mention = |tok: Span| {
+            entities
+                .iter()
+                .find(|m| m.span.contains(tok) && m.etype.as_str() == "LOC")
+        };
+        let mut arguments = Vec::new();
         for j in s.tokens.clone() {
             let Some(x) = syn.get(j) else { continue };
-            if x.head == 0 || s.tokens.start + x.head as usize - 1 != t {
+            if head_of(j) != Some(t) {
                 continue;
             }
             let Some(role) = Role::from_deprel(x.deprel) else {
@@ -273,10 +287,32 @@ fn attach_participants(
             let tok = tokens[j].span;
             let mention = entities.iter().find(|m| m.span.contains(tok));
             let span = mention.map_or(tok, |m| m.span);
-            if role == Role::Other && mention.is_some_and(|m| m.etype.as_str() == "LOC") {
+            if role == Role::Other && loc_mention(tok).is_some() {
                 e.place.get_or_insert(span);
             }
+            if role != Role::Other {
+                arguments.push(j);
+            }
             e.participants.push((role, span));
+        }
+        if e.place.is_some() {
+            continue;
+        }
+        for j in s.tokens.clone() {
+            let Some(x) = syn.get(j) else { continue };
+            let under_argument = head_of(j).is_some_and(|h| arguments.contains(&h));
+            if !under_argument || !x.deprel.starts_with("nmod") {
+                continue;
+            }
+            if let Some(m) = loc_mention(tokens[j].span) {
+                // Not a place inside the argument's own name ("Bank of England").
+                if arguments.iter().any(|&a| m.span.contains(tokens[a].span)) {
+                    continue;
+                }
+                e.place = Some(m.span);
+                e.participants.push((Role::Other, m.span));
+                break;
+            }
         }
     }
 }
