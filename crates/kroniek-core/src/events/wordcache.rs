@@ -41,7 +41,7 @@ thread_local! {
 }
 
 impl Cache {
-    /// At most this many forms are kept per language (about 4 MB), then the cache is
+    /// At most this many forms are kept per language (about 6 MB), then the cache is
     /// emptied.
     const CAPACITY: usize = 16_384;
 

@@ -600,7 +600,7 @@ thread_local! {
 const WORD_SUMS_WEIGHTS: usize = 4;
 
 impl WordSums {
-    /// At most this many words are kept (then emptied): about 4 MB.
+    /// At most this many words are kept (then emptied): about 6 MB.
     const CAPACITY: usize = 16_384;
 
     fn new(owner: u64, nc: usize) -> WordSums {
