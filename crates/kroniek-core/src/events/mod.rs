@@ -18,6 +18,7 @@ pub mod idioms;
 pub mod names;
 pub mod perceptron;
 pub mod senses;
+mod wordcache;
 
 use std::ops::Range;
 
@@ -313,6 +314,8 @@ pub struct Words {
     predication: Vec<Predication>,
     /// Per noun: its WordNet sense classes ([`senses::classes`]), most frequent first.
     senses: Vec<Option<&'static str>>,
+    /// Per token: the keys of its trigger features that depend on the word alone.
+    keys: Vec<WordKeys>,
 }
 
 /// A token's part in a clause whose only verb is a copula ("is verkrijgbaar", "is de
@@ -451,49 +454,50 @@ impl Words {
     /// [`crate::syntax::SyntaxModel::analyse`]), so that it is not tagged a second time.
     /// A slice of the wrong length is ignored and the sentence is tagged.
     pub fn with_upos(lang: Lang, words: &[&str], upos: Option<&[crate::syntax::Upos]>) -> Words {
-        let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
-        let types = lower.iter().map(|w| event_type(lang, w)).collect();
-        let model = crate::syntax::SyntaxModel::for_language(lang);
-        let pos: Vec<&'static str> = match upos.filter(|u| u.len() == words.len()) {
-            Some(u) => u.iter().map(|t| t.as_str()).collect(),
-            None => model
-                .map(|m| {
-                    m.tag_first_pass(words)
-                        .into_iter()
-                        .map(|u| u.as_str())
-                        .collect()
-                })
-                .unwrap_or_default(),
-        };
-        let verbal = match model {
-            Some(m) if pos.len() == lower.len() => lower
-                .iter()
-                .zip(&pos)
-                .map(|(w, &p)| {
+        let given = upos.filter(|u| u.len() == words.len());
+        // Everything that depends on a word alone comes from the per-thread word cache.
+        wordcache::with(lang, |cache| {
+            cache.begin(words.len());
+            let ids: Vec<u32> = words.iter().map(|w| cache.id(w)).collect();
+            let pos: Vec<&'static str> = match given {
+                Some(u) => u.iter().map(|t| t.as_str()).collect(),
+                None => crate::syntax::SyntaxModel::for_language(lang)
+                    .map(|m| {
+                        let lex: Vec<crate::syntax::Lex> =
+                            ids.iter().filter_map(|&id| cache.get(id).lex).collect();
+                        m.tag_first_pass_lex(&lex)
+                            .into_iter()
+                            .map(|u| u.as_str())
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            };
+            let predication = predications(&pos);
+            let lower = ids.iter().map(|&id| cache.get(id).lower.clone()).collect();
+            let types = ids.iter().map(|&id| cache.get(id).ty).collect();
+            let keys = ids.iter().map(|&id| cache.get(id).keys).collect();
+            // Nouns only; without tags (no syntax model) there are none. The senses have
+            // one entry per tag.
+            let mut verbal = vec![Verbal::No; words.len()];
+            let mut senses = vec![None; pos.len()];
+            if pos.len() == words.len() {
+                for (k, &p) in pos.iter().enumerate() {
                     if p == "NOUN" {
-                        Verbal::of(m, w)
-                    } else {
-                        Verbal::No
+                        (verbal[k], senses[k]) = cache.noun(ids[k]);
                     }
-                })
-                .collect(),
-            _ => vec![Verbal::No; lower.len()],
-        };
-        let predication = predications(&pos);
-        let senses = lower
-            .iter()
-            .zip(&pos)
-            .map(|(w, &p)| (p == "NOUN").then(|| senses::classes(lang, w)).flatten())
-            .collect();
-        Words {
-            orig: words.iter().map(|w| w.to_string()).collect(),
-            lower,
-            types,
-            pos,
-            verbal,
-            predication,
-            senses,
-        }
+                }
+            }
+            Words {
+                orig: words.iter().map(|w| w.to_string()).collect(),
+                lower,
+                types,
+                pos,
+                verbal,
+                predication,
+                senses,
+                keys,
+            }
+        })
     }
 }
 
@@ -552,7 +556,7 @@ pub fn features(s: &Words, i: usize, prev: u8) -> Vec<u64> {
     head_features(s, i, &mut f);
     let pl = label_name(prev);
     f.push(feature_hash(&["pl", pl]));
-    f.push(feature_hash(&["plw", pl, &s.lower[i]]));
+    f.push(s.keys[i][K_PLW + usize::from(prev.min(2))]);
     tail_features(s, i, &mut f);
     f
 }
@@ -570,27 +574,103 @@ fn word_at(s: &Words, i: usize, j: isize) -> &str {
     }
 }
 
+/// The keys of the trigger features of a word that depend on that word alone (as the
+/// token itself or as its neighbour), indexed by the `K_` constants; computed once per
+/// form ([`wordcache`]) and kept in [`Words`].
+type WordKeys = [u64; NKEYS];
+const K_W: usize = 0;
+const K_S2: usize = 1;
+const K_S3: usize = 2;
+const K_S4: usize = 3;
+const K_P3: usize = 4;
+/// As the word before (`w-1`), after (`w+1`), two before and two after.
+const K_WM1: usize = 5;
+const K_WP1: usize = 6;
+const K_WM2: usize = 7;
+const K_WP2: usize = 8;
+/// Its suffix of three as the word before (`s3-1`) and after (`s3+1`).
+const K_S3M1: usize = 9;
+const K_S3P1: usize = 10;
+/// `plw` with the previous label `O`, `B`, `I`.
+const K_PLW: usize = 11;
+const K_LEN: usize = 14;
+/// Its shape inside the sentence and as the first token.
+const K_SH: usize = 15;
+const K_SH0: usize = 16;
+const NKEYS: usize = 17;
+
+/// The [`WordKeys`] of a word as written and lower-cased: the same hashes as the feature
+/// strings of [`head_features`] and [`tail_features`] spell.
+fn word_keys(orig: &str, lower: &str) -> WordKeys {
+    let mut k = [0; NKEYS];
+    k[K_W] = feature_hash(&["w", lower]);
+    k[K_S2] = feature_hash(&["s2", suffix(lower, 2)]);
+    k[K_S3] = feature_hash(&["s3", suffix(lower, 3)]);
+    k[K_S4] = feature_hash(&["s4", suffix(lower, 4)]);
+    k[K_P3] = feature_hash(&["p3", key3(lower)]);
+    k[K_WM1] = feature_hash(&["w-1", lower]);
+    k[K_WP1] = feature_hash(&["w+1", lower]);
+    k[K_WM2] = feature_hash(&["w-2", lower]);
+    k[K_WP2] = feature_hash(&["w+2", lower]);
+    k[K_S3M1] = feature_hash(&["s3-1", suffix(lower, 3)]);
+    k[K_S3P1] = feature_hash(&["s3+1", suffix(lower, 3)]);
+    for l in [O, B, I] {
+        k[K_PLW + usize::from(l)] = feature_hash(&["plw", label_name(l), lower]);
+    }
+    k[K_LEN] = feature_hash(&["len", length_bucket(lower)]);
+    let sh = shape(orig);
+    k[K_SH] = feature_hash(&["sh", sh, ""]);
+    k[K_SH0] = feature_hash(&["sh", sh, "0"]);
+    k
+}
+
+/// The `len` feature's value of a lower-cased word.
+fn length_bucket(lower: &str) -> &'static str {
+    match lower.chars().count() {
+        0..=2 => "s",
+        3..=4 => "m",
+        5..=7 => "l",
+        _ => "xl",
+    }
+}
+
+/// The [`WordKeys`] of the sentence boundaries `<s>` and `</s>` (as neighbours).
+fn boundary_keys() -> &'static [WordKeys; 2] {
+    static KEYS: std::sync::OnceLock<[WordKeys; 2]> = std::sync::OnceLock::new();
+    KEYS.get_or_init(|| [word_keys("<s>", "<s>"), word_keys("</s>", "</s>")])
+}
+
+/// The [`WordKeys`] of word `i + j`, or of the boundary marker [`word_at`] gives there.
+fn keys_at(s: &Words, i: usize, j: isize) -> &WordKeys {
+    let k = i as isize + j;
+    if k < 0 {
+        &boundary_keys()[0]
+    } else {
+        s.keys.get(k as usize).unwrap_or(&boundary_keys()[1])
+    }
+}
+
 /// The features of token `i` before those of the previous label: word, affixes, shape and
-/// neighbouring words.
+/// neighbouring words. (The word-only keys come from [`Words`]; the spelled-out feature
+/// strings are those of `head_features_spelled` in the tests.)
 fn head_features(s: &Words, i: usize, f: &mut Vec<u64>) {
-    let w = |j: isize| word_at(s, i, j);
-    let cur = w(0);
-    let mut push = |parts: &[&str]| f.push(feature_hash(parts));
-    push(&["b"]);
-    push(&["w", cur]);
-    push(&["s2", suffix(cur, 2)]);
-    push(&["s3", suffix(cur, 3)]);
-    push(&["s4", suffix(cur, 4)]);
-    push(&["p3", key3(cur)]);
-    push(&["sh", shape(&s.orig[i]), if i == 0 { "0" } else { "" }]);
-    push(&["w-1", w(-1)]);
-    push(&["w+1", w(1)]);
-    push(&["w-2", w(-2)]);
-    push(&["w+2", w(2)]);
-    push(&["w-1w", w(-1), cur]);
-    push(&["ww+1", cur, w(1)]);
-    push(&["s3-1", suffix(w(-1), 3)]);
-    push(&["s3+1", suffix(w(1), 3)]);
+    let k = &s.keys[i];
+    let cur = word_at(s, i, 0);
+    f.push(feature_hash(&["b"]));
+    f.push(k[K_W]);
+    f.push(k[K_S2]);
+    f.push(k[K_S3]);
+    f.push(k[K_S4]);
+    f.push(k[K_P3]);
+    f.push(if i == 0 { k[K_SH0] } else { k[K_SH] });
+    f.push(keys_at(s, i, -1)[K_WM1]);
+    f.push(keys_at(s, i, 1)[K_WP1]);
+    f.push(keys_at(s, i, -2)[K_WM2]);
+    f.push(keys_at(s, i, 2)[K_WP2]);
+    f.push(feature_hash(&["w-1w", word_at(s, i, -1), cur]));
+    f.push(feature_hash(&["ww+1", cur, word_at(s, i, 1)]));
+    f.push(keys_at(s, i, -1)[K_S3M1]);
+    f.push(keys_at(s, i, 1)[K_S3P1]);
 }
 
 /// The features of token `i` after those of the previous label: POS, ontology type,
@@ -654,13 +734,7 @@ fn tail_features(s: &Words, i: usize, f: &mut Vec<u64>) {
     if s.verbal[i] != Verbal::No {
         push(&[s.verbal[i].as_str()]);
     }
-    let bucket = match cur.chars().count() {
-        0..=2 => "s",
-        3..=4 => "m",
-        5..=7 => "l",
-        _ => "xl",
-    };
-    push(&["len", bucket]);
+    f.push(s.keys[i][K_LEN]);
 }
 
 /// Trains a trigger model on sentences with `O`/`B`/`I` labels. `recall_bias` is added to
@@ -699,9 +773,7 @@ pub fn tag_with(model: &Model, s: &Words) -> Vec<Range<usize>> {
         let start = keys.len();
         head_features(s, i, &mut keys);
         heads.push(start..keys.len());
-        for l in [O, B, I] {
-            keys.push(feature_hash(&["plw", label_name(l), &s.lower[i]]));
-        }
+        keys.extend_from_slice(&s.keys[i][K_PLW..K_PLW + 3]);
         tail_features(s, i, &mut keys);
     }
     for &k in &keys {
@@ -1454,6 +1526,77 @@ pub fn find_in_tokens_with<S: AsRef<str>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`features`] as first written, every key hashed from its feature string: the
+    /// reference that the word-only keys of [`Words`] must reproduce.
+    fn features_spelled(s: &Words, i: usize, prev: u8) -> Vec<u64> {
+        let w = |j: isize| word_at(s, i, j);
+        let cur = w(0);
+        let mut f = Vec::new();
+        let mut push = |parts: &[&str]| f.push(feature_hash(parts));
+        push(&["b"]);
+        push(&["w", cur]);
+        push(&["s2", suffix(cur, 2)]);
+        push(&["s3", suffix(cur, 3)]);
+        push(&["s4", suffix(cur, 4)]);
+        push(&["p3", key3(cur)]);
+        push(&["sh", shape(&s.orig[i]), if i == 0 { "0" } else { "" }]);
+        push(&["w-1", w(-1)]);
+        push(&["w+1", w(1)]);
+        push(&["w-2", w(-2)]);
+        push(&["w+2", w(2)]);
+        push(&["w-1w", w(-1), cur]);
+        push(&["ww+1", cur, w(1)]);
+        push(&["s3-1", suffix(w(-1), 3)]);
+        push(&["s3+1", suffix(w(1), 3)]);
+        let pl = label_name(prev);
+        push(&["pl", pl]);
+        push(&["plw", pl, &s.lower[i]]);
+        // The tail but for its last key (`len`), which is spelled here.
+        let mut tail = Vec::new();
+        tail_features(s, i, &mut tail);
+        tail.pop();
+        f.extend(tail);
+        let bucket = match cur.chars().count() {
+            0..=2 => "s",
+            3..=4 => "m",
+            5..=7 => "l",
+            _ => "xl",
+        };
+        f.push(feature_hash(&["len", bucket]));
+        f
+    }
+
+    #[test]
+    fn word_keys_spell_the_features() {
+        let sentences: [(Lang, &str); 4] = [
+            (
+                Lang::NL,
+                "De Russische troepen vielen gisteren Oekraïne aan .",
+            ),
+            (
+                Lang::NL,
+                "\"Zolang\" het ÉÉN-op-één gesprek duurde, zei hij niets ; testvluchten",
+            ),
+            (
+                Lang::EN,
+                "Apple announced the iPhone 4 on Monday , analysts said .",
+            ),
+            (Lang::EN, "x"),
+        ];
+        for (lang, text) in sentences {
+            let words: Vec<&str> = text.split(' ').collect();
+            // Twice: fresh and from the word cache.
+            for _ in 0..2 {
+                let s = Words::new(lang, &words);
+                for i in 0..words.len() {
+                    for prev in [O, B, I] {
+                        assert_eq!(features(&s, i, prev), features_spelled(&s, i, prev));
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn copulas_are_told_apart_by_their_predicate() {

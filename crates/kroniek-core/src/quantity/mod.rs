@@ -227,7 +227,7 @@ fn parse_word(word: &str, lex: &Lexicon) -> Option<f64> {
     }
     // Dutch: <units>en<tens> ("vijfentwintig"), <n>honderd, <n>duizend, and combinations.
     for (suffix, mult) in [("duizend", 1000.0), ("honderd", 100.0)] {
-        if let Some(pos) = word.find(suffix) {
+        if let Some(pos) = find_bytes(word, suffix) {
             let (head, tail) = (&word[..pos], &word[pos + suffix.len()..]);
             let h = if head.is_empty() {
                 1.0
@@ -243,7 +243,7 @@ fn parse_word(word: &str, lex: &Lexicon) -> Option<f64> {
         }
     }
     for sep in ["ën", "en"] {
-        if let Some(pos) = word.find(sep) {
+        if let Some(pos) = find_bytes(word, sep) {
             let (u, t) = (&word[..pos], &word[pos + sep.len()..]);
             if let (Some(&u), Some(&t)) = (lex.numbers.get(u), lex.numbers.get(t)) {
                 if u < 10.0 && (20.0..100.0).contains(&t) {
@@ -253,6 +253,15 @@ fn parse_word(word: &str, lex: &Lexicon) -> Option<f64> {
         }
     }
     None
+}
+
+/// `word.find(pattern)` for the short words and patterns of [`parse_word`], without the
+/// set-up of a substring searcher (this runs for every token). A byte match of a UTF-8
+/// pattern in UTF-8 text starts at a character boundary, so the index is the same.
+fn find_bytes(word: &str, pattern: &str) -> Option<usize> {
+    word.as_bytes()
+        .windows(pattern.len())
+        .position(|w| w == pattern.as_bytes())
 }
 
 fn lower(text: &str, t: &Token) -> String {
@@ -414,6 +423,27 @@ fn number_at(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn find_bytes_is_str_find() {
+        for word in [
+            "",
+            "en",
+            "vijfentwintig",
+            "tweeënveertig",
+            "honderdduizend",
+            "ëën",
+            "aén",
+        ] {
+            for pattern in ["en", "ën", "duizend", "honderd", "n"] {
+                assert_eq!(
+                    find_bytes(word, pattern),
+                    word.find(pattern),
+                    "{word} {pattern}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn separators_per_language() {

@@ -48,7 +48,7 @@ use crate::lang::Lang;
 pub use crate::ner::Clusters;
 use crate::resources;
 use bytes::{Reader, Writer};
-use lex::Lex;
+pub(crate) use lex::Lex;
 
 /// The name of the model file under `models/<lang>/`.
 pub const MODEL_FILE: &str = "syntax.bin";
@@ -304,6 +304,22 @@ impl SyntaxModel {
         let lex = lex::lexes(forms, self.clusters.as_ref());
         self.tagger
             .tag_first_pass(&lex)
+            .into_iter()
+            .map(|t| Upos::ALL[t as usize])
+            .collect()
+    }
+
+    /// The lexical values of one word form, as [`SyntaxModel::tag_first_pass`] computes them
+    /// per token: for callers that keep them per word ([`SyntaxModel::tag_first_pass_lex`]).
+    pub(crate) fn lex(&self, form: &str) -> Lex {
+        Lex::with_clusters(form, self.clusters.as_ref())
+    }
+
+    /// [`SyntaxModel::tag_first_pass`] of a sentence given as the [`SyntaxModel::lex`] of
+    /// its words.
+    pub(crate) fn tag_first_pass_lex(&self, lex: &[Lex]) -> Vec<Upos> {
+        self.tagger
+            .tag_first_pass(lex)
             .into_iter()
             .map(|t| Upos::ALL[t as usize])
             .collect()

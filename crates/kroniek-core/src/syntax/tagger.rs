@@ -246,6 +246,112 @@ fn context_features(
     }
 }
 
+/// The [`context_features`] of token `i` that depend on the word before it alone (given
+/// as its lower case, suffix of three, shape and ambiguity class): as a role of that word,
+/// their sums are cached per word ([`WordSums`]).
+fn left_features(lower: u64, suf3: u64, shape: u64, amb: u64, out: &mut Vec<u32>) {
+    out.push(f1(11, lower));
+    out.push(f1(21, suf3));
+    out.push(f1(23, shape));
+    out.push(f1(26, amb));
+}
+
+/// The [`context_features`] of token `i` that depend on the word after it alone (its lower
+/// case, suffixes of three and two, shape and ambiguity class).
+fn right_features(lower: u64, suf3: u64, suf2: u64, shape: u64, amb: u64, out: &mut Vec<u32>) {
+    out.push(f1(12, lower));
+    out.push(f1(20, suf3));
+    out.push(f1(22, shape));
+    out.push(f1(25, amb));
+    out.push(f1(33, suf2));
+}
+
+/// The [`context_features`] of token `i` less [`left_features`] and [`right_features`]
+/// where the word before or after is in the sentence (those are summed per word and role;
+/// outside the sentence they are here): the same keys, the integer sums regrouped.
+fn pair_features(
+    version: u32,
+    last: Option<usize>,
+    i: usize,
+    lex: &[Lex],
+    ambs: &[u64],
+    right: Right<'_>,
+    out: &mut Vec<u32>,
+) {
+    let n = lex.len();
+    if i == 0 {
+        left_features(NONE ^ u64::MAX, NONE, NONE, NONE, out);
+    }
+    if i + 1 == n {
+        right_features(NONE ^ 1, NONE, NONE, NONE, NONE, out);
+    }
+    let at = |j: isize| -> Option<&Lex> { (j >= 0 && (j as usize) < n).then(|| &lex[j as usize]) };
+    let amb_at = |j: isize| -> u64 {
+        if j >= 0 && (j as usize) < n {
+            ambs[j as usize]
+        } else {
+            NONE
+        }
+    };
+    let i = i as isize;
+    let w = &lex[i as usize];
+    let low = |j: isize| at(j).map_or(NONE ^ (j - i) as u64, |l| l.lower);
+    out.push(f1(13, low(i - 2)));
+    out.push(f1(14, low(i + 2)));
+    out.push(f2(18, low(i - 1), w.lower));
+    out.push(f2(19, w.lower, low(i + 1)));
+    out.push(f2(28, amb_at(i), amb_at(i + 1)));
+    out.push(f2(31, low(i + 1), low(i + 2)));
+    out.push(f2(35, w.suf[3], at(i + 1).map_or(NONE, |l| l.suf[2])));
+    out.push(f2(40, w.suf[2], at(i + 1).map_or(NONE, |l| l.lower)));
+    out.push(f2(41, w.suf[2], at(i - 1).map_or(NONE, |l| l.lower)));
+    if version >= 3 {
+        let (suf, pre) = match last {
+            Some(j) if j as isize > i => (lex[j].suf[1], lex[j].pre[1]),
+            _ => (NONE, NONE),
+        };
+        out.push(f2(42, w.lower, suf));
+        out.push(f2(43, w.lower, pre));
+        out.push(f3(44, amb_at(i), suf, pre));
+    }
+    if !right.is_empty() {
+        let t = |j: isize| -> u64 {
+            if j >= 0 && (j as usize) < n {
+                u64::from(right[j as usize])
+            } else {
+                (START as u64).wrapping_add((j - i) as u64)
+            }
+        };
+        let (r0, r1, r2) = (t(i), t(i + 1), t(i + 2));
+        out.push(f1(56, r1));
+        out.push(f1(57, r2));
+        out.push(f2(58, r1, r2));
+        out.push(f2(59, r1, w.lower));
+        out.push(f2(60, r1, w.suf[2]));
+        out.push(f2(61, amb_at(i), r1));
+        out.push(f1(62, r0));
+        out.push(f2(63, r0, r1));
+        out.push(f2(64, r0, w.lower));
+        out.push(f3(65, t(i - 1), r0, r1));
+        out.push(f2(66, r1, low(i + 1)));
+        if uses_verb_context(version) {
+            let (vl, vr) = clause_verbs(i as usize, lex, right);
+            out.push(f2(72, w.lower, vr));
+            out.push(f2(73, w.lower, vl));
+            out.push(f3(74, amb_at(i), vl, vr));
+        }
+    }
+    if version == 4 {
+        let cl = |j: isize| at(j).map_or(CL_OUTSIDE, |l| l.cl);
+        let c = w.cl;
+        out.push(f1(51, cluster(cl(i - 1), 6)));
+        out.push(f1(52, cluster(cl(i - 1), 32)));
+        out.push(f1(53, cluster(cl(i + 1), 6)));
+        out.push(f1(54, cluster(cl(i + 1), 32)));
+        out.push(f2(55, cluster(c, 6), cluster(cl(i + 1), 6)));
+    }
+}
+
 /// The features of token `i` that depend on the two previous tags.
 #[allow(clippy::too_many_arguments)]
 fn dynamic_features(
@@ -353,6 +459,13 @@ impl Tagger {
         }
     }
 
+    /// [`Tagger::tag_first_pass`] scoring every feature of every token one by one.
+    #[cfg(test)]
+    pub(crate) fn tag_first_pass_plain(&self, lex: &[Lex]) -> Vec<u8> {
+        let ambs: Vec<u64> = lex.iter().map(|l| amb(&self.dict, l)).collect();
+        tag_pass_plain(&self.weights, self.version, lex, &ambs, &[])
+    }
+
     pub(crate) fn write(&self, w: &mut Writer) {
         let mut dict: Vec<_> = self.dict.iter().collect();
         dict.sort();
@@ -422,12 +535,13 @@ fn tag_pass(
     let n = lex.len();
     let nc = weights.nclasses();
     let last = last_word(lex);
-    // The context features of all tokens, scored in one pass; the word features' sums
-    // come from the per-thread cache (integer sums: the split changes nothing).
+    // The context features of all tokens, scored in one pass; the sums of the word
+    // features and of the features of a word as the word before or after come from the
+    // per-thread cache (integer sums: the split changes nothing).
     let mut feats = Vec::with_capacity(32 * n);
     let mut ends = Vec::with_capacity(n);
     for i in 0..n {
-        context_features(version, last, i, lex, ambs, right, &mut feats);
+        pair_features(version, last, i, lex, ambs, right, &mut feats);
         ends.push(feats.len());
     }
     let mut sums = vec![0i32; n * nc];
@@ -445,10 +559,19 @@ fn tag_pass(
             }
         };
         let cache = &mut caches[at];
-        for i in 0..n {
-            let row = cache.row(weights, version, i == 0, &lex[i], ambs[i], &mut feats);
-            for (s, &w) in sums[i * nc..i * nc + nc].iter_mut().zip(row) {
+        let add = |sums: &mut [i32], k: usize, row: &[i32]| {
+            for (s, &w) in sums[k * nc..k * nc + nc].iter_mut().zip(row) {
                 *s += w;
+            }
+        };
+        for i in 0..n {
+            let rows = cache.rows(weights, version, i == 0, &lex[i], ambs[i], &mut feats);
+            add(&mut sums, i, &rows[..nc]);
+            if i + 1 < n {
+                add(&mut sums, i + 1, &rows[nc..2 * nc]);
+            }
+            if i > 0 {
+                add(&mut sums, i - 1, &rows[2 * nc..]);
             }
         }
     });
@@ -468,9 +591,11 @@ fn tag_pass(
     tags
 }
 
-/// Per thread, the summed class scores of [`word_features`] of the words seen, for one
-/// set of weights: words repeat, so their ~20 lookups (cache misses) are done once.
-/// Entries are checked against the whole [`Lex`] (not only a hash), so a hit is exact.
+/// Per thread, for the words seen and one set of weights, three rows of summed class
+/// scores: of the word's [`word_features`], of its [`left_features`] (as the word before a
+/// token) and of its [`right_features`] (as the word after one). Words repeat, so their
+/// ~30 lookups (cache misses) are done once. Entries are checked against the whole [`Lex`]
+/// (not only a hash), so a hit is exact.
 struct WordSums {
     owner: u64,
     nc: usize,
@@ -488,7 +613,7 @@ thread_local! {
 const WORD_SUMS_WEIGHTS: usize = 4;
 
 impl WordSums {
-    /// At most this many words are kept (then emptied): about 3 MB.
+    /// At most this many words are kept (then emptied): about 6 MB.
     const CAPACITY: usize = 16_384;
 
     fn new(owner: u64, nc: usize) -> WordSums {
@@ -501,8 +626,8 @@ impl WordSums {
         }
     }
 
-    /// The sums of the word features of `w` (`buf`: scratch).
-    fn row(
+    /// The three rows of `w` (`buf`: scratch).
+    fn rows(
         &mut self,
         weights: &Weights,
         version: u32,
@@ -516,34 +641,37 @@ impl WordSums {
         if let Some(&id) = self.index.get(&key) {
             let (l, f, a) = &self.words[id as usize];
             if *f == first && *a == amb && same(l, w) {
-                let at = id as usize * nc;
-                return &self.sums[at..at + nc];
+                let at = id as usize * 3 * nc;
+                return &self.sums[at..at + 3 * nc];
             }
         }
         // Not cached (or another word with the same key, kept out): summed now.
+        let mut acc = [[0i32; 256]; 3];
         buf.clear();
         word_features(version, first, w, amb, buf);
-        let mut acc: Acc = [0; 256];
-        weights.add(buf, &mut acc);
+        weights.add(buf, &mut acc[0]);
+        buf.clear();
+        left_features(w.lower, w.suf[2], w.shape, amb, buf);
+        weights.add(buf, &mut acc[1]);
+        buf.clear();
+        right_features(w.lower, w.suf[2], w.suf[1], w.shape, amb, buf);
+        weights.add(buf, &mut acc[2]);
         if self.index.len() >= Self::CAPACITY {
             self.index.clear();
             self.words.clear();
             self.sums.clear();
         }
         let id = self.words.len();
+        self.words.push((*w, first, amb));
+        for a in &acc {
+            self.sums.extend_from_slice(&a[..nc]);
+        }
         if let std::collections::hash_map::Entry::Vacant(e) = self.index.entry(key) {
             e.insert(id as u32);
-            self.words.push((*w, first, amb));
-            self.sums.extend_from_slice(&acc[..nc]);
-            &self.sums[id * nc..id * nc + nc]
-        } else {
-            // A key collision: the other word keeps the entry; this one goes at the end
-            // unindexed, as scratch.
-            self.words.push((*w, first, amb));
-            self.sums.extend_from_slice(&acc[..nc]);
-            let row = self.sums.len() - nc;
-            &self.sums[row..]
         }
+        // On a key collision the other word keeps the entry; this one stays unindexed, as
+        // scratch at the end.
+        &self.sums[id * 3 * nc..(id + 1) * 3 * nc]
     }
 }
 
@@ -801,6 +929,46 @@ mod tests {
             let lower = masked(version, "langzaamaan", NONE);
             assert!(NOT_CAPITALISED.iter().all(|&c| !lower[c as usize]));
             assert!(masked(version, "Allereerst", 1).iter().all(|&m| !m));
+        }
+    }
+}
+
+#[cfg(test)]
+mod split_tests {
+    use super::*;
+
+    #[test]
+    fn pair_and_role_features_are_the_context_features() {
+        let forms = ["Rusland", "viel", "gisteren", "Oekraïne", "aan", "."];
+        for n in 1..=forms.len() {
+            let lex = super::super::lex::lexes(&forms[..n], None);
+            let ambs: Vec<u64> = (0..n)
+                .map(|k| if k % 2 == 0 { NONE } else { 77 + k as u64 })
+                .collect();
+            let tags: Vec<u8> = (0..n as u8).collect();
+            let last = last_word(&lex);
+            for version in [4, 7] {
+                for right in [&[][..], &tags[..]] {
+                    for i in 0..n {
+                        let mut a = Vec::new();
+                        context_features(version, last, i, &lex, &ambs, right, &mut a);
+                        let mut b = Vec::new();
+                        pair_features(version, last, i, &lex, &ambs, right, &mut b);
+                        if i > 0 {
+                            let w = &lex[i - 1];
+                            left_features(w.lower, w.suf[2], w.shape, ambs[i - 1], &mut b);
+                        }
+                        if i + 1 < n {
+                            let w = &lex[i + 1];
+                            let amb = ambs[i + 1];
+                            right_features(w.lower, w.suf[2], w.suf[1], w.shape, amb, &mut b);
+                        }
+                        a.sort_unstable();
+                        b.sort_unstable();
+                        assert_eq!(a, b, "token {i} of {n}, feature set {version}");
+                    }
+                }
+            }
         }
     }
 }

@@ -362,3 +362,32 @@ fn tagger_only_training_reports_dev_accuracy_and_writes_nothing() {
         .any(|l| l.starts_with("tagger first pass: dev")));
     assert!(!lines.iter().any(|l| l.contains("second pass")));
 }
+
+#[test]
+fn embedded_models_tag_as_plain_scoring() {
+    // The word-and-role sums of the tagger's per-thread cache regroup integer sums: the
+    // tags are those of scoring every feature one by one, fresh or from the cache.
+    let sentences = [
+        "Rusland viel gisteren Oekraïne aan , meldde het persbureau .",
+        "\" Zolang de iPhone 4 niet verkrijgbaar is , zal Apple geen nieuwe winkels openen . \"",
+        "Apple announced the iPhone 4 on Monday , analysts said .",
+        "Het",
+        "Shares of Apple fell 3 % after the report .",
+    ];
+    for lang in [Lang::NL, Lang::EN] {
+        let Some(m) = SyntaxModel::for_language(lang) else {
+            continue;
+        };
+        for _ in 0..2 {
+            for s in sentences {
+                let forms: Vec<&str> = s.split(' ').collect();
+                let lex = lex::lexes(&forms, m.clusters.as_ref());
+                assert_eq!(m.tagger.tag(&lex), m.tagger.tag_plain(&lex));
+                assert_eq!(
+                    m.tagger.tag_first_pass(&lex),
+                    m.tagger.tag_first_pass_plain(&lex)
+                );
+            }
+        }
+    }
+}

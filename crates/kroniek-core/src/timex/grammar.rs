@@ -503,6 +503,9 @@ impl Grammar {
         let next_live = toks.get(i + 1).is_some_and(|t| {
             masks[i + 1] != 0 || (t.word != u32::MAX && self.infos[t.word as usize].lit.is_some())
         });
+        // One buffer for every rule's best captures (emptied per rule), not one allocation
+        // per rule tried.
+        let mut local_caps = Vec::new();
         for (r, rule) in self.rules.iter().enumerate() {
             if rule.first_classes & m == 0 && !lit.is_some_and(|l| rule.first_lits.contains(&l)) {
                 continue;
@@ -512,7 +515,7 @@ impl Grammar {
             }
             caps.clear();
             let mut local_best = 0usize;
-            let mut local_caps = Vec::new();
+            local_caps.clear();
             let mut cx = Cx {
                 g: self,
                 toks,
