@@ -159,7 +159,9 @@ fn word_features(version: u32, first: bool, w: &Lex, amb: u64, out: &mut Vec<u32
     }
 }
 
-/// The [`static_features`] of token `i` that are not [`word_features`].
+/// The [`static_features`] of token `i` that are not [`word_features`]: those of the words
+/// before and after it as such ([`left_features`], [`right_features`]), then the rest
+/// ([`shared_context_features`]).
 fn context_features(
     version: u32,
     last: Option<usize>,
@@ -170,80 +172,15 @@ fn context_features(
     out: &mut Vec<u32>,
 ) {
     let n = lex.len();
-    let at = |j: isize| -> Option<&Lex> { (j >= 0 && (j as usize) < n).then(|| &lex[j as usize]) };
-    let amb_at = |j: isize| -> u64 {
-        if j >= 0 && (j as usize) < n {
-            ambs[j as usize]
-        } else {
-            NONE
-        }
-    };
-    let i = i as isize;
-    let w = &lex[i as usize];
-    let low = |j: isize| at(j).map_or(NONE ^ (j - i) as u64, |l| l.lower);
-    out.push(f1(11, low(i - 1)));
-    out.push(f1(12, low(i + 1)));
-    out.push(f1(13, low(i - 2)));
-    out.push(f1(14, low(i + 2)));
-    out.push(f2(18, low(i - 1), w.lower));
-    out.push(f2(19, w.lower, low(i + 1)));
-    out.push(f1(20, at(i + 1).map_or(NONE, |l| l.suf[2])));
-    out.push(f1(21, at(i - 1).map_or(NONE, |l| l.suf[2])));
-    out.push(f1(22, at(i + 1).map_or(NONE, |l| l.shape)));
-    out.push(f1(23, at(i - 1).map_or(NONE, |l| l.shape)));
-    out.push(f1(25, amb_at(i + 1)));
-    out.push(f1(26, amb_at(i - 1)));
-    out.push(f2(28, amb_at(i), amb_at(i + 1)));
-    out.push(f2(31, low(i + 1), low(i + 2)));
-    out.push(f1(33, at(i + 1).map_or(NONE, |l| l.suf[1])));
-    out.push(f2(35, w.suf[3], at(i + 1).map_or(NONE, |l| l.suf[2])));
-    out.push(f2(40, w.suf[2], at(i + 1).map_or(NONE, |l| l.lower)));
-    out.push(f2(41, w.suf[2], at(i - 1).map_or(NONE, |l| l.lower)));
-    if version >= 3 {
-        let (suf, pre) = match last {
-            Some(j) if j as isize > i => (lex[j].suf[1], lex[j].pre[1]),
-            _ => (NONE, NONE),
-        };
-        out.push(f2(42, w.lower, suf));
-        out.push(f2(43, w.lower, pre));
-        out.push(f3(44, amb_at(i), suf, pre));
+    match i.checked_sub(1).map(|j| (&lex[j], ambs[j])) {
+        Some((l, amb)) => left_features(l.lower, l.suf[2], l.shape, amb, out),
+        None => left_features(NONE ^ u64::MAX, NONE, NONE, NONE, out),
     }
-    if !right.is_empty() {
-        let t = |j: isize| -> u64 {
-            if j >= 0 && (j as usize) < n {
-                u64::from(right[j as usize])
-            } else {
-                (START as u64).wrapping_add((j - i) as u64)
-            }
-        };
-        let (r0, r1, r2) = (t(i), t(i + 1), t(i + 2));
-        out.push(f1(56, r1));
-        out.push(f1(57, r2));
-        out.push(f2(58, r1, r2));
-        out.push(f2(59, r1, w.lower));
-        out.push(f2(60, r1, w.suf[2]));
-        out.push(f2(61, amb_at(i), r1));
-        out.push(f1(62, r0));
-        out.push(f2(63, r0, r1));
-        out.push(f2(64, r0, w.lower));
-        out.push(f3(65, t(i - 1), r0, r1));
-        out.push(f2(66, r1, low(i + 1)));
-        if uses_verb_context(version) {
-            let (vl, vr) = clause_verbs(i as usize, lex, right);
-            out.push(f2(72, w.lower, vr));
-            out.push(f2(73, w.lower, vl));
-            out.push(f3(74, amb_at(i), vl, vr));
-        }
+    match (i + 1 < n).then(|| (&lex[i + 1], ambs[i + 1])) {
+        Some((l, amb)) => right_features(l.lower, l.suf[2], l.suf[1], l.shape, amb, out),
+        None => right_features(NONE ^ 1, NONE, NONE, NONE, NONE, out),
     }
-    if version == 4 {
-        let cl = |j: isize| at(j).map_or(CL_OUTSIDE, |l| l.cl);
-        let c = w.cl;
-        out.push(f1(51, cluster(cl(i - 1), 6)));
-        out.push(f1(52, cluster(cl(i - 1), 32)));
-        out.push(f1(53, cluster(cl(i + 1), 6)));
-        out.push(f1(54, cluster(cl(i + 1), 32)));
-        out.push(f2(55, cluster(c, 6), cluster(cl(i + 1), 6)));
-    }
+    shared_context_features(version, last, i, lex, ambs, right, out);
 }
 
 /// The [`context_features`] of token `i` that depend on the word before it alone (given
@@ -285,6 +222,21 @@ fn pair_features(
     if i + 1 == n {
         right_features(NONE ^ 1, NONE, NONE, NONE, NONE, out);
     }
+    shared_context_features(version, last, i, lex, ambs, right, out);
+}
+
+/// The [`context_features`] of token `i` that are neither [`left_features`] nor
+/// [`right_features`]: word pairs, the sentence's last word, second-pass tags.
+fn shared_context_features(
+    version: u32,
+    last: Option<usize>,
+    i: usize,
+    lex: &[Lex],
+    ambs: &[u64],
+    right: Right<'_>,
+    out: &mut Vec<u32>,
+) {
+    let n = lex.len();
     let at = |j: isize| -> Option<&Lex> { (j >= 0 && (j as usize) < n).then(|| &lex[j as usize]) };
     let amb_at = |j: isize| -> u64 {
         if j >= 0 && (j as usize) < n {
