@@ -1196,14 +1196,15 @@ pub fn factuality(lang: Lang, s: &Words, ev: Range<usize>, attributed: bool) -> 
     let c = cues(lang);
     let w = &s.lower;
     let n = w.len();
-    // Quotes glued to a word ("``Zolang") do not hide it from the cues.
+    // Quotes glued to a word ("``Zolang") do not hide it from the cues, nor does a
+    // hyphenated modifier ("the now-cancelled deal": its last part, if that is a cue).
     let word = |i: usize| -> &str {
         let t =
             w[i].trim_matches(|ch: char| matches!(ch, '`' | '\'' | '"' | '‘' | '’' | '“' | '”'));
-        if t.is_empty() {
-            &w[i]
-        } else {
-            t
+        let t = if t.is_empty() { &w[i] } else { t };
+        match t.rsplit_once('-') {
+            Some((_, last)) if !c.first.contains_key(t) && c.first.contains_key(last) => last,
+            _ => t,
         }
     };
     let ev = ev.start.min(n)..ev.end.min(n);
