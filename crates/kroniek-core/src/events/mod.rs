@@ -897,9 +897,8 @@ pub fn drop_attributive(lang: Lang, s: &Words, mentions: &mut Vec<Range<usize>>)
 }
 
 /// The nouns that name events wherever they occur (`resources/<lang>/event_nouns.txt`).
-fn event_nouns(lang: Lang) -> &'static std::collections::HashSet<String> {
-    static CACHE: resources::PerLanguage<std::collections::HashSet<String>> =
-        resources::PerLanguage::new();
+fn event_nouns(lang: Lang) -> &'static FastSet<String> {
+    static CACHE: resources::PerLanguage<FastSet<String>> = resources::PerLanguage::new();
     CACHE.get(
         lang,
         |l| {
