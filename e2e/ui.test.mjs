@@ -25,15 +25,35 @@ const context = await chromium.launchPersistentContext(profile, {
   executablePath: CHROMIUM,
   headless: true,
   viewport: { width: 1280, height: 860 },
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
-const page = context.pages()[0] || (await context.newPage());
+// Counts the page's live window 'resize' listeners, so that a test can see them leak.
+await context.addInitScript(() => {
+  const live = new Set();
+  const add = window.addEventListener.bind(window);
+  const remove = window.removeEventListener.bind(window);
+  window.addEventListener = (type, fn, opts) => (type === 'resize' && live.add(fn), add(type, fn, opts));
+  window.removeEventListener = (type, fn, opts) => (type === 'resize' && live.delete(fn), remove(type, fn, opts));
+  window.__resizeListeners = () => live.size;
+});
 const problems = [];
-page.on('pageerror', (e) => problems.push('page error: ' + e.message));
-page.on('console', (m) => {
-  if (m.type() === 'error' && !/favicon|Failed to load resource/.test(m.text())) problems.push('console error: ' + m.text());
-});
-page.setDefaultTimeout(15000);
+function watch(p) {
+  p.on('pageerror', (e) => problems.push('page error: ' + e.message));
+  p.on('console', (m) => {
+    if (m.type() === 'error' && !/favicon|Failed to load resource/.test(m.text())) problems.push('console error: ' + m.text());
+  });
+  // A crashed renderer makes every later call time out; say so instead.
+  p.on('crash', () => problems.push('the page crashed (renderer process gone)'));
+  p.setDefaultTimeout(15000);
+  return p;
+}
+let page = watch(context.pages()[0] || (await context.newPage()));
+
+/** Whether the page still runs scripts (a hung or crashed one does not within 3 s). */
+async function responsive(p) {
+  const late = new Promise((resolve) => setTimeout(() => resolve(false), 3000));
+  return Promise.race([p.evaluate(() => true).catch(() => false), late]);
+}
 
 const results = [];
 async function step(name, fn) {
@@ -49,7 +69,13 @@ async function step(name, fn) {
   } catch (e) {
     results.push({ name, ok: false, error: String(e && e.stack ? e.stack : e) });
     console.log(`FAIL ${name}: ${e && e.message ? e.message : e}`);
-    await page.screenshot({ path: join(OUT, `failed-${name.replace(/\W+/g, '-')}.png`), fullPage: true }).catch(() => {});
+    await page.screenshot({ path: join(OUT, `failed-${name.replace(/\W+/g, '-')}.png`), fullPage: true, timeout: 5000 }).catch(() => {});
+    // One hung page must not fail every later step too: go on in a fresh one.
+    if (!(await responsive(page))) {
+      problems.push(`the page stopped responding in step "${name}"`);
+      await page.close({ runBeforeUnload: false }).catch(() => {});
+      page = watch(await context.newPage());
+    }
   }
 }
 const shot = (name) => page.screenshot({ path: join(OUT, name), fullPage: true });
@@ -371,6 +397,19 @@ await step('an entity page with its co-occurring entities', async () => {
   await page.waitForSelector('#entity-results table.list a[href^="#/entity/"]');
   assert.match(await page.textContent('#entity-results'), /Osmani/);
   await shot('entities.png');
+});
+
+await step('a timeline left behind stops listening to window resizes', async () => {
+  await page.goto(BASE + '/#/timeline');
+  await page.waitForSelector('.tl-item');
+  await page.goto(BASE + '/#/timeline?q=Nordstern');
+  await page.waitForSelector('.tl-item');
+  await page.evaluate(() => window.dispatchEvent(new Event('resize')));
+  assert.equal(await page.evaluate(() => window.__resizeListeners()), 1, 'one timeline shown, one listener');
+  await page.goto(BASE + '/#/stats');
+  await page.waitForSelector('.cards .card');
+  await page.evaluate(() => window.dispatchEvent(new Event('resize')));
+  assert.equal(await page.evaluate(() => window.__resizeListeners()), 0, 'no listener once the timelines are gone');
 });
 
 await step('stats', async () => {

@@ -621,7 +621,10 @@ function Timeline(container, items, onSelect) {
     else if (ev.key === 'ArrowLeft') (view = [view[0] - span * 0.1, view[1] - span * 0.1]), draw();
     else if (ev.key === 'ArrowRight') (view = [view[0] + span * 0.1, view[1] + span * 0.1]), draw();
   });
-  window.addEventListener('resize', draw);
+  // Pages are replaced wholesale on navigation, so a timeline left behind must drop its
+  // listener, or every visit would add one more redraw of a detached axis per resize.
+  const onResize = () => (el.isConnected ? draw() : window.removeEventListener('resize', onResize));
+  window.addEventListener('resize', onResize);
   draw();
   // Buttons zoom around the middle, and bring the selected item (if any) to it.
   const zoomCentred = (factor) => {
