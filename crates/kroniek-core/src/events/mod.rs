@@ -1127,6 +1127,9 @@ enum Cond {
     Te,
     /// The cue opens the sentence (Dutch "Of hij komt, is onduidelijk": "whether").
     First,
+    /// The cue is a passive participle ("has been delayed") and the event a noun heading
+    /// its subject, however long the subject is; the distance columns do not apply.
+    Subject,
 }
 
 struct Cue {
@@ -1162,6 +1165,7 @@ fn load_cues(lang: Lang) -> Cues {
                     Some("verb") => Cond::Verb,
                     Some("te") => Cond::Te,
                     Some("first") => Cond::First,
+                    Some("subject") => Cond::Subject,
                     Some(_) => continue,
                 };
                 c.cues.push(Cue {
@@ -1269,6 +1273,7 @@ pub fn factuality(lang: Lang, s: &Words, ev: Range<usize>, attributed: bool) -> 
                 Cond::Verb => is_verb,
                 Cond::Te => is_te,
                 Cond::First => (0..start).all(|j| !w[j].chars().any(char::is_alphanumeric)),
+                Cond::Subject => false,
             };
             // A negation negates the nearest verb: "has not spoken since the grounding"
             // does not deny the grounding, "did not say he would attack" not the attack,
@@ -1305,6 +1310,11 @@ pub fn factuality(lang: Lang, s: &Words, ev: Range<usize>, attributed: bool) -> 
             {
                 hits.push(k);
             }
+        }
+    }
+    if let Some(k) = passive_cue_of_subject(c, s, &ev, &word) {
+        if !hits.contains(&k) {
+            hits.push(k);
         }
     }
     hits.sort_unstable();
@@ -1344,6 +1354,49 @@ pub fn factuality(lang: Lang, s: &Words, ev: Range<usize>, attributed: bool) -> 
         Certainty::Certain
     };
     f
+}
+
+/// A `subject` cue that governs the noun event `ev` as the head of its passive subject:
+/// "The departure from France of the new A380 … has been delayed", "the deal had been
+/// killed". The noun is the last word of a noun phrase that no preposition opens (so not
+/// "on a tour of Asia … has been delayed"), the first verbs after it are auxiliaries, and
+/// the cue is the participle right after them. Needs POS tags.
+fn passive_cue_of_subject<'a>(
+    c: &Cues,
+    s: &Words,
+    ev: &Range<usize>,
+    word: &impl Fn(usize) -> &'a str,
+) -> Option<usize> {
+    let pos = |j: usize| s.pos.get(j).copied().unwrap_or("");
+    if ev.len() != 1 || pos(ev.start) != "NOUN" || matches!(pos(ev.end), "NOUN" | "PROPN") {
+        return None;
+    }
+    let in_noun_phrase = |j: usize| {
+        matches!(pos(j), "DET" | "ADJ" | "NUM" | "NOUN" | "PROPN" | "PART")
+            || matches!(word(j), "'" | "'s")
+    };
+    let mut j = ev.start;
+    while j > 0 && in_noun_phrase(j - 1) {
+        j -= 1;
+    }
+    if j > 0 && pos(j - 1) == "ADP" {
+        return None;
+    }
+    let verb = (ev.end..s.pos.len()).find(|&j| matches!(pos(j), "VERB" | "AUX"))?;
+    let participle = (verb..s.pos.len()).find(|&j| pos(j) != "AUX")?;
+    if participle == verb {
+        return None;
+    }
+    c.first.get(word(participle))?.iter().copied().find(|&k| {
+        let cue = &c.cues[k];
+        cue.cond == Cond::Subject
+            && cue.kind == "neg"
+            && cue
+                .words
+                .iter()
+                .enumerate()
+                .all(|(i, x)| participle + i < s.pos.len() && word(participle + i) == x)
+    })
 }
 
 /// Finds the event mentions of a text. `timexes` are the spans of time expressions (empty
