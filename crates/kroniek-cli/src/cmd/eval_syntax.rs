@@ -8,7 +8,7 @@ use kroniek_core::syntax::SyntaxModel;
 use kroniek_core::{text, Lang};
 use kroniek_eval::conllu::{self, Sentence, SystemWord};
 
-use super::syntax_common::{model, predict, read_conllu};
+use super::syntax_common::{model, predict, read_conllu, sample_text};
 
 /// Score kroniek's tagger and parser on a CoNLL-U gold file (plain or .gz): UPOS
 /// accuracy, UAS and LAS with punctuation included and relation subtypes ignored, as the
@@ -44,7 +44,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         args.lang.as_deref(),
         args.model.as_deref(),
         &args.file,
-        &gold,
+        || sample_text(&gold),
     )?;
     let started = Instant::now();
     let pred: Vec<Sentence> = gold.iter().map(|s| predict(model, s)).collect();

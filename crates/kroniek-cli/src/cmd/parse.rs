@@ -1,40 +1,61 @@
-//! `kroniek parse --conllu`: CoNLL-U in, the same CoNLL-U out with predicted syntax.
+//! `kroniek parse`: CoNLL-U in, the same CoNLL-U out with predicted syntax (`--conllu`);
+//! or plain text in, tokenised, split into sentences and parsed, CoNLL-U out (`--text`).
 
-use std::io::{self, Write};
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::syntax_common::{model, predict, read_conllu};
+use anyhow::Context;
+use kroniek_core::syntax::SyntaxModel;
+use kroniek_core::{text, Lang};
 
-/// Tag and parse CoNLL-U: ids, forms, MISC, comments and multiword-token lines are kept;
-/// UPOS, LEMMA, HEAD and DEPREL are predicted; XPOS, FEATS and DEPS become `_`. The output
-/// can be scored by any CoNLL-U scorer against the input. This format is stable.
+use super::syntax_common::{language, model, predict, read_conllu, sample_text};
+
+/// Tag and parse CoNLL-U, or plain text into CoNLL-U.
 ///
-/// Example:
+/// --conllu: ids, forms, MISC, comments and multiword-token lines are kept; UPOS, LEMMA,
+/// HEAD and DEPREL are predicted; XPOS, FEATS and DEPS become `_`. The output can be
+/// scored by any CoNLL-U scorer against the input. This format is stable.
+///
+/// --text: plain UTF-8 text, paragraphs separated by blank lines. kroniek tokenises it
+/// and splits sentences as `annotate` does, then writes CoNLL-U with `# newpar`,
+/// `# sent_id` and `# text` comments and `SpaceAfter=No` where no space follows a token.
+/// Feeding that output to `parse --conllu` gives it back unchanged.
+///
+/// Examples:
 ///   kroniek parse --conllu --lang nl nl_alpino-ud-test.conllu > pred.conllu
+///   echo 'Hij riep het kalifaat uit.' | kroniek parse --text -
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
+#[command(group(clap::ArgGroup::new("format").required(true).args(["conllu", "text"])))]
 pub struct Args {
-    /// Read and write CoNLL-U (required; the only format for now)
-    #[arg(long, required = true)]
+    /// Read CoNLL-U (its tokenisation is kept) and write it with predicted syntax
+    #[arg(long)]
     pub conllu: bool,
+    /// Read plain text (paragraphs separated by blank lines) and write CoNLL-U
+    #[arg(long)]
+    pub text: bool,
     /// Language of the model (default: from the file name or the text)
     #[arg(long)]
     pub lang: Option<String>,
     /// Use this model file instead of the embedded model
     #[arg(long, value_name = "FILE")]
     pub model: Option<PathBuf>,
-    /// CoNLL-U file (plain or .gz), or - for standard input
+    /// Input file (CoNLL-U plain or .gz with --conllu), or - for standard input
     pub file: PathBuf,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    if args.text {
+        return run_text(&args);
+    }
     let sentences = read_conllu(&args.file)?;
     let model = model(
         args.lang.as_deref(),
         args.model.as_deref(),
         &args.file,
-        &sentences,
+        || sample_text(&sentences),
     )?;
     let mut out = io::BufWriter::new(io::stdout().lock());
     for s in &sentences {
@@ -42,4 +63,141 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A paragraph longer than this is parsed in pieces (cut at a line end), so that memory
+/// stays bounded on text without blank lines.
+const MAX_PARAGRAPH: usize = 1 << 20;
+
+fn run_text(args: &Args) -> anyhow::Result<ExitCode> {
+    let input: Box<dyn BufRead> = if args.file.as_os_str() == "-" {
+        Box::new(io::stdin().lock())
+    } else {
+        Box::new(BufReader::new(File::open(&args.file).with_context(
+            || format!("cannot open {}", args.file.display()),
+        )?))
+    };
+    let mut paragraphs = Paragraphs {
+        input,
+        invalid_lines: 0,
+    };
+    // The first paragraph decides the language when none is given.
+    let first = paragraphs
+        .next_paragraph()
+        .with_context(|| format!("cannot read {}", args.file.display()))?;
+    let Some(first) = first else {
+        return Ok(ExitCode::SUCCESS); // no text, no sentences
+    };
+    // The tokenizer needs the language too (its abbreviations), also with --model.
+    let lang = language(args.lang.as_deref(), &args.file, || first.clone())?;
+    let model = model(
+        Some(&lang.to_string()),
+        args.model.as_deref(),
+        &args.file,
+        String::new,
+    )?;
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    let mut sent_id = 0;
+    let mut next = Some(first);
+    while let Some(paragraph) = next {
+        write_paragraph(&mut out, model, lang, &paragraph, &mut sent_id)?;
+        next = paragraphs
+            .next_paragraph()
+            .with_context(|| format!("cannot read {}", args.file.display()))?;
+    }
+    out.flush()?;
+    if paragraphs.invalid_lines > 0 {
+        eprintln!(
+            "warning: {} line(s) were not valid UTF-8; their invalid bytes became U+FFFD",
+            paragraphs.invalid_lines
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reads paragraphs (runs of non-blank lines) one at a time.
+struct Paragraphs {
+    input: Box<dyn BufRead>,
+    invalid_lines: usize,
+}
+
+impl Paragraphs {
+    fn next_paragraph(&mut self) -> io::Result<Option<String>> {
+        let mut paragraph = String::new();
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            if self.input.read_until(b'\n', &mut line)? == 0 {
+                break;
+            }
+            let text = match std::str::from_utf8(&line) {
+                Ok(t) => std::borrow::Cow::Borrowed(t),
+                Err(_) => {
+                    self.invalid_lines += 1;
+                    String::from_utf8_lossy(&line)
+                }
+            };
+            if text.trim().is_empty() {
+                if paragraph.trim().is_empty() {
+                    continue;
+                }
+                break;
+            }
+            paragraph.push_str(&text);
+            if paragraph.len() >= MAX_PARAGRAPH {
+                break;
+            }
+        }
+        Ok((!paragraph.trim().is_empty()).then_some(paragraph))
+    }
+}
+
+/// Writes the sentences of one paragraph as CoNLL-U.
+fn write_paragraph(
+    out: &mut impl Write,
+    model: &SyntaxModel,
+    lang: Lang,
+    paragraph: &str,
+    sent_id: &mut usize,
+) -> io::Result<()> {
+    let tokens = text::tokenize(paragraph, lang);
+    let mut first = true;
+    for sentence in text::sentences(paragraph, &tokens) {
+        let toks = &tokens[sentence.tokens.clone()];
+        let (Some(head), Some(tail)) = (toks.first(), toks.last()) else {
+            continue;
+        };
+        let forms: Vec<&str> = toks.iter().map(|t| &paragraph[t.span.range()]).collect();
+        let parsed = model.analyse(&forms);
+        *sent_id += 1;
+        if first {
+            writeln!(out, "# newpar")?;
+            first = false;
+        }
+        let covered = &paragraph[head.span.start as usize..tail.span.end as usize];
+        let text: Vec<&str> = covered.split_whitespace().collect();
+        writeln!(out, "# sent_id = {sent_id}\n# text = {}", text.join(" "))?;
+        for (i, (tok, syn)) in toks.iter().zip(parsed).enumerate() {
+            let glued = toks
+                .get(i + 1)
+                .is_some_and(|n| n.span.start == tok.span.end);
+            writeln!(
+                out,
+                "{}\t{}\t{}\t{}\t_\t_\t{}\t{}\t_\t{}",
+                i + 1,
+                forms[i],
+                if syn.lemma.is_empty() {
+                    "_"
+                } else {
+                    &syn.lemma
+                },
+                syn.upos,
+                syn.head,
+                syn.deprel,
+                if glued { "SpaceAfter=No" } else { "_" },
+            )?;
+        }
+        writeln!(out)?;
+    }
+    Ok(())
 }

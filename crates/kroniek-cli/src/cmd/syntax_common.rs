@@ -20,12 +20,12 @@ pub fn read_conllu(path: &Path) -> anyhow::Result<Vec<Sentence>> {
 }
 
 /// The model to use: a model file if given, else the embedded model of the language
-/// (from `--lang`, else guessed from the file name, else detected from the text).
+/// (from `--lang`, else guessed from the file name, else detected from `sample`).
 pub fn model(
     lang: Option<&str>,
     model_file: Option<&Path>,
     path: &Path,
-    sample: &[Sentence],
+    sample: impl FnOnce() -> String,
 ) -> anyhow::Result<&'static SyntaxModel> {
     if let Some(file) = model_file {
         let mut bytes = Vec::new();
@@ -38,29 +38,45 @@ pub fn model(
             .with_context(|| format!("cannot load {}", file.display()))?;
         return Ok(Box::leak(Box::new(m)));
     }
-    let lang = match lang {
-        Some(l) => Lang::parse(l)
-            .with_context(|| format!("{l:?} is not a language code such as nl or en"))?,
-        None => guess_lang(path, sample).context("cannot tell the language; use --lang nl|en")?,
-    };
+    let lang = language(lang, path, sample)?;
     SyntaxModel::for_language(lang).with_context(|| {
         format!("no syntax model for language '{lang}' (models/{lang}/syntax.bin)")
     })
 }
 
-fn guess_lang(path: &Path, sample: &[Sentence]) -> Option<Lang> {
+/// The language: from `--lang`, else from the file name (`nl_…`, `en_…`), else detected
+/// from `sample`.
+pub fn language(
+    lang: Option<&str>,
+    path: &Path,
+    sample: impl FnOnce() -> String,
+) -> anyhow::Result<Lang> {
+    match lang {
+        Some(l) => {
+            Lang::parse(l).with_context(|| format!("{l:?} is not a language code such as nl or en"))
+        }
+        None => guess_lang(path, &sample()).context("cannot tell the language; use --lang nl|en"),
+    }
+}
+
+/// The words of the first sentences, for language detection.
+pub fn sample_text(sentences: &[Sentence]) -> String {
+    let words: Vec<&str> = sentences
+        .iter()
+        .take(50)
+        .flat_map(|s| s.words().map(|w| w.form()))
+        .collect();
+    words.join(" ")
+}
+
+fn guess_lang(path: &Path, sample: &str) -> Option<Lang> {
     let name = path.file_name()?.to_string_lossy().to_lowercase();
     for (prefix, lang) in [("nl_", Lang::NL), ("en_", Lang::EN)] {
         if name.starts_with(prefix) {
             return Some(lang);
         }
     }
-    let text: Vec<&str> = sample
-        .iter()
-        .take(50)
-        .flat_map(|s| s.words().map(|w| w.form()))
-        .collect();
-    kroniek_core::lang::detect(&text.join(" "))
+    kroniek_core::lang::detect(sample)
 }
 
 /// Fills UPOS, LEMMA, HEAD and DEPREL of every word with the model's prediction; XPOS,
