@@ -1,6 +1,10 @@
 //! What the benchmark binaries share.
 
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::BufReader;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use kroniek_core::hugepages::HugePageAlloc;
 
 use kroniek_core::Document;
 use kroniek_formats::{Format, Options};
@@ -28,4 +32,56 @@ pub fn load_corpus(path: Option<String>) -> (String, Vec<Document>) {
     };
     assert!(!docs.is_empty(), "no documents in {path}");
     (path, docs)
+}
+
+/// The CLI's allocator (large blocks on huge pages), unless [`huge_pages_from_env`] finds
+/// `KRONIEK_HUGEPAGES=0`: so one binary can be compared with and without huge pages.
+pub struct Alloc;
+
+static HUGE: AtomicBool = AtomicBool::new(true);
+
+fn huge() -> bool {
+    HUGE.load(Ordering::Relaxed)
+}
+
+/// Turns huge pages off when `KRONIEK_HUGEPAGES=0`; call first thing in `main`.
+pub fn huge_pages_from_env() {
+    if std::env::var("KRONIEK_HUGEPAGES").is_ok_and(|v| v == "0") {
+        HUGE.store(false, Ordering::Relaxed);
+    }
+}
+
+// SAFETY: a block is freed by the allocator that allocated it: the switch is set once at
+// the start of `main` before anything is allocated by the benchmark, and the huge-page
+// allocator frees small blocks exactly as `System` does (blocks allocated before the
+// switch are small).
+unsafe impl GlobalAlloc for Alloc {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        if huge() {
+            HugePageAlloc.alloc(l)
+        } else {
+            System.alloc(l)
+        }
+    }
+    unsafe fn alloc_zeroed(&self, l: Layout) -> *mut u8 {
+        if huge() {
+            HugePageAlloc.alloc_zeroed(l)
+        } else {
+            System.alloc_zeroed(l)
+        }
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        if huge() {
+            HugePageAlloc.dealloc(p, l)
+        } else {
+            System.dealloc(p, l)
+        }
+    }
+    unsafe fn realloc(&self, p: *mut u8, l: Layout, n: usize) -> *mut u8 {
+        if huge() {
+            HugePageAlloc.realloc(p, l, n)
+        } else {
+            System.realloc(p, l, n)
+        }
+    }
 }

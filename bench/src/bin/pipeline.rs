@@ -14,60 +14,13 @@
 //! by one with a CPU timer around each (the breakdown, as MB/s of each stage alone and its
 //! share of the stages' sum; the sum is close to the whole, which adds little glue).
 
-use std::alloc::System;
 use std::time::Instant;
-
-use kroniek_core::hugepages::HugePageAlloc;
 
 use kroniek_core::syntax::SyntaxModel;
 use kroniek_core::{annotate_with, AnnotateOptions, Lang};
 
-/// The CLI's allocator (large blocks on huge pages), unless `KRONIEK_HUGEPAGES=0` is set:
-/// with it, before/after comparisons of huge pages can use one binary.
-struct Alloc;
-
-static HUGE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
-
-fn huge() -> bool {
-    HUGE.load(std::sync::atomic::Ordering::Relaxed)
-}
-
-// SAFETY: a block is freed by the allocator that allocated it: the switch is set once in
-// `main` before anything is allocated by the benchmark, and the huge-page allocator frees
-// small blocks exactly as `System` does (blocks allocated before the switch are small).
-unsafe impl std::alloc::GlobalAlloc for Alloc {
-    unsafe fn alloc(&self, l: std::alloc::Layout) -> *mut u8 {
-        if huge() {
-            HugePageAlloc.alloc(l)
-        } else {
-            System.alloc(l)
-        }
-    }
-    unsafe fn alloc_zeroed(&self, l: std::alloc::Layout) -> *mut u8 {
-        if huge() {
-            HugePageAlloc.alloc_zeroed(l)
-        } else {
-            System.alloc_zeroed(l)
-        }
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: std::alloc::Layout) {
-        if huge() {
-            HugePageAlloc.dealloc(p, l)
-        } else {
-            System.dealloc(p, l)
-        }
-    }
-    unsafe fn realloc(&self, p: *mut u8, l: std::alloc::Layout, n: usize) -> *mut u8 {
-        if huge() {
-            HugePageAlloc.realloc(p, l, n)
-        } else {
-            System.realloc(p, l, n)
-        }
-    }
-}
-
 #[global_allocator]
-static ALLOC: Alloc = Alloc;
+static ALLOC: kroniek_bench::Alloc = kroniek_bench::Alloc;
 
 #[repr(C)]
 struct Timespec {
@@ -98,9 +51,7 @@ const STAGES: [&str; 7] = [
 ];
 
 fn main() {
-    if std::env::var("KRONIEK_HUGEPAGES").is_ok_and(|v| v == "0") {
-        HUGE.store(false, std::sync::atomic::Ordering::Relaxed);
-    }
+    kroniek_bench::huge_pages_from_env();
     let mut path = None;
     let mut mb = 5.0f64;
     let mut syntax = false;

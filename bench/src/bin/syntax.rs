@@ -14,6 +14,11 @@ use std::time::{Duration, Instant};
 use kroniek_core::syntax::SyntaxModel;
 use kroniek_core::Lang;
 
+/// Large blocks (the model tables) on huge pages, as in `kroniek parse`
+/// (`KRONIEK_HUGEPAGES=0`: without).
+#[global_allocator]
+static ALLOC: kroniek_bench::Alloc = kroniek_bench::Alloc;
+
 /// Nanoseconds this process has run on a CPU (Linux: user + system time from
 /// /proc/self/stat, in clock ticks of 10 ms).
 fn cpu_ns() -> Option<u64> {
@@ -24,6 +29,7 @@ fn cpu_ns() -> Option<u64> {
 }
 
 fn main() -> ExitCode {
+    kroniek_bench::huge_pages_from_env();
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.len() != 2 || args[0].starts_with('-') {
         eprintln!(

@@ -528,18 +528,34 @@ fn shape(w: &str) -> &'static str {
 
 /// 64-bit FNV-1a over the parts of a feature, separated by `0x1f` (a feature's key).
 fn feature_hash(parts: &[&str]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for (n, p) in parts.iter().enumerate() {
-        if n > 0 {
-            h ^= 0x1f;
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        for b in p.bytes() {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
+    let (first, rest) = parts.split_first().map_or(("", &[][..]), |(f, r)| (*f, r));
+    rest.iter().fold(Fnv::of(first), |h, p| h.then(p)).0
+}
+
+/// [`feature_hash`] part by part, so that a constant first part (the template name) can
+/// be hashed at compile time: `Fnv::of("pos").then(p).0 == feature_hash(&["pos", p])`.
+#[derive(Clone, Copy)]
+struct Fnv(u64);
+
+impl Fnv {
+    /// The state after the first part.
+    const fn of(first: &str) -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325).bytes(first)
     }
-    h
+
+    /// The state after one more part.
+    const fn then(self, part: &str) -> Fnv {
+        Fnv((self.0 ^ 0x1f).wrapping_mul(0x0100_0000_01b3)).bytes(part)
+    }
+
+    const fn bytes(self, s: &str) -> Fnv {
+        let (b, mut h, mut i) = (s.as_bytes(), self.0, 0);
+        while i < b.len() {
+            h = (h ^ b[i] as u64).wrapping_mul(0x0100_0000_01b3);
+            i += 1;
+        }
+        Fnv(h)
+    }
 }
 
 /// The name of a previous label in features.
@@ -667,8 +683,13 @@ fn head_features(s: &Words, i: usize, f: &mut Vec<u64>) {
     f.push(keys_at(s, i, 1)[K_WP1]);
     f.push(keys_at(s, i, -2)[K_WM2]);
     f.push(keys_at(s, i, 2)[K_WP2]);
-    f.push(feature_hash(&["w-1w", word_at(s, i, -1), cur]));
-    f.push(feature_hash(&["ww+1", cur, word_at(s, i, 1)]));
+    f.push(
+        const { Fnv::of("w-1w") }
+            .then(word_at(s, i, -1))
+            .then(cur)
+            .0,
+    );
+    f.push(const { Fnv::of("ww+1") }.then(cur).then(word_at(s, i, 1)).0);
     f.push(keys_at(s, i, -1)[K_S3M1]);
     f.push(keys_at(s, i, 1)[K_S3P1]);
 }
@@ -677,7 +698,6 @@ fn head_features(s: &Words, i: usize, f: &mut Vec<u64>) {
 /// copulas, sense classes, length.
 fn tail_features(s: &Words, i: usize, f: &mut Vec<u64>) {
     let cur = word_at(s, i, 0);
-    let mut push = |parts: &[&str]| f.push(feature_hash(parts));
     if !s.pos.is_empty() {
         let p = |j: isize| -> &str {
             let k = i as isize + j;
@@ -687,15 +707,17 @@ fn tail_features(s: &Words, i: usize, f: &mut Vec<u64>) {
                 s.pos.get(k as usize).copied().unwrap_or("</s>")
             }
         };
-        push(&["pos", p(0)]);
-        push(&["pos-1", p(-1)]);
-        push(&["pos+1", p(1)]);
-        push(&["pos-1pos", p(-1), p(0)]);
-        push(&["posw", p(0), cur]);
-        push(&["poss3", p(0), suffix(cur, 3)]);
+        // Template names hashed at compile time (the same keys as `push`).
+        let (p0, pm1) = (p(0), p(-1));
+        f.push(const { Fnv::of("pos") }.then(p0).0);
+        f.push(const { Fnv::of("pos-1") }.then(pm1).0);
+        f.push(const { Fnv::of("pos+1") }.then(p(1)).0);
+        f.push(const { Fnv::of("pos-1pos") }.then(pm1).then(p0).0);
+        f.push(const { Fnv::of("posw") }.then(p0).then(cur).0);
+        f.push(const { Fnv::of("poss3") }.then(p0).then(suffix(cur, 3)).0);
     }
-    let ty = s.types[i].unwrap_or("-");
-    push(&["ty", ty]);
+    f.push(const { Fnv::of("ty") }.then(s.types[i].unwrap_or("-")).0);
+    let mut push = |parts: &[&str]| f.push(feature_hash(parts));
     if s.pos.get(i) == Some(&"AUX") {
         // An auxiliary with a verb in its clause ("is verlaagd") is not an event; without
         // one it is a copula ("is de maker", "is van plan"), which MEANTIME often marks.

@@ -35,14 +35,6 @@ impl Clusters {
         self.table.get(word_key(lower))
     }
 
-    /// The paths of many lower-cased words: all table slots are prefetched first, so the
-    /// cache misses overlap.
-    pub(crate) fn get_all(&self, lower: &[String]) -> Vec<Option<u32>> {
-        let keys: Vec<u32> = lower.iter().map(|w| word_key(w)).collect();
-        keys.iter().for_each(|&k| self.table.prefetch(k));
-        keys.into_iter().map(|k| self.table.get(k)).collect()
-    }
-
     /// Number of words.
     pub fn len(&self) -> usize {
         self.entries.len()

@@ -4,6 +4,7 @@
 //! the model file needs no feature dictionary.
 
 use std::hash::{BuildHasherDefault, Hasher};
+use std::rc::Rc;
 
 use super::clusters::Clusters;
 use super::gazetteer::Gazetteer;
@@ -58,14 +59,45 @@ impl DocStats {
         for s in sentences {
             for t in s.iter().skip(1) {
                 let t = t.as_ref();
-                if starts_lower(t) {
-                    d.lower.insert(form_key(&t.to_lowercase()));
-                } else if starts_upper(t) {
-                    d.capital.insert(form_key(&t.to_lowercase()));
-                }
+                d.add(t, || form_key(&t.to_lowercase()));
             }
         }
         d
+    }
+
+    /// Adds the evidence of a token `t` that does not start its sentence; `key` gives
+    /// the form key of its lower case (the tagger has it cached).
+    pub(crate) fn add(&mut self, t: &str, key: impl FnOnce() -> u32) {
+        if starts_lower(t) {
+            self.lower.insert(key());
+        } else if starts_upper(t) {
+            self.capital.insert(key());
+        }
+    }
+}
+
+/// What the features need of a word form alone. The tagger keeps these per thread
+/// with its word sums, so that each form is lower-cased, shaped and looked up once.
+#[derive(Debug)]
+pub(crate) struct WordInfo {
+    lower: String,
+    shape: String,
+    short: String,
+    cluster: Option<u32>,
+    /// The form key of `lower` ([`DocStats`], [`StackInfo`]).
+    pub(crate) form: u32,
+}
+
+impl WordInfo {
+    pub(crate) fn new(w: &str, clusters: Option<&Clusters>) -> WordInfo {
+        let lower = w.to_lowercase();
+        WordInfo {
+            shape: shape(w),
+            short: short_shape(w),
+            cluster: clusters.and_then(|c| c.get(&lower)),
+            form: form_key(&lower),
+            lower,
+        }
     }
 }
 
@@ -85,11 +117,8 @@ pub(crate) const ROLES: usize = 5;
 /// A sentence prepared for feature extraction.
 pub(crate) struct Prepared<'a> {
     words: &'a [&'a str],
-    lower: Vec<String>,
-    shapes: Vec<String>,
-    short: Vec<String>,
+    info: Vec<Rc<WordInfo>>,
     gaz: Vec<u8>,
-    clusters: Vec<Option<u32>>,
     doc_lower: Vec<bool>,
     doc_capital: Vec<bool>,
 }
@@ -141,22 +170,28 @@ impl<'a> Prepared<'a> {
         gaz: Option<&Gazetteer>,
         clusters: Option<&Clusters>,
     ) -> Prepared<'a> {
-        let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
-        let shapes = words.iter().map(|w| shape(w)).collect();
-        let short = words.iter().map(|w| short_shape(w)).collect();
+        let info = words
+            .iter()
+            .map(|w| Rc::new(WordInfo::new(w, clusters)))
+            .collect();
+        Prepared::with_info(words, info, doc, gaz)
+    }
+
+    /// [`Prepared::new`] with the [`WordInfo`] of each word already at hand.
+    pub(crate) fn with_info(
+        words: &'a [&'a str],
+        info: Vec<Rc<WordInfo>>,
+        doc: Option<&DocStats>,
+        gaz: Option<&Gazetteer>,
+    ) -> Prepared<'a> {
         let gaz = gaz.map(|g| g.annotate(words)).unwrap_or_default();
-        let clusters = match clusters {
-            Some(c) => c.get_all(&lower),
-            None => vec![None; words.len()],
-        };
         let (doc_lower, doc_capital) = match doc {
-            Some(d) => lower
+            Some(d) => info
                 .iter()
                 .zip(words)
-                .map(|(l, w)| {
+                .map(|(x, w)| {
                     if starts_upper(w) {
-                        let k = form_key(l);
-                        (d.lower.contains(&k), d.capital.contains(&k))
+                        (d.lower.contains(&x.form), d.capital.contains(&x.form))
                     } else {
                         (false, false)
                     }
@@ -166,11 +201,8 @@ impl<'a> Prepared<'a> {
         };
         Prepared {
             words,
-            lower,
-            shapes,
-            short,
+            info,
             gaz,
-            clusters,
             doc_lower,
             doc_capital,
         }
@@ -186,7 +218,7 @@ impl<'a> Prepared<'a> {
         } else if i as usize >= self.words.len() {
             "</s>"
         } else {
-            &self.lower[i as usize]
+            &self.info[i as usize].lower
         }
     }
 
@@ -196,7 +228,7 @@ impl<'a> Prepared<'a> {
         } else if i as usize >= self.words.len() {
             "</s>"
         } else {
-            &self.short[i as usize]
+            &self.info[i as usize].short
         }
     }
 
@@ -204,13 +236,13 @@ impl<'a> Prepared<'a> {
     pub(crate) fn features(&self, i: usize, out: &mut Vec<u32>) {
         let f = |t: u32| FeatHash::new(t);
         let w = self.words[i];
-        let l = &self.lower[i];
+        let l = &self.info[i].lower;
         let ii = i as isize;
         out.push(f(1).key());
         out.push(f(2).str(w).key());
         out.push(f(3).str(l).key());
-        out.push(f(4).str(&self.shapes[i]).key());
-        out.push(f(5).str(&self.short[i]).key());
+        out.push(f(4).str(&self.info[i].shape).key());
+        out.push(f(5).str(&self.info[i].short).key());
         // Affixes of the lower-cased word, by characters.
         let chars: Vec<(usize, char)> = l.char_indices().collect();
         let n = chars.len();
@@ -235,7 +267,7 @@ impl<'a> Prepared<'a> {
         out.push(
             f(28)
                 .str(self.short_at(ii - 1))
-                .str(&self.short[i])
+                .str(&self.info[i].short)
                 .str(self.short_at(ii + 1))
                 .key(),
         );
@@ -263,7 +295,7 @@ impl<'a> Prepared<'a> {
         }
         let first = i == 0 || (i == 1 && !self.words[0].chars().any(char::is_alphanumeric));
         if first {
-            out.push(f(16).str(&self.short[i]).key());
+            out.push(f(16).str(&self.info[i].short).key());
             out.push(f(29).str(l).key());
         }
         if w.len() > 1
@@ -298,13 +330,18 @@ impl<'a> Prepared<'a> {
             if j < 0 || j as usize >= self.words.len() {
                 continue;
             }
-            if let Some(path) = self.clusters[j as usize] {
+            if let Some(path) = self.info[j as usize].cluster {
                 for depth in [4u32, 8, 12, 16] {
                     if (off != 0 && depth > 8) || (off.abs() > 1 && depth > 4) {
                         break;
                     }
                     if off == 0 && depth == 12 {
-                        out.push(f(35).num(u64::from(path >> 20)).str(&self.short[i]).key());
+                        out.push(
+                            f(35)
+                                .num(u64::from(path >> 20))
+                                .str(&self.info[i].short)
+                                .key(),
+                        );
                     }
                     out.push(
                         f(t).num(u64::from(depth))
@@ -324,9 +361,9 @@ impl<'a> Prepared<'a> {
     pub(crate) fn role_features(&self, j: usize, role: usize, out: &mut Vec<u32>) {
         let f = |t: u32| FeatHash::new(t);
         let w = self.words[j];
-        let l = &self.lower[j];
+        let l = &self.info[j].lower;
         let clusters = |t: u32, max_depth: u32, out: &mut Vec<u32>| {
-            if let Some(path) = self.clusters[j] {
+            if let Some(path) = self.info[j].cluster {
                 for depth in [4u32, 8, 12, 16] {
                     if depth > max_depth {
                         break;
@@ -344,8 +381,8 @@ impl<'a> Prepared<'a> {
                 out.push(f(1).key());
                 out.push(f(2).str(w).key());
                 out.push(f(3).str(l).key());
-                out.push(f(4).str(&self.shapes[j]).key());
-                out.push(f(5).str(&self.short[j]).key());
+                out.push(f(4).str(&self.info[j].shape).key());
+                out.push(f(5).str(&self.info[j].short).key());
                 let chars: Vec<(usize, char)> = l.char_indices().collect();
                 let n = chars.len();
                 for k in 1..=4.min(n) {
@@ -374,19 +411,24 @@ impl<'a> Prepared<'a> {
                     }
                 }
                 out.push(f(17).num(10 + n.min(12) as u64).key());
-                if let Some(path) = self.clusters[j] {
-                    out.push(f(35).num(u64::from(path >> 20)).str(&self.short[j]).key());
+                if let Some(path) = self.info[j].cluster {
+                    out.push(
+                        f(35)
+                            .num(u64::from(path >> 20))
+                            .str(&self.info[j].short)
+                            .key(),
+                    );
                 }
                 clusters(23, 16, out);
             }
             ROLE_PREV => {
                 out.push(f(8).str(l).key());
-                out.push(f(12).str(&self.short[j]).key());
+                out.push(f(12).str(&self.info[j].short).key());
                 clusters(24, 8, out);
             }
             ROLE_NEXT => {
                 out.push(f(9).str(l).key());
-                out.push(f(13).str(&self.short[j]).key());
+                out.push(f(13).str(&self.info[j].short).key());
                 clusters(25, 8, out);
             }
             ROLE_PREV2 => {
@@ -406,7 +448,7 @@ impl<'a> Prepared<'a> {
     pub(crate) fn context_features(&self, i: usize, out: &mut Vec<u32>) {
         let f = |t: u32| FeatHash::new(t);
         let w = self.words[i];
-        let l = &self.lower[i];
+        let l = &self.info[i].lower;
         let ii = i as isize;
         let len = self.words.len();
         if i < 1 {
@@ -428,7 +470,7 @@ impl<'a> Prepared<'a> {
         out.push(
             f(28)
                 .str(self.short_at(ii - 1))
-                .str(&self.short[i])
+                .str(&self.info[i].short)
                 .str(self.short_at(ii + 1))
                 .key(),
         );
@@ -455,7 +497,7 @@ impl<'a> Prepared<'a> {
         }
         let first = i == 0 || (i == 1 && !self.words[0].chars().any(char::is_alphanumeric));
         if first {
-            out.push(f(16).str(&self.short[i]).key());
+            out.push(f(16).str(&self.info[i].short).key());
             out.push(f(29).str(l).key());
         }
         if starts_upper(w) {
@@ -471,9 +513,9 @@ impl<'a> Prepared<'a> {
         }
     }
 
-    /// The word form of token `i`.
-    pub(crate) fn word(&self, i: usize) -> &'a str {
-        self.words[i]
+    /// The form key of token `i`'s lower case.
+    pub(crate) fn form(&self, i: usize) -> u32 {
+        self.info[i].form
     }
 
     /// Appends the gazetteer feature keys of token `i` (kept apart so training can drop them).
@@ -499,7 +541,7 @@ impl<'a> Prepared<'a> {
                         .iter()
                         .enumerate()
                         .fold(0u64, |m, (b, &p)| m | (u64::from(p != 0) << b));
-                    out.push(f(26).num(mask).str(&self.short[i]).key());
+                    out.push(f(26).num(mask).str(&self.info[i].short).key());
                 }
             }
         }
@@ -625,18 +667,20 @@ impl StackInfo {
         labels: &[Vec<usize>],
         type_of: &[u8],
     ) -> StackInfo {
-        let mut counts: std::collections::HashMap<u32, [u16; 8], BuildHasherDefault<KeyHasher>> =
-            Default::default();
+        let mut stack = StackInfo::default();
         for (s, ls) in sentences.iter().zip(labels) {
             for (w, &l) in s.iter().zip(ls) {
-                let c = counts
-                    .entry(form_key(&w.as_ref().to_lowercase()))
-                    .or_default();
-                let t = type_of.get(l).copied().unwrap_or(0) as usize;
-                c[t] = c[t].saturating_add(1);
+                stack.add(form_key(&w.as_ref().to_lowercase()), l, type_of);
             }
         }
-        StackInfo { counts }
+        stack
+    }
+
+    /// Counts one token: the form key of its lower case and its first-stage label.
+    pub(crate) fn add(&mut self, form: u32, label: usize, type_of: &[u8]) {
+        let c = self.counts.entry(form).or_default();
+        let t = type_of.get(label).copied().unwrap_or(0) as usize;
+        c[t] = c[t].saturating_add(1);
     }
 }
 
@@ -666,7 +710,7 @@ impl Prepared<'_> {
         if !starts_upper(self.words[i]) {
             return;
         }
-        let Some(c) = stack.counts.get(&form_key(&self.lower[i])) else {
+        let Some(c) = stack.counts.get(&self.info[i].form) else {
             return;
         };
         let mut c = *c;

@@ -119,6 +119,10 @@ const PARTICLES: &[&str] = &[
 /// The form the tagger sees: `al-Baghdadi` is shown as `Al-Baghdadi`, the spelling the
 /// training data has (news text writes both).
 fn tagging_form(word: &str) -> std::borrow::Cow<'_, str> {
+    // Every particle starts with `a` or `e`: most words are out after one byte.
+    if !matches!(word.as_bytes().first(), Some(b'a' | b'e')) {
+        return word.into();
+    }
     for p in PARTICLES {
         if let Some(rest) = word.strip_prefix(p) {
             if rest.chars().next().is_some_and(char::is_uppercase) {

@@ -19,8 +19,8 @@ use super::clusters::Clusters;
 use std::hash::BuildHasherDefault;
 
 use super::features::{
-    type_ids, DocStats, Prepared, StackInfo, ROLES, ROLE_NEXT, ROLE_NEXT2, ROLE_PREV, ROLE_PREV2,
-    ROLE_SELF,
+    type_ids, DocStats, Prepared, StackInfo, WordInfo, ROLES, ROLE_NEXT, ROLE_NEXT2, ROLE_PREV,
+    ROLE_PREV2, ROLE_SELF,
 };
 use super::gazetteer::Gazetteer;
 use super::hash::{prefetch, KeyTable};
@@ -204,6 +204,8 @@ struct WordSums {
     /// The [`Tagger::id`] the sums are for.
     owner: u64,
     index: std::collections::HashMap<Box<str>, u32, BuildHasherDefault<StrHasher>>,
+    /// Per word: what its features need of it.
+    info: Vec<std::rc::Rc<WordInfo>>,
     /// Per word: `stages × ROLES × n` sums.
     sums: Vec<i32>,
     stride: usize,
@@ -248,21 +250,47 @@ impl WordSums {
             self.owner = owner;
             self.stride = stride;
             self.index.clear();
+            self.info.clear();
             self.sums.clear();
         }
     }
 
-    /// The entry of each token of `prep` (words not seen before are summed now).
-    fn ids(&mut self, prep: &Prepared<'_>, stages: [Option<&Stage>; 2], n: usize) -> Vec<u32> {
-        let mut ids = Vec::with_capacity(prep.len());
-        for i in 0..prep.len() {
-            let w = prep.word(i);
-            if let Some(&id) = self.index.get(w) {
-                ids.push(id);
+    /// The entry of each word of a sentence, made now for words not seen before (their
+    /// sums are added by [`WordSums::fill`]).
+    fn intern(&mut self, words: &[&str], clusters: Option<&Clusters>) -> Vec<u32> {
+        let mut ids = Vec::with_capacity(words.len());
+        for &w in words {
+            let id = match self.index.get(w) {
+                Some(&id) => id,
+                None => {
+                    let id = self.info.len() as u32;
+                    self.index.insert(w.into(), id);
+                    self.info.push(std::rc::Rc::new(WordInfo::new(w, clusters)));
+                    id
+                }
+            };
+            ids.push(id);
+        }
+        ids
+    }
+
+    /// The [`WordInfo`] of each entry.
+    fn info(&self, ids: &[u32]) -> Vec<std::rc::Rc<WordInfo>> {
+        ids.iter()
+            .map(|&id| self.info[id as usize].clone())
+            .collect()
+    }
+
+    /// Sums the roles of the words of `prep` (entries `ids`) that have no sums yet.
+    /// Entries are made in the order in which the sentences are then filled, so the
+    /// first word without sums always has the next id.
+    fn fill(&mut self, prep: &Prepared<'_>, ids: &[u32], stages: [Option<&Stage>; 2], n: usize) {
+        for (i, &id) in ids.iter().enumerate() {
+            let base = id as usize * self.stride;
+            if base < self.sums.len() {
                 continue;
             }
-            let id = (self.sums.len() / self.stride.max(1)) as u32;
-            self.index.insert(w.into(), id);
+            debug_assert_eq!(base, self.sums.len());
             let mut keys = std::mem::take(&mut self.keys);
             keys.clear();
             let mut ends = [0usize; ROLES];
@@ -270,7 +298,6 @@ impl WordSums {
                 prep.role_features(i, role, &mut keys);
                 *end = keys.len();
             }
-            let base = self.sums.len();
             self.sums.resize(base + self.stride, 0);
             for (si, stage) in stages.iter().enumerate() {
                 let Some(stage) = stage else { continue };
@@ -283,9 +310,7 @@ impl WordSums {
                 }
             }
             self.keys = keys;
-            ids.push(id);
         }
-        ids
     }
 
     /// Adds to `acc` the role sums of stage `si` for token `i` of a sentence whose
@@ -355,6 +380,35 @@ pub(crate) fn allowed_transitions(tags: &[String]) -> Vec<bool> {
     allowed
 }
 
+/// Targets of [`viterbi`] decoded at once: the 9 labels of four entity types fit, in
+/// three vectors of four.
+const LANES: usize = 12;
+
+/// For the targets `block..block + LANES`: the best score over the sources (`last`, in
+/// order, through the transitions `from`, rows of `width`) and the first source that
+/// gives it. Not inlined: on its own the compiler vectorises it.
+#[inline(never)]
+fn best_sources(
+    last: &[f32],
+    from: &[f32],
+    width: usize,
+    block: usize,
+) -> ([f32; LANES], [u32; LANES]) {
+    let mut best = [f32::NEG_INFINITY; LANES];
+    let mut arg = [0u32; LANES];
+    for (p, &lp) in last.iter().enumerate() {
+        let row = &from[p * width + block..][..LANES];
+        for k in 0..LANES {
+            // `if s > best { best = s; arg = p }` as a bit mask, which vectorises.
+            let s = lp + row[k];
+            let take = 0u32.wrapping_sub(u32::from(s > best[k]));
+            best[k] = f32::from_bits(s.to_bits() & take | best[k].to_bits() & !take);
+            arg[k] = p as u32 & take | arg[k] & !take;
+        }
+    }
+    (best, arg)
+}
+
 /// First-order Viterbi over emission scores (`len × tags`) with transitions and constraints.
 pub(crate) fn viterbi(emit: &[f32], n: usize, trans: &[f32], allowed: &[bool]) -> Vec<usize> {
     let len = emit.len() / n;
@@ -368,14 +422,18 @@ pub(crate) fn viterbi(emit: &[f32], n: usize, trans: &[f32], allowed: &[bool]) -
             score[c] = emit[c] + trans[n * n + c];
         }
     }
-    // Transitions by target, a forbidden one as -inf: `score + -inf` is never `> best`
+    // Transitions by source, a forbidden one as -inf: `score + -inf` is never `> best`
     // (which starts at -inf), exactly as skipping it, and the loop has no branch to
-    // mispredict. (Scores are finite or -inf; the model has no infinite weights.)
-    let mut into = vec![f32::NEG_INFINITY; n * n];
-    for c in 0..n {
-        for p in 0..n {
+    // mispredict. (Scores are finite or -inf; the model has no infinite weights.) Targets
+    // go in blocks of `LANES`, rows padded with -inf, and the sources in order for each
+    // target as before (a strict `>`, so the first best source wins): the same result,
+    // but the compiler can keep a block of targets in vector registers.
+    let width = n.div_ceil(LANES) * LANES;
+    let mut from = vec![f32::NEG_INFINITY; n * width];
+    for p in 0..n {
+        for c in 0..n {
             if allowed[p * n + c] {
-                into[c * n + p] = trans[p * n + c];
+                from[p * width + c] = trans[p * n + c];
             }
         }
     }
@@ -385,19 +443,12 @@ pub(crate) fn viterbi(emit: &[f32], n: usize, trans: &[f32], allowed: &[bool]) -
         let cur = &mut rest[..n];
         let em = &emit[i * n..i * n + n];
         let bk = &mut back[i * n..i * n + n];
-        for c in 0..n {
-            let t = &into[c * n..c * n + n];
-            let mut best = f32::NEG_INFINITY;
-            let mut arg = 0;
-            for p in 0..n {
-                let s = last[p] + t[p];
-                if s > best {
-                    best = s;
-                    arg = p;
-                }
+        for block in (0..n).step_by(LANES) {
+            let (best, arg) = best_sources(last, &from, width, block);
+            for k in 0..LANES.min(n - block) {
+                cur[block + k] = best[k] + em[block + k];
+                bk[block + k] = arg[k] as u16;
             }
-            cur[c] = best + em[c];
-            bk[c] = arg as u16;
         }
     }
     let mut best = 0;
@@ -508,7 +559,6 @@ impl Tagger {
     /// stacked features) looked up key by key, but the features that depend on one word
     /// alone are summed once per distinct word of the document ([`WordSums`]).
     pub fn tag_document_indices<S: AsRef<str>>(&self, sentences: &[Vec<S>]) -> Vec<Vec<usize>> {
-        let doc = DocStats::new(sentences.iter().map(Vec::as_slice));
         let words: Vec<Vec<&str>> = sentences
             .iter()
             .map(|s| s.iter().map(AsRef::as_ref).collect())
@@ -527,7 +577,17 @@ impl Tagger {
             };
             let sums = &mut all[at];
             sums.prepare(self.id, if self.second.is_some() { 2 } else { 1 }, n);
-            self.tag_with_sums(&words, &doc, stages, sums)
+            let ids: Vec<Vec<u32>> = words
+                .iter()
+                .map(|w| sums.intern(w, self.clusters.as_ref()))
+                .collect();
+            let mut doc = DocStats::default();
+            for (w, ids) in words.iter().zip(&ids) {
+                for (t, &id) in w.iter().zip(ids).skip(1) {
+                    doc.add(t, || sums.info[id as usize].form);
+                }
+            }
+            self.tag_with_sums(&words, ids, &doc, stages, sums)
         })
     }
 
@@ -535,6 +595,7 @@ impl Tagger {
     fn tag_with_sums(
         &self,
         words: &[Vec<&str>],
+        ids: Vec<Vec<u32>>,
         doc: &DocStats,
         stages: [Option<&Stage>; 2],
         sums: &mut WordSums,
@@ -544,9 +605,9 @@ impl Tagger {
         let mut labels = Vec::with_capacity(words.len());
         let mut acc = vec![0i32; n];
         let mut emit = Vec::new();
-        for w in words {
-            let prep = Prepared::new(w, Some(doc), self.gaz.as_ref(), self.clusters.as_ref());
-            let ids = sums.ids(&prep, stages, n);
+        for (w, ids) in words.iter().zip(ids) {
+            let prep = Prepared::with_info(w, sums.info(&ids), Some(doc), self.gaz.as_ref());
+            sums.fill(&prep, &ids, stages, n);
             let len = prep.len();
             let mut feats = Vec::with_capacity(len * 16);
             let mut offsets = Vec::with_capacity(len + 1);
@@ -577,7 +638,12 @@ impl Tagger {
         let Some(second) = &self.second else {
             return labels;
         };
-        let stack = StackInfo::new(words, &labels, &self.type_of);
+        let mut stack = StackInfo::default();
+        for ((prep, ..), first) in cache.iter().zip(&labels) {
+            for (i, &l) in first.iter().enumerate() {
+                stack.add(prep.form(i), l, &self.type_of);
+            }
+        }
         let mut out = Vec::with_capacity(words.len());
         let mut extra = Vec::new();
         for ((prep, ids, feats, offsets), first) in cache.into_iter().zip(&labels) {
@@ -909,6 +975,66 @@ mod tests {
         let trans = vec![0.0; 12];
         let path = viterbi(&emit, 3, &trans, &allowed);
         assert_eq!(path, [1, 2]);
+    }
+
+    /// Viterbi as written before the target blocks: every target, every source in order.
+    fn viterbi_plain(emit: &[f32], n: usize, trans: &[f32], allowed: &[bool]) -> Vec<usize> {
+        let len = emit.len() / n;
+        let mut score = vec![f32::NEG_INFINITY; len * n];
+        let mut back = vec![0usize; len * n];
+        for c in 0..n {
+            if allowed[n * n + c] {
+                score[c] = emit[c] + trans[n * n + c];
+            }
+        }
+        for i in 1..len {
+            for c in 0..n {
+                let (mut best, mut arg) = (f32::NEG_INFINITY, 0);
+                for p in 0..n {
+                    if allowed[p * n + c] && score[(i - 1) * n + p] + trans[p * n + c] > best {
+                        best = score[(i - 1) * n + p] + trans[p * n + c];
+                        arg = p;
+                    }
+                }
+                score[i * n + c] = best + emit[i * n + c];
+                back[i * n + c] = arg;
+            }
+        }
+        let mut out = vec![0; len];
+        for c in 1..n {
+            if score[(len - 1) * n + c] > score[(len - 1) * n + out[len - 1]] {
+                out[len - 1] = c;
+            }
+        }
+        for i in (1..len).rev() {
+            out[i - 1] = back[i * n + out[i]];
+        }
+        out
+    }
+
+    #[test]
+    fn viterbi_blocks_decode_as_plain_loop() {
+        // 17 labels (three blocks), coarse values so that ties are common.
+        let tags: Vec<String> = std::iter::once("O".to_string())
+            .chain((0..8).flat_map(|t| [format!("B-{t}"), format!("I-{t}")]))
+            .collect();
+        let n = tags.len();
+        let allowed = allowed_transitions(&tags);
+        let mut x = 12345u64;
+        let mut next = || {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((x >> 60) as f32 - 8.0) * 0.25
+        };
+        for len in [1, 2, 7, 30] {
+            let trans: Vec<f32> = (0..(n + 1) * n).map(|_| next()).collect();
+            let emit: Vec<f32> = (0..len * n).map(|_| next()).collect();
+            assert_eq!(
+                viterbi(&emit, n, &trans, &allowed),
+                viterbi_plain(&emit, n, &trans, &allowed)
+            );
+        }
     }
 
     #[test]
