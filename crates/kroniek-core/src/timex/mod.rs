@@ -667,7 +667,9 @@ fn duration_value(f: &Frame) -> Option<String> {
         "MIN" => format!("PT{n}M"),
         "S" => format!("PT{n}S"),
         "HALF" => format!("P{}M", scaled(6)),
-        "Q" => format!("P{}M", scaled(3)),
+        // TBAQ counts quarters as quarters: "the past two quarters" P2Q, "several
+        // quarters" PXQ, "every quarter" P1Q (3, against P9M and PXM: 2).
+        "Q" => format!("P{n}Q"),
         "WE" => format!("P{n}WE"),
         "DE" => format!("P{}Y", scaled(10)),
         // An unknown number of centuries cannot be counted in years.
