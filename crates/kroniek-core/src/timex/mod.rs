@@ -98,6 +98,9 @@ struct Compiled {
     grammar: Grammar,
     fields: Vec<Field>,
     fut: u64,
+    /// Future cues that count only before the expression (`FUTBEFORE`: "ahead of the
+    /// weekend", while "Friday ahead of the vote" says nothing about Friday).
+    fut_before: u64,
     past: u64,
     /// Endings of past-tense verbs (`PASTSUFFIX` in the lexicon): such a verb right after
     /// the expression is a past cue ("Boeing on Tuesday delivered the final jet").
@@ -121,6 +124,7 @@ fn grammars() -> &'static [Compiled] {
             let fields = grammar.class_names.iter().map(|n| Field::of(n)).collect();
             let mask = |name: &str| grammar.class_id(name).map(|c| 1u64 << c).unwrap_or(0);
             let fut = mask("FUT");
+            let fut_before = mask("FUTBEFORE");
             let past = mask("PAST");
             let stop = grammar.words.get(".").copied();
             let suffix_class = mask("PASTSUFFIX");
@@ -141,6 +145,7 @@ fn grammars() -> &'static [Compiled] {
                 grammar,
                 fields,
                 fut,
+                fut_before,
                 past,
                 past_suffixes,
                 stop,
@@ -285,6 +290,8 @@ fn tense(c: &Compiled, toks: &[Tok], masks: &[u64], lower: &str, start: usize, e
             let k = start - dist;
             if is_stop(k) {
                 before = false;
+            } else if masks[k] & c.fut_before != 0 {
+                return 1;
             } else if cue(k) != 0 {
                 return cue(k);
             }
@@ -667,7 +674,9 @@ fn duration_value(f: &Frame) -> Option<String> {
         "MIN" => format!("PT{n}M"),
         "S" => format!("PT{n}S"),
         "HALF" => format!("P{}M", scaled(6)),
-        "Q" => format!("P{}M", scaled(3)),
+        // TBAQ counts quarters as quarters: "the past two quarters" P2Q, "several
+        // quarters" PXQ, "every quarter" P1Q (3, against P9M and PXM: 2).
+        "Q" => format!("P{n}Q"),
         "WE" => format!("P{n}WE"),
         "DE" => format!("P{}Y", scaled(10)),
         // An unknown number of centuries cannot be counted in years.
