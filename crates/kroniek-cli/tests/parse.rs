@@ -124,6 +124,25 @@ fn broken_encoding_empty_input_and_long_sentences_do_not_fail() {
 }
 
 #[test]
+fn a_line_longer_than_a_piece_is_cut_between_words() {
+    // 120 KB on one line, with two-byte characters: parsed in pieces, no word or
+    // character cut.
+    let line = "één woord ".repeat(12_000);
+    let out = run_with_stdin(&["parse", "--text", "--lang", "nl", "-"], &line);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let words: Vec<String> = sentences(&stdout(&out))
+        .into_iter()
+        .flatten()
+        .map(|w| w[1].clone())
+        .collect();
+    assert_eq!(words.len(), 24_000);
+    assert!(
+        words.iter().all(|w| w == "één" || w == "woord"),
+        "a cut word"
+    );
+}
+
+#[test]
 fn a_format_must_be_chosen() {
     let out = run_with_stdin(&["parse", "-"], "Hallo.");
     assert!(!out.status.success());

@@ -2,7 +2,7 @@
 //! or plain text in, tokenised, split into sentences and parsed, CoNLL-U out (`--text`).
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Write};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -65,9 +65,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// A paragraph longer than this is parsed in pieces (cut at a line end), so that memory
-/// stays bounded on text without blank lines.
-const MAX_PARAGRAPH: usize = 1 << 20;
+/// A paragraph longer than this (64 KiB, far above real paragraphs) is parsed in pieces,
+/// cut at a line end or, inside a longer line, after a space, so that memory stays
+/// bounded on text without blank lines or line breaks.
+const MAX_PARAGRAPH: usize = 1 << 16;
 
 fn run_text(args: &Args) -> anyhow::Result<ExitCode> {
     let input: Box<dyn BufRead> = if args.file.as_os_str() == "-" {
@@ -77,10 +78,7 @@ fn run_text(args: &Args) -> anyhow::Result<ExitCode> {
             || format!("cannot open {}", args.file.display()),
         )?))
     };
-    let mut paragraphs = Paragraphs {
-        input,
-        invalid_lines: 0,
-    };
+    let mut paragraphs = Paragraphs::new(input);
     // The first paragraph decides the language when none is given.
     let first = paragraphs
         .next_paragraph()
@@ -119,17 +117,40 @@ fn run_text(args: &Args) -> anyhow::Result<ExitCode> {
 struct Paragraphs {
     input: Box<dyn BufRead>,
     invalid_lines: usize,
+    /// The part of an over-long line after its last space, read but not yet used.
+    pending: Vec<u8>,
 }
 
 impl Paragraphs {
+    fn new(input: Box<dyn BufRead>) -> Self {
+        Paragraphs {
+            input,
+            invalid_lines: 0,
+            pending: Vec::new(),
+        }
+    }
+
+    /// The next line into `line` (false at the end). A line longer than [`MAX_PARAGRAPH`]
+    /// comes in pieces cut after a space, so that neither a word nor a character is cut.
+    fn next_line(&mut self, line: &mut Vec<u8>) -> io::Result<bool> {
+        line.clear();
+        line.append(&mut self.pending);
+        let room = (MAX_PARAGRAPH as u64)
+            .saturating_sub(line.len() as u64)
+            .max(1);
+        Read::take(&mut self.input, room).read_until(b'\n', line)?;
+        if line.len() >= MAX_PARAGRAPH && line.last() != Some(&b'\n') {
+            if let Some(cut) = line.iter().rposition(|&b| b == b' ' || b == b'\t') {
+                self.pending = line.split_off(cut + 1);
+            }
+        }
+        Ok(!line.is_empty())
+    }
+
     fn next_paragraph(&mut self) -> io::Result<Option<String>> {
         let mut paragraph = String::new();
         let mut line = Vec::new();
-        loop {
-            line.clear();
-            if self.input.read_until(b'\n', &mut line)? == 0 {
-                break;
-            }
+        while self.next_line(&mut line)? {
             let text = match std::str::from_utf8(&line) {
                 Ok(t) => std::borrow::Cow::Borrowed(t),
                 Err(_) => {
