@@ -161,7 +161,7 @@ fn word_features(version: u32, first: bool, w: &Lex, amb: u64, out: &mut Vec<u32
 
 /// The [`static_features`] of token `i` that are not [`word_features`]: those of the words
 /// before and after it as such ([`left_features`], [`right_features`]), then the rest
-/// ([`shared_context_features`]).
+/// ([`pair_features`], which has the stand-ins for no word before or after).
 fn context_features(
     version: u32,
     last: Option<usize>,
@@ -171,16 +171,14 @@ fn context_features(
     right: Right<'_>,
     out: &mut Vec<u32>,
 ) {
-    let n = lex.len();
-    match i.checked_sub(1).map(|j| (&lex[j], ambs[j])) {
-        Some((l, amb)) => left_features(l.lower, l.suf[2], l.shape, amb, out),
-        None => left_features(NONE ^ u64::MAX, NONE, NONE, NONE, out),
+    if let Some(j) = i.checked_sub(1) {
+        let l = &lex[j];
+        left_features(l.lower, l.suf[2], l.shape, ambs[j], out);
     }
-    match (i + 1 < n).then(|| (&lex[i + 1], ambs[i + 1])) {
-        Some((l, amb)) => right_features(l.lower, l.suf[2], l.suf[1], l.shape, amb, out),
-        None => right_features(NONE ^ 1, NONE, NONE, NONE, NONE, out),
+    if let Some(l) = lex.get(i + 1) {
+        right_features(l.lower, l.suf[2], l.suf[1], l.shape, ambs[i + 1], out);
     }
-    shared_context_features(version, last, i, lex, ambs, right, out);
+    pair_features(version, last, i, lex, ambs, right, out);
 }
 
 /// The [`context_features`] of token `i` that depend on the word before it alone (given
