@@ -56,6 +56,10 @@ impl<'a> Reader<'a> {
     pub(crate) fn u8(&mut self) -> Result<u8, ModelError> {
         Ok(self.take(1)?[0])
     }
+    /// Whether every byte has been read.
+    pub(crate) fn at_end(&self) -> bool {
+        self.pos >= self.bytes.len()
+    }
     pub(crate) fn u32(&mut self) -> Result<u32, ModelError> {
         Ok(u32::from_le_bytes(
             self.take(4)?.try_into().unwrap_or_default(),

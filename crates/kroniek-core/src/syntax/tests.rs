@@ -391,3 +391,128 @@ fn embedded_models_tag_as_plain_scoring() {
         }
     }
 }
+
+/// Sentences with auxiliaries: `has` is AUX (`aux`) in "the dog has seen a cat", and in
+/// `heads` of them also the head of an elliptic clause ("the cat has").
+fn aux_sentences(heads: usize) -> Vec<Vec<GoldToken>> {
+    let tok = |form: &str, upos: &str, head: u32, deprel: &str| GoldToken {
+        form: form.into(),
+        lemma: form.into(),
+        upos: upos.into(),
+        head,
+        deprel: deprel.into(),
+    };
+    let mut out = Vec::new();
+    for (i, (a, b)) in [
+        ("dog", "cat"),
+        ("cat", "bird"),
+        ("man", "dog"),
+        ("bird", "fish"),
+    ]
+    .iter()
+    .cycle()
+    .take(40)
+    .enumerate()
+    {
+        let mut s = vec![
+            tok("the", "DET", 2, "det"),
+            tok(a, "NOUN", 4, "nsubj"),
+            tok("has", "AUX", 4, "aux"),
+            tok("seen", "VERB", 0, "root"),
+            tok("a", "DET", 6, "det"),
+            tok(b, "NOUN", 4, "obj"),
+        ];
+        if i < heads {
+            s = vec![
+                tok("the", "DET", 2, "det"),
+                tok(a, "NOUN", 3, "nsubj"),
+                tok("has", "AUX", 0, "root"),
+            ];
+        }
+        out.push(s);
+    }
+    out
+}
+
+#[test]
+fn models_know_whether_their_treebank_has_aux_heads() {
+    let opts = TrainOptions {
+        lang: "xx".into(),
+        tagger_iterations: 2,
+        parser_iterations: 2,
+        jackknife: 0,
+        ..TrainOptions::default()
+    };
+    let load = |bytes: Vec<u8>| SyntaxModel::from_bytes(Box::leak(bytes.into_boxed_slice()));
+    let only_aux = load(super::train(&aux_sentences(0), &[], &opts, &mut |_| {})).unwrap();
+    assert!(
+        !only_aux.aux_labels.is_empty(),
+        "AUX only ever aux: the flag is set"
+    );
+    let with_heads = load(super::train(&aux_sentences(5), &[], &opts, &mut |_| {})).unwrap();
+    assert!(
+        with_heads.aux_labels.is_empty(),
+        "AUX heads in the treebank: no flag"
+    );
+    // A model file cut inside the flags is refused; one without them (older models) loads.
+    let bytes = super::train(&aux_sentences(0), &[], &opts, &mut |_| {});
+    for cut in 1..=FLAGS.len() {
+        assert!(
+            load(bytes[..bytes.len() - cut].to_vec()).is_err(),
+            "cut {cut}"
+        );
+    }
+    let old = load(bytes[..bytes.len() - 1 - FLAGS.len()].to_vec()).unwrap();
+    assert!(old.aux_labels.is_empty());
+    let mut wrong = bytes.clone();
+    let at = wrong.len() - 2;
+    wrong[at] = b'X';
+    assert!(load(wrong).is_err(), "a wrong marker is refused");
+}
+
+/// With the embedded Dutch model (its treebank has AUX only as `aux`/`cop`), an AUX is
+/// never a clause head in the output: the tag follows the parse.
+#[test]
+fn dutch_auxiliaries_agree_with_the_parse() {
+    if resources::bytes(Lang::NL, MODEL_FILE).is_none() {
+        eprintln!("skipped: no embedded Dutch syntax model");
+        return;
+    }
+    let model = SyntaxModel::for_language(Lang::NL).unwrap();
+    assert!(!model.aux_labels.is_empty(), "the Dutch model has the flag");
+    for (text, verb) in [
+        (
+            "Vorig jaar was ik weer in India en hoorde de frustraties .",
+            "was",
+        ),
+        (
+            "In Dublin was dit weekeinde een internationale bijeenkomst over de kerk .",
+            "was",
+        ),
+        ("Hij heeft een huis in Utrecht .", "heeft"),
+    ] {
+        let forms: Vec<&str> = text.split(' ').collect();
+        let parsed = model.analyse(&forms);
+        let i = forms.iter().position(|f| *f == verb).unwrap();
+        assert_eq!(
+            (parsed[i].upos, parsed[i].deprel),
+            (Upos::VERB, "root"),
+            "{text}"
+        );
+    }
+    for text in [
+        "Het kabinet heeft de regeling niet verlengd .",
+        "De minister is ziek .",
+        "Het huis werd in 1920 gebouwd en is nu een museum .",
+    ] {
+        let forms: Vec<&str> = text.split(' ').collect();
+        for t in model.analyse(&forms) {
+            if t.upos == Upos::AUX {
+                assert!(
+                    matches!(t.deprel.split(':').next(), Some("aux" | "cop")),
+                    "{text}: {t:?}"
+                );
+            }
+        }
+    }
+}
