@@ -38,18 +38,50 @@ pub struct Sentence {
     pub tokens: std::ops::Range<usize>,
 }
 
-/// Abbreviations of a language (without their final full stop).
-fn abbreviations(lang: Lang) -> &'static FastSet<&'static str> {
-    static CACHE: resources::PerLanguage<FastSet<&'static str>> = resources::PerLanguage::new();
+/// Abbreviations of a language (without their final full stop): those that always keep
+/// their full stop, and those that are also words (Dutch "zo" for zondag, English "No")
+/// and keep it only before a number ("zo. 12 mei", "No. 5"), so that "Dat is zo." ends
+/// its sentence. The file marks the latter with `before-number` after the word.
+#[derive(Default)]
+struct Abbreviations {
+    always: FastSet<&'static str>,
+    before_number: FastSet<&'static str>,
+}
+
+impl Abbreviations {
+    fn add(&mut self, line: &'static str) {
+        match line.split_once(char::is_whitespace) {
+            Some((word, "before-number")) => self.before_number.insert(word),
+            Some((word, _)) => self.always.insert(word),
+            None => self.always.insert(line),
+        };
+    }
+
+    /// Whether `word` followed by a full stop and then `rest` is an abbreviation.
+    fn takes_stop(&self, word: &str, rest: &str) -> bool {
+        self.always.contains(word)
+            || (self.before_number.contains(word)
+                && rest.trim_start().starts_with(|c: char| c.is_ascii_digit()))
+    }
+}
+
+fn abbreviations(lang: Lang) -> &'static Abbreviations {
+    static CACHE: resources::PerLanguage<Abbreviations> = resources::PerLanguage::new();
     CACHE.get(
         lang,
-        |l| resources::lines(l, "abbreviations.txt").collect(),
+        |l| {
+            let mut a = Abbreviations::default();
+            resources::lines(l, "abbreviations.txt").for_each(|line| a.add(line));
+            a
+        },
         // Without a list of its own, a language gets the union of the known ones.
         || {
+            let mut a = Abbreviations::default();
             resources::languages()
                 .into_iter()
                 .flat_map(|l| resources::lines(l, "abbreviations.txt"))
-                .collect()
+                .for_each(|line| a.add(line));
+            a
         },
     )
 }
@@ -118,7 +150,7 @@ pub fn tokenize(text: &str, lang: Lang) -> Vec<Token> {
                 let dotted = word.contains('.')
                     && word.chars().all(|ch| ch.is_alphabetic() || ch == '.')
                     && word.split('.').all(|part| part.chars().count() <= 2);
-                if initial || dotted || abbrevs.contains(word) {
+                if initial || dotted || abbrevs.takes_stop(word, &text[end + 1..]) {
                     end += 1;
                     chars.next();
                 }
@@ -257,7 +289,7 @@ fn starts_sentence(s: &str) -> bool {
         || c.is_numeric()
         || matches!(
             c,
-            '"' | '\'' | '“' | '‘' | '„' | '(' | '[' | '«' | '-' | '–' | '—' | ','
+            '"' | '\'' | '“' | '‘' | '„' | '(' | '[' | '«' | '-' | '–' | '—' | ',' | '*' | '•'
         )
 }
 
@@ -275,7 +307,17 @@ pub fn sentences(text: &str, tokens: &[Token]) -> Vec<Sentence> {
         let mut last = i;
         let mut boundary = false;
         if tokens[i].kind == TokenKind::Punct && is_terminal(tok) {
-            while last + 1 < tokens.len() && is_closing(&text[tokens[last + 1].span.range()]) {
+            // Closing quotes and brackets end the sentence, also after a space as Dutch
+            // papers write them ("zo . ''"); a quote with a space before it and none after
+            // opens the next one ("door Europa. 'Het is …").
+            while let Some(next) = tokens.get(last + 1) {
+                let opens = next.span.start > tokens[last].span.end
+                    && tokens
+                        .get(last + 2)
+                        .is_some_and(|after| after.span.start == next.span.end);
+                if !is_closing(&text[next.span.range()]) || opens {
+                    break;
+                }
                 last += 1;
             }
             boundary = match tokens.get(last + 1) {
