@@ -450,6 +450,8 @@ impl Frame {
             Field::Hour => self.hour = n,
             Field::Minute => self.minute = n,
             Field::Unit => self.unit = Some(value),
+            // "weeks or months": the first unit named gives the value (TBAQ `PXW`)
+            Field::UnitPl if self.plural => {}
             Field::UnitPl => {
                 self.unit = Some(value);
                 self.plural = true;
