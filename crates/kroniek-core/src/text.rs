@@ -39,6 +39,19 @@ pub struct Sentence {
 }
 
 /// Abbreviations of a language (without their final full stop).
+/// `word.to_lowercase()`, borrowed where that changes nothing (ASCII without capitals,
+/// most words): the stages that look words up in lower case need not copy every token.
+pub fn lowercase(word: &str) -> std::borrow::Cow<'_, str> {
+    if word
+        .bytes()
+        .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+    {
+        std::borrow::Cow::Borrowed(word)
+    } else {
+        std::borrow::Cow::Owned(word.to_lowercase())
+    }
+}
+
 fn abbreviations(lang: Lang) -> &'static FastSet<&'static str> {
     static CACHE: resources::PerLanguage<FastSet<&'static str>> = resources::PerLanguage::new();
     CACHE.get(
@@ -217,7 +230,7 @@ fn english_clitic(word: &str) -> Option<usize> {
     if word.contains('.') {
         return None;
     }
-    let lower = word.to_lowercase();
+    let lower = lowercase(word);
     if lower.len() != word.len() {
         return None;
     }

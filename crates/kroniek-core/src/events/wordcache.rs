@@ -8,17 +8,21 @@
 
 use std::cell::RefCell;
 
-use super::{senses, Verbal, WordKeys};
+use super::{senses, Verbal, Word, WordKeys};
 use crate::fasthash::FastMap;
 use crate::lang::Lang;
 use crate::syntax::{Lex, SyntaxModel};
 
 /// What is known of one word form.
 pub(super) struct Entry {
+    /// The form as written.
+    pub(super) orig: Word,
     /// The form lower-cased (`str::to_lowercase`).
-    pub(super) lower: String,
+    pub(super) lower: Word,
     /// Its ontology type ([`super::event_type`]).
     pub(super) ty: Option<&'static str>,
+    /// What the factuality cues see of it ([`super::cue_word`]).
+    pub(super) cue: super::CueWord,
     /// Its word-only feature keys ([`super::word_keys`]).
     pub(super) keys: WordKeys,
     /// [`SyntaxModel::lex`] of the form, when the language has a syntax model.
@@ -32,7 +36,7 @@ pub(super) struct Entry {
 pub(super) struct Cache {
     lang: Lang,
     model: Option<&'static SyntaxModel>,
-    index: FastMap<Box<str>, u32>,
+    index: FastMap<Word, u32>,
     entries: Vec<Entry>,
 }
 
@@ -60,16 +64,24 @@ impl Cache {
             return id;
         }
         let lower = form.to_lowercase();
+        let orig = Word::from(form);
         let entry = Entry {
             ty: super::event_type(self.lang, &lower),
             keys: super::word_keys(form, &lower),
+            cue: super::cue_word(super::cues(self.lang), &lower),
             lex: self.model.map(|m| m.lex(form)),
-            lower,
+            // The same text shared when lower-casing changes nothing.
+            lower: if lower == form {
+                orig.clone()
+            } else {
+                Word::from(lower.as_str())
+            },
+            orig: orig.clone(),
             noun: None,
         };
         let id = self.entries.len() as u32;
         self.entries.push(entry);
-        self.index.insert(form.into(), id);
+        self.index.insert(orig, id);
         id
     }
 
