@@ -386,6 +386,12 @@ pub struct Words {
     keys: Vec<WordKeys>,
     /// Per token: what the factuality cues see of it ([`CueWord`]).
     cue: Vec<CueWord>,
+    /// Per token: the scores of its first [`HEAD_PREFIX`] head features under the
+    /// language's built-in trigger model ([`head_prefix`]), inside the sentence and as its
+    /// first token.
+    head: Vec<[[f32; LABELS]; 2]>,
+    /// The address of that model, so that [`tag_with`] uses `head` with it alone.
+    head_model: usize,
 }
 
 /// A token's part in a clause whose only verb is a copula ("is verkrijgbaar", "is de
@@ -548,6 +554,8 @@ impl Words {
             let types = ids.iter().map(|&id| cache.get(id).ty).collect();
             let keys = ids.iter().map(|&id| cache.get(id).keys).collect();
             let cue = ids.iter().map(|&id| cache.get(id).cue).collect();
+            let trigger = model(lang);
+            let head = ids.iter().map(|&id| cache.head(id, trigger)).collect();
             // Nouns only; without tags (no syntax model) there are none. The senses have
             // one entry per tag.
             let mut verbal = vec![Verbal::No; words.len()];
@@ -569,6 +577,8 @@ impl Words {
                 senses,
                 keys,
                 cue,
+                head,
+                head_model: trigger as *const Model as usize,
             }
         })
     }
@@ -736,13 +746,42 @@ fn keys_at(s: &Words, i: usize, j: isize) -> &WordKeys {
     }
 }
 
+/// How many of the [`head_features`] of a token depend on the word alone (and on whether
+/// it opens the sentence): the bias, the word, its affixes and its shape.
+const HEAD_PREFIX: usize = 7;
+
+/// The scores of the first [`HEAD_PREFIX`] features of [`head_features`] of a word with
+/// keys `k`, summed from zero in their order as [`Model::scores`] sums them (so the float
+/// sum goes on exactly as there): inside the sentence, and as its first token.
+fn head_prefix(model: &Model, k: &WordKeys) -> [[f32; LABELS]; 2] {
+    let base = [
+        feature_hash(&["b"]),
+        k[K_W],
+        k[K_S2],
+        k[K_S3],
+        k[K_S4],
+        k[K_P3],
+    ];
+    [k[K_SH], k[K_SH0]].map(|sh| {
+        let mut sc = [0.0; LABELS];
+        for f in base.into_iter().chain([sh]) {
+            if let Some(w) = model.weights(f) {
+                for (a, b) in sc.iter_mut().zip(w) {
+                    *a += b;
+                }
+            }
+        }
+        sc
+    })
+}
+
 /// The features of token `i` before those of the previous label: word, affixes, shape and
 /// neighbouring words. (The word-only keys come from [`Words`]; the spelled-out feature
 /// strings are those of `head_features_spelled` in the tests.)
 fn head_features(s: &Words, i: usize, f: &mut Vec<u64>) {
     let k = &s.keys[i];
     let cur = word_at(s, i, 0);
-    f.push(feature_hash(&["b"]));
+    f.push(const { Fnv::of("b") }.0);
     f.push(k[K_W]);
     f.push(k[K_S2]);
     f.push(k[K_S3]);
@@ -816,10 +855,12 @@ fn tail_features(s: &Words, i: usize, f: &mut Vec<u64>) {
         Some(Predication::PredicateAdjective) => push(&["padj"]),
         _ => {}
     }
-    push(&[
-        "ty-1",
-        i.checked_sub(1).and_then(|j| s.types[j]).unwrap_or("-"),
-    ]);
+    f.push(
+        const { Fnv::of("ty-1") }
+            .then(i.checked_sub(1).and_then(|j| s.types[j]).unwrap_or("-"))
+            .0,
+    );
+    let mut push = |parts: &[&str]| f.push(feature_hash(parts));
     if cur.starts_with("ge") && (cur.ends_with('d') || cur.ends_with('t') || cur.ends_with("en")) {
         push(&["gepart"]);
     }
@@ -884,7 +925,17 @@ pub fn tag_with(model: &Model, s: &Words) -> Vec<Range<usize>> {
     for i in 0..n {
         let head = heads[i].clone();
         let end = heads.get(i + 1).map_or(keys.len(), |h| h.start);
-        let mut sc = model.scores(&keys[head.clone()]);
+        let mut sc = if s.head_model == model as *const Model as usize {
+            // The word's own features summed once per form ([`head_prefix`]), then the rest
+            // in order.
+            let mut sc = s.head[i][usize::from(i == 0)];
+            for &k in &keys[head.start + HEAD_PREFIX..head.end] {
+                add(&mut sc, model.weights(k));
+            }
+            sc
+        } else {
+            model.scores(&keys[head.clone()])
+        };
         add(&mut sc, pl[usize::from(prev)]);
         add(&mut sc, model.weights(keys[head.end + usize::from(prev)]));
         for &k in &keys[head.end + 3..end] {

@@ -8,6 +8,7 @@
 
 use std::cell::RefCell;
 
+use super::perceptron::{Model, LABELS};
 use super::{senses, Verbal, Word, WordKeys};
 use crate::fasthash::FastMap;
 use crate::lang::Lang;
@@ -27,6 +28,8 @@ pub(super) struct Entry {
     pub(super) keys: WordKeys,
     /// [`SyntaxModel::lex`] of the form, when the language has a syntax model.
     pub(super) lex: Option<Lex>,
+    /// [`super::head_prefix`] under the built-in trigger model, once asked for.
+    head: Option<[[f32; LABELS]; 2]>,
     /// As a noun: [`Verbal::of`] (with the language's syntax model) and
     /// [`senses::classes`]; filled the first time the form is tagged `NOUN`.
     noun: Option<(Verbal, Option<&'static str>)>,
@@ -77,6 +80,7 @@ impl Cache {
                 Word::from(lower.as_str())
             },
             orig: orig.clone(),
+            head: None,
             noun: None,
         };
         let id = self.entries.len() as u32;
@@ -88,6 +92,14 @@ impl Cache {
     /// The entry of an id from [`Cache::id`].
     pub(super) fn get(&self, id: u32) -> &Entry {
         &self.entries[id as usize]
+    }
+
+    /// [`super::head_prefix`] of the form under `model`, the language's built-in trigger
+    /// model (the only one the cache is used with).
+    pub(super) fn head(&mut self, id: u32, model: &Model) -> [[f32; LABELS]; 2] {
+        let e = &mut self.entries[id as usize];
+        *e.head
+            .get_or_insert_with(|| super::head_prefix(model, &e.keys))
     }
 
     /// The verbal class and sense classes of the form as a noun.
