@@ -38,6 +38,19 @@ pub struct Sentence {
     pub tokens: std::ops::Range<usize>,
 }
 
+/// `word.to_lowercase()`, borrowed where that changes nothing (ASCII without capitals,
+/// most words): the stages that look words up in lower case need not copy every token.
+pub fn lowercase(word: &str) -> std::borrow::Cow<'_, str> {
+    if word
+        .bytes()
+        .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+    {
+        std::borrow::Cow::Borrowed(word)
+    } else {
+        std::borrow::Cow::Owned(word.to_lowercase())
+    }
+}
+
 /// Abbreviations of a language (without their final full stop): those that always keep
 /// their full stop, and those that are also words (Dutch "zo" for zondag, English "No")
 /// and keep it only before a number ("zo. 12 mei", "No. 5"), so that "Dat is zo." ends
@@ -249,7 +262,7 @@ fn english_clitic(word: &str) -> Option<usize> {
     if word.contains('.') {
         return None;
     }
-    let lower = word.to_lowercase();
+    let lower = lowercase(word);
     if lower.len() != word.len() {
         return None;
     }

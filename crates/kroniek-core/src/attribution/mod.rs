@@ -19,6 +19,8 @@
 //! BBC", "inlichtingenbronnen"); [`Attribution::name`] is the last run of capitalised words
 //! in it ("BBC"), if any.
 
+use std::borrow::Cow;
+
 use crate::fasthash::FastSet;
 
 use crate::lang::Lang;
@@ -152,10 +154,10 @@ fn lexicon(lang: Lang) -> &'static Lexicon {
 }
 
 /// Matches one of `phrases` at word `i`; returns its length in words.
-fn match_at(words: &[String], i: usize, phrases: &Phrases) -> Option<usize> {
+fn match_at(words: &[Cow<str>], i: usize, phrases: &Phrases) -> Option<usize> {
     phrases
         .0
-        .get(words.get(i)?)?
+        .get(&**words.get(i)?)?
         .iter()
         .find(|p| i + p.len() <= words.len() && words[i..i + p.len()] == p[..])
         .map(Vec::len)
@@ -206,9 +208,9 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
         if toks.is_empty() {
             continue;
         }
-        let words: Vec<String> = toks
+        let words: Vec<Cow<str>> = toks
             .iter()
-            .map(|t| text[t.span.range()].to_lowercase())
+            .map(|t| crate::text::lowercase(&text[t.span.range()]))
             .collect();
         let n = toks.len();
         // Last content token (before final punctuation and closing quotes).
@@ -223,7 +225,7 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
             while j < n
                 && j < from + 9
                 && toks[j].kind != TokenKind::Punct
-                && (j == from || !lex.stops.contains(&words[j]))
+                && (j == from || !lex.stops.contains(&*words[j]))
                 && (j == from || !crate::quantity::starts_at(&words, j, lang))
             {
                 if j > from && is_cap(text, &toks[j - 1]) && !is_cap(text, &toks[j]) {
@@ -259,9 +261,8 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
             }
             if let Some(len) = match_at(&words, i, &lex.verbs) {
                 let after = i + len;
-                let prev_comma =
-                    i > 0 && matches!(words[i - 1].as_str(), "," | "”" | "\"" | "'" | "’");
-                if i == 1 && lex.anaphors.contains(&words[0]) && after < last {
+                let prev_comma = i > 0 && matches!(&*words[i - 1], "," | "”" | "\"" | "'" | "’");
+                if i == 1 && lex.anaphors.contains(&*words[0]) && after < last {
                     // "Dat schrijft X." — covers the sentences before.
                     let mut scope = Vec::new();
                     let mut b = si;
@@ -319,7 +320,7 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
                                 (toks[j].kind != TokenKind::Punct
                                     || words[j] == "("
                                     || words[j] == ")")
-                                    && !lex.stops.contains(&words[j])
+                                    && !lex.stops.contains(&*words[j])
                             })
                         {
                             let mut scope = vec![span_of(toks, 0..k)];
@@ -343,13 +344,13 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
                 while start > 0
                     && i - start < 10
                     && toks[start - 1].kind != TokenKind::Punct
-                    && !lex.stops.contains(&words[start - 1])
+                    && !lex.stops.contains(&*words[start - 1])
                 {
                     start -= 1;
                 }
                 // Dutch inverts after a fronted adverb or phrase ("Toch beschrijft X",
                 // "Tijdens de zitting bevestigde X"): the subject follows the verb.
-                let inverted = start == i || (start < i && lex.openers.contains(&words[start]));
+                let inverted = start == i || (start < i && lex.openers.contains(&*words[start]));
                 let (source, rest_from) = if inverted {
                     let end = np_end(after);
                     (after..end, end)
@@ -385,9 +386,9 @@ fn continuation(
     let mut b = si + 1;
     while b < sentences.len() && b - si <= 4 && !paragraph_break(text, sentences, b) {
         let toks = &tokens[sentences[b].tokens.clone()];
-        let words: Vec<String> = toks
+        let words: Vec<Cow<str>> = toks
             .iter()
-            .map(|t| text[t.span.range()].to_lowercase())
+            .map(|t| crate::text::lowercase(&text[t.span.range()]))
             .collect();
         let quoted = words.first().is_some_and(|w| is_quote(w));
         let hedged = (0..words.len()).any(|i| match_at(&words, i, &lex.continues).is_some());

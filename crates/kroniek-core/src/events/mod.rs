@@ -295,13 +295,81 @@ fn model(lang: Lang) -> &'static Model {
     )
 }
 
+/// A word of a [`Words`] sentence: an immutable shared string, so that the words of a
+/// sentence come from the per-thread word cache without copying (cloning one copies no
+/// text). Reads as a `str`.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Word(std::sync::Arc<str>);
+
+impl Word {
+    /// The word as a string slice.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Word {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Word {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for Word {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for Word {
+    fn from(s: &str) -> Word {
+        Word(s.into())
+    }
+}
+
+impl std::fmt::Debug for Word {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl std::fmt::Display for Word {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&*self.0, f)
+    }
+}
+
+impl PartialEq<str> for Word {
+    fn eq(&self, other: &str) -> bool {
+        *self.0 == *other
+    }
+}
+
+impl PartialEq<&str> for Word {
+    fn eq(&self, other: &&str) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl PartialEq<String> for Word {
+    fn eq(&self, other: &String) -> bool {
+        *self.0 == **other
+    }
+}
+
 /// A sentence prepared for feature extraction: original and lower-cased words.
 #[derive(Debug, Clone)]
 pub struct Words {
     /// The tokens as written.
-    pub orig: Vec<String>,
+    pub orig: Vec<Word>,
     /// Lower-cased.
-    pub lower: Vec<String>,
+    pub lower: Vec<Word>,
     /// Ontology type per token.
     types: Vec<Option<&'static str>>,
     /// Universal POS per token, from the language's syntax model (empty without one).
@@ -316,6 +384,14 @@ pub struct Words {
     senses: Vec<Option<&'static str>>,
     /// Per token: the keys of its trigger features that depend on the word alone.
     keys: Vec<WordKeys>,
+    /// Per token: what the factuality cues see of it ([`CueWord`]).
+    cue: Vec<CueWord>,
+    /// Per token: the scores of its first [`HEAD_PREFIX`] head features under the
+    /// language's built-in trigger model ([`head_prefix`]), inside the sentence and as its
+    /// first token.
+    head: Vec<[[f32; LABELS]; 2]>,
+    /// The address of that model, so that [`tag_with`] uses `head` with it alone.
+    head_model: usize,
 }
 
 /// A token's part in a clause whose only verb is a copula ("is verkrijgbaar", "is de
@@ -473,9 +549,13 @@ impl Words {
                     .unwrap_or_default(),
             };
             let predication = predications(&pos);
+            let orig = ids.iter().map(|&id| cache.get(id).orig.clone()).collect();
             let lower = ids.iter().map(|&id| cache.get(id).lower.clone()).collect();
             let types = ids.iter().map(|&id| cache.get(id).ty).collect();
             let keys = ids.iter().map(|&id| cache.get(id).keys).collect();
+            let cue = ids.iter().map(|&id| cache.get(id).cue).collect();
+            let trigger = model(lang);
+            let head = ids.iter().map(|&id| cache.head(id, trigger)).collect();
             // Nouns only; without tags (no syntax model) there are none. The senses have
             // one entry per tag.
             let mut verbal = vec![Verbal::No; words.len()];
@@ -488,7 +568,7 @@ impl Words {
                 }
             }
             Words {
-                orig: words.iter().map(|w| w.to_string()).collect(),
+                orig,
                 lower,
                 types,
                 pos,
@@ -496,6 +576,9 @@ impl Words {
                 predication,
                 senses,
                 keys,
+                cue,
+                head,
+                head_model: trigger as *const Model as usize,
             }
         })
     }
@@ -583,10 +666,7 @@ fn word_at(s: &Words, i: usize, j: isize) -> &str {
     if k < 0 {
         "<s>"
     } else {
-        s.lower
-            .get(k as usize)
-            .map(String::as_str)
-            .unwrap_or("</s>")
+        s.lower.get(k as usize).map(Word::as_str).unwrap_or("</s>")
     }
 }
 
@@ -666,13 +746,42 @@ fn keys_at(s: &Words, i: usize, j: isize) -> &WordKeys {
     }
 }
 
+/// How many of the [`head_features`] of a token depend on the word alone (and on whether
+/// it opens the sentence): the bias, the word, its affixes and its shape.
+const HEAD_PREFIX: usize = 7;
+
+/// The scores of the first [`HEAD_PREFIX`] features of [`head_features`] of a word with
+/// keys `k`, summed from zero in their order as [`Model::scores`] sums them (so the float
+/// sum goes on exactly as there): inside the sentence, and as its first token.
+fn head_prefix(model: &Model, k: &WordKeys) -> [[f32; LABELS]; 2] {
+    let base = [
+        feature_hash(&["b"]),
+        k[K_W],
+        k[K_S2],
+        k[K_S3],
+        k[K_S4],
+        k[K_P3],
+    ];
+    [k[K_SH], k[K_SH0]].map(|sh| {
+        let mut sc = [0.0; LABELS];
+        for f in base.into_iter().chain([sh]) {
+            if let Some(w) = model.weights(f) {
+                for (a, b) in sc.iter_mut().zip(w) {
+                    *a += b;
+                }
+            }
+        }
+        sc
+    })
+}
+
 /// The features of token `i` before those of the previous label: word, affixes, shape and
 /// neighbouring words. (The word-only keys come from [`Words`]; the spelled-out feature
 /// strings are those of `head_features_spelled` in the tests.)
 fn head_features(s: &Words, i: usize, f: &mut Vec<u64>) {
     let k = &s.keys[i];
     let cur = word_at(s, i, 0);
-    f.push(feature_hash(&["b"]));
+    f.push(const { Fnv::of("b") }.0);
     f.push(k[K_W]);
     f.push(k[K_S2]);
     f.push(k[K_S3]);
@@ -746,10 +855,12 @@ fn tail_features(s: &Words, i: usize, f: &mut Vec<u64>) {
         Some(Predication::PredicateAdjective) => push(&["padj"]),
         _ => {}
     }
-    push(&[
-        "ty-1",
-        i.checked_sub(1).and_then(|j| s.types[j]).unwrap_or("-"),
-    ]);
+    f.push(
+        const { Fnv::of("ty-1") }
+            .then(i.checked_sub(1).and_then(|j| s.types[j]).unwrap_or("-"))
+            .0,
+    );
+    let mut push = |parts: &[&str]| f.push(feature_hash(parts));
     if cur.starts_with("ge") && (cur.ends_with('d') || cur.ends_with('t') || cur.ends_with("en")) {
         push(&["gepart"]);
     }
@@ -814,7 +925,17 @@ pub fn tag_with(model: &Model, s: &Words) -> Vec<Range<usize>> {
     for i in 0..n {
         let head = heads[i].clone();
         let end = heads.get(i + 1).map_or(keys.len(), |h| h.start);
-        let mut sc = model.scores(&keys[head.clone()]);
+        let mut sc = if s.head_model == model as *const Model as usize {
+            // The word's own features summed once per form ([`head_prefix`]), then the rest
+            // in order.
+            let mut sc = s.head[i][usize::from(i == 0)];
+            for &k in &keys[head.start + HEAD_PREFIX..head.end] {
+                add(&mut sc, model.weights(k));
+            }
+            sc
+        } else {
+            model.scores(&keys[head.clone()])
+        };
         add(&mut sc, pl[usize::from(prev)]);
         add(&mut sc, model.weights(keys[head.end + usize::from(prev)]));
         for &k in &keys[head.end + 3..end] {
@@ -890,7 +1011,7 @@ fn never_events(lang: Lang) -> &'static Vec<String> {
 pub fn drop_attributive(lang: Lang, s: &Words, mentions: &mut Vec<Range<usize>>) {
     let never = never_events(lang);
     if !never.is_empty() {
-        mentions.retain(|r| r.len() != 1 || !never.contains(&s.lower[r.start]));
+        mentions.retain(|r| r.len() != 1 || !never.iter().any(|x| s.lower[r.start] == *x));
     }
     let suffixes = attributive_suffixes(lang);
     if suffixes.is_empty() || s.pos.len() != s.lower.len() {
@@ -996,7 +1117,7 @@ pub fn copular_rules(lang: Lang, s: &Words, mentions: &mut Vec<Range<usize>>) {
         for i in 0..s.lower.len() {
             if is(i, Predication::PredicateAdjective)
                 && lower_case(&s.orig[i])
-                && !never_events(lang).contains(&s.lower[i])
+                && !never_events(lang).iter().any(|x| s.lower[i] == *x)
                 && !mentions.iter().any(|r| r.contains(&i))
             {
                 mentions.push(i..i + 1);
@@ -1120,11 +1241,11 @@ fn with_idioms(lang: Lang, s: &Words, mentions: Vec<Range<usize>>) -> Vec<Draft>
 /// (`terug` in `terug te bellen`): MEANTIME's CoNLL files then mark the particle, and the
 /// verb only as a continuation, so trainers move the mark to the verb that the trigger
 /// model sees.
-pub fn particle_before_infinitive(lang: Lang, lower: &[String], i: usize) -> bool {
+pub fn particle_before_infinitive<S: AsRef<str>>(lang: Lang, lower: &[S], i: usize) -> bool {
     let p = particles(lang);
     i + 2 < lower.len()
-        && p.particle.contains(lower[i].as_str())
-        && p.infinitive.contains(lower[i + 1].as_str())
+        && p.particle.contains(lower[i].as_ref())
+        && p.infinitive.contains(lower[i + 1].as_ref())
 }
 
 /// The verb of a mention and, for a particle joined across an infinitive marker
@@ -1214,6 +1335,39 @@ fn cues(lang: Lang) -> &'static Cues {
     CACHE.get(lang, load_cues, Cues::default)
 }
 
+/// What the factuality cues see of a lower-cased word: a pure function of the language and
+/// the word, computed once per form ([`wordcache`]) and kept in [`Words`].
+#[derive(Debug, Clone, Copy)]
+struct CueWord {
+    /// The part of the word that cues are matched against (a byte range of it): the word
+    /// without quotes glued to it ("``Zolang"), and of a hyphenated modifier ("the
+    /// now-cancelled deal") its last part, if that is a cue's first word and the whole is
+    /// not.
+    start: u32,
+    end: u32,
+    /// Whether that part is a clause boundary.
+    boundary: bool,
+    /// The cues whose first word it is.
+    first: Option<&'static [usize]>,
+}
+
+/// The [`CueWord`] of a lower-cased word.
+fn cue_word(c: &'static Cues, lower: &str) -> CueWord {
+    let t = lower.trim_matches(|ch: char| matches!(ch, '`' | '\'' | '"' | '‘' | '’' | '“' | '”'));
+    let t = if t.is_empty() { lower } else { t };
+    let t = match t.rsplit_once('-') {
+        Some((_, last)) if !c.first.contains_key(t) && c.first.contains_key(last) => last,
+        _ => t,
+    };
+    let start = t.as_ptr() as usize - lower.as_ptr() as usize;
+    CueWord {
+        start: start as u32,
+        end: (start + t.len()) as u32,
+        boundary: c.boundary.contains(t),
+        first: c.first.get(t).map(Vec::as_slice),
+    }
+}
+
 /// The factuality of the event at `ev` in a sentence, from the cues of its clause.
 /// `attributed` says whether an attribution covers the event (it makes a reportive
 /// "zou" PROBABLE without a perfect auxiliary).
@@ -1223,19 +1377,15 @@ pub fn factuality(lang: Lang, s: &Words, ev: Range<usize>, attributed: bool) -> 
     let n = w.len();
     // Quotes glued to a word ("``Zolang") do not hide it from the cues, nor does a
     // hyphenated modifier ("the now-cancelled deal": its last part, if that is a cue).
+    // (Per word from [`CueWord`].)
     let word = |i: usize| -> &str {
-        let t =
-            w[i].trim_matches(|ch: char| matches!(ch, '`' | '\'' | '"' | '‘' | '’' | '“' | '”'));
-        let t = if t.is_empty() { &w[i] } else { t };
-        match t.rsplit_once('-') {
-            Some((_, last)) if !c.first.contains_key(t) && c.first.contains_key(last) => last,
-            _ => t,
-        }
+        let q = &s.cue[i];
+        &w[i][q.start as usize..q.end as usize]
     };
     let ev = ev.start.min(n)..ev.end.min(n);
     // The clause: up to the nearest boundaries around the event.
     let mut lo = ev.start;
-    while lo > 0 && !c.boundary.contains(word(lo - 1)) {
+    while lo > 0 && !s.cue[lo - 1].boundary {
         lo -= 1;
     }
     // The clause's opening word belongs to it, so that "whether", "indien", "that" can cue.
@@ -1243,7 +1393,7 @@ pub fn factuality(lang: Lang, s: &Words, ev: Range<usize>, attributed: bool) -> 
         lo -= 1;
     }
     let mut hi = ev.end;
-    while hi < n && !c.boundary.contains(word(hi)) {
+    while hi < n && !s.cue[hi].boundary {
         hi += 1;
     }
     let mut f = Factuality::default();
@@ -1257,7 +1407,7 @@ pub fn factuality(lang: Lang, s: &Words, ev: Range<usize>, attributed: bool) -> 
     let is_te = ev.start > 0 && matches!(word(ev.start - 1), "te" | "to");
     let mut hits: Vec<usize> = Vec::new();
     for start in lo.saturating_sub(3)..hi {
-        let Some(candidates) = c.first.get(word(start)) else {
+        let Some(candidates) = s.cue[start].first else {
             continue;
         };
         let matches = |cue: &Cue| {
@@ -1409,7 +1559,7 @@ fn passive_cue_of_subject<'a>(
     if participle == verb {
         return None;
     }
-    c.first.get(word(participle))?.iter().copied().find(|&k| {
+    s.cue[participle].first?.iter().copied().find(|&k| {
         let cue = &c.cues[k];
         cue.cond == Cond::Subject
             && cue.kind == "neg"
@@ -1510,7 +1660,7 @@ fn find_with(
                 .filter(|t| s.span.contains(**t))
                 .min_by_key(|t| (t.start as i64 - span.start as i64).unsigned_abs())
                 .copied();
-            let lemma = prepared.lower[verb].clone();
+            let lemma = prepared.lower[verb].to_string();
             out.push(EventMention {
                 span,
                 tokens: s.tokens.start + r.start..s.tokens.start + r.end,

@@ -60,7 +60,7 @@ pub fn find(lang: Lang, s: &Words) -> Vec<Range<usize>> {
     let n = s.orig.len();
     for h in 1..n {
         if !capitalised(&s.orig[h])
-            || !heads.contains(&s.lower[h])
+            || !heads.iter().any(|x| s.lower[h] == *x)
             || s.orig.get(h + 1).is_some_and(|w| capitalised(w))
         {
             continue;

@@ -8,21 +8,28 @@
 
 use std::cell::RefCell;
 
-use super::{senses, Verbal, WordKeys};
+use super::perceptron::{Model, LABELS};
+use super::{senses, Verbal, Word, WordKeys};
 use crate::fasthash::FastMap;
 use crate::lang::Lang;
 use crate::syntax::{Lex, SyntaxModel};
 
 /// What is known of one word form.
 pub(super) struct Entry {
+    /// The form as written.
+    pub(super) orig: Word,
     /// The form lower-cased (`str::to_lowercase`).
-    pub(super) lower: String,
+    pub(super) lower: Word,
     /// Its ontology type ([`super::event_type`]).
     pub(super) ty: Option<&'static str>,
+    /// What the factuality cues see of it ([`super::cue_word`]).
+    pub(super) cue: super::CueWord,
     /// Its word-only feature keys ([`super::word_keys`]).
     pub(super) keys: WordKeys,
     /// [`SyntaxModel::lex`] of the form, when the language has a syntax model.
     pub(super) lex: Option<Lex>,
+    /// [`super::head_prefix`] under the built-in trigger model, once asked for.
+    head: Option<[[f32; LABELS]; 2]>,
     /// As a noun: [`Verbal::of`] (with the language's syntax model) and
     /// [`senses::classes`]; filled the first time the form is tagged `NOUN`.
     noun: Option<(Verbal, Option<&'static str>)>,
@@ -32,7 +39,7 @@ pub(super) struct Entry {
 pub(super) struct Cache {
     lang: Lang,
     model: Option<&'static SyntaxModel>,
-    index: FastMap<Box<str>, u32>,
+    index: FastMap<Word, u32>,
     entries: Vec<Entry>,
 }
 
@@ -60,22 +67,39 @@ impl Cache {
             return id;
         }
         let lower = form.to_lowercase();
+        let orig = Word::from(form);
         let entry = Entry {
             ty: super::event_type(self.lang, &lower),
             keys: super::word_keys(form, &lower),
+            cue: super::cue_word(super::cues(self.lang), &lower),
             lex: self.model.map(|m| m.lex(form)),
-            lower,
+            // The same text shared when lower-casing changes nothing.
+            lower: if lower == form {
+                orig.clone()
+            } else {
+                Word::from(lower.as_str())
+            },
+            orig: orig.clone(),
+            head: None,
             noun: None,
         };
         let id = self.entries.len() as u32;
         self.entries.push(entry);
-        self.index.insert(form.into(), id);
+        self.index.insert(orig, id);
         id
     }
 
     /// The entry of an id from [`Cache::id`].
     pub(super) fn get(&self, id: u32) -> &Entry {
         &self.entries[id as usize]
+    }
+
+    /// [`super::head_prefix`] of the form under `model`, the language's built-in trigger
+    /// model (the only one the cache is used with).
+    pub(super) fn head(&mut self, id: u32, model: &Model) -> [[f32; LABELS]; 2] {
+        let e = &mut self.entries[id as usize];
+        *e.head
+            .get_or_insert_with(|| super::head_prefix(model, &e.keys))
     }
 
     /// The verbal class and sense classes of the form as a noun.

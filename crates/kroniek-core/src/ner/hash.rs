@@ -34,9 +34,13 @@ impl FeatHash {
         }
         let rest = chunks.remainder();
         if !rest.is_empty() {
-            let mut a = [0u8; 8];
-            a[..rest.len()].copy_from_slice(rest);
-            h = (h.rotate_left(5) ^ u64::from_le_bytes(a)).wrapping_mul(K);
+            // The rest zero-padded, read little-endian; byte by byte rather than a
+            // `copy_from_slice` of variable length, which is a `memcpy` call.
+            let mut x = 0u64;
+            for (k, &byte) in rest.iter().enumerate() {
+                x |= u64::from(byte) << (8 * k);
+            }
+            h = (h.rotate_left(5) ^ x).wrapping_mul(K);
         }
         FeatHash(mix(h))
     }

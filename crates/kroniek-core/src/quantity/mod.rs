@@ -8,6 +8,8 @@
 //! Numbers that count calendar units ("10 januari", "vier jaar") are left to the time
 //! layer, and so are bare years.
 
+use std::borrow::Cow;
+
 use crate::fasthash::FastMap;
 
 use crate::lang::Lang;
@@ -129,11 +131,11 @@ fn lexicon(lang: Lang) -> &'static Lexicon {
 /// words, or a bound cue ("rond", "up to") with a number within two words after it.
 /// Attribution uses it to end a source phrase ("volgens ingewijden | rond de 275 miljoen").
 /// "one"/"één" do not count: they are as often pronouns ("one of the officials").
-pub(crate) fn starts_at(words: &[String], i: usize, lang: Lang) -> bool {
+pub(crate) fn starts_at(words: &[Cow<str>], i: usize, lang: Lang) -> bool {
     let lex = lexicon(lang);
-    let is_number = |w: &String| {
+    let is_number = |w: &Cow<str>| {
         w.starts_with(|c: char| c.is_ascii_digit())
-            || lex.numbers.get(w.as_str()).is_some_and(|&v| v >= 2.0)
+            || lex.numbers.get(&**w).is_some_and(|&v| v >= 2.0)
     };
     let Some(w) = words.get(i) else {
         return false;
@@ -142,7 +144,7 @@ pub(crate) fn starts_at(words: &[String], i: usize, lang: Lang) -> bool {
         return true;
     }
     lex.bounds.iter().any(|(cue, _)| {
-        words.get(i..i + cue.len()) == Some(&cue[..])
+        words.get(i..i + cue.len()).is_some_and(|w| w == &cue[..])
             && words.iter().skip(i + cue.len()).take(2).any(is_number)
     })
 }
@@ -264,8 +266,8 @@ fn find_bytes(word: &str, pattern: &str) -> Option<usize> {
         .position(|w| w == pattern.as_bytes())
 }
 
-fn lower(text: &str, t: &Token) -> String {
-    text[t.span.range()].to_lowercase()
+fn lower<'a>(text: &'a str, t: &Token) -> Cow<'a, str> {
+    crate::text::lowercase(&text[t.span.range()])
 }
 
 /// Finds the quantities of a text, sentence by sentence. Never fails.
@@ -274,7 +276,7 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
     let mut out = Vec::new();
     for s in sentences {
         let toks = &tokens[s.tokens.clone()];
-        let words: Vec<String> = toks.iter().map(|t| lower(text, t)).collect();
+        let words: Vec<Cow<str>> = toks.iter().map(|t| lower(text, t)).collect();
         let mut i = 0;
         while i < toks.len() {
             let Some((value, end)) = number_at(toks, &words, i, lang, lex) else {
@@ -287,7 +289,7 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
             let mut unit = None;
             let mut unit_span = None;
             if i > 0 && toks[i - 1].kind == TokenKind::Punct {
-                if let Some(u) = lex.units.get(&words[i - 1]) {
+                if let Some(u) = lex.units.get(&*words[i - 1]) {
                     unit = Some(u.clone());
                     unit_span = Some(toks[i - 1].span);
                     start = i - 1;
@@ -309,14 +311,14 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
                 && first.bytes().all(|b| b.is_ascii_digit())
                 && (1500.0..=2100.0).contains(&value)
                 && unit.is_none()
-                && !(end < toks.len() && lex.units.contains_key(&words[end]));
+                && !(end < toks.len() && lex.units.contains_key(&*words[end]));
             if is_year {
                 i = end;
                 continue;
             }
             let mut stop = end;
             if unit.is_none() && end < toks.len() {
-                let w = &words[end];
+                let w: &str = &words[end];
                 if lex.skip.contains(w) {
                     i = end;
                     continue;
@@ -333,7 +335,7 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
             } else if end < toks.len()
                 && lex
                     .units
-                    .get(&words[end])
+                    .get(&*words[end])
                     .is_some_and(|u| Some(u) == unit.as_ref())
             {
                 stop = end + 1;
@@ -378,7 +380,7 @@ fn is_unit_word(w: &str, lang: Lang) -> bool {
 /// A number starting at token `i`: its value and the end token (exclusive).
 fn number_at(
     toks: &[Token],
-    words: &[String],
+    words: &[Cow<str>],
     i: usize,
     lang: Lang,
     lex: &Lexicon,
@@ -409,7 +411,7 @@ fn number_at(
     }
     // English "two hundred", "three thousand", "9.6 billion", "9,6 miljard".
     while end < toks.len() {
-        match lex.multipliers.get(&words[end]) {
+        match lex.multipliers.get(&*words[end]) {
             Some(m) if value < 1000.0 * m => {
                 value *= m;
                 end += 1;

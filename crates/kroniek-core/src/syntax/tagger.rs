@@ -524,21 +524,67 @@ fn tag_pass(
                 add(&mut sums, i - 1, &rows[2 * nc..]);
             }
         }
-    });
-    let mut acc: Acc = [0; 256];
-    let mut tags = Vec::with_capacity(n);
-    let (mut p1, mut p2) = (START, START);
-    for i in 0..n {
-        acc[..nc].copy_from_slice(&sums[i * nc..i * nc + nc]);
-        dynamic_features(version, i, lex, ambs, right, p1, p2, &mut feats);
-        weights.add(&feats, &mut acc);
-        mask_unseen(version, ambs[i], &lex[i], &mut acc[..nc]);
-        let best = argmax_i32(&acc[..nc]);
-        tags.push(best as u8);
-        p2 = p1;
-        p1 = best;
+        let mut acc: Acc = [0; 256];
+        let mut tags = Vec::with_capacity(n);
+        let (mut p1, mut p2) = (START, START);
+        for i in 0..n {
+            acc[..nc].copy_from_slice(&sums[i * nc..i * nc + nc]);
+            dynamic_features(version, i, lex, ambs, right, p1, p2, &mut feats);
+            // The first two features depend on the previous tags alone: their summed row
+            // comes from the cache (integer sums: the split changes nothing).
+            debug_assert_eq!(feats[..2], TagRows::features(p1, p2));
+            add(&mut acc[..nc], 0, cache.tags.row(weights, p1, p2));
+            weights.add(&feats[2..], &mut acc);
+            mask_unseen(version, ambs[i], &lex[i], &mut acc[..nc]);
+            let best = argmax_i32(&acc[..nc]);
+            tags.push(best as u8);
+            p2 = p1;
+            p1 = best;
+        }
+        tags
+    })
+}
+
+/// Per set of weights, the summed row of the two features of [`dynamic_features`] that
+/// depend on the previous two tags alone (`f1(15, p1)`, `f2(16, p2, p1)`), by tag pair,
+/// summed the first time the pair is met.
+struct TagRows {
+    nc: usize,
+    /// Tags are below `max(nc, START + 1)`.
+    tags: usize,
+    rows: Vec<i32>,
+    done: Vec<bool>,
+}
+
+impl TagRows {
+    fn new(nc: usize) -> TagRows {
+        let tags = nc.max(START + 1);
+        TagRows {
+            nc,
+            tags,
+            rows: vec![0; tags * tags * nc],
+            done: vec![false; tags * tags],
+        }
     }
-    tags
+
+    /// The two features, as [`dynamic_features`] makes them.
+    fn features(p1: usize, p2: usize) -> [u32; 2] {
+        let (p1, p2) = (p1 as u64, p2 as u64);
+        [f1(15, p1), f2(16, p2, p1)]
+    }
+
+    /// Their summed row after tags `p2`, `p1`.
+    fn row(&mut self, weights: &Weights, p1: usize, p2: usize) -> &[i32] {
+        let nc = self.nc;
+        let k = p2 * self.tags + p1;
+        if !self.done[k] {
+            let mut acc: Acc = [0; 256];
+            weights.add(&Self::features(p1, p2), &mut acc);
+            self.rows[k * nc..k * nc + nc].copy_from_slice(&acc[..nc]);
+            self.done[k] = true;
+        }
+        &self.rows[k * nc..k * nc + nc]
+    }
 }
 
 /// Per thread, for the words seen and one set of weights, three rows of summed class
@@ -553,6 +599,8 @@ struct WordSums {
     /// Per entry: the word, whether it was sentence-initial, its ambiguity class.
     words: Vec<(Lex, bool, u64)>,
     sums: Vec<i32>,
+    /// The rows of the features of the previous tags alone.
+    tags: TagRows,
 }
 
 thread_local! {
@@ -573,6 +621,7 @@ impl WordSums {
             index: HashMap::default(),
             words: Vec::new(),
             sums: Vec::new(),
+            tags: TagRows::new(nc),
         }
     }
 
