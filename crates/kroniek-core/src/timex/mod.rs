@@ -947,6 +947,15 @@ fn resolve(f: &Frame, d: Date, anchor: Option<G>, quarter: Option<G>) -> Option<
         }
         let base = match (anchor, f.later, unit) {
             (Some(G::Day(a)), Some(_), "D" | "W") => a,
+            // "(in 2016 …) two years later" counts from the time last mentioned (2018),
+            // not from publication; "a year earlier" stays a year before publication
+            // (the quarterly comparison of TimeBank).
+            (Some(a @ (G::Day(_) | G::Month(..))), Some(1), "Y" | "M")
+            | (
+                Some(a @ (G::Quarter(..) | G::Half(..) | G::Season(..) | G::Year(_))),
+                Some(1),
+                "Y",
+            ) => a.start().unwrap_or(d),
             _ => d,
         };
         let g = G::of(unit, base)?;
