@@ -1571,6 +1571,57 @@ fn passive_cue_of_subject<'a>(
     })
 }
 
+/// Types whose patient is alive: killing and injury (of their object, or of the subject
+/// of a passive) and death (of the subject).
+const LIVING_PATIENT: [&str; 3] = ["killing", "injury", "death"];
+
+/// Whether the one that verb `v` (of a [`LIVING_PATIENT`] type) kills, injures or lets die
+/// is a thing: "the deal had been killed", "the bill died in committee", "killed the
+/// merger". That is a common noun whose sense classes (`noun_senses.txt`, only ever given
+/// to nouns) name no person, animal, group or body: the object after the verb (its noun
+/// phrase's last noun), else for death and for a passive participle the noun before the
+/// verb's auxiliaries. Pronouns, names and nouns without classes count as alive, so the
+/// type is only dropped on evidence.
+fn lifeless_patient(s: &Words, v: usize, ty: &str) -> bool {
+    let pos = |j: usize| s.pos.get(j).copied().unwrap_or("");
+    let lifeless = |j: usize| {
+        pos(j) == "NOUN"
+            && s.senses.get(j).copied().flatten().is_some_and(|c| {
+                !c.split(' ')
+                    .any(|x| matches!(x, "person" | "animal" | "group" | "body"))
+            })
+    };
+    if ty != "death" {
+        let mut j = v + 1;
+        while matches!(pos(j), "DET" | "ADJ" | "NUM") {
+            j += 1;
+        }
+        if matches!(pos(j), "NOUN" | "PROPN" | "PRON") {
+            while pos(j + 1) == "NOUN" {
+                j += 1;
+            }
+            return lifeless(j);
+        }
+    }
+    let mut j = v;
+    let mut auxiliaries = 0;
+    while j > 0 && matches!(pos(j - 1), "AUX" | "ADV" | "PART") {
+        auxiliaries += usize::from(pos(j - 1) == "AUX");
+        j -= 1;
+    }
+    let passive = auxiliaries > 0 && pos(v) == "VERB";
+    if !(ty == "death" || passive) || j == 0 || !lifeless(j - 1) {
+        return false;
+    }
+    // The noun must be a subject, not the end of a phrase that a preposition opens
+    // (Dutch puts the verb second: "Bij het ongeluk kwamen drie mensen om").
+    let mut k = j - 1;
+    while k > 0 && matches!(pos(k - 1), "DET" | "ADJ" | "NUM" | "NOUN") {
+        k -= 1;
+    }
+    k == 0 || pos(k - 1) != "ADP"
+}
+
 /// Finds the event mentions of a text. `timexes` are the spans of time expressions (empty
 /// when the time layer did not run). Never fails.
 pub fn find(
@@ -1661,15 +1712,17 @@ fn find_with(
                 .min_by_key(|t| (t.start as i64 - span.start as i64).unsigned_abs())
                 .copied();
             let lemma = prepared.lower[verb].to_string();
+            let kind = idiom_kind
+                .or(prepared.types[verb])
+                .or_else(|| particle_type(lang, &prepared, verb))
+                .filter(|&t| !(LIVING_PATIENT.contains(&t) && lifeless_patient(&prepared, verb, t)))
+                .unwrap_or("other");
             out.push(EventMention {
                 span,
                 tokens: s.tokens.start + r.start..s.tokens.start + r.end,
                 gaps: gaps.iter().map(|g| s.tokens.start + g).collect(),
                 sentence: si,
-                kind: idiom_kind
-                    .or(prepared.types[verb])
-                    .or_else(|| particle_type(lang, &prepared, verb))
-                    .unwrap_or("other"),
+                kind,
                 lemma,
                 factuality,
                 source,
