@@ -750,18 +750,14 @@ fn keys_at(s: &Words, i: usize, j: isize) -> &WordKeys {
 /// it opens the sentence): the bias, the word, its affixes and its shape.
 const HEAD_PREFIX: usize = 7;
 
+/// The key of the bias feature (the first head feature).
+const BIAS: u64 = Fnv::of("b").0;
+
 /// The scores of the first [`HEAD_PREFIX`] features of [`head_features`] of a word with
 /// keys `k`, summed from zero in their order as [`Model::scores`] sums them (so the float
 /// sum goes on exactly as there): inside the sentence, and as its first token.
 fn head_prefix(model: &Model, k: &WordKeys) -> [[f32; LABELS]; 2] {
-    let base = [
-        feature_hash(&["b"]),
-        k[K_W],
-        k[K_S2],
-        k[K_S3],
-        k[K_S4],
-        k[K_P3],
-    ];
+    let base = [BIAS, k[K_W], k[K_S2], k[K_S3], k[K_S4], k[K_P3]];
     [k[K_SH], k[K_SH0]].map(|sh| {
         let mut sc = [0.0; LABELS];
         for f in base.into_iter().chain([sh]) {
@@ -781,7 +777,7 @@ fn head_prefix(model: &Model, k: &WordKeys) -> [[f32; LABELS]; 2] {
 fn head_features(s: &Words, i: usize, f: &mut Vec<u64>) {
     let k = &s.keys[i];
     let cur = word_at(s, i, 0);
-    f.push(const { Fnv::of("b") }.0);
+    f.push(BIAS);
     f.push(k[K_W]);
     f.push(k[K_S2]);
     f.push(k[K_S3]);

@@ -65,16 +65,8 @@ impl Lex {
             ",," | "''" | "``" | "„" | "“" | "”" | "‟" => "\"",
             f => f,
         };
-        // Most tokens are lowercase ASCII already: no allocation for them (for ASCII,
-        // `to_lowercase` is `to_ascii_lowercase`).
-        let lower: std::borrow::Cow<'_, str> = if form
-            .bytes()
-            .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
-        {
-            std::borrow::Cow::Borrowed(form)
-        } else {
-            std::borrow::Cow::Owned(form.to_lowercase())
-        };
+        // Most tokens are lowercase ASCII already: no allocation for them.
+        let lower = crate::text::lowercase(form);
         let cl = clusters.and_then(|c| c.get(&lower)).unwrap_or(NO_CLUSTER);
         // Byte offsets of the last five and first four character boundaries.
         let mut ends = [0usize; 5];

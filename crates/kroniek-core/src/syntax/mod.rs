@@ -72,6 +72,11 @@ const FLAGS: &[u8; 5] = b"FLAGS";
 /// (Dutch Alpino cdb: 7 of 6,415; English EWT: 228 of 12,815, ellipsis).
 const MAX_AUX_HEADS: f64 = 0.005;
 
+/// Whether a relation attaches an auxiliary or copula (`aux`, `aux:pass`, `cop`).
+fn attaches_auxiliary(deprel: &str) -> bool {
+    matches!(deprel.split(':').next(), Some("aux" | "cop"))
+}
+
 /// The 17 universal part-of-speech tags of Universal Dependencies.
 #[allow(missing_docs)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -280,10 +285,7 @@ impl SyntaxModel {
         }
         let deproj = split.iter().any(Option::is_some).then_some(split);
         let aux_labels = if flags & FLAG_AUX_ONLY_DEPENDENT != 0 {
-            labels
-                .iter()
-                .map(|l| matches!(l.split(':').next(), Some("aux" | "cop")))
-                .collect()
+            labels.iter().map(|l| attaches_auxiliary(l)).collect()
         } else {
             Vec::new()
         };
@@ -992,7 +994,7 @@ pub fn train_with_feats(
         .filter(|t| t.upos == "AUX")
     {
         aux += 1;
-        aux_heads += usize::from(!matches!(t.deprel.split(':').next(), Some("aux" | "cop")));
+        aux_heads += usize::from(!attaches_auxiliary(&t.deprel));
     }
     let aux_only = aux > 0 && (aux_heads as f64) <= MAX_AUX_HEADS * aux as f64;
     log(format!(
