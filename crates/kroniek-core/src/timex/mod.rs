@@ -815,6 +815,10 @@ fn resolve(f: &Frame, d: Date, anchor: Option<G>, quarter: Option<G>) -> Option<
         }
     } else if f.anaph {
         match (anchor, f.unit) {
+            // "trades made that day", "that day has come" with no time named before: the
+            // day of some event, not the publication date (TBAQ 0 of 2 tagged; MEANTIME's
+            // one is PRESENT_REF)
+            (None, Some("D")) if f.dir.is_none() => return None,
             (Some(a), Some(u)) if same_unit(&a, u) => a,
             (Some(G::Day(a)), None) => G::Day(a),
             // "that year" after a day: the year of that day.
