@@ -37,7 +37,9 @@ pub(crate) struct Tok {
 }
 
 /// Splits text into words (letters), digit runs and single punctuation characters.
-/// Writes lower-cased forms into `lower`; curly apostrophes and dashes are folded.
+/// Writes lower-cased forms into `lower`; curly apostrophes, the en dash and Unicode
+/// hyphens are folded (to `'` and `-`); the em dash is not, as it never joins a compound
+/// ("until now\u{2014}and" is no "now-cancelled").
 pub(crate) fn tokenize(text: &str, toks: &mut Vec<Tok>, lower: &mut String) {
     toks.clear();
     lower.clear();
@@ -81,7 +83,7 @@ pub(crate) fn tokenize(text: &str, toks: &mut Vec<Tok>, lower: &mut String) {
         } else {
             let folded = match c {
                 '\u{2019}' | '\u{2018}' | '`' | '\u{b4}' => '\'',
-                '\u{2013}' | '\u{2014}' | '\u{2010}' | '\u{2011}' => '-',
+                '\u{2013}' | '\u{2010}' | '\u{2011}' => '-',
                 other => other,
             };
             lower.push(folded);
@@ -180,6 +182,10 @@ pub(crate) const DIGIT_CLASSES: &[&str] = &[
     "NUM", "YEAR", "YEAR2", "DAYNUM", "MONTHNUM", "HOUR", "MINUTE", "BAREYEAR",
 ];
 
+/// Built-in class for any word of letters, known or not ("now-cancelled": `now ~- ~WORD`).
+/// It matches only inside a pattern: a rule cannot start with it.
+pub(crate) const WORD_CLASS: &str = "WORD";
+
 /// The compiled lexicon and rules of one language.
 #[derive(Debug)]
 pub(crate) struct Grammar {
@@ -189,6 +195,8 @@ pub(crate) struct Grammar {
     pub rules: Vec<Rule>,
     /// Class ids of `DIGIT_CLASSES`.
     pub digit_class: [u8; 8],
+    /// Class id of `WORD_CLASS`.
+    pub word_class: u8,
     /// Problems found while reading the data (reported by tests).
     pub problems: Vec<String>,
 }
@@ -235,11 +243,13 @@ impl Grammar {
             infos: Vec::new(),
             rules: Vec::new(),
             digit_class: [0; 8],
+            word_class: 0,
             problems: Vec::new(),
         };
         for (k, name) in DIGIT_CLASSES.iter().enumerate() {
             g.digit_class[k] = g.intern_class(name);
         }
+        g.word_class = g.intern_class(WORD_CLASS);
         let mut compound: Option<Vec<&'static str>> = None;
         let mut units: Vec<(&'static str, i64)> = Vec::new();
         let mut tens: Vec<(&'static str, i64)> = Vec::new();
@@ -391,7 +401,12 @@ impl Grammar {
                     let (c, l, _) = first_set(&rule.atoms);
                     rule.first_classes = c;
                     rule.first_lits = l;
-                    if rule.atoms.is_empty() {
+                    if c & (1u64 << g.word_class) != 0 {
+                        g.problems.push(format!(
+                            "rules line {}: {WORD_CLASS} cannot start a rule",
+                            n + 1
+                        ));
+                    } else if rule.atoms.is_empty() {
                         g.problems
                             .push(format!("rules line {}: empty pattern", n + 1));
                     } else {
@@ -632,7 +647,12 @@ impl Cx<'_> {
             if attached_ok {
                 match &atom.kind {
                     AtomKind::Class(c) => {
-                        if self.masks[pos] & (1u64 << c) != 0 {
+                        let word = *c == self.g.word_class
+                            && self.lower[t.lo.0 as usize..t.lo.1 as usize]
+                                .chars()
+                                .next()
+                                .is_some_and(char::is_alphabetic);
+                        if word || self.masks[pos] & (1u64 << c) != 0 {
                             let mark = self.caps.len();
                             self.g.features(t, self.lower, *c, pos as u32, self.caps);
                             self.rep(atoms, k, pos + 1, count + 1, min, max, in_group, cont);

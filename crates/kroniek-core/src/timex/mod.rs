@@ -815,6 +815,10 @@ fn resolve(f: &Frame, d: Date, anchor: Option<G>, quarter: Option<G>) -> Option<
         }
     } else if f.anaph {
         match (anchor, f.unit) {
+            // "trades made that day", "that day has come" with no time named before: the
+            // day of some event, not the publication date (TBAQ 0 of 2 tagged; MEANTIME's
+            // one is PRESENT_REF)
+            (None, Some("D")) if f.dir.is_none() => return None,
             (Some(a), Some(u)) if same_unit(&a, u) => a,
             (Some(G::Day(a)), None) => G::Day(a),
             // "that year" after a day: the year of that day.
@@ -1119,6 +1123,29 @@ mod tests {
         }
     }
 
+    /// `WORD` matches any word of letters inside a pattern, and cannot start a rule.
+    #[test]
+    fn word_class_only_inside_a_pattern() {
+        let g = grammar::Grammar::build("REF=PRESENT_REF: now\n", "NONE: WORD ~- now\n");
+        assert_eq!(g.rules.len(), 0);
+        assert!(
+            g.problems.iter().any(|p| p.contains("cannot start")),
+            "{:?}",
+            g.problems
+        );
+        let g = grammar::Grammar::build("REF=PRESENT_REF: now\n", "NONE: now ~- ~WORD\n");
+        assert_eq!(g.problems, Vec::<String>::new());
+        let dct = PubDate::parse("2008-03-01").unwrap();
+        let found = |text: &str| {
+            tag(text, Lang::EN, dct)
+                .iter()
+                .any(|t| t.value == "PRESENT_REF")
+        };
+        assert!(!found("the now-cancelled deal"));
+        assert!(found("until now-1999 prices"));
+        assert!(found("until now\u{2014}and then"));
+    }
+
     #[test]
     fn never_panics_on_odd_text() {
         let dct = PubDate::parse("2019-02").unwrap();
@@ -1131,6 +1158,9 @@ mod tests {
             "’s",
             "31st of February",
             "week 54 van 2019",
+            "now-",
+            "now-\u{e9}lu now\u{2014}and now--",
+            "now-1999",
         ] {
             let _ = tag(text, Lang::NL, dct);
             let _ = tag(text, Lang::EN, dct);
