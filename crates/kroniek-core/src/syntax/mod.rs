@@ -41,7 +41,7 @@ mod tagger;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::fmt;
 
 use crate::lang::Lang;
@@ -611,22 +611,6 @@ fn upos_index(s: &str) -> u8 {
     Upos::parse(s).unwrap_or(Upos::X) as u8
 }
 
-/// The jackknife fold of training sentence `i` is `fold_keys(train)[i] % folds`: its own
-/// index, or for a sentence given more than once (an in-domain file repeated to weigh it
-/// more) the index of its first copy, so no fold's tagger has seen the sentence it tags.
-fn fold_keys(train: &[&Vec<GoldToken>]) -> Vec<usize> {
-    let mut first: HashMap<Vec<&str>, usize> = HashMap::new();
-    train
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            *first
-                .entry(s.iter().map(|t| t.form.as_str()).collect())
-                .or_insert(i)
-        })
-        .collect()
-}
-
 /// Trains a model on gold sentences and returns the model file's bytes. `dev` is only used
 /// to report progress through `log`. Pure and deterministic for given options.
 pub fn train(
@@ -776,14 +760,13 @@ pub fn train_with_feats(
     let two_pass = version >= 5 && !(opts.tagger_only && opts.jackknife < 2);
     let k = opts.jackknife;
     let folds = if two_pass && k < 2 { 4 } else { k };
-    let fold_key = fold_keys(&train);
     let mut fold_taggers = Vec::new();
     let mut first_tags: Vec<Vec<u8>> = vec![Vec::new(); train_tagged.len()];
     let rest_of = |fold: usize| -> Vec<(Vec<Lex>, Vec<u8>)> {
         train_tagged
             .iter()
             .enumerate()
-            .filter(|(i, _)| fold_key[*i] % folds != fold)
+            .filter(|(i, _)| i % folds != fold)
             .map(|(_, s)| s.clone())
             .collect()
     };
@@ -801,7 +784,7 @@ pub fn train_with_feats(
             for (i, s) in train_tagged
                 .iter()
                 .enumerate()
-                .filter(|(i, _)| fold_key[*i] % folds == fold)
+                .filter(|(i, _)| i % folds == fold)
             {
                 first_tags[i] = t.tag(&s.0);
             }
@@ -827,7 +810,7 @@ pub fn train_with_feats(
             let right: Vec<Vec<u8>> = first_tags
                 .iter()
                 .enumerate()
-                .filter(|(i, _)| fold_key[*i] % folds != fold)
+                .filter(|(i, _)| i % folds != fold)
                 .map(|(_, r)| r.clone())
                 .collect();
             t.train_second(
@@ -840,7 +823,7 @@ pub fn train_with_feats(
             for (i, s) in train_tagged
                 .iter()
                 .enumerate()
-                .filter(|(i, _)| fold_key[*i] % folds == fold)
+                .filter(|(i, _)| i % folds == fold)
             {
                 out[i] = t.tag(&s.0);
             }
@@ -895,7 +878,7 @@ pub fn train_with_feats(
         if k > 1 {
             for fold in 0..k {
                 let f = fine::train(
-                    &examples(&|i| fold_key[i] % k != fold),
+                    &examples(&|i| i % k != fold),
                     subs.clone(),
                     FINE_ITERATIONS,
                     opts.seed + 1 + fold as u64,
@@ -903,7 +886,7 @@ pub fn train_with_feats(
                 for (i, (lex, _)) in train_tagged
                     .iter()
                     .enumerate()
-                    .filter(|(i, _)| fold_key[*i] % k == fold)
+                    .filter(|(i, _)| i % k == fold)
                 {
                     f.refine(lex, &mut train_tags[i]);
                 }

@@ -516,25 +516,3 @@ fn dutch_auxiliaries_agree_with_the_parse() {
         }
     }
 }
-
-#[test]
-fn repeated_training_sentences_share_the_fold_of_their_first_copy() {
-    let sents = read(include_str!("../../../../testdata/syntax/train.conllu"));
-    assert!(sents.len() >= 3);
-    // The treebank given twice, as `--train a.conllu a.conllu` does.
-    let twice: Vec<&Vec<GoldToken>> = sents.iter().chain(&sents).collect();
-    let keys = fold_keys(&twice);
-    let n = sents.len();
-    for i in 0..n {
-        // Identical sentences inside the file also share a key: compare with the first copy.
-        assert_eq!(keys[n + i], keys[i], "sentence {i}");
-        assert!(keys[i] <= i);
-    }
-    // Distinct sentences keep their own index, so folds are as before without repeats.
-    let distinct = keys[..n]
-        .iter()
-        .enumerate()
-        .filter(|(i, k)| *i == **k)
-        .count();
-    assert!(distinct > n / 2);
-}
