@@ -1285,6 +1285,9 @@ struct Cues {
     /// Indexes into `cues` by the cue's first word.
     first: FastMap<String, Vec<usize>>,
     boundary: FastSet<String>,
+    /// Words that open a sentence with a subject clause ("Dat hij gewond raakte, lijkt
+    /// zeker"): the certainty cues of the clause after it cover the events in it.
+    subject_clause: FastSet<String>,
 }
 
 fn load_cues(lang: Lang) -> Cues {
@@ -1294,6 +1297,9 @@ fn load_cues(lang: Lang) -> Cues {
         match f.as_slice() {
             ["boundary", w, ..] => {
                 c.boundary.insert(w.to_lowercase());
+            }
+            ["subject-clause", w, ..] => {
+                c.subject_clause.insert(w.to_lowercase());
             }
             [kind, phrase, before, after, rest @ ..] => {
                 let (Ok(b), Ok(a)) = (before.parse(), after.parse()) else {
@@ -1477,6 +1483,37 @@ pub fn factuality(lang: Lang, s: &Words, ev: Range<usize>, attributed: bool) -> 
                 && !hits.contains(&k)
             {
                 hits.push(k);
+            }
+        }
+    }
+    // The event is in a subject clause that opens the sentence and ends at a comma: the
+    // certainty cues of the clause after it ("…, lijkt zeker", "…, is onwaarschijnlijk")
+    // speak about it, at any distance. Not negations: "…, is niet zeker" doubts, it does
+    // not deny.
+    if lo == 0 && hi < n && w[hi] == "," && c.subject_clause.contains(word(0)) {
+        let mut end = hi + 1;
+        while end < n && !s.cue[end].boundary {
+            end += 1;
+        }
+        for start in hi + 1..end {
+            for &k in s.cue[start].first.unwrap_or(&[]) {
+                let cue = &c.cues[k];
+                let fits = start + cue.words.len() <= end
+                    && cue
+                        .words
+                        .iter()
+                        .enumerate()
+                        .all(|(j, x)| word(start + j) == x);
+                if fits
+                    && cue.cond == Cond::Any
+                    && matches!(
+                        cue.kind.as_str(),
+                        "probable" | "possible" | "underspecified"
+                    )
+                    && !hits.contains(&k)
+                {
+                    hits.push(k);
+                }
             }
         }
     }

@@ -341,12 +341,26 @@ impl<'a> Context<'a> {
     }
 
     fn when_of(&self, e: &EventMention, published: PubDate) -> When {
-        let anchor = e
+        let governing = e
             .anchor
-            .and_then(|s| self.a.timexes.iter().find(|t| t.span == s))
+            .and_then(|s| self.a.timexes.iter().find(|t| t.span == s));
+        // A period counted back or on from a known day ("de afgelopen jaren", "the past
+        // three years", "de komende maanden") places the event inside it, even where the
+        // sentence names another date in a clause of its own ("De man die in 2014 …
+        // uitriep, is de afgelopen jaren … dood verklaard").
+        if let Some(t) = governing.filter(|t| is_placed_period(t)) {
+            return When {
+                earliest: t.earliest,
+                latest: t.latest,
+                anchored: true,
+                value: t.value.clone(),
+            };
+        }
+        let anchor = governing
             .filter(|t| is_point(t))
-            // A duration or "now" does not place the event: the nearest date of the
-            // sentence does ("op 3 november 2016 … 45 seconden lang … gesproken").
+            // A bare length ("45 seconden lang") or "now" does not place the event: the
+            // nearest date of the sentence does ("op 3 november 2016 … 45 seconden lang
+            // … gesproken").
             .or_else(|| {
                 let sentence = self.a.sentences.get(e.sentence)?.span;
                 self.a
@@ -558,6 +572,12 @@ fn rank(t: EntityType) -> u8 {
 
 /// Whether a time expression names a point or stretch of the calendar an event can be
 /// placed in (not a duration, set, or "now").
+/// A duration that the time layer anchored to a day, so that it has at least one end
+/// ("de afgelopen 18 maanden", "the past few years"), unlike a bare length ("45 seconden").
+fn is_placed_period(t: &crate::timex::Timex) -> bool {
+    t.kind == TimexType::Duration && (t.earliest.is_some() || t.latest.is_some())
+}
+
 fn is_point(t: &crate::timex::Timex) -> bool {
     matches!(t.kind, TimexType::Date | TimexType::Time)
         && t.earliest.is_some()

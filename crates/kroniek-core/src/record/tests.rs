@@ -195,3 +195,36 @@ fn intervals_are_shown_at_their_precision() {
         "2019-01-30/2019-02-27"
     );
 }
+
+#[test]
+fn a_period_counted_back_places_the_event_inside_it() {
+    let d = doc(
+        "De man die in 2014 het kalifaat uitriep, is de afgelopen jaren meerdere keren gewond geraakt.",
+        "2018-01",
+        Lang::NL,
+    );
+    let a = crate::annotate(&d);
+    let recs = extract(&d, &a);
+    let injury = recs
+        .events
+        .iter()
+        .find(|e| e.kind == "injury")
+        .expect("injury");
+    // Not 2014, the date of the relative clause: some day of the past years.
+    assert!(injury.when.anchored, "{injury:?}");
+    assert_eq!(injury.when.display(), "../2018-01-31", "{injury:?}");
+    // A bare length does not place the event: the date of the sentence does.
+    let d = doc(
+        "Op 3 november 2016 raakte hij 45 seconden lang gewond bij een aanval.",
+        "2018-01",
+        Lang::NL,
+    );
+    let a = crate::annotate(&d);
+    let recs = extract(&d, &a);
+    let injury = recs
+        .events
+        .iter()
+        .find(|e| e.kind == "injury")
+        .expect("injury");
+    assert_eq!(injury.when.display(), "2016-11-03", "{injury:?}");
+}
