@@ -86,11 +86,13 @@ impl When {
 
     /// Whether the two can be the same time.
     pub fn overlaps(&self, other: &When) -> bool {
-        match (self.earliest, self.latest, other.earliest, other.latest) {
-            (Some(a0), Some(a1), Some(b0), Some(b1)) => a0 <= b1 && b0 <= a1,
-            // An open side cannot rule anything out.
+        // An open side rules nothing out, a known one does: "../2018-01-31" cannot be
+        // 2019.
+        let before = |start: Option<Date>, end: Option<Date>| match (start, end) {
+            (Some(s), Some(e)) => s <= e,
             _ => true,
-        }
+        };
+        before(self.earliest, other.latest) && before(other.earliest, self.latest)
     }
 
     /// The interval written at the precision it has: `2019-01-10`, `2019-01`, `2019`, or
@@ -344,10 +346,10 @@ impl<'a> Context<'a> {
         let governing = e
             .anchor
             .and_then(|s| self.a.timexes.iter().find(|t| t.span == s));
-        // A period counted back or on from a known day ("de afgelopen jaren", "the past
-        // three years", "de komende maanden") places the event inside it, even where the
-        // sentence names another date in a clause of its own ("De man die in 2014 …
-        // uitriep, is de afgelopen jaren … dood verklaard").
+        // A period counted back or on from a known day ("de afgelopen drie jaar", "the
+        // past three years") places the event inside it, even where the sentence names
+        // another date in a clause of its own ("De man die in 2014 … uitriep, is de
+        // afgelopen drie jaar … gewond geraakt").
         if let Some(t) = governing.filter(|t| is_placed_period(t)) {
             return When {
                 earliest: t.earliest,
@@ -572,10 +574,12 @@ fn rank(t: EntityType) -> u8 {
 
 /// Whether a time expression names a point or stretch of the calendar an event can be
 /// placed in (not a duration, set, or "now").
-/// A duration that the time layer anchored to a day, so that it has at least one end
-/// ("de afgelopen 18 maanden", "the past few years"), unlike a bare length ("45 seconden").
+/// A duration that the time layer anchored to a day at both ends ("de afgelopen 18
+/// maanden", "the past three years"), unlike a bare length ("45 seconden"). A period open
+/// at one end ("de afgelopen jaren") would let the event merge with anything before, so
+/// it places nothing.
 fn is_placed_period(t: &crate::timex::Timex) -> bool {
-    t.kind == TimexType::Duration && (t.earliest.is_some() || t.latest.is_some())
+    t.kind == TimexType::Duration && t.earliest.is_some() && t.latest.is_some()
 }
 
 fn is_point(t: &crate::timex::Timex) -> bool {

@@ -199,7 +199,7 @@ fn intervals_are_shown_at_their_precision() {
 #[test]
 fn a_period_counted_back_places_the_event_inside_it() {
     let d = doc(
-        "De man die in 2014 het kalifaat uitriep, is de afgelopen jaren meerdere keren gewond geraakt.",
+        "De man die in 2014 het kalifaat uitriep, is de afgelopen drie jaar meerdere keren gewond geraakt.",
         "2018-01",
         Lang::NL,
     );
@@ -210,9 +210,9 @@ fn a_period_counted_back_places_the_event_inside_it() {
         .iter()
         .find(|e| e.kind == "injury")
         .expect("injury");
-    // Not 2014, the date of the relative clause: some day of the past years.
+    // Not 2014, the date of the relative clause: some day of the past three years.
     assert!(injury.when.anchored, "{injury:?}");
-    assert_eq!(injury.when.display(), "../2018-01-31", "{injury:?}");
+    assert_eq!(injury.when.display(), "2015-01-01/2018-01-31", "{injury:?}");
     // A bare length does not place the event: the date of the sentence does.
     let d = doc(
         "Op 3 november 2016 raakte hij 45 seconden lang gewond bij een aanval.",
@@ -227,4 +227,32 @@ fn a_period_counted_back_places_the_event_inside_it() {
         .find(|e| e.kind == "injury")
         .expect("injury");
     assert_eq!(injury.when.display(), "2016-11-03", "{injury:?}");
+}
+
+#[test]
+fn a_half_open_interval_rules_out_what_lies_beyond_its_known_end() {
+    let day = |s: &str| PubDate::parse(s).unwrap().earliest();
+    let until_2018 = When {
+        earliest: None,
+        latest: day("2018-01-31"),
+        anchored: true,
+        value: "PXY".into(),
+    };
+    let year = |y: &str| When {
+        earliest: PubDate::parse(y).unwrap().earliest(),
+        latest: PubDate::parse(y).unwrap().latest(),
+        anchored: true,
+        value: y.into(),
+    };
+    assert!(until_2018.overlaps(&year("2015")));
+    assert!(year("2015").overlaps(&until_2018));
+    assert!(!until_2018.overlaps(&year("2019")));
+    assert!(!year("2019").overlaps(&until_2018));
+    let open = When {
+        earliest: None,
+        latest: None,
+        anchored: false,
+        value: String::new(),
+    };
+    assert!(open.overlaps(&year("2019")) && year("2019").overlaps(&open));
 }
