@@ -187,6 +187,8 @@ pub(crate) struct Grammar {
     pub words: crate::fasthash::FastMap<String, u32>,
     pub infos: Vec<WordInfo>,
     pub rules: Vec<Rule>,
+    /// Which rules can start at a token, as bit sets over `rules` (see [`RuleIndex`]).
+    pub index: RuleIndex,
     /// Class ids of `DIGIT_CLASSES`.
     pub digit_class: [u8; 8],
     /// Problems found while reading the data (reported by tests).
@@ -234,6 +236,7 @@ impl Grammar {
             words: Default::default(),
             infos: Vec::new(),
             rules: Vec::new(),
+            index: RuleIndex::default(),
             digit_class: [0; 8],
             problems: Vec::new(),
         };
@@ -404,6 +407,7 @@ impl Grammar {
                 Err(e) => g.problems.push(format!("rules line {}: {e}", n + 1)),
             }
         }
+        g.index = RuleIndex::new(&g.rules, lits.len());
         for (w, id) in lits {
             g.word_mut(&w).lit = Some(id);
         }
@@ -506,13 +510,8 @@ impl Grammar {
         // One buffer for every rule's best captures (emptied per rule), not one allocation
         // per rule tried.
         let mut local_caps = Vec::new();
-        for (r, rule) in self.rules.iter().enumerate() {
-            if rule.first_classes & m == 0 && !lit.is_some_and(|l| rule.first_lits.contains(&l)) {
-                continue;
-            }
-            if rule.min_len > 1 && !next_live {
-                continue;
-            }
+        for r in self.index.candidates(m, lit, next_live) {
+            let rule = &self.rules[r];
             caps.clear();
             let mut local_best = 0usize;
             local_caps.clear();
@@ -564,6 +563,77 @@ impl Grammar {
                 }
             }
         }
+    }
+}
+
+/// The rules that can start at a token, looked up by its classes and literal instead of
+/// testing every rule's first set: most tokens start a handful of the hundreds of rules.
+#[derive(Debug, Default)]
+pub(crate) struct RuleIndex {
+    /// `u64` words per bit set (one bit per rule).
+    words: usize,
+    /// Per class (64), the rules whose first set has it.
+    by_class: Vec<u64>,
+    /// Per literal id, the rules whose first set has it.
+    by_lit: Vec<u64>,
+    /// The rules that take more than one token.
+    multi: Vec<u64>,
+}
+
+impl RuleIndex {
+    fn new(rules: &[Rule], lits: usize) -> RuleIndex {
+        let words = rules.len().div_ceil(64);
+        let mut ix = RuleIndex {
+            words,
+            by_class: vec![0; 64 * words],
+            by_lit: vec![0; lits * words],
+            multi: vec![0; words],
+        };
+        for (r, rule) in rules.iter().enumerate() {
+            let (w, bit) = (r / 64, 1u64 << (r % 64));
+            for c in 0..64 {
+                if rule.first_classes & (1u64 << c) != 0 {
+                    ix.by_class[c * words + w] |= bit;
+                }
+            }
+            for &l in &rule.first_lits {
+                ix.by_lit[l as usize * words + w] |= bit;
+            }
+            if rule.min_len > 1 {
+                ix.multi[w] |= bit;
+            }
+        }
+        ix
+    }
+
+    /// In order, the rules that can match at a token of classes `mask` and literal `lit`:
+    /// those whose first set has one of them, and only one-token rules unless
+    /// `next_live`.
+    pub(crate) fn candidates(
+        &self,
+        mask: u64,
+        lit: Option<u32>,
+        next_live: bool,
+    ) -> impl Iterator<Item = usize> + '_ {
+        (0..self.words).flat_map(move |w| {
+            let mut set = lit.map_or(0, |l| self.by_lit[l as usize * self.words + w]);
+            let mut m = mask;
+            while m != 0 {
+                let c = m.trailing_zeros() as usize;
+                set |= self.by_class[c * self.words + w];
+                m &= m - 1;
+            }
+            if !next_live {
+                set &= !self.multi[w];
+            }
+            std::iter::from_fn(move || {
+                (set != 0).then(|| {
+                    let b = set.trailing_zeros() as usize;
+                    set &= set - 1;
+                    w * 64 + b
+                })
+            })
+        })
     }
 }
 

@@ -1138,3 +1138,51 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod index_tests {
+    use super::*;
+
+    /// The rule index gives the rules that the plain test of every rule's first set
+    /// gives, in the same order, for every token of the demo corpus and every word of the
+    /// lexicons (with the next token live or not).
+    #[test]
+    fn rule_index_picks_as_first_sets() {
+        let corpus = include_str!("../../../kroniek-cli/demo/corpus.jsonl");
+        for c in grammars() {
+            let g = &c.grammar;
+            let mut cases: Vec<(u64, Option<u32>)> = Vec::new();
+            let (mut toks, mut lower) = (Vec::new(), String::new());
+            let mut text: String = corpus.into();
+            for w in g.words.keys() {
+                text.push(' ');
+                text.push_str(w);
+            }
+            grammar::tokenize(&text, &mut toks, &mut lower);
+            g.lookup(&mut toks, &lower);
+            for t in &toks {
+                let lit = (t.word != u32::MAX)
+                    .then(|| g.infos[t.word as usize].lit)
+                    .flatten();
+                cases.push((g.token_classes(t, &lower), lit));
+            }
+            for &(m, lit) in &cases {
+                for next_live in [false, true] {
+                    let plain: Vec<usize> = g
+                        .rules
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, r)| {
+                            (r.first_classes & m != 0
+                                || lit.is_some_and(|l| r.first_lits.contains(&l)))
+                                && (r.min_len <= 1 || next_live)
+                        })
+                        .map(|(i, _)| i)
+                        .collect();
+                    let fast: Vec<usize> = g.index.candidates(m, lit, next_live).collect();
+                    assert_eq!(fast, plain, "{} {m:x} {lit:?}", c.lang);
+                }
+            }
+        }
+    }
+}
