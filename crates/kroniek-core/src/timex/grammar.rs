@@ -159,6 +159,9 @@ pub(crate) struct Rule {
     pub first_lits: Vec<u32>,
     /// The fewest tokens a match takes.
     pub min_len: usize,
+    /// Where the first atom takes one token and the rest at least one: the classes and
+    /// literals that can begin the rest, one of which the next token must have.
+    pub second: Option<(u64, Vec<u32>)>,
     /// Tokens at the end of `atoms` that must match but stay out of the extent (the
     /// context after ` / ` in the rules file: "the year / (ended | ending)").
     pub trail: usize,
@@ -387,6 +390,7 @@ impl Grammar {
                         first_classes: 0,
                         first_lits: Vec::new(),
                         min_len: 0,
+                        second: None,
                         trail,
                         line: n + 1,
                     };
@@ -394,6 +398,10 @@ impl Grammar {
                     let (c, l, _) = first_set(&rule.atoms);
                     rule.first_classes = c;
                     rule.first_lits = l;
+                    if fixed_len(&rule.atoms[..1.min(rule.atoms.len())]) == Some(1) {
+                        let (c, l, empty) = first_set(&rule.atoms[1..]);
+                        rule.second = (!empty).then_some((c, l));
+                    }
                     if rule.atoms.is_empty() {
                         g.problems
                             .push(format!("rules line {}: empty pattern", n + 1));
@@ -486,6 +494,35 @@ impl Grammar {
         caps: &mut Vec<Cap>,
         best: &mut Vec<Cap>,
     ) -> Option<(usize, usize)> {
+        self.match_rules(toks, masks, lower, i, caps, best, false)
+    }
+
+    /// [`Grammar::match_at`] trying every rule whose first set fits, without the index
+    /// or the test of the next token (tests compare the two).
+    #[cfg(test)]
+    pub fn match_at_plain(
+        &self,
+        toks: &[Tok],
+        masks: &[u64],
+        lower: &str,
+        i: usize,
+        caps: &mut Vec<Cap>,
+        best: &mut Vec<Cap>,
+    ) -> Option<(usize, usize)> {
+        self.match_rules(toks, masks, lower, i, caps, best, true)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn match_rules(
+        &self,
+        toks: &[Tok],
+        masks: &[u64],
+        lower: &str,
+        i: usize,
+        caps: &mut Vec<Cap>,
+        best: &mut Vec<Cap>,
+        plain: bool,
+    ) -> Option<(usize, usize)> {
         let m = masks[i];
         let lit = if toks[i].word != u32::MAX {
             self.infos[toks[i].word as usize].lit
@@ -510,7 +547,27 @@ impl Grammar {
         // One buffer for every rule's best captures (emptied per rule), not one allocation
         // per rule tried.
         let mut local_caps = Vec::new();
-        for r in self.index.candidates(m, lit, next_live) {
+        let next_lit = toks
+            .get(i + 1)
+            .filter(|t| t.word != u32::MAX)
+            .and_then(|t| self.infos[t.word as usize].lit);
+        let next_mask = masks.get(i + 1).copied().unwrap_or(0);
+        let all = plain.then(|| {
+            (0..self.rules.len()).filter(|&r| {
+                let rule = &self.rules[r];
+                (rule.first_classes & m != 0 || lit.is_some_and(|l| rule.first_lits.contains(&l)))
+                    && (rule.min_len <= 1 || next_live)
+            })
+        });
+        let fast = (!plain).then(|| {
+            self.index.candidates(m, lit, next_live).filter(|&r| {
+                // Most tries of a rule end at the second token: test it before matching.
+                self.rules[r].second.as_ref().is_none_or(|(c, l)| {
+                    c & next_mask != 0 || next_lit.is_some_and(|x| l.contains(&x))
+                })
+            })
+        });
+        for r in all.into_iter().flatten().chain(fast.into_iter().flatten()) {
             let rule = &self.rules[r];
             caps.clear();
             let mut local_best = 0usize;
