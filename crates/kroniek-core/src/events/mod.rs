@@ -1036,19 +1036,59 @@ pub fn drop_attributive(lang: Lang, s: &Words, mentions: &mut Vec<Range<usize>>)
 }
 
 /// The nouns that name events wherever they occur (`resources/<lang>/event_nouns.txt`).
-fn event_nouns(lang: Lang) -> &'static FastSet<String> {
-    static CACHE: resources::PerLanguage<FastSet<String>> = resources::PerLanguage::new();
+fn event_nouns(lang: Lang) -> &'static EventNouns {
+    static CACHE: resources::PerLanguage<EventNouns> = resources::PerLanguage::new();
     CACHE.get(
         lang,
         |l| {
-            resources::lines(l, "event_nouns.txt")
-                .filter_map(|line| line.split_once('\t'))
-                .filter(|(kind, _)| *kind == "noun")
-                .map(|(_, word)| word.trim().to_lowercase())
-                .collect()
+            EventNouns::new(
+                resources::lines(l, "event_nouns.txt")
+                    .filter_map(|line| line.split_once('\t'))
+                    .filter(|(kind, _)| *kind == "noun")
+                    .map(|(_, word)| word.trim().to_lowercase())
+                    .collect(),
+            )
         },
-        Default::default,
+        || EventNouns::new(Default::default()),
     )
+}
+
+/// The event nouns, and the last two bytes of each: a word and all its compound heads
+/// end in the same two bytes, so most words are ruled out without a look-up.
+struct EventNouns {
+    words: FastSet<String>,
+    /// Bit set over the last two bytes (as a `u16`); `None` if a noun is shorter.
+    ends: Option<Vec<u64>>,
+}
+
+impl EventNouns {
+    fn new(words: FastSet<String>) -> EventNouns {
+        let mut ends = Some(vec![0u64; 1024]);
+        for w in &words {
+            match (Self::end(w), ends.as_mut()) {
+                (Some(e), Some(bits)) => bits[e / 64] |= 1 << (e % 64),
+                _ => ends = None,
+            }
+        }
+        EventNouns { words, ends }
+    }
+
+    fn end(w: &str) -> Option<usize> {
+        let b = w.as_bytes();
+        (b.len() >= 2).then(|| usize::from(b[b.len() - 2]) << 8 | usize::from(b[b.len() - 1]))
+    }
+
+    /// Whether `w` or one of its [`compound_heads`] is an event noun.
+    fn matches(&self, w: &str) -> bool {
+        if let Some(bits) = &self.ends {
+            match Self::end(w) {
+                Some(e) if bits[e / 64] & 1 << (e % 64) != 0 => {}
+                // Shorter than every noun, or no noun ends so.
+                _ => return false,
+            }
+        }
+        self.words.contains(w) || compound_heads(w).any(|h| self.words.contains(h))
+    }
 }
 
 /// Whether a word starts with a lower-case letter (leading quotes skipped): not a name,
@@ -1063,7 +1103,7 @@ fn lower_case(word: &str) -> bool {
 /// written in lower case unless it opens the sentence) that the model left out.
 pub fn add_event_nouns(lang: Lang, s: &Words, mentions: &mut Vec<Range<usize>>) {
     let nouns = event_nouns(lang);
-    if nouns.is_empty() {
+    if nouns.words.is_empty() {
         return;
     }
     let before = mentions.len();
@@ -1071,7 +1111,7 @@ pub fn add_event_nouns(lang: Lang, s: &Words, mentions: &mut Vec<Range<usize>>) 
         let w = w.trim_matches(|c: char| !c.is_alphanumeric());
         if (i > 0 && !lower_case(&s.orig[i]))
             || mentions.iter().any(|r| r.contains(&i))
-            || !(nouns.contains(w) || compound_heads(w).any(|h| nouns.contains(h)))
+            || !nouns.matches(w)
         {
             continue;
         }
@@ -1928,5 +1968,40 @@ mod tests {
         // An auxiliary with a verb in its clause is no copula: "is snel verkocht".
         let p = predications(&["PRON", "AUX", "ADJ", "VERB"]);
         assert!(p.iter().all(|x| *x == None));
+    }
+}
+
+#[cfg(test)]
+mod noun_tests {
+    use super::*;
+
+    /// The test of the last two bytes rules out only words that the look-ups would too.
+    #[test]
+    fn event_noun_ends_rule_out_as_lookups() {
+        let corpus = include_str!("../../../kroniek-cli/demo/corpus.jsonl");
+        for lang in [Lang::NL, Lang::EN] {
+            let nouns = event_nouns(lang);
+            let mut words: Vec<String> = corpus
+                .split(|c: char| !c.is_alphanumeric())
+                .map(str::to_lowercase)
+                .collect();
+            for n in &nouns.words {
+                words.extend([
+                    n.clone(),
+                    format!("test{n}"),
+                    format!("{n}s"),
+                    n.chars().skip(1).collect(),
+                ]);
+            }
+            words.extend(["", "a", "én", "ën"].map(String::from));
+            let mut hits = 0;
+            for w in &words {
+                let plain = nouns.words.contains(w.as_str())
+                    || compound_heads(w).any(|h| nouns.words.contains(h));
+                assert_eq!(nouns.matches(w), plain, "{w}");
+                hits += usize::from(plain);
+            }
+            assert!(nouns.words.is_empty() || hits > 0);
+        }
     }
 }

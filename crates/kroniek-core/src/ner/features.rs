@@ -529,6 +529,10 @@ impl<'a> Prepared<'a> {
                     continue;
                 }
                 let g = &self.gaz[j as usize * 8..j as usize * 8 + 8];
+                // Most tokens are in no list: nothing to push.
+                if g == [0u8; 8] {
+                    continue;
+                }
                 let mut any = false;
                 for (b, &pos) in g.iter().enumerate() {
                     if pos != 0 {

@@ -317,9 +317,39 @@ impl WordSums {
     /// tokens have the entries `ids`.
     #[inline]
     fn add(&self, ids: &[u32], i: usize, si: usize, n: usize, acc: &mut [i32]) {
+        // The four CoNLL types make 9 labels: at a width known when compiling, the rows are
+        // added without bounds checks in vector registers (the same integer sums).
+        if let Ok(acc) = <&mut [i32; 9]>::try_from(&mut *acc) {
+            return self.add_fixed(ids, i, si, acc);
+        }
         let mut add = |j: usize, role: usize| {
             let at = ids[j] as usize * self.stride + (si * ROLES + role) * n;
             for (a, &x) in acc.iter_mut().zip(&self.sums[at..at + n]) {
+                *a += x;
+            }
+        };
+        add(i, ROLE_SELF);
+        if i >= 1 {
+            add(i - 1, ROLE_PREV);
+        }
+        if i + 1 < ids.len() {
+            add(i + 1, ROLE_NEXT);
+        }
+        if i >= 2 {
+            add(i - 2, ROLE_PREV2);
+        }
+        if i + 2 < ids.len() {
+            add(i + 2, ROLE_NEXT2);
+        }
+    }
+
+    /// [`WordSums::add`] for `N` labels.
+    #[inline]
+    fn add_fixed<const N: usize>(&self, ids: &[u32], i: usize, si: usize, acc: &mut [i32; N]) {
+        let mut add = |j: usize, role: usize| {
+            let at = ids[j] as usize * self.stride + (si * ROLES + role) * N;
+            let row: &[i32; N] = self.sums[at..at + N].try_into().expect("N labels");
+            for (a, &x) in acc.iter_mut().zip(row) {
                 *a += x;
             }
         };
@@ -380,9 +410,25 @@ pub(crate) fn allowed_transitions(tags: &[String]) -> Vec<bool> {
     allowed
 }
 
-/// Targets of [`viterbi`] decoded at once: the 9 labels of four entity types fit, in
-/// three vectors of four.
-const LANES: usize = 12;
+/// Targets of [`viterbi`] decoded at once, in two vectors of four; the targets left over
+/// (the ninth label of four entity types) go one by one ([`best_source`]): cheaper than a
+/// third block mostly of padding.
+const LANES: usize = 8;
+
+/// [`best_sources`] for one target, its transitions by source in `to`: the same strict `>`
+/// over the sources in order.
+#[inline]
+fn best_source(last: &[f32], to: &[f32]) -> (f32, u32) {
+    let (mut best, mut arg) = (f32::NEG_INFINITY, 0u32);
+    for (p, (&lp, &t)) in last.iter().zip(to).enumerate() {
+        let s = lp + t;
+        if s > best {
+            best = s;
+            arg = p as u32;
+        }
+    }
+    (best, arg)
+}
 
 /// For the targets `block..block + LANES`: the best score over the sources (`last`, in
 /// order, through the transitions `from`, rows of `width`) and the first source that
@@ -411,58 +457,119 @@ fn best_sources(
 
 /// First-order Viterbi over emission scores (`len × tags`) with transitions and constraints.
 pub(crate) fn viterbi(emit: &[f32], n: usize, trans: &[f32], allowed: &[bool]) -> Vec<usize> {
-    let len = emit.len() / n;
-    if len == 0 {
-        return Vec::new();
-    }
-    let mut score = vec![f32::NEG_INFINITY; len * n];
-    let mut back = vec![0u16; len * n];
-    for c in 0..n {
-        if allowed[n * n + c] {
-            score[c] = emit[c] + trans[n * n + c];
+    Trellis::new(n, trans, allowed).decode(emit)
+}
+
+/// The transitions of one stage laid out for [`viterbi`], with its scratch buffers: built
+/// once per document and reused for each sentence (the layout costs about as much as
+/// decoding a short sentence).
+pub(crate) struct Trellis {
+    n: usize,
+    /// Row width: `n` rounded up to whole blocks of `LANES`.
+    width: usize,
+    /// Scores from the start state (`-inf` where not allowed).
+    start: Vec<f32>,
+    /// Transitions by source, rows of `width`, a forbidden one (and the padding) `-inf`.
+    from: Vec<f32>,
+    /// The same by target, `n` sources each, for the targets after the last whole block.
+    to: Vec<f32>,
+    score: Vec<f32>,
+    back: Vec<u16>,
+}
+
+impl Trellis {
+    pub(crate) fn new(n: usize, trans: &[f32], allowed: &[bool]) -> Trellis {
+        // Transitions by source, a forbidden one as -inf: `score + -inf` is never `> best`
+        // (which starts at -inf), exactly as skipping it, and the loop has no branch to
+        // mispredict. (Scores are finite or -inf; the model has no infinite weights.)
+        // Targets go in blocks of `LANES`, rows padded with -inf, and the sources in order
+        // for each target as before (a strict `>`, so the first best source wins): the same
+        // result, but the compiler can keep a block of targets in vector registers.
+        let width = n.div_ceil(LANES) * LANES;
+        let mut from = vec![f32::NEG_INFINITY; n * width];
+        for p in 0..n {
+            for c in 0..n {
+                if allowed[p * n + c] {
+                    from[p * width + c] = trans[p * n + c];
+                }
+            }
+        }
+        let start = (0..n)
+            .map(|c| {
+                if allowed[n * n + c] {
+                    trans[n * n + c]
+                } else {
+                    f32::NEG_INFINITY
+                }
+            })
+            .collect();
+        let whole = n / LANES * LANES;
+        let to = (whole..n)
+            .flat_map(|c| (0..n).map(move |p| (p, c)))
+            .map(|(p, c)| from[p * width + c])
+            .collect();
+        Trellis {
+            n,
+            width,
+            start,
+            from,
+            to,
+            score: Vec::new(),
+            back: Vec::new(),
         }
     }
-    // Transitions by source, a forbidden one as -inf: `score + -inf` is never `> best`
-    // (which starts at -inf), exactly as skipping it, and the loop has no branch to
-    // mispredict. (Scores are finite or -inf; the model has no infinite weights.) Targets
-    // go in blocks of `LANES`, rows padded with -inf, and the sources in order for each
-    // target as before (a strict `>`, so the first best source wins): the same result,
-    // but the compiler can keep a block of targets in vector registers.
-    let width = n.div_ceil(LANES) * LANES;
-    let mut from = vec![f32::NEG_INFINITY; n * width];
-    for p in 0..n {
+
+    /// The best label sequence for emission scores `emit` (`len × n`).
+    pub(crate) fn decode(&mut self, emit: &[f32]) -> Vec<usize> {
+        let n = self.n;
+        let len = emit.len() / n;
+        if len == 0 {
+            return Vec::new();
+        }
+        let (score, back) = (&mut self.score, &mut self.back);
+        score.clear();
+        score.resize(len * n, f32::NEG_INFINITY);
+        back.clear();
+        back.resize(len * n, 0);
         for c in 0..n {
-            if allowed[p * n + c] {
-                from[p * width + c] = trans[p * n + c];
+            // As `emit + trans` where the start allows `c`, else -inf.
+            if self.start[c] != f32::NEG_INFINITY {
+                score[c] = emit[c] + self.start[c];
             }
         }
-    }
-    for i in 1..len {
-        let (done, rest) = score.split_at_mut(i * n);
-        let last = &done[(i - 1) * n..];
-        let cur = &mut rest[..n];
-        let em = &emit[i * n..i * n + n];
-        let bk = &mut back[i * n..i * n + n];
-        for block in (0..n).step_by(LANES) {
-            let (best, arg) = best_sources(last, &from, width, block);
-            for k in 0..LANES.min(n - block) {
-                cur[block + k] = best[k] + em[block + k];
-                bk[block + k] = arg[k] as u16;
+        for i in 1..len {
+            let (done, rest) = score.split_at_mut(i * n);
+            let last = &done[(i - 1) * n..];
+            let cur = &mut rest[..n];
+            let em = &emit[i * n..i * n + n];
+            let bk = &mut back[i * n..i * n + n];
+            let whole = n / LANES * LANES;
+            for block in (0..whole).step_by(LANES) {
+                let (best, arg) = best_sources(last, &self.from, self.width, block);
+                for k in 0..LANES {
+                    cur[block + k] = best[k] + em[block + k];
+                    bk[block + k] = arg[k] as u16;
+                }
+            }
+            for (c, to) in (whole..n).zip(self.to.chunks_exact(n)) {
+                let (best, arg) = best_source(last, to);
+                cur[c] = best + em[c];
+                bk[c] = arg as u16;
             }
         }
-    }
-    let mut best = 0;
-    for c in 1..n {
-        if score[(len - 1) * n + c] > score[(len - 1) * n + best] {
-            best = c;
+        let mut best = 0;
+        for c in 1..n {
+            if score[(len - 1) * n + c] > score[(len - 1) * n + best] {
+                best = c;
+            }
         }
+        let mut out = vec![0; len];
+        out[len - 1] = best;
+        for i in (1..len).rev() {
+            out[i - 1] = back[i * n + out[i]] as usize;
+        }
+        out
     }
-    let mut out = vec![0; len];
-    out[len - 1] = best;
-    for i in (1..len).rev() {
-        out[i - 1] = back[i * n + out[i]] as usize;
-    }
-    out
 }
 
 impl Tagger {
@@ -605,6 +712,7 @@ impl Tagger {
         let mut labels = Vec::with_capacity(words.len());
         let mut acc = vec![0i32; n];
         let mut emit = Vec::new();
+        let mut trellis = Trellis::new(n, &self.first.trans, &self.allowed);
         for (w, ids) in words.iter().zip(ids) {
             let prep = Prepared::with_info(w, sums.info(&ids), Some(doc), self.gaz.as_ref());
             sums.fill(&prep, &ids, stages, n);
@@ -630,7 +738,7 @@ impl Tagger {
                     .accumulate(&feats[offsets[i]..offsets[i + 1]], n, &mut acc);
                 self.first.emit(&acc, &mut emit[i * n..i * n + n]);
             }
-            labels.push(viterbi(&emit, n, &self.first.trans, &self.allowed));
+            labels.push(trellis.decode(&emit));
             if self.second.is_some() {
                 cache.push((prep, ids, feats, offsets));
             }
@@ -646,6 +754,7 @@ impl Tagger {
         }
         let mut out = Vec::with_capacity(words.len());
         let mut extra = Vec::new();
+        let mut trellis = Trellis::new(n, &second.trans, &self.allowed);
         for ((prep, ids, feats, offsets), first) in cache.into_iter().zip(&labels) {
             let len = prep.len();
             emit.clear();
@@ -664,7 +773,7 @@ impl Tagger {
                 second.accumulate(&extra, n, &mut acc);
                 second.emit(&acc, &mut emit[i * n..i * n + n]);
             }
-            out.push(viterbi(&emit, n, &second.trans, &self.allowed));
+            out.push(trellis.decode(&emit));
         }
         out
     }
@@ -1014,13 +1123,20 @@ mod tests {
 
     #[test]
     fn viterbi_blocks_decode_as_plain_loop() {
-        // 17 labels (three blocks), coarse values so that ties are common.
+        // 3, 9 and 17 labels (no block, one block and one target alone, two blocks and
+        // one alone), coarse values so that ties are common.
+        for types in [1, 4, 8] {
+            viterbi_blocks_decode_as_plain_loop_with(types);
+        }
+    }
+
+    fn viterbi_blocks_decode_as_plain_loop_with(types: usize) {
         let tags: Vec<String> = std::iter::once("O".to_string())
-            .chain((0..8).flat_map(|t| [format!("B-{t}"), format!("I-{t}")]))
+            .chain((0..types).flat_map(|t| [format!("B-{t}"), format!("I-{t}")]))
             .collect();
         let n = tags.len();
         let allowed = allowed_transitions(&tags);
-        let mut x = 12345u64;
+        let mut x = 12345u64 + types as u64;
         let mut next = || {
             x = x
                 .wrapping_mul(6364136223846793005)
@@ -1034,6 +1150,18 @@ mod tests {
                 viterbi(&emit, n, &trans, &allowed),
                 viterbi_plain(&emit, n, &trans, &allowed)
             );
+        }
+        // One trellis reused over sentences of different lengths (its buffers kept).
+        let trans: Vec<f32> = (0..(n + 1) * n).map(|_| next()).collect();
+        let mut trellis = Trellis::new(n, &trans, &allowed);
+        for len in [30, 1, 7, 0, 2, 12] {
+            let emit: Vec<f32> = (0..len * n).map(|_| next()).collect();
+            let plain = if len == 0 {
+                Vec::new()
+            } else {
+                viterbi_plain(&emit, n, &trans, &allowed)
+            };
+            assert_eq!(trellis.decode(&emit), plain);
         }
     }
 

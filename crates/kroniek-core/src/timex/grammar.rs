@@ -161,6 +161,9 @@ pub(crate) struct Rule {
     pub first_lits: Vec<u32>,
     /// The fewest tokens a match takes.
     pub min_len: usize,
+    /// Where the first atom takes one token and the rest at least one: the classes and
+    /// literals that can begin the rest, one of which the next token must have.
+    pub second: Option<(u64, Vec<u32>)>,
     /// Tokens at the end of `atoms` that must match but stay out of the extent (the
     /// context after ` / ` in the rules file: "the year / (ended | ending)").
     pub trail: usize,
@@ -193,6 +196,8 @@ pub(crate) struct Grammar {
     pub words: crate::fasthash::FastMap<String, u32>,
     pub infos: Vec<WordInfo>,
     pub rules: Vec<Rule>,
+    /// Which rules can start at a token, as bit sets over `rules` (see [`RuleIndex`]).
+    pub index: RuleIndex,
     /// Class ids of `DIGIT_CLASSES`.
     pub digit_class: [u8; 8],
     /// Class id of `WORD_CLASS`.
@@ -242,6 +247,7 @@ impl Grammar {
             words: Default::default(),
             infos: Vec::new(),
             rules: Vec::new(),
+            index: RuleIndex::default(),
             digit_class: [0; 8],
             word_class: 0,
             problems: Vec::new(),
@@ -394,6 +400,7 @@ impl Grammar {
                         first_classes: 0,
                         first_lits: Vec::new(),
                         min_len: 0,
+                        second: None,
                         trail,
                         line: n + 1,
                     };
@@ -401,6 +408,13 @@ impl Grammar {
                     let (c, l, _) = first_set(&rule.atoms);
                     rule.first_classes = c;
                     rule.first_lits = l;
+                    if fixed_len(&rule.atoms[..1.min(rule.atoms.len())]) == Some(1) {
+                        let (c, l, empty) = first_set(&rule.atoms[1..]);
+                        // WORD matches by spelling, not by a class bit of the token, so a
+                        // rule whose second atom may be WORD cannot be pre-checked.
+                        let any_word = c & (1u64 << g.word_class) != 0;
+                        rule.second = (!empty && !any_word).then_some((c, l));
+                    }
                     if c & (1u64 << g.word_class) != 0 {
                         g.problems.push(format!(
                             "rules line {}: {WORD_CLASS} cannot start a rule",
@@ -419,6 +433,7 @@ impl Grammar {
                 Err(e) => g.problems.push(format!("rules line {}: {e}", n + 1)),
             }
         }
+        g.index = RuleIndex::new(&g.rules, lits.len());
         for (w, id) in lits {
             g.word_mut(&w).lit = Some(id);
         }
@@ -497,6 +512,35 @@ impl Grammar {
         caps: &mut Vec<Cap>,
         best: &mut Vec<Cap>,
     ) -> Option<(usize, usize)> {
+        self.match_rules(toks, masks, lower, i, caps, best, false)
+    }
+
+    /// [`Grammar::match_at`] trying every rule whose first set fits, without the index
+    /// or the test of the next token (tests compare the two).
+    #[cfg(test)]
+    pub fn match_at_plain(
+        &self,
+        toks: &[Tok],
+        masks: &[u64],
+        lower: &str,
+        i: usize,
+        caps: &mut Vec<Cap>,
+        best: &mut Vec<Cap>,
+    ) -> Option<(usize, usize)> {
+        self.match_rules(toks, masks, lower, i, caps, best, true)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn match_rules(
+        &self,
+        toks: &[Tok],
+        masks: &[u64],
+        lower: &str,
+        i: usize,
+        caps: &mut Vec<Cap>,
+        best: &mut Vec<Cap>,
+        plain: bool,
+    ) -> Option<(usize, usize)> {
         let m = masks[i];
         let lit = if toks[i].word != u32::MAX {
             self.infos[toks[i].word as usize].lit
@@ -521,13 +565,28 @@ impl Grammar {
         // One buffer for every rule's best captures (emptied per rule), not one allocation
         // per rule tried.
         let mut local_caps = Vec::new();
-        for (r, rule) in self.rules.iter().enumerate() {
-            if rule.first_classes & m == 0 && !lit.is_some_and(|l| rule.first_lits.contains(&l)) {
-                continue;
-            }
-            if rule.min_len > 1 && !next_live {
-                continue;
-            }
+        let next_lit = toks
+            .get(i + 1)
+            .filter(|t| t.word != u32::MAX)
+            .and_then(|t| self.infos[t.word as usize].lit);
+        let next_mask = masks.get(i + 1).copied().unwrap_or(0);
+        let all = plain.then(|| {
+            (0..self.rules.len()).filter(|&r| {
+                let rule = &self.rules[r];
+                (rule.first_classes & m != 0 || lit.is_some_and(|l| rule.first_lits.contains(&l)))
+                    && (rule.min_len <= 1 || next_live)
+            })
+        });
+        let fast = (!plain).then(|| {
+            self.index.candidates(m, lit, next_live).filter(|&r| {
+                // Most tries of a rule end at the second token: test it before matching.
+                self.rules[r].second.as_ref().is_none_or(|(c, l)| {
+                    c & next_mask != 0 || next_lit.is_some_and(|x| l.contains(&x))
+                })
+            })
+        });
+        for r in all.into_iter().flatten().chain(fast.into_iter().flatten()) {
+            let rule = &self.rules[r];
             caps.clear();
             let mut local_best = 0usize;
             local_caps.clear();
@@ -579,6 +638,77 @@ impl Grammar {
                 }
             }
         }
+    }
+}
+
+/// The rules that can start at a token, looked up by its classes and literal instead of
+/// testing every rule's first set: most tokens start a handful of the hundreds of rules.
+#[derive(Debug, Default)]
+pub(crate) struct RuleIndex {
+    /// `u64` words per bit set (one bit per rule).
+    words: usize,
+    /// Per class (64), the rules whose first set has it.
+    by_class: Vec<u64>,
+    /// Per literal id, the rules whose first set has it.
+    by_lit: Vec<u64>,
+    /// The rules that take more than one token.
+    multi: Vec<u64>,
+}
+
+impl RuleIndex {
+    fn new(rules: &[Rule], lits: usize) -> RuleIndex {
+        let words = rules.len().div_ceil(64);
+        let mut ix = RuleIndex {
+            words,
+            by_class: vec![0; 64 * words],
+            by_lit: vec![0; lits * words],
+            multi: vec![0; words],
+        };
+        for (r, rule) in rules.iter().enumerate() {
+            let (w, bit) = (r / 64, 1u64 << (r % 64));
+            for c in 0..64 {
+                if rule.first_classes & (1u64 << c) != 0 {
+                    ix.by_class[c * words + w] |= bit;
+                }
+            }
+            for &l in &rule.first_lits {
+                ix.by_lit[l as usize * words + w] |= bit;
+            }
+            if rule.min_len > 1 {
+                ix.multi[w] |= bit;
+            }
+        }
+        ix
+    }
+
+    /// In order, the rules that can match at a token of classes `mask` and literal `lit`:
+    /// those whose first set has one of them, and only one-token rules unless
+    /// `next_live`.
+    pub(crate) fn candidates(
+        &self,
+        mask: u64,
+        lit: Option<u32>,
+        next_live: bool,
+    ) -> impl Iterator<Item = usize> + '_ {
+        (0..self.words).flat_map(move |w| {
+            let mut set = lit.map_or(0, |l| self.by_lit[l as usize * self.words + w]);
+            let mut m = mask;
+            while m != 0 {
+                let c = m.trailing_zeros() as usize;
+                set |= self.by_class[c * self.words + w];
+                m &= m - 1;
+            }
+            if !next_live {
+                set &= !self.multi[w];
+            }
+            std::iter::from_fn(move || {
+                (set != 0).then(|| {
+                    let b = set.trailing_zeros() as usize;
+                    set &= set - 1;
+                    w * 64 + b
+                })
+            })
+        })
     }
 }
 

@@ -1168,3 +1168,89 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod index_tests {
+    use super::*;
+
+    /// The rule index gives the rules that the plain test of every rule's first set
+    /// gives, in the same order, for every token of the demo corpus and every word of the
+    /// lexicons (with the next token live or not).
+    /// `match_at` (index, next-token test) matches as trying every rule whose first set
+    /// fits: at every token of the demo corpus and of the lexicon words in sequence.
+    #[test]
+    fn match_at_matches_as_plain() {
+        let corpus = include_str!("../../../kroniek-cli/demo/corpus.jsonl");
+        let mut tried = 0;
+        for c in grammars() {
+            let g = &c.grammar;
+            let mut text: String = corpus.replace("\\n", "\n");
+            let mut words: Vec<&String> = g.words.keys().collect();
+            words.sort();
+            for (k, w) in words.iter().enumerate() {
+                text.push_str(if k % 7 == 0 { " 12 " } else { " " });
+                text.push_str(w);
+            }
+            let (mut toks, mut lower) = (Vec::new(), String::new());
+            grammar::tokenize(&text, &mut toks, &mut lower);
+            g.lookup(&mut toks, &lower);
+            let masks: Vec<u64> = toks.iter().map(|t| g.token_classes(t, &lower)).collect();
+            let (mut c1, mut b1, mut c2, mut b2) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+            for i in 0..toks.len() {
+                let fast = g.match_at(&toks, &masks, &lower, i, &mut c1, &mut b1);
+                let plain = g.match_at_plain(&toks, &masks, &lower, i, &mut c2, &mut b2);
+                assert_eq!(fast, plain, "{} token {i}", c.lang);
+                if fast.is_some() {
+                    let key = |b: &Vec<grammar::Cap>| {
+                        b.iter()
+                            .map(|x| (x.feature.class, x.feature.value, x.tok))
+                            .collect::<Vec<_>>()
+                    };
+                    assert_eq!(key(&b1), key(&b2));
+                    tried += 1;
+                }
+            }
+        }
+        assert!(tried > 100, "{tried}");
+    }
+
+    #[test]
+    fn rule_index_picks_as_first_sets() {
+        let corpus = include_str!("../../../kroniek-cli/demo/corpus.jsonl");
+        for c in grammars() {
+            let g = &c.grammar;
+            let mut cases: Vec<(u64, Option<u32>)> = Vec::new();
+            let (mut toks, mut lower) = (Vec::new(), String::new());
+            let mut text: String = corpus.into();
+            for w in g.words.keys() {
+                text.push(' ');
+                text.push_str(w);
+            }
+            grammar::tokenize(&text, &mut toks, &mut lower);
+            g.lookup(&mut toks, &lower);
+            for t in &toks {
+                let lit = (t.word != u32::MAX)
+                    .then(|| g.infos[t.word as usize].lit)
+                    .flatten();
+                cases.push((g.token_classes(t, &lower), lit));
+            }
+            for &(m, lit) in &cases {
+                for next_live in [false, true] {
+                    let plain: Vec<usize> = g
+                        .rules
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, r)| {
+                            (r.first_classes & m != 0
+                                || lit.is_some_and(|l| r.first_lits.contains(&l)))
+                                && (r.min_len <= 1 || next_live)
+                        })
+                        .map(|(i, _)| i)
+                        .collect();
+                    let fast: Vec<usize> = g.index.candidates(m, lit, next_live).collect();
+                    assert_eq!(fast, plain, "{} {m:x} {lit:?}", c.lang);
+                }
+            }
+        }
+    }
+}
