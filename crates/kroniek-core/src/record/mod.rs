@@ -256,6 +256,52 @@ fn properties(lang: Lang) -> &'static HashMap<String, String> {
     )
 }
 
+/// Words that, right after a length of time, date an event from the sentence's date
+/// (`resources/<lang>/event_offsets.txt`): -1 where the event lies that long before it
+/// ("refloated on Monday, six days **after** it ran aground"), +1 where after ("two days
+/// **before** the vote, … resigned on Friday").
+fn offset_words(lang: Lang) -> &'static HashMap<String, i64> {
+    static CACHE: resources::PerLanguage<HashMap<String, i64>> = resources::PerLanguage::new();
+    CACHE.get(
+        lang,
+        |l| {
+            resources::lines(l, "event_offsets.txt")
+                .filter_map(|line| {
+                    let (word, sign) = line.split_once('\t')?;
+                    let sign = match sign.trim() {
+                        "-" => -1,
+                        "+" => 1,
+                        _ => return None,
+                    };
+                    Some((word.trim().to_lowercase(), sign))
+                })
+                .collect()
+        },
+        HashMap::new,
+    )
+}
+
+/// A definite TIMEX3 length in days, weeks, months or years (`P6D`, `P2W`, `P3M`, `P1Y`):
+/// the number and its unit; none for vague (`PXD`), fractional or clock lengths.
+fn definite_length(value: &str) -> Option<(i64, u8)> {
+    let rest = value.strip_prefix('P')?;
+    let unit = *rest.as_bytes().last()?;
+    let n: i64 = rest[..rest.len() - 1].parse().ok()?;
+    (matches!(unit, b'D' | b'W' | b'M' | b'Y') && (1..=1000).contains(&n)).then_some((n, unit))
+}
+
+/// `d` moved by `n` units (`D`, `W`, `M`, `Y`); months and years end on the last day of
+/// a shorter month.
+fn shift(d: Date, n: i64, unit: u8) -> Option<Date> {
+    let span = match unit {
+        b'D' => n.days(),
+        b'W' => (7 * n).days(),
+        b'M' => n.months(),
+        _ => n.years(),
+    };
+    d.checked_add(span).ok()
+}
+
 /// The property of counted nouns that are no claim ("drie momenten", "two others").
 pub const IGNORED: &str = "-";
 
@@ -372,14 +418,46 @@ impl<'a> Context<'a> {
                     .min_by_key(|t| t.span.start.abs_diff(e.span.start))
             });
         match anchor {
-            Some(t) if is_point(t) => When {
-                earliest: t.earliest,
-                latest: t.latest,
-                anchored: true,
-                value: t.value.clone(),
-            },
+            Some(t) if is_point(t) => {
+                let when = When {
+                    earliest: t.earliest,
+                    latest: t.latest,
+                    anchored: true,
+                    value: t.value.clone(),
+                };
+                governing
+                    .and_then(|g| self.offset(g, &when))
+                    .unwrap_or(when)
+            }
             _ => When::unanchored(published, e.factuality.time),
         }
+    }
+
+    /// The date of an event governed by a length followed by an offset word ("six days
+    /// after it ran aground"): the sentence's date `when` moved back or on by that
+    /// length. The value becomes the interval's, as the text names no date for it.
+    fn offset(&self, length: &crate::timex::Timex, when: &When) -> Option<When> {
+        if length.kind != TimexType::Duration {
+            return None;
+        }
+        let (n, unit) = definite_length(&length.value)?;
+        let next: String = self
+            .text
+            .get(length.span.end as usize..)?
+            .trim_start()
+            .chars()
+            .take_while(|c| c.is_alphabetic())
+            .flat_map(char::to_lowercase)
+            .collect();
+        let sign = *offset_words(self.lang).get(&next)?;
+        let earliest = shift(when.earliest?, sign * n, unit)?;
+        let latest = shift(when.latest?, sign * n, unit)?;
+        Some(When {
+            earliest: Some(earliest),
+            latest: Some(latest),
+            anchored: true,
+            value: display_interval(Some(earliest), Some(latest)),
+        })
     }
 
     fn participant(&self, i: usize) -> Participant {

@@ -256,3 +256,30 @@ fn a_half_open_interval_rules_out_what_lies_beyond_its_known_end() {
     };
     assert!(open.overlaps(&year("2019")) && year("2019").overlaps(&open));
 }
+
+#[test]
+fn a_length_after_which_something_happened_dates_it_from_the_sentence_date() {
+    let when_of = |text: &str, lang: Lang, kind: &str| {
+        let d = doc(text, "2024-03-26", lang);
+        let a = crate::annotate(&d);
+        let recs = extract(&d, &a);
+        let e = recs
+            .events
+            .iter()
+            .find(|e| e.kind == kind)
+            .unwrap_or_else(|| panic!("no {kind} in {:#?}", recs.events));
+        e.when.display()
+    };
+    let en = "The container ship Nordstern was refloated on Monday, six days after it ran aground in the Kessel Canal.";
+    assert_eq!(when_of(en, Lang::EN, "rescue"), "2024-03-25");
+    assert_eq!(when_of(en, Lang::EN, "accident"), "2024-03-19");
+    let nl = "Zes dagen na de stranding is het containerschip Nordstern gisteren losgetrokken uit de oever.";
+    assert_eq!(when_of(nl, Lang::NL, "rescue"), "2024-03-25");
+    assert_eq!(when_of(nl, Lang::NL, "accident"), "2024-03-19");
+    let before = "Two days before the vote, the minister resigned on Friday.";
+    assert_eq!(when_of(before, Lang::EN, "resignation"), "2024-03-22");
+    assert_eq!(when_of(before, Lang::EN, "election"), "2024-03-24");
+    // A length with no offset word keeps the sentence's date.
+    let plain = "The ship was stuck for six days and was refloated on Monday.";
+    assert_eq!(when_of(plain, Lang::EN, "rescue"), "2024-03-25");
+}
