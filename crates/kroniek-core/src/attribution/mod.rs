@@ -435,7 +435,11 @@ fn make(
         {
             j = 1;
         }
-        if j > 0 || end - j > 1 || text[toks[0].span.range()].chars().all(|c| c.is_uppercase()) {
+        // A lone sentence-initial word is a name only as an acronym ("BBC meldt"), not
+        // as "A" or "I" ("A person familiar with … told").
+        let first = &text[toks[0].span.range()];
+        let acronym = first.chars().count() > 1 && first.chars().all(|c| c.is_uppercase());
+        if j > 0 || end - j > 1 || acronym {
             name = Some(span_of(toks, j..end));
         }
     }
