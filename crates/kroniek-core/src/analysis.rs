@@ -395,6 +395,9 @@ pub fn annotate_with(doc: &Document, options: &AnnotateOptions) -> Analysis {
     };
     let timex_spans: Vec<crate::span::Span> = timexes.iter().map(|t| t.span).collect();
     let mut quantities = crate::quantity::find(&doc.text, &tokens, &sentences, seg_lang);
+    // A number inside a time expression is the time layer's ("scheduled for May 22 before
+    // the court" is no quantity "22 before").
+    quantities.retain(|q| !timex_spans.iter().any(|t| t.overlaps(q.number)));
     let mut attributions = crate::attribution::find(&doc.text, &tokens, &sentences, seg_lang);
     // Link each source to the last named entity inside its phrase ("de Britse zender BBC").
     for a in &mut attributions {

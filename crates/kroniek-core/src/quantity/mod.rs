@@ -81,6 +81,11 @@ struct Lexicon {
     bounds: Vec<(Vec<String>, Bound)>,
     units: FastMap<String, String>,
     skip: crate::fasthash::FastSet<String>,
+    /// Function words that are never the counted noun ("van", "of", "before").
+    stop: crate::fasthash::FastSet<String>,
+    /// Words joining two numbers that share the unit after the second ("van 916 miljoen
+    /// naar 550 miljoen dollar", "between 12 and 15 million dollars").
+    range: crate::fasthash::FastSet<String>,
 }
 
 fn load(lang: Lang) -> Lexicon {
@@ -113,6 +118,12 @@ fn load(lang: Lang) -> Lexicon {
             }
             (Some("skip"), _) => {
                 lex.skip.insert(phrase);
+            }
+            (Some("stop"), _) => {
+                lex.stop.insert(phrase);
+            }
+            (Some("range"), _) => {
+                lex.range.insert(phrase);
             }
             _ => {}
         }
@@ -279,7 +290,7 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
         let words: Vec<Cow<str>> = toks.iter().map(|t| lower(text, t)).collect();
         let mut i = 0;
         while i < toks.len() {
-            let Some((value, end)) = number_at(toks, &words, i, lang, lex) else {
+            let Some((mut value, end)) = number_at(toks, &words, i, lang, lex) else {
                 i += 1;
                 continue;
             };
@@ -327,9 +338,28 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
                     unit = Some(u.clone());
                     unit_span = Some(toks[end].span);
                     stop = end + 1;
-                } else if toks[end].kind == TokenKind::Word && is_unit_word(w, lang) {
-                    unit = Some(text[toks[end].span.range()].to_string());
-                    unit_span = Some(toks[end].span);
+                } else if lex.range.contains(w) {
+                    // The unit after the second number is the first one's too, and so is
+                    // its multiplier if the first has none ("between 12 and 15 million
+                    // dollars"); the quantity itself ends at its own number.
+                    if let Some((_, end2)) = (end + 1 < toks.len())
+                        .then(|| number_at(toks, &words, end + 1, lang, lex))
+                        .flatten()
+                    {
+                        if let Some((u, span)) = unit_at(text, toks, &words, end2, lex) {
+                            unit = Some(u);
+                            unit_span = Some(span);
+                            let mult = |j: usize| lex.multipliers.get(&*words[j]).copied();
+                            if let (None, Some(m)) = (mult(end - 1), mult(end2 - 1)) {
+                                if value < 1000.0 {
+                                    value *= m;
+                                }
+                            }
+                        }
+                    }
+                } else if let Some((u, span)) = unit_at(text, toks, &words, end, lex) {
+                    unit = Some(u);
+                    unit_span = Some(span);
                     stop = end + 1;
                 }
             } else if end < toks.len()
@@ -361,20 +391,26 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
     out
 }
 
-/// Words that can be the counted noun: lower-case content words that are not function
-/// words. Without a POS tagger this is a short stop list.
-fn is_unit_word(w: &str, lang: Lang) -> bool {
-    const NL: &[&str] = &[
-        "en", "of", "in", "op", "van", "voor", "met", "te", "de", "het", "een", "is", "zijn",
-        "was", "waren", "tot", "bij", "aan", "door", "uit", "om", "dat", "die", "als", "en",
-        "maar", "procent",
-    ];
-    const EN: &[&str] = &[
-        "and", "or", "in", "on", "of", "for", "with", "to", "the", "a", "an", "is", "are", "was",
-        "were", "at", "by", "from", "that", "which", "as", "but",
-    ];
-    let stop = if lang == Lang::EN { EN } else { NL };
-    w.chars().next().is_some_and(char::is_alphabetic) && !stop.contains(&w)
+/// The unit at token `i`: a known unit (normalised: "$" → dollar) or a counted word that
+/// is not a function word (`stop` in `resources/<lang>/quantities.txt`) nor a length of
+/// time (`skip`).
+fn unit_at(
+    text: &str,
+    toks: &[Token],
+    words: &[Cow<str>],
+    i: usize,
+    lex: &Lexicon,
+) -> Option<(String, Span)> {
+    let w: &str = words.get(i)?;
+    if let Some(u) = lex.units.get(w) {
+        return Some((u.clone(), toks[i].span));
+    }
+    let counted = toks[i].kind == TokenKind::Word
+        && w.chars().next().is_some_and(char::is_alphabetic)
+        && !lex.stop.contains(w)
+        && !lex.skip.contains(w)
+        && !lex.range.contains(w);
+    counted.then(|| (text[toks[i].span.range()].to_string(), toks[i].span))
 }
 
 /// A number starting at token `i`: its value and the end token (exclusive).

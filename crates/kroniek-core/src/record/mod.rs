@@ -542,6 +542,11 @@ impl<'a> Context<'a> {
             let Some(unit) = q.unit.clone() else {
                 continue;
             };
+            // A number describing who speaks ("two people familiar with the talks") is
+            // no claim of theirs.
+            if self.sources.iter().any(|s| s.contains(q.number)) {
+                continue;
+            }
             let property = property_of(self.lang, &unit);
             if property == IGNORED {
                 continue;

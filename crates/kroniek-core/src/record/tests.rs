@@ -283,3 +283,19 @@ fn a_length_after_which_something_happened_dates_it_from_the_sentence_date() {
     let plain = "The ship was stuck for six days and was refloated on Monday.";
     assert_eq!(when_of(plain, Lang::EN, "rescue"), "2024-03-25");
 }
+
+#[test]
+fn numbers_describing_the_source_are_no_claims() {
+    let d = doc(
+        "The authority has lowered its demand to about $550 million, according to two people familiar with the talks.",
+        "2024-05",
+        Lang::EN,
+    );
+    let claims = extract(&d, &crate::annotate(&d)).claims;
+    let units: Vec<&str> = claims.iter().map(|c| c.unit.as_str()).collect();
+    assert_eq!(units, ["dollar"], "{claims:#?}");
+    assert_eq!(
+        claims[0].source.as_deref(),
+        Some("two people familiar with the talks")
+    );
+}
