@@ -322,50 +322,45 @@ impl WordSums {
         if let Ok(acc) = <&mut [i32; 9]>::try_from(&mut *acc) {
             return self.add_fixed(ids, i, si, acc);
         }
-        let mut add = |j: usize, role: usize| {
+        let add = |j: usize, role: usize| {
             let at = ids[j] as usize * self.stride + (si * ROLES + role) * n;
             for (a, &x) in acc.iter_mut().zip(&self.sums[at..at + n]) {
                 *a += x;
             }
         };
-        add(i, ROLE_SELF);
-        if i >= 1 {
-            add(i - 1, ROLE_PREV);
-        }
-        if i + 1 < ids.len() {
-            add(i + 1, ROLE_NEXT);
-        }
-        if i >= 2 {
-            add(i - 2, ROLE_PREV2);
-        }
-        if i + 2 < ids.len() {
-            add(i + 2, ROLE_NEXT2);
-        }
+        for_roles(i, ids.len(), add);
     }
 
     /// [`WordSums::add`] for `N` labels.
     #[inline]
     fn add_fixed<const N: usize>(&self, ids: &[u32], i: usize, si: usize, acc: &mut [i32; N]) {
-        let mut add = |j: usize, role: usize| {
+        let add = |j: usize, role: usize| {
             let at = ids[j] as usize * self.stride + (si * ROLES + role) * N;
             let row: &[i32; N] = self.sums[at..at + N].try_into().expect("N labels");
             for (a, &x) in acc.iter_mut().zip(row) {
                 *a += x;
             }
         };
-        add(i, ROLE_SELF);
-        if i >= 1 {
-            add(i - 1, ROLE_PREV);
-        }
-        if i + 1 < ids.len() {
-            add(i + 1, ROLE_NEXT);
-        }
-        if i >= 2 {
-            add(i - 2, ROLE_PREV2);
-        }
-        if i + 2 < ids.len() {
-            add(i + 2, ROLE_NEXT2);
-        }
+        for_roles(i, ids.len(), add);
+    }
+}
+
+/// Calls `add(j, role)` for token `i` itself and its neighbours within two tokens in a
+/// sentence of `len` tokens, in the order the word sums are added.
+#[inline(always)]
+fn for_roles(i: usize, len: usize, mut add: impl FnMut(usize, usize)) {
+    add(i, ROLE_SELF);
+    if i >= 1 {
+        add(i - 1, ROLE_PREV);
+    }
+    if i + 1 < len {
+        add(i + 1, ROLE_NEXT);
+    }
+    if i >= 2 {
+        add(i - 2, ROLE_PREV2);
+    }
+    if i + 2 < len {
+        add(i + 2, ROLE_NEXT2);
     }
 }
 

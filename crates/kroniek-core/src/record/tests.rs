@@ -12,6 +12,16 @@ fn doc(text: &str, date: &str, lang: Lang) -> Document {
         .build()
 }
 
+/// The first event of type `kind` that `extract` finds in one article.
+fn event_of(text: &str, date: &str, lang: Lang, kind: &str) -> DocEvent {
+    let d = doc(text, date, lang);
+    let recs = extract(&d, &crate::annotate(&d));
+    recs.events
+        .into_iter()
+        .find(|e| e.kind == kind)
+        .unwrap_or_else(|| panic!("no {kind} event in {text:?}"))
+}
+
 /// Records of each document, merged across documents: global entity ids come from the
 /// entity merger, as in the store.
 fn merge_all(docs: &[Document]) -> (Merger<EntityId>, Vec<DocRecords>) {
@@ -198,34 +208,22 @@ fn intervals_are_shown_at_their_precision() {
 
 #[test]
 fn a_period_counted_back_places_the_event_inside_it() {
-    let d = doc(
+    let injury = event_of(
         "De man die in 2014 het kalifaat uitriep, is de afgelopen drie jaar meerdere keren gewond geraakt.",
         "2018-01",
         Lang::NL,
+        "injury",
     );
-    let a = crate::annotate(&d);
-    let recs = extract(&d, &a);
-    let injury = recs
-        .events
-        .iter()
-        .find(|e| e.kind == "injury")
-        .expect("injury");
     // Not 2014, the date of the relative clause: some day of the past three years.
     assert!(injury.when.anchored, "{injury:?}");
     assert_eq!(injury.when.display(), "2015-01-01/2018-01-31", "{injury:?}");
     // A bare length does not place the event: the date of the sentence does.
-    let d = doc(
+    let injury = event_of(
         "Op 3 november 2016 raakte hij 45 seconden lang gewond bij een aanval.",
         "2018-01",
         Lang::NL,
+        "injury",
     );
-    let a = crate::annotate(&d);
-    let recs = extract(&d, &a);
-    let injury = recs
-        .events
-        .iter()
-        .find(|e| e.kind == "injury")
-        .expect("injury");
     assert_eq!(injury.when.display(), "2016-11-03", "{injury:?}");
 }
 
@@ -260,15 +258,7 @@ fn a_half_open_interval_rules_out_what_lies_beyond_its_known_end() {
 #[test]
 fn a_length_after_which_something_happened_dates_it_from_the_sentence_date() {
     let when_of = |text: &str, lang: Lang, kind: &str| {
-        let d = doc(text, "2024-03-26", lang);
-        let a = crate::annotate(&d);
-        let recs = extract(&d, &a);
-        let e = recs
-            .events
-            .iter()
-            .find(|e| e.kind == kind)
-            .unwrap_or_else(|| panic!("no {kind} in {:#?}", recs.events));
-        e.when.display()
+        event_of(text, "2024-03-26", lang, kind).when.display()
     };
     let en = "The container ship Nordstern was refloated on Monday, six days after it ran aground in the Kessel Canal.";
     assert_eq!(when_of(en, Lang::EN, "rescue"), "2024-03-25");
