@@ -1527,10 +1527,16 @@ pub fn factuality(lang: Lang, s: &Words, ev: Range<usize>, attributed: bool) -> 
         }
     }
     // The event is in a subject clause that opens the sentence and ends at a comma: the
-    // certainty cues of the clause after it ("…, lijkt zeker", "…, is onwaarschijnlijk")
+    // certainty cues of the clause after it ("…, lijkt zeker", "…, is mogelijk")
     // speak about it, at any distance. Not negations: "…, is niet zeker" doubts, it does
     // not deny.
-    if lo == 0 && hi < n && w[hi] == "," && c.subject_clause.contains(word(0)) {
+    // The clause must end in its verb, as a subordinate clause does: "Dat schrijft de
+    // krant, …" opens with a demonstrative.
+    let verb_final = hi > 0
+        && s.pos
+            .get(hi - 1)
+            .is_none_or(|p| matches!(*p, "VERB" | "AUX"));
+    if lo == 0 && hi < n && w[hi] == "," && verb_final && c.subject_clause.contains(word(0)) {
         let mut end = hi + 1;
         while end < n && !s.cue[end].boundary {
             end += 1;

@@ -284,7 +284,7 @@ fn offset_words(lang: Lang) -> &'static HashMap<String, i64> {
 /// A definite TIMEX3 length in days, weeks, months or years (`P6D`, `P2W`, `P3M`, `P1Y`):
 /// the number and its unit; none for vague (`PXD`), fractional or clock lengths.
 fn definite_length(value: &str) -> Option<(i64, u8)> {
-    let rest = value.strip_prefix('P')?;
+    let rest = value.strip_prefix('P').filter(|r| r.is_ascii())?;
     let unit = *rest.as_bytes().last()?;
     let n: i64 = rest[..rest.len() - 1].parse().ok()?;
     (matches!(unit, b'D' | b'W' | b'M' | b'Y') && (1..=1000).contains(&n)).then_some((n, unit))
@@ -655,8 +655,6 @@ fn rank(t: EntityType) -> u8 {
     }
 }
 
-/// Whether a time expression names a point or stretch of the calendar an event can be
-/// placed in (not a duration, set, or "now").
 /// A duration that the time layer anchored to a day at both ends ("de afgelopen 18
 /// maanden", "the past three years"), unlike a bare length ("45 seconden"). A period open
 /// at one end ("de afgelopen jaren") would let the event merge with anything before, so
@@ -665,6 +663,8 @@ fn is_placed_period(t: &crate::timex::Timex) -> bool {
     t.kind == TimexType::Duration && t.earliest.is_some() && t.latest.is_some()
 }
 
+/// Whether a time expression names a point or stretch of the calendar an event can be
+/// placed in (not a duration, set, or "now").
 fn is_point(t: &crate::timex::Timex) -> bool {
     matches!(t.kind, TimexType::Date | TimexType::Time)
         && t.earliest.is_some()

@@ -269,6 +269,9 @@ fn a_length_after_which_something_happened_dates_it_from_the_sentence_date() {
     let before = "Two days before the vote, the minister resigned on Friday.";
     assert_eq!(when_of(before, Lang::EN, "resignation"), "2024-03-22");
     assert_eq!(when_of(before, Lang::EN, "election"), "2024-03-24");
+    // An event with a date of its own keeps it.
+    let from = "The ship was refloated six days after the March 19 grounding.";
+    assert_eq!(when_of(from, Lang::EN, "accident"), "2024-03-19");
     // A length with no offset word keeps the sentence's date.
     let plain = "The ship was stuck for six days and was refloated on Monday.";
     assert_eq!(when_of(plain, Lang::EN, "rescue"), "2024-03-25");
