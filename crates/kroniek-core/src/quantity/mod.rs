@@ -81,6 +81,8 @@ struct Lexicon {
     bounds: Vec<(Vec<String>, Bound)>,
     units: FastMap<String, String>,
     skip: crate::fasthash::FastSet<String>,
+    /// Number words that only bound the number ("honderden", "dozens": at least).
+    vague: FastMap<String, Bound>,
     /// Function words that are never the counted noun ("van", "of", "before").
     stop: crate::fasthash::FastSet<String>,
     /// Words joining two numbers that share the unit after the second ("van 916 miljoen
@@ -99,6 +101,10 @@ fn load(lang: Lang) -> Lexicon {
         match (kind, value) {
             (Some("num"), Some(v)) => {
                 if let Ok(v) = v.parse() {
+                    // A fourth column bounds a vague number ("honderden" is at least 100).
+                    if let Some(b) = f.next().and_then(|b| Bound::parse(b.trim())) {
+                        lex.vague.insert(phrase.clone(), b);
+                    }
                     lex.numbers.insert(phrase, v);
                 }
             }
@@ -307,7 +313,11 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
                 }
             }
             // Bound cue before.
-            let mut bound = Bound::Exact;
+            let mut bound = lex
+                .vague
+                .get(&*words[start_num])
+                .copied()
+                .unwrap_or(Bound::Exact);
             for (cue, b) in &lex.bounds {
                 if cue.len() <= start && words[start - cue.len()..start] == cue[..] {
                     bound = *b;
