@@ -1328,6 +1328,13 @@ struct Cues {
     /// Words that open a sentence with a subject clause ("Dat hij gewond raakte, lijkt
     /// zeker"): the certainty cues of the clause after it cover the events in it.
     subject_clause: FastSet<String>,
+    /// Infinitive auxiliaries that close a verb cluster with a participle ("hebben
+    /// doorbroken", "gewond geraakt zijn"): such a cluster needs a finite verb to govern
+    /// it, so a reportive cue anywhere before it in its clause reaches it.
+    cluster: FastSet<String>,
+    /// Words that join a clause sharing the finite verb of the clause before it ("… zou
+    /// het protocol hebben doorbroken **en** door een portofoon hebben gesproken").
+    conjunct: FastSet<String>,
 }
 
 fn load_cues(lang: Lang) -> Cues {
@@ -1340,6 +1347,12 @@ fn load_cues(lang: Lang) -> Cues {
             }
             ["subject-clause", w, ..] => {
                 c.subject_clause.insert(w.to_lowercase());
+            }
+            ["cluster", w, ..] => {
+                c.cluster.insert(w.to_lowercase());
+            }
+            ["conjunct", w, ..] => {
+                c.conjunct.insert(w.to_lowercase());
             }
             [kind, phrase, before, after, rest @ ..] => {
                 let (Ok(b), Ok(a)) = (before.parse(), after.parse()) else {
@@ -1563,6 +1576,11 @@ pub fn factuality(lang: Lang, s: &Words, ev: Range<usize>, attributed: bool) -> 
             }
         }
     }
+    if let Some(k) = reportive_of_cluster(c, s, &ev, lo, &word) {
+        if !hits.contains(&k) {
+            hits.push(k);
+        }
+    }
     if let Some(k) = passive_cue_of_subject(c, s, &ev, &word) {
         if !hits.contains(&k) {
             hits.push(k);
@@ -1605,6 +1623,52 @@ pub fn factuality(lang: Lang, s: &Words, ev: Range<usize>, attributed: bool) -> 
         Certainty::Certain
     };
     f
+}
+
+/// The reportive cue ("zou") that governs the verb event `ev` when it ends a verb cluster
+/// with an infinitive auxiliary ("hebben doorbroken", "geraakt zijn"), at any distance:
+/// Dutch puts the whole middle field between the two ("Zo zou hij op 3 november 2016 in een
+/// klein dorpje het protocol hebben doorbroken"). The cue is looked for in the event's
+/// clause (from `lo`) and, when that clause opens with a conjunct word ("en"), in the
+/// clause before it, which it shares the finite verb with.
+fn reportive_of_cluster<'a>(
+    c: &Cues,
+    s: &Words,
+    ev: &Range<usize>,
+    lo: usize,
+    word: &impl Fn(usize) -> &'a str,
+) -> Option<usize> {
+    let n = s.lower.len();
+    let is_verb = s.pos.get(ev.start).is_some_and(|p| *p == "VERB");
+    let next_to_cluster = (ev.start > 0 && c.cluster.contains(word(ev.start - 1)))
+        || (ev.end < n && c.cluster.contains(word(ev.end)));
+    if c.cluster.is_empty() || !is_verb || !next_to_cluster {
+        return None;
+    }
+    let reportive_at = |j: usize| {
+        s.cue[j].first?.iter().copied().find(|&k| {
+            let cue = &c.cues[k];
+            cue.kind == "reportive"
+                && cue.cond == Cond::Any
+                && j + cue.words.len() <= ev.start
+                && cue.words.iter().enumerate().all(|(i, x)| word(j + i) == x)
+        })
+    };
+    let mut from = lo;
+    loop {
+        if let Some(k) = (from..ev.start).find_map(reportive_at) {
+            return Some(k);
+        }
+        // Only one step back, over a conjunct word that opens this clause.
+        if from == 0 || from != lo || !c.conjunct.contains(word(from)) {
+            return None;
+        }
+        let mut prev = from;
+        while prev > 0 && !s.cue[prev - 1].boundary {
+            prev -= 1;
+        }
+        from = prev;
+    }
 }
 
 /// A `subject` cue that governs the noun event `ev` as the head of its passive subject:
