@@ -1654,21 +1654,23 @@ fn reportive_of_cluster<'a>(
                 && cue.words.iter().enumerate().all(|(i, x)| word(j + i) == x)
         })
     };
-    let mut from = lo;
-    loop {
-        if let Some(k) = (from..ev.start).find_map(reportive_at) {
-            return Some(k);
-        }
-        // Only one step back, over a conjunct word that opens this clause.
-        if from == 0 || from != lo || !c.conjunct.contains(word(from)) {
-            return None;
-        }
-        let mut prev = from;
-        while prev > 0 && !s.cue[prev - 1].boundary {
-            prev -= 1;
-        }
-        from = prev;
+    if let Some(k) = (lo..ev.start).find_map(reportive_at) {
+        return Some(k);
     }
+    // Only one step back, over a conjunct word that opens this clause (and punctuation
+    // before it: "…, en …").
+    if lo == 0 || !c.conjunct.contains(word(lo)) {
+        return None;
+    }
+    let mut end = lo;
+    while end > 0 && !s.lower[end - 1].chars().any(char::is_alphanumeric) {
+        end -= 1;
+    }
+    let mut start = end;
+    while start > 0 && !s.cue[start - 1].boundary {
+        start -= 1;
+    }
+    (start..end).find_map(reportive_at)
 }
 
 /// A `subject` cue that governs the noun event `ev` as the head of its passive subject:
