@@ -191,11 +191,7 @@ pub fn link(text: &str, mentions: &[NameMention]) -> DocEntities {
                 None => votes.push((pending[m].etype, 1)),
             }
         }
-        // Majority type; MISC loses ties (it is the tagger's least certain class).
-        let etype = votes
-            .iter()
-            .max_by_key(|v| (v.1, v.0 != EntityType::Misc))
-            .map_or(EntityType::Misc, |v| v.0);
+        let etype = EntityType::majority(votes).unwrap_or(EntityType::Misc);
         let mut names: Vec<String> = Vec::new();
         for &m in &ms {
             if !names.contains(&pending[m].surface) {
@@ -341,7 +337,7 @@ fn initials_of(
 /// mentions with the same key form one entity.
 pub fn group(text: &str, mentions: &[EntityMention]) -> Vec<DocEntity> {
     let mut out: Vec<DocEntity> = Vec::new();
-    let mut types: Vec<Vec<EntityType>> = Vec::new();
+    let mut types: Vec<Vec<(EntityType, bool)>> = Vec::new();
     for (i, m) in mentions.iter().enumerate() {
         let Some(surface) = text.get(m.span.range()) else {
             continue;
@@ -362,7 +358,7 @@ pub fn group(text: &str, mentions: &[EntityMention]) -> Vec<DocEntity> {
         };
         let d = &mut out[e];
         d.mentions.push(i);
-        types[e].push(m.etype);
+        types[e].push((m.etype, is_descriptor(surface)));
         if !d.names.iter().any(|n| n == surface) {
             d.names.push(surface.to_string());
         }
@@ -371,16 +367,23 @@ pub fn group(text: &str, mentions: &[EntityMention]) -> Vec<DocEntity> {
         }
     }
     for (d, ts) in out.iter_mut().zip(types) {
-        let count = |t: EntityType| ts.iter().filter(|&&x| x == t).count();
-        d.etype = [
+        // As in `link`: descriptors do not vote when the entity has a name.
+        let named = ts.iter().any(|&(_, descriptor)| !descriptor);
+        // In type order, so that ties go as before (to the later of PER, ORG, LOC).
+        let votes = [
             EntityType::Per,
             EntityType::Org,
             EntityType::Loc,
             EntityType::Misc,
         ]
-        .into_iter()
-        .max_by_key(|&t| (count(t), t != EntityType::Misc))
-        .unwrap_or(d.etype);
+        .map(|t| {
+            let n = ts
+                .iter()
+                .filter(|&&(x, descriptor)| x == t && (!named || !descriptor))
+                .count();
+            (t, n)
+        });
+        d.etype = EntityType::majority(votes).unwrap_or(d.etype);
     }
     out
 }

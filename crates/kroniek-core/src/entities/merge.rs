@@ -338,11 +338,8 @@ impl Merger {
                 g.articles += 1;
             }
             *g.type_votes.entry(e.etype).or_insert(0) += e.mentions.len().max(1);
-            g.etype = g
-                .type_votes
-                .iter()
-                .max_by_key(|(t, n)| (**n, **t != EntityType::Misc))
-                .map_or(e.etype, |(t, _)| *t);
+            g.etype =
+                EntityType::majority(g.type_votes.iter().map(|(t, n)| (*t, *n))).unwrap_or(e.etype);
             for n in &e.names {
                 *g.names.entry(n.clone()).or_insert(0) += 1;
             }

@@ -260,3 +260,43 @@ fn odd_text_never_fails() {
         let _ = merger.find("Baghdadi");
     }
 }
+
+#[test]
+fn misc_counts_half_and_descriptors_do_not_vote() {
+    assert_eq!(EntityType::majority([(Misc, 2), (Per, 1)]), Some(Per));
+    assert_eq!(EntityType::majority([(Misc, 3), (Per, 1)]), Some(Misc));
+    assert_eq!(EntityType::majority([(Loc, 1), (Org, 1)]), Some(Org));
+    assert_eq!(EntityType::majority([(Org, 1), (Loc, 1)]), Some(Loc));
+    assert_eq!(EntityType::majority([(Per, 1), (Misc, 2)]), Some(Per));
+    assert_eq!(EntityType::majority([(Misc, 1)]), Some(Misc));
+    assert_eq!(EntityType::majority([]), None);
+    // The 2018 sample article: the tagger gives the full name PER, the bare surname MISC
+    // twice, and the descriptor "IS-leider" MISC three times.
+    let b = "IS-leider Abu Bakr al-Baghdadi ontsnapte. De IS-leider vluchtte. al-Baghdadi \
+             is niet dood, zegt de IS-leider. al-Baghdadi leeft.";
+    let db = link(
+        b,
+        &mentions(
+            b,
+            &[
+                ("IS-leider", Misc),
+                ("Abu Bakr al-Baghdadi", Per),
+                ("al-Baghdadi", Misc),
+            ],
+        ),
+    );
+    assert_eq!(db.entities.len(), 1, "{:#?}", db.entities);
+    assert_eq!(db.entities[0].etype, Per);
+    // Rebuilt from the stored mentions, the same type.
+    let regrouped = group(b, &db.mentions);
+    assert_eq!(regrouped.len(), 1);
+    assert_eq!(regrouped[0].etype, Per);
+    // Across documents the votes are the documents' mention counts: 6 PER ≥ 4 MISC.
+    let a = "Al-Baghdadi Al-Baghdadi Al-Baghdadi Al-Baghdadi";
+    let da = link(a, &mentions(a, &[("Al-Baghdadi", Misc)]));
+    let mut m = Merger::new();
+    let ia = m.add_document(1, PubDate::Unknown, da.entities);
+    let ib = m.add_document(2, PubDate::Unknown, db.entities);
+    assert_eq!(ia[0], ib[0]);
+    assert_eq!(m.entity(ia[0]).unwrap().etype, Per);
+}
