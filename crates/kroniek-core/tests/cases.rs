@@ -320,6 +320,49 @@ fn edge_cases_never_panic() {
     }
 }
 
+/// Sentences drawn at random from phrases the factuality, attribution and quantity rules
+/// react to (cues, clause boundaries, verb clusters, conjuncts, punctuation) end, with
+/// spans in the text, within two minutes: a rule that walks clauses must not loop.
+#[test]
+fn generated_cue_soup_terminates() {
+    // Phrases rather than words, so that the tagger and the trigger model see
+    // sentence-like text and find events next to the cues.
+    #[rustfmt::skip]
+    let phrases = [
+        "Hij zou", "Zo zouden ze", "het protocol", "hebben doorbroken", ", en", "en", "of",
+        ", maar", "45 seconden lang", "door een portofoon", "hebben gesproken",
+        "gewond geraakt zijn", "niet", "geen", "dat", "die", "volgens de BBC", "zegt de krant",
+        "stellen inlichtingenbronnen", "lijkt zeker", "allerminst", "tot 1.500 strijders",
+        "op 3 november 2016", "om het leven kwamen", ";", ":", "(", ")", "\"", "“", "”",
+        "He would", "have been killed", "and", ", and", "not", "said officials", "that",
+        "according to the BBC", "up to 3 people", "Dat", "te", "vertrekken",
+    ];
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut seed: u64 = 13;
+        let mut next = |n: usize| {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) as usize % n
+        };
+        for round in 0..1000 {
+            let len = 1 + next(16);
+            let mut text: Vec<&str> = (0..len).map(|_| phrases[next(phrases.len())]).collect();
+            text.push(".");
+            let text = text.join(" ");
+            let lang = if round % 2 == 0 { "nl" } else { "en" };
+            let (doc, a) = run(lang, &text);
+            for ann in a.annotations() {
+                assert!(ann.span.end as usize <= doc.text.len(), "{text:?}");
+            }
+        }
+        tx.send(()).unwrap();
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(120))
+        .expect("1000 generated sentences annotated within two minutes");
+}
+
 #[test]
 fn participant_roles() {
     use kroniek_core::{annotate_with, AnnotateOptions};
