@@ -34,6 +34,7 @@ mod fine;
 mod hash;
 mod lemma;
 mod lex;
+pub mod neural;
 mod parser;
 mod perceptron;
 mod projective;
