@@ -32,6 +32,10 @@ pub struct Args {
     /// Use this model file instead of the embedded model
     #[arg(long, value_name = "FILE")]
     pub model: Option<PathBuf>,
+    /// Parse with this neural parser (`kroniek train syntax --neural`) instead of the
+    /// model's transition parser (needs --model)
+    #[arg(long, value_name = "FILE")]
+    pub neural: Option<PathBuf>,
     /// Also score on kroniek's own tokenisation and sentence splitting
     #[arg(long)]
     pub tokenize: bool,
@@ -43,6 +47,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let model = model(
         args.lang.as_deref(),
         args.model.as_deref(),
+        args.neural.as_deref(),
         &args.file,
         || sample_text(&gold),
     )?;

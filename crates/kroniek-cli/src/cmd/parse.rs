@@ -42,6 +42,10 @@ pub struct Args {
     /// Use this model file instead of the embedded model
     #[arg(long, value_name = "FILE")]
     pub model: Option<PathBuf>,
+    /// Parse with this neural parser (`kroniek train syntax --neural`) instead of the
+    /// model's transition parser (needs --model)
+    #[arg(long, value_name = "FILE")]
+    pub neural: Option<PathBuf>,
     /// Input file (CoNLL-U plain or .gz with --conllu), or - for standard input
     pub file: PathBuf,
 }
@@ -54,6 +58,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let model = model(
         args.lang.as_deref(),
         args.model.as_deref(),
+        args.neural.as_deref(),
         &args.file,
         || sample_text(&sentences),
     )?;
@@ -91,6 +96,7 @@ fn run_text(args: &Args) -> anyhow::Result<ExitCode> {
     let model = model(
         Some(&lang.to_string()),
         args.model.as_deref(),
+        args.neural.as_deref(),
         &args.file,
         String::new,
     )?;

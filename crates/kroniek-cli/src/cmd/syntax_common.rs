@@ -5,6 +5,7 @@ use std::io::Read;
 use std::path::Path;
 
 use anyhow::Context;
+use kroniek_core::syntax::neural::NeuralParser;
 use kroniek_core::syntax::SyntaxModel;
 use kroniek_core::Lang;
 use kroniek_eval::conllu::{self, Sentence};
@@ -19,25 +20,41 @@ pub fn read_conllu(path: &Path) -> anyhow::Result<Vec<Sentence>> {
     result.with_context(|| format!("cannot read CoNLL-U from {}", path.display()))
 }
 
+/// The bytes of a file, kept for the life of the process (models borrow from them).
+fn leaked_bytes(file: &Path) -> anyhow::Result<&'static [u8]> {
+    let mut bytes = Vec::new();
+    File::open(file)
+        .with_context(|| format!("cannot open {}", file.display()))?
+        .read_to_end(&mut bytes)?;
+    Ok(Box::leak(bytes.into_boxed_slice()))
+}
+
 /// The model to use: a model file if given, else the embedded model of the language
-/// (from `--lang`, else guessed from the file name, else detected from `sample`).
+/// (from `--lang`, else guessed from the file name, else detected from `sample`). With a
+/// neural parser file (which needs a model file: its tagger gives the parser's tags), the
+/// neural parser replaces the model's parser.
 pub fn model(
     lang: Option<&str>,
     model_file: Option<&Path>,
+    neural_file: Option<&Path>,
     path: &Path,
     sample: impl FnOnce() -> String,
 ) -> anyhow::Result<&'static SyntaxModel> {
     if let Some(file) = model_file {
-        let mut bytes = Vec::new();
-        File::open(file)
-            .with_context(|| format!("cannot open {}", file.display()))?
-            .read_to_end(&mut bytes)?;
-        // The model borrows from its bytes for the life of the process.
-        let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
-        let m = SyntaxModel::from_bytes(bytes)
+        let bytes = leaked_bytes(file)?;
+        let mut m = SyntaxModel::from_bytes(bytes)
             .with_context(|| format!("cannot load {}", file.display()))?;
+        if let Some(nf) = neural_file {
+            let p = NeuralParser::from_bytes(leaked_bytes(nf)?)
+                .with_context(|| format!("cannot load {}", nf.display()))?;
+            m = m.with_neural(p);
+        }
         return Ok(Box::leak(Box::new(m)));
     }
+    anyhow::ensure!(
+        neural_file.is_none(),
+        "--neural needs --model (the tagger the neural parser was trained with)"
+    );
     let lang = language(lang, path, sample)?;
     SyntaxModel::for_language(lang).with_context(|| {
         format!("no syntax model for language '{lang}' (models/{lang}/syntax.bin)")
