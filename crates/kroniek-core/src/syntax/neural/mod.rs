@@ -307,6 +307,9 @@ fn distance_bucket(d: usize, h: usize) -> usize {
     }
 }
 
+/// A training sentence: input, gold heads, gold label indexes, word dropout rates.
+type Example = (Input, Vec<u32>, Vec<u16>, Vec<f32>);
+
 /// One sentence as network input (root token first).
 struct Input {
     words: Vec<u32>,
@@ -1403,7 +1406,7 @@ pub fn train(
         model.params.len()
     ));
     let label_index = |l: &str| labels.binary_search_by(|x| x.as_str().cmp(l)).unwrap_or(0) as u16;
-    let data: Vec<(Input, Vec<u32>, Vec<u16>, Vec<f32>)> = train
+    let data: Vec<Example> = train
         .iter()
         .map(|s| {
             let forms: Vec<&str> = s.forms.iter().map(String::as_str).collect();

@@ -24,8 +24,8 @@ fn cle(mut s: Vec<f64>, m: usize) -> Vec<usize> {
     for d in 0..m {
         s[d * m + d] = NEG;
     }
-    for h in 0..m {
-        s[h] = NEG;
+    for v in s.iter_mut().take(m) {
+        *v = NEG;
     }
     let mut heads = vec![0usize; m];
     for d in 1..m {

@@ -57,6 +57,7 @@ fn random_model(cfg: &NeuralConfig, seed: u64) -> NeuralParser {
 
 /// The analytic gradient of every parameter agrees with central finite differences.
 #[test]
+#[allow(clippy::needless_range_loop)]
 fn gradient_matches_finite_differences() {
     let cfg = tiny_config();
     let mut model = random_model(&cfg, 4);
