@@ -110,6 +110,9 @@ pub struct Args {
     /// Neural parser: label MLP width
     #[arg(long, default_value_t = 64)]
     pub neural_label_dim: usize,
+    /// Neural parser: BiLSTM width per direction over the convolutions (0: none)
+    #[arg(long, default_value_t = 0)]
+    pub neural_lstm: usize,
     /// Neural parser: tokens per minibatch
     #[arg(long, default_value_t = 1000)]
     pub neural_batch: usize,
@@ -314,6 +317,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     .collect::<anyhow::Result<Vec<_>>>()?,
                 arc_dim: args.neural_arc_dim,
                 label_dim: args.neural_label_dim,
+                lstm: args.neural_lstm,
                 ..NeuralConfig::default()
             },
             epochs: args.neural_epochs,

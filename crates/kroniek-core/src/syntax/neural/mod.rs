@@ -19,6 +19,8 @@ use super::bytes::{Reader, Writer};
 use super::{ModelError, Rng};
 
 const MAGIC: &[u8] = b"KRNKNEU1";
+/// The same with a BiLSTM width after the dilations.
+const MAGIC_LSTM: &[u8] = b"KRNKNEU2";
 /// Tag codes are bytes; one more index for the root token.
 const NTAGS: usize = 257;
 const ROOT_TAG: usize = 256;
@@ -55,6 +57,8 @@ pub struct NeuralConfig {
     pub arc_dim: usize,
     /// Width of the label MLPs.
     pub label_dim: usize,
+    /// Width per direction of a BiLSTM over the convolutions' output (0: none).
+    pub lstm: usize,
 }
 
 impl Default for NeuralConfig {
@@ -69,6 +73,7 @@ impl Default for NeuralConfig {
             dilations: vec![1, 2, 4, 8, 1],
             arc_dim: 256,
             label_dim: 64,
+            lstm: 0,
         }
     }
 }
@@ -147,6 +152,8 @@ struct Layout {
     vd: Range<usize>,
     vh: Range<usize>,
     blab: Range<usize>,
+    /// Per LSTM direction: input weights, recurrent weights, bias (gates i, f, g, o).
+    lstm: Vec<(Range<usize>, Range<usize>, Range<usize>)>,
     total: usize,
 }
 
@@ -173,7 +180,7 @@ impl Layout {
             conv.push((k, take(c.hidden), d.max(1)));
             din = c.hidden;
         }
-        let (h, a, b, l) = (c.hidden, c.arc_dim, c.label_dim, nlabels);
+        let (h, a, b, l) = (c.enc_dim(), c.arc_dim, c.label_dim, nlabels);
         Layout {
             ew,
             et,
@@ -195,6 +202,14 @@ impl Layout {
             vd: take(b * l),
             vh: take(b * l),
             blab: take(l),
+            lstm: if c.lstm > 0 {
+                let (k, din) = (c.lstm, c.conv_dim());
+                (0..2)
+                    .map(|_| (take(din * 4 * k), take(k * 4 * k), take(4 * k)))
+                    .collect()
+            } else {
+                Vec::new()
+            },
             total: at,
         }
     }
@@ -204,8 +219,17 @@ impl NeuralConfig {
     fn input_dim(&self) -> usize {
         self.word_dim + self.tag_dim + self.affix_dim + self.shape_dim
     }
-    fn enc_dim(&self) -> usize {
+    fn conv_dim(&self) -> usize {
         if self.dilations.is_empty() {
+            self.input_dim()
+        } else {
+            self.hidden
+        }
+    }
+    fn enc_dim(&self) -> usize {
+        if self.lstm > 0 {
+            2 * self.lstm
+        } else if self.dilations.is_empty() {
             self.input_dim()
         } else {
             self.hidden
@@ -373,6 +397,178 @@ fn gemm(
     }
 }
 
+fn sigmoid(x: f32) -> f32 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+/// The row of time step `t` of sentence rows `a..e`, read forwards or backwards.
+fn lstm_row(a: usize, e: usize, t: usize, backward: bool) -> usize {
+    if backward {
+        e - 1 - t
+    } else {
+        a + t
+    }
+}
+
+/// One LSTM direction over every sentence of a batch (rows `starts[s]..starts[s + 1]`),
+/// the sentences stepped together: per step one matrix product for all of them. Returns
+/// gates (i, f, g, o after their nonlinearity), cells and outputs, each per row.
+#[allow(clippy::too_many_arguments)]
+fn lstm_forward(
+    x: &[f32],
+    starts: &[usize],
+    backward: bool,
+    k: usize,
+    din: usize,
+    wx: &[f32],
+    wh: &[f32],
+    b: &[f32],
+) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
+    let rows = *starts.last().unwrap_or(&0);
+    let k4 = 4 * k;
+    let mut gates = Vec::with_capacity(rows * k4);
+    for _ in 0..rows {
+        gates.extend_from_slice(b);
+    }
+    gemm(rows, din, k4, x, false, wx, false, 1.0, &mut gates);
+    let mut cell = vec![0f32; rows * k];
+    let mut out = vec![0f32; rows * k];
+    let nsent = starts.len().saturating_sub(1);
+    let maxlen = (0..nsent)
+        .map(|s| starts[s + 1] - starts[s])
+        .max()
+        .unwrap_or(0);
+    let mut hprev = Vec::new();
+    let mut rec = Vec::new();
+    for t in 0..maxlen {
+        let active: Vec<usize> = (0..nsent)
+            .filter(|&s| starts[s + 1] - starts[s] > t)
+            .collect();
+        if t > 0 {
+            hprev.clear();
+            for &s in &active {
+                let p = lstm_row(starts[s], starts[s + 1], t - 1, backward);
+                hprev.extend_from_slice(&out[p * k..(p + 1) * k]);
+            }
+            rec.clear();
+            rec.resize(active.len() * k4, 0.0);
+            gemm(active.len(), k, k4, &hprev, false, wh, false, 0.0, &mut rec);
+        }
+        for (ai, &s) in active.iter().enumerate() {
+            let r = lstm_row(starts[s], starts[s + 1], t, backward);
+            let g = &mut gates[r * k4..(r + 1) * k4];
+            if t > 0 {
+                for (gv, rv) in g.iter_mut().zip(&rec[ai * k4..(ai + 1) * k4]) {
+                    *gv += rv;
+                }
+            }
+            let prev_c = if t > 0 {
+                let p = lstm_row(starts[s], starts[s + 1], t - 1, backward);
+                Some(p)
+            } else {
+                None
+            };
+            for j in 0..k {
+                let i = sigmoid(g[j]);
+                let f = sigmoid(g[k + j]);
+                let gg = g[2 * k + j].tanh();
+                let o = sigmoid(g[3 * k + j]);
+                g[j] = i;
+                g[k + j] = f;
+                g[2 * k + j] = gg;
+                g[3 * k + j] = o;
+                let cp = prev_c.map_or(0.0, |p| cell[p * k + j]);
+                let cv = f * cp + i * gg;
+                cell[r * k + j] = cv;
+                out[r * k + j] = o * cv.tanh();
+            }
+        }
+    }
+    (gates, cell, out)
+}
+
+/// Backward of [`lstm_forward`]: adds to the weight gradients `(wx, wh, b)` and to `dx`.
+#[allow(clippy::too_many_arguments)]
+fn lstm_backward(
+    x: &[f32],
+    starts: &[usize],
+    backward: bool,
+    k: usize,
+    din: usize,
+    wx: &[f32],
+    wh: &[f32],
+    fwd: &(Vec<f32>, Vec<f32>, Vec<f32>),
+    dout: &[f32],
+    grads: (&mut [f32], &mut [f32], &mut [f32]),
+    dx: &mut [f32],
+) {
+    let (gates, cell, out) = fwd;
+    let (gx, gh, gb) = grads;
+    let rows = *starts.last().unwrap_or(&0);
+    let k4 = 4 * k;
+    let mut dpre = vec![0f32; rows * k4];
+    let mut dh_rec = vec![0f32; rows * k];
+    let mut dc_rec = vec![0f32; rows * k];
+    let nsent = starts.len().saturating_sub(1);
+    let maxlen = (0..nsent)
+        .map(|s| starts[s + 1] - starts[s])
+        .max()
+        .unwrap_or(0);
+    let mut hprev = Vec::new();
+    let mut dg = Vec::new();
+    let mut dhp = Vec::new();
+    for t in (0..maxlen).rev() {
+        let active: Vec<usize> = (0..nsent)
+            .filter(|&s| starts[s + 1] - starts[s] > t)
+            .collect();
+        dg.clear();
+        hprev.clear();
+        for &s in &active {
+            let r = lstm_row(starts[s], starts[s + 1], t, backward);
+            let p = (t > 0).then(|| lstm_row(starts[s], starts[s + 1], t - 1, backward));
+            let g = &gates[r * k4..(r + 1) * k4];
+            for j in 0..k {
+                let (i, f, gg, o) = (g[j], g[k + j], g[2 * k + j], g[3 * k + j]);
+                let c = cell[r * k + j];
+                let tc = c.tanh();
+                let dh = dout[r * k + j] + dh_rec[r * k + j];
+                let dc = dc_rec[r * k + j] + dh * o * (1.0 - tc * tc);
+                let cp = p.map_or(0.0, |p| cell[p * k + j]);
+                let d = &mut dpre[r * k4..(r + 1) * k4];
+                d[j] = dc * gg * i * (1.0 - i);
+                d[k + j] = dc * cp * f * (1.0 - f);
+                d[2 * k + j] = dc * i * (1.0 - gg * gg);
+                d[3 * k + j] = dh * tc * o * (1.0 - o);
+                if let Some(p) = p {
+                    dc_rec[p * k + j] = dc * f;
+                }
+            }
+            if let Some(p) = p {
+                dg.extend_from_slice(&dpre[r * k4..(r + 1) * k4]);
+                hprev.extend_from_slice(&out[p * k..(p + 1) * k]);
+            }
+        }
+        if t > 0 && !active.is_empty() {
+            let n = active.len();
+            gemm(k, n, k4, &hprev, true, &dg, false, 1.0, gh);
+            dhp.clear();
+            dhp.resize(n * k, 0.0);
+            gemm(n, k4, k, &dg, false, wh, true, 0.0, &mut dhp);
+            for (ai, &s) in active.iter().enumerate() {
+                let p = lstm_row(starts[s], starts[s + 1], t - 1, backward);
+                dh_rec[p * k..(p + 1) * k].copy_from_slice(&dhp[ai * k..(ai + 1) * k]);
+            }
+        }
+    }
+    for r in 0..rows {
+        for (b, d) in gb.iter_mut().zip(&dpre[r * k4..(r + 1) * k4]) {
+            *b += d;
+        }
+    }
+    gemm(din, rows, k4, x, true, &dpre, false, 1.0, gx);
+    gemm(rows, k4, din, &dpre, false, wx, true, 1.0, dx);
+}
+
 /// What the forward pass keeps for the backward pass.
 struct Cache {
     /// Row offset of each sentence (root row first) and the total.
@@ -382,6 +578,10 @@ struct Cache {
     mask0: Vec<f32>,
     /// Per layer: input, activation (before dropout), dropout mask.
     layers: Vec<(Vec<f32>, Vec<f32>, Vec<f32>)>,
+    /// Output of the convolutions (the LSTM's input), and per direction the LSTM's gates
+    /// (after their nonlinearity), cells and outputs.
+    conv_out: Vec<f32>,
+    lstm: Vec<(Vec<f32>, Vec<f32>, Vec<f32>)>,
     h: Vec<f32>,
     dd: Vec<f32>,
     hh: Vec<f32>,
@@ -581,7 +781,30 @@ impl NeuralParser {
             layers.push((std::mem::replace(&mut x, out), z, mask));
             din = hd;
         }
-        let h = x;
+        let (h, conv_out, lstm) = if c.lstm > 0 {
+            let mut outs = Vec::new();
+            for (dir, (wx, wh, b)) in l.lstm.iter().enumerate() {
+                outs.push(lstm_forward(
+                    &x,
+                    &starts,
+                    dir == 1,
+                    c.lstm,
+                    c.conv_dim(),
+                    &w[wx.clone()],
+                    &w[wh.clone()],
+                    &w[b.clone()],
+                ));
+            }
+            let k = c.lstm;
+            let mut h = vec![0f32; rows * 2 * k];
+            for r in 0..rows {
+                h[r * 2 * k..r * 2 * k + k].copy_from_slice(&outs[0].2[r * k..(r + 1) * k]);
+                h[r * 2 * k + k..(r + 1) * 2 * k].copy_from_slice(&outs[1].2[r * k..(r + 1) * k]);
+            }
+            (h, x, outs)
+        } else {
+            (x, Vec::new(), Vec::new())
+        };
         let e = c.enc_dim();
         let dd = dense(&h, rows, e, &w[l.wad.clone()], &w[l.bad.clone()]);
         let hh = dense(&h, rows, e, &w[l.wah.clone()], &w[l.bah.clone()]);
@@ -612,6 +835,8 @@ impl NeuralParser {
             x0,
             mask0,
             layers,
+            conv_out,
+            lstm,
             h,
             dd,
             hh,
@@ -1064,7 +1289,42 @@ impl NeuralParser {
         }
         // Encoder, last layer first.
         let hd = c.hidden;
-        let mut dx = dh;
+        let mut dx = if c.lstm > 0 {
+            let k = c.lstm;
+            let din = c.conv_dim();
+            let mut dx = vec![0f32; rows * din];
+            for (dir, (wx, wh, b)) in l.lstm.iter().enumerate() {
+                let mut dout = vec![0f32; rows * k];
+                for r in 0..rows {
+                    dout[r * k..(r + 1) * k]
+                        .copy_from_slice(&dh[r * 2 * k + dir * k..r * 2 * k + (dir + 1) * k]);
+                }
+                let mut gx = vec![0f32; din * 4 * k];
+                let mut gh = vec![0f32; k * 4 * k];
+                let mut gb = vec![0f32; 4 * k];
+                lstm_backward(
+                    &cache.conv_out,
+                    &cache.starts,
+                    dir == 1,
+                    k,
+                    din,
+                    &w[wx.clone()],
+                    &w[wh.clone()],
+                    &cache.lstm[dir],
+                    &dout,
+                    (&mut gx, &mut gh, &mut gb),
+                    &mut dx,
+                );
+                for (r, v) in [(wx, &gx), (wh, &gh), (b, &gb)] {
+                    for (g, x) in grad[r.clone()].iter_mut().zip(v.iter()) {
+                        *g += x;
+                    }
+                }
+            }
+            dx
+        } else {
+            dh
+        };
         for (li, (k, bias, dil)) in l.conv.iter().enumerate().rev() {
             let (xin, z, mask) = &cache.layers[li];
             let din = if li == 0 { c.input_dim() } else { hd };
@@ -1189,7 +1449,8 @@ impl NeuralParser {
     /// The model file's bytes.
     fn write(&self, vocab: &[String]) -> Vec<u8> {
         let mut w = Writer::default();
-        w.buf.extend_from_slice(MAGIC);
+        w.buf
+            .extend_from_slice(if self.cfg.lstm > 0 { MAGIC_LSTM } else { MAGIC });
         w.str(self.info);
         let c = &self.cfg;
         for v in [
@@ -1208,6 +1469,9 @@ impl NeuralParser {
         for &d in &c.dilations {
             w.u32(d as u32);
         }
+        if c.lstm > 0 {
+            w.u32(c.lstm as u32);
+        }
         w.strs(&self.labels);
         w.strs(vocab);
         w.u32(self.params.len() as u32);
@@ -1220,7 +1484,8 @@ impl NeuralParser {
     /// Loads a model written by [`train`].
     pub fn from_bytes(bytes: &'static [u8]) -> Result<NeuralParser, ModelError> {
         let mut r = Reader::new(bytes);
-        if r.take(MAGIC.len())? != MAGIC {
+        let magic = r.take(MAGIC.len())?;
+        if magic != MAGIC && magic != MAGIC_LSTM {
             return Err(ModelError::Corrupt("not a neural parser model"));
         }
         let info = r.str()?;
@@ -1235,7 +1500,13 @@ impl NeuralParser {
         let dilations = (0..nd)
             .map(|_| r.u32().map(|d| d as usize))
             .collect::<Result<Vec<_>, _>>()?;
+        let lstm = if magic == MAGIC_LSTM {
+            r.u32()? as usize
+        } else {
+            0
+        };
         let cfg = NeuralConfig {
+            lstm,
             word_dim: v[0],
             tag_dim: v[1],
             affix_dim: v[2],
@@ -1310,11 +1581,22 @@ fn init(
         }
         din = cfg.hidden;
     }
+    for (wx, wh, b) in &layout.lstm {
+        uniform(wx, glorot(cfg.conv_dim(), 4 * cfg.lstm));
+        uniform(wh, glorot(cfg.lstm, 4 * cfg.lstm));
+        let _ = b;
+    }
     let e = cfg.enc_dim();
     uniform(&layout.wad, glorot(e, cfg.arc_dim));
     uniform(&layout.wah, glorot(e, cfg.arc_dim));
     uniform(&layout.wld, glorot(e, cfg.label_dim));
     uniform(&layout.wlh, glorot(e, cfg.label_dim));
+    // LSTM forget gates start open (bias 1).
+    for (_, _, b) in &layout.lstm {
+        for p in &mut params[b.start + cfg.lstm..b.start + 2 * cfg.lstm] {
+            *p = 1.0;
+        }
+    }
     let root_label = labels.iter().position(|l| *l == "root").unwrap_or(0);
     NeuralParser {
         cfg: cfg.clone(),

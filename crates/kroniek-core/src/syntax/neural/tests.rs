@@ -11,6 +11,7 @@ fn tiny_config() -> NeuralConfig {
         dilations: vec![1, 2],
         arc_dim: 3,
         label_dim: 2,
+        lstm: 3,
     }
 }
 
@@ -57,9 +58,31 @@ fn random_model(cfg: &NeuralConfig, seed: u64) -> NeuralParser {
 
 /// The analytic gradient of every parameter agrees with central finite differences.
 #[test]
-#[allow(clippy::needless_range_loop)]
 fn gradient_matches_finite_differences() {
-    let cfg = tiny_config();
+    check_gradient(&tiny_config());
+}
+
+/// The same without the LSTM (convolutions only), and with neither.
+#[test]
+fn gradient_matches_without_lstm() {
+    check_gradient(&NeuralConfig {
+        lstm: 0,
+        ..tiny_config()
+    });
+    check_gradient(&NeuralConfig {
+        lstm: 0,
+        dilations: Vec::new(),
+        ..tiny_config()
+    });
+    check_gradient(&NeuralConfig {
+        dilations: Vec::new(),
+        ..tiny_config()
+    });
+}
+
+#[allow(clippy::needless_range_loop)]
+fn check_gradient(cfg: &NeuralConfig) {
+    let cfg = cfg.clone();
     let mut model = random_model(&cfg, 4);
     let sents = fixture();
     let labels: Vec<&str> = model.labels.clone();
@@ -153,6 +176,7 @@ fn learns_the_fixture() {
             dilations: vec![1, 2],
             arc_dim: 16,
             label_dim: 8,
+            lstm: 8,
         },
         epochs: 60,
         batch_tokens: 4,
