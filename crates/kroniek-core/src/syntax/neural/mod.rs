@@ -374,6 +374,36 @@ fn gemm(
         return;
     }
     assert!(a.len() >= m * k && b.len() >= k * n && c.len() >= m * n);
+    if m == 1 {
+        // A row vector times a matrix (one sentence's recurrent step, one dependent): plain
+        // loops, without the packing that pays off only for bigger products.
+        let c = &mut c[..n];
+        if beta == 0.0 {
+            c.fill(0.0);
+        } else if beta != 1.0 {
+            for v in c.iter_mut() {
+                *v *= beta;
+            }
+        }
+        if bt {
+            for (j, v) in c.iter_mut().enumerate() {
+                *v += a[..k]
+                    .iter()
+                    .zip(&b[j * k..(j + 1) * k])
+                    .map(|(x, y)| x * y)
+                    .sum::<f32>();
+            }
+        } else {
+            for (p, &x) in a[..k].iter().enumerate() {
+                if x != 0.0 {
+                    for (v, y) in c.iter_mut().zip(&b[p * n..(p + 1) * n]) {
+                        *v += x * y;
+                    }
+                }
+            }
+        }
+        return;
+    }
     let (rsa, csa) = if at { (1, m as isize) } else { (k as isize, 1) };
     let (rsb, csb) = if bt { (1, k as isize) } else { (n as isize, 1) };
     // SAFETY: the asserts above bound every index the strides reach.
