@@ -8,7 +8,7 @@ use kroniek_core::syntax::SyntaxModel;
 use kroniek_core::{text, Lang};
 use kroniek_eval::conllu::{self, Sentence, SystemWord};
 
-use super::syntax_common::{model, predict, read_conllu, sample_text};
+use super::syntax_common::{model, predict_all, read_conllu, sample_text};
 
 /// Score kroniek's tagger and parser on a CoNLL-U gold file (plain or .gz): UPOS
 /// accuracy, UAS and LAS with punctuation included and relation subtypes ignored, as the
@@ -52,7 +52,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         || sample_text(&gold),
     )?;
     let started = Instant::now();
-    let pred: Vec<Sentence> = gold.iter().map(|s| predict(model, s)).collect();
+    let pred: Vec<Sentence> = predict_all(model, &gold);
     let secs = started.elapsed().as_secs_f64();
     let c = conllu::score_gold_tokens(&gold, &pred).map_err(anyhow::Error::msg)?;
     println!("file: {}", args.file.display());

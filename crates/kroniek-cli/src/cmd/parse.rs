@@ -10,7 +10,7 @@ use anyhow::Context;
 use kroniek_core::syntax::SyntaxModel;
 use kroniek_core::{text, Lang};
 
-use super::syntax_common::{language, model, predict, read_conllu, sample_text};
+use super::syntax_common::{language, model, predict_all, read_conllu, sample_text};
 
 /// Tag and parse CoNLL-U, or plain text into CoNLL-U.
 ///
@@ -63,8 +63,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         || sample_text(&sentences),
     )?;
     let mut out = io::BufWriter::new(io::stdout().lock());
-    for s in &sentences {
-        write!(out, "{}", predict(model, s))?;
+    for s in predict_all(model, &sentences) {
+        write!(out, "{s}")?;
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)

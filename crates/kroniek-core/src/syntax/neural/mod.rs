@@ -428,7 +428,27 @@ fn gemm(
 }
 
 fn sigmoid(x: f32) -> f32 {
-    1.0 / (1.0 + (-x).exp())
+    0.5 + 0.5 * tanh(0.5 * x)
+}
+
+/// `tanh` as a rational function (Eigen's coefficients; within a few ulp of `f32::tanh`,
+/// several times faster than libm's, which took a third of parsing time).
+#[allow(clippy::excessive_precision)]
+fn tanh(x: f32) -> f32 {
+    let x = x.clamp(-7.905_311, 7.905_311);
+    let x2 = x * x;
+    let mut p = -2.760_768_5e-16f32;
+    p = p * x2 + 2.000_187_9e-13;
+    p = p * x2 - 8.604_671_5e-11;
+    p = p * x2 + 5.122_297e-8;
+    p = p * x2 + 1.485_722_4e-5;
+    p = p * x2 + 6.372_619_3e-4;
+    p = p * x2 + 4.893_524_6e-3;
+    let mut q = 1.198_258_4e-6f32;
+    q = q * x2 + 1.185_347_1e-4;
+    q = q * x2 + 2.268_434_6e-3;
+    q = q * x2 + 4.893_525_2e-3;
+    x * p / q
 }
 
 /// The row of time step `t` of sentence rows `a..e`, read forwards or backwards.
@@ -501,7 +521,7 @@ fn lstm_forward(
             for j in 0..k {
                 let i = sigmoid(g[j]);
                 let f = sigmoid(g[k + j]);
-                let gg = g[2 * k + j].tanh();
+                let gg = tanh(g[2 * k + j]);
                 let o = sigmoid(g[3 * k + j]);
                 g[j] = i;
                 g[k + j] = f;
@@ -510,7 +530,7 @@ fn lstm_forward(
                 let cp = prev_c.map_or(0.0, |p| cell[p * k + j]);
                 let cv = f * cp + i * gg;
                 cell[r * k + j] = cv;
-                out[r * k + j] = o * cv.tanh();
+                out[r * k + j] = o * tanh(cv);
             }
         }
     }
@@ -560,7 +580,7 @@ fn lstm_backward(
             for j in 0..k {
                 let (i, f, gg, o) = (g[j], g[k + j], g[2 * k + j], g[3 * k + j]);
                 let c = cell[r * k + j];
-                let tc = c.tanh();
+                let tc = tanh(c);
                 let dh = dout[r * k + j] + dh_rec[r * k + j];
                 let dc = dc_rec[r * k + j] + dh * o * (1.0 - tc * tc);
                 let cp = p.map_or(0.0, |p| cell[p * k + j]);
@@ -970,14 +990,43 @@ impl NeuralParser {
 
     /// Parses one sentence: per token its head (0-based, `n` for the root) and label index.
     pub(crate) fn parse_indexed(&self, forms: &[&str], tags: &[u8]) -> Vec<(u32, u16)> {
-        let n = forms.len();
-        if n == 0 {
-            return Vec::new();
+        self.parse_batch_indexed(&[(forms, tags)])
+            .pop()
+            .unwrap_or_default()
+    }
+
+    /// [`NeuralParser::parse_indexed`] of several sentences, encoded together (bigger
+    /// matrix products: faster per token).
+    pub(crate) fn parse_batch_indexed(&self, sents: &[(&[&str], &[u8])]) -> Vec<Vec<(u32, u16)>> {
+        let inputs: Vec<Input> = sents
+            .iter()
+            .filter(|(f, _)| !f.is_empty())
+            .map(|(f, t)| self.input(f, t))
+            .collect();
+        if inputs.is_empty() {
+            return vec![Vec::new(); sents.len()];
         }
-        let inp = self.input(forms, tags);
-        let cache = self.forward(&[&inp], 0.0, None);
-        let s = self.arc_scores(&cache, 0);
-        let m = n + 1;
+        let refs: Vec<&Input> = inputs.iter().collect();
+        let cache = self.forward(&refs, 0.0, None);
+        let mut si = 0;
+        let mut out = Vec::with_capacity(sents.len());
+        for (forms, _) in sents {
+            if forms.is_empty() {
+                out.push(Vec::new());
+                continue;
+            }
+            out.push(self.decode(&cache, si));
+            si += 1;
+        }
+        out
+    }
+
+    /// Heads (Chu-Liu-Edmonds) and labels of sentence `si` of an encoded batch.
+    fn decode(&self, cache: &Cache, si: usize) -> Vec<(u32, u16)> {
+        let s0 = cache.starts[si];
+        let m = cache.starts[si + 1] - s0;
+        let n = m - 1;
+        let s = self.arc_scores(cache, si);
         let mut lp = vec![f64::NEG_INFINITY; m * m];
         for d in 1..m {
             let row = &s[(d - 1) * m..d * m];
@@ -991,9 +1040,9 @@ impl NeuralParser {
             }
         }
         let heads = mst::tree(&lp, m);
-        let deps: Vec<usize> = (1..m).collect();
-        let hrows: Vec<usize> = heads[1..].to_vec();
-        let (ls, _) = self.label_scores(&cache, &deps, &hrows);
+        let deps: Vec<usize> = (1..m).map(|d| s0 + d).collect();
+        let hrows: Vec<usize> = heads[1..].iter().map(|h| s0 + h).collect();
+        let (ls, _) = self.label_scores(cache, &deps, &hrows);
         let nl = self.labels.len();
         (0..n)
             .map(|i| {

@@ -219,3 +219,37 @@ fn no_panic_on_empty_one_token_and_long_sentences() {
     }
     assert!(NeuralParser::from_bytes(b"nonsense").is_err());
 }
+
+#[test]
+fn fast_tanh_and_sigmoid_are_close_to_libm() {
+    let mut worst = 0f32;
+    for i in -20_000..=20_000 {
+        let x = i as f32 / 1000.0;
+        worst = worst.max((tanh(x) - x.tanh()).abs());
+        worst = worst.max((sigmoid(x) - 1.0 / (1.0 + (-x).exp())).abs());
+    }
+    assert!(worst < 1e-6, "{worst}");
+    assert_eq!(tanh(0.0), 0.0);
+}
+
+#[test]
+fn batch_parsing_equals_one_by_one() {
+    let model = random_model(&tiny_config(), 11);
+    let sents = fixture();
+    let forms: Vec<Vec<&str>> = sents
+        .iter()
+        .map(|s| s.forms.iter().map(String::as_str).collect())
+        .collect();
+    let mut input: Vec<(&[&str], &[u8])> = forms
+        .iter()
+        .zip(&sents)
+        .map(|(f, s)| (&f[..], &s.tags[..]))
+        .collect();
+    input.insert(1, (&[], &[]));
+    let batch = model.parse_batch_indexed(&input);
+    assert_eq!(batch.len(), input.len());
+    for ((f, t), b) in input.iter().zip(&batch) {
+        assert_eq!(&model.parse_indexed(f, t), b);
+    }
+    assert!(model.parse_batch_indexed(&[]).is_empty());
+}
