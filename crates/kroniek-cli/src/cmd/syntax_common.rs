@@ -114,7 +114,7 @@ pub fn predict_all(model: &SyntaxModel, sentences: &[Sentence]) -> Vec<Sentence>
 }
 
 /// Sentences analysed together by [`predict_all`].
-const BATCH: usize = 64;
+const BATCH: usize = 16;
 
 fn with_syntax(sentence: &Sentence, parsed: Vec<kroniek_core::syntax::TokenSyntax>) -> Sentence {
     let mut out = sentence.clone();
