@@ -8,7 +8,7 @@ use kroniek_core::syntax::SyntaxModel;
 use kroniek_core::{text, Lang};
 use kroniek_eval::conllu::{self, Sentence, SystemWord};
 
-use super::syntax_common::{model, predict, read_conllu, sample_text};
+use super::syntax_common::{model, predict_all, read_conllu, sample_text};
 
 /// Score kroniek's tagger and parser on a CoNLL-U gold file (plain or .gz): UPOS
 /// accuracy, UAS and LAS with punctuation included and relation subtypes ignored, as the
@@ -32,6 +32,10 @@ pub struct Args {
     /// Use this model file instead of the embedded model
     #[arg(long, value_name = "FILE")]
     pub model: Option<PathBuf>,
+    /// Parse with this neural parser (`kroniek train syntax --neural`) instead of the
+    /// model's transition parser (needs --model)
+    #[arg(long, value_name = "FILE")]
+    pub neural: Option<PathBuf>,
     /// Also score on kroniek's own tokenisation and sentence splitting
     #[arg(long)]
     pub tokenize: bool,
@@ -43,11 +47,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let model = model(
         args.lang.as_deref(),
         args.model.as_deref(),
+        args.neural.as_deref(),
         &args.file,
         || sample_text(&gold),
     )?;
     let started = Instant::now();
-    let pred: Vec<Sentence> = gold.iter().map(|s| predict(model, s)).collect();
+    let pred: Vec<Sentence> = predict_all(model, &gold);
     let secs = started.elapsed().as_secs_f64();
     let c = conllu::score_gold_tokens(&gold, &pred).map_err(anyhow::Error::msg)?;
     println!("file: {}", args.file.display());

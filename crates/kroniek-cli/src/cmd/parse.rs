@@ -10,7 +10,7 @@ use anyhow::Context;
 use kroniek_core::syntax::SyntaxModel;
 use kroniek_core::{text, Lang};
 
-use super::syntax_common::{language, model, predict, read_conllu, sample_text};
+use super::syntax_common::{language, model, predict_all, read_conllu, sample_text};
 
 /// Tag and parse CoNLL-U, or plain text into CoNLL-U.
 ///
@@ -42,6 +42,10 @@ pub struct Args {
     /// Use this model file instead of the embedded model
     #[arg(long, value_name = "FILE")]
     pub model: Option<PathBuf>,
+    /// Parse with this neural parser (`kroniek train syntax --neural`) instead of the
+    /// model's transition parser (needs --model)
+    #[arg(long, value_name = "FILE")]
+    pub neural: Option<PathBuf>,
     /// Input file (CoNLL-U plain or .gz with --conllu), or - for standard input
     pub file: PathBuf,
 }
@@ -54,12 +58,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let model = model(
         args.lang.as_deref(),
         args.model.as_deref(),
+        args.neural.as_deref(),
         &args.file,
         || sample_text(&sentences),
     )?;
     let mut out = io::BufWriter::new(io::stdout().lock());
-    for s in &sentences {
-        write!(out, "{}", predict(model, s))?;
+    for s in predict_all(model, &sentences) {
+        write!(out, "{s}")?;
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
@@ -91,6 +96,7 @@ fn run_text(args: &Args) -> anyhow::Result<ExitCode> {
     let model = model(
         Some(&lang.to_string()),
         args.model.as_deref(),
+        args.neural.as_deref(),
         &args.file,
         String::new,
     )?;

@@ -5,6 +5,7 @@ use std::io::Read;
 use std::path::Path;
 
 use anyhow::Context;
+use kroniek_core::syntax::neural::NeuralParser;
 use kroniek_core::syntax::SyntaxModel;
 use kroniek_core::Lang;
 use kroniek_eval::conllu::{self, Sentence};
@@ -19,25 +20,41 @@ pub fn read_conllu(path: &Path) -> anyhow::Result<Vec<Sentence>> {
     result.with_context(|| format!("cannot read CoNLL-U from {}", path.display()))
 }
 
+/// The bytes of a file, kept for the life of the process (models borrow from them).
+fn leaked_bytes(file: &Path) -> anyhow::Result<&'static [u8]> {
+    let mut bytes = Vec::new();
+    File::open(file)
+        .with_context(|| format!("cannot open {}", file.display()))?
+        .read_to_end(&mut bytes)?;
+    Ok(Box::leak(bytes.into_boxed_slice()))
+}
+
 /// The model to use: a model file if given, else the embedded model of the language
-/// (from `--lang`, else guessed from the file name, else detected from `sample`).
+/// (from `--lang`, else guessed from the file name, else detected from `sample`). With a
+/// neural parser file (which needs a model file: its tagger gives the parser's tags), the
+/// neural parser replaces the model's parser.
 pub fn model(
     lang: Option<&str>,
     model_file: Option<&Path>,
+    neural_file: Option<&Path>,
     path: &Path,
     sample: impl FnOnce() -> String,
 ) -> anyhow::Result<&'static SyntaxModel> {
     if let Some(file) = model_file {
-        let mut bytes = Vec::new();
-        File::open(file)
-            .with_context(|| format!("cannot open {}", file.display()))?
-            .read_to_end(&mut bytes)?;
-        // The model borrows from its bytes for the life of the process.
-        let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
-        let m = SyntaxModel::from_bytes(bytes)
+        let bytes = leaked_bytes(file)?;
+        let mut m = SyntaxModel::from_bytes(bytes)
             .with_context(|| format!("cannot load {}", file.display()))?;
+        if let Some(nf) = neural_file {
+            let p = NeuralParser::from_bytes(leaked_bytes(nf)?)
+                .with_context(|| format!("cannot load {}", nf.display()))?;
+            m = m.with_neural(p);
+        }
         return Ok(Box::leak(Box::new(m)));
     }
+    anyhow::ensure!(
+        neural_file.is_none(),
+        "--neural needs --model (the tagger the neural parser was trained with)"
+    );
     let lang = language(lang, path, sample)?;
     SyntaxModel::for_language(lang).with_context(|| {
         format!("no syntax model for language '{lang}' (models/{lang}/syntax.bin)")
@@ -81,10 +98,26 @@ fn guess_lang(path: &Path, sample: &str) -> Option<Lang> {
 
 /// Fills UPOS, LEMMA, HEAD and DEPREL of every word with the model's prediction; XPOS,
 /// FEATS and DEPS become `_`; ids, forms, MISC, comments and multiword lines are kept.
-pub fn predict(model: &SyntaxModel, sentence: &Sentence) -> Sentence {
+/// The sentences are analysed in batches (the same results; faster with a neural parser).
+pub fn predict_all(model: &SyntaxModel, sentences: &[Sentence]) -> Vec<Sentence> {
+    let mut out = Vec::with_capacity(sentences.len());
+    for chunk in sentences.chunks(BATCH) {
+        let forms: Vec<Vec<String>> = chunk
+            .iter()
+            .map(|s| s.words().map(|w| w.form().to_string()).collect())
+            .collect();
+        for (s, parsed) in chunk.iter().zip(model.analyse_batch(&forms)) {
+            out.push(with_syntax(s, parsed));
+        }
+    }
+    out
+}
+
+/// Sentences analysed together by [`predict_all`].
+const BATCH: usize = 16;
+
+fn with_syntax(sentence: &Sentence, parsed: Vec<kroniek_core::syntax::TokenSyntax>) -> Sentence {
     let mut out = sentence.clone();
-    let forms: Vec<String> = sentence.words().map(|w| w.form().to_string()).collect();
-    let parsed = model.analyse(&forms);
     for (w, t) in out.words_mut().zip(parsed) {
         w.cols[2] = if t.lemma.is_empty() {
             "_".into()
@@ -112,7 +145,7 @@ mod tests {
         };
         let input = "# newdoc id = x\n# text = I don't know.\n1\tI\tI\tPRON\tPRP\tCase=Nom\t4\tnsubj\t4:nsubj\t_\n2-3\tdon't\t_\t_\t_\t_\t_\t_\t_\t_\n2\tdo\tdo\tAUX\tVBP\t_\t4\taux\t4:aux\t_\n3\tn't\tnot\tPART\tRB\t_\t4\tadvmod\t4:advmod\t_\n4\tknow\tknow\tVERB\tVB\t_\t0\troot\t0:root\tSpaceAfter=No\n5\t.\t.\tPUNCT\t.\t_\t4\tpunct\t4:punct\t_\n\n";
         let sentences = conllu::read(input.as_bytes()).unwrap();
-        let out = predict(model, &sentences[0]).to_string();
+        let out = predict_all(model, &sentences[..1])[0].to_string();
         let lines: Vec<&str> = out.lines().collect();
         assert_eq!(lines[0], "# newdoc id = x");
         assert_eq!(lines[1], "# text = I don't know.");

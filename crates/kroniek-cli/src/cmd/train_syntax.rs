@@ -6,7 +6,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
-use kroniek_core::syntax::{self, Clusters, TrainOptions};
+use kroniek_core::syntax::neural::{self, NeuralConfig, NeuralOptions, NeuralSentence};
+use kroniek_core::syntax::{self, Clusters, SyntaxModel, TrainOptions};
 
 use super::syntax_common::read_conllu;
 
@@ -82,6 +83,80 @@ pub struct Args {
     /// tags) before and after a token in its clause, for AUX against VERB (feature set 7)
     #[arg(long)]
     pub clause_verbs: bool,
+    /// Also train a neural (biaffine) parser on the jackknifed tags and write it to
+    /// `<out-dir>/neural.bin` (parse with `--model <out-dir>/syntax.bin --neural
+    /// <out-dir>/neural.bin`); `--parser-iterations 0` skips the transition parser
+    #[arg(long)]
+    pub neural: bool,
+    /// With --neural: keep the jackknifed training tags in this file; if it exists, the
+    /// tags are read from it and `<out-dir>/syntax.bin` is reused (no tagger training)
+    #[arg(long, value_name = "FILE")]
+    pub neural_tags: Option<PathBuf>,
+    /// Neural parser: epochs
+    #[arg(long, default_value_t = 10)]
+    pub neural_epochs: usize,
+    /// Neural parser: word embedding size
+    #[arg(long, default_value_t = 100)]
+    pub neural_word_dim: usize,
+    /// Neural parser: encoder width
+    #[arg(long, default_value_t = 256)]
+    pub neural_hidden: usize,
+    /// Neural parser: dilations of the encoder's convolution layers (window 3), comma separated
+    #[arg(long, default_value = "1,2,4,8,1")]
+    pub neural_dilations: String,
+    /// Neural parser: arc MLP width
+    #[arg(long, default_value_t = 256)]
+    pub neural_arc_dim: usize,
+    /// Neural parser: label MLP width
+    #[arg(long, default_value_t = 64)]
+    pub neural_label_dim: usize,
+    /// Neural parser: BiLSTM width per direction over the convolutions (0: none)
+    #[arg(long, default_value_t = 0)]
+    pub neural_lstm: usize,
+    /// Neural parser: tokens per minibatch
+    #[arg(long, default_value_t = 1000)]
+    pub neural_batch: usize,
+    /// Neural parser: Adam learning rate
+    #[arg(long, default_value_t = 2e-3)]
+    pub neural_lr: f32,
+    /// Neural parser: dropout
+    #[arg(long, default_value_t = 0.25)]
+    pub neural_dropout: f32,
+    /// Neural parser: use only the first N training sentences (0: all; for quick tries)
+    #[arg(long, default_value_t = 0)]
+    pub neural_sentences: usize,
+}
+
+/// Reads jackknifed tag codes: one line per sentence, codes separated by spaces.
+fn read_tags(path: &Path) -> anyhow::Result<Vec<Vec<u8>>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    text.lines()
+        .map(|l| {
+            l.split_whitespace()
+                .map(|t| t.parse::<u8>().context("bad tag code"))
+                .collect()
+        })
+        .collect()
+}
+
+fn write_tags(path: &Path, tags: &[Vec<u8>]) -> anyhow::Result<()> {
+    let mut out = String::new();
+    for s in tags {
+        let line: Vec<String> = s.iter().map(u8::to_string).collect();
+        out.push_str(&line.join(" "));
+        out.push('\n');
+    }
+    std::fs::write(path, out).with_context(|| format!("cannot write {}", path.display()))
+}
+
+fn neural_sentence(s: &[syntax::GoldToken], tags: Vec<u8>) -> NeuralSentence {
+    NeuralSentence {
+        forms: s.iter().map(|t| t.form.clone()).collect(),
+        tags,
+        heads: s.iter().map(|t| t.head).collect(),
+        labels: s.iter().map(|t| t.deprel.clone()).collect(),
+    }
 }
 
 /// The sentences (token lists) of an unlabeled text file.
@@ -189,9 +264,88 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         tagger_only: args.tagger_only,
         clause_verbs: args.clause_verbs,
     };
-    let bytes = syntax::train_with_feats(&train, &feats, &dev, &opts, &mut |line| {
-        eprintln!("[{:>6.1}s] {line}", started.elapsed().as_secs_f64())
-    });
+    let out = args.out_dir.join(syntax::MODEL_FILE);
+    let cached = match &args.neural_tags {
+        Some(p) if args.neural && p.exists() => {
+            let bytes =
+                std::fs::read(&out).with_context(|| format!("cannot read {}", out.display()))?;
+            Some((bytes, read_tags(p)?))
+        }
+        _ => None,
+    };
+    let reused = cached.is_some();
+    let (bytes, jackknifed) = match cached {
+        Some(c) => c,
+        None => syntax::train_with_feats_tagged(&train, &feats, &dev, &opts, &mut |line| {
+            eprintln!("[{:>6.1}s] {line}", started.elapsed().as_secs_f64())
+        }),
+    };
+    if args.neural {
+        anyhow::ensure!(
+            jackknifed.len() == train.len(),
+            "tag file does not match the training data"
+        );
+        if let (Some(p), false) = (&args.neural_tags, reused) {
+            write_tags(p, &jackknifed)?;
+        }
+        let model_bytes: &'static [u8] = Box::leak(bytes.clone().into_boxed_slice());
+        let base =
+            SyntaxModel::from_bytes(model_bytes).context("the trained model does not load")?;
+        let mut sents: Vec<NeuralSentence> = train
+            .iter()
+            .zip(jackknifed)
+            .map(|(s, t)| neural_sentence(s, t))
+            .collect();
+        if args.neural_sentences > 0 {
+            sents.truncate(args.neural_sentences);
+        }
+        let dev_sents: Vec<NeuralSentence> = dev
+            .iter()
+            .map(|s| {
+                let forms: Vec<&str> = s.iter().map(|t| t.form.as_str()).collect();
+                neural_sentence(s, base.tag_codes(&forms))
+            })
+            .collect();
+        let nopts = NeuralOptions {
+            config: NeuralConfig {
+                word_dim: args.neural_word_dim,
+                hidden: args.neural_hidden,
+                dilations: args
+                    .neural_dilations
+                    .split(',')
+                    .map(|d| d.trim().parse::<usize>().context("bad --neural-dilations"))
+                    .collect::<anyhow::Result<Vec<_>>>()?,
+                arc_dim: args.neural_arc_dim,
+                label_dim: args.neural_label_dim,
+                lstm: args.neural_lstm,
+                ..NeuralConfig::default()
+            },
+            epochs: args.neural_epochs,
+            batch_tokens: args.neural_batch,
+            learning_rate: args.neural_lr,
+            dropout: args.neural_dropout,
+            seed: args.seed,
+            description: format!("trained on {}", names.join(" ")),
+            ..NeuralOptions::default()
+        };
+        let nbytes = neural::train(&sents, &dev_sents, &nopts, &mut |line| {
+            eprintln!("[{:>6.1}s] {line}", started.elapsed().as_secs_f64())
+        });
+        std::fs::create_dir_all(&args.out_dir)
+            .with_context(|| format!("cannot create {}", args.out_dir.display()))?;
+        let nout = args.out_dir.join("neural.bin");
+        std::fs::write(&nout, &nbytes)
+            .with_context(|| format!("cannot write {}", nout.display()))?;
+        eprintln!(
+            "wrote {} ({:.1} MB) in {:.0}s",
+            nout.display(),
+            nbytes.len() as f64 / 1e6,
+            started.elapsed().as_secs_f64()
+        );
+        if reused {
+            return Ok(ExitCode::SUCCESS);
+        }
+    }
     if args.tagger_only {
         eprintln!(
             "tagger only: no model written ({:.0}s)",
@@ -201,7 +355,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     std::fs::create_dir_all(&args.out_dir)
         .with_context(|| format!("cannot create {}", args.out_dir.display()))?;
-    let out = args.out_dir.join(syntax::MODEL_FILE);
     std::fs::write(&out, &bytes).with_context(|| format!("cannot write {}", out.display()))?;
     eprintln!(
         "wrote {} ({:.1} MB) in {:.0}s",

@@ -34,6 +34,7 @@ mod fine;
 mod hash;
 mod lemma;
 mod lex;
+pub mod neural;
 mod parser;
 mod perceptron;
 mod projective;
@@ -198,6 +199,9 @@ pub struct SyntaxModel {
     /// the training treebank also has AUX heads (English ellipsis: "I think it **is**"),
     /// so that tags are never made to agree with the parse.
     aux_labels: Vec<bool>,
+    /// A neural parser that replaces the transition parser (`with_neural`), with its
+    /// labels mapped to this model's label indexes.
+    neural: Option<(neural::NeuralParser, Vec<u16>)>,
 }
 
 impl fmt::Debug for SyntaxModel {
@@ -300,7 +304,34 @@ impl SyntaxModel {
             prt,
             clusters,
             deproj,
+            neural: None,
         })
+    }
+
+    /// This model with its parser replaced by a neural one (tagger, fine tags and
+    /// lemmatizer stay this model's).
+    pub fn with_neural(mut self, parser: neural::NeuralParser) -> SyntaxModel {
+        let fallback = self.labels.iter().position(|l| *l == "dep").unwrap_or(0) as u16;
+        let map = parser
+            .labels()
+            .iter()
+            .map(|l| {
+                self.labels
+                    .iter()
+                    .position(|x| x == l)
+                    .map_or(fallback, |i| i as u16)
+            })
+            .collect();
+        self.neural = Some((parser, map));
+        self
+    }
+
+    /// The tag codes the parser sees for a sentence (UPOS indexes with fine-tag bits).
+    pub fn tag_codes<S: AsRef<str>>(&self, forms: &[S]) -> Vec<u8> {
+        let lex = lex::lexes(forms, self.clusters.as_ref());
+        let mut tags = self.tagger.tag(&lex);
+        self.tagger.refine(&lex, &mut tags);
+        tags
     }
 
     /// The language code the model was trained for.
@@ -387,7 +418,15 @@ impl SyntaxModel {
 
     /// The parser's arcs for tag codes, moved back to non-projective heads where the model
     /// decorates labels.
-    fn parse_arcs(&self, lex: &[Lex], tags: &[u8]) -> Vec<(u32, u16)> {
+    fn parse_arcs<S: AsRef<str>>(&self, forms: &[S], lex: &[Lex], tags: &[u8]) -> Vec<(u32, u16)> {
+        if let Some((p, map)) = &self.neural {
+            let forms: Vec<&str> = forms.iter().map(AsRef::as_ref).collect();
+            let mut arcs = p.parse_indexed(&forms, tags);
+            for a in &mut arcs {
+                a.1 = map.get(a.1 as usize).copied().unwrap_or(0);
+            }
+            return arcs;
+        }
         let mut arcs = self.parser.parse(&parser::Input::new(lex, tags));
         if let Some(split) = &self.deproj {
             projective::deprojectivise(&mut arcs, split);
@@ -431,14 +470,63 @@ impl SyntaxModel {
         Some(out)
     }
 
+    /// [`SyntaxModel::analyse`] of several sentences: the same results; with a neural
+    /// parser the sentences are encoded together, which is faster per token.
+    pub fn analyse_batch<S: AsRef<str>>(&self, sents: &[Vec<S>]) -> Vec<Vec<TokenSyntax>> {
+        let Some((p, map)) = &self.neural else {
+            return sents.iter().map(|f| self.analyse(f)).collect();
+        };
+        let tagged: Vec<(Vec<Lex>, Vec<u8>)> = sents
+            .iter()
+            .map(|forms| {
+                let lex = lex::lexes(forms, self.clusters.as_ref());
+                let mut tags = self.tagger.tag(&lex);
+                self.tagger.refine(&lex, &mut tags);
+                (lex, tags)
+            })
+            .collect();
+        let forms: Vec<Vec<&str>> = sents
+            .iter()
+            .map(|f| f.iter().map(AsRef::as_ref).collect())
+            .collect();
+        let input: Vec<(&[&str], &[u8])> = forms
+            .iter()
+            .zip(&tagged)
+            .map(|(f, (_, t))| (&f[..], &t[..]))
+            .collect();
+        let arcs = p.parse_batch_indexed(&input);
+        sents
+            .iter()
+            .zip(&tagged)
+            .zip(arcs)
+            .map(|((f, (lex, tags)), mut arcs)| {
+                for a in &mut arcs {
+                    a.1 = map.get(a.1 as usize).copied().unwrap_or(0);
+                }
+                self.finish_with(f, lex, tags, arcs)
+            })
+            .collect()
+    }
+
     /// Parses with the parser's tag codes (UPOS indexes, with subclass bits in set 6).
     fn finish<S: AsRef<str>>(&self, forms: &[S], lex: &[Lex], tags: &[u8]) -> Vec<TokenSyntax> {
+        let arcs = self.parse_arcs(forms, lex, tags);
+        self.finish_with(forms, lex, tags, arcs)
+    }
+
+    /// [`SyntaxModel::finish`] with the parser's arcs for `tags` given.
+    fn finish_with<S: AsRef<str>>(
+        &self,
+        forms: &[S],
+        lex: &[Lex],
+        tags: &[u8],
+        mut arcs: Vec<(u32, u16)>,
+    ) -> Vec<TokenSyntax> {
         let n = forms.len();
-        let mut arcs = self.parse_arcs(lex, tags);
         let retagged = self.aux_verb_agreeing(forms, lex, tags, &arcs);
         let tags = match &retagged {
             Some(t) => {
-                arcs = self.parse_arcs(lex, t);
+                arcs = self.parse_arcs(forms, lex, t);
                 &t[..]
             }
             None => tags,
@@ -632,6 +720,20 @@ pub fn train_with_feats(
     opts: &TrainOptions,
     log: &mut dyn FnMut(String),
 ) -> Vec<u8> {
+    train_with_feats_tagged(train, feats, dev, opts, log).0
+}
+
+/// [`train_with_feats`], also returning the jackknifed tag codes the parser was trained on
+/// (one list per training sentence, empty for an empty one): training data for a parser
+/// trained apart, such as [`neural`].
+pub fn train_with_feats_tagged(
+    train: &[Vec<GoldToken>],
+    feats: &[Vec<String>],
+    dev: &[Vec<GoldToken>],
+    opts: &TrainOptions,
+    log: &mut dyn FnMut(String),
+) -> (Vec<u8>, Vec<Vec<u8>>) {
+    let all = train;
     let fine_tags = opts.fine_tags
         && opts.clusters.is_none()
         && feats.len() == train.len()
@@ -802,7 +904,7 @@ pub fn train_with_feats(
         log,
     );
     if opts.tagger_only {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     }
     let train_tags: Vec<Vec<u8>> = if k > 1 && two_pass {
         let mut out = vec![Vec::new(); train_tagged.len()];
@@ -898,6 +1000,17 @@ pub fn train_with_feats(
         tagger.fine = Some(f);
         log("fine tags trained".to_string());
     }
+    let mut jackknifed = train_tags.clone().into_iter();
+    let jackknifed: Vec<Vec<u8>> = all
+        .iter()
+        .map(|s| {
+            if s.is_empty() {
+                Vec::new()
+            } else {
+                jackknifed.next().unwrap_or_default()
+            }
+        })
+        .collect();
     let parse_train: Vec<parser::ParseExample> = trees
         .iter()
         .zip(train_tagged)
@@ -1004,5 +1117,5 @@ pub fn train_with_feats(
     w.buf.extend_from_slice(FLAGS);
     w.u8(if aux_only { FLAG_AUX_ONLY_DEPENDENT } else { 0 });
     log(format!("model: {} bytes", w.buf.len()));
-    w.buf
+    (w.buf, jackknifed)
 }

@@ -1,0 +1,184 @@
+//! Maximum spanning arborescence (Chu-Liu-Edmonds) with exactly one dependent of the root.
+
+/// Heads for nodes `1..m` of a dense score matrix `s[d * m + h]` (dependent `d`, head `h`;
+/// node 0 is the root, row 0 and the diagonal are ignored). The result has `m` entries,
+/// `out[0] = 0`, and is a tree rooted at node 0 with exactly one root dependent.
+pub(crate) fn tree(s: &[f64], m: usize) -> Vec<usize> {
+    if m <= 1 {
+        return vec![0; m];
+    }
+    // One root dependent: every tree has at least one, so a large penalty on each makes the
+    // best tree the best one with exactly one (scores are clamped log probabilities).
+    let mut scores = s.to_vec();
+    for d in 1..m {
+        scores[d * m] -= PENALTY;
+    }
+    cle(scores, m)
+}
+
+const PENALTY: f64 = 1e7;
+const NEG: f64 = f64::NEG_INFINITY;
+
+/// Chu-Liu-Edmonds on a dense matrix (consumed: the contracted problem gets its own).
+fn cle(mut s: Vec<f64>, m: usize) -> Vec<usize> {
+    for d in 0..m {
+        s[d * m + d] = NEG;
+    }
+    for v in s.iter_mut().take(m) {
+        *v = NEG;
+    }
+    let mut heads = vec![0usize; m];
+    for d in 1..m {
+        let row = &s[d * m..(d + 1) * m];
+        let mut best = 0;
+        for h in 1..m {
+            if row[h] > row[best] {
+                best = h;
+            }
+        }
+        heads[d] = best;
+    }
+    let Some(cycle) = find_cycle(&heads) else {
+        return heads;
+    };
+    let mut in_cycle = vec![false; m];
+    for &c in &cycle {
+        in_cycle[c] = true;
+    }
+    // New node ids: kept nodes in order, then the contracted cycle node.
+    let kept: Vec<usize> = (0..m).filter(|&v| !in_cycle[v]).collect();
+    let mk = kept.len() + 1;
+    let c = kept.len();
+    let mut t = vec![NEG; mk * mk];
+    // For a kept dependent, the best head inside the cycle; for a kept head, the best cycle
+    // node to enter by (score minus the cycle arc it breaks).
+    let mut out_arg = vec![0usize; kept.len()];
+    let mut in_arg = vec![0usize; kept.len()];
+    for (nd, &d) in kept.iter().enumerate() {
+        let row = &s[d * m..(d + 1) * m];
+        for (nh, &h) in kept.iter().enumerate() {
+            t[nd * mk + nh] = row[h];
+        }
+        let mut best = NEG;
+        let mut arg = cycle[0];
+        for &h in &cycle {
+            if row[h] > best {
+                best = row[h];
+                arg = h;
+            }
+        }
+        t[nd * mk + c] = best;
+        out_arg[nd] = arg;
+    }
+    for (nh, &h) in kept.iter().enumerate() {
+        let mut best = NEG;
+        let mut arg = cycle[0];
+        for &d in &cycle {
+            let v = s[d * m + h] - s[d * m + heads[d]];
+            if v > best {
+                best = v;
+                arg = d;
+            }
+        }
+        t[c * mk + nh] = best;
+        in_arg[nh] = arg;
+    }
+    drop(s);
+    let sub = cle(t, mk);
+    let mut out = heads.clone();
+    for (nd, &d) in kept.iter().enumerate() {
+        if nd == 0 && d == 0 {
+            continue;
+        }
+        let nh = sub[nd];
+        out[d] = if nh == c { out_arg[nd] } else { kept[nh] };
+    }
+    let nh = sub[c];
+    let h = kept[nh];
+    out[in_arg[nh]] = h;
+    out
+}
+
+/// A cycle of the head graph (nodes other than the root), if there is one.
+fn find_cycle(heads: &[usize]) -> Option<Vec<usize>> {
+    let m = heads.len();
+    // 0 unvisited, 1 on the current path, 2 done.
+    let mut state = vec![0u8; m];
+    state[0] = 2;
+    for start in 1..m {
+        if state[start] != 0 {
+            continue;
+        }
+        let mut path = Vec::new();
+        let mut v = start;
+        while state[v] == 0 {
+            state[v] = 1;
+            path.push(v);
+            v = heads[v];
+        }
+        if state[v] == 1 {
+            let pos = path.iter().position(|&p| p == v).unwrap_or(0);
+            return Some(path[pos..].to_vec());
+        }
+        for p in path {
+            state[p] = 2;
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn is_tree(h: &[usize]) -> bool {
+        let m = h.len();
+        if h.iter().skip(1).filter(|&&x| x == 0).count() != 1 {
+            return false;
+        }
+        (1..m).all(|mut v| {
+            for _ in 0..m {
+                if v == 0 {
+                    return true;
+                }
+                v = h[v];
+            }
+            false
+        })
+    }
+
+    fn total(s: &[f64], m: usize, h: &[usize]) -> f64 {
+        (1..m).map(|d| s[d * m + h[d]]).sum()
+    }
+
+    #[test]
+    fn brute_force_agrees_on_small_graphs() {
+        let mut rng = crate::syntax::Rng::new(7);
+        for m in 1..7usize {
+            for _ in 0..30 {
+                let s: Vec<f64> = (0..m * m).map(|_| rng.next_f64() * 4.0 - 2.0).collect();
+                let h = tree(&s, m);
+                assert_eq!(h.len(), m);
+                if m == 1 {
+                    continue;
+                }
+                assert!(is_tree(&h), "{h:?}");
+                // brute force over all head assignments
+                let mut best = f64::NEG_INFINITY;
+                let mut cand = vec![0usize; m];
+                let count = m.pow((m - 1) as u32);
+                for code in 0..count {
+                    let mut x = code;
+                    for c in cand.iter_mut().skip(1) {
+                        *c = x % m;
+                        x /= m;
+                    }
+                    if is_tree(&cand) {
+                        best = best.max(total(&s, m, &cand));
+                    }
+                }
+                assert!((total(&s, m, &h) - best).abs() < 1e-9, "m={m}");
+            }
+        }
+    }
+}

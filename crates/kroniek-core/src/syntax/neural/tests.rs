@@ -1,0 +1,255 @@
+use super::*;
+
+fn tiny_config() -> NeuralConfig {
+    NeuralConfig {
+        word_dim: 3,
+        tag_dim: 2,
+        affix_dim: 2,
+        shape_dim: 2,
+        affix_buckets: 7,
+        hidden: 4,
+        dilations: vec![1, 2],
+        arc_dim: 3,
+        label_dim: 2,
+        lstm: 3,
+    }
+}
+
+fn sentence(words: &[(&str, u8, u32, &str)]) -> NeuralSentence {
+    NeuralSentence {
+        forms: words.iter().map(|w| w.0.to_string()).collect(),
+        tags: words.iter().map(|w| w.1).collect(),
+        heads: words.iter().map(|w| w.2).collect(),
+        labels: words.iter().map(|w| w.3.to_string()).collect(),
+    }
+}
+
+fn fixture() -> Vec<NeuralSentence> {
+    vec![
+        sentence(&[
+            ("De", 5, 2, "det"),
+            ("man", 7, 3, "nsubj"),
+            ("slaapt", 16, 0, "root"),
+            (".", 12, 3, "punct"),
+        ]),
+        sentence(&[
+            ("Hij", 11, 2, "nsubj"),
+            ("ziet", 16, 0, "root"),
+            ("de", 5, 4, "det"),
+            ("hond", 7, 2, "obj"),
+        ]),
+        sentence(&[("Ja", 9, 0, "root")]),
+    ]
+}
+
+fn random_model(cfg: &NeuralConfig, seed: u64) -> NeuralParser {
+    let vocab = vec!["de".to_string(), "man".to_string()];
+    let labels: Vec<String> = ["det", "nsubj", "obj", "punct", "root"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let mut rng = Rng::new(seed);
+    let mut m = init(cfg, &vocab, &labels, &mut rng, "test");
+    for p in &mut m.params {
+        *p = (rng.next_f64() as f32 * 2.0 - 1.0) * 0.5;
+    }
+    m
+}
+
+/// The analytic gradient of every parameter agrees with central finite differences.
+#[test]
+fn gradient_matches_finite_differences() {
+    check_gradient(&tiny_config());
+}
+
+/// The same without the LSTM (convolutions only), and with neither.
+#[test]
+fn gradient_matches_without_lstm() {
+    check_gradient(&NeuralConfig {
+        lstm: 0,
+        ..tiny_config()
+    });
+    check_gradient(&NeuralConfig {
+        lstm: 0,
+        dilations: Vec::new(),
+        ..tiny_config()
+    });
+    check_gradient(&NeuralConfig {
+        dilations: Vec::new(),
+        ..tiny_config()
+    });
+}
+
+#[allow(clippy::needless_range_loop)]
+fn check_gradient(cfg: &NeuralConfig) {
+    let cfg = cfg.clone();
+    let mut model = random_model(&cfg, 4);
+    let sents = fixture();
+    let labels: Vec<&str> = model.labels.clone();
+    let data: Vec<(Input, Vec<u32>, Vec<u16>)> = sents
+        .iter()
+        .map(|s| {
+            let forms: Vec<&str> = s.forms.iter().map(String::as_str).collect();
+            (
+                model.input(&forms, &s.tags),
+                s.heads.clone(),
+                s.labels
+                    .iter()
+                    .map(|l| labels.iter().position(|x| x == l).unwrap() as u16)
+                    .collect(),
+            )
+        })
+        .collect();
+    let refs: Vec<&Input> = data.iter().map(|d| &d.0).collect();
+    let gold: Vec<(&[u32], &[u16])> = data.iter().map(|d| (&d.1[..], &d.2[..])).collect();
+    let mut grad = vec![0f32; model.params.len()];
+    model.loss(&refs, &gold, 0.0, None, Some(&mut grad));
+    let eps = 1e-3f32;
+    let (mut bad, mut checked) = (Vec::new(), 0);
+    for i in 0..model.params.len() {
+        let orig = model.params[i];
+        model.params[i] = orig + eps;
+        let (up, _) = model.loss(&refs, &gold, 0.0, None, None);
+        model.params[i] = orig - eps;
+        let (down, _) = model.loss(&refs, &gold, 0.0, None, None);
+        model.params[i] = orig;
+        let num = ((up - down) / (2.0 * eps as f64)) as f32;
+        let ana = grad[i];
+        checked += 1;
+        if (num - ana).abs() > 2e-3 + 0.05 * num.abs().max(ana.abs()) {
+            bad.push((i, num, ana));
+        }
+    }
+    assert!(checked > 300, "{checked}");
+
+    // Leaky ReLU kinks can make a rare difference quotient straddle a corner.
+    assert!(
+        bad.len() * 100 <= checked,
+        "{} of {checked} bad: {:?}",
+        bad.len(),
+        &bad[..bad.len().min(10)]
+    );
+}
+
+/// A deliberately wrong gradient is caught by the same comparison (the check can fail).
+#[test]
+fn gradient_check_detects_a_wrong_block() {
+    let cfg = tiny_config();
+    let mut model = random_model(&cfg, 5);
+    let sents = fixture();
+    let forms: Vec<&str> = sents[0].forms.iter().map(String::as_str).collect();
+    let inp = model.input(&forms, &sents[0].tags);
+    let gold_labels: Vec<u16> = vec![0, 1, 4, 3];
+    let gold = [(&sents[0].heads[..], &gold_labels[..])];
+    let mut grad = vec![0f32; model.params.len()];
+    model.loss(&[&inp], &gold, 0.0, None, Some(&mut grad));
+    // Numerical gradient of the distance biases, compared against a zeroed analytic one.
+    let r = model.layout.dist.clone();
+    let mut differs = false;
+    for i in r {
+        let orig = model.params[i];
+        model.params[i] = orig + 1e-2;
+        let (up, _) = model.loss(&[&inp], &gold, 0.0, None, None);
+        model.params[i] = orig - 1e-2;
+        let (down, _) = model.loss(&[&inp], &gold, 0.0, None, None);
+        model.params[i] = orig;
+        let num = (up - down) / 2e-2;
+        differs |= num.abs() > 1e-2 && (num as f32 - grad[i]).abs() < 1e-3;
+    }
+    assert!(
+        differs,
+        "some distance bias has a real gradient that the check confirms"
+    );
+}
+
+/// A small model learns to parse the fixture it is trained on.
+#[test]
+fn learns_the_fixture() {
+    let opts = NeuralOptions {
+        config: NeuralConfig {
+            word_dim: 8,
+            tag_dim: 8,
+            affix_dim: 4,
+            shape_dim: 2,
+            affix_buckets: 101,
+            hidden: 16,
+            dilations: vec![1, 2],
+            arc_dim: 16,
+            label_dim: 8,
+            lstm: 8,
+        },
+        epochs: 60,
+        batch_tokens: 4,
+        learning_rate: 5e-3,
+        dropout: 0.0,
+        word_dropout: 0.0,
+        seed: 1,
+        description: "fixture".into(),
+    };
+    let sents = fixture();
+    let bytes = train(&sents, &[], &opts, &mut |_| {});
+    let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
+    let model = NeuralParser::from_bytes(bytes).unwrap();
+    let (uas, las) = evaluate(&model, &sents);
+    assert_eq!((uas, las), (100.0, 100.0));
+    // Deterministic: the same options give the same bytes.
+    assert_eq!(train(&sents, &[], &opts, &mut |_| {}), bytes);
+}
+
+#[test]
+fn no_panic_on_empty_one_token_and_long_sentences() {
+    let model = random_model(&tiny_config(), 9);
+    assert!(model.parse::<&str>(&[], &[]).is_empty());
+    let one = model.parse(&["Ja"], &[9]);
+    assert_eq!(one, vec![(0, "root")]);
+    let forms: Vec<String> = (0..2000).map(|i| format!("w{}", i % 37)).collect();
+    let tags: Vec<u8> = (0..2000).map(|i| (i % 17) as u8).collect();
+    let out = model.parse(&forms, &tags[..10]);
+    assert_eq!(out.len(), 2000);
+    assert_eq!(out.iter().filter(|(h, _)| *h == 0).count(), 1);
+    // a tree: every token reaches the root
+    for start in 0..2000usize {
+        let mut v = start + 1;
+        let mut steps = 0;
+        while v != 0 {
+            v = out[v - 1].0 as usize;
+            steps += 1;
+            assert!(steps <= 2000);
+        }
+    }
+    assert!(NeuralParser::from_bytes(b"nonsense").is_err());
+}
+
+#[test]
+fn fast_tanh_and_sigmoid_are_close_to_libm() {
+    let mut worst = 0f32;
+    for i in -20_000..=20_000 {
+        let x = i as f32 / 1000.0;
+        worst = worst.max((tanh(x) - x.tanh()).abs());
+        worst = worst.max((sigmoid(x) - 1.0 / (1.0 + (-x).exp())).abs());
+    }
+    assert!(worst < 1e-6, "{worst}");
+    assert_eq!(tanh(0.0), 0.0);
+}
+
+#[test]
+fn batch_parsing_equals_one_by_one() {
+    let model = random_model(&tiny_config(), 11);
+    let sents = fixture();
+    let forms: Vec<Vec<&str>> = sents
+        .iter()
+        .map(|s| s.forms.iter().map(String::as_str).collect())
+        .collect();
+    let mut input: Vec<(&[&str], &[u8])> = forms
+        .iter()
+        .zip(&sents)
+        .map(|(f, s)| (&f[..], &s.tags[..]))
+        .collect();
+    input.insert(1, (&[], &[]));
+    let batch = model.parse_batch_indexed(&input);
+    assert_eq!(batch.len(), input.len());
+    for ((f, t), b) in input.iter().zip(&batch) {
+        assert_eq!(&model.parse_indexed(f, t), b);
+    }
+    assert!(model.parse_batch_indexed(&[]).is_empty());
+}
