@@ -463,6 +463,9 @@ pub fn annotate_with(doc: &Document, options: &AnnotateOptions) -> Analysis {
     }
 }
 
+/// Sentences parsed together ([`SyntaxModel::analyse_batch`]).
+const SYNTAX_BATCH: usize = 32;
+
 fn syntax(
     text: &str,
     language: Option<Lang>,
@@ -478,15 +481,19 @@ fn syntax(
         return None;
     };
     let mut out = Vec::with_capacity(tokens.len());
-    let mut forms = Vec::new();
-    for s in sentences {
-        forms.clear();
-        forms.extend(
-            tokens[s.tokens.clone()]
-                .iter()
-                .map(|t| &text[t.span.range()]),
-        );
-        out.extend(model.analyse(&forms));
+    // A neural parser encodes the sentences of a batch together (faster per token, the
+    // same trees); batches are bounded so that a huge document stays in bounded memory.
+    for batch in sentences.chunks(SYNTAX_BATCH) {
+        let forms: Vec<Vec<&str>> = batch
+            .iter()
+            .map(|s| {
+                tokens[s.tokens.clone()]
+                    .iter()
+                    .map(|t| &text[t.span.range()])
+                    .collect()
+            })
+            .collect();
+        out.extend(model.analyse_batch(&forms).into_iter().flatten());
     }
     Some(out)
 }

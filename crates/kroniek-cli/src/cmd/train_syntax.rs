@@ -333,7 +333,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         });
         std::fs::create_dir_all(&args.out_dir)
             .with_context(|| format!("cannot create {}", args.out_dir.display()))?;
-        let nout = args.out_dir.join("neural.bin");
+        let nout = args.out_dir.join(syntax::NEURAL_FILE);
         std::fs::write(&nout, &nbytes)
             .with_context(|| format!("cannot write {}", nout.display()))?;
         eprintln!(

@@ -53,6 +53,8 @@ pub(crate) use lex::Lex;
 
 /// The name of the model file under `models/<lang>/`.
 pub const MODEL_FILE: &str = "syntax.bin";
+/// The neural parser next to it, where a language has one.
+pub const NEURAL_FILE: &str = "neural.bin";
 /// The file starts with `KRNKSYN` and a version byte: the feature sets of tagger and
 /// parser (1: first; 2: + parser counts of punctuation and verbs between s0 and b0;
 /// 3: + tagger affixes of the sentence's last word; 4: + a word-cluster table, and cluster
@@ -215,16 +217,33 @@ impl fmt::Debug for SyntaxModel {
 
 impl SyntaxModel {
     /// The embedded model of a language, loaded once on first use; `None` if there is none
-    /// (or it cannot be read).
+    /// (or it cannot be read). Where the language also has a neural parser
+    /// (`models/<lang>/neural.bin`, the Dutch one), it parses instead of the transition
+    /// parser; a neural file that cannot be read leaves the transition parser in place.
     pub fn for_language(lang: Lang) -> Option<&'static SyntaxModel> {
         static MODELS: resources::PerLanguage<Option<SyntaxModel>> = resources::PerLanguage::new();
         MODELS
             .get(
                 lang,
-                |l| resources::bytes(l, MODEL_FILE).and_then(|b| SyntaxModel::from_bytes(b).ok()),
+                |l| {
+                    let model = SyntaxModel::from_bytes(resources::bytes(l, MODEL_FILE)?).ok()?;
+                    Some(
+                        match resources::bytes(l, NEURAL_FILE)
+                            .and_then(|b| neural::NeuralParser::from_bytes(b).ok())
+                        {
+                            Some(parser) => model.with_neural(parser),
+                            None => model,
+                        },
+                    )
+                },
                 || None,
             )
             .as_ref()
+    }
+
+    /// Whether a neural parser parses for this model.
+    pub fn is_neural(&self) -> bool {
+        self.neural.is_some()
     }
 
     /// Reads a model from the bytes [`train`] wrote. The model borrows its strings from
@@ -421,7 +440,9 @@ impl SyntaxModel {
     fn parse_arcs<S: AsRef<str>>(&self, forms: &[S], lex: &[Lex], tags: &[u8]) -> Vec<(u32, u16)> {
         if let Some((p, map)) = &self.neural {
             let forms: Vec<&str> = forms.iter().map(AsRef::as_ref).collect();
-            let mut arcs = p.parse_indexed(&forms, tags);
+            let mut arcs = neural_windows(p, &[(&forms, tags)])
+                .pop()
+                .unwrap_or_default();
             for a in &mut arcs {
                 a.1 = map.get(a.1 as usize).copied().unwrap_or(0);
             }
@@ -494,7 +515,7 @@ impl SyntaxModel {
             .zip(&tagged)
             .map(|(f, (_, t))| (&f[..], &t[..]))
             .collect();
-        let arcs = p.parse_batch_indexed(&input);
+        let arcs = neural_windows(p, &input);
         sents
             .iter()
             .zip(&tagged)
@@ -562,6 +583,57 @@ impl SyntaxModel {
         }
         out
     }
+}
+
+/// The longest stretch of a sentence the neural parser sees at once: its arc scores grow
+/// with the square of the length (a 24,000-word "sentence" took gigabytes).
+const NEURAL_WINDOW: usize = 200;
+
+/// [`neural::NeuralParser::parse_batch_indexed`] with sentences longer than
+/// [`NEURAL_WINDOW`] parsed in windows of that length: each later window's root hangs
+/// under the first window's root as `parataxis` (`dep` if the model has no such label), so
+/// every sentence still has one root.
+fn neural_windows(p: &neural::NeuralParser, sents: &[(&[&str], &[u8])]) -> Vec<Vec<(u32, u16)>> {
+    if sents.iter().all(|(f, _)| f.len() <= NEURAL_WINDOW) {
+        return p.parse_batch_indexed(sents);
+    }
+    let mut pieces: Vec<(&[&str], &[u8])> = Vec::new();
+    for &(f, t) in sents {
+        if f.is_empty() {
+            pieces.push((f, t));
+        }
+        for start in (0..f.len()).step_by(NEURAL_WINDOW) {
+            let end = (start + NEURAL_WINDOW).min(f.len());
+            pieces.push((&f[start..end], &t[start.min(t.len())..end.min(t.len())]));
+        }
+    }
+    let label = |name: &str| p.labels().iter().position(|l| *l == name);
+    let join = label("parataxis").or_else(|| label("dep")).unwrap_or(0) as u16;
+    let mut parsed = p.parse_batch_indexed(&pieces).into_iter();
+    sents
+        .iter()
+        .map(|&(f, _)| {
+            let n = f.len();
+            let mut arcs: Vec<(u32, u16)> = Vec::with_capacity(n);
+            let mut root = None;
+            for start in (0..n.max(1)).step_by(NEURAL_WINDOW) {
+                let piece = parsed.next().unwrap_or_default();
+                let len = piece.len();
+                for (h, l) in piece {
+                    let h = h as usize;
+                    if h < len {
+                        arcs.push(((start + h) as u32, l));
+                    } else if let Some(r) = root {
+                        arcs.push((r, join));
+                    } else {
+                        root = Some(arcs.len() as u32);
+                        arcs.push((n as u32, l));
+                    }
+                }
+            }
+            arcs
+        })
+        .collect()
 }
 
 /// A token of a gold training sentence.
