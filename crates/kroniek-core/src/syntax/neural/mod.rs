@@ -404,6 +404,30 @@ fn gemm(
         }
         return;
     }
+    #[cfg(target_arch = "x86_64")]
+    if k <= fma::KC && fma::available() {
+        let (rsa, csa) = if at { (1, m) } else { (k, 1) };
+        if bt {
+            // `b` stored n×k: a row-major copy (small next to the product).
+            fma::SCRATCH.with(|t| {
+                let mut t = t.borrow_mut();
+                t.clear();
+                t.resize(k * n, 0.0);
+                for (j, col) in b[..k * n].chunks_exact(k.max(1)).enumerate() {
+                    for (p, &v) in col.iter().enumerate() {
+                        t[p * n + j] = v;
+                    }
+                }
+                // SAFETY: `fma::available` checked the CPU; the asserts above and the
+                // copy's size bound every index.
+                unsafe { fma::gemm(m, k, n, a.as_ptr(), rsa, csa, t.as_ptr(), beta, c) };
+            });
+        } else {
+            // SAFETY: as above.
+            unsafe { fma::gemm(m, k, n, a.as_ptr(), rsa, csa, b.as_ptr(), beta, c) };
+        }
+        return;
+    }
     let (rsa, csa) = if at { (1, m as isize) } else { (k as isize, 1) };
     let (rsb, csb) = if bt { (1, k as isize) } else { (n as isize, 1) };
     // SAFETY: the asserts above bound every index the strides reach.
@@ -424,6 +448,133 @@ fn gemm(
             n as isize,
             1,
         );
+    }
+}
+
+/// Products of at least two rows without packing, with exactly the arithmetic of
+/// `matrixmultiply`'s FMA kernel (which it picks on CPUs with FMA and AVX2): per element of
+/// `c` one fused multiply-add chain over `p = 0..k` from zero, then `c = chain + beta·c`.
+/// Same results to the bit, faster for the small products here (no packing of the
+/// weights for each LSTM step). Only for `k <= KC` (`matrixmultiply` splits longer sums).
+#[cfg(target_arch = "x86_64")]
+mod fma {
+    use std::arch::x86_64::*;
+    use std::cell::RefCell;
+
+    /// `matrixmultiply`'s `S_KC`: sums up to this length are one chain there.
+    pub(super) const KC: usize = 256;
+
+    thread_local! {
+        pub(super) static SCRATCH: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+    }
+
+    pub(super) fn available() -> bool {
+        is_x86_feature_detected!("fma") && is_x86_feature_detected!("avx2")
+    }
+
+    /// `c (m×n, row-major) = a·b + beta·c`; `a[i, p]` at `a[i * rsa + p * csa]`, `b`
+    /// row-major k×n.
+    ///
+    /// # Safety
+    /// The CPU has FMA and AVX2; `a`, `b` and `c` hold every element addressed.
+    #[allow(clippy::too_many_arguments)]
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn gemm(
+        m: usize,
+        k: usize,
+        n: usize,
+        a: *const f32,
+        rsa: usize,
+        csa: usize,
+        b: *const f32,
+        beta: f32,
+        c: &mut [f32],
+    ) {
+        let c = c.as_mut_ptr();
+        let mut i = 0;
+        while i + 6 <= m {
+            rows::<6>(k, n, a.add(i * rsa), rsa, csa, b, beta, c.add(i * n));
+            i += 6;
+        }
+        let (a, c) = (a.add(i * rsa), c.add(i * n));
+        match m - i {
+            1 => rows::<1>(k, n, a, rsa, csa, b, beta, c),
+            2 => rows::<2>(k, n, a, rsa, csa, b, beta, c),
+            3 => rows::<3>(k, n, a, rsa, csa, b, beta, c),
+            4 => rows::<4>(k, n, a, rsa, csa, b, beta, c),
+            5 => rows::<5>(k, n, a, rsa, csa, b, beta, c),
+            _ => {}
+        }
+    }
+
+    #[inline(always)]
+    unsafe fn store(ptr: *mut f32, acc: __m256, beta: f32) {
+        let cv = if beta == 0.0 {
+            _mm256_setzero_ps()
+        } else {
+            _mm256_mul_ps(_mm256_loadu_ps(ptr), _mm256_set1_ps(beta))
+        };
+        _mm256_storeu_ps(ptr, _mm256_add_ps(acc, cv));
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn rows<const R: usize>(
+        k: usize,
+        n: usize,
+        a: *const f32,
+        rsa: usize,
+        csa: usize,
+        b: *const f32,
+        beta: f32,
+        c: *mut f32,
+    ) {
+        let mut j = 0;
+        while j + 16 <= n {
+            let mut acc0 = [_mm256_setzero_ps(); R];
+            let mut acc1 = [_mm256_setzero_ps(); R];
+            for p in 0..k {
+                let b0 = _mm256_loadu_ps(b.add(p * n + j));
+                let b1 = _mm256_loadu_ps(b.add(p * n + j + 8));
+                for r in 0..R {
+                    let av = _mm256_set1_ps(*a.add(r * rsa + p * csa));
+                    acc0[r] = _mm256_fmadd_ps(av, b0, acc0[r]);
+                    acc1[r] = _mm256_fmadd_ps(av, b1, acc1[r]);
+                }
+            }
+            for r in 0..R {
+                store(c.add(r * n + j), acc0[r], beta);
+                store(c.add(r * n + j + 8), acc1[r], beta);
+            }
+            j += 16;
+        }
+        while j + 8 <= n {
+            let mut acc0 = [_mm256_setzero_ps(); R];
+            for p in 0..k {
+                let b0 = _mm256_loadu_ps(b.add(p * n + j));
+                for r in 0..R {
+                    let av = _mm256_set1_ps(*a.add(r * rsa + p * csa));
+                    acc0[r] = _mm256_fmadd_ps(av, b0, acc0[r]);
+                }
+            }
+            for r in 0..R {
+                store(c.add(r * n + j), acc0[r], beta);
+            }
+            j += 8;
+        }
+        while j < n {
+            for r in 0..R {
+                let mut acc = 0f32;
+                for p in 0..k {
+                    acc = (*a.add(r * rsa + p * csa)).mul_add(*b.add(p * n + j), acc);
+                }
+                let cp = c.add(r * n + j);
+                let cv = if beta == 0.0 { 0.0 } else { *cp * beta };
+                *cp = acc + cv;
+            }
+            j += 1;
+        }
     }
 }
 
