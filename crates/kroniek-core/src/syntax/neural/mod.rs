@@ -507,6 +507,70 @@ mod fma {
         }
     }
 
+    /// [`super::tanh`] of 8 values, the same operations in the same order.
+    #[inline(always)]
+    #[allow(clippy::excessive_precision)]
+    unsafe fn tanh8(x: __m256) -> __m256 {
+        let x = _mm256_max_ps(_mm256_set1_ps(-7.905_311), x);
+        let x = _mm256_min_ps(_mm256_set1_ps(7.905_311), x);
+        let x2 = _mm256_mul_ps(x, x);
+        let step = |p: __m256, c: f32| _mm256_add_ps(_mm256_mul_ps(p, x2), _mm256_set1_ps(c));
+        let mut p = _mm256_set1_ps(-2.760_768_5e-16f32);
+        p = step(p, 2.000_187_9e-13);
+        p = _mm256_sub_ps(_mm256_mul_ps(p, x2), _mm256_set1_ps(8.604_671_5e-11));
+        p = step(p, 5.122_297e-8);
+        p = step(p, 1.485_722_4e-5);
+        p = step(p, 6.372_619_3e-4);
+        p = step(p, 4.893_524_6e-3);
+        let mut q = _mm256_set1_ps(1.198_258_4e-6f32);
+        q = step(q, 1.185_347_1e-4);
+        q = step(q, 2.268_434_6e-3);
+        q = step(q, 4.893_525_2e-3);
+        _mm256_div_ps(_mm256_mul_ps(x, p), q)
+    }
+
+    /// [`super::sigmoid`] of 8 values.
+    #[inline(always)]
+    unsafe fn sigmoid8(x: __m256) -> __m256 {
+        let h = _mm256_set1_ps(0.5);
+        _mm256_add_ps(h, _mm256_mul_ps(h, tanh8(_mm256_mul_ps(h, x))))
+    }
+
+    /// The LSTM cell of `lstm_forward` for one row: gates `g` (4k pre-activations, turned
+    /// into i, f, g, o), the previous cell (none: zero), the new cell and output.
+    ///
+    /// # Safety
+    /// The CPU has AVX2; `k % 8 == 0`, `g` holds 4k values, the others k.
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn lstm_cell(
+        g: &mut [f32],
+        k: usize,
+        prev: Option<&[f32]>,
+        cell: &mut [f32],
+        out: &mut [f32],
+    ) {
+        assert!(k % 8 == 0 && g.len() >= 4 * k && cell.len() >= k && out.len() >= k);
+        assert!(prev.is_none_or(|p| p.len() >= k));
+        let gp = g.as_mut_ptr();
+        for j in (0..k).step_by(8) {
+            let i = sigmoid8(_mm256_loadu_ps(gp.add(j)));
+            let f = sigmoid8(_mm256_loadu_ps(gp.add(k + j)));
+            let gg = tanh8(_mm256_loadu_ps(gp.add(2 * k + j)));
+            let o = sigmoid8(_mm256_loadu_ps(gp.add(3 * k + j)));
+            _mm256_storeu_ps(gp.add(j), i);
+            _mm256_storeu_ps(gp.add(k + j), f);
+            _mm256_storeu_ps(gp.add(2 * k + j), gg);
+            _mm256_storeu_ps(gp.add(3 * k + j), o);
+            let cp = match prev {
+                Some(p) => _mm256_loadu_ps(p.as_ptr().add(j)),
+                None => _mm256_setzero_ps(),
+            };
+            let cv = _mm256_add_ps(_mm256_mul_ps(f, cp), _mm256_mul_ps(i, gg));
+            _mm256_storeu_ps(cell.as_mut_ptr().add(j), cv);
+            _mm256_storeu_ps(out.as_mut_ptr().add(j), _mm256_mul_ps(o, tanh8(cv)));
+        }
+    }
+
     #[inline(always)]
     unsafe fn store(ptr: *mut f32, acc: __m256, beta: f32) {
         let cv = if beta == 0.0 {
@@ -669,6 +733,21 @@ fn lstm_forward(
             } else {
                 None
             };
+            #[cfg(target_arch = "x86_64")]
+            if k % 8 == 0 && fma::available() {
+                let cp = prev_c.map(|p| cell[p * k..(p + 1) * k].to_vec());
+                // SAFETY: the CPU has AVX2; every slice holds k (gates: 4k) values.
+                unsafe {
+                    fma::lstm_cell(
+                        g,
+                        k,
+                        cp.as_deref(),
+                        &mut cell[r * k..(r + 1) * k],
+                        &mut out[r * k..(r + 1) * k],
+                    );
+                }
+                continue;
+            }
             for j in 0..k {
                 let i = sigmoid(g[j]);
                 let f = sigmoid(g[k + j]);
