@@ -465,7 +465,10 @@ mod fma {
     pub(super) const KC: usize = 256;
 
     thread_local! {
+        /// A transposed right-hand side (`gemm` with `bt`).
         pub(super) static SCRATCH: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+        /// Label products of a few rows (`label_scores_q`).
+        pub(super) static SCRATCH_Q: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
     }
 
     pub(super) fn available() -> bool {
@@ -735,16 +738,20 @@ fn lstm_forward(
             };
             #[cfg(target_arch = "x86_64")]
             if k % 8 == 0 && fma::available() {
-                let cp = prev_c.map(|p| cell[p * k..(p + 1) * k].to_vec());
+                let (cp, cur) = match prev_c {
+                    None => (None, &mut cell[r * k..(r + 1) * k]),
+                    Some(p) if p < r => {
+                        let (lo, hi) = cell.split_at_mut(r * k);
+                        (Some(&lo[p * k..(p + 1) * k]), &mut hi[..k])
+                    }
+                    Some(p) => {
+                        let (lo, hi) = cell.split_at_mut(p * k);
+                        (Some(&hi[..k]), &mut lo[r * k..(r + 1) * k])
+                    }
+                };
                 // SAFETY: the CPU has AVX2; every slice holds k (gates: 4k) values.
                 unsafe {
-                    fma::lstm_cell(
-                        g,
-                        k,
-                        cp.as_deref(),
-                        &mut cell[r * k..(r + 1) * k],
-                        &mut out[r * k..(r + 1) * k],
-                    );
+                    fma::lstm_cell(g, k, cp, cur, &mut out[r * k..(r + 1) * k]);
                 }
                 continue;
             }
@@ -1159,6 +1166,18 @@ impl NeuralParser {
     /// Label scores for dependents (rows of the cache) with heads (rows): `len × L`, with
     /// the products `q = ld·U` kept for the backward pass.
     fn label_scores(&self, cache: &Cache, deps: &[usize], heads: &[usize]) -> (Vec<f32>, Vec<f32>) {
+        self.label_scores_q(cache, deps, heads, true)
+    }
+
+    /// [`NeuralParser::label_scores`]; without `keep_q` the products `q` are made a few
+    /// rows at a time where that gives the same values (returned empty).
+    fn label_scores_q(
+        &self,
+        cache: &Cache,
+        deps: &[usize],
+        heads: &[usize],
+        keep_q: bool,
+    ) -> (Vec<f32>, Vec<f32>) {
         let b = self.cfg.label_dim;
         let nl = self.labels.len();
         let w = &self.params;
@@ -1169,6 +1188,70 @@ impl NeuralParser {
         for (&d, &h) in deps.iter().zip(heads) {
             ldg.extend_from_slice(&cache.ld[d * b..(d + 1) * b]);
             lhg.extend_from_slice(&cache.lh[h * b..(h + 1) * b]);
+        }
+        #[cfg(target_arch = "x86_64")]
+        if !keep_q && k >= 2 && b <= fma::KC && fma::available() {
+            let mut out = Vec::with_capacity(k * nl);
+            for _ in 0..k {
+                out.extend_from_slice(&w[l.blab.clone()]);
+            }
+            gemm(
+                k,
+                b,
+                nl,
+                &ldg,
+                false,
+                &w[l.vd.clone()],
+                false,
+                1.0,
+                &mut out,
+            );
+            gemm(
+                k,
+                b,
+                nl,
+                &lhg,
+                false,
+                &w[l.vh.clone()],
+                false,
+                1.0,
+                &mut out,
+            );
+            let ulab = &w[l.ulab.clone()];
+            assert!(ulab.len() >= b * nl * b && ldg.len() >= k * b);
+            fma::SCRATCH_Q.with(|t| {
+                let mut q = t.borrow_mut();
+                q.clear();
+                q.resize(6 * nl * b, 0.0);
+                for i0 in (0..k).step_by(6) {
+                    let r = (k - i0).min(6);
+                    // SAFETY: the CPU has FMA and AVX2 (checked); the assert and the sizes
+                    // bound every index. The same per-element chains as one product of
+                    // all `k` rows (as `gemm` would make it, k >= 2).
+                    unsafe {
+                        fma::gemm(
+                            r,
+                            b,
+                            nl * b,
+                            ldg[i0 * b..].as_ptr(),
+                            b,
+                            1,
+                            ulab.as_ptr(),
+                            0.0,
+                            &mut q[..r * nl * b],
+                        );
+                    }
+                    for i in i0..i0 + r {
+                        let lhr = &lhg[i * b..(i + 1) * b];
+                        for lab in 0..nl {
+                            let qr = &q[((i - i0) * nl + lab) * b..((i - i0) * nl + lab + 1) * b];
+                            out[i * nl + lab] +=
+                                qr.iter().zip(lhr).map(|(x, y)| x * y).sum::<f32>();
+                        }
+                    }
+                }
+            });
+            return (out, Vec::new());
         }
         let mut q = vec![0f32; k * nl * b];
         gemm(
@@ -1272,7 +1355,7 @@ impl NeuralParser {
         let heads = mst::tree(&lp, m);
         let deps: Vec<usize> = (1..m).map(|d| s0 + d).collect();
         let hrows: Vec<usize> = heads[1..].iter().map(|h| s0 + h).collect();
-        let (ls, _) = self.label_scores(cache, &deps, &hrows);
+        let (ls, _) = self.label_scores_q(cache, &deps, &hrows, false);
         let nl = self.labels.len();
         (0..n)
             .map(|i| {
