@@ -584,7 +584,7 @@ mod fma {
         _mm256_storeu_ps(ptr, _mm256_add_ps(acc, cv));
     }
 
-    #[allow(clippy::too_many_arguments)]
+    #[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
     #[inline]
     #[target_feature(enable = "avx2,fma")]
     unsafe fn rows<const R: usize>(
@@ -1178,6 +1178,36 @@ impl NeuralParser {
         heads: &[usize],
         keep_q: bool,
     ) -> (Vec<f32>, Vec<f32>) {
+        self.label_scores_with(cache, deps, heads, keep_q, None)
+    }
+
+    /// `U` of the label biaffine with its columns in the order (position in the head's
+    /// vector, label) instead of (label, position): for [`NeuralParser::label_scores_with`].
+    fn ulab_by_position(&self) -> Vec<f32> {
+        let (b, nl) = (self.cfg.label_dim, self.labels.len());
+        let u = &self.params[self.layout.ulab.clone()];
+        let mut t = vec![0f32; u.len()];
+        for pp in 0..b {
+            for lab in 0..nl {
+                for p in 0..b {
+                    t[pp * nl * b + p * nl + lab] = u[pp * nl * b + lab * b + p];
+                }
+            }
+        }
+        t
+    }
+
+    /// [`NeuralParser::label_scores_q`], given [`NeuralParser::ulab_by_position`] for the
+    /// fast path (the same values: the same chains per product element and the same sums
+    /// per label, only several labels summed side by side).
+    fn label_scores_with(
+        &self,
+        cache: &Cache,
+        deps: &[usize],
+        heads: &[usize],
+        keep_q: bool,
+        ulab_t: Option<&[f32]>,
+    ) -> (Vec<f32>, Vec<f32>) {
         let b = self.cfg.label_dim;
         let nl = self.labels.len();
         let w = &self.params;
@@ -1217,8 +1247,11 @@ impl NeuralParser {
                 1.0,
                 &mut out,
             );
-            let ulab = &w[l.ulab.clone()];
+            let ulab = ulab_t.unwrap_or(&w[l.ulab.clone()]);
             assert!(ulab.len() >= b * nl * b && ldg.len() >= k * b);
+            // The value `sum` starts from.
+            let init: f32 = std::iter::empty::<f32>().sum();
+            let mut acc = vec![init; nl];
             fma::SCRATCH_Q.with(|t| {
                 let mut q = t.borrow_mut();
                 q.clear();
@@ -1243,6 +1276,19 @@ impl NeuralParser {
                     }
                     for i in i0..i0 + r {
                         let lhr = &lhg[i * b..(i + 1) * b];
+                        if ulab_t.is_some() {
+                            let qi = &q[(i - i0) * nl * b..(i - i0 + 1) * nl * b];
+                            acc.fill(init);
+                            for (p, &y) in lhr.iter().enumerate() {
+                                for (a, &x) in acc.iter_mut().zip(&qi[p * nl..(p + 1) * nl]) {
+                                    *a += x * y;
+                                }
+                            }
+                            for (o, a) in out[i * nl..(i + 1) * nl].iter_mut().zip(&acc) {
+                                *o += a;
+                            }
+                            continue;
+                        }
                         for lab in 0..nl {
                             let qr = &q[((i - i0) * nl + lab) * b..((i - i0) * nl + lab + 1) * b];
                             out[i * nl + lab] +=
@@ -1321,6 +1367,7 @@ impl NeuralParser {
         }
         let refs: Vec<&Input> = inputs.iter().collect();
         let cache = self.forward(&refs, 0.0, None);
+        let ulab_t = self.ulab_by_position();
         let mut si = 0;
         let mut out = Vec::with_capacity(sents.len());
         for (forms, _) in sents {
@@ -1328,14 +1375,14 @@ impl NeuralParser {
                 out.push(Vec::new());
                 continue;
             }
-            out.push(self.decode(&cache, si));
+            out.push(self.decode(&cache, si, &ulab_t));
             si += 1;
         }
         out
     }
 
     /// Heads (Chu-Liu-Edmonds) and labels of sentence `si` of an encoded batch.
-    fn decode(&self, cache: &Cache, si: usize) -> Vec<(u32, u16)> {
+    fn decode(&self, cache: &Cache, si: usize, ulab_t: &[f32]) -> Vec<(u32, u16)> {
         let s0 = cache.starts[si];
         let m = cache.starts[si + 1] - s0;
         let n = m - 1;
@@ -1355,7 +1402,7 @@ impl NeuralParser {
         let heads = mst::tree(&lp, m);
         let deps: Vec<usize> = (1..m).map(|d| s0 + d).collect();
         let hrows: Vec<usize> = heads[1..].iter().map(|h| s0 + h).collect();
-        let (ls, _) = self.label_scores_q(cache, &deps, &hrows, false);
+        let (ls, _) = self.label_scores_with(cache, &deps, &hrows, false, Some(ulab_t));
         let nl = self.labels.len();
         (0..n)
             .map(|i| {
