@@ -298,12 +298,21 @@ fn affixes(key: &str, buckets: usize) -> [u32; NAFFIX] {
     let chars: Vec<char> = key.chars().collect();
     let mut out = [0u32; NAFFIX];
     let n = chars.len();
+    // "{k}<{prefix}" and "{k}>{suffix}", built in one buffer.
+    let mut buf = String::with_capacity(4 * 3 + 2);
     for k in 1..=3 {
         let take = k.min(n);
-        let pre: String = chars[..take].iter().collect();
-        let suf: String = chars[n - take..].iter().collect();
-        out[k - 1] = bucket_of(&format!("{k}<{pre}"), buckets);
-        out[k + 2] = bucket_of(&format!("{k}>{suf}"), buckets);
+        let digit = char::from(b'0' + k as u8);
+        buf.clear();
+        buf.push(digit);
+        buf.push('<');
+        buf.extend(&chars[..take]);
+        out[k - 1] = bucket_of(&buf, buckets);
+        buf.clear();
+        buf.push(digit);
+        buf.push('>');
+        buf.extend(&chars[n - take..]);
+        out[k + 2] = bucket_of(&buf, buckets);
     }
     out
 }
