@@ -403,13 +403,13 @@ fn gemm(
                     .sum::<f32>();
             }
         } else {
-            for (p, &x) in a[..k].iter().enumerate() {
-                if x != 0.0 {
-                    for (v, y) in c.iter_mut().zip(&b[p * n..(p + 1) * n]) {
-                        *v += x * y;
-                    }
-                }
+            #[cfg(target_arch = "x86_64")]
+            if is_x86_feature_detected!("avx2") {
+                // SAFETY: the CPU has AVX2.
+                unsafe { row_times_matrix_avx2(&a[..k], b, n, c) };
+                return;
             }
+            row_times_matrix(&a[..k], b, n, c);
         }
         return;
     }
@@ -458,6 +458,29 @@ fn gemm(
             1,
         );
     }
+}
+
+/// `c += a·b` for a row vector `a` and a row-major matrix `b` with `n` columns (zero
+/// entries of `a` skipped).
+#[inline(always)]
+fn row_times_matrix(a: &[f32], b: &[f32], n: usize, c: &mut [f32]) {
+    for (p, &x) in a.iter().enumerate() {
+        if x != 0.0 {
+            for (v, y) in c.iter_mut().zip(&b[p * n..(p + 1) * n]) {
+                *v += x * y;
+            }
+        }
+    }
+}
+
+/// [`row_times_matrix`] compiled for AVX2 (the same operations: no fused multiply-add).
+///
+/// # Safety
+/// The CPU has AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn row_times_matrix_avx2(a: &[f32], b: &[f32], n: usize, c: &mut [f32]) {
+    row_times_matrix(a, b, n, c);
 }
 
 /// Products of at least two rows without packing, with exactly the arithmetic of
