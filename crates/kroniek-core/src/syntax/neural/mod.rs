@@ -298,12 +298,21 @@ fn affixes(key: &str, buckets: usize) -> [u32; NAFFIX] {
     let chars: Vec<char> = key.chars().collect();
     let mut out = [0u32; NAFFIX];
     let n = chars.len();
+    // "{k}<{prefix}" and "{k}>{suffix}", built in one buffer.
+    let mut buf = String::with_capacity(4 * 3 + 2);
     for k in 1..=3 {
         let take = k.min(n);
-        let pre: String = chars[..take].iter().collect();
-        let suf: String = chars[n - take..].iter().collect();
-        out[k - 1] = bucket_of(&format!("{k}<{pre}"), buckets);
-        out[k + 2] = bucket_of(&format!("{k}>{suf}"), buckets);
+        let digit = char::from(b'0' + k as u8);
+        buf.clear();
+        buf.push(digit);
+        buf.push('<');
+        buf.extend(&chars[..take]);
+        out[k - 1] = bucket_of(&buf, buckets);
+        buf.clear();
+        buf.push(digit);
+        buf.push('>');
+        buf.extend(&chars[n - take..]);
+        out[k + 2] = bucket_of(&buf, buckets);
     }
     out
 }
@@ -394,13 +403,37 @@ fn gemm(
                     .sum::<f32>();
             }
         } else {
-            for (p, &x) in a[..k].iter().enumerate() {
-                if x != 0.0 {
-                    for (v, y) in c.iter_mut().zip(&b[p * n..(p + 1) * n]) {
-                        *v += x * y;
+            #[cfg(target_arch = "x86_64")]
+            if is_x86_feature_detected!("avx2") {
+                // SAFETY: the CPU has AVX2.
+                unsafe { row_times_matrix_avx2(&a[..k], b, n, c) };
+                return;
+            }
+            row_times_matrix(&a[..k], b, n, c);
+        }
+        return;
+    }
+    #[cfg(target_arch = "x86_64")]
+    if k <= fma::KC && fma::available() {
+        let (rsa, csa) = if at { (1, m) } else { (k, 1) };
+        if bt {
+            // `b` stored n×k: a row-major copy (small next to the product).
+            fma::SCRATCH.with(|t| {
+                let mut t = t.borrow_mut();
+                t.clear();
+                t.resize(k * n, 0.0);
+                for (j, col) in b[..k * n].chunks_exact(k.max(1)).enumerate() {
+                    for (p, &v) in col.iter().enumerate() {
+                        t[p * n + j] = v;
                     }
                 }
-            }
+                // SAFETY: `fma::available` checked the CPU; the asserts above and the
+                // copy's size bound every index.
+                unsafe { fma::gemm(m, k, n, a.as_ptr(), rsa, csa, t.as_ptr(), beta, c) };
+            });
+        } else {
+            // SAFETY: as above.
+            unsafe { fma::gemm(m, k, n, a.as_ptr(), rsa, csa, b.as_ptr(), beta, c) };
         }
         return;
     }
@@ -424,6 +457,223 @@ fn gemm(
             n as isize,
             1,
         );
+    }
+}
+
+/// `c += a·b` for a row vector `a` and a row-major matrix `b` with `n` columns (zero
+/// entries of `a` skipped).
+#[inline(always)]
+fn row_times_matrix(a: &[f32], b: &[f32], n: usize, c: &mut [f32]) {
+    for (p, &x) in a.iter().enumerate() {
+        if x != 0.0 {
+            for (v, y) in c.iter_mut().zip(&b[p * n..(p + 1) * n]) {
+                *v += x * y;
+            }
+        }
+    }
+}
+
+/// [`row_times_matrix`] compiled for AVX2 (the same operations: no fused multiply-add).
+///
+/// # Safety
+/// The CPU has AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn row_times_matrix_avx2(a: &[f32], b: &[f32], n: usize, c: &mut [f32]) {
+    row_times_matrix(a, b, n, c);
+}
+
+/// Products of at least two rows without packing, with exactly the arithmetic of
+/// `matrixmultiply`'s FMA kernel (which it picks on CPUs with FMA and AVX2): per element of
+/// `c` one fused multiply-add chain over `p = 0..k` from zero, then `c = chain + beta·c`.
+/// Same results to the bit, faster for the small products here (no packing of the
+/// weights for each LSTM step). Only for `k <= KC` (`matrixmultiply` splits longer sums).
+#[cfg(target_arch = "x86_64")]
+mod fma {
+    use std::arch::x86_64::*;
+    use std::cell::RefCell;
+
+    /// `matrixmultiply`'s `S_KC`: sums up to this length are one chain there.
+    pub(super) const KC: usize = 256;
+
+    thread_local! {
+        /// A transposed right-hand side (`gemm` with `bt`).
+        pub(super) static SCRATCH: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+        /// Label products of a few rows (`label_scores_q`).
+        pub(super) static SCRATCH_Q: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+    }
+
+    pub(super) fn available() -> bool {
+        is_x86_feature_detected!("fma") && is_x86_feature_detected!("avx2")
+    }
+
+    /// `c (m×n, row-major) = a·b + beta·c`; `a[i, p]` at `a[i * rsa + p * csa]`, `b`
+    /// row-major k×n.
+    ///
+    /// # Safety
+    /// The CPU has FMA and AVX2; `a`, `b` and `c` hold every element addressed.
+    #[allow(clippy::too_many_arguments)]
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn gemm(
+        m: usize,
+        k: usize,
+        n: usize,
+        a: *const f32,
+        rsa: usize,
+        csa: usize,
+        b: *const f32,
+        beta: f32,
+        c: &mut [f32],
+    ) {
+        let c = c.as_mut_ptr();
+        let mut i = 0;
+        while i + 6 <= m {
+            rows::<6>(k, n, a.add(i * rsa), rsa, csa, b, beta, c.add(i * n));
+            i += 6;
+        }
+        let (a, c) = (a.add(i * rsa), c.add(i * n));
+        match m - i {
+            1 => rows::<1>(k, n, a, rsa, csa, b, beta, c),
+            2 => rows::<2>(k, n, a, rsa, csa, b, beta, c),
+            3 => rows::<3>(k, n, a, rsa, csa, b, beta, c),
+            4 => rows::<4>(k, n, a, rsa, csa, b, beta, c),
+            5 => rows::<5>(k, n, a, rsa, csa, b, beta, c),
+            _ => {}
+        }
+    }
+
+    /// [`super::tanh`] of 8 values, the same operations in the same order.
+    #[inline(always)]
+    #[allow(clippy::excessive_precision)]
+    unsafe fn tanh8(x: __m256) -> __m256 {
+        let x = _mm256_max_ps(_mm256_set1_ps(-7.905_311), x);
+        let x = _mm256_min_ps(_mm256_set1_ps(7.905_311), x);
+        let x2 = _mm256_mul_ps(x, x);
+        let step = |p: __m256, c: f32| _mm256_add_ps(_mm256_mul_ps(p, x2), _mm256_set1_ps(c));
+        let mut p = _mm256_set1_ps(-2.760_768_5e-16f32);
+        p = step(p, 2.000_187_9e-13);
+        p = _mm256_sub_ps(_mm256_mul_ps(p, x2), _mm256_set1_ps(8.604_671_5e-11));
+        p = step(p, 5.122_297e-8);
+        p = step(p, 1.485_722_4e-5);
+        p = step(p, 6.372_619_3e-4);
+        p = step(p, 4.893_524_6e-3);
+        let mut q = _mm256_set1_ps(1.198_258_4e-6f32);
+        q = step(q, 1.185_347_1e-4);
+        q = step(q, 2.268_434_6e-3);
+        q = step(q, 4.893_525_2e-3);
+        _mm256_div_ps(_mm256_mul_ps(x, p), q)
+    }
+
+    /// [`super::sigmoid`] of 8 values.
+    #[inline(always)]
+    unsafe fn sigmoid8(x: __m256) -> __m256 {
+        let h = _mm256_set1_ps(0.5);
+        _mm256_add_ps(h, _mm256_mul_ps(h, tanh8(_mm256_mul_ps(h, x))))
+    }
+
+    /// The LSTM cell of `lstm_forward` for one row: gates `g` (4k pre-activations, turned
+    /// into i, f, g, o), the previous cell (none: zero), the new cell and output.
+    ///
+    /// # Safety
+    /// The CPU has AVX2; `k % 8 == 0`, `g` holds 4k values, the others k.
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn lstm_cell(
+        g: &mut [f32],
+        k: usize,
+        prev: Option<&[f32]>,
+        cell: &mut [f32],
+        out: &mut [f32],
+    ) {
+        assert!(k % 8 == 0 && g.len() >= 4 * k && cell.len() >= k && out.len() >= k);
+        assert!(prev.is_none_or(|p| p.len() >= k));
+        let gp = g.as_mut_ptr();
+        for j in (0..k).step_by(8) {
+            let i = sigmoid8(_mm256_loadu_ps(gp.add(j)));
+            let f = sigmoid8(_mm256_loadu_ps(gp.add(k + j)));
+            let gg = tanh8(_mm256_loadu_ps(gp.add(2 * k + j)));
+            let o = sigmoid8(_mm256_loadu_ps(gp.add(3 * k + j)));
+            _mm256_storeu_ps(gp.add(j), i);
+            _mm256_storeu_ps(gp.add(k + j), f);
+            _mm256_storeu_ps(gp.add(2 * k + j), gg);
+            _mm256_storeu_ps(gp.add(3 * k + j), o);
+            let cp = match prev {
+                Some(p) => _mm256_loadu_ps(p.as_ptr().add(j)),
+                None => _mm256_setzero_ps(),
+            };
+            let cv = _mm256_add_ps(_mm256_mul_ps(f, cp), _mm256_mul_ps(i, gg));
+            _mm256_storeu_ps(cell.as_mut_ptr().add(j), cv);
+            _mm256_storeu_ps(out.as_mut_ptr().add(j), _mm256_mul_ps(o, tanh8(cv)));
+        }
+    }
+
+    #[inline(always)]
+    unsafe fn store(ptr: *mut f32, acc: __m256, beta: f32) {
+        let cv = if beta == 0.0 {
+            _mm256_setzero_ps()
+        } else {
+            _mm256_mul_ps(_mm256_loadu_ps(ptr), _mm256_set1_ps(beta))
+        };
+        _mm256_storeu_ps(ptr, _mm256_add_ps(acc, cv));
+    }
+
+    #[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn rows<const R: usize>(
+        k: usize,
+        n: usize,
+        a: *const f32,
+        rsa: usize,
+        csa: usize,
+        b: *const f32,
+        beta: f32,
+        c: *mut f32,
+    ) {
+        let mut j = 0;
+        while j + 16 <= n {
+            let mut acc0 = [_mm256_setzero_ps(); R];
+            let mut acc1 = [_mm256_setzero_ps(); R];
+            for p in 0..k {
+                let b0 = _mm256_loadu_ps(b.add(p * n + j));
+                let b1 = _mm256_loadu_ps(b.add(p * n + j + 8));
+                for r in 0..R {
+                    let av = _mm256_set1_ps(*a.add(r * rsa + p * csa));
+                    acc0[r] = _mm256_fmadd_ps(av, b0, acc0[r]);
+                    acc1[r] = _mm256_fmadd_ps(av, b1, acc1[r]);
+                }
+            }
+            for r in 0..R {
+                store(c.add(r * n + j), acc0[r], beta);
+                store(c.add(r * n + j + 8), acc1[r], beta);
+            }
+            j += 16;
+        }
+        while j + 8 <= n {
+            let mut acc0 = [_mm256_setzero_ps(); R];
+            for p in 0..k {
+                let b0 = _mm256_loadu_ps(b.add(p * n + j));
+                for r in 0..R {
+                    let av = _mm256_set1_ps(*a.add(r * rsa + p * csa));
+                    acc0[r] = _mm256_fmadd_ps(av, b0, acc0[r]);
+                }
+            }
+            for r in 0..R {
+                store(c.add(r * n + j), acc0[r], beta);
+            }
+            j += 8;
+        }
+        while j < n {
+            for r in 0..R {
+                let mut acc = 0f32;
+                for p in 0..k {
+                    acc = (*a.add(r * rsa + p * csa)).mul_add(*b.add(p * n + j), acc);
+                }
+                let cp = c.add(r * n + j);
+                let cv = if beta == 0.0 { 0.0 } else { *cp * beta };
+                *cp = acc + cv;
+            }
+            j += 1;
+        }
     }
 }
 
@@ -518,6 +768,25 @@ fn lstm_forward(
             } else {
                 None
             };
+            #[cfg(target_arch = "x86_64")]
+            if k % 8 == 0 && fma::available() {
+                let (cp, cur) = match prev_c {
+                    None => (None, &mut cell[r * k..(r + 1) * k]),
+                    Some(p) if p < r => {
+                        let (lo, hi) = cell.split_at_mut(r * k);
+                        (Some(&lo[p * k..(p + 1) * k]), &mut hi[..k])
+                    }
+                    Some(p) => {
+                        let (lo, hi) = cell.split_at_mut(p * k);
+                        (Some(&hi[..k]), &mut lo[r * k..(r + 1) * k])
+                    }
+                };
+                // SAFETY: the CPU has AVX2; every slice holds k (gates: 4k) values.
+                unsafe {
+                    fma::lstm_cell(g, k, cp, cur, &mut out[r * k..(r + 1) * k]);
+                }
+                continue;
+            }
             for j in 0..k {
                 let i = sigmoid(g[j]);
                 let f = sigmoid(g[k + j]);
@@ -929,6 +1198,48 @@ impl NeuralParser {
     /// Label scores for dependents (rows of the cache) with heads (rows): `len × L`, with
     /// the products `q = ld·U` kept for the backward pass.
     fn label_scores(&self, cache: &Cache, deps: &[usize], heads: &[usize]) -> (Vec<f32>, Vec<f32>) {
+        self.label_scores_q(cache, deps, heads, true)
+    }
+
+    /// [`NeuralParser::label_scores`]; without `keep_q` the products `q` are made a few
+    /// rows at a time where that gives the same values (returned empty).
+    fn label_scores_q(
+        &self,
+        cache: &Cache,
+        deps: &[usize],
+        heads: &[usize],
+        keep_q: bool,
+    ) -> (Vec<f32>, Vec<f32>) {
+        self.label_scores_with(cache, deps, heads, keep_q, None)
+    }
+
+    /// `U` of the label biaffine with its columns in the order (position in the head's
+    /// vector, label) instead of (label, position): for [`NeuralParser::label_scores_with`].
+    fn ulab_by_position(&self) -> Vec<f32> {
+        let (b, nl) = (self.cfg.label_dim, self.labels.len());
+        let u = &self.params[self.layout.ulab.clone()];
+        let mut t = vec![0f32; u.len()];
+        for pp in 0..b {
+            for lab in 0..nl {
+                for p in 0..b {
+                    t[pp * nl * b + p * nl + lab] = u[pp * nl * b + lab * b + p];
+                }
+            }
+        }
+        t
+    }
+
+    /// [`NeuralParser::label_scores_q`], given [`NeuralParser::ulab_by_position`] for the
+    /// fast path (the same values: the same chains per product element and the same sums
+    /// per label, only several labels summed side by side).
+    fn label_scores_with(
+        &self,
+        cache: &Cache,
+        deps: &[usize],
+        heads: &[usize],
+        keep_q: bool,
+        ulab_t: Option<&[f32]>,
+    ) -> (Vec<f32>, Vec<f32>) {
         let b = self.cfg.label_dim;
         let nl = self.labels.len();
         let w = &self.params;
@@ -939,6 +1250,86 @@ impl NeuralParser {
         for (&d, &h) in deps.iter().zip(heads) {
             ldg.extend_from_slice(&cache.ld[d * b..(d + 1) * b]);
             lhg.extend_from_slice(&cache.lh[h * b..(h + 1) * b]);
+        }
+        #[cfg(target_arch = "x86_64")]
+        if !keep_q && k >= 2 && b <= fma::KC && fma::available() {
+            let mut out = Vec::with_capacity(k * nl);
+            for _ in 0..k {
+                out.extend_from_slice(&w[l.blab.clone()]);
+            }
+            gemm(
+                k,
+                b,
+                nl,
+                &ldg,
+                false,
+                &w[l.vd.clone()],
+                false,
+                1.0,
+                &mut out,
+            );
+            gemm(
+                k,
+                b,
+                nl,
+                &lhg,
+                false,
+                &w[l.vh.clone()],
+                false,
+                1.0,
+                &mut out,
+            );
+            let ulab = ulab_t.unwrap_or(&w[l.ulab.clone()]);
+            assert!(ulab.len() >= b * nl * b && ldg.len() >= k * b);
+            // The value `sum` starts from.
+            let init: f32 = std::iter::empty::<f32>().sum();
+            let mut acc = vec![init; nl];
+            fma::SCRATCH_Q.with(|t| {
+                let mut q = t.borrow_mut();
+                q.clear();
+                q.resize(6 * nl * b, 0.0);
+                for i0 in (0..k).step_by(6) {
+                    let r = (k - i0).min(6);
+                    // SAFETY: the CPU has FMA and AVX2 (checked); the assert and the sizes
+                    // bound every index. The same per-element chains as one product of
+                    // all `k` rows (as `gemm` would make it, k >= 2).
+                    unsafe {
+                        fma::gemm(
+                            r,
+                            b,
+                            nl * b,
+                            ldg[i0 * b..].as_ptr(),
+                            b,
+                            1,
+                            ulab.as_ptr(),
+                            0.0,
+                            &mut q[..r * nl * b],
+                        );
+                    }
+                    for i in i0..i0 + r {
+                        let lhr = &lhg[i * b..(i + 1) * b];
+                        if ulab_t.is_some() {
+                            let qi = &q[(i - i0) * nl * b..(i - i0 + 1) * nl * b];
+                            acc.fill(init);
+                            for (p, &y) in lhr.iter().enumerate() {
+                                for (a, &x) in acc.iter_mut().zip(&qi[p * nl..(p + 1) * nl]) {
+                                    *a += x * y;
+                                }
+                            }
+                            for (o, a) in out[i * nl..(i + 1) * nl].iter_mut().zip(&acc) {
+                                *o += a;
+                            }
+                            continue;
+                        }
+                        for lab in 0..nl {
+                            let qr = &q[((i - i0) * nl + lab) * b..((i - i0) * nl + lab + 1) * b];
+                            out[i * nl + lab] +=
+                                qr.iter().zip(lhr).map(|(x, y)| x * y).sum::<f32>();
+                        }
+                    }
+                }
+            });
+            return (out, Vec::new());
         }
         let mut q = vec![0f32; k * nl * b];
         gemm(
@@ -1008,6 +1399,7 @@ impl NeuralParser {
         }
         let refs: Vec<&Input> = inputs.iter().collect();
         let cache = self.forward(&refs, 0.0, None);
+        let ulab_t = self.ulab_by_position();
         let mut si = 0;
         let mut out = Vec::with_capacity(sents.len());
         for (forms, _) in sents {
@@ -1015,14 +1407,14 @@ impl NeuralParser {
                 out.push(Vec::new());
                 continue;
             }
-            out.push(self.decode(&cache, si));
+            out.push(self.decode(&cache, si, &ulab_t));
             si += 1;
         }
         out
     }
 
     /// Heads (Chu-Liu-Edmonds) and labels of sentence `si` of an encoded batch.
-    fn decode(&self, cache: &Cache, si: usize) -> Vec<(u32, u16)> {
+    fn decode(&self, cache: &Cache, si: usize, ulab_t: &[f32]) -> Vec<(u32, u16)> {
         let s0 = cache.starts[si];
         let m = cache.starts[si + 1] - s0;
         let n = m - 1;
@@ -1042,7 +1434,7 @@ impl NeuralParser {
         let heads = mst::tree(&lp, m);
         let deps: Vec<usize> = (1..m).map(|d| s0 + d).collect();
         let hrows: Vec<usize> = heads[1..].iter().map(|h| s0 + h).collect();
-        let (ls, _) = self.label_scores(cache, &deps, &hrows);
+        let (ls, _) = self.label_scores_with(cache, &deps, &hrows, false, Some(ulab_t));
         let nl = self.labels.len();
         (0..n)
             .map(|i| {

@@ -253,3 +253,131 @@ fn batch_parsing_equals_one_by_one() {
     }
     assert!(model.parse_batch_indexed(&[]).is_empty());
 }
+
+/// The products without packing give `matrixmultiply`'s results to the bit (on CPUs where
+/// they are used: FMA and AVX2), for shapes with every kind of row and column remainder.
+#[test]
+fn unpacked_products_equal_matrixmultiply_bitwise() {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if !fma::available() {
+            return;
+        }
+        let mut rng = Rng::new(3);
+        let mut rand = |n: usize| -> Vec<f32> {
+            (0..n)
+                .map(|_| (rng.next_f64() as f32 * 2.0 - 1.0) * 3.0)
+                .collect()
+        };
+        for (m, k, n) in [
+            (2, 1, 1),
+            (2, 64, 256),
+            (7, 190, 64),
+            (13, 32, 1248),
+            (6, 128, 23),
+            (17, 256, 39),
+            (5, 3, 9),
+        ] {
+            for (at, bt, beta) in [
+                (false, false, 0.0),
+                (false, false, 1.0),
+                (true, false, 1.0),
+                (false, true, 0.0),
+                (true, true, 0.5),
+            ] {
+                let (a, b, c0) = (rand(m * k), rand(k * n), rand(m * n));
+                let mut mine = c0.clone();
+                gemm(m, k, n, &a, at, &b, bt, beta, &mut mine);
+                let mut theirs = c0.clone();
+                let (rsa, csa) = if at { (1, m as isize) } else { (k as isize, 1) };
+                let (rsb, csb) = if bt { (1, k as isize) } else { (n as isize, 1) };
+                // SAFETY: the matrices hold m×k, k×n and m×n values.
+                unsafe {
+                    matrixmultiply::sgemm(
+                        m,
+                        k,
+                        n,
+                        1.0,
+                        a.as_ptr(),
+                        rsa,
+                        csa,
+                        b.as_ptr(),
+                        rsb,
+                        csb,
+                        beta,
+                        theirs.as_mut_ptr(),
+                        n as isize,
+                        1,
+                    );
+                }
+                let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&mine), bits(&theirs), "{m}x{k}x{n} {at} {bt} {beta}");
+            }
+        }
+    }
+}
+
+/// The LSTM cell of 8 units at a time equals the scalar one to the bit.
+#[test]
+fn vector_lstm_cell_equals_scalar() {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if !fma::available() {
+            return;
+        }
+        let k = 16;
+        let mut rng = Rng::new(5);
+        let mut rand = |n: usize, s: f32| -> Vec<f32> {
+            (0..n)
+                .map(|_| (rng.next_f64() as f32 * 2.0 - 1.0) * s)
+                .collect()
+        };
+        for scale in [0.1, 3.0, 20.0] {
+            let g0 = rand(4 * k, scale);
+            let prev = rand(k, scale);
+            for p in [None, Some(&prev[..])] {
+                let mut g = g0.clone();
+                let (mut cell, mut out) = (vec![0f32; k], vec![0f32; k]);
+                // SAFETY: checked above; the slices hold 4k and k values.
+                unsafe { fma::lstm_cell(&mut g, k, p, &mut cell, &mut out) };
+                for j in 0..k {
+                    let i = sigmoid(g0[j]);
+                    let f = sigmoid(g0[k + j]);
+                    let gg = tanh(g0[2 * k + j]);
+                    let o = sigmoid(g0[3 * k + j]);
+                    let cv = f * p.map_or(0.0, |p| p[j]) + i * gg;
+                    let want = [i, f, gg, o, cv, o * tanh(cv)];
+                    let got = [g[j], g[k + j], g[2 * k + j], g[3 * k + j], cell[j], out[j]];
+                    for (w, v) in want.iter().zip(&got) {
+                        assert_eq!(w.to_bits(), v.to_bits());
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Label scores with the reordered weights equal the plain ones to the bit.
+#[test]
+fn fast_label_scores_equal_plain() {
+    let cfg = NeuralConfig {
+        label_dim: 8,
+        arc_dim: 8,
+        lstm: 8,
+        ..tiny_config()
+    };
+    let model = random_model(&cfg, 9);
+    let forms = [
+        "De", "man", "ziet", "de", "hond", "niet", "en", "slaapt", ".",
+    ];
+    let tags = [5, 7, 16, 5, 7, 9, 10, 16, 12];
+    let inp = model.input(&forms, &tags);
+    let cache = model.forward(&[&inp], 0.0, None);
+    let deps: Vec<usize> = (1..inp.len()).collect();
+    let heads: Vec<usize> = deps.iter().map(|&d| (d * 3) % inp.len()).collect();
+    let (plain, _) = model.label_scores(&cache, &deps, &heads);
+    let ulab_t = model.ulab_by_position();
+    let (fast, _) = model.label_scores_with(&cache, &deps, &heads, false, Some(&ulab_t));
+    let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(&plain), bits(&fast));
+}
