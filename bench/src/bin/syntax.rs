@@ -64,9 +64,9 @@ fn main() -> ExitCode {
     println!("model load: {:.0} ms", load.elapsed().as_secs_f64() * 1e3);
     // Warm up once, then measure.
     let mut sink = 0usize;
-    // In batches of 32 sentences, as `annotate` parses a document (a neural parser encodes
+    // In batches of 16 sentences, as `annotate` parses a document (a neural parser encodes
     // a batch together; the transition parser goes sentence by sentence either way).
-    for batch in forms.chunks(32) {
+    for batch in forms.chunks(16) {
         sink += model.analyse_batch(batch).len();
     }
     let start = Instant::now();
@@ -74,7 +74,7 @@ fn main() -> ExitCode {
     let mut done = 0usize;
     let mut tag_only = Duration::ZERO;
     while start.elapsed() < Duration::from_secs(2) {
-        for batch in forms.chunks(32) {
+        for batch in forms.chunks(16) {
             sink += model
                 .analyse_batch(batch)
                 .iter()

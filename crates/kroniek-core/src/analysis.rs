@@ -464,7 +464,7 @@ pub fn annotate_with(doc: &Document, options: &AnnotateOptions) -> Analysis {
 }
 
 /// Sentences parsed together ([`SyntaxModel::analyse_batch`]).
-const SYNTAX_BATCH: usize = 32;
+const SYNTAX_BATCH: usize = 16;
 
 fn syntax(
     text: &str,
