@@ -148,3 +148,38 @@ fn a_format_must_be_chosen() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("--conllu|--text"), "{}", stderr(&out));
 }
+
+#[test]
+fn a_neural_parser_next_to_the_model_file_parses() {
+    let models = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/nl");
+    if !models.join("neural.bin").is_file() {
+        eprintln!("skipped: no Dutch neural parser in models/nl");
+        return;
+    }
+    let input =
+        "Trump ontmoette gisteren Poetin in Helsinki. Hij zou het protocol hebben doorbroken.\n";
+    let embedded = stdout(&run_with_stdin(
+        &["parse", "--text", "--lang", "nl", "-"],
+        input,
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("syntax.bin");
+    std::fs::copy(models.join("syntax.bin"), &model).unwrap();
+    let args = [
+        "parse",
+        "--text",
+        "--lang",
+        "nl",
+        "--model",
+        model.to_str().unwrap(),
+        "-",
+    ];
+    // Alone, the model file has no trained parser (the Dutch one is neural).
+    let alone = run_with_stdin(&args, input);
+    assert!(alone.status.success(), "{}", stderr(&alone));
+    assert_ne!(stdout(&alone), embedded);
+    std::fs::copy(models.join("neural.bin"), dir.path().join("neural.bin")).unwrap();
+    let with = run_with_stdin(&args, input);
+    assert!(with.status.success(), "{}", stderr(&with));
+    assert_eq!(stdout(&with), embedded);
+}

@@ -33,7 +33,8 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub model: Option<PathBuf>,
     /// Parse with this neural parser (`kroniek train syntax --neural`) instead of the
-    /// model's transition parser (needs --model)
+    /// model's transition parser (needs --model; a `neural.bin` next to the --model file
+    /// is used without it, as the embedded Dutch model uses its own)
     #[arg(long, value_name = "FILE")]
     pub neural: Option<PathBuf>,
     /// Also score on kroniek's own tokenisation and sentence splitting

@@ -31,8 +31,9 @@ fn leaked_bytes(file: &Path) -> anyhow::Result<&'static [u8]> {
 
 /// The model to use: a model file if given, else the embedded model of the language
 /// (from `--lang`, else guessed from the file name, else detected from `sample`). With a
-/// neural parser file (which needs a model file: its tagger gives the parser's tags), the
-/// neural parser replaces the model's parser.
+/// neural parser file (which needs a model file: its tagger gives the parser's tags), or a
+/// `neural.bin` in the model file's directory, the neural parser replaces the model's
+/// parser.
 pub fn model(
     lang: Option<&str>,
     model_file: Option<&Path>,
@@ -44,8 +45,13 @@ pub fn model(
         let bytes = leaked_bytes(file)?;
         let mut m = SyntaxModel::from_bytes(bytes)
             .with_context(|| format!("cannot load {}", file.display()))?;
-        if let Some(nf) = neural_file {
-            let p = NeuralParser::from_bytes(leaked_bytes(nf)?)
+        // As with the embedded models, a neural parser next to the model file parses.
+        let sibling = file
+            .parent()
+            .map(|d| d.join(kroniek_core::syntax::NEURAL_FILE))
+            .filter(|p| p.is_file());
+        if let Some(nf) = neural_file.map(Path::to_path_buf).or(sibling) {
+            let p = NeuralParser::from_bytes(leaked_bytes(&nf)?)
                 .with_context(|| format!("cannot load {}", nf.display()))?;
             m = m.with_neural(p);
         }
