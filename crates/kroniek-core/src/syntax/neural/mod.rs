@@ -1229,6 +1229,20 @@ impl NeuralParser {
         t
     }
 
+    /// The linear part of `k` label scores: the bias, plus the dependents' and the heads'
+    /// label vectors (`ldg`, `lhg`, `k` rows of the label dimension) times their weights.
+    fn label_linear(&self, k: usize, ldg: &[f32], lhg: &[f32]) -> Vec<f32> {
+        let (b, nl) = (self.cfg.label_dim, self.labels.len());
+        let (w, l) = (&self.params, &self.layout);
+        let mut out = Vec::with_capacity(k * nl);
+        for _ in 0..k {
+            out.extend_from_slice(&w[l.blab.clone()]);
+        }
+        gemm(k, b, nl, ldg, false, &w[l.vd.clone()], false, 1.0, &mut out);
+        gemm(k, b, nl, lhg, false, &w[l.vh.clone()], false, 1.0, &mut out);
+        out
+    }
+
     /// [`NeuralParser::label_scores_q`], given [`NeuralParser::ulab_by_position`] for the
     /// fast path (the same values: the same chains per product element and the same sums
     /// per label, only several labels summed side by side).
@@ -1253,32 +1267,7 @@ impl NeuralParser {
         }
         #[cfg(target_arch = "x86_64")]
         if !keep_q && k >= 2 && b <= fma::KC && fma::available() {
-            let mut out = Vec::with_capacity(k * nl);
-            for _ in 0..k {
-                out.extend_from_slice(&w[l.blab.clone()]);
-            }
-            gemm(
-                k,
-                b,
-                nl,
-                &ldg,
-                false,
-                &w[l.vd.clone()],
-                false,
-                1.0,
-                &mut out,
-            );
-            gemm(
-                k,
-                b,
-                nl,
-                &lhg,
-                false,
-                &w[l.vh.clone()],
-                false,
-                1.0,
-                &mut out,
-            );
+            let mut out = self.label_linear(k, &ldg, &lhg);
             let ulab = ulab_t.unwrap_or(&w[l.ulab.clone()]);
             assert!(ulab.len() >= b * nl * b && ldg.len() >= k * b);
             // The value `sum` starts from.
@@ -1343,32 +1332,7 @@ impl NeuralParser {
             0.0,
             &mut q,
         );
-        let mut out = Vec::with_capacity(k * nl);
-        for _ in 0..k {
-            out.extend_from_slice(&w[l.blab.clone()]);
-        }
-        gemm(
-            k,
-            b,
-            nl,
-            &ldg,
-            false,
-            &w[l.vd.clone()],
-            false,
-            1.0,
-            &mut out,
-        );
-        gemm(
-            k,
-            b,
-            nl,
-            &lhg,
-            false,
-            &w[l.vh.clone()],
-            false,
-            1.0,
-            &mut out,
-        );
+        let mut out = self.label_linear(k, &ldg, &lhg);
         for i in 0..k {
             let lhr = &lhg[i * b..(i + 1) * b];
             for lab in 0..nl {
