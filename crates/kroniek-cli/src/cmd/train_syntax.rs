@@ -12,14 +12,23 @@ use kroniek_core::syntax::{self, Clusters, SyntaxModel, TrainOptions};
 use super::syntax_common::read_conllu;
 
 /// Train a UPOS tagger, lemmatizer and labelled dependency parser from CoNLL-U treebanks
-/// (plain or .gz) and write `<out-dir>/syntax.bin`. Deterministic for a given seed.
+/// (plain or .gz) and write `<out-dir>/syntax.bin` (and with --neural `neural.bin`, a
+/// neural parser that parses instead of the transition parser). Deterministic for a given
+/// seed.
 ///
-/// Example (the committed Dutch model; docs/syntax.md lists every option used):
-///   kroniek train syntax --lang nl --out-dir models/nl --parser-iterations 12 \
-///     --two-pass-tagger --pseudo-projective --fine-tags \
-///     --train ../shared/corpora/ud_nl_alpino/nl_alpino-alud-train-*.conllu.gz \
+/// Example (the committed Dutch models, syntax.bin + neural.bin; docs/syntax.md explains
+/// every option):
+///   kroniek train syntax --lang nl --out-dir models/nl --parser-iterations 0 \
+///     --two-pass-tagger --pseudo-projective --fine-tags --clause-verbs \
+///     --train ../shared/corpora/ud_nl_alpino/nl_alpino-alud-train-{cdb,eans,g_suite,h_suite,leuven_yellow_pages}.conllu.gz \
 ///             ../shared/corpora/ud_nl_lassysmall/nl_lassysmall-ud-{dev,test}.conllu \
-///     --dev ../shared/corpora/ud_nl_alpino/nl_alpino-ud-dev.conllu
+///             ../shared/corpora/ud_nl_alpino/nl_alpino-ud-dev.conllu \
+///     --neural --neural-epochs 12 --neural-dilations 1 --neural-lstm 64 --neural-hidden 64 \
+///     --neural-arc-dim 128 --neural-label-dim 32
+/// The committed English model (transition parser):
+///   kroniek train syntax --lang en --out-dir models/en \
+///     --train ../shared/corpora/ud_en_ewt/en_ewt-ud-train.conllu.gz \
+///     --dev ../shared/corpora/ud_en_ewt/en_ewt-ud-dev.conllu.gz
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
