@@ -710,6 +710,14 @@ fn lstm_row(a: usize, e: usize, t: usize, backward: bool) -> usize {
     }
 }
 
+/// The sentences of a batch (given by their `starts`, one past the last at the end) that
+/// have a word at position `t`: those an LSTM step works on.
+fn active_at(starts: &[usize], t: usize) -> Vec<usize> {
+    (0..starts.len().saturating_sub(1))
+        .filter(|&s| starts[s + 1] - starts[s] > t)
+        .collect()
+}
+
 /// One LSTM direction over every sentence of a batch (rows `starts[s]..starts[s + 1]`),
 /// the sentences stepped together: per step one matrix product for all of them. Returns
 /// gates (i, f, g, o after their nonlinearity), cells and outputs, each per row.
@@ -733,17 +741,11 @@ fn lstm_forward(
     gemm(rows, din, k4, x, false, wx, false, 1.0, &mut gates);
     let mut cell = vec![0f32; rows * k];
     let mut out = vec![0f32; rows * k];
-    let nsent = starts.len().saturating_sub(1);
-    let maxlen = (0..nsent)
-        .map(|s| starts[s + 1] - starts[s])
-        .max()
-        .unwrap_or(0);
+    let maxlen = starts.windows(2).map(|w| w[1] - w[0]).max().unwrap_or(0);
     let mut hprev = Vec::new();
     let mut rec = Vec::new();
     for t in 0..maxlen {
-        let active: Vec<usize> = (0..nsent)
-            .filter(|&s| starts[s + 1] - starts[s] > t)
-            .collect();
+        let active = active_at(starts, t);
         if t > 0 {
             hprev.clear();
             for &s in &active {
@@ -828,18 +830,12 @@ fn lstm_backward(
     let mut dpre = vec![0f32; rows * k4];
     let mut dh_rec = vec![0f32; rows * k];
     let mut dc_rec = vec![0f32; rows * k];
-    let nsent = starts.len().saturating_sub(1);
-    let maxlen = (0..nsent)
-        .map(|s| starts[s + 1] - starts[s])
-        .max()
-        .unwrap_or(0);
+    let maxlen = starts.windows(2).map(|w| w[1] - w[0]).max().unwrap_or(0);
     let mut hprev = Vec::new();
     let mut dg = Vec::new();
     let mut dhp = Vec::new();
     for t in (0..maxlen).rev() {
-        let active: Vec<usize> = (0..nsent)
-            .filter(|&s| starts[s + 1] - starts[s] > t)
-            .collect();
+        let active = active_at(starts, t);
         dg.clear();
         hprev.clear();
         for &s in &active {
