@@ -123,7 +123,7 @@ fn main() {
             let c2 = thread_cpu();
             let mut ents = Vec::new();
             if let Some(tagger) = lang.and_then(kroniek_core::ner::tagger) {
-                let names = kroniek_core::ner::recognize(tagger, &d.text, &toks, &sents);
+                let names = kroniek_core::ner::recognize(seg, tagger, &d.text, &toks, &sents);
                 ents = kroniek_core::entities::link(&d.text, &names).mentions;
             }
             let c3 = thread_cpu();

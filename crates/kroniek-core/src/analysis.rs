@@ -382,7 +382,7 @@ pub fn annotate_with(doc: &Document, options: &AnnotateOptions) -> Analysis {
     let mut entities = Vec::new();
     if let Some(l) = language {
         if let Some(tagger) = crate::ner::tagger(l) {
-            let names = crate::ner::recognize(tagger, &doc.text, &tokens, &sentences);
+            let names = crate::ner::recognize(l, tagger, &doc.text, &tokens, &sentences);
             entities = entities::link(&doc.text, &names).mentions;
         } else if let Some(e) = crate::ner::load_error(l) {
             diagnostics.push(Diagnostic::warning("ner-model-invalid", e.to_string()));

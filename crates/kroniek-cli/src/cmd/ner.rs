@@ -15,6 +15,8 @@ use kroniek_eval::conll::{is_comment, is_docstart, split_columns};
 /// (columns split on tabs, else on whitespace). Writes every line back with the predicted
 /// IOB2 label appended as a last tab-separated column. Comment lines ("# ..." or a lone #) and
 /// -DOCSTART- lines are passed through unchanged; -DOCSTART- also separates documents.
+/// A name right after a type cue of the language ("de rederij …", "north of …"; see
+/// resources/<lang>/name_cues.txt) takes the cue's type, as in `annotate`.
 ///
 /// Examples:
 ///   kroniek ner --conll --lang nl ned.testb > pred.conll && kroniek eval ner --format conll pred.conll
@@ -25,7 +27,7 @@ pub struct Args {
     /// Token-per-line input (the only mode for now)
     #[arg(long)]
     pub conll: bool,
-    /// Language of the model to use
+    /// Language of the model and of the type cues
     #[arg(long, default_value = "nl")]
     pub lang: String,
     /// 1-based column of the token
@@ -47,6 +49,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if !args.conll {
         bail!("only --conll input is supported; see kroniek ner --help");
     }
+    let lang = Lang::parse(&args.lang)
+        .with_context(|| format!("{:?} is not a language code", args.lang))?;
+    let cues = ner::NameCues::for_language(lang);
     let owned;
     let tagger: &Tagger = match &args.model {
         Some(path) => {
@@ -57,8 +62,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             &owned
         }
         None => {
-            let lang = Lang::parse(&args.lang)
-                .with_context(|| format!("{:?} is not a language code", args.lang))?;
             if let Some(e) = ner::load_error(lang) {
                 bail!("the embedded {lang} model does not load: {e}");
             }
@@ -86,10 +89,22 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
      -> io::Result<()> {
         sentences.retain(|s| !s.is_empty());
         let tags = tagger.tag_document(sentences);
-        let mut it = tags.iter().flatten();
+        let cued: Vec<Vec<Option<String>>> = sentences
+            .iter()
+            .zip(&tags)
+            .map(|(w, t)| ner::cues::retype_tags(cues, w, t))
+            .collect();
+        let mut it = tags.iter().flatten().zip(cued.iter().flatten());
         for (l, kind) in lines.drain(..) {
             match kind {
-                Line::Token => writeln!(out, "{l}\t{}", it.next().copied().unwrap_or("O"))?,
+                Line::Token => {
+                    let tag = match it.next() {
+                        Some((_, Some(c))) => c.as_str(),
+                        Some((&t, None)) => t,
+                        None => "O",
+                    };
+                    writeln!(out, "{l}\t{tag}")?
+                }
                 Line::Other => writeln!(out, "{l}")?,
             }
         }

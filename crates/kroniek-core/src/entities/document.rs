@@ -16,7 +16,7 @@ use crate::span::Span;
 pub struct EntityMention {
     /// Where the mention is.
     pub span: Span,
-    /// The type the tagger gave this mention.
+    /// The type of this mention: the tagger's, or its entity's where a type cue named it.
     pub etype: EntityType,
     /// Index of its entity in [`DocEntities::entities`].
     pub entity: usize,
@@ -51,6 +51,7 @@ pub struct DocEntities {
 struct Pending {
     span: Span,
     etype: EntityType,
+    cued: bool,
     surface: String,
     parts: Vec<String>,
     key: String,
@@ -68,7 +69,7 @@ fn parenthesised_after(text: &str, end: usize) -> Option<&str> {
 
 /// Links the name mentions of one document (in text order) into entities.
 pub fn link(text: &str, mentions: &[NameMention]) -> DocEntities {
-    let pending: Vec<Pending> = mentions
+    let mut pending: Vec<Pending> = mentions
         .iter()
         .map(|m| {
             let surface = text[m.span.range()].to_string();
@@ -77,6 +78,7 @@ pub fn link(text: &str, mentions: &[NameMention]) -> DocEntities {
             Pending {
                 span: m.span,
                 etype: m.etype,
+                cued: m.cued,
                 surface,
                 parts,
                 key,
@@ -153,6 +155,17 @@ pub fn link(text: &str, mentions: &[NameMention]) -> DocEntities {
             assigned[m] = pe;
         }
         entities[pe].1.extend(moved);
+    }
+    // A type cue ("de rederij Lindqvist Line") says what the name is; the tagger's guesses
+    // for its other mentions ("Lindqvist Line" as a person) give way to it.
+    for (_, ms) in &entities {
+        let cued = ms.iter().filter(|&&m| pending[m].cued);
+        let votes = cued.map(|&m| (pending[m].etype, 1));
+        if let Some(t) = EntityType::majority(votes) {
+            for &m in ms {
+                pending[m].etype = t;
+            }
+        }
     }
     // Renumber entities by first mention, and build the output.
     let mut first: Vec<(usize, usize)> = entities

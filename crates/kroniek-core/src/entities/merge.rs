@@ -402,7 +402,11 @@ impl Merger {
         for k in keys {
             for &id in self.index.get(k).map(Vec::as_slice).unwrap_or(&[]) {
                 let g = self.get(id);
-                if !compatible(g.etype, etype) || candidates.contains(&id) {
+                // The same full name is the same entity whatever type the tagger gave it
+                // here and there: an unseen name ("Lindqvist Line") is typed by guesswork,
+                // and differently from article to article.
+                let same_full_name = is_full_name(canon) && g.key == *canon;
+                if !(compatible(g.etype, etype) || same_full_name) || candidates.contains(&id) {
                     continue;
                 }
                 // Two different full names are two entities (Donald Trump, Ivanka Trump),

@@ -13,7 +13,7 @@
 //! use kroniek_core::{PubDate, Span};
 //!
 //! let text = "Abu Bakr Al-Baghdadi leidt ISIS. Al-Baghdadi zweeg.";
-//! let m = |a: usize, b: usize, t| NameMention { span: Span::new(a, b), etype: t, tokens: 0..0 };
+//! let m = |a: usize, b: usize, t| NameMention { span: Span::new(a, b), etype: t, tokens: 0..0, cued: false };
 //! let doc = link(text, &[m(0, 20, EntityType::Per), m(27, 31, EntityType::Org), m(33, 44, EntityType::Per)]);
 //! assert_eq!(doc.entities.len(), 2);
 //! assert_eq!(doc.mentions[2].key, "abu bakr baghdadi");

@@ -23,6 +23,7 @@ fn mentions(text: &str, names: &[(&str, EntityType)]) -> Vec<NameMention> {
                     span,
                     etype,
                     tokens: 0..0,
+                    cued: false,
                 });
             }
         }
@@ -299,4 +300,43 @@ fn misc_counts_half_and_descriptors_do_not_vote() {
     let ib = m.add_document(2, PubDate::Unknown, db.entities);
     assert_eq!(ia[0], ib[0]);
     assert_eq!(m.entity(ia[0]).unwrap().etype, Per);
+}
+
+#[test]
+fn a_type_cue_types_the_whole_entity_and_full_names_merge_across_types() {
+    // The tagger guessed PER for an unseen shipping line; "de rederij" before one mention
+    // says ORG, and every mention of the entity (its acronym too) follows.
+    let a = "De Nordstern vaart voor de rederij Lindqvist Line (LL). Lindqvist Line zweeg. \
+             LL ook.";
+    let mut ms = mentions(a, &[("Lindqvist Line", Per), ("LL", Per)]);
+    ms[0].etype = Org;
+    ms[0].cued = true;
+    let da = link(a, &ms);
+    assert_eq!(da.entities.len(), 1, "{:#?}", da.entities);
+    assert_eq!(da.entities[0].etype, Org);
+    assert!(
+        da.mentions.iter().all(|m| m.etype == Org),
+        "{:#?}",
+        da.mentions
+    );
+    // Without the cue, the tagger's majority stands.
+    let plain = link(a, &mentions(a, &[("Lindqvist Line", Per), ("LL", Per)]));
+    assert_eq!(plain.entities[0].etype, Per);
+    // Across articles the same full name is one entity even where the types differ; a
+    // bare name of another type stays apart (Jordan the country, Jordan the player).
+    let b = "Lindqvist Line denied that. Jordan scored.";
+    let db = link(b, &mentions(b, &[("Lindqvist Line", Per), ("Jordan", Per)]));
+    let c = "Lindqvist Line paid. Troops left Jordan.";
+    let dc = link(c, &mentions(c, &[("Lindqvist Line", Org), ("Jordan", Loc)]));
+    let mut m = Merger::new();
+    let ia = m.add_document(1, PubDate::Unknown, da.entities);
+    let ib = m.add_document(2, PubDate::Unknown, db.entities);
+    let ic = m.add_document(3, PubDate::Unknown, dc.entities);
+    assert_eq!(ia[0], ib[0]);
+    assert_eq!(ia[0], ic[0]);
+    assert_ne!(
+        ib[1], ic[1],
+        "a bare name of another type is another entity"
+    );
+    assert_eq!(m.entity(ia[0]).unwrap().etype, Org);
 }

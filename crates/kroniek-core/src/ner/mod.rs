@@ -24,6 +24,7 @@ use crate::span::Span;
 use crate::text::{Sentence, Token};
 
 pub mod clusters;
+pub mod cues;
 pub mod features;
 pub mod gazetteer;
 mod hash;
@@ -32,6 +33,7 @@ pub mod score;
 pub mod train;
 
 pub use clusters::Clusters;
+pub use cues::NameCues;
 pub use features::DocStats;
 pub use gazetteer::Gazetteer;
 pub use model::{ModelError, Tagger};
@@ -107,6 +109,8 @@ pub struct NameMention {
     pub etype: EntityType,
     /// Indexes into the analysis' token list.
     pub tokens: std::ops::Range<usize>,
+    /// Whether a cue before the name gave its type ([`NameCues`]: "de rederij …").
+    pub cued: bool,
 }
 
 fn load(lang: Lang) -> Option<&'static Result<Tagger, ModelError>> {
@@ -157,8 +161,10 @@ fn tagging_form(word: &str) -> std::borrow::Cow<'_, str> {
     word.into()
 }
 
-/// Finds the names in an analysed text with `tagger`.
+/// Finds the names in an analysed text with `tagger`; a name right after a type cue of the
+/// language ([`NameCues`]) takes the cue's type.
 pub fn recognize(
+    lang: Lang,
     tagger: &Tagger,
     text: &str,
     tokens: &[Token],
@@ -174,12 +180,15 @@ pub fn recognize(
         })
         .collect();
     let tags = tagger.tag_document(&words);
+    let cues = NameCues::for_language(lang);
     let mut out = Vec::new();
-    for (s, t) in sentences.iter().zip(&tags) {
+    for ((s, t), w) in sentences.iter().zip(&tags).zip(&words) {
         for (a, b, ty) in chunks(t) {
-            let Some(etype) = EntityType::parse(ty) else {
+            let Some(tagged) = EntityType::parse(ty) else {
                 continue;
             };
+            let cue = cues.type_before(&w[..a]);
+            let etype = cue.unwrap_or(tagged);
             let (first, last) = (s.tokens.start + a, s.tokens.start + b - 1);
             out.push(NameMention {
                 span: Span::new(
@@ -188,6 +197,7 @@ pub fn recognize(
                 ),
                 etype,
                 tokens: first..last + 1,
+                cued: cue.is_some(),
             });
         }
     }

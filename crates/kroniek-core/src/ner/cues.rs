@@ -1,0 +1,209 @@
+//! Type cues: words right before a name that say what it names. "de rederij Lindqvist
+//! Line" is an organisation, "ten zuiden van Port Kessel" a place, whatever the tagger
+//! guessed for a name it has never seen. The cues are data, `resources/<lang>/name_cues.txt`.
+//!
+//! A cue is a common noun or a fixed phrase written in lower case: a capitalised word
+//! before a name ("Nederland Frans Bauer", "Kapitein Ilse Vermeer") is no cue, so that
+//! names and titles keep the tagger's judgement.
+
+use super::EntityType;
+use crate::lang::Lang;
+use crate::resources;
+
+/// One word of a cue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum CueWord {
+    /// The word itself (lower case).
+    Exact(String),
+    /// The word or any word ending in it (`*bureau`: "bureau", "scheepvaartadviesbureau").
+    Suffix(String),
+}
+
+impl CueWord {
+    fn matches(&self, word: &str) -> bool {
+        match self {
+            CueWord::Exact(w) => word == w,
+            CueWord::Suffix(s) => word.ends_with(s.as_str()),
+        }
+    }
+}
+
+/// The type cues of one language.
+#[derive(Debug, Clone, Default)]
+pub struct NameCues {
+    cues: Vec<(EntityType, Vec<CueWord>)>,
+}
+
+impl NameCues {
+    /// Parses lines `TYPE word…` (`ORG *rederij`, `LOC ten zuiden van`); `#` starts a
+    /// comment line. Lines with an unknown type or no words are skipped.
+    pub fn parse<'a>(lines: impl IntoIterator<Item = &'a str>) -> NameCues {
+        let mut cues = Vec::new();
+        for line in lines {
+            let mut fields = line.split_whitespace();
+            let Some(etype) = fields.next().and_then(EntityType::parse) else {
+                continue;
+            };
+            let words: Vec<CueWord> = fields
+                .map(|w| match w.strip_prefix('*') {
+                    Some(s) => CueWord::Suffix(s.to_lowercase()),
+                    None => CueWord::Exact(w.to_lowercase()),
+                })
+                .collect();
+            if !words.is_empty() {
+                cues.push((etype, words));
+            }
+        }
+        NameCues { cues }
+    }
+
+    /// The cues of a language (none for a language without the file), loaded once.
+    pub fn for_language(lang: Lang) -> &'static NameCues {
+        static CUES: resources::PerLanguage<NameCues> = resources::PerLanguage::new();
+        CUES.get(
+            lang,
+            |l| NameCues::parse(resources::lines(l, "name_cues.txt")),
+            NameCues::default,
+        )
+    }
+
+    /// The type that the words just before a name (`before`, in text order, the last one
+    /// adjacent to the name) give it, if they end with a cue. The cue's last word must be
+    /// written in lower case; the longest matching cue wins.
+    pub fn type_before<S: AsRef<str>>(&self, before: &[S]) -> Option<EntityType> {
+        let last = before.last()?.as_ref();
+        if !last.chars().next().is_some_and(char::is_lowercase) {
+            return None;
+        }
+        let mut best: Option<(usize, EntityType)> = None;
+        for (etype, words) in &self.cues {
+            if words.len() > before.len() || best.is_some_and(|(n, _)| n >= words.len()) {
+                continue;
+            }
+            let tail = &before[before.len() - words.len()..];
+            if words
+                .iter()
+                .zip(tail)
+                .all(|(c, w)| c.matches(&w.as_ref().to_lowercase()))
+            {
+                best = Some((words.len(), *etype));
+            }
+        }
+        best.map(|(_, t)| t)
+    }
+
+    /// Whether the language has no cues.
+    pub fn is_empty(&self) -> bool {
+        self.cues.is_empty()
+    }
+}
+
+/// Retypes the names in BIO-tagged sentences (`B-ORG`, `I-ORG`, `O`) whose preceding
+/// words are a cue; returns the changed tags as owned strings. Used where tags are written
+/// out (`kroniek ner --conll`); [`super::recognize`] applies the same cues to mentions.
+pub fn retype_tags<S: AsRef<str>>(
+    cues: &NameCues,
+    words: &[S],
+    tags: &[&str],
+) -> Vec<Option<String>> {
+    let mut out = vec![None; tags.len()];
+    if cues.is_empty() {
+        return out;
+    }
+    for (a, b, ty) in super::chunks(tags) {
+        let Some(cued) = cues.type_before(&words[..a]) else {
+            continue;
+        };
+        if EntityType::parse(ty) == Some(cued) {
+            continue;
+        }
+        for (i, slot) in out.iter_mut().enumerate().take(b).skip(a) {
+            let prefix = if i == a { "B-" } else { "I-" };
+            *slot = Some(format!("{prefix}{}", cued.as_str()));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cues() -> NameCues {
+        NameCues::parse([
+            "# comment",
+            "ORG *rederij",
+            "ORG firm",
+            "LOC ten zuiden van",
+            "LOC van",
+            "XYZ nonsense",
+            "ORG",
+        ])
+    }
+
+    #[test]
+    fn exact_suffix_and_phrase_cues() {
+        let c = cues();
+        assert_eq!(c.cues.len(), 4);
+        assert_eq!(c.type_before(&["de", "rederij"]), Some(EntityType::Org));
+        assert_eq!(
+            c.type_before(&["de", "containerrederij"]),
+            Some(EntityType::Org)
+        );
+        assert_eq!(c.type_before(&["tracking", "firm"]), Some(EntityType::Org));
+        assert_eq!(c.type_before(&["firma"]), None);
+        // The longest cue wins over the shorter "van".
+        assert_eq!(
+            c.type_before(&["kilometer", "ten", "zuiden", "van"]),
+            Some(EntityType::Loc)
+        );
+        assert_eq!(
+            c.type_before(&["Ten", "zuiden", "van"]),
+            Some(EntityType::Loc)
+        );
+    }
+
+    #[test]
+    fn capitalised_words_and_bare_suffixes_are_no_cues() {
+        let c = cues();
+        assert_eq!(c.type_before(&["Rederij"]), None);
+        assert_eq!(c.type_before(&["rederij", "Frans"]), None);
+        assert_eq!(c.type_before(&["rederij"]), Some(EntityType::Org));
+        let none: [&str; 0] = [];
+        assert_eq!(c.type_before(&none), None);
+    }
+
+    #[test]
+    fn retype_tags_changes_only_cued_names() {
+        let c = cues();
+        let words = ["de", "rederij", "Lindqvist", "Line", "en", "Jan", "Smit"];
+        let tags = ["O", "O", "B-PER", "I-PER", "O", "B-PER", "I-PER"];
+        let out = retype_tags(&c, &words, &tags);
+        assert_eq!(out[2].as_deref(), Some("B-ORG"));
+        assert_eq!(out[3].as_deref(), Some("I-ORG"));
+        assert!(out[..2].iter().chain(&out[4..]).all(Option::is_none));
+        // Already the cued type: nothing to change.
+        let tags = ["O", "O", "B-ORG", "I-ORG", "O", "B-PER", "I-PER"];
+        assert!(retype_tags(&c, &words, &tags).iter().all(Option::is_none));
+    }
+
+    #[test]
+    fn shipped_cue_files_parse() {
+        for lang in [Lang::NL, Lang::EN] {
+            let c = NameCues::for_language(lang);
+            assert!(!c.is_empty(), "{lang}: no name cues");
+        }
+        let nl = NameCues::for_language(Lang::NL);
+        assert_eq!(
+            nl.type_before(&["het", "scheepvaartadviesbureau"]),
+            Some(EntityType::Org)
+        );
+        assert_eq!(
+            nl.type_before(&["twaalf", "kilometer", "ten", "zuiden", "van"]),
+            Some(EntityType::Loc)
+        );
+        let en = NameCues::for_language(Lang::EN);
+        assert_eq!(en.type_before(&["tracking", "firm"]), Some(EntityType::Org));
+        assert_eq!(en.type_before(&["north", "of"]), Some(EntityType::Loc));
+    }
+}
