@@ -547,7 +547,7 @@ impl<'a> Context<'a> {
             if self.sources.iter().any(|s| s.contains(q.number)) {
                 continue;
             }
-            let property = property_of(self.lang, &unit);
+            let mut property = property_of(self.lang, &unit);
             if property == IGNORED {
                 continue;
             }
@@ -560,6 +560,28 @@ impl<'a> Context<'a> {
                 continue;
             };
             let sentence = self.a.sentences[s].span;
+            // "$12 million in lost fees each day", "10 miljoen dollar per dag": a rate,
+            // which is no rival of a total in dollars.
+            // The first number of a range has the rate of the second ("between $12 million
+            // and $15 million … each day").
+            let mut end = q.span;
+            while let Some(next) = self.a.quantities.iter().find(|n| {
+                n.span.start >= end.end
+                    && n.unit == q.unit
+                    && self
+                        .text
+                        .get(end.end as usize..n.span.start as usize)
+                        .is_some_and(|g| {
+                            g.split_whitespace().count() <= 2 && !g.contains([',', ';', '.'])
+                        })
+            }) {
+                end = next.span;
+            }
+            let mut unit = unit;
+            if let Some(period) = self.rate_after(end, sentence) {
+                property = format!("{property} per {period}");
+                unit = format!("{unit} per {period}");
+            }
             let when = self
                 .a
                 .timexes
@@ -590,6 +612,44 @@ impl<'a> Context<'a> {
             });
         }
         out
+    }
+
+    /// The period of a recurring time expression that follows a number closely in its
+    /// sentence ("each day", "per dag", "a week"; at most five words between, no comma),
+    /// making the number a rate.
+    fn rate_after(&self, q: Span, sentence: Span) -> Option<&'static str> {
+        let text = self.text;
+        let t = self
+            .a
+            .timexes
+            .iter()
+            .find(|t| t.span.start >= q.end && sentence.contains(t.span))?;
+        let gap = text.get(q.end as usize..t.span.start as usize)?;
+        if gap.split_whitespace().count() > 5 || gap.contains([',', ';', ':', '.', '(', ')']) {
+            return None;
+        }
+        let surface = text.get(t.span.range())?.to_lowercase();
+        // A length of time is a rate only right after the number, with "a" or "an" ("$5
+        // million a week"); "for a week" or "three weeks" is a duration.
+        let recurring = match t.kind {
+            TimexType::Set => true,
+            TimexType::Duration => {
+                gap.trim().is_empty() && (surface.starts_with("a ") || surface.starts_with("an "))
+            }
+            _ => false,
+        };
+        if !recurring {
+            return None;
+        }
+        match t.value.as_str() {
+            "PT1H" => Some("hour"),
+            "P1D" => Some("day"),
+            "P1W" => Some("week"),
+            "P1M" => Some("month"),
+            "P3M" | "P1Q" => Some("quarter"),
+            "P1Y" => Some("year"),
+            _ => None,
+        }
     }
 
     /// What a number is about: the nearest person or organisation of its sentence (not

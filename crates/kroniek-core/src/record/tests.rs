@@ -292,3 +292,28 @@ fn numbers_describing_the_source_are_no_claims() {
         Some("two people familiar with the talks")
     );
 }
+
+#[test]
+fn rates_are_not_compared_with_totals() {
+    let cases = [
+        (
+            "The blockage cost the authority between $12 million and $15 million in lost transit fees each day, Osmani said.",
+            Lang::EN,
+            "dollar per day",
+        ),
+        ("Het kanaal verliest 10 miljoen dollar per dag.", Lang::NL, "dollar per day"),
+        ("The canal loses $5 million a week.", Lang::EN, "dollar per week"),
+        // A duration is no rate: "for a week", "three weeks".
+        ("The canal lost $5 million for a week.", Lang::EN, "dollar"),
+        ("The authority demands $916 million, the KCA said on Monday.", Lang::EN, "dollar"),
+    ];
+    for (text, lang, want) in cases {
+        let d = doc(text, "2024-03-25", lang);
+        let claims = extract(&d, &crate::annotate(&d)).claims;
+        assert!(!claims.is_empty(), "{text}");
+        for c in &claims {
+            assert_eq!(c.property, want, "{text}: {claims:#?}");
+            assert_eq!(c.unit, want, "{text}");
+        }
+    }
+}
