@@ -394,7 +394,14 @@ pub fn annotate_with(doc: &Document, options: &AnnotateOptions) -> Analysis {
         None
     };
     let timex_spans: Vec<crate::span::Span> = timexes.iter().map(|t| t.span).collect();
-    let mut quantities = crate::quantity::find(&doc.text, &tokens, &sentences, seg_lang);
+    // POS tags for quantities and events: the parse's when there is one, else the
+    // tagger's first pass (what the events stage used to compute for itself).
+    let upos: Option<Vec<crate::syntax::Upos>> = match &syntax {
+        Some(syn) => Some(syn.iter().map(|t| t.upos).collect()),
+        None => crate::events::first_pass_tags(&doc.text, &tokens, &sentences, seg_lang),
+    };
+    let mut quantities =
+        crate::quantity::find_tagged(&doc.text, &tokens, &sentences, seg_lang, upos.as_deref());
     // A number inside a time expression is the time layer's ("scheduled for May 22 before
     // the court" is no quantity "22 before").
     quantities.retain(|q| !timex_spans.iter().any(|t| t.overlaps(q.number)));
@@ -410,10 +417,6 @@ pub fn annotate_with(doc: &Document, options: &AnnotateOptions) -> Analysis {
     for q in &mut quantities {
         q.source = crate::attribution::covering(&attributions, q.span);
     }
-    // With syntax, the events reuse its POS tags instead of tagging the text again.
-    let upos: Option<Vec<crate::syntax::Upos>> = syntax
-        .as_ref()
-        .map(|syn| syn.iter().map(|t| t.upos).collect());
     let mut events = match &upos {
         Some(u) => crate::events::find_tagged(
             &doc.text,

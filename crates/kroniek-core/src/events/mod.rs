@@ -1789,6 +1789,37 @@ pub fn find(
     )
 }
 
+/// The POS tags that [`find`] gives every token when no parse is at hand (the syntax
+/// model's first tagger pass, per sentence), for the stages that share them: quantities
+/// find their counted noun with them, and [`find_tagged`] with these tags finds what
+/// [`find`] finds. `None` for a language without a syntax model. Tokens outside every
+/// sentence get `X`.
+pub fn first_pass_tags(
+    text: &str,
+    tokens: &[Token],
+    sentences: &[Sentence],
+    lang: Lang,
+) -> Option<Vec<crate::syntax::Upos>> {
+    let model = crate::syntax::SyntaxModel::for_language(lang)?;
+    let mut out = vec![crate::syntax::Upos::X; tokens.len()];
+    wordcache::with(lang, |cache| {
+        for s in sentences {
+            let toks = &tokens[s.tokens.clone()];
+            cache.begin(toks.len());
+            let ids: Vec<u32> = toks
+                .iter()
+                .map(|t| cache.id(&text[t.span.range()]))
+                .collect();
+            let lex: Vec<crate::syntax::Lex> =
+                ids.iter().filter_map(|&id| cache.get(id).lex).collect();
+            if lex.len() == toks.len() {
+                out[s.tokens.clone()].copy_from_slice(&model.tag_first_pass_lex(&lex));
+            }
+        }
+    });
+    Some(out)
+}
+
 /// [`find`] for a text whose tokens are already POS-tagged (`upos[i]` for `tokens[i]`, as
 /// the syntax layer gives them): the trigger features use these tags instead of tagging
 /// every sentence again.

@@ -15,6 +15,7 @@ use crate::fasthash::FastMap;
 use crate::lang::Lang;
 use crate::resources;
 use crate::span::Span;
+use crate::syntax::Upos;
 use crate::text::{Sentence, Token, TokenKind};
 
 /// How a number is bounded by its cue word.
@@ -88,6 +89,8 @@ struct Lexicon {
     /// Words joining two numbers that share the unit after the second ("van 916 miljoen
     /// naar 550 miljoen dollar", "between 12 and 15 million dollars").
     range: crate::fasthash::FastSet<String>,
+    /// Adjectives that belong to a unit ("kubieke meter", "square kilometres").
+    unit_modifiers: crate::fasthash::FastSet<String>,
 }
 
 fn load(lang: Lang) -> Lexicon {
@@ -130,6 +133,9 @@ fn load(lang: Lang) -> Lexicon {
             }
             (Some("range"), _) => {
                 lex.range.insert(phrase);
+            }
+            (Some("unitmod"), _) => {
+                lex.unit_modifiers.insert(phrase);
             }
             _ => {}
         }
@@ -289,10 +295,26 @@ fn lower<'a>(text: &'a str, t: &Token) -> Cow<'a, str> {
 
 /// Finds the quantities of a text, sentence by sentence. Never fails.
 pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) -> Vec<Quantity> {
+    find_tagged(text, tokens, sentences, lang, None)
+}
+
+/// [`find`] with the POS tags of the tokens (`upos[i]` for `tokens[i]`): the counted noun
+/// is then found past adjectives and names ("500 Amerikaanse soldaten", "500 US soldiers":
+/// soldaten, soldiers), and unit adjectives stay with it ("30.000 kubieke meter").
+pub fn find_tagged(
+    text: &str,
+    tokens: &[Token],
+    sentences: &[Sentence],
+    lang: Lang,
+    upos: Option<&[Upos]>,
+) -> Vec<Quantity> {
     let lex = lexicon(lang);
     let mut out = Vec::new();
     for s in sentences {
         let toks = &tokens[s.tokens.clone()];
+        let tags = upos
+            .and_then(|u| u.get(s.tokens.clone()))
+            .filter(|t| t.len() == toks.len());
         let words: Vec<Cow<str>> = toks.iter().map(|t| lower(text, t)).collect();
         let mut i = 0;
         while i < toks.len() {
@@ -356,7 +378,7 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
                         .then(|| number_at(toks, &words, end + 1, lang, lex))
                         .flatten()
                     {
-                        if let Some((u, span)) = unit_at(text, toks, &words, end2, lex) {
+                        if let Some((u, span, _)) = unit_at(text, toks, &words, tags, end2, lex) {
                             unit = Some(u);
                             unit_span = Some(span);
                             let mult = |j: usize| lex.multipliers.get(&*words[j]).copied();
@@ -367,10 +389,10 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
                             }
                         }
                     }
-                } else if let Some((u, span)) = unit_at(text, toks, &words, end, lex) {
+                } else if let Some((u, span, next)) = unit_at(text, toks, &words, tags, end, lex) {
                     unit = Some(u);
                     unit_span = Some(span);
-                    stop = end + 1;
+                    stop = next;
                 }
             } else if end < toks.len()
                 && lex
@@ -403,24 +425,50 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
 
 /// The unit at token `i`: a known unit (normalised: "$" → dollar) or a counted word that
 /// is not a function word (`stop` in `resources/<lang>/quantities.txt`) nor a length of
-/// time (`skip`).
+/// time (`skip`); with the token end after it. With POS tags, the counted word is the
+/// first noun after at most three adjectives or names, and `unitmod` adjectives just
+/// before it are part of the unit.
 fn unit_at(
     text: &str,
     toks: &[Token],
     words: &[Cow<str>],
+    tags: Option<&[Upos]>,
     i: usize,
     lex: &Lexicon,
-) -> Option<(String, Span)> {
+) -> Option<(String, Span, usize)> {
     let w: &str = words.get(i)?;
     if let Some(u) = lex.units.get(w) {
-        return Some((u.clone(), toks[i].span));
+        return Some((u.clone(), toks[i].span, i + 1));
     }
-    let counted = toks[i].kind == TokenKind::Word
-        && w.chars().next().is_some_and(char::is_alphabetic)
-        && !lex.stop.contains(w)
-        && !lex.skip.contains(w)
-        && !lex.range.contains(w);
-    counted.then(|| (text[toks[i].span.range()].to_string(), toks[i].span))
+    let counted = |j: usize| {
+        let w: &str = &words[j];
+        toks[j].kind == TokenKind::Word
+            && w.chars().next().is_some_and(char::is_alphabetic)
+            && !lex.stop.contains(w)
+            && !lex.skip.contains(w)
+            && !lex.range.contains(w)
+    };
+    if !counted(i) {
+        return None;
+    }
+    let noun = tags.and_then(|tags| {
+        if !matches!(tags[i], Upos::ADJ | Upos::PROPN) {
+            return None;
+        }
+        (i + 1..(i + 4).min(toks.len()))
+            .take_while(|&j| counted(j))
+            .find(|&j| !matches!(tags[j], Upos::ADJ | Upos::PROPN))
+            .filter(|&j| tags[j] == Upos::NOUN)
+    });
+    let Some(n) = noun else {
+        return Some((text[toks[i].span.range()].to_string(), toks[i].span, i + 1));
+    };
+    let mut first = n;
+    while first > i && lex.unit_modifiers.contains(&*words[first - 1]) {
+        first -= 1;
+    }
+    let span = Span::new(toks[first].span.start as usize, toks[n].span.end as usize);
+    Some((text[span.range()].to_string(), span, n + 1))
 }
 
 /// A number starting at token `i`: its value and the end token (exclusive).
