@@ -25,10 +25,13 @@ use super::syntax_common::read_conllu;
 ///             ../shared/corpora/ud_nl_alpino/nl_alpino-ud-dev.conllu \
 ///     --neural --neural-epochs 12 --neural-dilations 1 --neural-lstm 64 --neural-hidden 64 \
 ///     --neural-arc-dim 128 --neural-label-dim 32
-/// The committed English model (transition parser):
-///   kroniek train syntax --lang en --out-dir models/en \
+/// The committed English neural parser (copy DIR/neural.bin to models/en/; the committed
+/// English syntax.bin is an older set-1 model, which DIR/syntax.bin does not reproduce):
+///   kroniek train syntax --lang en --out-dir DIR --parser-iterations 0 --feature-set 1 \
 ///     --train ../shared/corpora/ud_en_ewt/en_ewt-ud-train.conllu.gz \
-///     --dev ../shared/corpora/ud_en_ewt/en_ewt-ud-dev.conllu.gz
+///     --dev ../shared/corpora/ud_en_ewt/en_ewt-ud-dev.conllu.gz \
+///     --neural --neural-epochs 12 --neural-dilations 1 --neural-lstm 64 --neural-hidden 64 \
+///     --neural-arc-dim 128 --neural-label-dim 32
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct Args {

@@ -218,7 +218,7 @@ impl fmt::Debug for SyntaxModel {
 impl SyntaxModel {
     /// The embedded model of a language, loaded once on first use; `None` if there is none
     /// (or it cannot be read). Where the language also has a neural parser
-    /// (`models/<lang>/neural.bin`, the Dutch one), it parses instead of the transition
+    /// (`models/<lang>/neural.bin`, Dutch and English), it parses instead of the transition
     /// parser; a neural file that cannot be read leaves the transition parser in place.
     pub fn for_language(lang: Lang) -> Option<&'static SyntaxModel> {
         static MODELS: resources::PerLanguage<Option<SyntaxModel>> = resources::PerLanguage::new();
