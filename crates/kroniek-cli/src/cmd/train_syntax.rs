@@ -25,10 +25,13 @@ use super::syntax_common::read_conllu;
 ///             ../shared/corpora/ud_nl_alpino/nl_alpino-ud-dev.conllu \
 ///     --neural --neural-epochs 12 --neural-dilations 1 --neural-lstm 64 --neural-hidden 64 \
 ///     --neural-arc-dim 128 --neural-label-dim 32
-/// The committed English model (transition parser):
-///   kroniek train syntax --lang en --out-dir models/en \
+/// The committed English neural parser (copy DIR/neural.bin to models/en/; the committed
+/// English syntax.bin is an older set-1 model, which DIR/syntax.bin does not reproduce):
+///   kroniek train syntax --lang en --out-dir DIR --parser-iterations 0 --feature-set 1 \
 ///     --train ../shared/corpora/ud_en_ewt/en_ewt-ud-train.conllu.gz \
-///     --dev ../shared/corpora/ud_en_ewt/en_ewt-ud-dev.conllu.gz
+///     --dev ../shared/corpora/ud_en_ewt/en_ewt-ud-dev.conllu.gz \
+///     --neural --neural-epochs 12 --neural-dilations 1 --neural-lstm 64 --neural-hidden 64 \
+///     --neural-arc-dim 128 --neural-label-dim 32
 #[derive(clap::Args, Debug)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
@@ -92,6 +95,10 @@ pub struct Args {
     /// tags) before and after a token in its clause, for AUX against VERB (feature set 7)
     #[arg(long)]
     pub clause_verbs: bool,
+    /// An older feature set, 1, 2 or 3, instead of the one the options select (not with
+    /// --cluster-text, --two-pass-tagger or --fine-tags); the English model is set 1
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=3))]
+    pub feature_set: Option<u32>,
     /// Also train a neural (biaffine) parser on the jackknifed tags and write it to
     /// `<out-dir>/neural.bin` (parse with `--model <out-dir>/syntax.bin --neural
     /// <out-dir>/neural.bin`); `--parser-iterations 0` skips the transition parser
@@ -258,6 +265,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         );
         Some(c)
     };
+    anyhow::ensure!(
+        args.feature_set.is_none()
+            || (clusters.is_none() && !args.two_pass_tagger && !args.fine_tags),
+        "--feature-set is not for --cluster-text, --two-pass-tagger or --fine-tags"
+    );
     let opts = TrainOptions {
         lang: args.lang.clone(),
         tagger_iterations: args.tagger_iterations,
@@ -272,6 +284,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         fine_tags: args.fine_tags,
         tagger_only: args.tagger_only,
         clause_verbs: args.clause_verbs,
+        feature_set: args.feature_set,
     };
     let out = args.out_dir.join(syntax::MODEL_FILE);
     let cached = match &args.neural_tags {

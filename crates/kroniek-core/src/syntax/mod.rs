@@ -218,7 +218,7 @@ impl fmt::Debug for SyntaxModel {
 impl SyntaxModel {
     /// The embedded model of a language, loaded once on first use; `None` if there is none
     /// (or it cannot be read). Where the language also has a neural parser
-    /// (`models/<lang>/neural.bin`, the Dutch one), it parses instead of the transition
+    /// (`models/<lang>/neural.bin`, Dutch and English), it parses instead of the transition
     /// parser; a neural file that cannot be read leaves the transition parser in place.
     pub fn for_language(lang: Lang) -> Option<&'static SyntaxModel> {
         static MODELS: resources::PerLanguage<Option<SyntaxModel>> = resources::PerLanguage::new();
@@ -689,6 +689,10 @@ pub struct TrainOptions {
     /// Feature set 7 (with fine tags): the second tagger pass also sees the nearest verbs
     /// of the token's clause (from the first pass), for AUX against VERB.
     pub clause_verbs: bool,
+    /// An older feature set (1, 2 or 3) instead of the one the other options select; only
+    /// without clusters, a second tagger pass or fine tags. `None`: the options decide. The
+    /// English model is set 1 (no tagger features of the sentence's last word).
+    pub feature_set: Option<u32>,
 }
 
 impl Default for TrainOptions {
@@ -707,6 +711,7 @@ impl Default for TrainOptions {
             fine_tags: false,
             tagger_only: false,
             clause_verbs: false,
+            feature_set: None,
         }
     }
 }
@@ -894,7 +899,13 @@ pub fn train_with_feats_tagged(
     let fallback = labels.iter().position(|l| *l == "dep").unwrap_or(root);
     let label_of = |d: &str| labels.binary_search(&d).unwrap_or(fallback) as u16;
     let clusters = opts.clusters.as_ref();
-    let version = if clusters.is_some() {
+    let version = if let Some(v) = opts.feature_set {
+        assert!(
+            (1..=3).contains(&v) && clusters.is_none() && !fine_tags && !opts.two_pass_tagger,
+            "feature set {v} is not 1, 2 or 3, or given with clusters, fine tags or two tagger passes"
+        );
+        v
+    } else if clusters.is_some() {
         4
     } else if fine_tags && opts.clause_verbs {
         7

@@ -539,3 +539,23 @@ fn long_sentences_are_parsed_in_windows_with_one_root() {
     assert_eq!(batch[0], parsed);
     assert_eq!(batch[1], model.analyse(&forms[..12]));
 }
+
+#[test]
+fn an_older_feature_set_can_be_asked_for() {
+    // `feature_set`: the English model is set 1; new training otherwise writes set 3 here.
+    let train = read(include_str!("../../../../testdata/syntax/train.conllu"));
+    for (set, byte) in [(None, 3u8), (Some(1), 1), (Some(2), 2)] {
+        let opts = TrainOptions {
+            lang: "en".into(),
+            tagger_iterations: 1,
+            parser_iterations: 1,
+            jackknife: 0,
+            feature_set: set,
+            ..TrainOptions::default()
+        };
+        let bytes = super::train(&train[..20], &[], &opts, &mut |_| {});
+        assert_eq!(bytes[MAGIC.len()], byte);
+        let model = SyntaxModel::from_bytes(Box::leak(bytes.into_boxed_slice())).unwrap();
+        assert_eq!(model.analyse(&["The", "cat", "sat", "."]).len(), 4);
+    }
+}
