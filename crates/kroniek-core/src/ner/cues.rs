@@ -98,6 +98,27 @@ impl NameCues {
     }
 }
 
+/// The type a news dateline gives a name in the first sentence of an article (words
+/// `a..b` of `words`): the place in capitals that opens it ("PORT KESSEL, March 20",
+/// "DEN HAAG (ANP) -") and the agency in brackets before the dash ("(Global Wire) -",
+/// "(Reuters) -"). Wire copy writes every article so; the tagger, which has not seen the
+/// place in capitals, calls it anything.
+pub fn dateline_type<S: AsRef<str>>(words: &[S], a: usize, b: usize) -> Option<EntityType> {
+    let word = |i: usize| words.get(i).map(AsRef::as_ref);
+    let dash = |w: Option<&str>| matches!(w, Some("-" | "–" | "—" | "--"));
+    let capitals = words.get(a..b)?.iter().all(|w| {
+        let w = w.as_ref();
+        w.chars().any(char::is_alphabetic) && !w.chars().any(char::is_lowercase)
+    });
+    if a == 0 && capitals && (matches!(word(b), Some("," | "(")) || dash(word(b))) {
+        return Some(EntityType::Loc);
+    }
+    if a > 0 && a < 16 && word(a - 1) == Some("(") && word(b) == Some(")") && dash(word(b + 1)) {
+        return Some(EntityType::Org);
+    }
+    None
+}
+
 /// Retypes the names in BIO-tagged sentences (`B-ORG`, `I-ORG`, `O`) whose preceding
 /// words are a cue; returns the changed tags as owned strings. Used where tags are written
 /// out (`kroniek ner --conll`); [`super::recognize`] applies the same cues to mentions.
@@ -185,6 +206,25 @@ mod tests {
         // Already the cued type: nothing to change.
         let tags = ["O", "O", "B-ORG", "I-ORG", "O", "B-PER", "I-PER"];
         assert!(retype_tags(&c, &words, &tags).iter().all(Option::is_none));
+    }
+
+    #[test]
+    fn datelines_give_place_and_agency() {
+        let w = [
+            "PORT", "KESSEL", ",", "March", "20", "(", "Global", "Wire", ")", "-", "A", "ship",
+        ];
+        assert_eq!(dateline_type(&w, 0, 2), Some(EntityType::Loc));
+        assert_eq!(dateline_type(&w, 6, 8), Some(EntityType::Org));
+        let nl = ["DEN", "HAAG", "(", "ANP", ")", "-", "Het", "kabinet"];
+        assert_eq!(dateline_type(&nl, 0, 2), Some(EntityType::Loc));
+        assert_eq!(dateline_type(&nl, 3, 4), Some(EntityType::Org));
+        // Not a dateline: a name in ordinary case, or a bracket without the dash.
+        let plain = [
+            "Port", "Kessel", ",", "the", "port", "(", "Global", "Wire", ")", ".",
+        ];
+        assert_eq!(dateline_type(&plain, 0, 2), None);
+        assert_eq!(dateline_type(&plain, 6, 8), None);
+        assert_eq!(dateline_type(&plain, 9, 12), None);
     }
 
     #[test]

@@ -182,12 +182,17 @@ pub fn recognize(
     let tags = tagger.tag_document(&words);
     let cues = NameCues::for_language(lang);
     let mut out = Vec::new();
-    for ((s, t), w) in sentences.iter().zip(&tags).zip(&words) {
+    for (si, ((s, t), w)) in sentences.iter().zip(&tags).zip(&words).enumerate() {
         for (a, b, ty) in chunks(t) {
             let Some(tagged) = EntityType::parse(ty) else {
                 continue;
             };
-            let cue = cues.type_before(&w[..a]);
+            let dateline = if si == 0 {
+                cues::dateline_type(w, a, b)
+            } else {
+                None
+            };
+            let cue = dateline.or_else(|| cues.type_before(&w[..a]));
             let etype = cue.unwrap_or(tagged);
             let (first, last) = (s.tokens.start + a, s.tokens.start + b - 1);
             out.push(NameMention {
