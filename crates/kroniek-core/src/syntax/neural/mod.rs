@@ -14,6 +14,7 @@ mod tests;
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use super::bytes::{Reader, Writer};
 use super::{ModelError, Rng};
@@ -246,6 +247,21 @@ pub struct NeuralParser {
     vocab: HashMap<&'static str, u32>,
     layout: Layout,
     params: Vec<f32>,
+    /// Tables computed from `params` for parsing, on first use; only where the parameters
+    /// are fixed (a loaded model: `Some`; `None` while training).
+    derived: Option<OnceLock<Derived>>,
+}
+
+/// What [`NeuralParser::derived`] keeps.
+struct Derived {
+    /// [`NeuralParser::ulab_by_position`].
+    ulab_t: Vec<f32>,
+    /// Per vocabulary entry and kernel of the first convolution layer (`[word][kernel]
+    /// [hidden]`), the word embedding's part of the layer's product: the fused
+    /// multiply-add chain over the embedding's positions, which the input vector starts
+    /// with, from zero (`gemm` continues it with the rest of the vector, the same chain to
+    /// the bit). Empty where `gemm` does not use `fma` for that layer.
+    conv0: Vec<f32>,
 }
 
 impl std::fmt::Debug for NeuralParser {
@@ -525,20 +541,86 @@ mod fma {
         beta: f32,
         c: &mut [f32],
     ) {
-        let c = c.as_mut_ptr();
+        gemm_init(
+            m,
+            k,
+            n,
+            a,
+            rsa,
+            csa,
+            b,
+            std::ptr::null(),
+            beta,
+            c.as_mut_ptr(),
+        );
+    }
+
+    /// [`gemm`] whose chains start from `init` (m×n, row-major) instead of zero: the
+    /// chain of a longer sum `p = 0..k0 + k` continued from its first `k0` terms (null:
+    /// from zero).
+    ///
+    /// # Safety
+    /// As [`gemm`]; `init`, unless null, holds m×n values.
+    #[allow(clippy::too_many_arguments)]
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn gemm_init(
+        m: usize,
+        k: usize,
+        n: usize,
+        a: *const f32,
+        rsa: usize,
+        csa: usize,
+        b: *const f32,
+        init: *const f32,
+        beta: f32,
+        c: *mut f32,
+    ) {
+        let at = |i: usize| {
+            if init.is_null() {
+                init
+            } else {
+                init.add(i * n)
+            }
+        };
         let mut i = 0;
         while i + 6 <= m {
-            rows::<6>(k, n, a.add(i * rsa), rsa, csa, b, beta, c.add(i * n));
+            rows::<6>(k, n, a.add(i * rsa), rsa, csa, b, at(i), beta, c.add(i * n));
             i += 6;
         }
-        let (a, c) = (a.add(i * rsa), c.add(i * n));
+        let (a, c, init) = (a.add(i * rsa), c.add(i * n), at(i));
         match m - i {
-            1 => rows::<1>(k, n, a, rsa, csa, b, beta, c),
-            2 => rows::<2>(k, n, a, rsa, csa, b, beta, c),
-            3 => rows::<3>(k, n, a, rsa, csa, b, beta, c),
-            4 => rows::<4>(k, n, a, rsa, csa, b, beta, c),
-            5 => rows::<5>(k, n, a, rsa, csa, b, beta, c),
+            1 => rows::<1>(k, n, a, rsa, csa, b, init, beta, c),
+            2 => rows::<2>(k, n, a, rsa, csa, b, init, beta, c),
+            3 => rows::<3>(k, n, a, rsa, csa, b, init, beta, c),
+            4 => rows::<4>(k, n, a, rsa, csa, b, init, beta, c),
+            5 => rows::<5>(k, n, a, rsa, csa, b, init, beta, c),
             _ => {}
+        }
+    }
+
+    /// The accumulator a chain of row `r`, columns `j..j + 8`, starts from.
+    #[inline(always)]
+    unsafe fn start(init: *const f32, r: usize, n: usize, j: usize) -> __m256 {
+        if init.is_null() {
+            _mm256_setzero_ps()
+        } else {
+            _mm256_loadu_ps(init.add(r * n + j))
+        }
+    }
+
+    /// `out[j]` = the chain of fused multiply-adds `a[p]·b[p, j]` over `p = 0..a.len()`
+    /// from zero (`b` row-major with `n = out.len()` columns): what [`gemm`] sums before
+    /// adding `beta·c`.
+    ///
+    /// # Safety
+    /// The CPU has FMA and AVX2 (the results do not depend on it: `mul_add` is fused).
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn chains(a: &[f32], b: &[f32], n: usize, out: &mut [f32]) {
+        out.fill(0.0);
+        for (p, &x) in a.iter().enumerate() {
+            for (o, &y) in out.iter_mut().zip(&b[p * n..(p + 1) * n]) {
+                *o = x.mul_add(y, *o);
+            }
         }
     }
 
@@ -626,6 +708,7 @@ mod fma {
         rsa: usize,
         csa: usize,
         b: *const f32,
+        init: *const f32,
         beta: f32,
         c: *mut f32,
     ) {
@@ -633,6 +716,10 @@ mod fma {
         while j + 16 <= n {
             let mut acc0 = [_mm256_setzero_ps(); R];
             let mut acc1 = [_mm256_setzero_ps(); R];
+            for r in 0..R {
+                acc0[r] = start(init, r, n, j);
+                acc1[r] = start(init, r, n, j + 8);
+            }
             for p in 0..k {
                 let b0 = _mm256_loadu_ps(b.add(p * n + j));
                 let b1 = _mm256_loadu_ps(b.add(p * n + j + 8));
@@ -650,6 +737,9 @@ mod fma {
         }
         while j + 8 <= n {
             let mut acc0 = [_mm256_setzero_ps(); R];
+            for r in 0..R {
+                acc0[r] = start(init, r, n, j);
+            }
             for p in 0..k {
                 let b0 = _mm256_loadu_ps(b.add(p * n + j));
                 for r in 0..R {
@@ -664,7 +754,11 @@ mod fma {
         }
         while j < n {
             for r in 0..R {
-                let mut acc = 0f32;
+                let mut acc = if init.is_null() {
+                    0f32
+                } else {
+                    *init.add(r * n + j)
+                };
                 for p in 0..k {
                     acc = (*a.add(r * rsa + p * csa)).mul_add(*b.add(p * n + j), acc);
                 }
@@ -970,6 +1064,40 @@ fn dense_back(
 }
 
 impl NeuralParser {
+    /// The [`Derived`] tables of a loaded model (built on first use).
+    fn derived(&self) -> Option<&Derived> {
+        let d = self.derived.as_ref()?;
+        Some(d.get_or_init(|| Derived {
+            ulab_t: self.ulab_by_position(),
+            conv0: self.conv0_table(),
+        }))
+    }
+
+    /// [`Derived::conv0`].
+    fn conv0_table(&self) -> Vec<f32> {
+        let c = &self.cfg;
+        let (wd, hd, din) = (c.word_dim, c.hidden, c.input_dim());
+        let Some((k, _, _)) = self.layout.conv.first() else {
+            return Vec::new();
+        };
+        #[cfg(target_arch = "x86_64")]
+        if wd > 0 && hd > 0 && din <= fma::KC && fma::available() {
+            let w = &self.params;
+            let nwords = self.layout.ew.len() / wd;
+            let mut t = vec![0f32; nwords * 3 * hd];
+            for (wi, row) in t.chunks_exact_mut(3 * hd).enumerate() {
+                let e = &w[self.layout.ew.start + wi * wd..][..wd];
+                for (ki, out) in row.chunks_exact_mut(hd).enumerate() {
+                    // SAFETY: the CPU has FMA and AVX2 (checked).
+                    unsafe { fma::chains(e, &w[k[ki].clone()], hd, out) };
+                }
+            }
+            return t;
+        }
+        let _ = (k, wd, hd, din);
+        Vec::new()
+    }
+
     fn input(&self, forms: &[&str], tags: &[u8]) -> Input {
         let n = forms.len();
         let mut inp = Input {
@@ -1037,24 +1165,46 @@ impl NeuralParser {
         let mut layers = Vec::with_capacity(l.conv.len());
         let mut din = d0;
         let hd = c.hidden;
+        // Without dropout, the first layer's products start from the word's table row.
+        let conv0 = match self.derived() {
+            Some(d) if p_drop == 0.0 && !d.conv0.is_empty() => Some(&d.conv0[..]),
+            _ => None,
+        };
+        let mut init = Vec::new();
         for (li, (k, b, dil)) in l.conv.iter().enumerate() {
-            let mut z = Vec::with_capacity(rows * hd);
-            for _ in 0..rows {
-                z.extend_from_slice(&w[b.clone()]);
-            }
-            gemm(
-                rows,
-                din,
-                hd,
-                &x,
-                false,
-                &w[k[1].clone()],
-                false,
-                1.0,
-                &mut z,
-            );
-            let mut y = vec![0f32; rows * hd];
-            for (ki, off) in [(0usize, -(*dil as isize)), (2, *dil as isize)] {
+            let product = |ki: usize, beta: f32, out: &mut [f32], init: &mut Vec<f32>| {
+                #[cfg(target_arch = "x86_64")]
+                if let Some(t) = conv0.filter(|_| li == 0) {
+                    let wd = c.word_dim;
+                    init.clear();
+                    for s in batch {
+                        for &wi in &s.words {
+                            init.extend_from_slice(&t[(wi as usize * 3 + ki) * hd..][..hd]);
+                        }
+                    }
+                    let wk = &w[k[ki].clone()];
+                    assert!(x.len() >= rows * din && wk.len() >= din * hd);
+                    assert!(init.len() >= rows * hd && out.len() >= rows * hd);
+                    // SAFETY: the table exists only where the CPU has FMA and AVX2 and
+                    // `din <= KC`; the asserts bound every index (rows of `x` from column
+                    // `wd`, rows of the kernel from row `wd`).
+                    unsafe {
+                        fma::gemm_init(
+                            rows,
+                            din - wd,
+                            hd,
+                            x.as_ptr().add(wd),
+                            din,
+                            1,
+                            wk.as_ptr().add(wd * hd),
+                            init.as_ptr(),
+                            beta,
+                            out.as_mut_ptr(),
+                        );
+                    }
+                    return;
+                }
+                let _ = (&init, li);
                 gemm(
                     rows,
                     din,
@@ -1063,9 +1213,18 @@ impl NeuralParser {
                     false,
                     &w[k[ki].clone()],
                     false,
-                    0.0,
-                    &mut y,
+                    beta,
+                    out,
                 );
+            };
+            let mut z = Vec::with_capacity(rows * hd);
+            for _ in 0..rows {
+                z.extend_from_slice(&w[b.clone()]);
+            }
+            product(1, 1.0, &mut z, &mut init);
+            let mut y = vec![0f32; rows * hd];
+            for (ki, off) in [(0usize, -(*dil as isize)), (2, *dil as isize)] {
+                product(ki, 0.0, &mut y, &mut init);
                 for si in 0..batch.len() {
                     let (a, e) = (starts[si] as isize, starts[si + 1] as isize);
                     for i in a..e {
@@ -1359,7 +1518,14 @@ impl NeuralParser {
         }
         let refs: Vec<&Input> = inputs.iter().collect();
         let cache = self.forward(&refs, 0.0, None);
-        let ulab_t = self.ulab_by_position();
+        let fresh;
+        let ulab_t = match self.derived() {
+            Some(d) => &d.ulab_t[..],
+            None => {
+                fresh = self.ulab_by_position();
+                &fresh[..]
+            }
+        };
         let mut si = 0;
         let mut out = Vec::with_capacity(sents.len());
         for (forms, _) in sents {
@@ -1367,7 +1533,7 @@ impl NeuralParser {
                 out.push(Vec::new());
                 continue;
             }
-            out.push(self.decode(&cache, si, &ulab_t));
+            out.push(self.decode(&cache, si, ulab_t));
             si += 1;
         }
         out
@@ -1977,6 +2143,7 @@ impl NeuralParser {
             vocab,
             layout,
             params,
+            derived: Some(OnceLock::new()),
         })
     }
 }
@@ -2041,6 +2208,7 @@ fn init(
         root_label,
         layout,
         params,
+        derived: None,
     }
 }
 

@@ -381,3 +381,57 @@ fn fast_label_scores_equal_plain() {
     let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
     assert_eq!(bits(&plain), bits(&fast));
 }
+
+/// A loaded model's tables (the word part of the first convolution's products, the label
+/// weights by position) give the encoder's outputs and the parses to the bit.
+#[test]
+fn derived_tables_give_the_same_floats() {
+    let cfg = NeuralConfig {
+        word_dim: 20,
+        tag_dim: 6,
+        affix_dim: 5,
+        shape_dim: 3,
+        affix_buckets: 11,
+        hidden: 24,
+        dilations: vec![1, 2],
+        arc_dim: 5,
+        label_dim: 3,
+        lstm: 8,
+    };
+    let plain = random_model(&cfg, 21);
+    let mut loaded = random_model(&cfg, 21);
+    loaded.derived = Some(OnceLock::new());
+    #[cfg(target_arch = "x86_64")]
+    if fma::available() {
+        assert!(!loaded.derived().unwrap().conv0.is_empty());
+    }
+    let words = [
+        "de", "man", "Slaapt", "nu", ".", "Hij", "ziet", "de", "hond", "12",
+    ];
+    let mut rng = Rng::new(3);
+    let sents: Vec<(Vec<&str>, Vec<u8>)> = (0..9)
+        .map(|i| {
+            let n = 1 + (i * 7) % 13;
+            let forms = (0..n)
+                .map(|_| words[(rng.next_f64() * words.len() as f64) as usize % words.len()])
+                .collect();
+            let tags = (0..n).map(|_| (rng.next_f64() * 20.0) as u8).collect();
+            (forms, tags)
+        })
+        .collect();
+    let inputs: Vec<Input> = sents.iter().map(|(f, t)| plain.input(f, t)).collect();
+    let refs: Vec<&Input> = inputs.iter().collect();
+    let (a, b) = (
+        plain.forward(&refs, 0.0, None),
+        loaded.forward(&refs, 0.0, None),
+    );
+    let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(&a.conv_out), bits(&b.conv_out));
+    assert_eq!(bits(&a.h), bits(&b.h));
+    assert_eq!(bits(&a.ld), bits(&b.ld));
+    let batch: Vec<(&[&str], &[u8])> = sents.iter().map(|(f, t)| (&f[..], &t[..])).collect();
+    assert_eq!(
+        plain.parse_batch_indexed(&batch),
+        loaded.parse_batch_indexed(&batch)
+    );
+}
