@@ -584,16 +584,16 @@ mod fma {
         };
         let mut i = 0;
         while i + 6 <= m {
-            rows::<6>(k, n, a.add(i * rsa), rsa, csa, b, at(i), beta, c.add(i * n));
+            rows::<6, 2>(k, n, a.add(i * rsa), rsa, csa, b, at(i), beta, c.add(i * n));
             i += 6;
         }
         let (a, c, init) = (a.add(i * rsa), c.add(i * n), at(i));
         match m - i {
-            1 => rows::<1>(k, n, a, rsa, csa, b, init, beta, c),
-            2 => rows::<2>(k, n, a, rsa, csa, b, init, beta, c),
-            3 => rows::<3>(k, n, a, rsa, csa, b, init, beta, c),
-            4 => rows::<4>(k, n, a, rsa, csa, b, init, beta, c),
-            5 => rows::<5>(k, n, a, rsa, csa, b, init, beta, c),
+            1 => rows::<1, 8>(k, n, a, rsa, csa, b, init, beta, c),
+            2 => rows::<2, 4>(k, n, a, rsa, csa, b, init, beta, c),
+            3 => rows::<3, 4>(k, n, a, rsa, csa, b, init, beta, c),
+            4 => rows::<4, 3>(k, n, a, rsa, csa, b, init, beta, c),
+            5 => rows::<5, 2>(k, n, a, rsa, csa, b, init, beta, c),
             _ => {}
         }
     }
@@ -698,10 +698,53 @@ mod fma {
         _mm256_storeu_ps(ptr, _mm256_add_ps(acc, cv));
     }
 
+    /// Columns `j..j + 8V` of `R` rows: `R × V` accumulators, so that a few rows still
+    /// keep enough fused multiply-adds in flight (one chain per element either way).
     #[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
+    #[inline(always)]
+    unsafe fn block<const R: usize, const V: usize>(
+        k: usize,
+        n: usize,
+        a: *const f32,
+        rsa: usize,
+        csa: usize,
+        b: *const f32,
+        init: *const f32,
+        beta: f32,
+        c: *mut f32,
+        j: usize,
+    ) {
+        let mut acc = [[_mm256_setzero_ps(); V]; R];
+        for r in 0..R {
+            for v in 0..V {
+                acc[r][v] = start(init, r, n, j + 8 * v);
+            }
+        }
+        for p in 0..k {
+            let bp = b.add(p * n + j);
+            let mut bv = [_mm256_setzero_ps(); V];
+            for v in 0..V {
+                bv[v] = _mm256_loadu_ps(bp.add(8 * v));
+            }
+            for r in 0..R {
+                let av = _mm256_set1_ps(*a.add(r * rsa + p * csa));
+                for v in 0..V {
+                    acc[r][v] = _mm256_fmadd_ps(av, bv[v], acc[r][v]);
+                }
+            }
+        }
+        for r in 0..R {
+            for v in 0..V {
+                store(c.add(r * n + j + 8 * v), acc[r][v], beta);
+            }
+        }
+    }
+
+    /// `R` rows of [`gemm_init`], `8V` columns at a time.
+    #[allow(clippy::too_many_arguments)]
     #[inline]
     #[target_feature(enable = "avx2,fma")]
-    unsafe fn rows<const R: usize>(
+    unsafe fn rows<const R: usize, const V: usize>(
         k: usize,
         n: usize,
         a: *const f32,
@@ -713,43 +756,12 @@ mod fma {
         c: *mut f32,
     ) {
         let mut j = 0;
-        while j + 16 <= n {
-            let mut acc0 = [_mm256_setzero_ps(); R];
-            let mut acc1 = [_mm256_setzero_ps(); R];
-            for r in 0..R {
-                acc0[r] = start(init, r, n, j);
-                acc1[r] = start(init, r, n, j + 8);
-            }
-            for p in 0..k {
-                let b0 = _mm256_loadu_ps(b.add(p * n + j));
-                let b1 = _mm256_loadu_ps(b.add(p * n + j + 8));
-                for r in 0..R {
-                    let av = _mm256_set1_ps(*a.add(r * rsa + p * csa));
-                    acc0[r] = _mm256_fmadd_ps(av, b0, acc0[r]);
-                    acc1[r] = _mm256_fmadd_ps(av, b1, acc1[r]);
-                }
-            }
-            for r in 0..R {
-                store(c.add(r * n + j), acc0[r], beta);
-                store(c.add(r * n + j + 8), acc1[r], beta);
-            }
-            j += 16;
+        while j + 8 * V <= n {
+            block::<R, V>(k, n, a, rsa, csa, b, init, beta, c, j);
+            j += 8 * V;
         }
         while j + 8 <= n {
-            let mut acc0 = [_mm256_setzero_ps(); R];
-            for r in 0..R {
-                acc0[r] = start(init, r, n, j);
-            }
-            for p in 0..k {
-                let b0 = _mm256_loadu_ps(b.add(p * n + j));
-                for r in 0..R {
-                    let av = _mm256_set1_ps(*a.add(r * rsa + p * csa));
-                    acc0[r] = _mm256_fmadd_ps(av, b0, acc0[r]);
-                }
-            }
-            for r in 0..R {
-                store(c.add(r * n + j), acc0[r], beta);
-            }
+            block::<R, 1>(k, n, a, rsa, csa, b, init, beta, c, j);
             j += 8;
         }
         while j < n {
@@ -1122,7 +1134,14 @@ impl NeuralParser {
     }
 
     /// The encoder and the four MLPs over a batch of sentences.
-    fn forward(&self, batch: &[&Input], p_drop: f32, mut rng: Option<&mut Rng>) -> Cache {
+    /// `keep`: keep what the backward pass needs (parsing needs only the MLPs' outputs).
+    fn forward(
+        &self,
+        batch: &[&Input],
+        p_drop: f32,
+        mut rng: Option<&mut Rng>,
+        keep: bool,
+    ) -> Cache {
         let c = &self.cfg;
         let w = &self.params;
         let l = &self.layout;
@@ -1133,6 +1152,13 @@ impl NeuralParser {
             rows += s.len();
         }
         starts.push(rows);
+        // Without dropout, the first layer's products start from the word's table row (so
+        // the word embeddings need not be copied where nothing else reads them).
+        let conv0 = match self.derived() {
+            Some(d) if p_drop == 0.0 && !d.conv0.is_empty() => Some(&d.conv0[..]),
+            _ => None,
+        };
+        let copy_words = keep || conv0.is_none();
         let d0 = c.input_dim();
         let mut x0 = vec![0f32; rows * d0];
         let mut r = 0;
@@ -1142,8 +1168,10 @@ impl NeuralParser {
                 let (wv, rest) = row.split_at_mut(c.word_dim);
                 let (tv, rest) = rest.split_at_mut(c.tag_dim);
                 let (av, cv) = rest.split_at_mut(c.affix_dim);
-                let wi = s.words[i] as usize;
-                wv.copy_from_slice(&w[l.ew.start + wi * c.word_dim..][..c.word_dim]);
+                if copy_words {
+                    let wi = s.words[i] as usize;
+                    wv.copy_from_slice(&w[l.ew.start + wi * c.word_dim..][..c.word_dim]);
+                }
                 let ti = s.tags[i] as usize;
                 tv.copy_from_slice(&w[l.et.start + ti * c.tag_dim..][..c.tag_dim]);
                 for &a in &s.affix[i] {
@@ -1160,16 +1188,15 @@ impl NeuralParser {
             }
         }
         let mask0 = dropout_mask(x0.len(), p_drop, rng.as_deref_mut());
-        let mut x = x0.clone();
+        let mut x = if keep {
+            x0.clone()
+        } else {
+            std::mem::take(&mut x0)
+        };
         apply_mask(&mut x, &mask0);
         let mut layers = Vec::with_capacity(l.conv.len());
         let mut din = d0;
         let hd = c.hidden;
-        // Without dropout, the first layer's products start from the word's table row.
-        let conv0 = match self.derived() {
-            Some(d) if p_drop == 0.0 && !d.conv0.is_empty() => Some(&d.conv0[..]),
-            _ => None,
-        };
         let mut init = Vec::new();
         for (li, (k, b, dil)) in l.conv.iter().enumerate() {
             let product = |ki: usize, beta: f32, out: &mut [f32], init: &mut Vec<f32>| {
@@ -1245,14 +1272,21 @@ impl NeuralParser {
                 *v = lrelu(*v);
             }
             let mask = dropout_mask(z.len(), p_drop, rng.as_deref_mut());
-            let mut out = z.clone();
+            let mut out = if keep {
+                z.clone()
+            } else {
+                std::mem::take(&mut z)
+            };
             apply_mask(&mut out, &mask);
             if li > 0 {
                 for (o, xi) in out.iter_mut().zip(&x) {
                     *o += xi;
                 }
             }
-            layers.push((std::mem::replace(&mut x, out), z, mask));
+            let input = std::mem::replace(&mut x, out);
+            if keep {
+                layers.push((input, z, mask));
+            }
             din = hd;
         }
         let (h, conv_out, lstm) = if c.lstm > 0 {
@@ -1517,7 +1551,7 @@ impl NeuralParser {
             return vec![Vec::new(); sents.len()];
         }
         let refs: Vec<&Input> = inputs.iter().collect();
-        let cache = self.forward(&refs, 0.0, None);
+        let cache = self.forward(&refs, 0.0, None, false);
         let fresh;
         let ulab_t = match self.derived() {
             Some(d) => &d.ulab_t[..],
@@ -1558,17 +1592,26 @@ impl NeuralParser {
             }
         }
         let heads = mst::tree(&lp, m);
-        let deps: Vec<usize> = (1..m).map(|d| s0 + d).collect();
-        let hrows: Vec<usize> = heads[1..].iter().map(|h| s0 + h).collect();
+        // Label scores only for dependents not attached to the root (whose label is the
+        // root label), unless that leaves a single one: products of one row give other
+        // floats than those of two and more rows.
+        let scored: Vec<usize> = (1..m).filter(|&d| heads[d] != 0 || n == 2).collect();
+        let deps: Vec<usize> = scored.iter().map(|&d| s0 + d).collect();
+        let hrows: Vec<usize> = scored.iter().map(|&d| s0 + heads[d]).collect();
         let (ls, _) = self.label_scores_with(cache, &deps, &hrows, false, Some(ulab_t));
         let nl = self.labels.len();
+        let mut row_of = vec![usize::MAX; m];
+        for (i, &d) in scored.iter().enumerate() {
+            row_of[d] = i;
+        }
         (0..n)
             .map(|i| {
-                let row = &ls[i * nl..(i + 1) * nl];
                 let h = heads[i + 1];
                 let label = if h == 0 {
                     self.root_label
                 } else {
+                    let r = row_of[i + 1];
+                    let row = &ls[r * nl..(r + 1) * nl];
                     (0..nl)
                         .filter(|&x| x != self.root_label || nl == 1)
                         .max_by(|&x, &y| row[x].total_cmp(&row[y]))
@@ -1616,7 +1659,7 @@ impl NeuralParser {
         rng: Option<&mut Rng>,
         grad: Option<&mut [f32]>,
     ) -> (f64, usize) {
-        let cache = self.forward(batch, p_drop, rng);
+        let cache = self.forward(batch, p_drop, rng, true);
         let c = &self.cfg;
         let a = c.arc_dim;
         let b = c.label_dim;

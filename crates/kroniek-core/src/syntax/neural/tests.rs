@@ -277,6 +277,13 @@ fn unpacked_products_equal_matrixmultiply_bitwise() {
             (6, 128, 23),
             (17, 256, 39),
             (5, 3, 9),
+            (7, 32, 1248),
+            (8, 64, 200),
+            (9, 64, 256),
+            (10, 32, 1248),
+            (11, 20, 100),
+            (4, 7, 90),
+            (3, 5, 72),
         ] {
             for (at, bt, beta) in [
                 (false, false, 0.0),
@@ -372,7 +379,7 @@ fn fast_label_scores_equal_plain() {
     ];
     let tags = [5, 7, 16, 5, 7, 9, 10, 16, 12];
     let inp = model.input(&forms, &tags);
-    let cache = model.forward(&[&inp], 0.0, None);
+    let cache = model.forward(&[&inp], 0.0, None, true);
     let deps: Vec<usize> = (1..inp.len()).collect();
     let heads: Vec<usize> = deps.iter().map(|&d| (d * 3) % inp.len()).collect();
     let (plain, _) = model.label_scores(&cache, &deps, &heads);
@@ -422,8 +429,8 @@ fn derived_tables_give_the_same_floats() {
     let inputs: Vec<Input> = sents.iter().map(|(f, t)| plain.input(f, t)).collect();
     let refs: Vec<&Input> = inputs.iter().collect();
     let (a, b) = (
-        plain.forward(&refs, 0.0, None),
-        loaded.forward(&refs, 0.0, None),
+        plain.forward(&refs, 0.0, None, true),
+        loaded.forward(&refs, 0.0, None, false),
     );
     let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
     assert_eq!(bits(&a.conv_out), bits(&b.conv_out));
