@@ -825,8 +825,9 @@ fn active_at(starts: &[usize], t: usize) -> Vec<usize> {
 }
 
 /// One LSTM direction over every sentence of a batch (rows `starts[s]..starts[s + 1]`),
-/// the sentences stepped together: per step one matrix product for all of them. Returns
-/// gates (i, f, g, o after their nonlinearity), cells and outputs, each per row.
+/// the sentences stepped together: per step one matrix product for all of them (`alone`:
+/// one per sentence, the floats of a batch of one sentence). Returns gates (i, f, g, o
+/// after their nonlinearity), cells and outputs, each per row.
 #[allow(clippy::too_many_arguments)]
 fn lstm_forward(
     x: &[f32],
@@ -837,6 +838,7 @@ fn lstm_forward(
     wx: &[f32],
     wh: &[f32],
     b: &[f32],
+    alone: bool,
 ) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
     let rows = *starts.last().unwrap_or(&0);
     let k4 = 4 * k;
@@ -860,7 +862,13 @@ fn lstm_forward(
             }
             rec.clear();
             rec.resize(active.len() * k4, 0.0);
-            gemm(active.len(), k, k4, &hprev, false, wh, false, 0.0, &mut rec);
+            if alone {
+                for (hp, rc) in hprev.chunks_exact(k).zip(rec.chunks_exact_mut(k4)) {
+                    gemm(1, k, k4, hp, false, wh, false, 0.0, rc);
+                }
+            } else {
+                gemm(active.len(), k, k4, &hprev, false, wh, false, 0.0, &mut rec);
+            }
         }
         for (ai, &s) in active.iter().enumerate() {
             let r = lstm_row(starts[s], starts[s + 1], t, backward);
@@ -1134,13 +1142,15 @@ impl NeuralParser {
     }
 
     /// The encoder and the four MLPs over a batch of sentences.
-    /// `keep`: keep what the backward pass needs (parsing needs only the MLPs' outputs).
+    /// `keep`: keep what the backward pass needs (parsing needs only the MLPs' outputs);
+    /// `alone`: the floats of encoding each sentence in a batch of its own.
     fn forward(
         &self,
         batch: &[&Input],
         p_drop: f32,
         mut rng: Option<&mut Rng>,
         keep: bool,
+        alone: bool,
     ) -> Cache {
         let c = &self.cfg;
         let w = &self.params;
@@ -1301,6 +1311,7 @@ impl NeuralParser {
                     &w[wx.clone()],
                     &w[wh.clone()],
                     &w[b.clone()],
+                    alone,
                 ));
             }
             let k = c.lstm;
@@ -1542,6 +1553,17 @@ impl NeuralParser {
     /// [`NeuralParser::parse_indexed`] of several sentences, encoded together (bigger
     /// matrix products: faster per token).
     pub(crate) fn parse_batch_indexed(&self, sents: &[(&[&str], &[u8])]) -> Vec<Vec<(u32, u16)>> {
+        self.parse_batch_with(sents, false)
+    }
+
+    /// [`NeuralParser::parse_indexed`] of each sentence (the same results to the bit),
+    /// encoded together where that gives the same floats: only the LSTM's recurrent
+    /// products are made per sentence.
+    pub(crate) fn parse_each_indexed(&self, sents: &[(&[&str], &[u8])]) -> Vec<Vec<(u32, u16)>> {
+        self.parse_batch_with(sents, true)
+    }
+
+    fn parse_batch_with(&self, sents: &[(&[&str], &[u8])], alone: bool) -> Vec<Vec<(u32, u16)>> {
         let inputs: Vec<Input> = sents
             .iter()
             .filter(|(f, _)| !f.is_empty())
@@ -1551,7 +1573,7 @@ impl NeuralParser {
             return vec![Vec::new(); sents.len()];
         }
         let refs: Vec<&Input> = inputs.iter().collect();
-        let cache = self.forward(&refs, 0.0, None, false);
+        let cache = self.forward(&refs, 0.0, None, false, alone);
         let fresh;
         let ulab_t = match self.derived() {
             Some(d) => &d.ulab_t[..],
@@ -1659,7 +1681,7 @@ impl NeuralParser {
         rng: Option<&mut Rng>,
         grad: Option<&mut [f32]>,
     ) -> (f64, usize) {
-        let cache = self.forward(batch, p_drop, rng, true);
+        let cache = self.forward(batch, p_drop, rng, true, false);
         let c = &self.cfg;
         let a = c.arc_dim;
         let b = c.label_dim;

@@ -379,7 +379,7 @@ fn fast_label_scores_equal_plain() {
     ];
     let tags = [5, 7, 16, 5, 7, 9, 10, 16, 12];
     let inp = model.input(&forms, &tags);
-    let cache = model.forward(&[&inp], 0.0, None, true);
+    let cache = model.forward(&[&inp], 0.0, None, true, false);
     let deps: Vec<usize> = (1..inp.len()).collect();
     let heads: Vec<usize> = deps.iter().map(|&d| (d * 3) % inp.len()).collect();
     let (plain, _) = model.label_scores(&cache, &deps, &heads);
@@ -429,8 +429,8 @@ fn derived_tables_give_the_same_floats() {
     let inputs: Vec<Input> = sents.iter().map(|(f, t)| plain.input(f, t)).collect();
     let refs: Vec<&Input> = inputs.iter().collect();
     let (a, b) = (
-        plain.forward(&refs, 0.0, None, true),
-        loaded.forward(&refs, 0.0, None, false),
+        plain.forward(&refs, 0.0, None, true, false),
+        loaded.forward(&refs, 0.0, None, false, false),
     );
     let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
     assert_eq!(bits(&a.conv_out), bits(&b.conv_out));
@@ -441,4 +441,42 @@ fn derived_tables_give_the_same_floats() {
         plain.parse_batch_indexed(&batch),
         loaded.parse_batch_indexed(&batch)
     );
+}
+
+/// Sentences parsed together as if each were alone give each one's parse alone.
+#[test]
+fn parsing_each_equals_one_by_one() {
+    for model in [random_model(&tiny_config(), 13), {
+        let mut m = random_model(
+            &NeuralConfig {
+                lstm: 8,
+                hidden: 16,
+                ..tiny_config()
+            },
+            17,
+        );
+        m.derived = Some(OnceLock::new());
+        m
+    }] {
+        let words = [
+            "de", "man", "Slaapt", "nu", ".", "Hij", "ziet", "de", "hond", "12",
+        ];
+        let mut rng = Rng::new(9);
+        let sents: Vec<(Vec<&str>, Vec<u8>)> = (0..12)
+            .map(|i| {
+                let n = (i * 5) % 17;
+                let forms = (0..n)
+                    .map(|_| words[(rng.next_f64() * words.len() as f64) as usize % words.len()])
+                    .collect();
+                let tags = (0..n).map(|_| (rng.next_f64() * 20.0) as u8).collect();
+                (forms, tags)
+            })
+            .collect();
+        let input: Vec<(&[&str], &[u8])> = sents.iter().map(|(f, t)| (&f[..], &t[..])).collect();
+        let each = model.parse_each_indexed(&input);
+        assert_eq!(each.len(), input.len());
+        for ((f, t), e) in input.iter().zip(&each) {
+            assert_eq!(&model.parse_indexed(f, t), e);
+        }
+    }
 }
