@@ -515,16 +515,46 @@ impl SyntaxModel {
             .zip(&tagged)
             .map(|(f, (_, t))| (&f[..], &t[..]))
             .collect();
-        let arcs = neural_windows(p, &input);
+        let map_labels = |mut arcs: Vec<(u32, u16)>| {
+            for a in &mut arcs {
+                a.1 = map.get(a.1 as usize).copied().unwrap_or(0);
+            }
+            arcs
+        };
+        let arcs: Vec<Vec<(u32, u16)>> = neural_windows(p, &input)
+            .into_iter()
+            .map(map_labels)
+            .collect();
+        // Sentences whose AUX/VERB tags the parse contradicts are parsed again with the
+        // tags that agree, each as if alone (as `finish_with` would), but encoded together.
+        let retagged: Vec<Option<Vec<u8>>> = sents
+            .iter()
+            .zip(&tagged)
+            .zip(&arcs)
+            .map(|((f, (lex, tags)), arcs)| self.aux_verb_agreeing(f, lex, tags, arcs))
+            .collect();
+        let again: Vec<(&[&str], &[u8])> = forms
+            .iter()
+            .zip(&retagged)
+            .filter_map(|(f, t)| Some((&f[..], &t.as_ref()?[..])))
+            .filter(|(f, _)| f.len() <= NEURAL_WINDOW)
+            .collect();
+        let mut reparsed = p.parse_each_indexed(&again).into_iter().map(map_labels);
         sents
             .iter()
             .zip(&tagged)
             .zip(arcs)
-            .map(|((f, (lex, tags)), mut arcs)| {
-                for a in &mut arcs {
-                    a.1 = map.get(a.1 as usize).copied().unwrap_or(0);
+            .zip(&retagged)
+            .map(|(((f, (lex, tags)), arcs), retag)| match retag {
+                None => self.finish_arcs(f, tags, arcs),
+                Some(t) => {
+                    let arcs = if f.len() <= NEURAL_WINDOW {
+                        reparsed.next().unwrap_or_default()
+                    } else {
+                        self.parse_arcs(f, lex, t)
+                    };
+                    self.finish_arcs(f, t, arcs)
                 }
-                self.finish_with(f, lex, tags, arcs)
             })
             .collect()
     }
@@ -543,7 +573,6 @@ impl SyntaxModel {
         tags: &[u8],
         mut arcs: Vec<(u32, u16)>,
     ) -> Vec<TokenSyntax> {
-        let n = forms.len();
         let retagged = self.aux_verb_agreeing(forms, lex, tags, &arcs);
         let tags = match &retagged {
             Some(t) => {
@@ -552,6 +581,17 @@ impl SyntaxModel {
             }
             None => tags,
         };
+        self.finish_arcs(forms, tags, arcs)
+    }
+
+    /// The tokens' syntax from the final tag codes and arcs (particle lemmas joined).
+    fn finish_arcs<S: AsRef<str>>(
+        &self,
+        forms: &[S],
+        tags: &[u8],
+        arcs: Vec<(u32, u16)>,
+    ) -> Vec<TokenSyntax> {
+        let n = forms.len();
         let mut out: Vec<TokenSyntax> = forms
             .iter()
             .zip(tags)

@@ -14,6 +14,7 @@ mod tests;
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use super::bytes::{Reader, Writer};
 use super::{ModelError, Rng};
@@ -246,6 +247,21 @@ pub struct NeuralParser {
     vocab: HashMap<&'static str, u32>,
     layout: Layout,
     params: Vec<f32>,
+    /// Tables computed from `params` for parsing, on first use; only where the parameters
+    /// are fixed (a loaded model: `Some`; `None` while training).
+    derived: Option<OnceLock<Derived>>,
+}
+
+/// What [`NeuralParser::derived`] keeps.
+struct Derived {
+    /// [`NeuralParser::ulab_by_position`].
+    ulab_t: Vec<f32>,
+    /// Per vocabulary entry and kernel of the first convolution layer (`[word][kernel]
+    /// [hidden]`), the word embedding's part of the layer's product: the fused
+    /// multiply-add chain over the embedding's positions, which the input vector starts
+    /// with, from zero (`gemm` continues it with the rest of the vector, the same chain to
+    /// the bit). Empty where `gemm` does not use `fma` for that layer.
+    conv0: Vec<f32>,
 }
 
 impl std::fmt::Debug for NeuralParser {
@@ -525,20 +541,86 @@ mod fma {
         beta: f32,
         c: &mut [f32],
     ) {
-        let c = c.as_mut_ptr();
+        gemm_init(
+            m,
+            k,
+            n,
+            a,
+            rsa,
+            csa,
+            b,
+            std::ptr::null(),
+            beta,
+            c.as_mut_ptr(),
+        );
+    }
+
+    /// [`gemm`] whose chains start from `init` (m×n, row-major) instead of zero: the
+    /// chain of a longer sum `p = 0..k0 + k` continued from its first `k0` terms (null:
+    /// from zero).
+    ///
+    /// # Safety
+    /// As [`gemm`]; `init`, unless null, holds m×n values.
+    #[allow(clippy::too_many_arguments)]
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn gemm_init(
+        m: usize,
+        k: usize,
+        n: usize,
+        a: *const f32,
+        rsa: usize,
+        csa: usize,
+        b: *const f32,
+        init: *const f32,
+        beta: f32,
+        c: *mut f32,
+    ) {
+        let at = |i: usize| {
+            if init.is_null() {
+                init
+            } else {
+                init.add(i * n)
+            }
+        };
         let mut i = 0;
         while i + 6 <= m {
-            rows::<6>(k, n, a.add(i * rsa), rsa, csa, b, beta, c.add(i * n));
+            rows::<6, 2>(k, n, a.add(i * rsa), rsa, csa, b, at(i), beta, c.add(i * n));
             i += 6;
         }
-        let (a, c) = (a.add(i * rsa), c.add(i * n));
+        let (a, c, init) = (a.add(i * rsa), c.add(i * n), at(i));
         match m - i {
-            1 => rows::<1>(k, n, a, rsa, csa, b, beta, c),
-            2 => rows::<2>(k, n, a, rsa, csa, b, beta, c),
-            3 => rows::<3>(k, n, a, rsa, csa, b, beta, c),
-            4 => rows::<4>(k, n, a, rsa, csa, b, beta, c),
-            5 => rows::<5>(k, n, a, rsa, csa, b, beta, c),
+            1 => rows::<1, 8>(k, n, a, rsa, csa, b, init, beta, c),
+            2 => rows::<2, 4>(k, n, a, rsa, csa, b, init, beta, c),
+            3 => rows::<3, 4>(k, n, a, rsa, csa, b, init, beta, c),
+            4 => rows::<4, 3>(k, n, a, rsa, csa, b, init, beta, c),
+            5 => rows::<5, 2>(k, n, a, rsa, csa, b, init, beta, c),
             _ => {}
+        }
+    }
+
+    /// The accumulator a chain of row `r`, columns `j..j + 8`, starts from.
+    #[inline(always)]
+    unsafe fn start(init: *const f32, r: usize, n: usize, j: usize) -> __m256 {
+        if init.is_null() {
+            _mm256_setzero_ps()
+        } else {
+            _mm256_loadu_ps(init.add(r * n + j))
+        }
+    }
+
+    /// `out[j]` = the chain of fused multiply-adds `a[p]·b[p, j]` over `p = 0..a.len()`
+    /// from zero (`b` row-major with `n = out.len()` columns): what [`gemm`] sums before
+    /// adding `beta·c`.
+    ///
+    /// # Safety
+    /// The CPU has FMA and AVX2 (the results do not depend on it: `mul_add` is fused).
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn chains(a: &[f32], b: &[f32], n: usize, out: &mut [f32]) {
+        out.fill(0.0);
+        for (p, &x) in a.iter().enumerate() {
+            for (o, &y) in out.iter_mut().zip(&b[p * n..(p + 1) * n]) {
+                *o = x.mul_add(y, *o);
+            }
         }
     }
 
@@ -616,55 +698,79 @@ mod fma {
         _mm256_storeu_ps(ptr, _mm256_add_ps(acc, cv));
     }
 
+    /// Columns `j..j + 8V` of `R` rows: `R × V` accumulators, so that a few rows still
+    /// keep enough fused multiply-adds in flight (one chain per element either way).
     #[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
-    #[inline]
-    #[target_feature(enable = "avx2,fma")]
-    unsafe fn rows<const R: usize>(
+    #[inline(always)]
+    unsafe fn block<const R: usize, const V: usize>(
         k: usize,
         n: usize,
         a: *const f32,
         rsa: usize,
         csa: usize,
         b: *const f32,
+        init: *const f32,
+        beta: f32,
+        c: *mut f32,
+        j: usize,
+    ) {
+        let mut acc = [[_mm256_setzero_ps(); V]; R];
+        for r in 0..R {
+            for v in 0..V {
+                acc[r][v] = start(init, r, n, j + 8 * v);
+            }
+        }
+        for p in 0..k {
+            let bp = b.add(p * n + j);
+            let mut bv = [_mm256_setzero_ps(); V];
+            for v in 0..V {
+                bv[v] = _mm256_loadu_ps(bp.add(8 * v));
+            }
+            for r in 0..R {
+                let av = _mm256_set1_ps(*a.add(r * rsa + p * csa));
+                for v in 0..V {
+                    acc[r][v] = _mm256_fmadd_ps(av, bv[v], acc[r][v]);
+                }
+            }
+        }
+        for r in 0..R {
+            for v in 0..V {
+                store(c.add(r * n + j + 8 * v), acc[r][v], beta);
+            }
+        }
+    }
+
+    /// `R` rows of [`gemm_init`], `8V` columns at a time.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn rows<const R: usize, const V: usize>(
+        k: usize,
+        n: usize,
+        a: *const f32,
+        rsa: usize,
+        csa: usize,
+        b: *const f32,
+        init: *const f32,
         beta: f32,
         c: *mut f32,
     ) {
         let mut j = 0;
-        while j + 16 <= n {
-            let mut acc0 = [_mm256_setzero_ps(); R];
-            let mut acc1 = [_mm256_setzero_ps(); R];
-            for p in 0..k {
-                let b0 = _mm256_loadu_ps(b.add(p * n + j));
-                let b1 = _mm256_loadu_ps(b.add(p * n + j + 8));
-                for r in 0..R {
-                    let av = _mm256_set1_ps(*a.add(r * rsa + p * csa));
-                    acc0[r] = _mm256_fmadd_ps(av, b0, acc0[r]);
-                    acc1[r] = _mm256_fmadd_ps(av, b1, acc1[r]);
-                }
-            }
-            for r in 0..R {
-                store(c.add(r * n + j), acc0[r], beta);
-                store(c.add(r * n + j + 8), acc1[r], beta);
-            }
-            j += 16;
+        while j + 8 * V <= n {
+            block::<R, V>(k, n, a, rsa, csa, b, init, beta, c, j);
+            j += 8 * V;
         }
         while j + 8 <= n {
-            let mut acc0 = [_mm256_setzero_ps(); R];
-            for p in 0..k {
-                let b0 = _mm256_loadu_ps(b.add(p * n + j));
-                for r in 0..R {
-                    let av = _mm256_set1_ps(*a.add(r * rsa + p * csa));
-                    acc0[r] = _mm256_fmadd_ps(av, b0, acc0[r]);
-                }
-            }
-            for r in 0..R {
-                store(c.add(r * n + j), acc0[r], beta);
-            }
+            block::<R, 1>(k, n, a, rsa, csa, b, init, beta, c, j);
             j += 8;
         }
         while j < n {
             for r in 0..R {
-                let mut acc = 0f32;
+                let mut acc = if init.is_null() {
+                    0f32
+                } else {
+                    *init.add(r * n + j)
+                };
                 for p in 0..k {
                     acc = (*a.add(r * rsa + p * csa)).mul_add(*b.add(p * n + j), acc);
                 }
@@ -719,8 +825,9 @@ fn active_at(starts: &[usize], t: usize) -> Vec<usize> {
 }
 
 /// One LSTM direction over every sentence of a batch (rows `starts[s]..starts[s + 1]`),
-/// the sentences stepped together: per step one matrix product for all of them. Returns
-/// gates (i, f, g, o after their nonlinearity), cells and outputs, each per row.
+/// the sentences stepped together: per step one matrix product for all of them (`alone`:
+/// one per sentence, the floats of a batch of one sentence). Returns gates (i, f, g, o
+/// after their nonlinearity), cells and outputs, each per row.
 #[allow(clippy::too_many_arguments)]
 fn lstm_forward(
     x: &[f32],
@@ -731,6 +838,7 @@ fn lstm_forward(
     wx: &[f32],
     wh: &[f32],
     b: &[f32],
+    alone: bool,
 ) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
     let rows = *starts.last().unwrap_or(&0);
     let k4 = 4 * k;
@@ -754,7 +862,13 @@ fn lstm_forward(
             }
             rec.clear();
             rec.resize(active.len() * k4, 0.0);
-            gemm(active.len(), k, k4, &hprev, false, wh, false, 0.0, &mut rec);
+            if alone {
+                for (hp, rc) in hprev.chunks_exact(k).zip(rec.chunks_exact_mut(k4)) {
+                    gemm(1, k, k4, hp, false, wh, false, 0.0, rc);
+                }
+            } else {
+                gemm(active.len(), k, k4, &hprev, false, wh, false, 0.0, &mut rec);
+            }
         }
         for (ai, &s) in active.iter().enumerate() {
             let r = lstm_row(starts[s], starts[s + 1], t, backward);
@@ -970,6 +1084,40 @@ fn dense_back(
 }
 
 impl NeuralParser {
+    /// The [`Derived`] tables of a loaded model (built on first use).
+    fn derived(&self) -> Option<&Derived> {
+        let d = self.derived.as_ref()?;
+        Some(d.get_or_init(|| Derived {
+            ulab_t: self.ulab_by_position(),
+            conv0: self.conv0_table(),
+        }))
+    }
+
+    /// [`Derived::conv0`].
+    fn conv0_table(&self) -> Vec<f32> {
+        let c = &self.cfg;
+        let (wd, hd, din) = (c.word_dim, c.hidden, c.input_dim());
+        let Some((k, _, _)) = self.layout.conv.first() else {
+            return Vec::new();
+        };
+        #[cfg(target_arch = "x86_64")]
+        if wd > 0 && hd > 0 && din <= fma::KC && fma::available() {
+            let w = &self.params;
+            let nwords = self.layout.ew.len() / wd;
+            let mut t = vec![0f32; nwords * 3 * hd];
+            for (wi, row) in t.chunks_exact_mut(3 * hd).enumerate() {
+                let e = &w[self.layout.ew.start + wi * wd..][..wd];
+                for (ki, out) in row.chunks_exact_mut(hd).enumerate() {
+                    // SAFETY: the CPU has FMA and AVX2 (checked).
+                    unsafe { fma::chains(e, &w[k[ki].clone()], hd, out) };
+                }
+            }
+            return t;
+        }
+        let _ = (k, wd, hd, din);
+        Vec::new()
+    }
+
     fn input(&self, forms: &[&str], tags: &[u8]) -> Input {
         let n = forms.len();
         let mut inp = Input {
@@ -994,7 +1142,16 @@ impl NeuralParser {
     }
 
     /// The encoder and the four MLPs over a batch of sentences.
-    fn forward(&self, batch: &[&Input], p_drop: f32, mut rng: Option<&mut Rng>) -> Cache {
+    /// `keep`: keep what the backward pass needs (parsing needs only the MLPs' outputs);
+    /// `alone`: the floats of encoding each sentence in a batch of its own.
+    fn forward(
+        &self,
+        batch: &[&Input],
+        p_drop: f32,
+        mut rng: Option<&mut Rng>,
+        keep: bool,
+        alone: bool,
+    ) -> Cache {
         let c = &self.cfg;
         let w = &self.params;
         let l = &self.layout;
@@ -1005,6 +1162,13 @@ impl NeuralParser {
             rows += s.len();
         }
         starts.push(rows);
+        // Without dropout, the first layer's products start from the word's table row (so
+        // the word embeddings need not be copied where nothing else reads them).
+        let conv0 = match self.derived() {
+            Some(d) if p_drop == 0.0 && !d.conv0.is_empty() => Some(&d.conv0[..]),
+            _ => None,
+        };
+        let copy_words = keep || conv0.is_none();
         let d0 = c.input_dim();
         let mut x0 = vec![0f32; rows * d0];
         let mut r = 0;
@@ -1014,8 +1178,10 @@ impl NeuralParser {
                 let (wv, rest) = row.split_at_mut(c.word_dim);
                 let (tv, rest) = rest.split_at_mut(c.tag_dim);
                 let (av, cv) = rest.split_at_mut(c.affix_dim);
-                let wi = s.words[i] as usize;
-                wv.copy_from_slice(&w[l.ew.start + wi * c.word_dim..][..c.word_dim]);
+                if copy_words {
+                    let wi = s.words[i] as usize;
+                    wv.copy_from_slice(&w[l.ew.start + wi * c.word_dim..][..c.word_dim]);
+                }
                 let ti = s.tags[i] as usize;
                 tv.copy_from_slice(&w[l.et.start + ti * c.tag_dim..][..c.tag_dim]);
                 for &a in &s.affix[i] {
@@ -1032,29 +1198,50 @@ impl NeuralParser {
             }
         }
         let mask0 = dropout_mask(x0.len(), p_drop, rng.as_deref_mut());
-        let mut x = x0.clone();
+        let mut x = if keep {
+            x0.clone()
+        } else {
+            std::mem::take(&mut x0)
+        };
         apply_mask(&mut x, &mask0);
         let mut layers = Vec::with_capacity(l.conv.len());
         let mut din = d0;
         let hd = c.hidden;
+        let mut init = Vec::new();
         for (li, (k, b, dil)) in l.conv.iter().enumerate() {
-            let mut z = Vec::with_capacity(rows * hd);
-            for _ in 0..rows {
-                z.extend_from_slice(&w[b.clone()]);
-            }
-            gemm(
-                rows,
-                din,
-                hd,
-                &x,
-                false,
-                &w[k[1].clone()],
-                false,
-                1.0,
-                &mut z,
-            );
-            let mut y = vec![0f32; rows * hd];
-            for (ki, off) in [(0usize, -(*dil as isize)), (2, *dil as isize)] {
+            let product = |ki: usize, beta: f32, out: &mut [f32], init: &mut Vec<f32>| {
+                #[cfg(target_arch = "x86_64")]
+                if let Some(t) = conv0.filter(|_| li == 0) {
+                    let wd = c.word_dim;
+                    init.clear();
+                    for s in batch {
+                        for &wi in &s.words {
+                            init.extend_from_slice(&t[(wi as usize * 3 + ki) * hd..][..hd]);
+                        }
+                    }
+                    let wk = &w[k[ki].clone()];
+                    assert!(x.len() >= rows * din && wk.len() >= din * hd);
+                    assert!(init.len() >= rows * hd && out.len() >= rows * hd);
+                    // SAFETY: the table exists only where the CPU has FMA and AVX2 and
+                    // `din <= KC`; the asserts bound every index (rows of `x` from column
+                    // `wd`, rows of the kernel from row `wd`).
+                    unsafe {
+                        fma::gemm_init(
+                            rows,
+                            din - wd,
+                            hd,
+                            x.as_ptr().add(wd),
+                            din,
+                            1,
+                            wk.as_ptr().add(wd * hd),
+                            init.as_ptr(),
+                            beta,
+                            out.as_mut_ptr(),
+                        );
+                    }
+                    return;
+                }
+                let _ = (&init, li);
                 gemm(
                     rows,
                     din,
@@ -1063,9 +1250,18 @@ impl NeuralParser {
                     false,
                     &w[k[ki].clone()],
                     false,
-                    0.0,
-                    &mut y,
+                    beta,
+                    out,
                 );
+            };
+            let mut z = Vec::with_capacity(rows * hd);
+            for _ in 0..rows {
+                z.extend_from_slice(&w[b.clone()]);
+            }
+            product(1, 1.0, &mut z, &mut init);
+            let mut y = vec![0f32; rows * hd];
+            for (ki, off) in [(0usize, -(*dil as isize)), (2, *dil as isize)] {
+                product(ki, 0.0, &mut y, &mut init);
                 for si in 0..batch.len() {
                     let (a, e) = (starts[si] as isize, starts[si + 1] as isize);
                     for i in a..e {
@@ -1086,14 +1282,21 @@ impl NeuralParser {
                 *v = lrelu(*v);
             }
             let mask = dropout_mask(z.len(), p_drop, rng.as_deref_mut());
-            let mut out = z.clone();
+            let mut out = if keep {
+                z.clone()
+            } else {
+                std::mem::take(&mut z)
+            };
             apply_mask(&mut out, &mask);
             if li > 0 {
                 for (o, xi) in out.iter_mut().zip(&x) {
                     *o += xi;
                 }
             }
-            layers.push((std::mem::replace(&mut x, out), z, mask));
+            let input = std::mem::replace(&mut x, out);
+            if keep {
+                layers.push((input, z, mask));
+            }
             din = hd;
         }
         let (h, conv_out, lstm) = if c.lstm > 0 {
@@ -1108,6 +1311,7 @@ impl NeuralParser {
                     &w[wx.clone()],
                     &w[wh.clone()],
                     &w[b.clone()],
+                    alone,
                 ));
             }
             let k = c.lstm;
@@ -1349,6 +1553,17 @@ impl NeuralParser {
     /// [`NeuralParser::parse_indexed`] of several sentences, encoded together (bigger
     /// matrix products: faster per token).
     pub(crate) fn parse_batch_indexed(&self, sents: &[(&[&str], &[u8])]) -> Vec<Vec<(u32, u16)>> {
+        self.parse_batch_with(sents, false)
+    }
+
+    /// [`NeuralParser::parse_indexed`] of each sentence (the same results to the bit),
+    /// encoded together where that gives the same floats: only the LSTM's recurrent
+    /// products are made per sentence.
+    pub(crate) fn parse_each_indexed(&self, sents: &[(&[&str], &[u8])]) -> Vec<Vec<(u32, u16)>> {
+        self.parse_batch_with(sents, true)
+    }
+
+    fn parse_batch_with(&self, sents: &[(&[&str], &[u8])], alone: bool) -> Vec<Vec<(u32, u16)>> {
         let inputs: Vec<Input> = sents
             .iter()
             .filter(|(f, _)| !f.is_empty())
@@ -1358,8 +1573,15 @@ impl NeuralParser {
             return vec![Vec::new(); sents.len()];
         }
         let refs: Vec<&Input> = inputs.iter().collect();
-        let cache = self.forward(&refs, 0.0, None);
-        let ulab_t = self.ulab_by_position();
+        let cache = self.forward(&refs, 0.0, None, false, alone);
+        let fresh;
+        let ulab_t = match self.derived() {
+            Some(d) => &d.ulab_t[..],
+            None => {
+                fresh = self.ulab_by_position();
+                &fresh[..]
+            }
+        };
         let mut si = 0;
         let mut out = Vec::with_capacity(sents.len());
         for (forms, _) in sents {
@@ -1367,7 +1589,7 @@ impl NeuralParser {
                 out.push(Vec::new());
                 continue;
             }
-            out.push(self.decode(&cache, si, &ulab_t));
+            out.push(self.decode(&cache, si, ulab_t));
             si += 1;
         }
         out
@@ -1392,17 +1614,26 @@ impl NeuralParser {
             }
         }
         let heads = mst::tree(&lp, m);
-        let deps: Vec<usize> = (1..m).map(|d| s0 + d).collect();
-        let hrows: Vec<usize> = heads[1..].iter().map(|h| s0 + h).collect();
+        // Label scores only for dependents not attached to the root (whose label is the
+        // root label), unless that leaves a single one: products of one row give other
+        // floats than those of two and more rows.
+        let scored: Vec<usize> = (1..m).filter(|&d| heads[d] != 0 || n == 2).collect();
+        let deps: Vec<usize> = scored.iter().map(|&d| s0 + d).collect();
+        let hrows: Vec<usize> = scored.iter().map(|&d| s0 + heads[d]).collect();
         let (ls, _) = self.label_scores_with(cache, &deps, &hrows, false, Some(ulab_t));
         let nl = self.labels.len();
+        let mut row_of = vec![usize::MAX; m];
+        for (i, &d) in scored.iter().enumerate() {
+            row_of[d] = i;
+        }
         (0..n)
             .map(|i| {
-                let row = &ls[i * nl..(i + 1) * nl];
                 let h = heads[i + 1];
                 let label = if h == 0 {
                     self.root_label
                 } else {
+                    let r = row_of[i + 1];
+                    let row = &ls[r * nl..(r + 1) * nl];
                     (0..nl)
                         .filter(|&x| x != self.root_label || nl == 1)
                         .max_by(|&x, &y| row[x].total_cmp(&row[y]))
@@ -1450,7 +1681,7 @@ impl NeuralParser {
         rng: Option<&mut Rng>,
         grad: Option<&mut [f32]>,
     ) -> (f64, usize) {
-        let cache = self.forward(batch, p_drop, rng);
+        let cache = self.forward(batch, p_drop, rng, true, false);
         let c = &self.cfg;
         let a = c.arc_dim;
         let b = c.label_dim;
@@ -1977,6 +2208,7 @@ impl NeuralParser {
             vocab,
             layout,
             params,
+            derived: Some(OnceLock::new()),
         })
     }
 }
@@ -2041,6 +2273,7 @@ fn init(
         root_label,
         layout,
         params,
+        derived: None,
     }
 }
 

@@ -7,6 +7,45 @@ pub(crate) fn tree(s: &[f64], m: usize) -> Vec<usize> {
     if m <= 1 {
         return vec![0; m];
     }
+    if let Some(heads) = argmax_tree(s, m) {
+        return heads;
+    }
+    tree_cle(s, m)
+}
+
+/// The best head of every node if those already form a tree with exactly one root
+/// dependent (most sentences): then it is the best such tree, the one Chu-Liu-Edmonds
+/// finds (barring exact ties of total scores), without the contractions. Ties between
+/// heads of a node go to the lowest index, as in [`cle`].
+fn argmax_tree(s: &[f64], m: usize) -> Option<Vec<usize>> {
+    let mut heads = vec![0usize; m];
+    let mut root_deps = 0;
+    for d in 1..m {
+        let row = &s[d * m..(d + 1) * m];
+        let mut best = 0;
+        let mut bv = row[0];
+        for (h, &v) in row.iter().enumerate().skip(1) {
+            if h != d && v > bv {
+                best = h;
+                bv = v;
+            }
+        }
+        if best == 0 {
+            root_deps += 1;
+            if root_deps > 1 {
+                return None;
+            }
+        }
+        heads[d] = best;
+    }
+    if root_deps != 1 || find_cycle(&heads).is_some() {
+        return None;
+    }
+    Some(heads)
+}
+
+/// [`tree`] by Chu-Liu-Edmonds alone.
+fn tree_cle(s: &[f64], m: usize) -> Vec<usize> {
     // One root dependent: every tree has at least one, so a large penalty on each makes the
     // best tree the best one with exactly one (scores are clamped log probabilities).
     let mut scores = s.to_vec();
@@ -149,6 +188,42 @@ mod tests {
 
     fn total(s: &[f64], m: usize, h: &[usize]) -> f64 {
         (1..m).map(|d| s[d * m + h[d]]).sum()
+    }
+
+    #[test]
+    fn argmax_shortcut_agrees_with_chu_liu_edmonds() {
+        let mut rng = crate::syntax::Rng::new(11);
+        let mut shortcuts = 0;
+        for m in 2..30usize {
+            for _ in 0..200 {
+                // Clamped log probabilities, as `decode` gives them, that favour the arcs
+                // of a random tree (more or less clearly), so that the argmax often is one.
+                let mut order: Vec<usize> = (1..m).collect();
+                rng.shuffle(&mut order);
+                let mut fav = vec![0usize; m];
+                for (i, &v) in order.iter().enumerate().skip(1) {
+                    fav[v] = order[(rng.next_f64() * i as f64) as usize % i];
+                }
+                let strength = rng.next_f64() * 12.0;
+                let mut s = vec![f64::NEG_INFINITY; m * m];
+                for d in 1..m {
+                    for h in 0..m {
+                        if h != d {
+                            let bonus = if h == fav[d] { strength } else { 0.0 };
+                            s[d * m + h] = (rng.next_f64() * -8.0 + bonus - 6.0).max(-50.0);
+                        }
+                    }
+                }
+                let fast = argmax_tree(&s, m);
+                let full = tree_cle(&s, m);
+                if let Some(f) = fast {
+                    shortcuts += 1;
+                    assert_eq!(f, full, "m={m}");
+                }
+                assert_eq!(tree(&s, m), full);
+            }
+        }
+        assert!(shortcuts > 100, "{shortcuts}");
     }
 
     #[test]

@@ -277,6 +277,13 @@ fn unpacked_products_equal_matrixmultiply_bitwise() {
             (6, 128, 23),
             (17, 256, 39),
             (5, 3, 9),
+            (7, 32, 1248),
+            (8, 64, 200),
+            (9, 64, 256),
+            (10, 32, 1248),
+            (11, 20, 100),
+            (4, 7, 90),
+            (3, 5, 72),
         ] {
             for (at, bt, beta) in [
                 (false, false, 0.0),
@@ -372,7 +379,7 @@ fn fast_label_scores_equal_plain() {
     ];
     let tags = [5, 7, 16, 5, 7, 9, 10, 16, 12];
     let inp = model.input(&forms, &tags);
-    let cache = model.forward(&[&inp], 0.0, None);
+    let cache = model.forward(&[&inp], 0.0, None, true, false);
     let deps: Vec<usize> = (1..inp.len()).collect();
     let heads: Vec<usize> = deps.iter().map(|&d| (d * 3) % inp.len()).collect();
     let (plain, _) = model.label_scores(&cache, &deps, &heads);
@@ -380,4 +387,96 @@ fn fast_label_scores_equal_plain() {
     let (fast, _) = model.label_scores_with(&cache, &deps, &heads, false, Some(&ulab_t));
     let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
     assert_eq!(bits(&plain), bits(&fast));
+}
+
+/// A loaded model's tables (the word part of the first convolution's products, the label
+/// weights by position) give the encoder's outputs and the parses to the bit.
+#[test]
+fn derived_tables_give_the_same_floats() {
+    let cfg = NeuralConfig {
+        word_dim: 20,
+        tag_dim: 6,
+        affix_dim: 5,
+        shape_dim: 3,
+        affix_buckets: 11,
+        hidden: 24,
+        dilations: vec![1, 2],
+        arc_dim: 5,
+        label_dim: 3,
+        lstm: 8,
+    };
+    let plain = random_model(&cfg, 21);
+    let mut loaded = random_model(&cfg, 21);
+    loaded.derived = Some(OnceLock::new());
+    #[cfg(target_arch = "x86_64")]
+    if fma::available() {
+        assert!(!loaded.derived().unwrap().conv0.is_empty());
+    }
+    let words = [
+        "de", "man", "Slaapt", "nu", ".", "Hij", "ziet", "de", "hond", "12",
+    ];
+    let mut rng = Rng::new(3);
+    let sents: Vec<(Vec<&str>, Vec<u8>)> = (0..9)
+        .map(|i| {
+            let n = 1 + (i * 7) % 13;
+            let forms = (0..n)
+                .map(|_| words[(rng.next_f64() * words.len() as f64) as usize % words.len()])
+                .collect();
+            let tags = (0..n).map(|_| (rng.next_f64() * 20.0) as u8).collect();
+            (forms, tags)
+        })
+        .collect();
+    let inputs: Vec<Input> = sents.iter().map(|(f, t)| plain.input(f, t)).collect();
+    let refs: Vec<&Input> = inputs.iter().collect();
+    let (a, b) = (
+        plain.forward(&refs, 0.0, None, true, false),
+        loaded.forward(&refs, 0.0, None, false, false),
+    );
+    let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(&a.conv_out), bits(&b.conv_out));
+    assert_eq!(bits(&a.h), bits(&b.h));
+    assert_eq!(bits(&a.ld), bits(&b.ld));
+    let batch: Vec<(&[&str], &[u8])> = sents.iter().map(|(f, t)| (&f[..], &t[..])).collect();
+    assert_eq!(
+        plain.parse_batch_indexed(&batch),
+        loaded.parse_batch_indexed(&batch)
+    );
+}
+
+/// Sentences parsed together as if each were alone give each one's parse alone.
+#[test]
+fn parsing_each_equals_one_by_one() {
+    for model in [random_model(&tiny_config(), 13), {
+        let mut m = random_model(
+            &NeuralConfig {
+                lstm: 8,
+                hidden: 16,
+                ..tiny_config()
+            },
+            17,
+        );
+        m.derived = Some(OnceLock::new());
+        m
+    }] {
+        let words = [
+            "de", "man", "Slaapt", "nu", ".", "Hij", "ziet", "de", "hond", "12",
+        ];
+        let mut rng = Rng::new(9);
+        let sents: Vec<(Vec<&str>, Vec<u8>)> = (0..12)
+            .map(|i| {
+                let n = (i * 5) % 17;
+                let forms = (0..n)
+                    .map(|_| words[(rng.next_f64() * words.len() as f64) as usize % words.len()])
+                    .collect();
+                let tags = (0..n).map(|_| (rng.next_f64() * 20.0) as u8).collect();
+                (forms, tags)
+            })
+            .collect();
+        let input: Vec<(&[&str], &[u8])> = sents.iter().map(|(f, t)| (&f[..], &t[..])).collect();
+        let each = model.parse_each_indexed(&input);
+        assert_eq!(each.len(), input.len());
+        for ((f, t), e) in input.iter().zip(&each) {
+            assert_eq!(&model.parse_indexed(f, t), e);
+        }
+    }
 }
