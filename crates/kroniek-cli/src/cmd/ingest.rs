@@ -52,7 +52,7 @@ pub struct Args {
     #[arg(long, short = 'q')]
     pub quiet: bool,
     /// Also parse every sentence, so that events are stored with who did what to whom
-    /// (agent, patient, other, place) and with lemmas. About three times slower.
+    /// (agent, patient, other, place) and with lemmas. About four to five times slower.
     /// Articles already in the store keep the annotations they were stored with.
     #[arg(long)]
     pub syntax: bool,
