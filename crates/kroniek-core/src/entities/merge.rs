@@ -16,7 +16,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::document::DocEntity;
-use super::normalize::{looks_like_acronym, name_parts, normalize, surname};
+use super::normalize::{looks_like_acronym, name_parts, normalize, place_compound_key, surname};
 use crate::document::PubDate;
 use crate::ner::EntityType;
 
@@ -273,6 +273,11 @@ impl Merger {
             .filter(|k| !k.is_empty())
             .collect();
         all.push(canon.clone());
+        // "Kesselkanaal" is also "kessel canal": the English name of the same place.
+        if e.etype != EntityType::Per {
+            let compounds: Vec<String> = all.iter().filter_map(|k| place_compound_key(k)).collect();
+            all.extend(compounds);
+        }
         all.sort();
         all.dedup();
         (canon, all)

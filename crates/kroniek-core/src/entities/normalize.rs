@@ -131,6 +131,35 @@ pub fn looks_like_acronym(s: &str) -> bool {
         && letters[0].is_uppercase()
 }
 
+/// The other key of a one-word compound place name whose head is a common noun, in the
+/// words another language writes it with: `kesselkanaal` → `kessel canal` (English text
+/// says "Kessel Canal"). The heads are data, the union of every language's
+/// `resources/<lang>/place_heads.txt` (`kanaal canal`). `None` when no head ends the key
+/// or too little is left before it.
+pub fn place_compound_key(key: &str) -> Option<String> {
+    static HEADS: std::sync::OnceLock<Vec<(&'static str, &'static str)>> =
+        std::sync::OnceLock::new();
+    let heads = HEADS.get_or_init(|| {
+        let mut heads: Vec<(&str, &str)> = crate::resources::languages()
+            .into_iter()
+            .flat_map(|l| crate::resources::lines(l, "place_heads.txt"))
+            .filter_map(|line| line.split_once(char::is_whitespace))
+            .map(|(head, other)| (head.trim(), other.trim()))
+            .filter(|(head, other)| !head.is_empty() && !other.is_empty())
+            .collect();
+        // Longest head first: "eilanden" before "eiland".
+        heads.sort_by_key(|(head, _)| std::cmp::Reverse(head.len()));
+        heads
+    });
+    if key.contains(' ') {
+        return None;
+    }
+    heads.iter().find_map(|(head, other)| {
+        let stem = key.strip_suffix(head)?;
+        (stem.chars().count() >= 3).then(|| format!("{stem} {other}"))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

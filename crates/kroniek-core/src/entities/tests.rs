@@ -340,3 +340,44 @@ fn a_type_cue_types_the_whole_entity_and_full_names_merge_across_types() {
     );
     assert_eq!(m.entity(ia[0]).unwrap().etype, Org);
 }
+
+#[test]
+fn compound_place_names_meet_their_english_form() {
+    use super::normalize::place_compound_key;
+    assert_eq!(
+        place_compound_key("kesselkanaal").as_deref(),
+        Some("kessel canal")
+    );
+    assert_eq!(
+        place_compound_key("waddeneilanden").as_deref(),
+        Some("wadden islands")
+    );
+    assert_eq!(
+        place_compound_key("kanaal"),
+        None,
+        "a bare head is no compound"
+    );
+    assert_eq!(place_compound_key("kessel canal"), None);
+    let a = "Het schip ligt dwars in het Kesselkanaal.";
+    let b = "The ship ran aground in the Kessel Canal.";
+    let da = link(a, &mentions(a, &[("Kesselkanaal", Loc)]));
+    let db = link(b, &mentions(b, &[("Kessel Canal", Misc)]));
+    let mut m = Merger::new();
+    let ia = m.add_document(1, PubDate::Unknown, da.entities);
+    let ib = m.add_document(2, PubDate::Unknown, db.entities);
+    assert_eq!(ia, ib);
+    // The other order too, and never for a person ("Vermeer" is no lake).
+    let mut m = Merger::new();
+    let b2 = link(b, &mentions(b, &[("Kessel Canal", Misc)]));
+    let a2 = link(a, &mentions(a, &[("Kesselkanaal", Loc)]));
+    let ib = m.add_document(2, PubDate::Unknown, b2.entities);
+    let ia = m.add_document(1, PubDate::Unknown, a2.entities);
+    assert_eq!(ia, ib);
+    let c = "Vermeer zwijgt.";
+    let d = "Ver Lake is still.";
+    let dc = link(c, &mentions(c, &[("Vermeer", Per)]));
+    let dd = link(d, &mentions(d, &[("Ver Lake", Misc)]));
+    let ic = m.add_document(3, PubDate::Unknown, dc.entities);
+    let id = m.add_document(4, PubDate::Unknown, dd.entities);
+    assert_ne!(ic, id);
+}
