@@ -57,6 +57,28 @@ fn random_model(cfg: &NeuralConfig, seed: u64) -> NeuralParser {
 }
 
 /// The analytic gradient of every parameter agrees with central finite differences.
+/// `count` sentences of random words and tag codes (seeded); sentence `i` has `len(i)` words.
+fn random_sentences(
+    seed: u64,
+    count: usize,
+    len: impl Fn(usize) -> usize,
+) -> Vec<(Vec<&'static str>, Vec<u8>)> {
+    const WORDS: [&str; 10] = [
+        "de", "man", "Slaapt", "nu", ".", "Hij", "ziet", "de", "hond", "12",
+    ];
+    let mut rng = Rng::new(seed);
+    (0..count)
+        .map(|i| {
+            let n = len(i);
+            let forms = (0..n)
+                .map(|_| WORDS[(rng.next_f64() * WORDS.len() as f64) as usize % WORDS.len()])
+                .collect();
+            let tags = (0..n).map(|_| (rng.next_f64() * 20.0) as u8).collect();
+            (forms, tags)
+        })
+        .collect()
+}
+
 #[test]
 fn gradient_matches_finite_differences() {
     check_gradient(&tiny_config());
@@ -412,20 +434,7 @@ fn derived_tables_give_the_same_floats() {
     if fma::available() {
         assert!(!loaded.derived().unwrap().conv0.is_empty());
     }
-    let words = [
-        "de", "man", "Slaapt", "nu", ".", "Hij", "ziet", "de", "hond", "12",
-    ];
-    let mut rng = Rng::new(3);
-    let sents: Vec<(Vec<&str>, Vec<u8>)> = (0..9)
-        .map(|i| {
-            let n = 1 + (i * 7) % 13;
-            let forms = (0..n)
-                .map(|_| words[(rng.next_f64() * words.len() as f64) as usize % words.len()])
-                .collect();
-            let tags = (0..n).map(|_| (rng.next_f64() * 20.0) as u8).collect();
-            (forms, tags)
-        })
-        .collect();
+    let sents = random_sentences(3, 9, |i| 1 + (i * 7) % 13);
     let inputs: Vec<Input> = sents.iter().map(|(f, t)| plain.input(f, t)).collect();
     let refs: Vec<&Input> = inputs.iter().collect();
     let (a, b) = (
@@ -458,20 +467,7 @@ fn parsing_each_equals_one_by_one() {
         m.derived = Some(OnceLock::new());
         m
     }] {
-        let words = [
-            "de", "man", "Slaapt", "nu", ".", "Hij", "ziet", "de", "hond", "12",
-        ];
-        let mut rng = Rng::new(9);
-        let sents: Vec<(Vec<&str>, Vec<u8>)> = (0..12)
-            .map(|i| {
-                let n = (i * 5) % 17;
-                let forms = (0..n)
-                    .map(|_| words[(rng.next_f64() * words.len() as f64) as usize % words.len()])
-                    .collect();
-                let tags = (0..n).map(|_| (rng.next_f64() * 20.0) as u8).collect();
-                (forms, tags)
-            })
-            .collect();
+        let sents = random_sentences(9, 12, |i| (i * 5) % 17);
         let input: Vec<(&[&str], &[u8])> = sents.iter().map(|(f, t)| (&f[..], &t[..])).collect();
         let each = model.parse_each_indexed(&input);
         assert_eq!(each.len(), input.len());
