@@ -333,10 +333,19 @@ pub struct Scores {
     pub pred: usize,
     /// Exact-span matches.
     pub matched: usize,
-    /// Matches with the same certainty.
+    /// Matches whose gold certainty is annotated (not `_`): accuracy is over these, as
+    /// for time; a missing gold value cannot be agreed with.
+    pub certainty_total: usize,
+    /// … with the same certainty.
     pub certainty_ok: usize,
-    /// Matches with the same polarity.
+    /// … whose gold certainty is CERTAIN (the majority baseline).
+    pub certainty_certain: usize,
+    /// Matches whose gold polarity is annotated.
+    pub polarity_total: usize,
+    /// … with the same polarity.
     pub polarity_ok: usize,
+    /// … whose gold polarity is POS (the majority baseline).
+    pub polarity_pos: usize,
     /// Matches whose gold time is annotated.
     pub time_total: usize,
     /// … and the same time.
@@ -347,16 +356,11 @@ pub struct Scores {
     pub nc_pred: usize,
     /// Matched non-CERTAIN events with the same certainty.
     pub nc_ok: usize,
-    /// Matches whose gold certainty is CERTAIN (for the majority baseline).
-    pub matched_certain: usize,
-    /// Matches whose gold polarity is POS.
-    pub matched_pos: usize,
-    /// Matches whose gold certainty and polarity are annotated (not `_`).
-    pub annotated: usize,
-    /// … with the same certainty.
-    pub annotated_certainty_ok: usize,
-    /// … with the same polarity.
-    pub annotated_polarity_ok: usize,
+}
+
+/// Whether a gold attribute carries a value (MEANTIME leaves a few events without).
+fn annotated(value: &str) -> bool {
+    !value.is_empty() && value != "_"
 }
 
 fn f1(p: f64, r: f64) -> f64 {
@@ -394,16 +398,17 @@ impl Scores {
                 continue;
             };
             self.matched += 1;
-            self.certainty_ok += usize::from(g.certainty == p.certainty);
-            self.polarity_ok += usize::from(g.polarity == p.polarity);
-            self.matched_certain += usize::from(g.certainty == "CERTAIN");
-            self.matched_pos += usize::from(g.polarity == "POS");
-            if g.certainty != "_" && g.polarity != "_" && !g.certainty.is_empty() {
-                self.annotated += 1;
-                self.annotated_certainty_ok += usize::from(g.certainty == p.certainty);
-                self.annotated_polarity_ok += usize::from(g.polarity == p.polarity);
+            if annotated(&g.certainty) {
+                self.certainty_total += 1;
+                self.certainty_ok += usize::from(g.certainty == p.certainty);
+                self.certainty_certain += usize::from(g.certainty == "CERTAIN");
             }
-            if g.time != "_" {
+            if annotated(&g.polarity) {
+                self.polarity_total += 1;
+                self.polarity_ok += usize::from(g.polarity == p.polarity);
+                self.polarity_pos += usize::from(g.polarity == "POS");
+            }
+            if annotated(&g.time) {
                 self.time_total += 1;
                 self.time_ok += usize::from(g.time == p.time);
             }
@@ -432,16 +437,18 @@ impl fmt::Display for Scores {
         let (p, r, f1v) = self.prf();
         write!(
             f,
-            "events P={p:.3} R={r:.3} F1={f1v:.3} (gold {}, pred {}); certainty acc={:.3} (all-CERTAIN {:.3}); polarity acc={:.3} (all-POS {:.3}); on {} matches with annotated attributes: certainty {:.3}, polarity {:.3}; time acc={}; non-certain F1={:.3} (gold {}, pred {}, correct {})",
+            "events P={p:.3} R={r:.3} F1={f1v:.3} (gold {}, pred {}, matched {}); certainty acc={:.3} (all-CERTAIN {:.3}; on {} matches with a gold certainty; {:.3} over all matches, as events_score.py counts); polarity acc={:.3} (all-POS {:.3}; on {} with a gold polarity; {:.3} over all); time acc={}; non-certain F1={:.3} (gold {}, pred {}, correct {})",
             self.gold,
             self.pred,
+            self.matched,
+            ratio(self.certainty_ok, self.certainty_total),
+            ratio(self.certainty_certain, self.certainty_total),
+            self.certainty_total,
             ratio(self.certainty_ok, self.matched),
-            ratio(self.matched_certain, self.matched),
+            ratio(self.polarity_ok, self.polarity_total),
+            ratio(self.polarity_pos, self.polarity_total),
+            self.polarity_total,
             ratio(self.polarity_ok, self.matched),
-            ratio(self.matched_pos, self.matched),
-            self.annotated,
-            ratio(self.annotated_certainty_ok, self.annotated),
-            ratio(self.annotated_polarity_ok, self.annotated),
             if self.time_total == 0 { "n/a".to_string() } else { format!("{:.3}", ratio(self.time_ok, self.time_total)) },
             self.non_certain_f1(),
             self.nc_gold,
@@ -488,6 +495,25 @@ mod tests {
         assert_eq!((s.gold, s.pred, s.matched), (2, 3, 2));
         assert_eq!((s.certainty_ok, s.polarity_ok), (2, 1));
         assert!((s.non_certain_f1() - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn gold_events_without_attributes_are_left_out_of_attribute_accuracy() {
+        let gold = "1\tA\tB-E\tB-CERTAIN\tB-NEG\n2\tb\tB-E\t_\t_\n";
+        let doc = read_clin26("x", gold);
+        assert_eq!(doc.events.len(), 2);
+        let span = |t: std::ops::Range<usize>, pol: &str| EventSpan {
+            tokens: t,
+            certainty: "CERTAIN".into(),
+            polarity: pol.into(),
+            time: "NON_FUTURE".into(),
+        };
+        let mut s = Scores::default();
+        s.add(&doc, &[span(0..1, "NEG"), span(1..2, "POS")]);
+        assert_eq!(s.matched, 2);
+        assert_eq!((s.polarity_total, s.polarity_ok, s.polarity_pos), (1, 1, 0));
+        assert_eq!((s.certainty_total, s.certainty_ok), (1, 1));
+        assert!(s.to_string().contains("polarity acc=1.000"), "{s}");
     }
 
     #[test]
