@@ -43,3 +43,20 @@ fn ner_conll_passes_every_line_through() {
     );
     assert!(report.contains("FB1"), "{report}");
 }
+
+#[test]
+fn a_spelled_out_acronym_is_one_name_of_the_acronyms_type() {
+    // Alone, the tagger misses the long name in the opening sentence; the acronym that
+    // the article goes on to use ("The KCA") says what it is.
+    let input = "The\nKessel\nCanal\nAuthority\nhas\nlowered\nits\ncompensation\ndemand\nfor\nthe\ngrounding\nof\nthe\nNordstern\n.\n\nThe\nKCA\noriginally\ndemanded\n$\n916\nmillion\n.\n";
+    let out = kroniek(
+        &["ner", "--conll", "--lang", "en", "--token-column", "1", "-"],
+        input,
+    );
+    let labels: Vec<&str> = out
+        .lines()
+        .filter_map(|l| l.rsplit_once('\t').map(|(_, t)| t))
+        .collect();
+    assert_eq!(labels[1..4], ["B-ORG", "I-ORG", "I-ORG"], "{out}");
+    assert_eq!(labels[0], "O");
+}

@@ -20,6 +20,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use jiff::civil::Date;
+use kroniek_core::ner::EntityType;
 use kroniek_core::record::merge::{self, EventKey, MAX_CANDIDATES};
 use kroniek_core::record::{display_interval, DocRecords, When};
 use kroniek_core::{DocId, Span};
@@ -388,10 +389,11 @@ impl SqliteStore {
         tx.execute("DELETE FROM event_entities", [])?;
         tx.execute(
             "INSERT OR IGNORE INTO event_entities (entity, kind, event, place)
-             SELECT em.entity, e.kind, p.event, p.place FROM event_participants p
+             SELECT em.entity, e.kind, p.event, en.type = ?1 FROM event_participants p
              JOIN events e ON e.id = p.event
-             JOIN entity_mentions em ON em.doc = p.doc AND em.start = p.start AND em.end = p.end",
-            [],
+             JOIN entity_mentions em ON em.doc = p.doc AND em.start = p.start AND em.end = p.end
+             JOIN entities en ON en.id = em.entity",
+            [EntityType::Loc.as_str()],
         )?;
         tx.execute(
             "UPDATE claims SET entity = (SELECT em.entity FROM entity_mentions em
@@ -425,6 +427,11 @@ fn merge_document(
     spans: &HashMap<(u32, u32), u32>,
 ) -> Result<(), Error> {
     let id_of = |s: Span| spans.get(&(s.start, s.end)).copied();
+    // Whether a participant is a place follows its merged entity's type, which all its
+    // mentions voted on: one article's tagger calling a ship LOC must not keep that
+    // article's report apart from the others as "another place".
+    let mut type_of = tx.prepare_cached("SELECT type FROM entities WHERE id = ?1")?;
+    let mut is_place: HashMap<u32, bool> = HashMap::new();
     for ev in &records.events {
         let mut entities: Vec<u32> = Vec::new();
         let mut places: Vec<u32> = Vec::new();
@@ -433,7 +440,16 @@ fn merge_document(
                 if !entities.contains(&id) {
                     entities.push(id);
                 }
-                if p.etype == kroniek_core::ner::EntityType::Loc && !places.contains(&id) {
+                let place = match is_place.get(&id) {
+                    Some(&b) => b,
+                    None => {
+                        let t: Option<String> = type_of.query_row([id], |r| r.get(0)).optional()?;
+                        let b = t.as_deref() == Some(EntityType::Loc.as_str());
+                        is_place.insert(id, b);
+                        b
+                    }
+                };
+                if place && !places.contains(&id) {
                     places.push(id);
                 }
             }

@@ -443,3 +443,42 @@ fn a_denial_contradicts_an_assertion_but_not_an_open_question() {
         [(2, false, "DENIED".to_string())]
     );
 }
+
+#[test]
+fn a_participant_is_a_place_by_its_merged_entitys_type() {
+    // One article's tagger calling the ship a place must not keep its report of the
+    // grounding apart from another article's as "somewhere else": the store's entity,
+    // typed by all its mentions, decides.
+    let a = analysed(
+        "Het containerschip Nordstern is op 19 maart 2024 vastgelopen in het Kesselkanaal.",
+        "2024-03-20",
+        "De Krant",
+        Lang::NL,
+    );
+    let mut b = analysed(
+        "The container ship Nordstern ran aground on March 19, 2024.",
+        "2024-03-20",
+        "The Daily",
+        Lang::EN,
+    );
+    let mut relabelled = 0;
+    for ev in &mut b.records.as_mut().unwrap().events {
+        for p in &mut ev.participants {
+            if p.key.contains("nordstern") {
+                p.etype = kroniek_core::ner::EntityType::Loc;
+                relabelled += 1;
+            }
+        }
+    }
+    assert!(relabelled > 0, "the ship is a participant of the grounding");
+    let mut s = SqliteStore::in_memory().unwrap();
+    s.put_batch(&[a, b]).unwrap();
+    let accidents: Vec<usize> = s
+        .timeline(&TimelineQuery::default())
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == "accident")
+        .map(|e| e.articles)
+        .collect();
+    assert_eq!(accidents, vec![2]);
+}

@@ -52,6 +52,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let lang = Lang::parse(&args.lang)
         .with_context(|| format!("{:?} is not a language code", args.lang))?;
     let cues = ner::NameCues::for_language(lang);
+    let joiners = ner::acronyms::joiners(lang);
     let owned;
     let tagger: &Tagger = match &args.model {
         Some(path) => {
@@ -88,7 +89,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                  out: &mut dyn Write|
      -> io::Result<()> {
         sentences.retain(|s| !s.is_empty());
-        let tags = tagger.tag_document(sentences);
+        let mut tags = tagger.tag_document(sentences);
+        ner::acronyms::expand(sentences, &mut tags, joiners);
         let cued: Vec<Vec<Option<String>>> = sentences
             .iter()
             .zip(&tags)

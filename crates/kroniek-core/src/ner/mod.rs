@@ -23,6 +23,7 @@ use crate::resources;
 use crate::span::Span;
 use crate::text::{Sentence, Token};
 
+pub mod acronyms;
 pub mod clusters;
 pub mod cues;
 pub mod features;
@@ -179,7 +180,8 @@ pub fn recognize(
                 .collect()
         })
         .collect();
-    let tags = tagger.tag_document(&words);
+    let mut tags = tagger.tag_document(&words);
+    acronyms::expand(&words, &mut tags, acronyms::joiners(lang));
     let cues = NameCues::for_language(lang);
     let mut out = Vec::new();
     for (si, ((s, t), w)) in sentences.iter().zip(&tags).zip(&words).enumerate() {
