@@ -1335,6 +1335,9 @@ struct Cues {
     /// Words that join a clause sharing the finite verb of the clause before it ("… zou
     /// het protocol hebben doorbroken **en** door een portofoon hebben gesproken").
     conjunct: FastSet<String>,
+    /// Words that open a complement clause right after its verb ("aankondigen **dat**
+    /// …"): the clause's events are no surer than that verb.
+    complement: FastSet<String>,
 }
 
 fn load_cues(lang: Lang) -> Cues {
@@ -1353,6 +1356,9 @@ fn load_cues(lang: Lang) -> Cues {
             }
             ["conjunct", w, ..] => {
                 c.conjunct.insert(w.to_lowercase());
+            }
+            ["complement", w, ..] => {
+                c.complement.insert(w.to_lowercase());
             }
             [kind, phrase, before, after, rest @ ..] => {
                 let (Ok(b), Ok(a)) = (before.parse(), after.parse()) else {
@@ -1427,6 +1433,49 @@ fn cue_word(c: &'static Cues, lower: &str) -> CueWord {
 /// `attributed` says whether an attribution covers the event (it makes a reportive
 /// "zou" PROBABLE without a perfect auxiliary).
 pub fn factuality(lang: Lang, s: &Words, ev: Range<usize>, attributed: bool) -> Factuality {
+    let f = clause_factuality(lang, s, ev.clone(), attributed);
+    embedded(lang, s, ev, attributed, f)
+}
+
+/// An event in the complement clause of a verb ("we zullen wellicht kunnen
+/// **aankondigen dat** we het terrein veroverd hebben", "may reveal that profits rose") is
+/// no surer than that verb: what may be announced has not been reported as done. Its time
+/// stays its own ("will announce that profits rose"). Only a verb right before the
+/// complement word governs it ("het terrein dat …" opens a relative clause), and only a
+/// complementizer.
+fn embedded(
+    lang: Lang,
+    s: &Words,
+    ev: Range<usize>,
+    attributed: bool,
+    mut f: Factuality,
+) -> Factuality {
+    let c = cues(lang);
+    let n = s.lower.len();
+    let mut lo = ev.start.min(n);
+    while lo > 0 && !s.cue[lo - 1].boundary {
+        lo -= 1;
+    }
+    if lo < 2 || !c.complement.contains(s.lower[lo - 1].as_str()) {
+        return f;
+    }
+    // The tagger tells the complementizer (SCONJ) from the relative pronoun (PRON) that
+    // Dutch extraposes after the verb: "het huis kopen dat gisteren werd verkocht".
+    let verb = lo - 2;
+    if s.pos.get(verb) != Some(&"VERB") || s.pos.get(lo - 1) != Some(&"SCONJ") {
+        return f;
+    }
+    let g = factuality(lang, s, verb..verb + 1, attributed);
+    if f.certainty == Certainty::Certain
+        && matches!(g.certainty, Certainty::Possible | Certainty::Probable)
+    {
+        f.certainty = g.certainty;
+    }
+    f
+}
+
+/// The factuality that the cues of the event's own clause give it.
+fn clause_factuality(lang: Lang, s: &Words, ev: Range<usize>, attributed: bool) -> Factuality {
     let c = cues(lang);
     let w = &s.lower;
     let n = w.len();
