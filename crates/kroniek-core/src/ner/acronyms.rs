@@ -66,14 +66,15 @@ fn named_acronyms<S: AsRef<str>>(
 ) -> Vec<(String, EntityType)> {
     let mut votes: Vec<(String, [usize; 4])> = Vec::new();
     for (words, tags) in sentences.iter().zip(tags) {
-        for (a, b, ty) in super::chunks(tags) {
-            let (Some(t), true) = (EntityType::parse(ty), b == a + 1) else {
-                continue;
-            };
-            let w = words[a].as_ref();
-            if !is_acronym(w) {
+        for (i, w) in words.iter().enumerate() {
+            let w = w.as_ref();
+            // A one-word name: B- with no I- after it (checked on the rare acronym only).
+            if !is_acronym(w) || tags.get(i + 1).is_some_and(|t| t.starts_with("I-")) {
                 continue;
             }
+            let Some(t) = tags[i].strip_prefix("B-").and_then(EntityType::parse) else {
+                continue;
+            };
             let i = match votes.iter().position(|(x, _)| x == w) {
                 Some(i) => i,
                 None => {
