@@ -185,6 +185,10 @@ struct TypeLexicon {
     /// `word=+particle` entries: the word has the type only together with its separable
     /// particle ("viel … aan" is an attack, "de koers viel" is not).
     with_particle: FastMap<String, Vec<(String, &'static str)>>,
+    /// `word=~companion` entries: the word has the type only when a word of its clause
+    /// contains the companion ("raakte … gewond", "zwaargewond raakte"; "raakte de oever"
+    /// is no injury).
+    with_companion: FastMap<String, Vec<(String, &'static str)>>,
 }
 
 fn load_types(lang: Lang) -> TypeLexicon {
@@ -200,6 +204,11 @@ fn load_types(lang: Lang) -> TypeLexicon {
                     .entry(w.to_lowercase())
                     .or_default()
                     .push((particle.to_lowercase(), ty));
+            } else if let Some((w, companion)) = stem.split_once("=~") {
+                lex.with_companion
+                    .entry(w.to_lowercase())
+                    .or_default()
+                    .push((companion.to_lowercase(), ty));
             } else if let Some(w) = stem.strip_suffix('=') {
                 lex.exact.entry(w.to_lowercase()).or_insert(ty);
             } else {
@@ -284,6 +293,31 @@ fn particle_type(lang: Lang, s: &Words, v: usize) -> Option<&'static str> {
         }
     }
     None
+}
+
+/// The type of verb `v` that it has only with a companion word in its clause
+/// (`word=~companion` lexicon entries): any word of the clause, before or after the verb,
+/// that contains the companion ("zwaargewond" has "gewond"). The clause ends at
+/// punctuation and clause-closing words.
+fn companion_type(lang: Lang, s: &Words, v: usize) -> Option<&'static str> {
+    let options = type_lexicon(lang).with_companion.get(s.lower[v].as_str())?;
+    let closers = &particles(lang).closer;
+    let bound = |j: usize| {
+        let w = s.lower[j].as_str();
+        !w.chars().any(char::is_alphanumeric) || closers.contains(w)
+    };
+    let mut lo = v;
+    while lo > 0 && !bound(lo - 1) {
+        lo -= 1;
+    }
+    let mut hi = v + 1;
+    while hi < s.lower.len() && !bound(hi) {
+        hi += 1;
+    }
+    options
+        .iter()
+        .find(|(c, _)| (lo..hi).any(|j| j != v && s.lower[j].contains(c.as_str())))
+        .map(|(_, t)| *t)
 }
 
 fn model(lang: Lang) -> &'static Model {
@@ -1940,6 +1974,7 @@ fn find_with(
             let kind = idiom_kind
                 .or(prepared.types[verb])
                 .or_else(|| particle_type(lang, &prepared, verb))
+                .or_else(|| companion_type(lang, &prepared, verb))
                 .filter(|&t| !(LIVING_PATIENT.contains(&t) && lifeless_patient(&prepared, verb, t)))
                 .unwrap_or("other");
             out.push(EventMention {
