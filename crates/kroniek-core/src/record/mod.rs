@@ -281,6 +281,34 @@ fn offset_words(lang: Lang) -> &'static HashMap<String, i64> {
     )
 }
 
+/// Words before an event noun that put it before its sentence's own time, and the
+/// determiners that may stand between (`resources/<lang>/prior_words.txt`): "an appeal
+/// **against the** impoundment is scheduled for May 22", "protest **na de** stranding".
+#[derive(Default)]
+struct PriorWords {
+    prior: std::collections::HashSet<String>,
+    determiners: std::collections::HashSet<String>,
+}
+
+fn prior_words(lang: Lang) -> &'static PriorWords {
+    static CACHE: resources::PerLanguage<PriorWords> = resources::PerLanguage::new();
+    CACHE.get(
+        lang,
+        |l| {
+            let mut w = PriorWords::default();
+            for line in resources::lines(l, "prior_words.txt") {
+                match line.split_once('\t') {
+                    Some(("prior", x)) => w.prior.insert(x.trim().to_lowercase()),
+                    Some(("det", x)) => w.determiners.insert(x.trim().to_lowercase()),
+                    _ => false,
+                };
+            }
+            w
+        },
+        PriorWords::default,
+    )
+}
+
 /// A definite TIMEX3 length in days, weeks, months or years (`P6D`, `P2W`, `P3M`, `P1Y`):
 /// the number and its unit; none for vague (`PXD`), fractional or clock lengths.
 fn definite_length(value: &str) -> Option<(i64, u8)> {
@@ -388,7 +416,50 @@ impl<'a> Context<'a> {
         self.text.get(span.range()).map(str::to_string)
     }
 
+    /// Whether a prior word ([`PriorWords`]) stands before the event's trigger, with at
+    /// most two determiners between: such an event happened before what its sentence
+    /// dates ("the appeal against the impoundment is scheduled for May 22"), unless a time
+    /// expression follows the trigger at once ("after the crash on Monday").
+    fn before_its_sentence(&self, e: &EventMention) -> bool {
+        let words = prior_words(self.lang);
+        if words.prior.is_empty() {
+            return false;
+        }
+        let tokens = &self.a.tokens;
+        let word = |i: usize| {
+            tokens
+                .get(i)
+                .and_then(|t| self.text.get(t.span.range()))
+                .unwrap_or("")
+                .to_lowercase()
+        };
+        let mut i = e.tokens.start;
+        for _ in 0..3 {
+            if i == 0 {
+                return false;
+            }
+            i -= 1;
+            let w = word(i);
+            if words.prior.contains(&w) {
+                let next = tokens.get(e.tokens.end).map(|t| t.span.start);
+                let dated_at_once = next.is_some_and(|n| {
+                    self.a.timexes.iter().any(|t| {
+                        t.span.start >= n && t.span.start <= n + 4 && t.kind != TimexType::Duration
+                    })
+                });
+                return !dated_at_once;
+            }
+            if !words.determiners.contains(&w) {
+                return false;
+            }
+        }
+        false
+    }
+
     fn when_of(&self, e: &EventMention, published: PubDate) -> When {
+        if self.before_its_sentence(e) {
+            return When::unanchored(published, e.factuality.time);
+        }
         let governing = e
             .anchor
             .and_then(|s| self.a.timexes.iter().find(|t| t.span == s));

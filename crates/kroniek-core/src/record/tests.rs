@@ -317,3 +317,36 @@ fn rates_are_not_compared_with_totals() {
         }
     }
 }
+
+#[test]
+fn an_event_after_a_prior_word_is_not_dated_by_its_sentence() {
+    // The hearing is on May 22; the impoundment it is about came before.
+    let text = "A hearing on the appeal against the impoundment is scheduled for May 22.";
+    let d = doc(text, "2024-05-02", Lang::EN);
+    let recs = extract(&d, &crate::annotate(&d));
+    let of = |lemma: &str| {
+        recs.events
+            .iter()
+            .find(|e| e.lemma.starts_with(lemma))
+            .unwrap_or_else(|| panic!("no {lemma} in {:#?}", recs.events))
+    };
+    assert!(!of("impound").when.anchored, "{:?}", of("impound").when);
+    // Without the prior word the sentence's date is the event's.
+    let text = "The impoundment of the ship began on May 22.";
+    let d = doc(text, "2024-05-02", Lang::EN);
+    let recs = extract(&d, &crate::annotate(&d));
+    let e = recs.events.iter().find(|e| e.lemma.starts_with("impound"));
+    assert_eq!(e.map(|e| e.when.display()), Some("2024-05-22".to_string()));
+    // A time expression right after the noun dates it: "after the crash on Monday".
+    let text = "Protests after the crash on Monday turned violent on Wednesday.";
+    let d = doc(text, "2024-05-10", Lang::EN);
+    let recs = extract(&d, &crate::annotate(&d));
+    let crash = recs.events.iter().find(|e| e.lemma == "crash").unwrap();
+    assert!(crash.when.anchored, "{:?}", crash.when);
+    // Dutch: "het protest na de aanval".
+    let text = "Het protest na de aanval begon op 22 mei.";
+    let d = doc(text, "2024-05-30", Lang::NL);
+    let recs = extract(&d, &crate::annotate(&d));
+    let attack = recs.events.iter().find(|e| e.kind == "attack").unwrap();
+    assert!(!attack.when.anchored, "{:?}", attack.when);
+}
