@@ -419,7 +419,9 @@ impl<'a> Context<'a> {
     /// Whether a prior word ([`PriorWords`]) stands before the event's trigger, with at
     /// most two determiners between: such an event happened before what its sentence
     /// dates ("the appeal against the impoundment is scheduled for May 22"), unless a time
-    /// expression follows the trigger at once ("after the crash on Monday").
+    /// expression follows the trigger at once ("after the crash on Monday") or a length
+    /// comes right before the prior word ("six days after the grounding", which the
+    /// offset words date).
     fn before_its_sentence(&self, e: &EventMention) -> bool {
         let words = prior_words(self.lang);
         if words.prior.is_empty() {
@@ -441,6 +443,14 @@ impl<'a> Context<'a> {
             i -= 1;
             let w = word(i);
             if words.prior.contains(&w) {
+                // "six days after the grounding": the length dates it (see `offset`).
+                let at = tokens[i].span.start;
+                let counted = self.a.timexes.iter().any(|t| {
+                    t.kind == TimexType::Duration && t.span.end <= at && at - t.span.end <= 1
+                });
+                if counted {
+                    return false;
+                }
                 let next = tokens.get(e.tokens.end).map(|t| t.span.start);
                 let dated_at_once = next.is_some_and(|n| {
                     self.a.timexes.iter().any(|t| {
@@ -548,7 +558,28 @@ impl<'a> Context<'a> {
         self.sources.iter().any(|s| s.contains(span))
     }
 
-    /// The entities of sentence `s` (not the sources) and the antecedents of its anaphors.
+    /// Whether `span`, in the first sentence, is the agency of a news dateline: in
+    /// brackets right before the dash ("PORT KESSEL, March 20 (Global Wire) - A ship
+    /// ran aground …"). The agency tells the story; it takes no part in it.
+    fn is_dateline_agency(&self, s: usize, span: Span) -> bool {
+        if s != 0 {
+            return false;
+        }
+        let (Some(before), Some(after)) = (
+            self.text.get(..span.start as usize),
+            self.text.get(span.end as usize..),
+        ) else {
+            return false;
+        };
+        before.trim_end().ends_with('(')
+            && after
+                .trim_start()
+                .strip_prefix(')')
+                .is_some_and(|rest| rest.trim_start().starts_with(['-', '–', '—']))
+    }
+
+    /// The entities of sentence `s` (not the sources, nor a dateline's agency) and the
+    /// antecedents of its anaphors.
     fn participants(&self, s: usize) -> Vec<Participant> {
         let sentence = self.a.sentences[s].span;
         let mut out: Vec<Participant> = Vec::new();
@@ -558,7 +589,10 @@ impl<'a> Context<'a> {
             }
         };
         for (i, m) in self.a.entities.iter().enumerate() {
-            if sentence.contains(m.span) && !self.is_source(m.span) {
+            if sentence.contains(m.span)
+                && !self.is_source(m.span)
+                && !self.is_dateline_agency(s, m.span)
+            {
                 push(self.participant(i));
             }
         }

@@ -350,3 +350,12 @@ fn an_event_after_a_prior_word_is_not_dated_by_its_sentence() {
     let attack = recs.events.iter().find(|e| e.kind == "attack").unwrap();
     assert!(!attack.when.anchored, "{:?}", attack.when);
 }
+
+#[test]
+fn a_datelines_agency_takes_no_part() {
+    let text = "PORT KESSEL, March 20 (Global Wire) - A container ship ran aground in the Kessel Canal on Tuesday, the Kessel Canal Authority said.";
+    let e = event_of(text, "2024-03-20", Lang::EN, "accident");
+    let keys: Vec<&str> = e.participants.iter().map(|p| p.key.as_str()).collect();
+    assert!(!keys.iter().any(|k| k.contains("global wire")), "{keys:?}");
+    assert!(keys.iter().any(|k| k.contains("kessel canal")), "{keys:?}");
+}
