@@ -105,18 +105,25 @@ impl NameCues {
 /// place in capitals, calls it anything.
 pub fn dateline_type<S: AsRef<str>>(words: &[S], a: usize, b: usize) -> Option<EntityType> {
     let word = |i: usize| words.get(i).map(AsRef::as_ref);
-    let dash = |w: Option<&str>| matches!(w, Some("-" | "–" | "—" | "--"));
     let capitals = words.get(a..b)?.iter().all(|w| {
         let w = w.as_ref();
         w.chars().any(char::is_alphabetic) && !w.chars().any(char::is_lowercase)
     });
-    if a == 0 && capitals && (matches!(word(b), Some("," | "(")) || dash(word(b))) {
+    if a == 0 && capitals && (matches!(word(b), Some("," | "(")) || is_dash(word(b))) {
         return Some(EntityType::Loc);
     }
-    if a > 0 && a < 16 && word(a - 1) == Some("(") && word(b) == Some(")") && dash(word(b + 1)) {
-        return Some(EntityType::Org);
-    }
-    None
+    dateline_agency(words, a, b).then_some(EntityType::Org)
+}
+
+fn is_dash(w: Option<&str>) -> bool {
+    matches!(w, Some("-" | "–" | "—" | "--"))
+}
+
+/// Whether words `a..b` of an article's first sentence are the agency of its dateline:
+/// in brackets right before the dash ("(Global Wire) -", "(Reuters) -").
+pub fn dateline_agency<S: AsRef<str>>(words: &[S], a: usize, b: usize) -> bool {
+    let word = |i: usize| words.get(i).map(AsRef::as_ref);
+    a > 0 && a < 16 && word(a - 1) == Some("(") && word(b) == Some(")") && is_dash(word(b + 1))
 }
 
 /// Retypes the names in BIO-tagged sentences (`B-ORG`, `I-ORG`, `O`) whose preceding

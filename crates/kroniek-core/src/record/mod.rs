@@ -565,17 +565,18 @@ impl<'a> Context<'a> {
         if s != 0 {
             return false;
         }
-        let (Some(before), Some(after)) = (
-            self.text.get(..span.start as usize),
-            self.text.get(span.end as usize..),
+        let tokens = &self.a.tokens[self.a.sentences[0].tokens.clone()];
+        let (Some(a), Some(b)) = (
+            tokens.iter().position(|t| t.span.start == span.start),
+            tokens.iter().position(|t| t.span.end == span.end),
         ) else {
             return false;
         };
-        before.trim_end().ends_with('(')
-            && after
-                .trim_start()
-                .strip_prefix(')')
-                .is_some_and(|rest| rest.trim_start().starts_with(['-', '–', '—']))
+        let words: Vec<&str> = tokens
+            .iter()
+            .map(|t| self.text.get(t.span.range()).unwrap_or(""))
+            .collect();
+        crate::ner::cues::dateline_agency(&words, a, b + 1)
     }
 
     /// The entities of sentence `s` (not the sources, nor a dateline's agency) and the

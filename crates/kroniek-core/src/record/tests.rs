@@ -353,9 +353,21 @@ fn an_event_after_a_prior_word_is_not_dated_by_its_sentence() {
 
 #[test]
 fn a_datelines_agency_takes_no_part() {
-    let text = "PORT KESSEL, March 20 (Global Wire) - A container ship ran aground in the Kessel Canal on Tuesday, the Kessel Canal Authority said.";
-    let e = event_of(text, "2024-03-20", Lang::EN, "accident");
+    let text = "LONDON, March 20 (Reuters) - A container ship ran aground in the Suez Canal on Tuesday, the Suez Canal Authority said.";
+    let d = doc(text, "2024-03-20", Lang::EN);
+    let a = crate::annotate(&d);
+    assert!(
+        a.entities
+            .iter()
+            .any(|m| &text[m.span.range()] == "Reuters"),
+        "the agency is a name here, so leaving it out is the rule's doing"
+    );
+    let e = extract(&d, &a)
+        .events
+        .into_iter()
+        .find(|e| e.kind == "accident")
+        .unwrap();
     let keys: Vec<&str> = e.participants.iter().map(|p| p.key.as_str()).collect();
-    assert!(!keys.iter().any(|k| k.contains("global wire")), "{keys:?}");
-    assert!(keys.iter().any(|k| k.contains("kessel canal")), "{keys:?}");
+    assert!(!keys.iter().any(|k| k.contains("reuters")), "{keys:?}");
+    assert!(keys.iter().any(|k| k.contains("suez canal")), "{keys:?}");
 }
