@@ -5,6 +5,10 @@
 //! A cue is a common noun or a fixed phrase written in lower case: a capitalised word
 //! before a name ("Nederland Frans Bauer", "Kapitein Ilse Vermeer") is no cue, so that
 //! names and titles keep the tagger's judgement.
+//!
+//! A name's own head word can say the same ("Kanaalautoriteit van Kessel", "Kessel Canal
+//! Authority", "Grote Meer"): heads are data too, `resources/<lang>/name_heads.txt`. The
+//! tagger reads "X van Y" as a Dutch surname and has never seen the compound.
 
 use super::EntityType;
 use crate::lang::Lang;
@@ -32,29 +36,32 @@ impl CueWord {
 #[derive(Debug, Clone, Default)]
 pub struct NameCues {
     cues: Vec<(EntityType, Vec<CueWord>)>,
+    heads: Vec<(EntityType, CueWord)>,
 }
 
 impl NameCues {
     /// Parses lines `TYPE word…` (`ORG *rederij`, `LOC ten zuiden van`); `#` starts a
     /// comment line. Lines with an unknown type or no words are skipped.
     pub fn parse<'a>(lines: impl IntoIterator<Item = &'a str>) -> NameCues {
-        let mut cues = Vec::new();
-        for line in lines {
-            let mut fields = line.split_whitespace();
-            let Some(etype) = fields.next().and_then(EntityType::parse) else {
-                continue;
-            };
-            let words: Vec<CueWord> = fields
-                .map(|w| match w.strip_prefix('*') {
-                    Some(s) => CueWord::Suffix(s.to_lowercase()),
-                    None => CueWord::Exact(w.to_lowercase()),
-                })
-                .collect();
-            if !words.is_empty() {
-                cues.push((etype, words));
-            }
+        let cues = parse_typed_words(lines)
+            .into_iter()
+            .filter(|(_, words)| !words.is_empty())
+            .collect();
+        NameCues {
+            cues,
+            heads: Vec::new(),
         }
-        NameCues { cues }
+    }
+
+    /// Adds head words from lines `TYPE word` (`ORG *autoriteit`, `LOC meer`): a name
+    /// whose head is the word, or ends in a `*` suffix, is of that type. Lines with more
+    /// or fewer than one word are skipped.
+    pub fn with_heads<'a>(mut self, lines: impl IntoIterator<Item = &'a str>) -> NameCues {
+        self.heads = parse_typed_words(lines)
+            .into_iter()
+            .filter_map(|(t, mut words)| (words.len() == 1).then(|| (t, words.remove(0))))
+            .collect();
+        self
     }
 
     /// The cues of a language (none for a language without the file), loaded once.
@@ -62,7 +69,10 @@ impl NameCues {
         static CUES: resources::PerLanguage<NameCues> = resources::PerLanguage::new();
         CUES.get(
             lang,
-            |l| NameCues::parse(resources::lines(l, "name_cues.txt")),
+            |l| {
+                NameCues::parse(resources::lines(l, "name_cues.txt"))
+                    .with_heads(resources::lines(l, "name_heads.txt"))
+            },
             NameCues::default,
         )
     }
@@ -92,10 +102,65 @@ impl NameCues {
         best.map(|(_, t)| t)
     }
 
-    /// Whether the language has no cues.
-    pub fn is_empty(&self) -> bool {
-        self.cues.is_empty()
+    /// The type that a name's head word gives it. The head is the word before the first
+    /// lower-case word inside the name ("Kanaalautoriteit van Kessel", "University of
+    /// Leicester"), else its last word ("Kessel Canal Authority", "Grote Meer").
+    pub fn type_of_name<S: AsRef<str>>(&self, name: &[S]) -> Option<EntityType> {
+        if self.heads.is_empty() || name.is_empty() {
+            return None;
+        }
+        let inner = (1..name.len()).find(|&j| {
+            name[j]
+                .as_ref()
+                .chars()
+                .next()
+                .is_some_and(char::is_lowercase)
+        });
+        let head = name[inner.map_or(name.len(), |j| j) - 1]
+            .as_ref()
+            .to_lowercase();
+        // A name that is the bare head word alone ("Island", "Stichting") says nothing.
+        let bare = |w: &CueWord| {
+            name.len() == 1 && matches!(w, CueWord::Exact(s) | CueWord::Suffix(s) if *s == head)
+        };
+        self.heads
+            .iter()
+            .find(|(_, w)| w.matches(&head) && !bare(w))
+            .map(|(t, _)| *t)
     }
+
+    /// The type that the words before a name or else its head word give it
+    /// ([`Self::type_before`], [`Self::type_of_name`]).
+    pub fn type_of<S: AsRef<str>>(&self, words: &[S], a: usize, b: usize) -> Option<EntityType> {
+        self.type_before(&words[..a])
+            .or_else(|| self.type_of_name(&words[a..b]))
+    }
+
+    /// Whether the language has no cues and no heads.
+    pub fn is_empty(&self) -> bool {
+        self.cues.is_empty() && self.heads.is_empty()
+    }
+}
+
+/// Lines `TYPE word…` as the type and its words (`*` marks a suffix); lines with an
+/// unknown type are skipped.
+fn parse_typed_words<'a>(
+    lines: impl IntoIterator<Item = &'a str>,
+) -> Vec<(EntityType, Vec<CueWord>)> {
+    lines
+        .into_iter()
+        .filter_map(|line| {
+            let mut fields = line.split_whitespace();
+            let etype = fields.next().and_then(EntityType::parse)?;
+            let words = fields
+                .map(|w| match w.strip_prefix('*') {
+                    Some(s) => CueWord::Suffix(s.to_lowercase()),
+                    None => CueWord::Exact(w.to_lowercase()),
+                })
+                .collect();
+            Some((etype, words))
+        })
+        .collect()
 }
 
 /// The type a news dateline gives a name in the first sentence of an article (words
@@ -127,7 +192,7 @@ pub fn dateline_agency<S: AsRef<str>>(words: &[S], a: usize, b: usize) -> bool {
 }
 
 /// Retypes the names in BIO-tagged sentences (`B-ORG`, `I-ORG`, `O`) whose preceding
-/// words are a cue; returns the changed tags as owned strings. Used where tags are written
+/// words are a cue or whose head word has a type; returns the changed tags as owned strings. Used where tags are written
 /// out (`kroniek ner --conll`); [`super::recognize`] applies the same cues to mentions.
 pub fn retype_tags<S: AsRef<str>>(
     cues: &NameCues,
@@ -139,7 +204,7 @@ pub fn retype_tags<S: AsRef<str>>(
         return out;
     }
     for (a, b, ty) in super::chunks(tags) {
-        let Some(cued) = cues.type_before(&words[..a]) else {
+        let Some(cued) = cues.type_of(words, a, b) else {
             continue;
         };
         if EntityType::parse(ty) == Some(cued) {
@@ -216,6 +281,46 @@ mod tests {
     }
 
     #[test]
+    fn a_names_head_word_gives_its_type() {
+        let c = NameCues::default().with_heads(["ORG *autoriteit", "LOC meer", "ORG a b"]);
+        assert_eq!(c.heads.len(), 2);
+        let t = |n: &[&str]| c.type_of_name(n);
+        // The head is the word before the first lower-case word, else the last word.
+        assert_eq!(
+            t(&["Kanaalautoriteit", "van", "Kessel"]),
+            Some(EntityType::Org)
+        );
+        assert_eq!(t(&["Kessel", "Kanaalautoriteit"]), Some(EntityType::Org));
+        assert_eq!(t(&["Grote", "Meer"]), Some(EntityType::Loc));
+        assert_eq!(t(&["Meer", "van", "Genève"]), Some(EntityType::Loc));
+        // Not the head: a word elsewhere in the name, or an exact head inside a longer word.
+        assert_eq!(t(&["Autoriteit", "Jansen"]), None);
+        assert_eq!(t(&["Vermeer"]), None);
+        assert_eq!(t(&["Jan", "Vermeer"]), None);
+        // The bare head word alone is no evidence; a compound is.
+        assert_eq!(t(&["Autoriteit"]), None);
+        assert_eq!(t(&["Meer"]), None);
+        assert_eq!(t(&["Voedselautoriteit"]), Some(EntityType::Org));
+        let none: [&str; 0] = [];
+        assert_eq!(t(&none), None);
+    }
+
+    #[test]
+    fn a_cue_before_a_name_wins_over_its_head() {
+        let c = cues().with_heads(["LOC meer"]);
+        let w = [
+            "de", "rederij", "Grote", "Meer", "en", "het", "Grote", "Meer",
+        ];
+        assert_eq!(c.type_of(&w, 2, 4), Some(EntityType::Org));
+        assert_eq!(c.type_of(&w, 6, 8), Some(EntityType::Loc));
+        let tags = ["O", "O", "B-PER", "I-PER", "O", "O", "B-PER", "I-PER"];
+        let out = retype_tags(&c, &w, &tags);
+        assert_eq!(out[2].as_deref(), Some("B-ORG"));
+        assert_eq!(out[6].as_deref(), Some("B-LOC"));
+        assert_eq!(out[7].as_deref(), Some("I-LOC"));
+    }
+
+    #[test]
     fn datelines_give_place_and_agency() {
         let w = [
             "PORT", "KESSEL", ",", "March", "20", "(", "Global", "Wire", ")", "-", "A", "ship",
@@ -249,8 +354,17 @@ mod tests {
             nl.type_before(&["twaalf", "kilometer", "ten", "zuiden", "van"]),
             Some(EntityType::Loc)
         );
+        assert_eq!(
+            nl.type_of_name(&["Kanaalautoriteit", "van", "Kessel"]),
+            Some(EntityType::Org)
+        );
         let en = NameCues::for_language(Lang::EN);
         assert_eq!(en.type_before(&["tracking", "firm"]), Some(EntityType::Org));
+        assert_eq!(
+            en.type_of_name(&["Kessel", "Canal", "Authority"]),
+            Some(EntityType::Org)
+        );
+        assert_eq!(en.type_of_name(&["Great", "Lake"]), Some(EntityType::Loc));
         assert_eq!(en.type_before(&["north", "of"]), Some(EntityType::Loc));
     }
 }

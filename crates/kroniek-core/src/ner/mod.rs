@@ -194,7 +194,7 @@ pub fn recognize(
             } else {
                 None
             };
-            let cue = dateline.or_else(|| cues.type_before(&w[..a]));
+            let cue = dateline.or_else(|| cues.type_of(w, a, b));
             let etype = cue.unwrap_or(tagged);
             let (first, last) = (s.tokens.start + a, s.tokens.start + b - 1);
             out.push(NameMention {
