@@ -102,6 +102,9 @@ struct Compiled {
     /// weekend", while "Friday ahead of the vote" says nothing about Friday).
     fut_before: u64,
     past: u64,
+    /// Words after which a past cue is a participle (`PASSIVE`: "will be held Tuesday",
+    /// "would be paid in January" say nothing of the past).
+    passive: u64,
     /// Endings of past-tense verbs (`PASTSUFFIX` in the lexicon): such a verb right after
     /// the expression is a past cue ("Boeing on Tuesday delivered the final jet").
     past_suffixes: Vec<String>,
@@ -126,6 +129,7 @@ fn grammars() -> &'static [Compiled] {
             let fut = mask("FUT");
             let fut_before = mask("FUTBEFORE");
             let past = mask("PAST");
+            let passive = mask("PASSIVE");
             let stop = grammar.words.get(".").copied();
             let suffix_class = mask("PASTSUFFIX");
             let mut past_suffixes: Vec<String> = grammar
@@ -147,6 +151,7 @@ fn grammars() -> &'static [Compiled] {
                 fut,
                 fut_before,
                 past,
+                passive,
                 past_suffixes,
                 stop,
             });
@@ -266,7 +271,7 @@ fn tense(c: &Compiled, toks: &[Tok], masks: &[u64], lower: &str, start: usize, e
     let cue = |k: usize| {
         if masks[k] & c.fut != 0 {
             1
-        } else if masks[k] & c.past != 0 {
+        } else if masks[k] & c.past != 0 && (k == 0 || masks[k - 1] & c.passive == 0) {
             -1
         } else {
             0
