@@ -264,7 +264,7 @@ pub fn tag(text: &str, lang: Lang, dct: PubDate) -> Vec<Timex> {
     out
 }
 
-/// Tense around a match: +1 future cue, -1 past cue, 0 none. Looks at up to eight tokens
+/// Tense around a match: +1 future cue, -1 past cue, 0 none. Looks at up to twelve tokens
 /// on either side, within the sentence.
 fn tense(c: &Compiled, toks: &[Tok], masks: &[u64], lower: &str, start: usize, end: usize) -> i8 {
     let is_stop = |k: usize| c.stop.is_some_and(|s| toks[k].word == s);
@@ -290,7 +290,7 @@ fn tense(c: &Compiled, toks: &[Tok], masks: &[u64], lower: &str, start: usize, e
     };
     // The nearest cue wins; on equal distance the one before the expression.
     let (mut before, mut after) = (true, true);
-    for dist in 1..=8 {
+    for dist in 1..=12 {
         if before && start >= dist {
             let k = start - dist;
             if is_stop(k) {
