@@ -397,6 +397,14 @@ impl Weights {
         }
     }
 
+    /// Asks the processor to start loading the slots of `feats` (a hint: sums are
+    /// unchanged), for callers that know their features before they can sum them.
+    pub(crate) fn prefetch(&self, feats: &[u32]) {
+        for &f in feats {
+            prefetch(&self.slots[slot_of(f) & self.mask]);
+        }
+    }
+
     /// For each segment `k` of `feats` (ending at `ends[k]`), adds its weights to
     /// `out[k * nclasses..][..nclasses]`. The slots of the next segment are prefetched while
     /// this one is probed, so the cache misses of neighbouring segments overlap too.

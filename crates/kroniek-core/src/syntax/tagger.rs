@@ -525,11 +525,37 @@ fn tag_pass(
             }
         }
         let mut acc: Acc = [0; 256];
+        // The decoding below probes the features of the previous tags token by token, each
+        // probe waiting for its cache misses. So the tags are guessed first (each token's
+        // best by its static sums alone, mostly the tag decoded), and the slots of the
+        // dynamic features under the guessed previous tags are prefetched for the whole
+        // sentence at once. Only a hint: where a guess is wrong the features of the
+        // actual tags are made and summed, so the tags never depend on the guesses.
+        let mut guessed = Vec::with_capacity(n);
+        let mut spec = Vec::with_capacity(10 * n);
+        let mut spec_ends = Vec::with_capacity(n + 1);
+        spec_ends.push(0);
+        let (mut g1, mut g2) = (START, START);
+        for i in 0..n {
+            dynamic_features(version, i, lex, ambs, right, g1, g2, &mut feats);
+            weights.prefetch(&feats[2..]);
+            spec.extend_from_slice(&feats);
+            spec_ends.push(spec.len());
+            guessed.push((g1, g2));
+            acc[..nc].copy_from_slice(&sums[i * nc..i * nc + nc]);
+            mask_unseen(version, ambs[i], &lex[i], &mut acc[..nc]);
+            (g1, g2) = (argmax_i32(&acc[..nc]), g1);
+        }
         let mut tags = Vec::with_capacity(n);
         let (mut p1, mut p2) = (START, START);
         for i in 0..n {
             acc[..nc].copy_from_slice(&sums[i * nc..i * nc + nc]);
-            dynamic_features(version, i, lex, ambs, right, p1, p2, &mut feats);
+            let feats = if guessed[i] == (p1, p2) {
+                &spec[spec_ends[i]..spec_ends[i + 1]]
+            } else {
+                dynamic_features(version, i, lex, ambs, right, p1, p2, &mut feats);
+                &feats[..]
+            };
             // The first two features depend on the previous tags alone: their summed row
             // comes from the cache (integer sums: the split changes nothing).
             debug_assert_eq!(feats[..2], TagRows::features(p1, p2));
