@@ -408,6 +408,8 @@ pub struct Words {
     types: Vec<Option<&'static str>>,
     /// Universal POS per token, from the language's syntax model (empty without one).
     pos: Vec<&'static str>,
+    /// The same as indexes into [`crate::syntax::Upos::ALL`] ([`PosKeys`]).
+    tags: Vec<u8>,
     /// Per noun: whether it is also a verb form in the syntax model's treebank ("vlucht",
     /// "attack"), or its compound head is ("testvlucht", "aankoop"). Nouns like these
     /// often name events, and the cue carries across topics where the words do not.
@@ -568,19 +570,18 @@ impl Words {
         wordcache::with(lang, |cache| {
             cache.begin(words.len());
             let ids: Vec<u32> = words.iter().map(|w| cache.id(w)).collect();
-            let pos: Vec<&'static str> = match given {
-                Some(u) => u.iter().map(|t| t.as_str()).collect(),
+            let upos: Vec<crate::syntax::Upos> = match given {
+                Some(u) => u.to_vec(),
                 None => crate::syntax::SyntaxModel::for_language(lang)
                     .map(|m| {
                         let lex: Vec<crate::syntax::Lex> =
                             ids.iter().filter_map(|&id| cache.get(id).lex).collect();
                         m.tag_first_pass_lex(&lex)
-                            .into_iter()
-                            .map(|u| u.as_str())
-                            .collect()
                     })
                     .unwrap_or_default(),
             };
+            let pos: Vec<&'static str> = upos.iter().map(|u| u.as_str()).collect();
+            let tags = upos.iter().map(|&u| u as u8).collect();
             let predication = predications(&pos);
             let orig = ids.iter().map(|&id| cache.get(id).orig.clone()).collect();
             let lower = ids.iter().map(|&id| cache.get(id).lower.clone()).collect();
@@ -605,6 +606,7 @@ impl Words {
                 lower,
                 types,
                 pos,
+                tags,
                 verbal,
                 predication,
                 senses,
@@ -691,6 +693,43 @@ pub fn features(s: &Words, i: usize, prev: u8) -> Vec<u64> {
     f.push(s.keys[i][K_PLW + usize::from(prev.min(2))]);
     tail_features(s, i, &mut f);
     f
+}
+
+/// The keys of the [`tail_features`] of tags alone (`pos`, `pos-1`, `pos+1`, `pos-1pos`)
+/// by tag index ([`Words::tags`], then the boundaries `<s>` and `</s>`), hashed once
+/// instead of once per token.
+struct PosKeys {
+    pos: [u64; PosKeys::N],
+    prev: [u64; PosKeys::N],
+    next: [u64; PosKeys::N],
+    /// `pos-1pos`, by the index of the previous tag times [`PosKeys::N`] plus this one's.
+    pair: [u64; PosKeys::N * PosKeys::N],
+}
+
+impl PosKeys {
+    const START: usize = crate::syntax::Upos::ALL.len();
+    const END: usize = Self::START + 1;
+    const N: usize = Self::END + 1;
+
+    fn get() -> &'static PosKeys {
+        static KEYS: std::sync::OnceLock<PosKeys> = std::sync::OnceLock::new();
+        KEYS.get_or_init(|| {
+            let name = |t: usize| match crate::syntax::Upos::ALL.get(t) {
+                Some(u) => u.as_str(),
+                None if t == Self::START => "<s>",
+                None => "</s>",
+            };
+            PosKeys {
+                pos: std::array::from_fn(|t| Fnv::of("pos").then(name(t)).0),
+                prev: std::array::from_fn(|t| Fnv::of("pos-1").then(name(t)).0),
+                next: std::array::from_fn(|t| Fnv::of("pos+1").then(name(t)).0),
+                pair: std::array::from_fn(|k| {
+                    let (a, b) = (k / Self::N, k % Self::N);
+                    Fnv::of("pos-1pos").then(name(a)).then(name(b)).0
+                }),
+            }
+        })
+    }
 }
 
 /// Word `i + j` of a sentence (lower case), or a boundary marker.
@@ -879,12 +918,25 @@ fn tail_features(s: &Words, i: usize, f: &mut Vec<u64>) {
                 s.pos.get(k as usize).copied().unwrap_or("</s>")
             }
         };
-        // Template names hashed at compile time (the same keys as `push`).
-        let (p0, pm1) = (p(0), p(-1));
-        f.push(const { Fnv::of("pos") }.then(p0).0);
-        f.push(const { Fnv::of("pos-1") }.then(pm1).0);
-        f.push(const { Fnv::of("pos+1") }.then(p(1)).0);
-        f.push(const { Fnv::of("pos-1pos") }.then(pm1).then(p0).0);
+        // Template names hashed at compile time (the same keys as `push`); those of the
+        // tags alone from a table.
+        let t = |j: isize| -> usize {
+            let k = i as isize + j;
+            if k < 0 {
+                PosKeys::START
+            } else {
+                s.tags
+                    .get(k as usize)
+                    .map_or(PosKeys::END, |&t| usize::from(t))
+            }
+        };
+        let keys = PosKeys::get();
+        let (t0, tm1) = (t(0), t(-1));
+        f.push(keys.pos[t0]);
+        f.push(keys.prev[tm1]);
+        f.push(keys.next[t(1)]);
+        f.push(keys.pair[tm1 * PosKeys::N + t0]);
+        let p0 = p(0);
         f.push(const { Fnv::of("posw") }.then(p0).then(cur).0);
         f.push(const { Fnv::of("poss3") }.then(p0).then(suffix(cur, 3)).0);
     }

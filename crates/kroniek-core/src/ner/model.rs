@@ -313,21 +313,6 @@ impl WordSums {
         }
     }
 
-    /// Asks the processor to start loading the role sums of stage `si` of entry `id` (a
-    /// hint: the table is larger than the caches).
-    #[inline]
-    fn prefetch(&self, id: u32, si: usize, n: usize) {
-        let at = id as usize * self.stride + si * ROLES * n;
-        if let Some(row) = self.sums.get(at..at + ROLES * n) {
-            for line in row.iter().step_by(16) {
-                prefetch(line);
-            }
-            if let Some(last) = row.last() {
-                prefetch(last);
-            }
-        }
-    }
-
     /// Adds to `acc` the role sums of stage `si` for token `i` of a sentence whose
     /// tokens have the entries `ids`.
     #[inline]
@@ -378,10 +363,6 @@ fn for_roles(i: usize, len: usize, mut add: impl FnMut(usize, usize)) {
         add(i + 2, ROLE_NEXT2);
     }
 }
-
-/// Decoding prefetches the features and word sums of the token this many tokens ahead:
-/// their cache misses then overlap with the summing of the tokens in between.
-const AHEAD: usize = 3;
 
 /// A trained sequence labeller: immutable, `Send + Sync`, cheap to share.
 ///
@@ -741,23 +722,11 @@ impl Tagger {
             }
             emit.clear();
             emit.resize(len * n, 0f32);
-            let ahead = |i: usize| {
-                let j = i + AHEAD;
-                if j < len {
-                    self.first.prefetch(&feats[offsets[j]..offsets[j + 1]]);
-                }
-                if let Some(&id) = ids.get(j + 2) {
-                    sums.prefetch(id, 0, n);
-                }
-            };
-            for i in 0..AHEAD.min(len) {
-                self.first.prefetch(&feats[offsets[i]..offsets[i + 1]]);
-            }
-            for &id in ids.iter().take(AHEAD + 2) {
-                sums.prefetch(id, 0, n);
-            }
+            self.first.prefetch(&feats[..offsets[1.min(len)]]);
             for i in 0..len {
-                ahead(i);
+                if i + 1 < len {
+                    self.first.prefetch(&feats[offsets[i + 1]..offsets[i + 2]]);
+                }
                 acc.iter_mut().for_each(|a| *a = 0);
                 sums.add(&ids, i, 0, n, &mut acc);
                 self.first
@@ -780,42 +749,23 @@ impl Tagger {
         }
         let mut out = Vec::with_capacity(words.len());
         let mut extra = Vec::new();
-        let mut extra_ends = Vec::new();
         let mut trellis = Trellis::new(n, &second.trans, &self.allowed);
         for ((prep, ids, feats, offsets), first) in cache.into_iter().zip(&labels) {
             let len = prep.len();
             emit.clear();
             emit.resize(len * n, 0f32);
-            // The first stage's labels are known: the stack features of the whole
-            // sentence are made first, so they are prefetched ahead like the rest.
-            extra.clear();
-            extra_ends.clear();
-            extra_ends.push(0);
+            second.prefetch(&feats[..offsets[1.min(len)]]);
             for i in 0..len {
+                if i + 1 < len {
+                    second.prefetch(&feats[offsets[i + 1]..offsets[i + 2]]);
+                }
+                extra.clear();
                 prep.stack_features(i, &stack, first, &self.type_of, &mut extra);
-                extra_ends.push(extra.len());
-            }
-            let ahead = |j: usize| {
-                if j < len {
-                    second.prefetch(&feats[offsets[j]..offsets[j + 1]]);
-                    second.prefetch(&extra[extra_ends[j]..extra_ends[j + 1]]);
-                }
-            };
-            for i in 0..AHEAD {
-                ahead(i);
-            }
-            for &id in ids.iter().take(AHEAD + 2) {
-                sums.prefetch(id, 1, n);
-            }
-            for i in 0..len {
-                ahead(i + AHEAD);
-                if let Some(&id) = ids.get(i + AHEAD + 2) {
-                    sums.prefetch(id, 1, n);
-                }
+                second.prefetch(&extra);
                 acc.iter_mut().for_each(|a| *a = 0);
                 sums.add(&ids, i, 1, n, &mut acc);
                 second.accumulate(&feats[offsets[i]..offsets[i + 1]], n, &mut acc);
-                second.accumulate(&extra[extra_ends[i]..extra_ends[i + 1]], n, &mut acc);
+                second.accumulate(&extra, n, &mut acc);
                 second.emit(&acc, &mut emit[i * n..i * n + n]);
             }
             out.push(trellis.decode(&emit));

@@ -219,8 +219,9 @@ fn right_features(lower: u64, suf3: u64, suf2: u64, shape: u64, amb: u64, out: &
 }
 
 /// The [`context_features`] of token `i` less [`left_features`], [`right_features`],
-/// [`far_left_features`] and [`far_right_features`] where that word is in the sentence (those are summed per word and role;
-/// outside the sentence they are here): the same keys, the integer sums regrouped.
+/// [`far_left_features`] and [`far_right_features`] where that word is in the sentence
+/// (those are summed per word and role; outside the sentence they are here): the same
+/// keys, the integer sums regrouped.
 fn pair_features(
     version: u32,
     last: Option<usize>,
@@ -644,8 +645,8 @@ impl TagRows {
 /// Per thread, for the words seen and one set of weights, five rows of summed class
 /// scores: of the word's [`word_features`], of its [`left_features`] (as the word before a
 /// token), of its [`right_features`] (as the word after one), and of its
-/// [`far_left_features`] and [`far_right_features`] (two before or after). Words repeat, so their
-/// ~30 lookups (cache misses) are done once. Entries are checked against the whole [`Lex`]
+/// [`far_left_features`] and [`far_right_features`] (two before or after). Words repeat,
+/// so their ~30 lookups (cache misses) are done once. Entries are checked against the whole [`Lex`]
 /// (not only a hash), so a hit is exact.
 struct WordSums {
     owner: u64,
@@ -669,7 +670,7 @@ thread_local! {
 const WORD_SUMS_WEIGHTS: usize = 4;
 
 impl WordSums {
-    /// At most this many words are kept (then emptied): about 6 MB (Dutch, 17 classes).
+    /// At most this many words are kept (then emptied): about 7 MB (17 classes).
     const CAPACITY: usize = 16_384;
 
     fn new(owner: u64, nc: usize) -> WordSums {
