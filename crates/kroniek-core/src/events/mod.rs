@@ -408,6 +408,8 @@ pub struct Words {
     types: Vec<Option<&'static str>>,
     /// Universal POS per token, from the language's syntax model (empty without one).
     pos: Vec<&'static str>,
+    /// The same as indexes into [`crate::syntax::Upos::ALL`] ([`PosKeys`]).
+    tags: Vec<u8>,
     /// Per noun: whether it is also a verb form in the syntax model's treebank ("vlucht",
     /// "attack"), or its compound head is ("testvlucht", "aankoop"). Nouns like these
     /// often name events, and the cue carries across topics where the words do not.
@@ -420,10 +422,9 @@ pub struct Words {
     keys: Vec<WordKeys>,
     /// Per token: what the factuality cues see of it ([`CueWord`]).
     cue: Vec<CueWord>,
-    /// Per token: the scores of its first [`HEAD_PREFIX`] head features under the
-    /// language's built-in trigger model ([`head_prefix`]), inside the sentence and as its
-    /// first token.
-    head: Vec<[[f32; LABELS]; 2]>,
+    /// Per token: what the language's built-in trigger model gives its word alone
+    /// ([`word_weights`]).
+    head: Vec<WordWeights>,
     /// The address of that model, so that [`tag_with`] uses `head` with it alone.
     head_model: usize,
 }
@@ -569,19 +570,18 @@ impl Words {
         wordcache::with(lang, |cache| {
             cache.begin(words.len());
             let ids: Vec<u32> = words.iter().map(|w| cache.id(w)).collect();
-            let pos: Vec<&'static str> = match given {
-                Some(u) => u.iter().map(|t| t.as_str()).collect(),
+            let upos: Vec<crate::syntax::Upos> = match given {
+                Some(u) => u.to_vec(),
                 None => crate::syntax::SyntaxModel::for_language(lang)
                     .map(|m| {
                         let lex: Vec<crate::syntax::Lex> =
                             ids.iter().filter_map(|&id| cache.get(id).lex).collect();
                         m.tag_first_pass_lex(&lex)
-                            .into_iter()
-                            .map(|u| u.as_str())
-                            .collect()
                     })
                     .unwrap_or_default(),
             };
+            let pos: Vec<&'static str> = upos.iter().map(|u| u.as_str()).collect();
+            let tags = upos.iter().map(|&u| u as u8).collect();
             let predication = predications(&pos);
             let orig = ids.iter().map(|&id| cache.get(id).orig.clone()).collect();
             let lower = ids.iter().map(|&id| cache.get(id).lower.clone()).collect();
@@ -606,6 +606,7 @@ impl Words {
                 lower,
                 types,
                 pos,
+                tags,
                 verbal,
                 predication,
                 senses,
@@ -692,6 +693,43 @@ pub fn features(s: &Words, i: usize, prev: u8) -> Vec<u64> {
     f.push(s.keys[i][K_PLW + usize::from(prev.min(2))]);
     tail_features(s, i, &mut f);
     f
+}
+
+/// The keys of the [`tail_features`] of tags alone (`pos`, `pos-1`, `pos+1`, `pos-1pos`)
+/// by tag index ([`Words::tags`], then the boundaries `<s>` and `</s>`), hashed once
+/// instead of once per token.
+struct PosKeys {
+    pos: [u64; PosKeys::N],
+    prev: [u64; PosKeys::N],
+    next: [u64; PosKeys::N],
+    /// `pos-1pos`, by the index of the previous tag times [`PosKeys::N`] plus this one's.
+    pair: [u64; PosKeys::N * PosKeys::N],
+}
+
+impl PosKeys {
+    const START: usize = crate::syntax::Upos::ALL.len();
+    const END: usize = Self::START + 1;
+    const N: usize = Self::END + 1;
+
+    fn get() -> &'static PosKeys {
+        static KEYS: std::sync::OnceLock<PosKeys> = std::sync::OnceLock::new();
+        KEYS.get_or_init(|| {
+            let name = |t: usize| match crate::syntax::Upos::ALL.get(t) {
+                Some(u) => u.as_str(),
+                None if t == Self::START => "<s>",
+                None => "</s>",
+            };
+            PosKeys {
+                pos: std::array::from_fn(|t| Fnv::of("pos").then(name(t)).0),
+                prev: std::array::from_fn(|t| Fnv::of("pos-1").then(name(t)).0),
+                next: std::array::from_fn(|t| Fnv::of("pos+1").then(name(t)).0),
+                pair: std::array::from_fn(|k| {
+                    let (a, b) = (k / Self::N, k % Self::N);
+                    Fnv::of("pos-1pos").then(name(a)).then(name(b)).0
+                }),
+            }
+        })
+    }
 }
 
 /// Word `i + j` of a sentence (lower case), or a boundary marker.
@@ -787,6 +825,40 @@ const HEAD_PREFIX: usize = 7;
 /// The key of the bias feature (the first head feature).
 const BIAS: u64 = Fnv::of("b").0;
 
+/// The first of the [`WordKeys`] of a word as a neighbour and with the previous label
+/// (`w-1` … `plw`), which are consecutive.
+const K_ROLES: usize = K_WM1;
+/// How many there are.
+const ROLES: usize = K_PLW + 3 - K_ROLES;
+/// Where the two word-pair features (`w-1w`, `ww+1`) are in [`head_features`].
+const HEAD_PAIRS: usize = HEAD_PREFIX + 4;
+
+/// What the built-in trigger model gives a word alone, kept per form ([`wordcache`]) so
+/// that decoding ([`tag_with`]) probes the model's table for the other features only.
+#[derive(Debug, Clone, Copy)]
+struct WordWeights {
+    /// [`head_prefix`].
+    prefix: [[f32; LABELS]; 2],
+    /// The weights of the word's keys `K_ROLES..K_ROLES + ROLES` (as the word before or
+    /// after a token, and with each previous label), zero where the model has none.
+    /// Adding zero instead of nothing is exact: a sum that starts at +0.0 is never -0.0
+    /// (only -0.0 + -0.0 is), and x + 0.0 == x for every other x.
+    roles: [[f32; LABELS]; ROLES],
+}
+
+/// [`WordWeights`] of a word with keys `k`.
+fn word_weights(model: &Model, k: &WordKeys) -> WordWeights {
+    WordWeights {
+        prefix: head_prefix(model, k),
+        roles: std::array::from_fn(|r| {
+            model
+                .weights(k[K_ROLES + r])
+                .copied()
+                .unwrap_or([0.0; LABELS])
+        }),
+    }
+}
+
 /// The scores of the first [`HEAD_PREFIX`] features of [`head_features`] of a word with
 /// keys `k`, summed from zero in their order as [`Model::scores`] sums them (so the float
 /// sum goes on exactly as there): inside the sentence, and as its first token.
@@ -846,12 +918,25 @@ fn tail_features(s: &Words, i: usize, f: &mut Vec<u64>) {
                 s.pos.get(k as usize).copied().unwrap_or("</s>")
             }
         };
-        // Template names hashed at compile time (the same keys as `push`).
-        let (p0, pm1) = (p(0), p(-1));
-        f.push(const { Fnv::of("pos") }.then(p0).0);
-        f.push(const { Fnv::of("pos-1") }.then(pm1).0);
-        f.push(const { Fnv::of("pos+1") }.then(p(1)).0);
-        f.push(const { Fnv::of("pos-1pos") }.then(pm1).then(p0).0);
+        // Template names hashed at compile time (the same keys as `push`); those of the
+        // tags alone from a table.
+        let t = |j: isize| -> usize {
+            let k = i as isize + j;
+            if k < 0 {
+                PosKeys::START
+            } else {
+                s.tags
+                    .get(k as usize)
+                    .map_or(PosKeys::END, |&t| usize::from(t))
+            }
+        };
+        let keys = PosKeys::get();
+        let (t0, tm1) = (t(0), t(-1));
+        f.push(keys.pos[t0]);
+        f.push(keys.prev[tm1]);
+        f.push(keys.next[t(1)]);
+        f.push(keys.pair[tm1 * PosKeys::N + t0]);
+        let p0 = p(0);
         f.push(const { Fnv::of("posw") }.then(p0).then(cur).0);
         f.push(const { Fnv::of("poss3") }.then(p0).then(suffix(cur, 3)).0);
     }
@@ -939,8 +1024,20 @@ pub fn tag_with(model: &Model, s: &Words) -> Vec<Range<usize>> {
         keys.extend_from_slice(&s.keys[i][K_PLW..K_PLW + 3]);
         tail_features(s, i, &mut keys);
     }
-    for &k in &keys {
-        model.prefetch(k);
+    let cached = s.head_model == model as *const Model as usize;
+    if cached {
+        for (i, head) in heads.iter().enumerate() {
+            let end = heads.get(i + 1).map_or(keys.len(), |h| h.start);
+            model.prefetch(keys[head.start + HEAD_PAIRS]);
+            model.prefetch(keys[head.start + HEAD_PAIRS + 1]);
+            for &k in &keys[head.end + 3..end] {
+                model.prefetch(k);
+            }
+        }
+    } else {
+        for &k in &keys {
+            model.prefetch(k);
+        }
     }
     let pl = [O, B, I].map(|l| model.weights(feature_hash(&["pl", label_name(l)])));
     let add = |sc: &mut [f32; LABELS], w: Option<&[f32; LABELS]>| {
@@ -950,24 +1047,47 @@ pub fn tag_with(model: &Model, s: &Words) -> Vec<Range<usize>> {
             }
         }
     };
+    // With the built-in model, the weights of the features of one word (as itself, as a
+    // neighbour, with the previous label) come from `s.head`; the model's table is probed
+    // for the word pairs and the tail only, in the same order (float sums depend on it).
+    let boundary = cached.then(|| boundary_keys().map(|k| word_weights(model, &k).roles));
+    let roles = |i: usize, j: isize| -> &[[f32; LABELS]; ROLES] {
+        let k = i as isize + j;
+        match (k < 0, s.head.get(k as usize), &boundary) {
+            (false, Some(w), _) => &w.roles,
+            (_, _, Some(b)) => &b[usize::from(k >= 0)],
+            _ => unreachable!("boundary weights are made where `head` is used"),
+        }
+    };
     let mut out: Vec<Range<usize>> = Vec::new();
     let mut prev = O;
     for i in 0..n {
         let head = heads[i].clone();
         let end = heads.get(i + 1).map_or(keys.len(), |h| h.start);
-        let mut sc = if s.head_model == model as *const Model as usize {
+        let mut sc = if cached {
             // The word's own features summed once per form ([`head_prefix`]), then the rest
-            // in order.
-            let mut sc = s.head[i][usize::from(i == 0)];
-            for &k in &keys[head.start + HEAD_PREFIX..head.end] {
-                add(&mut sc, model.weights(k));
-            }
+            // in the order of [`head_features`].
+            let mut sc = s.head[i].prefix[usize::from(i == 0)];
+            let (m1, p1) = (roles(i, -1), roles(i, 1));
+            add(&mut sc, Some(&m1[K_WM1 - K_ROLES]));
+            add(&mut sc, Some(&p1[K_WP1 - K_ROLES]));
+            add(&mut sc, Some(&roles(i, -2)[K_WM2 - K_ROLES]));
+            add(&mut sc, Some(&roles(i, 2)[K_WP2 - K_ROLES]));
+            add(&mut sc, model.weights(keys[head.start + HEAD_PAIRS]));
+            add(&mut sc, model.weights(keys[head.start + HEAD_PAIRS + 1]));
+            add(&mut sc, Some(&m1[K_S3M1 - K_ROLES]));
+            add(&mut sc, Some(&p1[K_S3P1 - K_ROLES]));
             sc
         } else {
             model.scores(&keys[head.clone()])
         };
         add(&mut sc, pl[usize::from(prev)]);
-        add(&mut sc, model.weights(keys[head.end + usize::from(prev)]));
+        if cached {
+            let plw = K_PLW - K_ROLES + usize::from(prev);
+            add(&mut sc, Some(&roles(i, 0)[plw]));
+        } else {
+            add(&mut sc, model.weights(keys[head.end + usize::from(prev)]));
+        }
         for &k in &keys[head.end + 3..end] {
             add(&mut sc, model.weights(k));
         }
@@ -2103,6 +2223,58 @@ mod tests {
         };
         f.push(feature_hash(&["len", bucket]));
         f
+    }
+
+    /// Decoding with the per-word weights of the built-in model tags as probing the
+    /// model's table for every feature (a copy of the model is not the built-in one).
+    #[test]
+    fn cached_word_weights_tag_as_the_table() {
+        let sentences: [(Lang, &str); 4] = [
+            (
+                Lang::NL,
+                "De Russische troepen vielen gisteren Oekraïne aan en bombardeerden Kiev .",
+            ),
+            (
+                Lang::NL,
+                "Het kabinet is gevallen nadat de coalitie ruzie kreeg over de stikstofaanpak",
+            ),
+            (
+                Lang::EN,
+                "Apple announced the iPhone 4 on Monday , analysts said , after the attack .",
+            ),
+            (Lang::EN, "x"),
+        ];
+        for (lang, text) in sentences {
+            let words: Vec<&str> = text.split(' ').collect();
+            let s = Words::new(lang, &words);
+            let copy = model(lang).clone();
+            let got = tag_with(model(lang), &s);
+            assert_eq!(got, tag_with(&copy, &s), "{text}");
+        }
+        // The copy's decoding is the plain one: the same scores as `Model::scores`.
+        let words: Vec<&str> = sentences[2].1.split(' ').collect();
+        let s = Words::new(Lang::EN, &words);
+        let copy = model(Lang::EN).clone();
+        let mut prev = O;
+        let mut want = Vec::new();
+        for i in 0..words.len() {
+            let l = perceptron::best(&copy.scores(&features(&s, i, prev)), prev);
+            let l = if l == O
+                && s.types[i].is_some_and(|t| STRONG.contains(&t))
+                && !is_name(&s.orig[i], i)
+            {
+                B
+            } else {
+                l
+            };
+            match l {
+                B => want.push(i..i + 1),
+                I => want.last_mut().unwrap().end = i + 1,
+                _ => {}
+            }
+            prev = l;
+        }
+        assert_eq!(tag_with(model(Lang::EN), &s), want);
     }
 
     #[test]

@@ -8,7 +8,7 @@
 
 use std::cell::RefCell;
 
-use super::perceptron::{Model, LABELS};
+use super::perceptron::Model;
 use super::{senses, Verbal, Word, WordKeys};
 use crate::fasthash::FastMap;
 use crate::lang::Lang;
@@ -28,8 +28,8 @@ pub(super) struct Entry {
     pub(super) keys: WordKeys,
     /// [`SyntaxModel::lex`] of the form, when the language has a syntax model.
     pub(super) lex: Option<Lex>,
-    /// [`super::head_prefix`] under the built-in trigger model, once asked for.
-    head: Option<[[f32; LABELS]; 2]>,
+    /// [`super::word_weights`] under the built-in trigger model, once asked for.
+    head: Option<super::WordWeights>,
     /// As a noun: [`Verbal::of`] (with the language's syntax model) and
     /// [`senses::classes`]; filled the first time the form is tagged `NOUN`.
     noun: Option<(Verbal, Option<&'static str>)>,
@@ -94,12 +94,12 @@ impl Cache {
         &self.entries[id as usize]
     }
 
-    /// [`super::head_prefix`] of the form under `model`, the language's built-in trigger
-    /// model (the only one the cache is used with).
-    pub(super) fn head(&mut self, id: u32, model: &Model) -> [[f32; LABELS]; 2] {
+    /// [`super::word_weights`] of the form under `model`, the language's built-in
+    /// trigger model (the only one the cache is used with).
+    pub(super) fn head(&mut self, id: u32, model: &Model) -> super::WordWeights {
         let e = &mut self.entries[id as usize];
         *e.head
-            .get_or_insert_with(|| super::head_prefix(model, &e.keys))
+            .get_or_insert_with(|| super::word_weights(model, &e.keys))
     }
 
     /// The verbal class and sense classes of the form as a noun.

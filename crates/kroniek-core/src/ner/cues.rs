@@ -37,19 +37,23 @@ impl CueWord {
 pub struct NameCues {
     cues: Vec<(EntityType, Vec<CueWord>)>,
     heads: Vec<(EntityType, CueWord)>,
+    /// The number of words of the longest cue.
+    longest: usize,
 }
 
 impl NameCues {
     /// Parses lines `TYPE word…` (`ORG *rederij`, `LOC ten zuiden van`); `#` starts a
     /// comment line. Lines with an unknown type or no words are skipped.
     pub fn parse<'a>(lines: impl IntoIterator<Item = &'a str>) -> NameCues {
-        let cues = parse_typed_words(lines)
+        let cues: Vec<(EntityType, Vec<CueWord>)> = parse_typed_words(lines)
             .into_iter()
             .filter(|(_, words)| !words.is_empty())
             .collect();
+        let longest = cues.iter().map(|c| c.1.len()).max().unwrap_or(0);
         NameCues {
             cues,
             heads: Vec::new(),
+            longest,
         }
     }
 
@@ -85,17 +89,19 @@ impl NameCues {
         if !last.chars().next().is_some_and(char::is_lowercase) {
             return None;
         }
+        // The words a cue can cover, lower-cased once (not once per cue tried).
+        let lower: Vec<String> = before[before.len() - self.longest.min(before.len())..]
+            .iter()
+            .map(|w| w.as_ref().to_lowercase())
+            .collect();
         let mut best: Option<(usize, EntityType)> = None;
         for (etype, words) in &self.cues {
-            if words.len() > before.len() || best.is_some_and(|(n, _)| n >= words.len()) {
+            if words.len() > lower.len() || best.is_some_and(|(n, _)| n >= words.len()) {
                 continue;
             }
-            let tail = &before[before.len() - words.len()..];
-            if words
-                .iter()
-                .zip(tail)
-                .all(|(c, w)| c.matches(&w.as_ref().to_lowercase()))
-            {
+            let tail = &lower[lower.len() - words.len()..];
+            // From the last word, which tells most cues apart.
+            if words.iter().zip(tail).rev().all(|(c, w)| c.matches(w)) {
                 best = Some((words.len(), *etype));
             }
         }

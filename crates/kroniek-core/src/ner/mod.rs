@@ -91,12 +91,18 @@ impl EntityType {
 
     /// Parses `PER`/`ORG`/`LOC`/`MISC` (case-insensitive; `GPE` and `FAC` count as places).
     pub fn parse(s: &str) -> Option<EntityType> {
-        match s.to_ascii_uppercase().as_str() {
-            "PER" | "PERSON" => Some(EntityType::Per),
-            "ORG" | "ORGANIZATION" | "ORGANISATION" => Some(EntityType::Org),
-            "LOC" | "LOCATION" | "GPE" | "FAC" => Some(EntityType::Loc),
-            "MISC" => Some(EntityType::Misc),
-            _ => None,
+        // Compared without an upper-cased copy: this runs for every name found.
+        let is = |names: &[&str]| names.iter().any(|n| s.eq_ignore_ascii_case(n));
+        if is(&["PER", "PERSON"]) {
+            Some(EntityType::Per)
+        } else if is(&["ORG", "ORGANIZATION", "ORGANISATION"]) {
+            Some(EntityType::Org)
+        } else if is(&["LOC", "LOCATION", "GPE", "FAC"]) {
+            Some(EntityType::Loc)
+        } else if is(&["MISC"]) {
+            Some(EntityType::Misc)
+        } else {
+            None
         }
     }
 }

@@ -191,6 +191,9 @@ pub(crate) struct Weights {
     id: u64,
 }
 
+/// [`Weights::add_each`] prefetches this many segments ahead.
+const AHEAD: usize = 3;
+
 /// Row entries stored inside a slot.
 const INLINE: usize = 4;
 /// Marks a slot whose row is in `Weights::rows`.
@@ -397,18 +400,31 @@ impl Weights {
         }
     }
 
+    /// Asks the processor to start loading the slots of `feats` (a hint: sums are
+    /// unchanged), for callers that know their features before they can sum them.
+    pub(crate) fn prefetch(&self, feats: &[u32]) {
+        for &f in feats {
+            prefetch(&self.slots[slot_of(f) & self.mask]);
+        }
+    }
+
     /// For each segment `k` of `feats` (ending at `ends[k]`), adds its weights to
-    /// `out[k * nclasses..][..nclasses]`. The slots of the next segment are prefetched while
-    /// this one is probed, so the cache misses of neighbouring segments overlap too.
+    /// `out[k * nclasses..][..nclasses]`. The slots of the segment [`AHEAD`] further on
+    /// are prefetched while this one is probed, so the cache misses of neighbouring
+    /// segments overlap too.
     pub(crate) fn add_each(&self, feats: &[u32], ends: &[usize], out: &mut [i32]) {
         let nc = self.nclasses;
         let mut acc: Acc = [0; 256];
         let mut start = 0;
+        let segment = |k: usize| match k {
+            0 => &feats[..ends.first().map_or(0, |&e| e)],
+            _ => ends.get(k).map_or(&[][..], |&e| &feats[ends[k - 1]..e]),
+        };
+        for k in 1..AHEAD.min(ends.len()) {
+            self.prefetch(segment(k));
+        }
         for (k, &end) in ends.iter().enumerate() {
-            let next = ends.get(k + 1).map_or(&[][..], |&e| &feats[end..e]);
-            for &f in next {
-                prefetch(&self.slots[slot_of(f) & self.mask]);
-            }
+            self.prefetch(segment(k + AHEAD));
             acc[..nc].fill(0);
             self.add(&feats[start..end], &mut acc);
             out[k * nc..k * nc + nc].copy_from_slice(&acc[..nc]);

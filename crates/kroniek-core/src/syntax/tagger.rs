@@ -178,7 +178,24 @@ fn context_features(
     if let Some(l) = lex.get(i + 1) {
         right_features(l.lower, l.suf[2], l.suf[1], l.shape, ambs[i + 1], out);
     }
+    if let Some(j) = i.checked_sub(2) {
+        far_left_features(lex[j].lower, out);
+    }
+    if let Some(l) = lex.get(i + 2) {
+        far_right_features(l.lower, out);
+    }
     pair_features(version, last, i, lex, ambs, right, out);
+}
+
+/// The [`context_features`] of token `i` that depend on the word two before it alone
+/// (its lower case): summed per word like [`left_features`].
+fn far_left_features(lower: u64, out: &mut Vec<u32>) {
+    out.push(f1(13, lower));
+}
+
+/// The [`context_features`] of token `i` that depend on the word two after it alone.
+fn far_right_features(lower: u64, out: &mut Vec<u32>) {
+    out.push(f1(14, lower));
 }
 
 /// The [`context_features`] of token `i` that depend on the word before it alone (given
@@ -201,9 +218,10 @@ fn right_features(lower: u64, suf3: u64, suf2: u64, shape: u64, amb: u64, out: &
     out.push(f1(33, suf2));
 }
 
-/// The [`context_features`] of token `i` less [`left_features`] and [`right_features`]
-/// where the word before or after is in the sentence (those are summed per word and role;
-/// outside the sentence they are here): the same keys, the integer sums regrouped.
+/// The [`context_features`] of token `i` less [`left_features`], [`right_features`],
+/// [`far_left_features`] and [`far_right_features`] where that word is in the sentence
+/// (those are summed per word and role; outside the sentence they are here): the same
+/// keys, the integer sums regrouped.
 fn pair_features(
     version: u32,
     last: Option<usize>,
@@ -220,11 +238,18 @@ fn pair_features(
     if i + 1 == n {
         right_features(NONE ^ 1, NONE, NONE, NONE, NONE, out);
     }
+    // The stand-ins of `low` in `shared_context_features` for no word there.
+    if i < 2 {
+        far_left_features(NONE ^ (-2isize) as u64, out);
+    }
+    if i + 2 >= n {
+        far_right_features(NONE ^ 2, out);
+    }
     shared_context_features(version, last, i, lex, ambs, right, out);
 }
 
-/// The [`context_features`] of token `i` that are neither [`left_features`] nor
-/// [`right_features`]: word pairs, the sentence's last word, second-pass tags.
+/// The [`context_features`] of token `i` that depend on no single word but the token's
+/// own: word pairs, the sentence's last word, second-pass tags.
 fn shared_context_features(
     version: u32,
     last: Option<usize>,
@@ -246,8 +271,6 @@ fn shared_context_features(
     let i = i as isize;
     let w = &lex[i as usize];
     let low = |j: isize| at(j).map_or(NONE ^ (j - i) as u64, |l| l.lower);
-    out.push(f1(13, low(i - 2)));
-    out.push(f1(14, low(i + 2)));
     out.push(f2(18, low(i - 1), w.lower));
     out.push(f2(19, w.lower, low(i + 1)));
     out.push(f2(28, amb_at(i), amb_at(i + 1)));
@@ -521,15 +544,47 @@ fn tag_pass(
                 add(&mut sums, i + 1, &rows[nc..2 * nc]);
             }
             if i > 0 {
-                add(&mut sums, i - 1, &rows[2 * nc..]);
+                add(&mut sums, i - 1, &rows[2 * nc..3 * nc]);
+            }
+            if i + 2 < n {
+                add(&mut sums, i + 2, &rows[3 * nc..4 * nc]);
+            }
+            if i > 1 {
+                add(&mut sums, i - 2, &rows[4 * nc..]);
             }
         }
         let mut acc: Acc = [0; 256];
+        // The decoding below probes the features of the previous tags token by token, each
+        // probe waiting for its cache misses. So the tags are guessed first (each token's
+        // best by its static sums alone, mostly the tag decoded), and the slots of the
+        // dynamic features under the guessed previous tags are prefetched for the whole
+        // sentence at once. Only a hint: where a guess is wrong the features of the
+        // actual tags are made and summed, so the tags never depend on the guesses.
+        let mut guessed = Vec::with_capacity(n);
+        let mut spec = Vec::with_capacity(10 * n);
+        let mut spec_ends = Vec::with_capacity(n + 1);
+        spec_ends.push(0);
+        let (mut g1, mut g2) = (START, START);
+        for i in 0..n {
+            dynamic_features(version, i, lex, ambs, right, g1, g2, &mut feats);
+            weights.prefetch(&feats[2..]);
+            spec.extend_from_slice(&feats);
+            spec_ends.push(spec.len());
+            guessed.push((g1, g2));
+            acc[..nc].copy_from_slice(&sums[i * nc..i * nc + nc]);
+            mask_unseen(version, ambs[i], &lex[i], &mut acc[..nc]);
+            (g1, g2) = (argmax_i32(&acc[..nc]), g1);
+        }
         let mut tags = Vec::with_capacity(n);
         let (mut p1, mut p2) = (START, START);
         for i in 0..n {
             acc[..nc].copy_from_slice(&sums[i * nc..i * nc + nc]);
-            dynamic_features(version, i, lex, ambs, right, p1, p2, &mut feats);
+            let feats = if guessed[i] == (p1, p2) {
+                &spec[spec_ends[i]..spec_ends[i + 1]]
+            } else {
+                dynamic_features(version, i, lex, ambs, right, p1, p2, &mut feats);
+                &feats[..]
+            };
             // The first two features depend on the previous tags alone: their summed row
             // comes from the cache (integer sums: the split changes nothing).
             debug_assert_eq!(feats[..2], TagRows::features(p1, p2));
@@ -587,10 +642,11 @@ impl TagRows {
     }
 }
 
-/// Per thread, for the words seen and one set of weights, three rows of summed class
+/// Per thread, for the words seen and one set of weights, five rows of summed class
 /// scores: of the word's [`word_features`], of its [`left_features`] (as the word before a
-/// token) and of its [`right_features`] (as the word after one). Words repeat, so their
-/// ~30 lookups (cache misses) are done once. Entries are checked against the whole [`Lex`]
+/// token), of its [`right_features`] (as the word after one), and of its
+/// [`far_left_features`] and [`far_right_features`] (two before or after). Words repeat,
+/// so their ~30 lookups (cache misses) are done once. Entries are checked against the whole [`Lex`]
 /// (not only a hash), so a hit is exact.
 struct WordSums {
     owner: u64,
@@ -603,6 +659,9 @@ struct WordSums {
     tags: TagRows,
 }
 
+/// The rows kept per word in [`WordSums`].
+const ROWS: usize = 5;
+
 thread_local! {
     static WORD_SUMS: std::cell::RefCell<Vec<WordSums>> = const { std::cell::RefCell::new(Vec::new()) };
 }
@@ -611,7 +670,7 @@ thread_local! {
 const WORD_SUMS_WEIGHTS: usize = 4;
 
 impl WordSums {
-    /// At most this many words are kept (then emptied): about 6 MB.
+    /// At most this many words are kept (then emptied): about 7 MB (17 classes).
     const CAPACITY: usize = 16_384;
 
     fn new(owner: u64, nc: usize) -> WordSums {
@@ -625,7 +684,7 @@ impl WordSums {
         }
     }
 
-    /// The three rows of `w` (`buf`: scratch).
+    /// The five rows of `w` (`buf`: scratch).
     fn rows(
         &mut self,
         weights: &Weights,
@@ -640,12 +699,12 @@ impl WordSums {
         if let Some(&id) = self.index.get(&key) {
             let (l, f, a) = &self.words[id as usize];
             if *f == first && *a == amb && same(l, w) {
-                let at = id as usize * 3 * nc;
-                return &self.sums[at..at + 3 * nc];
+                let at = id as usize * ROWS * nc;
+                return &self.sums[at..at + ROWS * nc];
             }
         }
         // Not cached (or another word with the same key, kept out): summed now.
-        let mut acc = [[0i32; 256]; 3];
+        let mut acc = [[0i32; 256]; ROWS];
         buf.clear();
         word_features(version, first, w, amb, buf);
         weights.add(buf, &mut acc[0]);
@@ -655,6 +714,12 @@ impl WordSums {
         buf.clear();
         right_features(w.lower, w.suf[2], w.suf[1], w.shape, amb, buf);
         weights.add(buf, &mut acc[2]);
+        buf.clear();
+        far_left_features(w.lower, buf);
+        weights.add(buf, &mut acc[3]);
+        buf.clear();
+        far_right_features(w.lower, buf);
+        weights.add(buf, &mut acc[4]);
         if self.index.len() >= Self::CAPACITY {
             self.index.clear();
             self.words.clear();
@@ -670,7 +735,7 @@ impl WordSums {
         }
         // On a key collision the other word keeps the entry; this one stays unindexed, as
         // scratch at the end.
-        &self.sums[id * 3 * nc..(id + 1) * 3 * nc]
+        &self.sums[id * ROWS * nc..(id + 1) * ROWS * nc]
     }
 }
 
@@ -961,6 +1026,12 @@ mod split_tests {
                             let w = &lex[i + 1];
                             let amb = ambs[i + 1];
                             right_features(w.lower, w.suf[2], w.suf[1], w.shape, amb, &mut b);
+                        }
+                        if i > 1 {
+                            far_left_features(lex[i - 2].lower, &mut b);
+                        }
+                        if i + 2 < n {
+                            far_right_features(lex[i + 2].lower, &mut b);
                         }
                         a.sort_unstable();
                         b.sort_unstable();
