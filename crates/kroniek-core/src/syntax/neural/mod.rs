@@ -37,6 +37,62 @@ const LEAK: f32 = 0.1;
 /// Affixes per word: prefixes and suffixes of 1 to 3 characters.
 const NAFFIX: usize = 6;
 
+/// Float buffers reused across batches on a thread: parsing takes its matrices from here
+/// and gives them back, so a batch allocates (and the kernel zeroes pages) only while the
+/// buffers still grow. The values are the same as with fresh vectors (every buffer is
+/// cleared and filled as a fresh one would be).
+mod pool {
+    use std::cell::RefCell;
+
+    /// At most this many buffers are kept per thread.
+    const KEEP: usize = 48;
+
+    thread_local! {
+        static FREE: RefCell<Vec<Vec<f32>>> = const { RefCell::new(Vec::new()) };
+        static FREE64: RefCell<Vec<f64>> = const { RefCell::new(Vec::new()) };
+    }
+
+    /// An empty vector with room for `n` floats.
+    pub(super) fn with_capacity(n: usize) -> Vec<f32> {
+        let mut v = FREE.with(|f| f.borrow_mut().pop()).unwrap_or_default();
+        v.clear();
+        v.reserve(n);
+        v
+    }
+
+    /// `n` zeros.
+    pub(super) fn zeros(n: usize) -> Vec<f32> {
+        let mut v = with_capacity(n);
+        v.resize(n, 0.0);
+        v
+    }
+
+    /// Gives a buffer back for reuse.
+    pub(super) fn give(v: Vec<f32>) {
+        if v.capacity() == 0 {
+            return;
+        }
+        FREE.with(|f| {
+            let mut f = f.borrow_mut();
+            if f.len() < KEEP {
+                f.push(v);
+            }
+        });
+    }
+
+    /// The thread's `f64` buffer (taken out: give it back with [`give64`]), `n` times `x`.
+    pub(super) fn filled64(n: usize, x: f64) -> Vec<f64> {
+        let mut v = FREE64.with(|f| std::mem::take(&mut *f.borrow_mut()));
+        v.clear();
+        v.resize(n, x);
+        v
+    }
+
+    pub(super) fn give64(v: Vec<f64>) {
+        FREE64.with(|f| *f.borrow_mut() = v);
+    }
+}
+
 /// Sizes of the network.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NeuralConfig {
@@ -244,7 +300,7 @@ pub struct NeuralParser {
     info: &'static str,
     labels: Vec<&'static str>,
     root_label: usize,
-    vocab: HashMap<&'static str, u32>,
+    vocab: crate::fasthash::FastMap<&'static str, u32>,
     layout: Layout,
     params: Vec<f32>,
     /// Tables computed from `params` for parsing, on first use; only where the parameters
@@ -276,10 +332,31 @@ impl std::fmt::Debug for NeuralParser {
 
 /// The word as the vocabulary keys it: lower case, digits as 0.
 fn word_key(form: &str) -> String {
-    form.chars()
-        .flat_map(char::to_lowercase)
-        .map(|c| if c.is_ascii_digit() { '0' } else { c })
-        .collect()
+    let mut key = String::new();
+    word_key_into(form, &mut key);
+    key
+}
+
+/// [`word_key`] written into `key` (cleared first): no allocation once `key` has grown.
+fn word_key_into(form: &str, key: &mut String) {
+    key.clear();
+    if form.is_ascii() {
+        key.extend(form.bytes().map(|b| {
+            if b.is_ascii_digit() {
+                '0'
+            } else {
+                char::from(b.to_ascii_lowercase())
+            }
+        }));
+        return;
+    }
+    key.extend(form.chars().flat_map(char::to_lowercase).map(|c| {
+        if c.is_ascii_digit() {
+            '0'
+        } else {
+            c
+        }
+    }));
 }
 
 fn shape(form: &str) -> usize {
@@ -310,11 +387,48 @@ fn shape(form: &str) -> usize {
     }
 }
 
+/// The affix buckets of a word key: the hashes of "{k}<{prefix}" and "{k}>{suffix}" for
+/// the first and last k = 1..=3 characters, hashed from slices of the key (no strings
+/// built; the same bytes as [`affixes_reference`]).
 fn affixes(key: &str, buckets: usize) -> [u32; NAFFIX] {
+    let mut out = [0u32; NAFFIX];
+    // Byte offsets after the first 1..=3 characters and before the last 1..=3.
+    let mut ends = [key.len(); 3];
+    for (i, (b, c)) in key.char_indices().take(3).enumerate() {
+        ends[i] = b + c.len_utf8();
+    }
+    let mut starts = [0usize; 3];
+    for (i, (b, _)) in key.char_indices().rev().take(3).enumerate() {
+        starts[i] = b;
+    }
+    let b = buckets.max(1) as u64;
+    for k in 1..=3 {
+        let digit = b'0' + k as u8;
+        let pre = fnv(&[digit, b'<'], &key.as_bytes()[..ends[k - 1]]);
+        out[k - 1] = (super::hash::mix(pre) % b) as u32;
+        let suf = fnv(&[digit, b'>'], &key.as_bytes()[starts[k - 1]..]);
+        out[k + 2] = (super::hash::mix(suf) % b) as u32;
+    }
+    out
+}
+
+/// `hash_str` of the concatenation of `a` and `b` (FNV-1a then mixed).
+fn fnv(a: &[u8], b: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &x in a.iter().chain(b) {
+        h ^= u64::from(x);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    super::hash::mix(h)
+}
+
+/// The affix buckets as first written (strings built per affix): the reference
+/// [`affixes`] is tested against.
+#[cfg(test)]
+fn affixes_reference(key: &str, buckets: usize) -> [u32; NAFFIX] {
     let chars: Vec<char> = key.chars().collect();
     let mut out = [0u32; NAFFIX];
     let n = chars.len();
-    // "{k}<{prefix}" and "{k}>{suffix}", built in one buffer.
     let mut buf = String::with_capacity(4 * 3 + 2);
     for k in 1..=3 {
         let take = k.min(n);
@@ -333,8 +447,26 @@ fn affixes(key: &str, buckets: usize) -> [u32; NAFFIX] {
     out
 }
 
+#[cfg(test)]
 fn bucket_of(s: &str, buckets: usize) -> u32 {
     (super::hash::mix(super::hash::hash_str(s)) % buckets.max(1) as u64) as u32
+}
+
+/// The clamped log probabilities of heads that the tree search reads (`lp[d * m + h]`,
+/// dependent `d` in `1..m`, `lp` filled with minus infinity) from the arc scores (`s`, rows
+/// of the dependents `1..m`, `m` heads each).
+fn log_probs(s: &[f32], m: usize, lp: &mut [f64]) {
+    for d in 1..m {
+        let row = &s[(d - 1) * m..d * m];
+        let mx = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        let z: f32 = row.iter().map(|v| (v - mx).exp()).sum();
+        let lz = mx + z.ln();
+        for h in 0..m {
+            if h != d {
+                lp[d * m + h] = ((row[h] - lz) as f64).max(-50.0);
+            }
+        }
+    }
 }
 
 /// Signed distance bucket of a head at `h` for a dependent at `d` (positions with the root
@@ -842,18 +974,21 @@ fn lstm_forward(
 ) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
     let rows = *starts.last().unwrap_or(&0);
     let k4 = 4 * k;
-    let mut gates = Vec::with_capacity(rows * k4);
+    let mut gates = pool::with_capacity(rows * k4);
     for _ in 0..rows {
         gates.extend_from_slice(b);
     }
     gemm(rows, din, k4, x, false, wx, false, 1.0, &mut gates);
-    let mut cell = vec![0f32; rows * k];
-    let mut out = vec![0f32; rows * k];
+    let mut cell = pool::zeros(rows * k);
+    let mut out = pool::zeros(rows * k);
     let maxlen = starts.windows(2).map(|w| w[1] - w[0]).max().unwrap_or(0);
-    let mut hprev = Vec::new();
-    let mut rec = Vec::new();
+    let mut hprev = pool::with_capacity(0);
+    let mut rec = pool::with_capacity(0);
+    let mut active = Vec::with_capacity(starts.len());
     for t in 0..maxlen {
-        let active = active_at(starts, t);
+        active.clear();
+        active
+            .extend((0..starts.len().saturating_sub(1)).filter(|&s| starts[s + 1] - starts[s] > t));
         if t > 0 {
             hprev.clear();
             for &s in &active {
@@ -919,6 +1054,8 @@ fn lstm_forward(
             }
         }
     }
+    pool::give(hprev);
+    pool::give(rec);
     (gates, cell, out)
 }
 
@@ -1020,6 +1157,31 @@ struct Cache {
     lh: Vec<f32>,
 }
 
+impl Cache {
+    /// Gives the buffers back to the thread's [`pool`].
+    fn recycle(self) {
+        for v in [
+            self.x0,
+            self.mask0,
+            self.conv_out,
+            self.h,
+            self.dd,
+            self.hh,
+            self.p,
+            self.hb,
+            self.ld,
+            self.lh,
+        ] {
+            pool::give(v);
+        }
+        for (a, b, c) in self.layers.into_iter().chain(self.lstm) {
+            pool::give(a);
+            pool::give(b);
+            pool::give(c);
+        }
+    }
+}
+
 fn dropout_mask(len: usize, p: f32, rng: Option<&mut Rng>) -> Vec<f32> {
     match rng {
         Some(rng) if p > 0.0 => {
@@ -1043,7 +1205,7 @@ fn apply_mask(x: &mut [f32], mask: &[f32]) {
 /// A dense layer with leaky ReLU: `lrelu(x·w + b)`, `x` rows × `din`.
 fn dense(x: &[f32], rows: usize, din: usize, w: &[f32], b: &[f32]) -> Vec<f32> {
     let dout = b.len();
-    let mut y = Vec::with_capacity(rows * dout);
+    let mut y = pool::with_capacity(rows * dout);
     for _ in 0..rows {
         y.extend_from_slice(b);
     }
@@ -1130,8 +1292,9 @@ impl NeuralParser {
         inp.affix.push([u32::MAX; NAFFIX]);
         inp.shapes.push(ROOT_SHAPE as u8);
         inp.tags.push(ROOT_TAG as u16);
+        let mut key = String::new();
         for (i, f) in forms.iter().enumerate() {
-            let key = word_key(f);
+            word_key_into(f, &mut key);
             inp.words
                 .push(self.vocab.get(key.as_str()).copied().unwrap_or(UNK));
             inp.affix.push(affixes(&key, self.cfg.affix_buckets));
@@ -1170,7 +1333,7 @@ impl NeuralParser {
         };
         let copy_words = keep || conv0.is_none();
         let d0 = c.input_dim();
-        let mut x0 = vec![0f32; rows * d0];
+        let mut x0 = pool::zeros(rows * d0);
         let mut r = 0;
         for s in batch {
             for i in 0..s.len() {
@@ -1207,7 +1370,8 @@ impl NeuralParser {
         let mut layers = Vec::with_capacity(l.conv.len());
         let mut din = d0;
         let hd = c.hidden;
-        let mut init = Vec::new();
+        let mut init = pool::with_capacity(0);
+        let mut y = pool::with_capacity(0);
         for (li, (k, b, dil)) in l.conv.iter().enumerate() {
             let product = |ki: usize, beta: f32, out: &mut [f32], init: &mut Vec<f32>| {
                 #[cfg(target_arch = "x86_64")]
@@ -1254,12 +1418,13 @@ impl NeuralParser {
                     out,
                 );
             };
-            let mut z = Vec::with_capacity(rows * hd);
+            let mut z = pool::with_capacity(rows * hd);
             for _ in 0..rows {
                 z.extend_from_slice(&w[b.clone()]);
             }
             product(1, 1.0, &mut z, &mut init);
-            let mut y = vec![0f32; rows * hd];
+            y.clear();
+            y.resize(rows * hd, 0.0);
             for (ki, off) in [(0usize, -(*dil as isize)), (2, *dil as isize)] {
                 product(ki, 0.0, &mut y, &mut init);
                 for si in 0..batch.len() {
@@ -1296,9 +1461,14 @@ impl NeuralParser {
             let input = std::mem::replace(&mut x, out);
             if keep {
                 layers.push((input, z, mask));
+            } else {
+                pool::give(input);
+                pool::give(z);
             }
             din = hd;
         }
+        pool::give(init);
+        pool::give(y);
         let (h, conv_out, lstm) = if c.lstm > 0 {
             let mut outs = Vec::new();
             for (dir, (wx, wh, b)) in l.lstm.iter().enumerate() {
@@ -1315,7 +1485,7 @@ impl NeuralParser {
                 ));
             }
             let k = c.lstm;
-            let mut h = vec![0f32; rows * 2 * k];
+            let mut h = pool::zeros(rows * 2 * k);
             for r in 0..rows {
                 h[r * 2 * k..r * 2 * k + k].copy_from_slice(&outs[0].2[r * k..(r + 1) * k]);
                 h[r * 2 * k + k..(r + 1) * 2 * k].copy_from_slice(&outs[1].2[r * k..(r + 1) * k]);
@@ -1328,7 +1498,7 @@ impl NeuralParser {
         let dd = dense(&h, rows, e, &w[l.wad.clone()], &w[l.bad.clone()]);
         let hh = dense(&h, rows, e, &w[l.wah.clone()], &w[l.bah.clone()]);
         let a = c.arc_dim;
-        let mut p = vec![0f32; rows * a];
+        let mut p = pool::zeros(rows * a);
         gemm(
             rows,
             a,
@@ -1341,11 +1511,15 @@ impl NeuralParser {
             &mut p,
         );
         let varc = &w[l.varc.clone()];
-        let hb: Vec<f32> = hh
-            .chunks_exact(a.max(1))
-            .map(|r| r.iter().zip(varc).map(|(x, y)| x * y).sum())
-            .collect();
-        let hb = if a == 0 { vec![0.0; rows] } else { hb };
+        let mut hb = pool::with_capacity(rows);
+        if a == 0 {
+            hb.resize(rows, 0.0);
+        } else {
+            hb.extend(
+                hh.chunks_exact(a)
+                    .map(|r| r.iter().zip(varc).map(|(x, y)| x * y).sum::<f32>()),
+            );
+        }
         let ld = dense(&h, rows, e, &w[l.wld.clone()], &w[l.bld.clone()]);
         let lh = dense(&h, rows, e, &w[l.wlh.clone()], &w[l.blh.clone()]);
         Cache {
@@ -1372,7 +1546,7 @@ impl NeuralParser {
         let (s0, s1) = (cache.starts[si], cache.starts[si + 1]);
         let m = s1 - s0;
         let n = m - 1;
-        let mut s = vec![0f32; n * m];
+        let mut s = pool::zeros(n * m);
         gemm(
             n,
             a,
@@ -1434,7 +1608,7 @@ impl NeuralParser {
     fn label_linear(&self, k: usize, ldg: &[f32], lhg: &[f32]) -> Vec<f32> {
         let (b, nl) = (self.cfg.label_dim, self.labels.len());
         let (w, l) = (&self.params, &self.layout);
-        let mut out = Vec::with_capacity(k * nl);
+        let mut out = pool::with_capacity(k * nl);
         for _ in 0..k {
             out.extend_from_slice(&w[l.blab.clone()]);
         }
@@ -1459,8 +1633,8 @@ impl NeuralParser {
         let w = &self.params;
         let l = &self.layout;
         let k = deps.len();
-        let mut ldg = Vec::with_capacity(k * b);
-        let mut lhg = Vec::with_capacity(k * b);
+        let mut ldg = pool::with_capacity(k * b);
+        let mut lhg = pool::with_capacity(k * b);
         for (&d, &h) in deps.iter().zip(heads) {
             ldg.extend_from_slice(&cache.ld[d * b..(d + 1) * b]);
             lhg.extend_from_slice(&cache.lh[h * b..(h + 1) * b]);
@@ -1518,6 +1692,8 @@ impl NeuralParser {
                     }
                 }
             });
+            pool::give(ldg);
+            pool::give(lhg);
             return (out, Vec::new());
         }
         let mut q = vec![0f32; k * nl * b];
@@ -1592,6 +1768,7 @@ impl NeuralParser {
             out.push(self.decode(&cache, si, ulab_t));
             si += 1;
         }
+        cache.recycle();
         out
     }
 
@@ -1601,19 +1778,20 @@ impl NeuralParser {
         let m = cache.starts[si + 1] - s0;
         let n = m - 1;
         let s = self.arc_scores(cache, si);
-        let mut lp = vec![f64::NEG_INFINITY; m * m];
-        for d in 1..m {
-            let row = &s[(d - 1) * m..d * m];
-            let mx = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-            let z: f32 = row.iter().map(|v| (v - mx).exp()).sum();
-            let lz = mx + z.ln();
-            for h in 0..m {
-                if h != d {
-                    lp[d * m + h] = ((row[h] - lz) as f64).max(-50.0);
-                }
+        // Most sentences: the best heads by the raw scores already form a tree, and they
+        // are provably the best heads by the log probabilities (no rounding tie), so the
+        // softmax and the search are skipped; the same heads as below.
+        let heads = match mst::argmax_tree_scores(&s, m) {
+            Some(heads) => heads,
+            None => {
+                let mut lp = pool::filled64(m * m, f64::NEG_INFINITY);
+                log_probs(&s, m, &mut lp);
+                let heads = mst::tree(&lp, m);
+                pool::give64(lp);
+                heads
             }
-        }
-        let heads = mst::tree(&lp, m);
+        };
+        pool::give(s);
         // Label scores only for dependents not attached to the root (whose label is the
         // root label), unless that leaves a single one: products of one row give other
         // floats than those of two and more rows.
@@ -1626,7 +1804,7 @@ impl NeuralParser {
         for (i, &d) in scored.iter().enumerate() {
             row_of[d] = i;
         }
-        (0..n)
+        let out = (0..n)
             .map(|i| {
                 let h = heads[i + 1];
                 let label = if h == 0 {
@@ -1642,7 +1820,9 @@ impl NeuralParser {
                 let head = if h == 0 { n as u32 } else { (h - 1) as u32 };
                 (head, label as u16)
             })
-            .collect()
+            .collect();
+        pool::give(ls);
+        out
     }
 
     /// Parses one sentence given its tag codes: per token its 1-based head (0: root) and

@@ -476,3 +476,80 @@ fn parsing_each_equals_one_by_one() {
         }
     }
 }
+
+/// Word keys written into a reused buffer and affix buckets hashed from slices of the key
+/// are those of the first versions (strings built per word and per affix).
+#[test]
+fn word_keys_and_affixes_equal_the_reference() {
+    let forms = [
+        "",
+        "a",
+        "De",
+        "MAN",
+        "slaapt",
+        "1994",
+        "€12,50",
+        "Ærø",
+        "İstanbul",
+        "straße",
+        "ÉÉN",
+        "x-y",
+        "ǅemal",
+        "日本語",
+        "a\u{301}b",
+    ];
+    let mut key = String::from("stale contents");
+    for f in forms {
+        word_key_into(f, &mut key);
+        let reference: String = f
+            .chars()
+            .flat_map(char::to_lowercase)
+            .map(|c| if c.is_ascii_digit() { '0' } else { c })
+            .collect();
+        assert_eq!(key, reference, "{f}");
+        assert_eq!(word_key(f), reference);
+        for buckets in [1, 7, 10_000, 30_000] {
+            assert_eq!(
+                affixes(&key, buckets),
+                affixes_reference(&key, buckets),
+                "{f} {buckets}"
+            );
+        }
+    }
+}
+
+/// Parsing reuses the thread's buffers: the same batch parsed before and after batches of
+/// other sizes (bigger, smaller, empty sentences, one long sentence) gives the same result,
+/// equal to a fresh thread's.
+#[test]
+fn reused_buffers_give_the_same_parses() {
+    let mut model = random_model(
+        &NeuralConfig {
+            lstm: 8,
+            hidden: 16,
+            ..tiny_config()
+        },
+        23,
+    );
+    model.derived = Some(OnceLock::new());
+    let small = random_sentences(5, 7, |i| (i * 3) % 11);
+    let big = random_sentences(6, 40, |i| 1 + (i * 7) % 29);
+    let long = random_sentences(7, 1, |_| 600);
+    let parse = |s: &[(Vec<&'static str>, Vec<u8>)]| {
+        let b: Vec<(&[&str], &[u8])> = s.iter().map(|(f, t)| (&f[..], &t[..])).collect();
+        model.parse_batch_indexed(&b)
+    };
+    let fresh = std::thread::scope(|sc| sc.spawn(|| parse(&small)).join().unwrap());
+    let first = parse(&small);
+    assert_eq!(first, fresh);
+    let long_parse = parse(&long);
+    assert_eq!(long_parse.len(), 1);
+    assert_eq!(long_parse[0].len(), 600);
+    for _ in 0..3 {
+        assert_eq!(parse(&big).len(), 40);
+        assert_eq!(parse(&small), first);
+        assert!(parse(&[]).is_empty());
+        assert_eq!(parse(&[(Vec::new(), Vec::new())]), vec![Vec::new()]);
+    }
+    assert_eq!(parse(&long), long_parse);
+}
