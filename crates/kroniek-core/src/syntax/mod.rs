@@ -384,7 +384,8 @@ impl SyntaxModel {
     /// (`kroniek train syntax --neural-first-pass`): sentences are tagged by the first
     /// pass only, without the second pass and fine tags, and an AUX/VERB tag that the
     /// parse contradicts is corrected without parsing again.
-    pub fn with_fast_neural(self, parser: neural::NeuralParser) -> SyntaxModel {
+    pub fn with_fast_neural(self, mut parser: neural::NeuralParser) -> SyntaxModel {
+        parser.use_integer_products();
         let mut m = self.with_neural(parser);
         m.first_pass = true;
         m

@@ -9,6 +9,7 @@
 //! `tests.rs` checks every block against finite differences.
 
 mod mst;
+mod q16;
 #[cfg(test)]
 mod tests;
 
@@ -306,6 +307,9 @@ pub struct NeuralParser {
     /// Tables computed from `params` for parsing, on first use; only where the parameters
     /// are fixed (a loaded model: `Some`; `None` while training).
     derived: Option<OnceLock<Derived>>,
+    /// Parse with 16-bit integer products and precomputed first-layer tables
+    /// ([`QTables`]): the fast pipeline parser; other floats than the plain products.
+    integer: bool,
 }
 
 /// What [`NeuralParser::derived`] keeps.
@@ -318,6 +322,33 @@ struct Derived {
     /// with, from zero (`gemm` continues it with the rest of the vector, the same chain to
     /// the bit). Empty where `gemm` does not use `fma` for that layer.
     conv0: Vec<f32>,
+    /// Where the parser parses with integer products: [`QTables`].
+    q: Option<QTables>,
+}
+
+/// What the fast pipeline parser parses with ([`NeuralParser::use_integer_products`]):
+/// the first convolution layer as sums of table rows (its product is linear in the
+/// embeddings: per word, tag, affix bucket and shape, and per kernel, the embedding's part
+/// of the product), the other big products in 16-bit integers ([`q16`]).
+struct QTables {
+    /// `[entry][kernel][hidden]` per input part: words, tags, affix buckets, shapes.
+    cw: Vec<f32>,
+    ct: Vec<f32>,
+    ca: Vec<f32>,
+    cs: Vec<f32>,
+    /// Per LSTM direction: input and recurrent weights.
+    lx: Vec<q16::QMat>,
+    lh: Vec<q16::QMat>,
+    /// The four MLPs side by side (arc dependent, arc head, label dependent, label head),
+    /// and their biases.
+    mlp: q16::QMat,
+    mlp_bias: Vec<f32>,
+    uarc: q16::QMat,
+    /// [`Derived::ulab_t`] (label dim × label dim · labels) with the dependent's linear
+    /// label weights after it (label dim × labels), columns padded to a multiple of 8.
+    ulab: q16::QMat,
+    /// The head's linear label weights (label dim × labels, padded as `ulab`).
+    vh: q16::QMat,
 }
 
 impl std::fmt::Debug for NeuralParser {
@@ -971,6 +1002,7 @@ fn lstm_forward(
     wh: &[f32],
     b: &[f32],
     alone: bool,
+    q: Option<(&q16::QRows, &q16::QMat, &q16::QMat)>,
 ) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
     let rows = *starts.last().unwrap_or(&0);
     let k4 = 4 * k;
@@ -978,7 +1010,11 @@ fn lstm_forward(
     for _ in 0..rows {
         gates.extend_from_slice(b);
     }
-    gemm(rows, din, k4, x, false, wx, false, 1.0, &mut gates);
+    let mut qh = q16::QRows::default();
+    match q {
+        Some((qx, qwx, _)) => q16::gemm(qx, qwx, &mut gates),
+        None => gemm(rows, din, k4, x, false, wx, false, 1.0, &mut gates),
+    }
     let mut cell = pool::zeros(rows * k);
     let mut out = pool::zeros(rows * k);
     let maxlen = starts.windows(2).map(|w| w[1] - w[0]).max().unwrap_or(0);
@@ -997,7 +1033,10 @@ fn lstm_forward(
             }
             rec.clear();
             rec.resize(active.len() * k4, 0.0);
-            if alone {
+            if let Some((_, _, qwh)) = q {
+                qh.fill(&hprev, active.len(), k, k);
+                q16::gemm(&qh, qwh, &mut rec);
+            } else if alone {
                 for (hp, rc) in hprev.chunks_exact(k).zip(rec.chunks_exact_mut(k4)) {
                     gemm(1, k, k4, hp, false, wh, false, 0.0, rc);
                 }
@@ -1251,8 +1290,262 @@ impl NeuralParser {
         let d = self.derived.as_ref()?;
         Some(d.get_or_init(|| Derived {
             ulab_t: self.ulab_by_position(),
-            conv0: self.conv0_table(),
+            conv0: if self.integer {
+                Vec::new()
+            } else {
+                self.conv0_table()
+            },
+            q: self.q_tables(),
         }))
+    }
+
+    /// This parser parsing with integer products ([`QTables`]; where the network has one
+    /// convolution layer and a BiLSTM, else unchanged): faster, other floats.
+    pub(crate) fn use_integer_products(&mut self) {
+        // TEMPORARY (A/B measurements): remove before the final commit.
+        if std::env::var_os("KRONIEK_FAST_FLOAT").is_some() {
+            return;
+        }
+        self.integer = true;
+    }
+
+    /// [`QTables`], where [`NeuralParser::use_integer_products`] asked for them.
+    fn q_tables(&self) -> Option<QTables> {
+        let c = &self.cfg;
+        let l = &self.layout;
+        if !self.integer || c.lstm == 0 || l.conv.len() != 1 {
+            return None;
+        }
+        let w = &self.params;
+        let hd = c.hidden;
+        let din = c.input_dim();
+        let e = c.enc_dim();
+        if din > q16::KMAX || e > q16::KMAX || hd > q16::KMAX || c.lstm > q16::KMAX {
+            return None;
+        }
+        let (k, _, _) = &l.conv[0];
+        // Rows `count` of an embedding of `dim` that starts at column `off` of the input.
+        let table = |emb: &[f32], dim: usize, off: usize| {
+            let count = if dim == 0 { 0 } else { emb.len() / dim };
+            let mut t = vec![0f32; count * 3 * hd];
+            for (ei, row) in t.chunks_exact_mut(3 * hd).enumerate() {
+                let ev = &emb[ei * dim..(ei + 1) * dim];
+                for (ki, out) in row.chunks_exact_mut(hd).enumerate() {
+                    let kw = &w[k[ki].clone()];
+                    for (p, &x) in ev.iter().enumerate() {
+                        for (o, &y) in out.iter_mut().zip(&kw[(off + p) * hd..(off + p + 1) * hd]) {
+                            *o += x * y;
+                        }
+                    }
+                }
+            }
+            t
+        };
+        let cw = table(&w[l.ew.clone()], c.word_dim, 0);
+        let ct = table(&w[l.et.clone()], c.tag_dim, c.word_dim);
+        let ca = table(&w[l.ea.clone()], c.affix_dim, c.word_dim + c.tag_dim);
+        let cs = table(
+            &w[l.ec.clone()],
+            c.shape_dim,
+            c.word_dim + c.tag_dim + c.affix_dim,
+        );
+        let k4 = 4 * c.lstm;
+        let lx = l
+            .lstm
+            .iter()
+            .map(|(wx, _, _)| q16::QMat::new(&w[wx.clone()], hd, k4))
+            .collect();
+        let lh = l
+            .lstm
+            .iter()
+            .map(|(_, wh, _)| q16::QMat::new(&w[wh.clone()], c.lstm, k4))
+            .collect();
+        let (a, b) = (c.arc_dim, c.label_dim);
+        let mlp = q16::QMat::concat(
+            &[
+                (&w[l.wad.clone()], a),
+                (&w[l.wah.clone()], a),
+                (&w[l.wld.clone()], b),
+                (&w[l.wlh.clone()], b),
+            ],
+            e,
+        );
+        let mut mlp_bias = Vec::new();
+        for r in [&l.bad, &l.bah, &l.bld, &l.blh] {
+            mlp_bias.extend_from_slice(&w[r.clone()]);
+        }
+        let uarc = q16::QMat::new(&w[l.uarc.clone()], a, a);
+        let nl = self.labels.len();
+        let ut = self.ulab_by_position();
+        let npad = nl.div_ceil(8) * 8;
+        let (vd, vh) = (&w[l.vd.clone()], &w[l.vh.clone()]);
+        let mut ud = vec![0f32; b * (b * nl + npad)];
+        let mut vhp = vec![0f32; b * npad];
+        for p in 0..b {
+            let row = &mut ud[p * (b * nl + npad)..(p + 1) * (b * nl + npad)];
+            row[..b * nl].copy_from_slice(&ut[p * b * nl..(p + 1) * b * nl]);
+            row[b * nl..b * nl + nl].copy_from_slice(&vd[p * nl..(p + 1) * nl]);
+            vhp[p * npad..p * npad + nl].copy_from_slice(&vh[p * nl..(p + 1) * nl]);
+        }
+        let ulab = q16::QMat::new(&ud, b, b * nl + npad);
+        let vh = q16::QMat::new(&vhp, b, npad);
+        Some(QTables {
+            cw,
+            ct,
+            ca,
+            cs,
+            lx,
+            lh,
+            mlp,
+            mlp_bias,
+            uarc,
+            ulab,
+            vh,
+        })
+    }
+
+    /// [`NeuralParser::forward`] for parsing with [`QTables`].
+    fn forward_q(&self, batch: &[&Input], q: &QTables) -> Cache {
+        let c = &self.cfg;
+        let w = &self.params;
+        let l = &self.layout;
+        let mut starts = Vec::with_capacity(batch.len() + 1);
+        let mut rows = 0;
+        for s in batch {
+            starts.push(rows);
+            rows += s.len();
+        }
+        starts.push(rows);
+        let hd = c.hidden;
+        let h3 = 3 * hd;
+        // The three kernels' products per row, from the tables.
+        let mut y3 = pool::zeros(rows * h3);
+        let mut r = 0;
+        let add = |dst: &mut [f32], src: &[f32]| {
+            for (d, s) in dst.iter_mut().zip(src) {
+                *d += s;
+            }
+        };
+        for s in batch {
+            for i in 0..s.len() {
+                let dst = &mut y3[r * h3..(r + 1) * h3];
+                let wi = s.words[i] as usize;
+                add(dst, &q.cw[wi * h3..(wi + 1) * h3]);
+                let ti = s.tags[i] as usize;
+                add(dst, &q.ct[ti * h3..(ti + 1) * h3]);
+                for &a in &s.affix[i] {
+                    if a != u32::MAX {
+                        let a = a as usize;
+                        add(dst, &q.ca[a * h3..(a + 1) * h3]);
+                    }
+                }
+                let si = s.shapes[i] as usize;
+                add(dst, &q.cs[si * h3..(si + 1) * h3]);
+                r += 1;
+            }
+        }
+        let (_, bias, dil) = &l.conv[0];
+        let bias = &w[bias.clone()];
+        let mut x = pool::with_capacity(rows * hd);
+        for si in 0..batch.len() {
+            let (a, e) = (starts[si], starts[si + 1]);
+            for i in a..e {
+                let at = x.len();
+                x.extend_from_slice(bias);
+                let z = &mut x[at..];
+                add(z, &y3[i * h3 + hd..i * h3 + 2 * hd]);
+                if i >= a + dil {
+                    let j = i - dil;
+                    add(z, &y3[j * h3..j * h3 + hd]);
+                }
+                if i + dil < e {
+                    let j = i + dil;
+                    add(z, &y3[j * h3 + 2 * hd..(j + 1) * h3]);
+                }
+                for v in z {
+                    *v = lrelu(*v);
+                }
+            }
+        }
+        pool::give(y3);
+        let k = c.lstm;
+        let mut qx = q16::QRows::default();
+        qx.fill(&x, rows, hd, hd);
+        let mut outs = Vec::new();
+        for (dir, (_, _, b)) in l.lstm.iter().enumerate() {
+            outs.push(lstm_forward(
+                &x,
+                &starts,
+                dir == 1,
+                k,
+                hd,
+                &[],
+                &[],
+                &w[b.clone()],
+                false,
+                Some((&qx, &q.lx[dir], &q.lh[dir])),
+            ));
+        }
+        pool::give(x);
+        let mut h = pool::zeros(rows * 2 * k);
+        for r in 0..rows {
+            h[r * 2 * k..r * 2 * k + k].copy_from_slice(&outs[0].2[r * k..(r + 1) * k]);
+            h[r * 2 * k + k..(r + 1) * 2 * k].copy_from_slice(&outs[1].2[r * k..(r + 1) * k]);
+        }
+        for (a, b, c) in outs {
+            pool::give(a);
+            pool::give(b);
+            pool::give(c);
+        }
+        let e = c.enc_dim();
+        let (a, b) = (c.arc_dim, c.label_dim);
+        let nm = 2 * a + 2 * b;
+        qx.fill(&h, rows, e, e);
+        let mut y = pool::with_capacity(rows * nm);
+        for _ in 0..rows {
+            y.extend_from_slice(&q.mlp_bias);
+        }
+        q16::gemm(&qx, &q.mlp, &mut y);
+        for v in &mut y {
+            *v = lrelu(*v);
+        }
+        let mut dd = pool::with_capacity(rows * a);
+        let mut hh = pool::with_capacity(rows * a);
+        let mut ld = pool::with_capacity(rows * b);
+        let mut lh = pool::with_capacity(rows * b);
+        for row in y.chunks_exact(nm) {
+            dd.extend_from_slice(&row[..a]);
+            hh.extend_from_slice(&row[a..2 * a]);
+            ld.extend_from_slice(&row[2 * a..2 * a + b]);
+            lh.extend_from_slice(&row[2 * a + b..]);
+        }
+        pool::give(y);
+        let mut p = pool::zeros(rows * a);
+        qx.fill(&dd, rows, a, a);
+        q16::gemm(&qx, &q.uarc, &mut p);
+        let varc = &w[l.varc.clone()];
+        let mut hb = pool::with_capacity(rows);
+        hb.extend(
+            hh.chunks_exact(a.max(1))
+                .map(|r| r.iter().zip(varc).map(|(x, y)| x * y).sum::<f32>()),
+        );
+        hb.resize(rows, 0.0);
+        Cache {
+            starts,
+            rows,
+            x0: Vec::new(),
+            mask0: Vec::new(),
+            layers: Vec::new(),
+            conv_out: Vec::new(),
+            lstm: Vec::new(),
+            h,
+            dd,
+            hh,
+            p,
+            hb,
+            ld,
+            lh,
+        }
     }
 
     /// [`Derived::conv0`].
@@ -1482,6 +1775,7 @@ impl NeuralParser {
                     &w[wh.clone()],
                     &w[b.clone()],
                     alone,
+                    None,
                 ));
             }
             let k = c.lstm;
@@ -1639,6 +1933,47 @@ impl NeuralParser {
             ldg.extend_from_slice(&cache.ld[d * b..(d + 1) * b]);
             lhg.extend_from_slice(&cache.lh[h * b..(h + 1) * b]);
         }
+        if let Some(qt) = self
+            .derived()
+            .and_then(|d| d.q.as_ref())
+            .filter(|_| !keep_q && ulab_t.is_some())
+        {
+            // Integer products `ldg·[U (by position) | vd]` and `lhg·vh`, then the sums.
+            let npad = nl.div_ceil(8) * 8;
+            let nq = nl * b + npad;
+            let mut qa = q16::QRows::default();
+            qa.fill(&ldg, k, b, b);
+            let mut q = pool::zeros(k * nq);
+            q16::gemm(&qa, &qt.ulab, &mut q);
+            qa.fill(&lhg, k, b, b);
+            let mut qh = pool::zeros(k * npad);
+            q16::gemm(&qa, &qt.vh, &mut qh);
+            let blab = &w[l.blab.clone()];
+            let mut out = pool::with_capacity(k * nl);
+            let mut acc = vec![0f32; nl];
+            for i in 0..k {
+                let lhr = &lhg[i * b..(i + 1) * b];
+                let qi = &q[i * nq..(i + 1) * nq];
+                for ((a, &x), (&y, &z)) in acc
+                    .iter_mut()
+                    .zip(blab)
+                    .zip(qi[nl * b..].iter().zip(&qh[i * npad..]))
+                {
+                    *a = x + y + z;
+                }
+                for (p, &y) in lhr.iter().enumerate() {
+                    for (a, &x) in acc.iter_mut().zip(&qi[p * nl..(p + 1) * nl]) {
+                        *a += x * y;
+                    }
+                }
+                out.extend_from_slice(&acc);
+            }
+            pool::give(q);
+            pool::give(qh);
+            pool::give(ldg);
+            pool::give(lhg);
+            return (out, Vec::new());
+        }
         #[cfg(target_arch = "x86_64")]
         if !keep_q && k >= 2 && b <= fma::KC && fma::available() {
             let mut out = self.label_linear(k, &ldg, &lhg);
@@ -1749,7 +2084,10 @@ impl NeuralParser {
             return vec![Vec::new(); sents.len()];
         }
         let refs: Vec<&Input> = inputs.iter().collect();
-        let cache = self.forward(&refs, 0.0, None, false, alone);
+        let cache = match self.derived().and_then(|d| d.q.as_ref()) {
+            Some(q) => self.forward_q(&refs, q),
+            None => self.forward(&refs, 0.0, None, false, alone),
+        };
         let fresh;
         let ulab_t = match self.derived() {
             Some(d) => &d.ulab_t[..],
@@ -2389,6 +2727,7 @@ impl NeuralParser {
             layout,
             params,
             derived: Some(OnceLock::new()),
+            integer: false,
         })
     }
 }
@@ -2454,6 +2793,7 @@ fn init(
         layout,
         params,
         derived: None,
+        integer: false,
     }
 }
 
