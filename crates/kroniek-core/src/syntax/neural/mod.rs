@@ -787,17 +787,28 @@ mod fma {
         }
     }
 
-    /// [`super::tanh`] of 8 values, the same operations in the same order.
+    /// [`super::tanh`] of 8 values, the same operations in the same order (`FUSED`: each
+    /// multiply-add fused instead, for the fast parser: other floats, fewer instructions).
     #[inline(always)]
     #[allow(clippy::excessive_precision)]
-    unsafe fn tanh8(x: __m256) -> __m256 {
+    unsafe fn tanh8<const FUSED: bool>(x: __m256) -> __m256 {
         let x = _mm256_max_ps(_mm256_set1_ps(-7.905_311), x);
         let x = _mm256_min_ps(_mm256_set1_ps(7.905_311), x);
         let x2 = _mm256_mul_ps(x, x);
-        let step = |p: __m256, c: f32| _mm256_add_ps(_mm256_mul_ps(p, x2), _mm256_set1_ps(c));
+        let step = |p: __m256, c: f32| {
+            if FUSED {
+                _mm256_fmadd_ps(p, x2, _mm256_set1_ps(c))
+            } else {
+                _mm256_add_ps(_mm256_mul_ps(p, x2), _mm256_set1_ps(c))
+            }
+        };
         let mut p = _mm256_set1_ps(-2.760_768_5e-16f32);
         p = step(p, 2.000_187_9e-13);
-        p = _mm256_sub_ps(_mm256_mul_ps(p, x2), _mm256_set1_ps(8.604_671_5e-11));
+        p = if FUSED {
+            _mm256_fmsub_ps(p, x2, _mm256_set1_ps(8.604_671_5e-11))
+        } else {
+            _mm256_sub_ps(_mm256_mul_ps(p, x2), _mm256_set1_ps(8.604_671_5e-11))
+        };
         p = step(p, 5.122_297e-8);
         p = step(p, 1.485_722_4e-5);
         p = step(p, 6.372_619_3e-4);
@@ -811,9 +822,14 @@ mod fma {
 
     /// [`super::sigmoid`] of 8 values.
     #[inline(always)]
-    unsafe fn sigmoid8(x: __m256) -> __m256 {
+    unsafe fn sigmoid8<const FUSED: bool>(x: __m256) -> __m256 {
         let h = _mm256_set1_ps(0.5);
-        _mm256_add_ps(h, _mm256_mul_ps(h, tanh8(_mm256_mul_ps(h, x))))
+        let t = tanh8::<FUSED>(_mm256_mul_ps(h, x));
+        if FUSED {
+            _mm256_fmadd_ps(h, t, h)
+        } else {
+            _mm256_add_ps(h, _mm256_mul_ps(h, t))
+        }
     }
 
     /// The LSTM cell of `lstm_forward` for one row: gates `g` (4k pre-activations, turned
@@ -822,7 +838,7 @@ mod fma {
     /// # Safety
     /// The CPU has AVX2; `k % 8 == 0`, `g` holds 4k values, the others k.
     #[target_feature(enable = "avx2,fma")]
-    pub(super) unsafe fn lstm_cell(
+    pub(super) unsafe fn lstm_cell<const FUSED: bool>(
         g: &mut [f32],
         k: usize,
         prev: Option<&[f32]>,
@@ -833,10 +849,10 @@ mod fma {
         assert!(prev.is_none_or(|p| p.len() >= k));
         let gp = g.as_mut_ptr();
         for j in (0..k).step_by(8) {
-            let i = sigmoid8(_mm256_loadu_ps(gp.add(j)));
-            let f = sigmoid8(_mm256_loadu_ps(gp.add(k + j)));
-            let gg = tanh8(_mm256_loadu_ps(gp.add(2 * k + j)));
-            let o = sigmoid8(_mm256_loadu_ps(gp.add(3 * k + j)));
+            let i = sigmoid8::<FUSED>(_mm256_loadu_ps(gp.add(j)));
+            let f = sigmoid8::<FUSED>(_mm256_loadu_ps(gp.add(k + j)));
+            let gg = tanh8::<FUSED>(_mm256_loadu_ps(gp.add(2 * k + j)));
+            let o = sigmoid8::<FUSED>(_mm256_loadu_ps(gp.add(3 * k + j)));
             _mm256_storeu_ps(gp.add(j), i);
             _mm256_storeu_ps(gp.add(k + j), f);
             _mm256_storeu_ps(gp.add(2 * k + j), gg);
@@ -845,9 +861,16 @@ mod fma {
                 Some(p) => _mm256_loadu_ps(p.as_ptr().add(j)),
                 None => _mm256_setzero_ps(),
             };
-            let cv = _mm256_add_ps(_mm256_mul_ps(f, cp), _mm256_mul_ps(i, gg));
+            let cv = if FUSED {
+                _mm256_fmadd_ps(f, cp, _mm256_mul_ps(i, gg))
+            } else {
+                _mm256_add_ps(_mm256_mul_ps(f, cp), _mm256_mul_ps(i, gg))
+            };
             _mm256_storeu_ps(cell.as_mut_ptr().add(j), cv);
-            _mm256_storeu_ps(out.as_mut_ptr().add(j), _mm256_mul_ps(o, tanh8(cv)));
+            _mm256_storeu_ps(
+                out.as_mut_ptr().add(j),
+                _mm256_mul_ps(o, tanh8::<FUSED>(cv)),
+            );
         }
     }
 
@@ -1073,7 +1096,12 @@ fn lstm_forward(
                 };
                 // SAFETY: the CPU has AVX2; every slice holds k (gates: 4k) values.
                 unsafe {
-                    fma::lstm_cell(g, k, cp, cur, &mut out[r * k..(r + 1) * k]);
+                    let o = &mut out[r * k..(r + 1) * k];
+                    if q.is_some() {
+                        fma::lstm_cell::<true>(g, k, cp, cur, o);
+                    } else {
+                        fma::lstm_cell::<false>(g, k, cp, cur, o);
+                    }
                 }
                 continue;
             }
@@ -1841,17 +1869,31 @@ impl NeuralParser {
         let m = s1 - s0;
         let n = m - 1;
         let mut s = pool::zeros(n * m);
-        gemm(
-            n,
-            a,
-            m,
-            &cache.p[(s0 + 1) * a..s1 * a],
-            false,
-            &cache.hh[s0 * a..s1 * a],
-            true,
-            0.0,
-            &mut s,
-        );
+        if self.derived().is_some_and(|d| d.q.is_some()) {
+            // Integer products (the fast parser).
+            let m8 = m.div_ceil(8) * 8;
+            let mut qa = q16::QRows::default();
+            qa.fill(&cache.p[(s0 + 1) * a..s1 * a], n, a, a);
+            let qh = q16::QMat::from_rows(&cache.hh[s0 * a..s1 * a], m, a, m8);
+            let mut t = pool::zeros(n * m8);
+            q16::gemm(&qa, &qh, &mut t);
+            for (row, tr) in s.chunks_exact_mut(m).zip(t.chunks_exact(m8)) {
+                row.copy_from_slice(&tr[..m]);
+            }
+            pool::give(t);
+        } else {
+            gemm(
+                n,
+                a,
+                m,
+                &cache.p[(s0 + 1) * a..s1 * a],
+                false,
+                &cache.hh[s0 * a..s1 * a],
+                true,
+                0.0,
+                &mut s,
+            );
+        }
         let dist = &self.params[self.layout.dist.clone()];
         for d in 1..m {
             let row = &mut s[(d - 1) * m..d * m];
@@ -2124,7 +2166,11 @@ impl NeuralParser {
             None => {
                 let mut lp = pool::filled64(m * m, f64::NEG_INFINITY);
                 log_probs(&s, m, &mut lp);
-                let heads = mst::tree(&lp, m);
+                let heads = if self.integer {
+                    mst::tree_fast(&lp, m)
+                } else {
+                    mst::tree(&lp, m)
+                };
                 pool::give64(lp);
                 heads
             }
