@@ -136,7 +136,7 @@ fn main() {
                 ents = kroniek_core::entities::link(&d.text, &names).mentions;
             }
             let c3 = thread_cpu();
-            let mut upos = None;
+            let upos;
             let model = if accurate {
                 lang.and_then(SyntaxModel::for_language)
             } else {

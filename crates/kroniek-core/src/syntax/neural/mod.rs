@@ -327,15 +327,18 @@ struct Derived {
 }
 
 /// What the fast pipeline parser parses with ([`NeuralParser::use_integer_products`]):
-/// the first convolution layer as sums of table rows (its product is linear in the
-/// embeddings: per word, tag, affix bucket and shape, and per kernel, the embedding's part
-/// of the product), the other big products in 16-bit integers ([`q16`]).
+/// the first convolution layer's product (linear in the embeddings) as sums of table rows
+/// for the word, tag and shape (per entry and kernel, the embedding's part of the product)
+/// and an integer product for the summed affix embeddings (a table per affix bucket would
+/// be 4.5 times the embeddings' size: six rows from memory per token cost more than the
+/// product), the other big products in 16-bit integers too ([`q16`]).
 struct QTables {
-    /// `[entry][kernel][hidden]` per input part: words, tags, affix buckets, shapes.
+    /// `[entry][kernel][hidden]` per input part: words, tags, shapes.
     cw: Vec<f32>,
     ct: Vec<f32>,
-    ca: Vec<f32>,
     cs: Vec<f32>,
+    /// The three kernels' rows for the affix embedding, side by side (affix dim × 3 hidden).
+    ca: q16::QMat,
     /// Per LSTM direction: input and recurrent weights.
     lx: Vec<q16::QMat>,
     lh: Vec<q16::QMat>,
@@ -1330,10 +1333,6 @@ impl NeuralParser {
     /// This parser parsing with integer products ([`QTables`]; where the network has one
     /// convolution layer and a BiLSTM, else unchanged): faster, other floats.
     pub(crate) fn use_integer_products(&mut self) {
-        // TEMPORARY (A/B measurements): remove before the final commit.
-        if std::env::var_os("KRONIEK_FAST_FLOAT").is_some() {
-            return;
-        }
         self.integer = true;
     }
 
@@ -1354,7 +1353,7 @@ impl NeuralParser {
         let (k, _, _) = &l.conv[0];
         // Rows `count` of an embedding of `dim` that starts at column `off` of the input.
         let table = |emb: &[f32], dim: usize, off: usize| {
-            let count = if dim == 0 { 0 } else { emb.len() / dim };
+            let count = emb.len().checked_div(dim).unwrap_or(0);
             let mut t = vec![0f32; count * 3 * hd];
             for (ei, row) in t.chunks_exact_mut(3 * hd).enumerate() {
                 let ev = &emb[ei * dim..(ei + 1) * dim];
@@ -1371,7 +1370,10 @@ impl NeuralParser {
         };
         let cw = table(&w[l.ew.clone()], c.word_dim, 0);
         let ct = table(&w[l.et.clone()], c.tag_dim, c.word_dim);
-        let ca = table(&w[l.ea.clone()], c.affix_dim, c.word_dim + c.tag_dim);
+        let (ad, aoff) = (c.affix_dim, c.word_dim + c.tag_dim);
+        let kpart = |ki: usize| w[k[ki].clone()][aoff * hd..(aoff + ad) * hd].to_vec();
+        let (k0, k1, k2) = (kpart(0), kpart(1), kpart(2));
+        let ca = q16::QMat::concat(&[(&k0, hd), (&k1, hd), (&k2, hd)], ad);
         let cs = table(
             &w[l.ec.clone()],
             c.shape_dim,
@@ -1448,6 +1450,8 @@ impl NeuralParser {
         let h3 = 3 * hd;
         // The three kernels' products per row, from the tables.
         let mut y3 = pool::zeros(rows * h3);
+        let ad = c.affix_dim;
+        let mut xa = pool::zeros(rows * ad);
         let mut r = 0;
         let add = |dst: &mut [f32], src: &[f32]| {
             for (d, s) in dst.iter_mut().zip(src) {
@@ -1461,17 +1465,22 @@ impl NeuralParser {
                 add(dst, &q.cw[wi * h3..(wi + 1) * h3]);
                 let ti = s.tags[i] as usize;
                 add(dst, &q.ct[ti * h3..(ti + 1) * h3]);
-                for &a in &s.affix[i] {
-                    if a != u32::MAX {
-                        let a = a as usize;
-                        add(dst, &q.ca[a * h3..(a + 1) * h3]);
-                    }
-                }
                 let si = s.shapes[i] as usize;
                 add(dst, &q.cs[si * h3..(si + 1) * h3]);
+                let av = &mut xa[r * ad..(r + 1) * ad];
+                for &a in &s.affix[i] {
+                    if a != u32::MAX {
+                        let e = &w[l.ea.start + a as usize * ad..][..ad];
+                        add(av, e);
+                    }
+                }
                 r += 1;
             }
         }
+        let mut qa = q16::QRows::default();
+        qa.fill(&xa, rows, ad, ad);
+        q16::gemm(&qa, &q.ca, &mut y3);
+        pool::give(xa);
         let (_, bias, dil) = &l.conv[0];
         let bias = &w[bias.clone()];
         let mut x = pool::with_capacity(rows * hd);

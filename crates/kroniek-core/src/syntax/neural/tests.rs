@@ -566,3 +566,58 @@ fn reused_buffers_give_the_same_parses() {
     }
     assert_eq!(parse(&long), long_parse);
 }
+
+/// The fast parser's integer path (one convolution layer and a BiLSTM): its tables are
+/// built, a batch parses as each sentence alone (the products are per row), every head is
+/// a token or the root, and the scores are those of the float path within the
+/// quantization error (the same heads for most tokens).
+#[test]
+fn integer_path_parses_like_the_float_path() {
+    let cfg = NeuralConfig {
+        word_dim: 8,
+        tag_dim: 4,
+        affix_dim: 4,
+        shape_dim: 4,
+        affix_buckets: 7,
+        hidden: 8,
+        dilations: vec![1],
+        arc_dim: 8,
+        label_dim: 4,
+        lstm: 8,
+    };
+    let float = {
+        let mut m = random_model(&cfg, 21);
+        m.derived = Some(OnceLock::new());
+        m
+    };
+    let mut int = random_model(&cfg, 21);
+    int.derived = Some(OnceLock::new());
+    int.use_integer_products();
+    assert!(int.derived().is_some_and(|d| d.q.is_some()));
+    assert!(float.derived().is_some_and(|d| d.q.is_none()));
+    let sents = random_sentences(9, 40, |i| 1 + i % 23);
+    let input: Vec<(&[&str], &[u8])> = sents.iter().map(|(f, t)| (&f[..], &t[..])).collect();
+    let batch = int.parse_batch_indexed(&input);
+    let (mut same, mut all) = (0, 0);
+    for ((f, t), b) in input.iter().zip(&batch) {
+        assert_eq!(&int.parse_indexed(f, t), b);
+        assert_eq!(b.len(), f.len());
+        assert!(b.iter().all(|&(h, _)| h as usize <= f.len()));
+        let fl = float.parse_indexed(f, t);
+        same += fl.iter().zip(b).filter(|(x, y)| x.0 == y.0).count();
+        all += f.len();
+    }
+    assert!(same * 10 >= all * 9, "{same} of {all}");
+    // The encoder's outputs agree closely.
+    let inputs: Vec<Input> = input.iter().map(|(f, t)| int.input(f, t)).collect();
+    let refs: Vec<&Input> = inputs.iter().collect();
+    let q = int.derived().and_then(|d| d.q.as_ref()).unwrap();
+    let ci = int.forward_q(&refs, q);
+    let cf = float.forward(&refs, 0.0, None, false, false);
+    for (x, y) in ci.h.iter().zip(&cf.h) {
+        assert!((x - y).abs() < 0.02, "{x} {y}");
+    }
+    for (x, y) in ci.p.iter().zip(&cf.p) {
+        assert!((x - y).abs() < 0.05 * (1.0 + y.abs()), "{x} {y}");
+    }
+}
