@@ -55,13 +55,15 @@ fn main() {
     let mut path = None;
     let mut mb = 5.0f64;
     let mut syntax = false;
+    let mut accurate = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--mb" => mb = args.next().and_then(|v| v.parse().ok()).unwrap_or(mb),
             "--syntax" => syntax = true,
+            "--accurate" => accurate = true,
             "-h" | "--help" => {
-                println!("usage: pipeline [CORPUS.jsonl|TEXT] [--mb N] [--syntax]");
+                println!("usage: pipeline [CORPUS.jsonl|TEXT] [--mb N] [--syntax [--accurate]]");
                 return;
             }
             _ => path = Some(a),
@@ -69,7 +71,14 @@ fn main() {
     }
     let (path, docs) = kroniek_bench::load_corpus(path);
     let corpus_bytes: usize = docs.iter().map(|d| d.text.len()).sum();
-    let opts = AnnotateOptions { syntax };
+    let opts = AnnotateOptions {
+        syntax,
+        parser: if accurate {
+            kroniek_core::ParserChoice::Accurate
+        } else {
+            kroniek_core::ParserChoice::Fast
+        },
+    };
     // Warm up (lexicons and models load once).
     for d in &docs {
         std::hint::black_box(annotate_with(d, &opts));
@@ -127,19 +136,40 @@ fn main() {
                 ents = kroniek_core::entities::link(&d.text, &names).mentions;
             }
             let c3 = thread_cpu();
-            let mut upos = None;
-            if syntax {
-                if let Some(model) = lang.and_then(SyntaxModel::for_language) {
-                    let mut out = Vec::with_capacity(toks.len());
-                    for s in &sents {
-                        let forms: Vec<&str> = toks[s.tokens.clone()]
-                            .iter()
-                            .map(|t| &d.text[t.span.range()])
-                            .collect();
-                        out.extend(model.analyse(&forms));
+            let upos;
+            let model = if accurate {
+                lang.and_then(SyntaxModel::for_language)
+            } else {
+                lang.and_then(SyntaxModel::fast_for_language)
+            };
+            if let Some(model) = model.filter(|_| syntax) {
+                // As `annotate_with`: the fast parser reads the first pass's tags.
+                let first = if model.is_first_pass() {
+                    kroniek_core::events::first_pass_tags(&d.text, &toks, &sents, seg)
+                } else {
+                    None
+                };
+                let mut out = Vec::with_capacity(toks.len());
+                for batch in sents.chunks(16) {
+                    let forms: Vec<Vec<&str>> = batch
+                        .iter()
+                        .map(|s| {
+                            toks[s.tokens.clone()]
+                                .iter()
+                                .map(|t| &d.text[t.span.range()])
+                                .collect()
+                        })
+                        .collect();
+                    match &first {
+                        Some(f) => {
+                            let tags: Vec<Vec<_>> =
+                                batch.iter().map(|s| f[s.tokens.clone()].to_vec()).collect();
+                            out.extend(model.analyse_batch_first_pass(&forms, &tags));
+                        }
+                        None => out.extend(model.analyse_batch(&forms)),
                     }
-                    upos = Some(out.iter().map(|x| x.upos).collect::<Vec<_>>());
                 }
+                upos = Some(out.iter().flatten().map(|x| x.upos).collect::<Vec<_>>());
             } else {
                 upos = kroniek_core::events::first_pass_tags(&d.text, &toks, &sents, seg);
             }

@@ -73,6 +73,40 @@ pub struct Analysis {
 pub struct AnnotateOptions {
     /// Tag and parse every sentence (fills [`Analysis::syntax`]).
     pub syntax: bool,
+    /// Which dependency parser [`AnnotateOptions::syntax`] uses.
+    pub parser: ParserChoice,
+}
+
+/// The dependency parser of [`annotate_with`] with syntax on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum ParserChoice {
+    /// The fast pipeline parser (`models/<lang>/neural-fast.bin`,
+    /// [`SyntaxModel::fast_for_language`]): a small network on the tagger's first pass,
+    /// which the pipeline computes anyway; the accurate one where a language has none.
+    #[default]
+    Fast,
+    /// The accurate parser of `kroniek parse` ([`SyntaxModel::for_language`]): two tagger
+    /// passes and fine tags, a larger network; several times slower.
+    Accurate,
+}
+
+impl ParserChoice {
+    /// `fast` or `accurate`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParserChoice::Fast => "fast",
+            ParserChoice::Accurate => "accurate",
+        }
+    }
+
+    /// From [`ParserChoice::as_str`]'s names.
+    pub fn parse(s: &str) -> Option<ParserChoice> {
+        match s {
+            "fast" => Some(ParserChoice::Fast),
+            "accurate" => Some(ParserChoice::Accurate),
+            _ => None,
+        }
+    }
 }
 
 /// One annotation in a uniform shape, for storage and display: a layer name, a span,
@@ -388,8 +422,25 @@ pub fn annotate_with(doc: &Document, options: &AnnotateOptions) -> Analysis {
             diagnostics.push(Diagnostic::warning("ner-model-invalid", e.to_string()));
         }
     }
+    let model = match options.parser {
+        ParserChoice::Fast => language.and_then(SyntaxModel::fast_for_language),
+        ParserChoice::Accurate => language.and_then(SyntaxModel::for_language),
+    };
+    // The tagger's first pass: the POS tags of quantities and events without a parse,
+    // and the fast parser's input (the accurate one tags twice on its own).
+    let first_pass = match model {
+        Some(m) if options.syntax && !m.is_first_pass() => None,
+        _ => crate::events::first_pass_tags(&doc.text, &tokens, &sentences, seg_lang),
+    };
     let syntax = if options.syntax {
-        syntax(&doc.text, language, &tokens, &sentences, &mut diagnostics)
+        syntax(
+            &doc.text,
+            model,
+            &tokens,
+            &sentences,
+            first_pass.as_deref(),
+            &mut diagnostics,
+        )
     } else {
         None
     };
@@ -398,7 +449,7 @@ pub fn annotate_with(doc: &Document, options: &AnnotateOptions) -> Analysis {
     // tagger's first pass (what the events stage used to compute for itself).
     let upos: Option<Vec<crate::syntax::Upos>> = match &syntax {
         Some(syn) => Some(syn.iter().map(|t| t.upos).collect()),
-        None => crate::events::first_pass_tags(&doc.text, &tokens, &sentences, seg_lang),
+        None => first_pass,
     };
     let mut quantities =
         crate::quantity::find_tagged(&doc.text, &tokens, &sentences, seg_lang, upos.as_deref());
@@ -471,12 +522,13 @@ const SYNTAX_BATCH: usize = 16;
 
 fn syntax(
     text: &str,
-    language: Option<Lang>,
+    model: Option<&SyntaxModel>,
     tokens: &[Token],
     sentences: &[Sentence],
+    first_pass: Option<&[crate::syntax::Upos]>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<Vec<TokenSyntax>> {
-    let Some(model) = language.and_then(SyntaxModel::for_language) else {
+    let Some(model) = model else {
         diagnostics.push(Diagnostic::warning(
             "no-syntax-model",
             "there is no syntax model for this language; syntax was skipped",
@@ -496,7 +548,21 @@ fn syntax(
                     .collect()
             })
             .collect();
-        out.extend(model.analyse_batch(&forms).into_iter().flatten());
+        match first_pass.filter(|t| model.is_first_pass() && t.len() == tokens.len()) {
+            Some(tags) => {
+                let tags: Vec<Vec<crate::syntax::Upos>> = batch
+                    .iter()
+                    .map(|s| tags[s.tokens.clone()].to_vec())
+                    .collect();
+                out.extend(
+                    model
+                        .analyse_batch_first_pass(&forms, &tags)
+                        .into_iter()
+                        .flatten(),
+                );
+            }
+            None => out.extend(model.analyse_batch(&forms).into_iter().flatten()),
+        }
     }
     Some(out)
 }
@@ -532,12 +598,77 @@ mod tests {
         .language(Some(Lang::NL))
         .build();
         let plain = annotate(&doc);
-        let with = annotate_with(&doc, &AnnotateOptions { syntax: true });
+        let with = annotate_with(
+            &doc,
+            &AnnotateOptions {
+                syntax: true,
+                ..AnnotateOptions::default()
+            },
+        );
         let spans = |a: &Analysis| -> Vec<(crate::span::Span, crate::events::Factuality)> {
             a.events.iter().map(|e| (e.span, e.factuality)).collect()
         };
         assert!(!plain.events.is_empty());
         assert_eq!(spans(&plain), spans(&with));
+    }
+
+    /// `parser` picks the fast pipeline parser (the default) or the accurate one: the
+    /// syntax is the chosen model's analysis of each sentence.
+    #[test]
+    fn the_parser_option_picks_the_fast_or_the_accurate_parser() {
+        assert_eq!(AnnotateOptions::default().parser, ParserChoice::Fast);
+        assert_eq!(
+            ParserChoice::parse("accurate"),
+            Some(ParserChoice::Accurate)
+        );
+        assert_eq!(
+            ParserChoice::parse(ParserChoice::Fast.as_str()),
+            Some(ParserChoice::Fast)
+        );
+        for (lang, text) in [
+            (
+                Lang::NL,
+                "Hij riep het kalifaat uit. De minister zei gisteren dat het kabinet de \
+                 regeling niet verlengt, omdat de kosten te hoog zijn. Dat schrijft de BBC.",
+            ),
+            (
+                Lang::EN,
+                "He declared the caliphate. The minister said yesterday that the cabinet \
+                 will not extend the scheme because the costs are too high.",
+            ),
+        ] {
+            let doc = Document::builder(text).language(Some(lang)).build();
+            let (Some(fast), Some(accurate)) = (
+                SyntaxModel::fast_for_language(lang),
+                SyntaxModel::for_language(lang),
+            ) else {
+                continue;
+            };
+            for (choice, model) in [
+                (ParserChoice::Fast, fast),
+                (ParserChoice::Accurate, accurate),
+            ] {
+                let a = annotate_with(
+                    &doc,
+                    &AnnotateOptions {
+                        syntax: true,
+                        parser: choice,
+                    },
+                );
+                let forms: Vec<Vec<&str>> = a
+                    .sentences
+                    .iter()
+                    .map(|s| {
+                        a.tokens[s.tokens.clone()]
+                            .iter()
+                            .map(|t| &doc.text[t.span.range()])
+                            .collect()
+                    })
+                    .collect();
+                let want: Vec<TokenSyntax> = forms.iter().flat_map(|f| model.analyse(f)).collect();
+                assert_eq!(a.syntax.as_ref(), Some(&want), "{lang} {choice:?}");
+            }
+        }
     }
 
     #[test]
@@ -546,7 +677,13 @@ mod tests {
             .language(Some(Lang::NL))
             .build();
         assert!(annotate(&doc).syntax.is_none());
-        let a = annotate_with(&doc, &AnnotateOptions { syntax: true });
+        let a = annotate_with(
+            &doc,
+            &AnnotateOptions {
+                syntax: true,
+                ..AnnotateOptions::default()
+            },
+        );
         if crate::syntax::SyntaxModel::for_language(Lang::NL).is_none() {
             assert!(a.diagnostics.iter().any(|d| d.code == "no-syntax-model"));
             return;

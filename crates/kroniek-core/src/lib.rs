@@ -48,7 +48,8 @@ pub mod text;
 pub mod timex;
 
 pub use analysis::{
-    annotate, annotate_with, Analysis, AnnotateOptions, Annotation, Diagnostic, Severity,
+    annotate, annotate_with, Analysis, AnnotateOptions, Annotation, Diagnostic, ParserChoice,
+    Severity,
 };
 pub use document::{DatePrecision, DocId, Document, DocumentBuilder, PubDate};
 pub use lang::Lang;

@@ -373,7 +373,13 @@ fn participant_roles() {
             .language(Lang::new(&row[0]))
             .published(PubDate::parse("2019-02").unwrap())
             .build();
-        let a = annotate_with(&doc, &AnnotateOptions { syntax: true });
+        let a = annotate_with(
+            &doc,
+            &AnnotateOptions {
+                syntax: true,
+                ..AnnotateOptions::default()
+            },
+        );
         if a.syntax.is_none() {
             println!("skipped {}: no syntax model", row[0]);
             continue;

@@ -1203,6 +1203,7 @@ async fn ingest(
         source: nonempty(&p.source).map(|s| s.chars().take(200).collect()),
         annotate: kroniek_core::AnnotateOptions {
             syntax: p.syntax.unwrap_or(false),
+            ..kroniek_core::AnnotateOptions::default()
         },
     };
     let options = Options {

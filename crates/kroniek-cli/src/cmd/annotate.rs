@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use kroniek_core::{annotate_with, AnnotateOptions, Document, Lang, PubDate};
+use kroniek_core::{annotate_with, AnnotateOptions, Document, Lang, ParserChoice, PubDate};
 use kroniek_formats::{Format, Options};
 use serde_json::{json, Value};
 
@@ -38,6 +38,19 @@ pub struct Args {
     /// Add part of speech, lemma, head and relation of every token ("syntax" in the JSON)
     #[arg(long)]
     pub syntax: bool,
+    /// The dependency parser of --syntax: fast (a small network on the first tagger pass,
+    /// the default) or accurate (the parser of `kroniek parse`, several times slower)
+    #[arg(long, default_value = "fast", value_parser = ["fast", "accurate"])]
+    pub parser: String,
+}
+
+impl Args {
+    fn options(&self) -> AnnotateOptions {
+        AnnotateOptions {
+            syntax: self.syntax,
+            parser: ParserChoice::parse(&self.parser).unwrap_or_default(),
+        }
+    }
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -84,7 +97,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .build();
         write_json(
             &mut out,
-            &document_json_with(&doc, &[], args.syntax),
+            &document_json_with(&doc, &[], &args.options()),
             args.pretty,
         )?;
     } else {
@@ -101,7 +114,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     }
                     write_json(
                         &mut out,
-                        &document_json_with(&rec.doc, &rec.warnings, args.syntax),
+                        &document_json_with(&rec.doc, &rec.warnings, &args.options()),
                         args.pretty,
                     )?;
                 }
@@ -132,12 +145,12 @@ fn write_json(out: &mut impl Write, value: &Value, pretty: bool) -> io::Result<(
 /// The JSON form of a document and its analysis; shared with `show`.
 #[allow(dead_code)]
 pub fn document_json(doc: &Document, warnings: &[String]) -> Value {
-    document_json_with(doc, warnings, false)
+    document_json_with(doc, warnings, &AnnotateOptions::default())
 }
 
-/// The JSON form of a document and its analysis, with per-token syntax if `syntax`.
-pub fn document_json_with(doc: &Document, warnings: &[String], syntax: bool) -> Value {
-    let analysis = annotate_with(doc, &AnnotateOptions { syntax });
+/// The JSON form of a document and its analysis, with per-token syntax if `options.syntax`.
+pub fn document_json_with(doc: &Document, warnings: &[String], options: &AnnotateOptions) -> Value {
+    let analysis = annotate_with(doc, options);
     let annotations: Vec<Value> = analysis
         .annotations()
         .into_iter()

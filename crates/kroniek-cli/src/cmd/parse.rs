@@ -47,6 +47,11 @@ pub struct Args {
     /// is used without it, as the embedded Dutch model uses its own)
     #[arg(long, value_name = "FILE")]
     pub neural: Option<PathBuf>,
+    /// Parse with the fast pipeline parser (`models/<lang>/neural-fast.bin`, the default of
+    /// `annotate --syntax`: a small network on the tagger's first pass) instead of the
+    /// accurate one; with --model, --neural names the fast parser's file
+    #[arg(long)]
+    pub fast: bool,
     /// Input file (CoNLL-U plain or .gz with --conllu), or - for standard input
     pub file: PathBuf,
 }
@@ -60,6 +65,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         args.lang.as_deref(),
         args.model.as_deref(),
         args.neural.as_deref(),
+        args.fast,
         &args.file,
         || sample_text(&sentences),
     )?;
@@ -98,6 +104,7 @@ fn run_text(args: &Args) -> anyhow::Result<ExitCode> {
         Some(&lang.to_string()),
         args.model.as_deref(),
         args.neural.as_deref(),
+        args.fast,
         &args.file,
         String::new,
     )?;

@@ -33,11 +33,14 @@ fn leaked_bytes(file: &Path) -> anyhow::Result<&'static [u8]> {
 /// (from `--lang`, else guessed from the file name, else detected from `sample`). With a
 /// neural parser file (which needs a model file: its tagger gives the parser's tags), or a
 /// `neural.bin` in the model file's directory, the neural parser replaces the model's
-/// parser.
+/// parser. `fast`: the fast pipeline parser instead (the neural file, or
+/// `neural-fast.bin` next to the model file, or the embedded one, parsing from the
+/// tagger's first pass).
 pub fn model(
     lang: Option<&str>,
     model_file: Option<&Path>,
     neural_file: Option<&Path>,
+    fast: bool,
     path: &Path,
     sample: impl FnOnce() -> String,
 ) -> anyhow::Result<&'static SyntaxModel> {
@@ -46,14 +49,23 @@ pub fn model(
         let mut m = SyntaxModel::from_bytes(bytes)
             .with_context(|| format!("cannot load {}", file.display()))?;
         // As with the embedded models, a neural parser next to the model file parses.
-        let sibling = file
-            .parent()
-            .map(|d| d.join(kroniek_core::syntax::NEURAL_FILE))
-            .filter(|p| p.is_file());
-        if let Some(nf) = neural_file.map(Path::to_path_buf).or(sibling) {
-            let p = NeuralParser::from_bytes(leaked_bytes(&nf)?)
-                .with_context(|| format!("cannot load {}", nf.display()))?;
-            m = m.with_neural(p);
+        let name = if fast {
+            kroniek_core::syntax::NEURAL_FAST_FILE
+        } else {
+            kroniek_core::syntax::NEURAL_FILE
+        };
+        let sibling = file.parent().map(|d| d.join(name)).filter(|p| p.is_file());
+        match neural_file.map(Path::to_path_buf).or(sibling) {
+            Some(nf) => {
+                let p = NeuralParser::from_bytes(leaked_bytes(&nf)?)
+                    .with_context(|| format!("cannot load {}", nf.display()))?;
+                m = if fast {
+                    m.with_fast_neural(p)
+                } else {
+                    m.with_neural(p)
+                };
+            }
+            None => anyhow::ensure!(!fast, "--fast with --model needs --neural FILE"),
         }
         return Ok(Box::leak(Box::new(m)));
     }
@@ -62,9 +74,19 @@ pub fn model(
         "--neural needs --model (the tagger the neural parser was trained with)"
     );
     let lang = language(lang, path, sample)?;
-    SyntaxModel::for_language(lang).with_context(|| {
+    let m = if fast {
+        SyntaxModel::fast_for_language(lang)
+    } else {
+        SyntaxModel::for_language(lang)
+    };
+    let m = m.with_context(|| {
         format!("no syntax model for language '{lang}' (models/{lang}/syntax.bin)")
-    })
+    })?;
+    anyhow::ensure!(
+        !fast || m.is_first_pass(),
+        "no fast parser for language '{lang}' (models/{lang}/neural-fast.bin)"
+    );
+    Ok(m)
 }
 
 /// The language: from `--lang`, else from the file name (`nl_…`, `en_…`), else detected

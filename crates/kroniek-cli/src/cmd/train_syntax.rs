@@ -114,6 +114,20 @@ pub struct Args {
     /// Neural parser: word embedding size
     #[arg(long, default_value_t = 100)]
     pub neural_word_dim: usize,
+    /// Neural parser: tag embedding size
+    #[arg(long, default_value_t = 32)]
+    pub neural_tag_dim: usize,
+    /// Neural parser: affix embedding size
+    #[arg(long, default_value_t = 50)]
+    pub neural_affix_dim: usize,
+    /// Neural parser: hash buckets of the affixes
+    #[arg(long, default_value_t = 30_000)]
+    pub neural_affix_buckets: usize,
+    /// Neural parser: trained on (and parsing from) the tagger's first pass only, plain
+    /// UPOS without the second pass or fine tags: the fast pipeline parser
+    /// (`models/<lang>/neural-fast.bin`)
+    #[arg(long)]
+    pub neural_first_pass: bool,
     /// Neural parser: encoder width
     #[arg(long, default_value_t = 256)]
     pub neural_hidden: usize,
@@ -285,6 +299,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         tagger_only: args.tagger_only,
         clause_verbs: args.clause_verbs,
         feature_set: args.feature_set,
+        first_pass_tags: args.neural && args.neural_first_pass,
     };
     let out = args.out_dir.join(syntax::MODEL_FILE);
     let cached = match &args.neural_tags {
@@ -325,12 +340,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .iter()
             .map(|s| {
                 let forms: Vec<&str> = s.iter().map(|t| t.form.as_str()).collect();
-                neural_sentence(s, base.tag_codes(&forms))
+                let tags = if args.neural_first_pass {
+                    base.tag_first_pass_codes(&forms)
+                } else {
+                    base.tag_codes(&forms)
+                };
+                neural_sentence(s, tags)
             })
             .collect();
         let nopts = NeuralOptions {
             config: NeuralConfig {
                 word_dim: args.neural_word_dim,
+                tag_dim: args.neural_tag_dim,
+                affix_dim: args.neural_affix_dim,
+                affix_buckets: args.neural_affix_buckets,
                 hidden: args.neural_hidden,
                 dilations: args
                     .neural_dilations

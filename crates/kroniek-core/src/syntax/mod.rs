@@ -55,6 +55,9 @@ pub(crate) use lex::Lex;
 pub const MODEL_FILE: &str = "syntax.bin";
 /// The neural parser next to it, where a language has one.
 pub const NEURAL_FILE: &str = "neural.bin";
+/// File name of the fast pipeline parser under `models/<lang>/` (a small neural parser
+/// that parses from the tagger's first pass; [`SyntaxModel::fast_for_language`]).
+pub const NEURAL_FAST_FILE: &str = "neural-fast.bin";
 /// The file starts with `KRNKSYN` and a version byte: the feature sets of tagger and
 /// parser (1: first; 2: + parser counts of punctuation and verbs between s0 and b0;
 /// 3: + tagger affixes of the sentence's last word; 4: + a word-cluster table, and cluster
@@ -204,6 +207,9 @@ pub struct SyntaxModel {
     /// A neural parser that replaces the transition parser (`with_neural`), with its
     /// labels mapped to this model's label indexes.
     neural: Option<(neural::NeuralParser, Vec<u16>)>,
+    /// The neural parser was trained on the tagger's first pass (plain UPOS, no second
+    /// pass, no fine tags): the fast pipeline parser ([`SyntaxModel::with_fast_neural`]).
+    first_pass: bool,
 }
 
 impl fmt::Debug for SyntaxModel {
@@ -239,6 +245,33 @@ impl SyntaxModel {
                 || None,
             )
             .as_ref()
+    }
+
+    /// The embedded model of a language with its fast pipeline parser
+    /// (`models/<lang>/neural-fast.bin`) instead of the accurate one: tags from the
+    /// tagger's first pass only, a small network (the default of `annotate --syntax`).
+    /// The same as [`SyntaxModel::for_language`] where the language has no fast parser.
+    pub fn fast_for_language(lang: Lang) -> Option<&'static SyntaxModel> {
+        static MODELS: resources::PerLanguage<Option<SyntaxModel>> = resources::PerLanguage::new();
+        let fast = MODELS
+            .get(
+                lang,
+                |l| {
+                    let parser =
+                        neural::NeuralParser::from_bytes(resources::bytes(l, NEURAL_FAST_FILE)?)
+                            .ok()?;
+                    let model = SyntaxModel::from_bytes(resources::bytes(l, MODEL_FILE)?).ok()?;
+                    Some(model.with_fast_neural(parser))
+                },
+                || None,
+            )
+            .as_ref();
+        fast.or_else(|| SyntaxModel::for_language(lang))
+    }
+
+    /// Whether this model parses from the tagger's first pass (a fast parser).
+    pub fn is_first_pass(&self) -> bool {
+        self.first_pass
     }
 
     /// Whether a neural parser parses for this model.
@@ -324,6 +357,7 @@ impl SyntaxModel {
             clusters,
             deproj,
             neural: None,
+            first_pass: false,
         })
     }
 
@@ -342,15 +376,42 @@ impl SyntaxModel {
             })
             .collect();
         self.neural = Some((parser, map));
+        self.first_pass = false;
         self
+    }
+
+    /// This model with a neural parser trained on the first tagger pass's tags
+    /// (`kroniek train syntax --neural-first-pass`): sentences are tagged by the first
+    /// pass only, without the second pass and fine tags, and an AUX/VERB tag that the
+    /// parse contradicts is corrected without parsing again.
+    pub fn with_fast_neural(self, mut parser: neural::NeuralParser) -> SyntaxModel {
+        parser.use_integer_products();
+        let mut m = self.with_neural(parser);
+        m.first_pass = true;
+        m
+    }
+
+    /// Tag codes for the parser: both passes and fine tags, or the first pass only.
+    fn parser_tags(&self, lex: &[Lex]) -> Vec<u8> {
+        if self.first_pass {
+            return self.tagger.tag_first_pass(lex);
+        }
+        let mut tags = self.tagger.tag(lex);
+        self.tagger.refine(lex, &mut tags);
+        tags
     }
 
     /// The tag codes the parser sees for a sentence (UPOS indexes with fine-tag bits).
     pub fn tag_codes<S: AsRef<str>>(&self, forms: &[S]) -> Vec<u8> {
         let lex = lex::lexes(forms, self.clusters.as_ref());
-        let mut tags = self.tagger.tag(&lex);
-        self.tagger.refine(&lex, &mut tags);
-        tags
+        self.parser_tags(&lex)
+    }
+
+    /// The first tagger pass's tag codes (plain UPOS indexes): what a fast parser
+    /// ([`SyntaxModel::fast_for_language`]) sees.
+    pub fn tag_first_pass_codes<S: AsRef<str>>(&self, forms: &[S]) -> Vec<u8> {
+        let lex = lex::lexes(forms, self.clusters.as_ref());
+        self.tagger.tag_first_pass(&lex)
     }
 
     /// The language code the model was trained for.
@@ -417,8 +478,7 @@ impl SyntaxModel {
     /// sentence gives an empty result.
     pub fn analyse<S: AsRef<str>>(&self, forms: &[S]) -> Vec<TokenSyntax> {
         let lex = lex::lexes(forms, self.clusters.as_ref());
-        let mut tags = self.tagger.tag(&lex);
-        self.tagger.refine(&lex, &mut tags);
+        let tags = self.parser_tags(&lex);
         self.finish(forms, &lex, &tags)
     }
 
@@ -431,7 +491,9 @@ impl SyntaxModel {
             .chain(std::iter::repeat(Upos::X as u8))
             .take(forms.len())
             .collect();
-        self.tagger.refine(&lex, &mut tags);
+        if !self.first_pass {
+            self.tagger.refine(&lex, &mut tags);
+        }
         self.finish(forms, &lex, &tags)
     }
 
@@ -487,7 +549,9 @@ impl SyntaxModel {
             out.get_or_insert_with(|| tags.iter().map(|&t| fine::upos_of(t)).collect())[i] = new;
         }
         let mut out = out?;
-        self.tagger.refine(lex, &mut out);
+        if !self.first_pass {
+            self.tagger.refine(lex, &mut out);
+        }
         Some(out)
     }
 
@@ -501,11 +565,17 @@ impl SyntaxModel {
             .iter()
             .map(|forms| {
                 let lex = lex::lexes(forms, self.clusters.as_ref());
-                let mut tags = self.tagger.tag(&lex);
-                self.tagger.refine(&lex, &mut tags);
+                let tags = self.parser_tags(&lex);
                 (lex, tags)
             })
             .collect();
+        if self.first_pass {
+            let tags: Vec<Vec<Upos>> = tagged
+                .iter()
+                .map(|(_, t)| t.iter().map(|&t| Upos::ALL[t as usize]).collect())
+                .collect();
+            return self.analyse_batch_first_pass(sents, &tags);
+        }
         let forms: Vec<Vec<&str>> = sents
             .iter()
             .map(|f| f.iter().map(AsRef::as_ref).collect())
@@ -559,6 +629,52 @@ impl SyntaxModel {
             .collect()
     }
 
+    /// [`SyntaxModel::analyse_batch`] of a fast model ([`SyntaxModel::is_first_pass`]) with
+    /// the first tagger pass's tags given (`tags[i][j]` for word `j` of sentence `i`, as
+    /// [`SyntaxModel::tag_first_pass`] gives them; missing ones read as `X`): the pipeline
+    /// has them already. A model that is not a fast one ignores the tags and analyses the
+    /// sentences as [`SyntaxModel::analyse_batch`] does.
+    pub fn analyse_batch_first_pass<S: AsRef<str>>(
+        &self,
+        sents: &[Vec<S>],
+        tags: &[Vec<Upos>],
+    ) -> Vec<Vec<TokenSyntax>> {
+        let Some((p, map)) = self.neural.as_ref().filter(|_| self.first_pass) else {
+            return self.analyse_batch(sents);
+        };
+        let forms: Vec<Vec<&str>> = sents
+            .iter()
+            .map(|f| f.iter().map(AsRef::as_ref).collect())
+            .collect();
+        let codes: Vec<Vec<u8>> = forms
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let t = tags.get(i).map_or(&[][..], |t| &t[..]);
+                (0..f.len())
+                    .map(|j| t.get(j).copied().unwrap_or(Upos::X) as u8)
+                    .collect()
+            })
+            .collect();
+        let input: Vec<(&[&str], &[u8])> = forms
+            .iter()
+            .zip(&codes)
+            .map(|(f, t)| (&f[..], &t[..]))
+            .collect();
+        neural_windows(p, &input)
+            .into_iter()
+            .zip(&forms)
+            .zip(&codes)
+            .map(|((mut arcs, f), t)| {
+                for a in &mut arcs {
+                    a.1 = map.get(a.1 as usize).copied().unwrap_or(0);
+                }
+                let retagged = self.aux_verb_agreeing(f, &[], t, &arcs);
+                self.finish_arcs(f, retagged.as_deref().unwrap_or(t), arcs)
+            })
+            .collect()
+    }
+
     /// Parses with the parser's tag codes (UPOS indexes, with subclass bits in set 6).
     fn finish<S: AsRef<str>>(&self, forms: &[S], lex: &[Lex], tags: &[u8]) -> Vec<TokenSyntax> {
         let arcs = self.parse_arcs(forms, lex, tags);
@@ -575,6 +691,8 @@ impl SyntaxModel {
     ) -> Vec<TokenSyntax> {
         let retagged = self.aux_verb_agreeing(forms, lex, tags, &arcs);
         let tags = match &retagged {
+            // A fast parser keeps its arcs (the tags are corrected, not parsed again).
+            Some(t) if self.first_pass => &t[..],
             Some(t) => {
                 arcs = self.parse_arcs(forms, lex, t);
                 &t[..]
@@ -733,6 +851,10 @@ pub struct TrainOptions {
     /// without clusters, a second tagger pass or fine tags. `None`: the options decide. The
     /// English model is set 1 (no tagger features of the sentence's last word).
     pub feature_set: Option<u32>,
+    /// The jackknifed tags [`train_with_feats_tagged`] returns are the first tagger pass's
+    /// (plain UPOS indexes, no fine-tag bits), for a parser that parses from the first
+    /// pass only (the fast pipeline parser); the model itself is unchanged.
+    pub first_pass_tags: bool,
 }
 
 impl Default for TrainOptions {
@@ -752,6 +874,7 @@ impl Default for TrainOptions {
             tagger_only: false,
             clause_verbs: false,
             feature_set: None,
+            first_pass_tags: false,
         }
     }
 }
@@ -1029,6 +1152,7 @@ pub fn train_with_feats_tagged(
     if opts.tagger_only {
         return (Vec::new(), Vec::new());
     }
+    let first_pass_out = (opts.first_pass_tags && folds > 1).then(|| first_tags.clone());
     let train_tags: Vec<Vec<u8>> = if k > 1 && two_pass {
         let mut out = vec![Vec::new(); train_tagged.len()];
         for (fold, mut t) in fold_taggers.into_iter().enumerate() {
@@ -1123,7 +1247,9 @@ pub fn train_with_feats_tagged(
         tagger.fine = Some(f);
         log("fine tags trained".to_string());
     }
-    let mut jackknifed = train_tags.clone().into_iter();
+    let mut jackknifed = first_pass_out
+        .unwrap_or_else(|| train_tags.clone())
+        .into_iter();
     let jackknifed: Vec<Vec<u8>> = all
         .iter()
         .map(|s| {

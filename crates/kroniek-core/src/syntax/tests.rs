@@ -559,3 +559,61 @@ fn an_older_feature_set_can_be_asked_for() {
         assert_eq!(model.analyse(&["The", "cat", "sat", "."]).len(), 4);
     }
 }
+
+/// The fast pipeline parsers (`models/<lang>/neural-fast.bin`) load, parse from the first
+/// tagger pass, give trees (one root, heads inside the sentence), the same batched, alone
+/// and with the first-pass tags given, and take empty, long and untagged sentences.
+#[test]
+fn fast_parsers_load_and_parse_from_the_first_tagger_pass() {
+    for (lang, text) in [
+        (
+            Lang::NL,
+            "De minister zei gisteren dat het kabinet de regeling niet verlengt .",
+        ),
+        (
+            Lang::EN,
+            "The minister said yesterday that the cabinet will not extend the scheme .",
+        ),
+    ] {
+        let (Some(fast), Some(accurate)) = (
+            SyntaxModel::fast_for_language(lang),
+            SyntaxModel::for_language(lang),
+        ) else {
+            eprintln!("skipped: no embedded {lang} syntax model");
+            continue;
+        };
+        assert!(fast.is_first_pass(), "models/{lang}/neural-fast.bin loads");
+        assert!(fast.is_neural());
+        assert!(!accurate.is_first_pass());
+        let forms: Vec<&str> = text.split(' ').collect();
+        let parsed = fast.analyse(&forms);
+        assert_eq!(parsed.len(), forms.len());
+        assert_eq!(parsed.iter().filter(|t| t.head == 0).count(), 1);
+        assert!(parsed.iter().all(|t| t.head as usize <= forms.len()));
+        assert!(parsed.iter().all(|t| !t.lemma.is_empty()));
+        let long: Vec<&str> = forms
+            .iter()
+            .copied()
+            .cycle()
+            .take(2 * super::NEURAL_WINDOW + 5)
+            .collect();
+        let sents = vec![forms.clone(), Vec::new(), long.clone()];
+        let tags: Vec<Vec<Upos>> = sents.iter().map(|s| fast.tag_first_pass(s)).collect();
+        let batch = fast.analyse_batch(&sents);
+        assert_eq!(batch, fast.analyse_batch_first_pass(&sents, &tags));
+        assert_eq!(batch[0], parsed);
+        assert!(batch[1].is_empty());
+        assert_eq!(batch[2].len(), long.len());
+        assert_eq!(batch[2].iter().filter(|t| t.head == 0).count(), 1);
+        // Tags missing (read as X) or none at all: still trees, no panic.
+        let untagged = fast.analyse_batch_first_pass(&sents, &[]);
+        assert_eq!(untagged.len(), 3);
+        assert_eq!(untagged[0].iter().filter(|t| t.head == 0).count(), 1);
+        assert!(fast.analyse_batch_first_pass::<&str>(&[], &[]).is_empty());
+        // The accurate model ignores given tags.
+        assert_eq!(
+            accurate.analyse_batch_first_pass(&sents[..1], &tags[..1]),
+            accurate.analyse_batch(&sents[..1])
+        );
+    }
+}

@@ -253,6 +253,7 @@ pub fn candidates(doc: &TmlDoc, targets: &[String], opts: &Options) -> Vec<Candi
         &kdoc,
         &AnnotateOptions {
             syntax: opts.syntax,
+            ..AnnotateOptions::default()
         },
     );
     let n_sent = doc.sentences.len();

@@ -1266,7 +1266,7 @@ function uploadForm() {
     { class: 'filters', id: 'upload' },
     h('label', {}, 'file (text, JSONL, HTML, RSS/Atom, WARC)', file),
     h('label', {}, 'source', source),
-    h('label', { title: 'parse every sentence so events keep who did what to whom; about four to five times slower' }, syntax, ' event roles (parse)'),
+    h('label', { title: 'parse every sentence so events keep who did what to whom; about three times slower' }, syntax, ' event roles (parse)'),
     button,
   );
   form.addEventListener('submit', async (ev) => {

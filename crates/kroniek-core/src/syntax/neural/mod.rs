@@ -9,6 +9,7 @@
 //! `tests.rs` checks every block against finite differences.
 
 mod mst;
+mod q16;
 #[cfg(test)]
 mod tests;
 
@@ -36,6 +37,62 @@ const NDIST: usize = 27;
 const LEAK: f32 = 0.1;
 /// Affixes per word: prefixes and suffixes of 1 to 3 characters.
 const NAFFIX: usize = 6;
+
+/// Float buffers reused across batches on a thread: parsing takes its matrices from here
+/// and gives them back, so a batch allocates (and the kernel zeroes pages) only while the
+/// buffers still grow. The values are the same as with fresh vectors (every buffer is
+/// cleared and filled as a fresh one would be).
+mod pool {
+    use std::cell::RefCell;
+
+    /// At most this many buffers are kept per thread.
+    const KEEP: usize = 48;
+
+    thread_local! {
+        static FREE: RefCell<Vec<Vec<f32>>> = const { RefCell::new(Vec::new()) };
+        static FREE64: RefCell<Vec<f64>> = const { RefCell::new(Vec::new()) };
+    }
+
+    /// An empty vector with room for `n` floats.
+    pub(super) fn with_capacity(n: usize) -> Vec<f32> {
+        let mut v = FREE.with(|f| f.borrow_mut().pop()).unwrap_or_default();
+        v.clear();
+        v.reserve(n);
+        v
+    }
+
+    /// `n` zeros.
+    pub(super) fn zeros(n: usize) -> Vec<f32> {
+        let mut v = with_capacity(n);
+        v.resize(n, 0.0);
+        v
+    }
+
+    /// Gives a buffer back for reuse.
+    pub(super) fn give(v: Vec<f32>) {
+        if v.capacity() == 0 {
+            return;
+        }
+        FREE.with(|f| {
+            let mut f = f.borrow_mut();
+            if f.len() < KEEP {
+                f.push(v);
+            }
+        });
+    }
+
+    /// The thread's `f64` buffer (taken out: give it back with [`give64`]), `n` times `x`.
+    pub(super) fn filled64(n: usize, x: f64) -> Vec<f64> {
+        let mut v = FREE64.with(|f| std::mem::take(&mut *f.borrow_mut()));
+        v.clear();
+        v.resize(n, x);
+        v
+    }
+
+    pub(super) fn give64(v: Vec<f64>) {
+        FREE64.with(|f| *f.borrow_mut() = v);
+    }
+}
 
 /// Sizes of the network.
 #[derive(Debug, Clone, PartialEq)]
@@ -244,12 +301,15 @@ pub struct NeuralParser {
     info: &'static str,
     labels: Vec<&'static str>,
     root_label: usize,
-    vocab: HashMap<&'static str, u32>,
+    vocab: crate::fasthash::FastMap<&'static str, u32>,
     layout: Layout,
     params: Vec<f32>,
     /// Tables computed from `params` for parsing, on first use; only where the parameters
     /// are fixed (a loaded model: `Some`; `None` while training).
     derived: Option<OnceLock<Derived>>,
+    /// Parse with 16-bit integer products and precomputed first-layer tables
+    /// ([`QTables`]): the fast pipeline parser; other floats than the plain products.
+    integer: bool,
 }
 
 /// What [`NeuralParser::derived`] keeps.
@@ -262,6 +322,36 @@ struct Derived {
     /// with, from zero (`gemm` continues it with the rest of the vector, the same chain to
     /// the bit). Empty where `gemm` does not use `fma` for that layer.
     conv0: Vec<f32>,
+    /// Where the parser parses with integer products: [`QTables`].
+    q: Option<QTables>,
+}
+
+/// What the fast pipeline parser parses with ([`NeuralParser::use_integer_products`]):
+/// the first convolution layer's product (linear in the embeddings) as sums of table rows
+/// for the word, tag and shape (per entry and kernel, the embedding's part of the product)
+/// and an integer product for the summed affix embeddings (a table per affix bucket would
+/// be 4.5 times the embeddings' size: six rows from memory per token cost more than the
+/// product), the other big products in 16-bit integers too ([`q16`]).
+struct QTables {
+    /// `[entry][kernel][hidden]` per input part: words, tags, shapes.
+    cw: Vec<f32>,
+    ct: Vec<f32>,
+    cs: Vec<f32>,
+    /// The three kernels' rows for the affix embedding, side by side (affix dim × 3 hidden).
+    ca: q16::QMat,
+    /// Per LSTM direction: input and recurrent weights.
+    lx: Vec<q16::QMat>,
+    lh: Vec<q16::QMat>,
+    /// The four MLPs side by side (arc dependent, arc head, label dependent, label head),
+    /// and their biases.
+    mlp: q16::QMat,
+    mlp_bias: Vec<f32>,
+    uarc: q16::QMat,
+    /// [`Derived::ulab_t`] (label dim × label dim · labels) with the dependent's linear
+    /// label weights after it (label dim × labels), columns padded to a multiple of 8.
+    ulab: q16::QMat,
+    /// The head's linear label weights (label dim × labels, padded as `ulab`).
+    vh: q16::QMat,
 }
 
 impl std::fmt::Debug for NeuralParser {
@@ -276,10 +366,31 @@ impl std::fmt::Debug for NeuralParser {
 
 /// The word as the vocabulary keys it: lower case, digits as 0.
 fn word_key(form: &str) -> String {
-    form.chars()
-        .flat_map(char::to_lowercase)
-        .map(|c| if c.is_ascii_digit() { '0' } else { c })
-        .collect()
+    let mut key = String::new();
+    word_key_into(form, &mut key);
+    key
+}
+
+/// [`word_key`] written into `key` (cleared first): no allocation once `key` has grown.
+fn word_key_into(form: &str, key: &mut String) {
+    key.clear();
+    if form.is_ascii() {
+        key.extend(form.bytes().map(|b| {
+            if b.is_ascii_digit() {
+                '0'
+            } else {
+                char::from(b.to_ascii_lowercase())
+            }
+        }));
+        return;
+    }
+    key.extend(form.chars().flat_map(char::to_lowercase).map(|c| {
+        if c.is_ascii_digit() {
+            '0'
+        } else {
+            c
+        }
+    }));
 }
 
 fn shape(form: &str) -> usize {
@@ -310,11 +421,48 @@ fn shape(form: &str) -> usize {
     }
 }
 
+/// The affix buckets of a word key: the hashes of "{k}<{prefix}" and "{k}>{suffix}" for
+/// the first and last k = 1..=3 characters, hashed from slices of the key (no strings
+/// built; the same bytes as [`affixes_reference`]).
 fn affixes(key: &str, buckets: usize) -> [u32; NAFFIX] {
+    let mut out = [0u32; NAFFIX];
+    // Byte offsets after the first 1..=3 characters and before the last 1..=3.
+    let mut ends = [key.len(); 3];
+    for (i, (b, c)) in key.char_indices().take(3).enumerate() {
+        ends[i] = b + c.len_utf8();
+    }
+    let mut starts = [0usize; 3];
+    for (i, (b, _)) in key.char_indices().rev().take(3).enumerate() {
+        starts[i] = b;
+    }
+    let b = buckets.max(1) as u64;
+    for k in 1..=3 {
+        let digit = b'0' + k as u8;
+        let pre = fnv(&[digit, b'<'], &key.as_bytes()[..ends[k - 1]]);
+        out[k - 1] = (super::hash::mix(pre) % b) as u32;
+        let suf = fnv(&[digit, b'>'], &key.as_bytes()[starts[k - 1]..]);
+        out[k + 2] = (super::hash::mix(suf) % b) as u32;
+    }
+    out
+}
+
+/// `hash_str` of the concatenation of `a` and `b` (FNV-1a then mixed).
+fn fnv(a: &[u8], b: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &x in a.iter().chain(b) {
+        h ^= u64::from(x);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    super::hash::mix(h)
+}
+
+/// The affix buckets as first written (strings built per affix): the reference
+/// [`affixes`] is tested against.
+#[cfg(test)]
+fn affixes_reference(key: &str, buckets: usize) -> [u32; NAFFIX] {
     let chars: Vec<char> = key.chars().collect();
     let mut out = [0u32; NAFFIX];
     let n = chars.len();
-    // "{k}<{prefix}" and "{k}>{suffix}", built in one buffer.
     let mut buf = String::with_capacity(4 * 3 + 2);
     for k in 1..=3 {
         let take = k.min(n);
@@ -333,8 +481,26 @@ fn affixes(key: &str, buckets: usize) -> [u32; NAFFIX] {
     out
 }
 
+#[cfg(test)]
 fn bucket_of(s: &str, buckets: usize) -> u32 {
     (super::hash::mix(super::hash::hash_str(s)) % buckets.max(1) as u64) as u32
+}
+
+/// The clamped log probabilities of heads that the tree search reads (`lp[d * m + h]`,
+/// dependent `d` in `1..m`, `lp` filled with minus infinity) from the arc scores (`s`, rows
+/// of the dependents `1..m`, `m` heads each).
+fn log_probs(s: &[f32], m: usize, lp: &mut [f64]) {
+    for d in 1..m {
+        let row = &s[(d - 1) * m..d * m];
+        let mx = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        let z: f32 = row.iter().map(|v| (v - mx).exp()).sum();
+        let lz = mx + z.ln();
+        for h in 0..m {
+            if h != d {
+                lp[d * m + h] = ((row[h] - lz) as f64).max(-50.0);
+            }
+        }
+    }
 }
 
 /// Signed distance bucket of a head at `h` for a dependent at `d` (positions with the root
@@ -624,17 +790,28 @@ mod fma {
         }
     }
 
-    /// [`super::tanh`] of 8 values, the same operations in the same order.
+    /// [`super::tanh`] of 8 values, the same operations in the same order (`FUSED`: each
+    /// multiply-add fused instead, for the fast parser: other floats, fewer instructions).
     #[inline(always)]
     #[allow(clippy::excessive_precision)]
-    unsafe fn tanh8(x: __m256) -> __m256 {
+    unsafe fn tanh8<const FUSED: bool>(x: __m256) -> __m256 {
         let x = _mm256_max_ps(_mm256_set1_ps(-7.905_311), x);
         let x = _mm256_min_ps(_mm256_set1_ps(7.905_311), x);
         let x2 = _mm256_mul_ps(x, x);
-        let step = |p: __m256, c: f32| _mm256_add_ps(_mm256_mul_ps(p, x2), _mm256_set1_ps(c));
+        let step = |p: __m256, c: f32| {
+            if FUSED {
+                _mm256_fmadd_ps(p, x2, _mm256_set1_ps(c))
+            } else {
+                _mm256_add_ps(_mm256_mul_ps(p, x2), _mm256_set1_ps(c))
+            }
+        };
         let mut p = _mm256_set1_ps(-2.760_768_5e-16f32);
         p = step(p, 2.000_187_9e-13);
-        p = _mm256_sub_ps(_mm256_mul_ps(p, x2), _mm256_set1_ps(8.604_671_5e-11));
+        p = if FUSED {
+            _mm256_fmsub_ps(p, x2, _mm256_set1_ps(8.604_671_5e-11))
+        } else {
+            _mm256_sub_ps(_mm256_mul_ps(p, x2), _mm256_set1_ps(8.604_671_5e-11))
+        };
         p = step(p, 5.122_297e-8);
         p = step(p, 1.485_722_4e-5);
         p = step(p, 6.372_619_3e-4);
@@ -648,9 +825,14 @@ mod fma {
 
     /// [`super::sigmoid`] of 8 values.
     #[inline(always)]
-    unsafe fn sigmoid8(x: __m256) -> __m256 {
+    unsafe fn sigmoid8<const FUSED: bool>(x: __m256) -> __m256 {
         let h = _mm256_set1_ps(0.5);
-        _mm256_add_ps(h, _mm256_mul_ps(h, tanh8(_mm256_mul_ps(h, x))))
+        let t = tanh8::<FUSED>(_mm256_mul_ps(h, x));
+        if FUSED {
+            _mm256_fmadd_ps(h, t, h)
+        } else {
+            _mm256_add_ps(h, _mm256_mul_ps(h, t))
+        }
     }
 
     /// The LSTM cell of `lstm_forward` for one row: gates `g` (4k pre-activations, turned
@@ -659,7 +841,7 @@ mod fma {
     /// # Safety
     /// The CPU has AVX2; `k % 8 == 0`, `g` holds 4k values, the others k.
     #[target_feature(enable = "avx2,fma")]
-    pub(super) unsafe fn lstm_cell(
+    pub(super) unsafe fn lstm_cell<const FUSED: bool>(
         g: &mut [f32],
         k: usize,
         prev: Option<&[f32]>,
@@ -670,10 +852,10 @@ mod fma {
         assert!(prev.is_none_or(|p| p.len() >= k));
         let gp = g.as_mut_ptr();
         for j in (0..k).step_by(8) {
-            let i = sigmoid8(_mm256_loadu_ps(gp.add(j)));
-            let f = sigmoid8(_mm256_loadu_ps(gp.add(k + j)));
-            let gg = tanh8(_mm256_loadu_ps(gp.add(2 * k + j)));
-            let o = sigmoid8(_mm256_loadu_ps(gp.add(3 * k + j)));
+            let i = sigmoid8::<FUSED>(_mm256_loadu_ps(gp.add(j)));
+            let f = sigmoid8::<FUSED>(_mm256_loadu_ps(gp.add(k + j)));
+            let gg = tanh8::<FUSED>(_mm256_loadu_ps(gp.add(2 * k + j)));
+            let o = sigmoid8::<FUSED>(_mm256_loadu_ps(gp.add(3 * k + j)));
             _mm256_storeu_ps(gp.add(j), i);
             _mm256_storeu_ps(gp.add(k + j), f);
             _mm256_storeu_ps(gp.add(2 * k + j), gg);
@@ -682,9 +864,16 @@ mod fma {
                 Some(p) => _mm256_loadu_ps(p.as_ptr().add(j)),
                 None => _mm256_setzero_ps(),
             };
-            let cv = _mm256_add_ps(_mm256_mul_ps(f, cp), _mm256_mul_ps(i, gg));
+            let cv = if FUSED {
+                _mm256_fmadd_ps(f, cp, _mm256_mul_ps(i, gg))
+            } else {
+                _mm256_add_ps(_mm256_mul_ps(f, cp), _mm256_mul_ps(i, gg))
+            };
             _mm256_storeu_ps(cell.as_mut_ptr().add(j), cv);
-            _mm256_storeu_ps(out.as_mut_ptr().add(j), _mm256_mul_ps(o, tanh8(cv)));
+            _mm256_storeu_ps(
+                out.as_mut_ptr().add(j),
+                _mm256_mul_ps(o, tanh8::<FUSED>(cv)),
+            );
         }
     }
 
@@ -839,21 +1028,29 @@ fn lstm_forward(
     wh: &[f32],
     b: &[f32],
     alone: bool,
+    q: Option<(&q16::QRows, &q16::QMat, &q16::QMat)>,
 ) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
     let rows = *starts.last().unwrap_or(&0);
     let k4 = 4 * k;
-    let mut gates = Vec::with_capacity(rows * k4);
+    let mut gates = pool::with_capacity(rows * k4);
     for _ in 0..rows {
         gates.extend_from_slice(b);
     }
-    gemm(rows, din, k4, x, false, wx, false, 1.0, &mut gates);
-    let mut cell = vec![0f32; rows * k];
-    let mut out = vec![0f32; rows * k];
+    let mut qh = q16::QRows::default();
+    match q {
+        Some((qx, qwx, _)) => q16::gemm(qx, qwx, &mut gates),
+        None => gemm(rows, din, k4, x, false, wx, false, 1.0, &mut gates),
+    }
+    let mut cell = pool::zeros(rows * k);
+    let mut out = pool::zeros(rows * k);
     let maxlen = starts.windows(2).map(|w| w[1] - w[0]).max().unwrap_or(0);
-    let mut hprev = Vec::new();
-    let mut rec = Vec::new();
+    let mut hprev = pool::with_capacity(0);
+    let mut rec = pool::with_capacity(0);
+    let mut active = Vec::with_capacity(starts.len());
     for t in 0..maxlen {
-        let active = active_at(starts, t);
+        active.clear();
+        active
+            .extend((0..starts.len().saturating_sub(1)).filter(|&s| starts[s + 1] - starts[s] > t));
         if t > 0 {
             hprev.clear();
             for &s in &active {
@@ -862,7 +1059,10 @@ fn lstm_forward(
             }
             rec.clear();
             rec.resize(active.len() * k4, 0.0);
-            if alone {
+            if let Some((_, _, qwh)) = q {
+                qh.fill(&hprev, active.len(), k, k);
+                q16::gemm(&qh, qwh, &mut rec);
+            } else if alone {
                 for (hp, rc) in hprev.chunks_exact(k).zip(rec.chunks_exact_mut(k4)) {
                     gemm(1, k, k4, hp, false, wh, false, 0.0, rc);
                 }
@@ -899,7 +1099,12 @@ fn lstm_forward(
                 };
                 // SAFETY: the CPU has AVX2; every slice holds k (gates: 4k) values.
                 unsafe {
-                    fma::lstm_cell(g, k, cp, cur, &mut out[r * k..(r + 1) * k]);
+                    let o = &mut out[r * k..(r + 1) * k];
+                    if q.is_some() {
+                        fma::lstm_cell::<true>(g, k, cp, cur, o);
+                    } else {
+                        fma::lstm_cell::<false>(g, k, cp, cur, o);
+                    }
                 }
                 continue;
             }
@@ -919,6 +1124,8 @@ fn lstm_forward(
             }
         }
     }
+    pool::give(hprev);
+    pool::give(rec);
     (gates, cell, out)
 }
 
@@ -1020,6 +1227,31 @@ struct Cache {
     lh: Vec<f32>,
 }
 
+impl Cache {
+    /// Gives the buffers back to the thread's [`pool`].
+    fn recycle(self) {
+        for v in [
+            self.x0,
+            self.mask0,
+            self.conv_out,
+            self.h,
+            self.dd,
+            self.hh,
+            self.p,
+            self.hb,
+            self.ld,
+            self.lh,
+        ] {
+            pool::give(v);
+        }
+        for (a, b, c) in self.layers.into_iter().chain(self.lstm) {
+            pool::give(a);
+            pool::give(b);
+            pool::give(c);
+        }
+    }
+}
+
 fn dropout_mask(len: usize, p: f32, rng: Option<&mut Rng>) -> Vec<f32> {
     match rng {
         Some(rng) if p > 0.0 => {
@@ -1043,7 +1275,7 @@ fn apply_mask(x: &mut [f32], mask: &[f32]) {
 /// A dense layer with leaky ReLU: `lrelu(x·w + b)`, `x` rows × `din`.
 fn dense(x: &[f32], rows: usize, din: usize, w: &[f32], b: &[f32]) -> Vec<f32> {
     let dout = b.len();
-    let mut y = Vec::with_capacity(rows * dout);
+    let mut y = pool::with_capacity(rows * dout);
     for _ in 0..rows {
         y.extend_from_slice(b);
     }
@@ -1089,8 +1321,268 @@ impl NeuralParser {
         let d = self.derived.as_ref()?;
         Some(d.get_or_init(|| Derived {
             ulab_t: self.ulab_by_position(),
-            conv0: self.conv0_table(),
+            conv0: if self.integer {
+                Vec::new()
+            } else {
+                self.conv0_table()
+            },
+            q: self.q_tables(),
         }))
+    }
+
+    /// This parser parsing with integer products ([`QTables`]; where the network has one
+    /// convolution layer and a BiLSTM, else unchanged): faster, other floats.
+    pub(crate) fn use_integer_products(&mut self) {
+        self.integer = true;
+    }
+
+    /// [`QTables`], where [`NeuralParser::use_integer_products`] asked for them.
+    fn q_tables(&self) -> Option<QTables> {
+        let c = &self.cfg;
+        let l = &self.layout;
+        if !self.integer || c.lstm == 0 || l.conv.len() != 1 {
+            return None;
+        }
+        let w = &self.params;
+        let hd = c.hidden;
+        let din = c.input_dim();
+        let e = c.enc_dim();
+        if din > q16::KMAX || e > q16::KMAX || hd > q16::KMAX || c.lstm > q16::KMAX {
+            return None;
+        }
+        let (k, _, _) = &l.conv[0];
+        // Rows `count` of an embedding of `dim` that starts at column `off` of the input.
+        let table = |emb: &[f32], dim: usize, off: usize| {
+            let count = emb.len().checked_div(dim).unwrap_or(0);
+            let mut t = vec![0f32; count * 3 * hd];
+            for (ei, row) in t.chunks_exact_mut(3 * hd).enumerate() {
+                let ev = &emb[ei * dim..(ei + 1) * dim];
+                for (ki, out) in row.chunks_exact_mut(hd).enumerate() {
+                    let kw = &w[k[ki].clone()];
+                    for (p, &x) in ev.iter().enumerate() {
+                        for (o, &y) in out.iter_mut().zip(&kw[(off + p) * hd..(off + p + 1) * hd]) {
+                            *o += x * y;
+                        }
+                    }
+                }
+            }
+            t
+        };
+        let cw = table(&w[l.ew.clone()], c.word_dim, 0);
+        let ct = table(&w[l.et.clone()], c.tag_dim, c.word_dim);
+        let (ad, aoff) = (c.affix_dim, c.word_dim + c.tag_dim);
+        let kpart = |ki: usize| w[k[ki].clone()][aoff * hd..(aoff + ad) * hd].to_vec();
+        let (k0, k1, k2) = (kpart(0), kpart(1), kpart(2));
+        let ca = q16::QMat::concat(&[(&k0, hd), (&k1, hd), (&k2, hd)], ad);
+        let cs = table(
+            &w[l.ec.clone()],
+            c.shape_dim,
+            c.word_dim + c.tag_dim + c.affix_dim,
+        );
+        let k4 = 4 * c.lstm;
+        let lx = l
+            .lstm
+            .iter()
+            .map(|(wx, _, _)| q16::QMat::new(&w[wx.clone()], hd, k4))
+            .collect();
+        let lh = l
+            .lstm
+            .iter()
+            .map(|(_, wh, _)| q16::QMat::new(&w[wh.clone()], c.lstm, k4))
+            .collect();
+        let (a, b) = (c.arc_dim, c.label_dim);
+        let mlp = q16::QMat::concat(
+            &[
+                (&w[l.wad.clone()], a),
+                (&w[l.wah.clone()], a),
+                (&w[l.wld.clone()], b),
+                (&w[l.wlh.clone()], b),
+            ],
+            e,
+        );
+        let mut mlp_bias = Vec::new();
+        for r in [&l.bad, &l.bah, &l.bld, &l.blh] {
+            mlp_bias.extend_from_slice(&w[r.clone()]);
+        }
+        let uarc = q16::QMat::new(&w[l.uarc.clone()], a, a);
+        let nl = self.labels.len();
+        let ut = self.ulab_by_position();
+        let npad = nl.div_ceil(8) * 8;
+        let (vd, vh) = (&w[l.vd.clone()], &w[l.vh.clone()]);
+        let mut ud = vec![0f32; b * (b * nl + npad)];
+        let mut vhp = vec![0f32; b * npad];
+        for p in 0..b {
+            let row = &mut ud[p * (b * nl + npad)..(p + 1) * (b * nl + npad)];
+            row[..b * nl].copy_from_slice(&ut[p * b * nl..(p + 1) * b * nl]);
+            row[b * nl..b * nl + nl].copy_from_slice(&vd[p * nl..(p + 1) * nl]);
+            vhp[p * npad..p * npad + nl].copy_from_slice(&vh[p * nl..(p + 1) * nl]);
+        }
+        let ulab = q16::QMat::new(&ud, b, b * nl + npad);
+        let vh = q16::QMat::new(&vhp, b, npad);
+        Some(QTables {
+            cw,
+            ct,
+            ca,
+            cs,
+            lx,
+            lh,
+            mlp,
+            mlp_bias,
+            uarc,
+            ulab,
+            vh,
+        })
+    }
+
+    /// [`NeuralParser::forward`] for parsing with [`QTables`].
+    fn forward_q(&self, batch: &[&Input], q: &QTables) -> Cache {
+        let c = &self.cfg;
+        let w = &self.params;
+        let l = &self.layout;
+        let mut starts = Vec::with_capacity(batch.len() + 1);
+        let mut rows = 0;
+        for s in batch {
+            starts.push(rows);
+            rows += s.len();
+        }
+        starts.push(rows);
+        let hd = c.hidden;
+        let h3 = 3 * hd;
+        // The three kernels' products per row, from the tables.
+        let mut y3 = pool::zeros(rows * h3);
+        let ad = c.affix_dim;
+        let mut xa = pool::zeros(rows * ad);
+        let mut r = 0;
+        let add = |dst: &mut [f32], src: &[f32]| {
+            for (d, s) in dst.iter_mut().zip(src) {
+                *d += s;
+            }
+        };
+        for s in batch {
+            for i in 0..s.len() {
+                let dst = &mut y3[r * h3..(r + 1) * h3];
+                let wi = s.words[i] as usize;
+                add(dst, &q.cw[wi * h3..(wi + 1) * h3]);
+                let ti = s.tags[i] as usize;
+                add(dst, &q.ct[ti * h3..(ti + 1) * h3]);
+                let si = s.shapes[i] as usize;
+                add(dst, &q.cs[si * h3..(si + 1) * h3]);
+                let av = &mut xa[r * ad..(r + 1) * ad];
+                for &a in &s.affix[i] {
+                    if a != u32::MAX {
+                        let e = &w[l.ea.start + a as usize * ad..][..ad];
+                        add(av, e);
+                    }
+                }
+                r += 1;
+            }
+        }
+        let mut qa = q16::QRows::default();
+        qa.fill(&xa, rows, ad, ad);
+        q16::gemm(&qa, &q.ca, &mut y3);
+        pool::give(xa);
+        let (_, bias, dil) = &l.conv[0];
+        let bias = &w[bias.clone()];
+        let mut x = pool::with_capacity(rows * hd);
+        for si in 0..batch.len() {
+            let (a, e) = (starts[si], starts[si + 1]);
+            for i in a..e {
+                let at = x.len();
+                x.extend_from_slice(bias);
+                let z = &mut x[at..];
+                add(z, &y3[i * h3 + hd..i * h3 + 2 * hd]);
+                if i >= a + dil {
+                    let j = i - dil;
+                    add(z, &y3[j * h3..j * h3 + hd]);
+                }
+                if i + dil < e {
+                    let j = i + dil;
+                    add(z, &y3[j * h3 + 2 * hd..(j + 1) * h3]);
+                }
+                for v in z {
+                    *v = lrelu(*v);
+                }
+            }
+        }
+        pool::give(y3);
+        let k = c.lstm;
+        let mut qx = q16::QRows::default();
+        qx.fill(&x, rows, hd, hd);
+        let mut outs = Vec::new();
+        for (dir, (_, _, b)) in l.lstm.iter().enumerate() {
+            outs.push(lstm_forward(
+                &x,
+                &starts,
+                dir == 1,
+                k,
+                hd,
+                &[],
+                &[],
+                &w[b.clone()],
+                false,
+                Some((&qx, &q.lx[dir], &q.lh[dir])),
+            ));
+        }
+        pool::give(x);
+        let mut h = pool::zeros(rows * 2 * k);
+        for r in 0..rows {
+            h[r * 2 * k..r * 2 * k + k].copy_from_slice(&outs[0].2[r * k..(r + 1) * k]);
+            h[r * 2 * k + k..(r + 1) * 2 * k].copy_from_slice(&outs[1].2[r * k..(r + 1) * k]);
+        }
+        for (a, b, c) in outs {
+            pool::give(a);
+            pool::give(b);
+            pool::give(c);
+        }
+        let e = c.enc_dim();
+        let (a, b) = (c.arc_dim, c.label_dim);
+        let nm = 2 * a + 2 * b;
+        qx.fill(&h, rows, e, e);
+        let mut y = pool::with_capacity(rows * nm);
+        for _ in 0..rows {
+            y.extend_from_slice(&q.mlp_bias);
+        }
+        q16::gemm(&qx, &q.mlp, &mut y);
+        for v in &mut y {
+            *v = lrelu(*v);
+        }
+        let mut dd = pool::with_capacity(rows * a);
+        let mut hh = pool::with_capacity(rows * a);
+        let mut ld = pool::with_capacity(rows * b);
+        let mut lh = pool::with_capacity(rows * b);
+        for row in y.chunks_exact(nm) {
+            dd.extend_from_slice(&row[..a]);
+            hh.extend_from_slice(&row[a..2 * a]);
+            ld.extend_from_slice(&row[2 * a..2 * a + b]);
+            lh.extend_from_slice(&row[2 * a + b..]);
+        }
+        pool::give(y);
+        let mut p = pool::zeros(rows * a);
+        qx.fill(&dd, rows, a, a);
+        q16::gemm(&qx, &q.uarc, &mut p);
+        let varc = &w[l.varc.clone()];
+        let mut hb = pool::with_capacity(rows);
+        hb.extend(
+            hh.chunks_exact(a.max(1))
+                .map(|r| r.iter().zip(varc).map(|(x, y)| x * y).sum::<f32>()),
+        );
+        hb.resize(rows, 0.0);
+        Cache {
+            starts,
+            rows,
+            x0: Vec::new(),
+            mask0: Vec::new(),
+            layers: Vec::new(),
+            conv_out: Vec::new(),
+            lstm: Vec::new(),
+            h,
+            dd,
+            hh,
+            p,
+            hb,
+            ld,
+            lh,
+        }
     }
 
     /// [`Derived::conv0`].
@@ -1130,8 +1622,9 @@ impl NeuralParser {
         inp.affix.push([u32::MAX; NAFFIX]);
         inp.shapes.push(ROOT_SHAPE as u8);
         inp.tags.push(ROOT_TAG as u16);
+        let mut key = String::new();
         for (i, f) in forms.iter().enumerate() {
-            let key = word_key(f);
+            word_key_into(f, &mut key);
             inp.words
                 .push(self.vocab.get(key.as_str()).copied().unwrap_or(UNK));
             inp.affix.push(affixes(&key, self.cfg.affix_buckets));
@@ -1170,7 +1663,7 @@ impl NeuralParser {
         };
         let copy_words = keep || conv0.is_none();
         let d0 = c.input_dim();
-        let mut x0 = vec![0f32; rows * d0];
+        let mut x0 = pool::zeros(rows * d0);
         let mut r = 0;
         for s in batch {
             for i in 0..s.len() {
@@ -1207,7 +1700,8 @@ impl NeuralParser {
         let mut layers = Vec::with_capacity(l.conv.len());
         let mut din = d0;
         let hd = c.hidden;
-        let mut init = Vec::new();
+        let mut init = pool::with_capacity(0);
+        let mut y = pool::with_capacity(0);
         for (li, (k, b, dil)) in l.conv.iter().enumerate() {
             let product = |ki: usize, beta: f32, out: &mut [f32], init: &mut Vec<f32>| {
                 #[cfg(target_arch = "x86_64")]
@@ -1254,12 +1748,13 @@ impl NeuralParser {
                     out,
                 );
             };
-            let mut z = Vec::with_capacity(rows * hd);
+            let mut z = pool::with_capacity(rows * hd);
             for _ in 0..rows {
                 z.extend_from_slice(&w[b.clone()]);
             }
             product(1, 1.0, &mut z, &mut init);
-            let mut y = vec![0f32; rows * hd];
+            y.clear();
+            y.resize(rows * hd, 0.0);
             for (ki, off) in [(0usize, -(*dil as isize)), (2, *dil as isize)] {
                 product(ki, 0.0, &mut y, &mut init);
                 for si in 0..batch.len() {
@@ -1296,9 +1791,14 @@ impl NeuralParser {
             let input = std::mem::replace(&mut x, out);
             if keep {
                 layers.push((input, z, mask));
+            } else {
+                pool::give(input);
+                pool::give(z);
             }
             din = hd;
         }
+        pool::give(init);
+        pool::give(y);
         let (h, conv_out, lstm) = if c.lstm > 0 {
             let mut outs = Vec::new();
             for (dir, (wx, wh, b)) in l.lstm.iter().enumerate() {
@@ -1312,10 +1812,11 @@ impl NeuralParser {
                     &w[wh.clone()],
                     &w[b.clone()],
                     alone,
+                    None,
                 ));
             }
             let k = c.lstm;
-            let mut h = vec![0f32; rows * 2 * k];
+            let mut h = pool::zeros(rows * 2 * k);
             for r in 0..rows {
                 h[r * 2 * k..r * 2 * k + k].copy_from_slice(&outs[0].2[r * k..(r + 1) * k]);
                 h[r * 2 * k + k..(r + 1) * 2 * k].copy_from_slice(&outs[1].2[r * k..(r + 1) * k]);
@@ -1328,7 +1829,7 @@ impl NeuralParser {
         let dd = dense(&h, rows, e, &w[l.wad.clone()], &w[l.bad.clone()]);
         let hh = dense(&h, rows, e, &w[l.wah.clone()], &w[l.bah.clone()]);
         let a = c.arc_dim;
-        let mut p = vec![0f32; rows * a];
+        let mut p = pool::zeros(rows * a);
         gemm(
             rows,
             a,
@@ -1341,11 +1842,15 @@ impl NeuralParser {
             &mut p,
         );
         let varc = &w[l.varc.clone()];
-        let hb: Vec<f32> = hh
-            .chunks_exact(a.max(1))
-            .map(|r| r.iter().zip(varc).map(|(x, y)| x * y).sum())
-            .collect();
-        let hb = if a == 0 { vec![0.0; rows] } else { hb };
+        let mut hb = pool::with_capacity(rows);
+        if a == 0 {
+            hb.resize(rows, 0.0);
+        } else {
+            hb.extend(
+                hh.chunks_exact(a)
+                    .map(|r| r.iter().zip(varc).map(|(x, y)| x * y).sum::<f32>()),
+            );
+        }
         let ld = dense(&h, rows, e, &w[l.wld.clone()], &w[l.bld.clone()]);
         let lh = dense(&h, rows, e, &w[l.wlh.clone()], &w[l.blh.clone()]);
         Cache {
@@ -1372,18 +1877,32 @@ impl NeuralParser {
         let (s0, s1) = (cache.starts[si], cache.starts[si + 1]);
         let m = s1 - s0;
         let n = m - 1;
-        let mut s = vec![0f32; n * m];
-        gemm(
-            n,
-            a,
-            m,
-            &cache.p[(s0 + 1) * a..s1 * a],
-            false,
-            &cache.hh[s0 * a..s1 * a],
-            true,
-            0.0,
-            &mut s,
-        );
+        let mut s = pool::zeros(n * m);
+        if self.derived().is_some_and(|d| d.q.is_some()) {
+            // Integer products (the fast parser).
+            let m8 = m.div_ceil(8) * 8;
+            let mut qa = q16::QRows::default();
+            qa.fill(&cache.p[(s0 + 1) * a..s1 * a], n, a, a);
+            let qh = q16::QMat::from_rows(&cache.hh[s0 * a..s1 * a], m, a, m8);
+            let mut t = pool::zeros(n * m8);
+            q16::gemm(&qa, &qh, &mut t);
+            for (row, tr) in s.chunks_exact_mut(m).zip(t.chunks_exact(m8)) {
+                row.copy_from_slice(&tr[..m]);
+            }
+            pool::give(t);
+        } else {
+            gemm(
+                n,
+                a,
+                m,
+                &cache.p[(s0 + 1) * a..s1 * a],
+                false,
+                &cache.hh[s0 * a..s1 * a],
+                true,
+                0.0,
+                &mut s,
+            );
+        }
         let dist = &self.params[self.layout.dist.clone()];
         for d in 1..m {
             let row = &mut s[(d - 1) * m..d * m];
@@ -1434,7 +1953,7 @@ impl NeuralParser {
     fn label_linear(&self, k: usize, ldg: &[f32], lhg: &[f32]) -> Vec<f32> {
         let (b, nl) = (self.cfg.label_dim, self.labels.len());
         let (w, l) = (&self.params, &self.layout);
-        let mut out = Vec::with_capacity(k * nl);
+        let mut out = pool::with_capacity(k * nl);
         for _ in 0..k {
             out.extend_from_slice(&w[l.blab.clone()]);
         }
@@ -1459,11 +1978,52 @@ impl NeuralParser {
         let w = &self.params;
         let l = &self.layout;
         let k = deps.len();
-        let mut ldg = Vec::with_capacity(k * b);
-        let mut lhg = Vec::with_capacity(k * b);
+        let mut ldg = pool::with_capacity(k * b);
+        let mut lhg = pool::with_capacity(k * b);
         for (&d, &h) in deps.iter().zip(heads) {
             ldg.extend_from_slice(&cache.ld[d * b..(d + 1) * b]);
             lhg.extend_from_slice(&cache.lh[h * b..(h + 1) * b]);
+        }
+        if let Some(qt) = self
+            .derived()
+            .and_then(|d| d.q.as_ref())
+            .filter(|_| !keep_q && ulab_t.is_some())
+        {
+            // Integer products `ldg·[U (by position) | vd]` and `lhg·vh`, then the sums.
+            let npad = nl.div_ceil(8) * 8;
+            let nq = nl * b + npad;
+            let mut qa = q16::QRows::default();
+            qa.fill(&ldg, k, b, b);
+            let mut q = pool::zeros(k * nq);
+            q16::gemm(&qa, &qt.ulab, &mut q);
+            qa.fill(&lhg, k, b, b);
+            let mut qh = pool::zeros(k * npad);
+            q16::gemm(&qa, &qt.vh, &mut qh);
+            let blab = &w[l.blab.clone()];
+            let mut out = pool::with_capacity(k * nl);
+            let mut acc = vec![0f32; nl];
+            for i in 0..k {
+                let lhr = &lhg[i * b..(i + 1) * b];
+                let qi = &q[i * nq..(i + 1) * nq];
+                for ((a, &x), (&y, &z)) in acc
+                    .iter_mut()
+                    .zip(blab)
+                    .zip(qi[nl * b..].iter().zip(&qh[i * npad..]))
+                {
+                    *a = x + y + z;
+                }
+                for (p, &y) in lhr.iter().enumerate() {
+                    for (a, &x) in acc.iter_mut().zip(&qi[p * nl..(p + 1) * nl]) {
+                        *a += x * y;
+                    }
+                }
+                out.extend_from_slice(&acc);
+            }
+            pool::give(q);
+            pool::give(qh);
+            pool::give(ldg);
+            pool::give(lhg);
+            return (out, Vec::new());
         }
         #[cfg(target_arch = "x86_64")]
         if !keep_q && k >= 2 && b <= fma::KC && fma::available() {
@@ -1518,6 +2078,8 @@ impl NeuralParser {
                     }
                 }
             });
+            pool::give(ldg);
+            pool::give(lhg);
             return (out, Vec::new());
         }
         let mut q = vec![0f32; k * nl * b];
@@ -1573,7 +2135,10 @@ impl NeuralParser {
             return vec![Vec::new(); sents.len()];
         }
         let refs: Vec<&Input> = inputs.iter().collect();
-        let cache = self.forward(&refs, 0.0, None, false, alone);
+        let cache = match self.derived().and_then(|d| d.q.as_ref()) {
+            Some(q) => self.forward_q(&refs, q),
+            None => self.forward(&refs, 0.0, None, false, alone),
+        };
         let fresh;
         let ulab_t = match self.derived() {
             Some(d) => &d.ulab_t[..],
@@ -1592,6 +2157,7 @@ impl NeuralParser {
             out.push(self.decode(&cache, si, ulab_t));
             si += 1;
         }
+        cache.recycle();
         out
     }
 
@@ -1601,19 +2167,24 @@ impl NeuralParser {
         let m = cache.starts[si + 1] - s0;
         let n = m - 1;
         let s = self.arc_scores(cache, si);
-        let mut lp = vec![f64::NEG_INFINITY; m * m];
-        for d in 1..m {
-            let row = &s[(d - 1) * m..d * m];
-            let mx = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-            let z: f32 = row.iter().map(|v| (v - mx).exp()).sum();
-            let lz = mx + z.ln();
-            for h in 0..m {
-                if h != d {
-                    lp[d * m + h] = ((row[h] - lz) as f64).max(-50.0);
-                }
+        // Most sentences: the best heads by the raw scores already form a tree, and they
+        // are provably the best heads by the log probabilities (no rounding tie), so the
+        // softmax and the search are skipped; the same heads as below.
+        let heads = match mst::argmax_tree_scores(&s, m) {
+            Some(heads) => heads,
+            None => {
+                let mut lp = pool::filled64(m * m, f64::NEG_INFINITY);
+                log_probs(&s, m, &mut lp);
+                let heads = if self.integer {
+                    mst::tree_fast(&lp, m)
+                } else {
+                    mst::tree(&lp, m)
+                };
+                pool::give64(lp);
+                heads
             }
-        }
-        let heads = mst::tree(&lp, m);
+        };
+        pool::give(s);
         // Label scores only for dependents not attached to the root (whose label is the
         // root label), unless that leaves a single one: products of one row give other
         // floats than those of two and more rows.
@@ -1626,7 +2197,7 @@ impl NeuralParser {
         for (i, &d) in scored.iter().enumerate() {
             row_of[d] = i;
         }
-        (0..n)
+        let out = (0..n)
             .map(|i| {
                 let h = heads[i + 1];
                 let label = if h == 0 {
@@ -1642,7 +2213,9 @@ impl NeuralParser {
                 let head = if h == 0 { n as u32 } else { (h - 1) as u32 };
                 (head, label as u16)
             })
-            .collect()
+            .collect();
+        pool::give(ls);
+        out
     }
 
     /// Parses one sentence given its tag codes: per token its 1-based head (0: root) and
@@ -2209,6 +2782,7 @@ impl NeuralParser {
             layout,
             params,
             derived: Some(OnceLock::new()),
+            integer: false,
         })
     }
 }
@@ -2274,6 +2848,7 @@ fn init(
         layout,
         params,
         derived: None,
+        integer: false,
     }
 }
 

@@ -368,7 +368,20 @@ fn vector_lstm_cell_equals_scalar() {
                 let mut g = g0.clone();
                 let (mut cell, mut out) = (vec![0f32; k], vec![0f32; k]);
                 // SAFETY: checked above; the slices hold 4k and k values.
-                unsafe { fma::lstm_cell(&mut g, k, p, &mut cell, &mut out) };
+                unsafe { fma::lstm_cell::<false>(&mut g, k, p, &mut cell, &mut out) };
+                // The fast parser's fused variant: the same within a few ulp.
+                let mut g2 = g0.clone();
+                let (mut cell2, mut out2) = (vec![0f32; k], vec![0f32; k]);
+                // SAFETY: as above.
+                unsafe { fma::lstm_cell::<true>(&mut g2, k, p, &mut cell2, &mut out2) };
+                for (a, b) in g
+                    .iter()
+                    .chain(&cell)
+                    .chain(&out)
+                    .zip(g2.iter().chain(&cell2).chain(&out2))
+                {
+                    assert!((a - b).abs() <= 1e-5 * (1.0 + a.abs()), "{a} {b}");
+                }
                 for j in 0..k {
                     let i = sigmoid(g0[j]);
                     let f = sigmoid(g0[k + j]);
@@ -474,5 +487,137 @@ fn parsing_each_equals_one_by_one() {
         for ((f, t), e) in input.iter().zip(&each) {
             assert_eq!(&model.parse_indexed(f, t), e);
         }
+    }
+}
+
+/// Word keys written into a reused buffer and affix buckets hashed from slices of the key
+/// are those of the first versions (strings built per word and per affix).
+#[test]
+fn word_keys_and_affixes_equal_the_reference() {
+    let forms = [
+        "",
+        "a",
+        "De",
+        "MAN",
+        "slaapt",
+        "1994",
+        "€12,50",
+        "Ærø",
+        "İstanbul",
+        "straße",
+        "ÉÉN",
+        "x-y",
+        "ǅemal",
+        "日本語",
+        "a\u{301}b",
+    ];
+    let mut key = String::from("stale contents");
+    for f in forms {
+        word_key_into(f, &mut key);
+        let reference: String = f
+            .chars()
+            .flat_map(char::to_lowercase)
+            .map(|c| if c.is_ascii_digit() { '0' } else { c })
+            .collect();
+        assert_eq!(key, reference, "{f}");
+        assert_eq!(word_key(f), reference);
+        for buckets in [1, 7, 10_000, 30_000] {
+            assert_eq!(
+                affixes(&key, buckets),
+                affixes_reference(&key, buckets),
+                "{f} {buckets}"
+            );
+        }
+    }
+}
+
+/// Parsing reuses the thread's buffers: the same batch parsed before and after batches of
+/// other sizes (bigger, smaller, empty sentences, one long sentence) gives the same result,
+/// equal to a fresh thread's.
+#[test]
+fn reused_buffers_give_the_same_parses() {
+    let mut model = random_model(
+        &NeuralConfig {
+            lstm: 8,
+            hidden: 16,
+            ..tiny_config()
+        },
+        23,
+    );
+    model.derived = Some(OnceLock::new());
+    let small = random_sentences(5, 7, |i| (i * 3) % 11);
+    let big = random_sentences(6, 40, |i| 1 + (i * 7) % 29);
+    let long = random_sentences(7, 1, |_| 600);
+    let parse = |s: &[(Vec<&'static str>, Vec<u8>)]| {
+        let b: Vec<(&[&str], &[u8])> = s.iter().map(|(f, t)| (&f[..], &t[..])).collect();
+        model.parse_batch_indexed(&b)
+    };
+    let fresh = std::thread::scope(|sc| sc.spawn(|| parse(&small)).join().unwrap());
+    let first = parse(&small);
+    assert_eq!(first, fresh);
+    let long_parse = parse(&long);
+    assert_eq!(long_parse.len(), 1);
+    assert_eq!(long_parse[0].len(), 600);
+    for _ in 0..3 {
+        assert_eq!(parse(&big).len(), 40);
+        assert_eq!(parse(&small), first);
+        assert!(parse(&[]).is_empty());
+        assert_eq!(parse(&[(Vec::new(), Vec::new())]), vec![Vec::new()]);
+    }
+    assert_eq!(parse(&long), long_parse);
+}
+
+/// The fast parser's integer path (one convolution layer and a BiLSTM): its tables are
+/// built, a batch parses as each sentence alone (the products are per row), every head is
+/// a token or the root, and the scores are those of the float path within the
+/// quantization error (the same heads for most tokens).
+#[test]
+fn integer_path_parses_like_the_float_path() {
+    let cfg = NeuralConfig {
+        word_dim: 8,
+        tag_dim: 4,
+        affix_dim: 4,
+        shape_dim: 4,
+        affix_buckets: 7,
+        hidden: 8,
+        dilations: vec![1],
+        arc_dim: 8,
+        label_dim: 4,
+        lstm: 8,
+    };
+    let float = {
+        let mut m = random_model(&cfg, 21);
+        m.derived = Some(OnceLock::new());
+        m
+    };
+    let mut int = random_model(&cfg, 21);
+    int.derived = Some(OnceLock::new());
+    int.use_integer_products();
+    assert!(int.derived().is_some_and(|d| d.q.is_some()));
+    assert!(float.derived().is_some_and(|d| d.q.is_none()));
+    let sents = random_sentences(9, 40, |i| 1 + i % 23);
+    let input: Vec<(&[&str], &[u8])> = sents.iter().map(|(f, t)| (&f[..], &t[..])).collect();
+    let batch = int.parse_batch_indexed(&input);
+    let (mut same, mut all) = (0, 0);
+    for ((f, t), b) in input.iter().zip(&batch) {
+        assert_eq!(&int.parse_indexed(f, t), b);
+        assert_eq!(b.len(), f.len());
+        assert!(b.iter().all(|&(h, _)| h as usize <= f.len()));
+        let fl = float.parse_indexed(f, t);
+        same += fl.iter().zip(b).filter(|(x, y)| x.0 == y.0).count();
+        all += f.len();
+    }
+    assert!(same * 10 >= all * 9, "{same} of {all}");
+    // The encoder's outputs agree closely.
+    let inputs: Vec<Input> = input.iter().map(|(f, t)| int.input(f, t)).collect();
+    let refs: Vec<&Input> = inputs.iter().collect();
+    let q = int.derived().and_then(|d| d.q.as_ref()).unwrap();
+    let ci = int.forward_q(&refs, q);
+    let cf = float.forward(&refs, 0.0, None, false, false);
+    for (x, y) in ci.h.iter().zip(&cf.h) {
+        assert!((x - y).abs() < 0.02, "{x} {y}");
+    }
+    for (x, y) in ci.p.iter().zip(&cf.p) {
+        assert!((x - y).abs() < 0.05 * (1.0 + y.abs()), "{x} {y}");
     }
 }

@@ -1,0 +1,436 @@
+//! 16-bit integer products for the fast pipeline parser (`SyntaxModel::with_fast_neural`):
+//! weights quantized per column at load time, activations per row when they are multiplied,
+//! products summed exactly in 32-bit integers (`_mm256_madd_epi16` where the CPU has AVX2,
+//! plain loops otherwise: the same integers, so the same floats on every CPU).
+//!
+//! `c[i, j] += (Σ_p qa[i, p]·qb[p, j]) as f32 · sa[i] · sb[j]`, with `|qa| ≤ QA` and
+//! `|qb| ≤ QB`: every pair sum of `madd` stays below 2^24 and a sum over `k ≤ KMAX` below
+//! 2^31.
+
+/// Largest activation code (12 bits and a sign).
+const QA: f32 = 4095.0;
+/// Largest weight code (11 bits and a sign).
+const QB: f32 = 2047.0;
+/// Longest sum the kernel accepts (`k / 2 · 2 · QA · QB < 2^31`).
+pub(super) const KMAX: usize = 256;
+
+/// A right-hand side `k × n` quantized per column, packed for the kernel: for each pair of
+/// rows `2t, 2t + 1` and column `j` the two codes side by side (`k` rounded up to even,
+/// the missing row zero).
+#[derive(Debug, Clone)]
+pub(super) struct QMat {
+    pub(super) k: usize,
+    pub(super) n: usize,
+    w: Vec<i16>,
+    scale: Vec<f32>,
+}
+
+impl QMat {
+    /// Quantizes the row-major `k × n` matrix `b`.
+    pub(super) fn new(b: &[f32], k: usize, n: usize) -> QMat {
+        assert!(b.len() >= k * n && k <= KMAX);
+        let k2 = k.div_ceil(2);
+        let mut scale = vec![1f32; n];
+        for (j, s) in scale.iter_mut().enumerate() {
+            let amax = (0..k).map(|p| b[p * n + j].abs()).fold(0f32, f32::max);
+            if amax > 0.0 {
+                *s = amax / QB;
+            }
+        }
+        let mut w = vec![0i16; k2 * n * 2];
+        for p in 0..k {
+            for j in 0..n {
+                let q = (b[p * n + j] / scale[j]).round().clamp(-QB, QB) as i16;
+                w[((p / 2) * n + j) * 2 + p % 2] = q;
+            }
+        }
+        QMat { k, n, w, scale }
+    }
+
+    /// The transpose of `m` rows of `k` values (row `h` at `rows[h * k..]`): `k × npad`,
+    /// the columns after `m` zero.
+    pub(super) fn from_rows(rows: &[f32], m: usize, k: usize, npad: usize) -> QMat {
+        assert!(rows.len() >= m * k && npad >= m && k <= KMAX);
+        let k2 = k.div_ceil(2);
+        let mut scale = vec![1f32; npad];
+        let mut w = vec![0i16; k2 * npad * 2];
+        let mut codes = vec![0i16; 2 * k2];
+        for h in 0..m {
+            scale[h] = row_codes(&rows[h * k..(h + 1) * k], QB, &mut codes);
+            for t in 0..k2 {
+                w[(t * npad + h) * 2] = codes[2 * t];
+                w[(t * npad + h) * 2 + 1] = codes[2 * t + 1];
+            }
+        }
+        QMat {
+            k,
+            n: npad,
+            w,
+            scale,
+        }
+    }
+
+    /// The row-major matrices `parts` (each `k × n_i`, given with `n_i`) side by side.
+    pub(super) fn concat(parts: &[(&[f32], usize)], k: usize) -> QMat {
+        let n: usize = parts.iter().map(|p| p.1).sum();
+        let mut b = vec![0f32; k * n];
+        let mut at = 0;
+        for &(m, pn) in parts {
+            for p in 0..k {
+                b[p * n + at..p * n + at + pn].copy_from_slice(&m[p * pn..(p + 1) * pn]);
+            }
+            at += pn;
+        }
+        QMat::new(&b, k, n)
+    }
+}
+
+/// Activations quantized per row (rows of `k` rounded up to even codes).
+#[derive(Debug, Default)]
+pub(super) struct QRows {
+    k2: usize,
+    q: Vec<i16>,
+    scale: Vec<f32>,
+}
+
+impl QRows {
+    /// Quantizes `m` rows of `k` values, row `i` at `a[i * rs..]`.
+    pub(super) fn fill(&mut self, a: &[f32], m: usize, k: usize, rs: usize) {
+        assert!(m == 0 || a.len() >= (m - 1) * rs + k);
+        let k2 = k.div_ceil(2);
+        self.k2 = k2;
+        self.q.clear();
+        self.q.resize(m * 2 * k2, 0);
+        self.scale.clear();
+        self.scale.resize(m, 1.0);
+        #[cfg(target_arch = "x86_64")]
+        if is_x86_feature_detected!("avx2") {
+            for i in 0..m {
+                let row = &a[i * rs..i * rs + k];
+                // SAFETY: the CPU has AVX2.
+                let amax = unsafe { avx2::amax(row) };
+                let s = scale_of(amax);
+                let q = &mut self.q[i * 2 * k2..i * 2 * k2 + k];
+                // SAFETY: the CPU has AVX2; `q` and `row` have `k` values.
+                unsafe { avx2::codes(row, 1.0 / s, QA, q) };
+                self.scale[i] = s;
+            }
+            return;
+        }
+        self.fill_plain(a, m, k, rs);
+    }
+
+    /// [`QRows::fill`] without SIMD (the same codes).
+    pub(super) fn fill_plain(&mut self, a: &[f32], m: usize, k: usize, rs: usize) {
+        let k2 = k.div_ceil(2);
+        self.k2 = k2;
+        self.q.clear();
+        self.q.resize(m * 2 * k2, 0);
+        self.scale.clear();
+        for i in 0..m {
+            let row = &a[i * rs..i * rs + k];
+            let amax = row.iter().fold(0f32, |x, v| x.max(v.abs()));
+            let s = scale_of(amax);
+            let inv = 1.0 / s;
+            for (q, &v) in self.q[i * 2 * k2..].iter_mut().zip(row) {
+                *q = code(v * inv, QA);
+            }
+            self.scale.push(s);
+        }
+    }
+
+    pub(super) fn rows(&self) -> usize {
+        self.scale.len()
+    }
+}
+
+/// The scale of a row whose largest magnitude is `amax`.
+fn scale_of(amax: f32) -> f32 {
+    if amax > 0.0 && amax.is_finite() {
+        amax / QA
+    } else {
+        1.0
+    }
+}
+
+/// The code of a scaled value: rounded to nearest, ties to even (as `cvtps2dq`), clamped.
+fn code(x: f32, limit: f32) -> i16 {
+    x.round_ties_even().clamp(-limit, limit) as i16
+}
+
+/// The codes of `row` scaled so that its largest magnitude is `limit` (into `q`, which
+/// has room for them), and the scale.
+fn row_codes(row: &[f32], limit: f32, q: &mut [i16]) -> f32 {
+    #[cfg(target_arch = "x86_64")]
+    if is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2; `codes` asserts the room.
+        unsafe {
+            let amax = avx2::amax(row);
+            let s = if amax > 0.0 && amax.is_finite() {
+                amax / limit
+            } else {
+                1.0
+            };
+            avx2::codes(row, 1.0 / s, limit, q);
+            return s;
+        }
+    }
+    let amax = row.iter().fold(0f32, |x, v| x.max(v.abs()));
+    let s = if amax > 0.0 && amax.is_finite() {
+        amax / limit
+    } else {
+        1.0
+    };
+    let inv = 1.0 / s;
+    for (c, &v) in q.iter_mut().zip(row) {
+        *c = code(v * inv, limit);
+    }
+    s
+}
+
+/// `c (rows × b.n, row-major) += a·b` (see the module).
+pub(super) fn gemm(a: &QRows, b: &QMat, c: &mut [f32]) {
+    let (m, n) = (a.rows(), b.n);
+    assert_eq!(a.k2, b.k.div_ceil(2));
+    assert!(c.len() >= m * n && a.q.len() >= m * 2 * a.k2 && b.w.len() >= a.k2 * n * 2);
+    #[cfg(target_arch = "x86_64")]
+    if n % 8 == 0 && is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2; the asserts bound every index.
+        unsafe { avx2::gemm(a, b, c) };
+        return;
+    }
+    gemm_plain(a, b, c);
+}
+
+/// [`gemm`] without SIMD: the same integer sums, the same floats.
+pub(super) fn gemm_plain(a: &QRows, b: &QMat, c: &mut [f32]) {
+    let (m, n, k2) = (a.rows(), b.n, a.k2);
+    let mut acc = vec![0i32; n];
+    for i in 0..m {
+        acc.fill(0);
+        let qa = &a.q[i * 2 * k2..(i + 1) * 2 * k2];
+        for t in 0..k2 {
+            let (x0, x1) = (qa[2 * t] as i32, qa[2 * t + 1] as i32);
+            let bw = &b.w[t * n * 2..(t + 1) * n * 2];
+            for (j, s) in acc.iter_mut().enumerate() {
+                *s += x0 * bw[2 * j] as i32 + x1 * bw[2 * j + 1] as i32;
+            }
+        }
+        let sa = a.scale[i];
+        for ((o, &s), &sb) in c[i * n..(i + 1) * n].iter_mut().zip(&acc).zip(&b.scale) {
+            *o += s as f32 * sa * sb;
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use super::{QMat, QRows};
+    use std::arch::x86_64::*;
+
+    /// The largest magnitude in `x` (0 for none).
+    ///
+    /// # Safety
+    /// The CPU has AVX2.
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn amax(x: &[f32]) -> f32 {
+        let sign = _mm256_set1_ps(-0.0);
+        let mut m = _mm256_setzero_ps();
+        let mut chunks = x.chunks_exact(8);
+        for c in &mut chunks {
+            m = _mm256_max_ps(m, _mm256_andnot_ps(sign, _mm256_loadu_ps(c.as_ptr())));
+        }
+        let mut t = [0f32; 8];
+        _mm256_storeu_ps(t.as_mut_ptr(), m);
+        let mut r = t.iter().fold(0f32, |a, &b| a.max(b));
+        for &v in chunks.remainder() {
+            r = r.max(v.abs());
+        }
+        r
+    }
+
+    /// The codes of `x · inv` ([`super::code`]).
+    ///
+    /// # Safety
+    /// The CPU has AVX2; `q.len() >= x.len()`.
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn codes(x: &[f32], inv: f32, limit: f32, q: &mut [i16]) {
+        assert!(q.len() >= x.len());
+        let (lo, hi) = (_mm256_set1_ps(-limit), _mm256_set1_ps(limit));
+        let iv = _mm256_set1_ps(inv);
+        let n16 = x.len() / 16 * 16;
+        let conv = |p: *const f32| {
+            let v = _mm256_mul_ps(_mm256_loadu_ps(p), iv);
+            _mm256_cvtps_epi32(_mm256_min_ps(_mm256_max_ps(v, lo), hi))
+        };
+        let mut j = 0;
+        while j < n16 {
+            let a = conv(x.as_ptr().add(j));
+            let b = conv(x.as_ptr().add(j + 8));
+            let p = _mm256_permute4x64_epi64(_mm256_packs_epi32(a, b), 0b11_01_10_00);
+            _mm256_storeu_si256(q.as_mut_ptr().add(j) as *mut __m256i, p);
+            j += 16;
+        }
+        for (o, &v) in q[n16..x.len()].iter_mut().zip(&x[n16..]) {
+            *o = super::code(v * inv, limit);
+        }
+    }
+
+    /// # Safety
+    /// The CPU has AVX2; `b.n % 8 == 0`; the sizes as [`super::gemm`] asserts.
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn gemm(a: &QRows, b: &QMat, c: &mut [f32]) {
+        let m = a.rows();
+        let mut i = 0;
+        while i + 4 <= m {
+            rows::<4>(a, b, c, i);
+            i += 4;
+        }
+        match m - i {
+            1 => rows::<1>(a, b, c, i),
+            2 => rows::<2>(a, b, c, i),
+            3 => rows::<3>(a, b, c, i),
+            _ => {}
+        }
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    unsafe fn rows<const R: usize>(a: &QRows, b: &QMat, c: &mut [f32], i0: usize) {
+        let n = b.n;
+        let mut j = 0;
+        while j + 16 <= n {
+            block::<R, 2>(a, b, c, i0, j);
+            j += 16;
+        }
+        if j < n {
+            block::<R, 1>(a, b, c, i0, j);
+        }
+    }
+
+    #[allow(clippy::needless_range_loop)]
+    #[inline(always)]
+    unsafe fn block<const R: usize, const V: usize>(
+        a: &QRows,
+        b: &QMat,
+        c: &mut [f32],
+        i0: usize,
+        j: usize,
+    ) {
+        let (n, k2) = (b.n, a.k2);
+        let mut acc = [[_mm256_setzero_si256(); V]; R];
+        let qa = a.q.as_ptr().add(i0 * 2 * k2) as *const i32;
+        let bw = b.w.as_ptr().add(j * 2);
+        for t in 0..k2 {
+            let bp = bw.add(t * n * 2);
+            let mut bv = [_mm256_setzero_si256(); V];
+            for v in 0..V {
+                bv[v] = _mm256_loadu_si256(bp.add(16 * v) as *const __m256i);
+            }
+            for r in 0..R {
+                let av = _mm256_set1_epi32(qa.add(r * k2 + t).read_unaligned());
+                for v in 0..V {
+                    acc[r][v] = _mm256_add_epi32(acc[r][v], _mm256_madd_epi16(av, bv[v]));
+                }
+            }
+        }
+        for v in 0..V {
+            let sb = _mm256_loadu_ps(b.scale.as_ptr().add(j + 8 * v));
+            for r in 0..R {
+                let sa = _mm256_set1_ps(a.scale[i0 + r]);
+                let o = c.as_mut_ptr().add((i0 + r) * n + j + 8 * v);
+                let x = _mm256_mul_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(acc[r][v]), sa), sb);
+                _mm256_storeu_ps(o, _mm256_add_ps(_mm256_loadu_ps(o), x));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn random(rng: &mut crate::syntax::Rng, n: usize, scale: f32) -> Vec<f32> {
+        (0..n)
+            .map(|_| (rng.next_f64() as f32 * 2.0 - 1.0) * scale)
+            .collect()
+    }
+
+    /// The integer product is the float product within the quantization error, and the
+    /// AVX2 kernel gives the plain loops' floats to the bit (every remainder of rows, odd
+    /// `k`, one and two column vectors, transposed right-hand sides).
+    #[test]
+    fn integer_products_are_close_to_float_and_equal_across_kernels() {
+        let mut rng = crate::syntax::Rng::new(17);
+        for (m, k, n) in [
+            (1, 1, 8),
+            (2, 48, 192),
+            (3, 47, 16),
+            (4, 96, 160),
+            (5, 64, 64),
+            (7, 16, 664),
+            (13, 33, 24),
+            (0, 8, 8),
+        ] {
+            let a = random(&mut rng, m * k, 3.0);
+            let b = random(&mut rng, k * n, 0.7);
+            let bias = random(&mut rng, m * n, 1.0);
+            let mut want = bias.clone();
+            for i in 0..m {
+                for j in 0..n {
+                    want[i * n + j] += (0..k).map(|p| a[i * k + p] * b[p * n + j]).sum::<f32>();
+                }
+            }
+            let qb = QMat::new(&b, k, n);
+            let mut qa = QRows::default();
+            qa.fill(&a, m, k, k);
+            let mut plain_rows = QRows::default();
+            plain_rows.fill_plain(&a, m, k, k);
+            assert_eq!(qa.q, plain_rows.q, "codes m={m} k={k}");
+            assert_eq!(qa.scale, plain_rows.scale);
+            let mut got = bias.clone();
+            gemm(&qa, &qb, &mut got);
+            let mut plain = bias.clone();
+            gemm_plain(&qa, &qb, &mut plain);
+            assert_eq!(got, plain, "m={m} k={k} n={n}");
+            // Error bound: per term |a|·|b| ≤ 3 · 0.7, relative error ~ 2^-11 per factor.
+            let tol = 3.0 * 0.7 * k as f32 * 2e-3 + 1e-4;
+            for (g, w) in got.iter().zip(&want) {
+                assert!((g - w).abs() <= tol, "m={m} k={k} n={n}: {g} against {w}");
+            }
+            // The transposed right-hand side: rows of `b`'s transpose, padded columns zero.
+            let bt: Vec<f32> = (0..n)
+                .flat_map(|j| (0..k).map(move |p| (p, j)))
+                .map(|(p, j)| b[p * n + j])
+                .collect();
+            let npad = n + 8;
+            let qt = QMat::from_rows(&bt, n, k, npad);
+            let mut t = vec![0f32; m * npad];
+            gemm(&qa, &qt, &mut t);
+            for i in 0..m {
+                for j in 0..n {
+                    let w = want[i * n + j] - bias[i * n + j];
+                    assert!((t[i * npad + j] - w).abs() <= tol, "transposed m={m} k={k}");
+                }
+                assert!(t[i * npad + n..(i + 1) * npad].iter().all(|&v| v == 0.0));
+            }
+        }
+    }
+
+    /// Rows of zeros and huge values quantize without overflow.
+    #[test]
+    fn extreme_rows() {
+        let a = [0.0f32, 0.0, 0.0, 0.0, 1e30, -1e30, 1.0, 0.0];
+        let b = [1.0f32; 4 * 8];
+        let mut qa = QRows::default();
+        qa.fill(&a, 2, 4, 4);
+        let qb = QMat::new(&b, 4, 8);
+        let mut c = vec![0f32; 16];
+        gemm(&qa, &qb, &mut c);
+        assert!(c[..8].iter().all(|&v| v == 0.0));
+        assert!(
+            c[8..].iter().all(|v| v.is_finite() && v.abs() < 1e29),
+            "{c:?}"
+        );
+    }
+}
