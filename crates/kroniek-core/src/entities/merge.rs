@@ -16,7 +16,9 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::document::DocEntity;
-use super::normalize::{looks_like_acronym, name_parts, normalize, place_compound_key, surname};
+use super::normalize::{
+    looks_like_acronym, name_parts, normalize, place_compound_key, surname, translated_keys,
+};
 use crate::document::PubDate;
 use crate::ner::EntityType;
 
@@ -273,10 +275,11 @@ impl Merger {
             .filter(|k| !k.is_empty())
             .collect();
         all.push(canon.clone());
-        // "Kesselkanaal" is also "kessel canal": the English name of the same place.
+        // "Kesselkanaal" is also "kessel canal", "Grote Meer" "great lake": the English
+        // name of the same place or body.
         if e.etype != EntityType::Per {
-            let compounds: Vec<String> = all.iter().filter_map(|k| place_compound_key(k)).collect();
-            all.extend(compounds);
+            let other: Vec<String> = all.iter().flat_map(|k| other_language_keys(k)).collect();
+            all.extend(other);
         }
         all.sort();
         all.dedup();
@@ -404,6 +407,12 @@ impl Merger {
 
     fn candidates(&self, etype: EntityType, canon: &str, keys: &[String]) -> Vec<EntityId> {
         let mut candidates: Vec<EntityId> = Vec::new();
+        // The name in another language's words ("grote meer" → "great lake").
+        let other: Vec<String> = if etype == EntityType::Per {
+            Vec::new()
+        } else {
+            other_language_keys(canon)
+        };
         for k in keys {
             for &id in self.index.get(k).map(Vec::as_slice).unwrap_or(&[]) {
                 let g = self.get(id);
@@ -415,11 +424,13 @@ impl Merger {
                     continue;
                 }
                 // Two different full names are two entities (Donald Trump, Ivanka Trump),
-                // unless a user alias says otherwise (resolved keys are then equal).
+                // unless a user alias says otherwise (resolved keys are then equal) or one
+                // is the other in another language's words.
                 if is_full_name(canon)
                     && is_full_name(&g.key)
                     && g.key != *canon
                     && !g.keys.contains(canon)
+                    && !other.iter().any(|o| g.keys.contains(o))
                 {
                     continue;
                 }
@@ -454,5 +465,15 @@ impl Merger {
             )
         });
         best.unwrap_or(candidates[0])
+    }
+}
+
+/// A key's other keys in another language's words: a one-word compound place name
+/// ("kesselkanaal" → "kessel canal") or a name written word by word ("grote meer" →
+/// "great lake").
+fn other_language_keys(key: &str) -> Vec<String> {
+    match place_compound_key(key) {
+        Some(k) => vec![k],
+        None => translated_keys(key),
     }
 }

@@ -160,6 +160,63 @@ pub fn place_compound_key(key: &str) -> Option<String> {
     })
 }
 
+/// The other keys of a name of several words written word by word in another language:
+/// `grote meer` → `great lake`, `rode zee` → `red sea`, `universiteit van amsterdam` →
+/// `university of amsterdam`, and for "X van Y" also "Y X": `kanaalautoriteit van kessel`
+/// → `kessel canal authority` (a compound of two listed words is translated by its parts).
+/// The words are data, the union of every language's `resources/<lang>/name_words.txt`
+/// (`grote great`); words without an entry (names: "kessel") stay as they are. Empty for
+/// one word or when no word has an entry.
+pub fn translated_keys(key: &str) -> Vec<String> {
+    static WORDS: std::sync::OnceLock<std::collections::HashMap<&'static str, &'static str>> =
+        std::sync::OnceLock::new();
+    let words = WORDS.get_or_init(|| {
+        crate::resources::languages()
+            .into_iter()
+            .flat_map(|l| crate::resources::lines(l, "name_words.txt"))
+            .filter_map(|line| line.split_once(char::is_whitespace))
+            .map(|(word, other)| (word.trim(), other.trim()))
+            .filter(|(word, other)| !word.is_empty() && !other.is_empty())
+            .collect()
+    });
+    // A word, or a compound of two listed words ("kanaal|autoriteit"), in the other words.
+    let translate = |w: &str| -> Option<String> {
+        if let Some(t) = words.get(w) {
+            return Some((*t).to_string());
+        }
+        w.char_indices()
+            .map(|(i, _)| i)
+            .filter(|&i| i >= 3 && w.len() - i >= 3)
+            .find_map(|i| {
+                let (a, b) = (words.get(&w[..i])?, words.get(&w[i..])?);
+                Some(format!("{a} {b}"))
+            })
+    };
+    let parts: Vec<&str> = key.split(' ').collect();
+    if parts.len() < 2 {
+        return Vec::new();
+    }
+    let translated: Vec<Option<String>> = parts.iter().map(|p| translate(p)).collect();
+    if translated.iter().all(Option::is_none) {
+        return Vec::new();
+    }
+    let word = |i: usize| {
+        translated[i]
+            .clone()
+            .unwrap_or_else(|| parts[i].to_string())
+    };
+    let mut out = vec![(0..parts.len()).map(word).collect::<Vec<_>>().join(" ")];
+    // "X van Y" is "Y X" as often as "X of Y".
+    if let Some(v) = parts.iter().position(|p| *p == "van") {
+        if v > 0 && v + 1 < parts.len() && !parts[v + 1..].contains(&"van") {
+            let y = (v + 1..parts.len()).map(word);
+            let x = (0..v).map(word);
+            out.push(y.chain(x).collect::<Vec<_>>().join(" "));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -342,6 +342,59 @@ fn a_type_cue_types_the_whole_entity_and_full_names_merge_across_types() {
 }
 
 #[test]
+fn names_written_word_for_word_meet_their_english_form() {
+    use super::normalize::{normalize, translated_keys};
+    let t = |name: &str| translated_keys(&normalize(name));
+    assert_eq!(t("Grote Meer"), ["great lake"]);
+    assert_eq!(t("de Rode Zee"), ["red sea"]);
+    assert_eq!(t("Verenigde Staten"), ["united states"]);
+    // "X van Y": also "Y X"; a compound of two listed words by its parts.
+    assert_eq!(
+        t("Universiteit van Amsterdam"),
+        ["university of amsterdam", "amsterdam university"]
+    );
+    assert_eq!(
+        t("Kanaalautoriteit van Kessel"),
+        ["canal authority of kessel", "kessel canal authority"]
+    );
+    // One word, or no word with an entry: no other key.
+    assert!(t("Meer").is_empty());
+    assert!(t("Port Kessel").is_empty());
+    // Only listed parts split a compound.
+    assert_eq!(t("Kesselstad Noord"), ["kesselstad north"]);
+    let a = "Het schip voer het Grote Meer op.";
+    let b = "The ship sailed onto the Great Lake.";
+    let da = link(a, &mentions(a, &[("Grote Meer", Loc)]));
+    let db = link(b, &mentions(b, &[("Great Lake", Loc)]));
+    let mut m = Merger::new();
+    let ia = m.add_document(1, PubDate::Unknown, da.entities.clone());
+    let ib = m.add_document(2, PubDate::Unknown, db.entities.clone());
+    assert_eq!(ia, ib);
+    // The other order too: the English name first.
+    let mut m = Merger::new();
+    let ib = m.add_document(2, PubDate::Unknown, db.entities);
+    let ia = m.add_document(1, PubDate::Unknown, da.entities);
+    assert_eq!(ia, ib);
+    // "X van Y" meets "Y X", in either order.
+    let c = "De Kanaalautoriteit van Kessel zwijgt.";
+    let d = "The Kessel Canal Authority is silent.";
+    let dc = link(c, &mentions(c, &[("Kanaalautoriteit van Kessel", Org)]));
+    let dd = link(d, &mentions(d, &[("Kessel Canal Authority", Org)]));
+    let mut m = Merger::new();
+    let id = m.add_document(4, PubDate::Unknown, dd.entities);
+    let ic = m.add_document(3, PubDate::Unknown, dc.entities);
+    assert_eq!(ic, id);
+    // Never for a person: "Jan Meer" is no "Jan Lake".
+    let c = "Jan Meer zwijgt.";
+    let d = "Jan Lake is silent.";
+    let dc = link(c, &mentions(c, &[("Jan Meer", Per)]));
+    let dd = link(d, &mentions(d, &[("Jan Lake", Per)]));
+    let ic = m.add_document(5, PubDate::Unknown, dc.entities);
+    let id = m.add_document(6, PubDate::Unknown, dd.entities);
+    assert_ne!(ic, id);
+}
+
+#[test]
 fn compound_place_names_meet_their_english_form() {
     use super::normalize::place_compound_key;
     assert_eq!(
