@@ -1439,13 +1439,7 @@ impl NeuralParser {
         let c = &self.cfg;
         let w = &self.params;
         let l = &self.layout;
-        let mut starts = Vec::with_capacity(batch.len() + 1);
-        let mut rows = 0;
-        for s in batch {
-            starts.push(rows);
-            rows += s.len();
-        }
-        starts.push(rows);
+        let (starts, rows) = row_starts(batch);
         let hd = c.hidden;
         let h3 = 3 * hd;
         // The three kernels' products per row, from the tables.
@@ -1648,13 +1642,7 @@ impl NeuralParser {
         let c = &self.cfg;
         let w = &self.params;
         let l = &self.layout;
-        let mut starts = Vec::with_capacity(batch.len() + 1);
-        let mut rows = 0;
-        for s in batch {
-            starts.push(rows);
-            rows += s.len();
-        }
-        starts.push(rows);
+        let (starts, rows) = row_starts(batch);
         // Without dropout, the first layer's products start from the word's table row (so
         // the word embeddings need not be copied where nothing else reads them).
         let conv0 = match self.derived() {
@@ -3028,4 +3016,16 @@ pub fn train(
         ));
     }
     model.write(&vocab)
+}
+
+/// The first row of each sentence of a batch in the stacked rows, then the total.
+fn row_starts(batch: &[&Input]) -> (Vec<usize>, usize) {
+    let mut starts = Vec::with_capacity(batch.len() + 1);
+    let mut rows = 0;
+    for s in batch {
+        starts.push(rows);
+        rows += s.len();
+    }
+    starts.push(rows);
+    (starts, rows)
 }
