@@ -629,8 +629,8 @@ fn tag_pass(
                 *s += w;
             }
         };
-        for (i, &id) in ids.iter().enumerate() {
-            let rows = cache.row(id);
+        for i in 0..n {
+            let rows = cache.row(ids[i]);
             add(&mut sums, i, &rows[..nc]);
             if i + 1 < n {
                 add(&mut sums, i + 1, &rows[nc..2 * nc]);
