@@ -381,23 +381,6 @@ fn dynamic_features(
     p2: usize,
     out: &mut Vec<u32>,
 ) {
-    dynamic_features_with(version, i, lex, ambs, right, p1, p2, false, out);
-}
-
-/// [`dynamic_features`], with `split` less the [`word_tag_features`] (summed per word
-/// and previous tag: [`WordSums::word_tag`]).
-#[allow(clippy::too_many_arguments)]
-fn dynamic_features_with(
-    version: u32,
-    i: usize,
-    lex: &[Lex],
-    ambs: &[u64],
-    right: Right<'_>,
-    p1: usize,
-    p2: usize,
-    split: bool,
-    out: &mut Vec<u32>,
-) {
     out.clear();
     let n = lex.len();
     let w = &lex[i];
@@ -408,47 +391,23 @@ fn dynamic_features_with(
         NONE ^ 1
     };
     let (p1, p2) = (p1 as u64, p2 as u64);
-    if split {
-        out.extend_from_slice(&[
-            f1(15, p1),
-            f2(16, p2, p1),
-            f2(32, p1, next_low),
-            f3(34, p1, ambs[i], next_amb),
-        ]);
-    } else {
-        // With the [`word_tag_features`] in their old places (training sums floats).
-        out.extend_from_slice(&[
-            f1(15, p1),
-            f2(16, p2, p1),
-            f2(17, p1, w.lower),
-            f2(27, p1, ambs[i]),
-            f2(29, p1, w.suf[2]),
-            f2(32, p1, next_low),
-            f3(34, p1, ambs[i], next_amb),
-            f2(39, w.flags, p1),
-        ]);
-        if version == 4 {
-            out.push(f2(49, p1, cluster(w.cl, 32)));
-        }
+    out.extend_from_slice(&[
+        f1(15, p1),
+        f2(16, p2, p1),
+        f2(17, p1, w.lower),
+        f2(27, p1, ambs[i]),
+        f2(29, p1, w.suf[2]),
+        f2(32, p1, next_low),
+        f3(34, p1, ambs[i], next_amb),
+        f2(39, w.flags, p1),
+    ]);
+    if version == 4 {
+        out.push(f2(49, p1, cluster(w.cl, 32)));
     }
     if !right.is_empty() {
         let r1 = right.get(i + 1).map_or(START as u64 + 1, |&t| u64::from(t));
         out.push(f2(67, p1, r1));
         out.push(f3(68, p2, p1, u64::from(right[i])));
-    }
-}
-
-/// The [`dynamic_features`] that depend on the word and the previous tag `p1` alone.
-fn word_tag_features(version: u32, w: &Lex, amb: u64, p1: usize, out: &mut Vec<u32>) {
-    let p1 = p1 as u64;
-    out.extend_from_slice(&[
-        f2(17, p1, w.lower),
-        f2(27, p1, amb),
-        f2(29, p1, w.suf[2]),
-        f2(39, w.flags, p1),
-    ]);
-    if version == 4 {
-        out.push(f2(49, p1, cluster(w.cl, 32)));
     }
 }
 
@@ -666,16 +625,9 @@ fn tag_pass(
         let mut spec_ends = Vec::with_capacity(n + 1);
         spec_ends.push(0);
         let (mut g1, mut g2) = (START, START);
-        let mut buf = Vec::new();
         for i in 0..n {
-            dynamic_features_with(version, i, lex, ambs, right, g1, g2, true, &mut feats);
+            dynamic_features(version, i, lex, ambs, right, g1, g2, &mut feats);
             weights.prefetch(&feats[2..]);
-            // The features of the word after its guessed previous tag, where not cached.
-            if !cache.has_word_tag(ids[i], g1) {
-                buf.clear();
-                word_tag_features(version, &lex[i], ambs[i], g1, &mut buf);
-                weights.prefetch(&buf);
-            }
             spec.extend_from_slice(&feats);
             spec_ends.push(spec.len());
             guessed.push((g1, g2));
@@ -690,16 +642,13 @@ fn tag_pass(
             let feats = if guessed[i] == (p1, p2) {
                 &spec[spec_ends[i]..spec_ends[i + 1]]
             } else {
-                dynamic_features_with(version, i, lex, ambs, right, p1, p2, true, &mut feats);
+                dynamic_features(version, i, lex, ambs, right, p1, p2, &mut feats);
                 &feats[..]
             };
-            // The first two features depend on the previous tags alone, the word's own
-            // after the previous tag on it and that tag: their summed rows come from the
-            // cache (integer sums: the split changes nothing).
+            // The first two features depend on the previous tags alone: their summed row
+            // comes from the cache (integer sums: the split changes nothing).
             debug_assert_eq!(feats[..2], TagRows::features(p1, p2));
             add(&mut acc[..nc], 0, cache.tags.row(weights, p1, p2));
-            let own = cache.word_tag(weights, version, ids[i], &lex[i], ambs[i], p1, &mut buf);
-            add(&mut acc[..nc], 0, own);
             weights.add(&feats[2..], &mut acc);
             mask_unseen(version, ambs[i], &lex[i], &mut acc[..nc]);
             let best = argmax_i32(&acc[..nc]);
@@ -773,10 +722,6 @@ struct WordSums {
     /// `before`. Emptied with the words (entries are ids of `words`).
     pair_index: HashMap<u64, u32, BuildHasherDefault<IdHasher>>,
     pair_sums: Vec<i32>,
-    /// Per entry and previous tag (`id << 8 | tag`, mixed), the number of the summed row
-    /// of its [`word_tag_features`] in `tag_sums`. Emptied with the words.
-    tag_index: HashMap<u64, u32, BuildHasherDefault<IdHasher>>,
-    tag_sums: Vec<i32>,
 }
 
 /// The rows kept per word in [`WordSums`].
@@ -794,8 +739,6 @@ impl WordSums {
     const CAPACITY: usize = 16_384;
     /// At most this many pairs are kept (then emptied): about 6.7 MB (17 classes).
     const PAIRS: usize = 32_768;
-    /// At most this many rows of words after tags are kept: about 4.5 MB (17 classes).
-    const WORD_TAGS: usize = 65_536;
 
     fn new(owner: u64, nc: usize) -> WordSums {
         WordSums {
@@ -807,8 +750,6 @@ impl WordSums {
             tags: TagRows::new(nc),
             pair_index: HashMap::default(),
             pair_sums: Vec::new(),
-            tag_index: HashMap::default(),
-            tag_sums: Vec::new(),
         }
     }
 
@@ -821,48 +762,11 @@ impl WordSums {
             self.sums.clear();
             self.pair_index.clear();
             self.pair_sums.clear();
-            self.tag_index.clear();
-            self.tag_sums.clear();
         }
         if self.pair_index.len() + n > Self::PAIRS {
             self.pair_index.clear();
             self.pair_sums.clear();
         }
-        if self.tag_index.len() + n > Self::WORD_TAGS {
-            self.tag_index.clear();
-            self.tag_sums.clear();
-        }
-    }
-
-    /// The summed [`word_tag_features`] of entry `id` (the word `w`, ambiguity class
-    /// `amb`) after tag `p1`, summed now if not cached (`buf`: scratch).
-    #[allow(clippy::too_many_arguments)]
-    fn word_tag(
-        &mut self,
-        weights: &Weights,
-        version: u32,
-        id: u32,
-        w: &Lex,
-        amb: u64,
-        p1: usize,
-        buf: &mut Vec<u32>,
-    ) -> &[i32] {
-        let nc = self.nc;
-        let next = self.tag_index.len() as u32;
-        let at = *self.tag_index.entry(tag_key(id, p1)).or_insert(next);
-        if at == next {
-            buf.clear();
-            word_tag_features(version, w, amb, p1, buf);
-            let mut acc: Acc = [0; 256];
-            weights.add(buf, &mut acc);
-            self.tag_sums.extend_from_slice(&acc[..nc]);
-        }
-        &self.tag_sums[at as usize * nc..at as usize * nc + nc]
-    }
-
-    /// Whether [`WordSums::word_tag`] has the row of `id` after `p1`.
-    fn has_word_tag(&self, id: u32, p1: usize) -> bool {
-        self.tag_index.contains_key(&tag_key(id, p1))
     }
 
     /// The entry of `w`, its rows summed now if not cached (`buf`: scratch).
@@ -969,11 +873,6 @@ impl WordSums {
         let at = p as usize * 3 * self.nc;
         &self.pair_sums[at..at + 3 * self.nc]
     }
-}
-
-/// The key of entry `id` after tag `p1` in [`WordSums::word_tag`].
-fn tag_key(id: u32, p1: usize) -> u64 {
-    mix(u64::from(id) << 8 | p1 as u64)
 }
 
 fn same(a: &Lex, b: &Lex) -> bool {
@@ -1274,21 +1173,6 @@ mod split_tests {
                         }
                         if i + 2 < n {
                             pair(i + 1, &mut c, 0);
-                        }
-                        // The dynamic features: the split ones and the word's own after
-                        // the previous tag.
-                        for (p1, p2) in [(START, START), (3, START), (5, 2)] {
-                            let mut all = Vec::new();
-                            dynamic_features(version, i, &lex, &ambs, right, p1, p2, &mut all);
-                            let mut split = Vec::new();
-                            let r = right;
-                            dynamic_features_with(
-                                version, i, &lex, &ambs, r, p1, p2, true, &mut split,
-                            );
-                            word_tag_features(version, &lex[i], ambs[i], p1, &mut split);
-                            all.sort_unstable();
-                            split.sort_unstable();
-                            assert_eq!(all, split, "dynamic: token {i} of {n}, set {version}");
                         }
                         skip.extend_from_slice(&b);
                         skip.sort_unstable();
