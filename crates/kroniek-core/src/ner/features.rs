@@ -445,15 +445,7 @@ impl<'a> Prepared<'a> {
     /// Appends the keys of [`Prepared::features`] of token `i` that are not in any
     /// [`Prepared::role_features`]: word pairs, the shape trigram, capitalised runs,
     /// sentence start, document evidence and the sentence-boundary neighbours.
-    #[cfg(test)]
     pub(crate) fn context_features(&self, i: usize, out: &mut Vec<u32>) {
-        self.context_features_with(i, false, out);
-    }
-
-    /// [`Prepared::context_features`], with `pairs` less the [`Prepared::pair_keys`] of
-    /// the pairs of tokens `i - 1, i` and `i, i + 1` (where both are in the sentence),
-    /// which the tagger sums once per pair of words.
-    pub(crate) fn context_features_with(&self, i: usize, pairs: bool, out: &mut Vec<u32>) {
         let f = |t: u32| FeatHash::new(t);
         let w = self.words[i];
         let l = &self.info[i].lower;
@@ -473,12 +465,8 @@ impl<'a> Prepared<'a> {
         if i + 2 >= len {
             out.push(f(11).str("</s>").key());
         }
-        if !(pairs && i >= 1) {
-            out.push(f(14).str(self.lower_at(ii - 1)).str(l).key());
-        }
-        if !(pairs && i + 1 < len) {
-            out.push(f(15).str(l).str(self.lower_at(ii + 1)).key());
-        }
+        out.push(f(14).str(self.lower_at(ii - 1)).str(l).key());
+        out.push(f(15).str(l).str(self.lower_at(ii + 1)).key());
         out.push(
             f(28)
                 .str(self.short_at(ii - 1))
@@ -523,15 +511,6 @@ impl<'a> Prepared<'a> {
                     .key(),
             );
         }
-    }
-
-    /// The keys of the word pair of tokens `a` and `a + 1` among the
-    /// [`Prepared::context_features`]: of token `a` (the pair as its word and the next),
-    /// then of token `a + 1` (as the previous word and its own).
-    pub(crate) fn pair_keys(&self, a: usize) -> [u32; 2] {
-        let f = |t: u32| FeatHash::new(t);
-        let (x, y) = (&self.info[a].lower, &self.info[a + 1].lower);
-        [f(15).str(x).str(y).key(), f(14).str(x).str(y).key()]
     }
 
     /// The form key of token `i`'s lower case.
@@ -655,20 +634,6 @@ mod tests {
                 want.sort_unstable();
                 got.sort_unstable();
                 assert_eq!(want, got, "{s:?} {i}");
-                // Less the pairs' keys, which the tagger sums per pair of words.
-                let mut context = Vec::new();
-                p.context_features(i, &mut context);
-                let mut split = Vec::new();
-                p.context_features_with(i, true, &mut split);
-                if i + 1 < s.len() {
-                    split.push(p.pair_keys(i)[0]);
-                }
-                if i > 0 {
-                    split.push(p.pair_keys(i - 1)[1]);
-                }
-                context.sort_unstable();
-                split.sort_unstable();
-                assert_eq!(context, split, "pairs: {s:?} {i}");
             }
         }
     }

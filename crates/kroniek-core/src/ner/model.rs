@@ -210,37 +210,6 @@ struct WordSums {
     sums: Vec<i32>,
     stride: usize,
     keys: Vec<u32>,
-    /// Per pair of words (`a << 32 | b`, mixed; `a` just before `b`), the number of its
-    /// sums in `pair_sums`: per stage those of its [`Prepared::pair_keys`], `2 × n`.
-    /// Word pairs repeat too; emptied with the words (the pairs are of their ids).
-    pair_index: std::collections::HashMap<u64, u32, BuildHasherDefault<IdHasher>>,
-    pair_sums: Vec<i32>,
-}
-
-/// The key of the word pair of entries `a`, `b`: both ids, mixed (splitmix64's finalizer).
-fn pair_key(a: u32, b: u32) -> u64 {
-    let mut x = u64::from(a) << 32 | u64::from(b);
-    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    x ^ (x >> 31)
-}
-
-/// A hasher for keys that are already mixed.
-#[derive(Default, Clone, Copy)]
-struct IdHasher(u64);
-
-impl std::hash::Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8) | u64::from(b);
-        }
-    }
-    fn write_u64(&mut self, v: u64) {
-        self.0 = v;
-    }
 }
 
 thread_local! {
@@ -272,9 +241,6 @@ impl std::hash::Hasher for StrHasher {
 impl WordSums {
     /// At most this many words are kept (about 5 MB with two stages of nine labels).
     const CAPACITY: usize = 16_384;
-    /// At most this many word pairs are kept (about 4.7 MB with two stages of nine
-    /// labels).
-    const PAIRS: usize = 32_768;
 
     /// Makes the cache fit a tagger (`owner`, its stage count and labels) before a
     /// document: emptied if it held another tagger's sums or is full.
@@ -286,12 +252,6 @@ impl WordSums {
             self.index.clear();
             self.info.clear();
             self.sums.clear();
-            self.pair_index.clear();
-            self.pair_sums.clear();
-        }
-        if self.pair_index.len() >= Self::PAIRS {
-            self.pair_index.clear();
-            self.pair_sums.clear();
         }
     }
 
@@ -350,69 +310,6 @@ impl WordSums {
                 }
             }
             self.keys = keys;
-        }
-    }
-
-    /// The pair numbers of the neighbouring tokens of `prep` (entries `ids`), the sums of
-    /// pairs not seen before added now. A document's pairs stay until the next one
-    /// (see [`WordSums::prepare`]).
-    fn pairs(
-        &mut self,
-        prep: &Prepared<'_>,
-        ids: &[u32],
-        stages: [Option<&Stage>; 2],
-        n: usize,
-    ) -> Vec<u32> {
-        let stride = 2 * 2 * n;
-        let mut out = Vec::with_capacity(ids.len());
-        // New pairs' keys first, all prefetched, then summed: their misses overlap.
-        let mut keys = Vec::new();
-        for (a, w) in ids.windows(2).enumerate() {
-            let next = self.pair_index.len() as u32;
-            let p = *self.pair_index.entry(pair_key(w[0], w[1])).or_insert(next);
-            if p == next {
-                keys.extend_from_slice(&prep.pair_keys(a));
-            }
-            out.push(p);
-        }
-        if keys.is_empty() {
-            return out;
-        }
-        let base = self.pair_sums.len();
-        self.pair_sums.resize(base + keys.len() / 2 * stride, 0);
-        for (si, stage) in stages.iter().enumerate() {
-            let Some(stage) = stage else { continue };
-            stage.prefetch(&keys);
-            for (k, key) in keys.iter().enumerate() {
-                // Key `k` is row `k % 2` of new pair `k / 2`.
-                let at = base + k / 2 * stride + (si * 2 + k % 2) * n;
-                stage.accumulate(
-                    std::slice::from_ref(key),
-                    n,
-                    &mut self.pair_sums[at..at + n],
-                );
-            }
-        }
-        out
-    }
-
-    /// Adds to `acc` the pair sums of stage `si` for token `i` of a sentence whose
-    /// neighbouring tokens are the pairs `pairs`.
-    #[inline]
-    fn add_pairs(&self, pairs: &[u32], i: usize, si: usize, n: usize, acc: &mut [i32]) {
-        let stride = 2 * 2 * n;
-        let mut add = |p: u32, k: usize| {
-            let at = p as usize * stride + (si * 2 + k) * n;
-            for (a, &x) in acc.iter_mut().zip(&self.pair_sums[at..at + n]) {
-                *a += x;
-            }
-        };
-        // The pair of `i` and the next token, then of the previous token and `i`.
-        if let Some(&p) = pairs.get(i) {
-            add(p, 0);
-        }
-        if let Some(&p) = i.checked_sub(1).and_then(|j| pairs.get(j)) {
-            add(p, 1);
         }
     }
 
@@ -814,13 +711,12 @@ impl Tagger {
         for (w, ids) in words.iter().zip(ids) {
             let prep = Prepared::with_info(w, sums.info(&ids), Some(doc), self.gaz.as_ref());
             sums.fill(&prep, &ids, stages, n);
-            let pairs = sums.pairs(&prep, &ids, stages, n);
             let len = prep.len();
             let mut feats = Vec::with_capacity(len * 16);
             let mut offsets = Vec::with_capacity(len + 1);
             offsets.push(0);
             for i in 0..len {
-                prep.context_features_with(i, true, &mut feats);
+                prep.context_features(i, &mut feats);
                 prep.gaz_features(i, &mut feats);
                 offsets.push(feats.len());
             }
@@ -833,14 +729,13 @@ impl Tagger {
                 }
                 acc.iter_mut().for_each(|a| *a = 0);
                 sums.add(&ids, i, 0, n, &mut acc);
-                sums.add_pairs(&pairs, i, 0, n, &mut acc);
                 self.first
                     .accumulate(&feats[offsets[i]..offsets[i + 1]], n, &mut acc);
                 self.first.emit(&acc, &mut emit[i * n..i * n + n]);
             }
             labels.push(trellis.decode(&emit));
             if self.second.is_some() {
-                cache.push((prep, ids, pairs, feats, offsets));
+                cache.push((prep, ids, feats, offsets));
             }
         }
         let Some(second) = &self.second else {
@@ -855,7 +750,7 @@ impl Tagger {
         let mut out = Vec::with_capacity(words.len());
         let mut extra = Vec::new();
         let mut trellis = Trellis::new(n, &second.trans, &self.allowed);
-        for ((prep, ids, pairs, feats, offsets), first) in cache.into_iter().zip(&labels) {
+        for ((prep, ids, feats, offsets), first) in cache.into_iter().zip(&labels) {
             let len = prep.len();
             emit.clear();
             emit.resize(len * n, 0f32);
@@ -869,7 +764,6 @@ impl Tagger {
                 second.prefetch(&extra);
                 acc.iter_mut().for_each(|a| *a = 0);
                 sums.add(&ids, i, 1, n, &mut acc);
-                sums.add_pairs(&pairs, i, 1, n, &mut acc);
                 second.accumulate(&feats[offsets[i]..offsets[i + 1]], n, &mut acc);
                 second.accumulate(&extra, n, &mut acc);
                 second.emit(&acc, &mut emit[i * n..i * n + n]);
