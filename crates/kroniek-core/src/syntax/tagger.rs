@@ -184,7 +184,7 @@ fn context_features(
     if let Some(l) = lex.get(i + 2) {
         far_right_features(l.lower, out);
     }
-    pair_features(version, last, i, lex, ambs, right, false, out);
+    pair_features(version, last, i, lex, ambs, right, out);
 }
 
 /// The [`context_features`] of token `i` that depend on the word two before it alone
@@ -221,9 +221,7 @@ fn right_features(lower: u64, suf3: u64, suf2: u64, shape: u64, amb: u64, out: &
 /// The [`context_features`] of token `i` less [`left_features`], [`right_features`],
 /// [`far_left_features`] and [`far_right_features`] where that word is in the sentence
 /// (those are summed per word and role; outside the sentence they are here): the same
-/// keys, the integer sums regrouped. With `pairs`, also less the [`word_pair_features`]
-/// of the pairs of words of the sentence (summed per pair: [`WordSums::pairs`]).
-#[allow(clippy::too_many_arguments)]
+/// keys, the integer sums regrouped.
 fn pair_features(
     version: u32,
     last: Option<usize>,
@@ -231,7 +229,6 @@ fn pair_features(
     lex: &[Lex],
     ambs: &[u64],
     right: Right<'_>,
-    pairs: bool,
     out: &mut Vec<u32>,
 ) {
     let n = lex.len();
@@ -248,35 +245,11 @@ fn pair_features(
     if i + 2 >= n {
         far_right_features(NONE ^ 2, out);
     }
-    shared_context_features(version, last, i, lex, ambs, right, pairs, out);
-}
-
-/// The features of token pairs (`a` just before `b`) among the [`context_features`]: of
-/// the token before `a` (`before`), of `a` (`first`) and of `b` (`second`). Words pairs
-/// repeat, so their sums are cached per pair ([`WordSums::pairs`]) where both words are in
-/// the sentence; [`shared_context_features`] makes them where one is not.
-fn word_pair_features(
-    a: &Lex,
-    b: &Lex,
-    amb_a: u64,
-    amb_b: u64,
-    before: &mut Vec<u32>,
-    first: &mut Vec<u32>,
-    second: &mut Vec<u32>,
-) {
-    before.push(f2(31, a.lower, b.lower));
-    first.push(f2(19, a.lower, b.lower));
-    first.push(f2(28, amb_a, amb_b));
-    first.push(f2(35, a.suf[3], b.suf[2]));
-    first.push(f2(40, a.suf[2], b.lower));
-    second.push(f2(18, a.lower, b.lower));
-    second.push(f2(41, b.suf[2], a.lower));
+    shared_context_features(version, last, i, lex, ambs, right, out);
 }
 
 /// The [`context_features`] of token `i` that depend on no single word but the token's
-/// own: word pairs (with `pairs` only those with a word outside the sentence), the
-/// sentence's last word, second-pass tags.
-#[allow(clippy::too_many_arguments)]
+/// own: word pairs, the sentence's last word, second-pass tags.
 fn shared_context_features(
     version: u32,
     last: Option<usize>,
@@ -284,7 +257,6 @@ fn shared_context_features(
     lex: &[Lex],
     ambs: &[u64],
     right: Right<'_>,
-    pairs: bool,
     out: &mut Vec<u32>,
 ) {
     let n = lex.len();
@@ -299,29 +271,13 @@ fn shared_context_features(
     let i = i as isize;
     let w = &lex[i as usize];
     let low = |j: isize| at(j).map_or(NONE ^ (j - i) as u64, |l| l.lower);
-    // The pairs (i - 1, i), (i, i + 1) and (i + 1, i + 2), where not summed per pair.
-    let (with_prev, with_next, next_two) = (
-        !(pairs && i > 0),
-        !(pairs && i + 1 < n as isize),
-        !(pairs && i + 2 < n as isize),
-    );
-    if with_prev {
-        out.push(f2(18, low(i - 1), w.lower));
-    }
-    if with_next {
-        out.push(f2(19, w.lower, low(i + 1)));
-        out.push(f2(28, amb_at(i), amb_at(i + 1)));
-    }
-    if next_two {
-        out.push(f2(31, low(i + 1), low(i + 2)));
-    }
-    if with_next {
-        out.push(f2(35, w.suf[3], at(i + 1).map_or(NONE, |l| l.suf[2])));
-        out.push(f2(40, w.suf[2], at(i + 1).map_or(NONE, |l| l.lower)));
-    }
-    if with_prev {
-        out.push(f2(41, w.suf[2], at(i - 1).map_or(NONE, |l| l.lower)));
-    }
+    out.push(f2(18, low(i - 1), w.lower));
+    out.push(f2(19, w.lower, low(i + 1)));
+    out.push(f2(28, amb_at(i), amb_at(i + 1)));
+    out.push(f2(31, low(i + 1), low(i + 2)));
+    out.push(f2(35, w.suf[3], at(i + 1).map_or(NONE, |l| l.suf[2])));
+    out.push(f2(40, w.suf[2], at(i + 1).map_or(NONE, |l| l.lower)));
+    out.push(f2(41, w.suf[2], at(i - 1).map_or(NONE, |l| l.lower)));
     if version >= 3 {
         let (suf, pre) = match last {
             Some(j) if j as isize > i => (lex[j].suf[1], lex[j].pre[1]),
@@ -553,11 +509,16 @@ fn tag_pass(
     let nc = weights.nclasses();
     let last = last_word(lex);
     // The context features of all tokens, scored in one pass; the sums of the word
-    // features, of the features of a word as the word before or after, and of those of
-    // pairs of words come from the per-thread cache (integer sums: the split changes
-    // nothing).
+    // features and of the features of a word as the word before or after come from the
+    // per-thread cache (integer sums: the split changes nothing).
     let mut feats = Vec::with_capacity(32 * n);
+    let mut ends = Vec::with_capacity(n);
+    for i in 0..n {
+        pair_features(version, last, i, lex, ambs, right, &mut feats);
+        ends.push(feats.len());
+    }
     let mut sums = vec![0i32; n * nc];
+    weights.add_each(&feats, &ends, &mut sums);
     WORD_SUMS.with(|cell| {
         let mut caches = cell.borrow_mut();
         let at = match caches.iter().position(|c| c.owner == weights.id()) {
@@ -571,25 +532,13 @@ fn tag_pass(
             }
         };
         let cache = &mut caches[at];
-        cache.begin(n);
-        let ids: Vec<u32> = (0..n)
-            .map(|i| cache.word(weights, version, i == 0, &lex[i], ambs[i], &mut feats))
-            .collect();
-        let pairs = cache.pairs(weights, lex, ambs, &ids);
-        let mut ends = Vec::with_capacity(n);
-        feats.clear();
-        for i in 0..n {
-            pair_features(version, last, i, lex, ambs, right, true, &mut feats);
-            ends.push(feats.len());
-        }
-        weights.add_each(&feats, &ends, &mut sums);
         let add = |sums: &mut [i32], k: usize, row: &[i32]| {
             for (s, &w) in sums[k * nc..k * nc + nc].iter_mut().zip(row) {
                 *s += w;
             }
         };
         for i in 0..n {
-            let rows = cache.row(ids[i]);
+            let rows = cache.rows(weights, version, i == 0, &lex[i], ambs[i], &mut feats);
             add(&mut sums, i, &rows[..nc]);
             if i + 1 < n {
                 add(&mut sums, i + 1, &rows[nc..2 * nc]);
@@ -602,15 +551,6 @@ fn tag_pass(
             }
             if i > 1 {
                 add(&mut sums, i - 2, &rows[4 * nc..]);
-            }
-        }
-        // Pair `j` is tokens `j` and `j + 1`.
-        for (j, &p) in pairs.iter().enumerate() {
-            let rows = cache.pair_row(p);
-            add(&mut sums, j, &rows[..nc]);
-            add(&mut sums, j + 1, &rows[nc..2 * nc]);
-            if j > 0 {
-                add(&mut sums, j - 1, &rows[2 * nc..]);
             }
         }
         let mut acc: Acc = [0; 256];
@@ -717,11 +657,6 @@ struct WordSums {
     sums: Vec<i32>,
     /// The rows of the features of the previous tags alone.
     tags: TagRows,
-    /// Per pair of entries (`a << 32 | b`, mixed; `a` just before `b`), the number of its
-    /// three rows in `pair_sums`: of its [`word_pair_features`] `first`, `second` and
-    /// `before`. Emptied with the words (entries are ids of `words`).
-    pair_index: HashMap<u64, u32, BuildHasherDefault<IdHasher>>,
-    pair_sums: Vec<i32>,
 }
 
 /// The rows kept per word in [`WordSums`].
@@ -737,8 +672,6 @@ const WORD_SUMS_WEIGHTS: usize = 4;
 impl WordSums {
     /// At most this many words are kept (then emptied): about 7 MB (17 classes).
     const CAPACITY: usize = 16_384;
-    /// At most this many pairs are kept (then emptied): about 6.7 MB (17 classes).
-    const PAIRS: usize = 32_768;
 
     fn new(owner: u64, nc: usize) -> WordSums {
         WordSums {
@@ -748,29 +681,11 @@ impl WordSums {
             words: Vec::new(),
             sums: Vec::new(),
             tags: TagRows::new(nc),
-            pair_index: HashMap::default(),
-            pair_sums: Vec::new(),
         }
     }
 
-    /// Makes room for a sentence of `n` words: emptied first if they might not fit, so
-    /// that entry ids stay valid until the sentence is done.
-    fn begin(&mut self, n: usize) {
-        if self.words.len() + n > Self::CAPACITY {
-            self.index.clear();
-            self.words.clear();
-            self.sums.clear();
-            self.pair_index.clear();
-            self.pair_sums.clear();
-        }
-        if self.pair_index.len() + n > Self::PAIRS {
-            self.pair_index.clear();
-            self.pair_sums.clear();
-        }
-    }
-
-    /// The entry of `w`, its rows summed now if not cached (`buf`: scratch).
-    fn word(
+    /// The five rows of `w` (`buf`: scratch).
+    fn rows(
         &mut self,
         weights: &Weights,
         version: u32,
@@ -778,13 +693,14 @@ impl WordSums {
         w: &Lex,
         amb: u64,
         buf: &mut Vec<u32>,
-    ) -> u32 {
+    ) -> &[i32] {
         let nc = self.nc;
         let key = mix(w.form ^ w.lower.rotate_left(17) ^ u64::from(first));
         if let Some(&id) = self.index.get(&key) {
             let (l, f, a) = &self.words[id as usize];
             if *f == first && *a == amb && same(l, w) {
-                return id;
+                let at = id as usize * ROWS * nc;
+                return &self.sums[at..at + ROWS * nc];
             }
         }
         // Not cached (or another word with the same key, kept out): summed now.
@@ -804,74 +720,22 @@ impl WordSums {
         buf.clear();
         far_right_features(w.lower, buf);
         weights.add(buf, &mut acc[4]);
+        if self.index.len() >= Self::CAPACITY {
+            self.index.clear();
+            self.words.clear();
+            self.sums.clear();
+        }
         let id = self.words.len();
         self.words.push((*w, first, amb));
         for a in &acc {
             self.sums.extend_from_slice(&a[..nc]);
         }
-        // On a key collision the other word keeps the entry; this one stays unindexed, as
-        // scratch at the end (valid for this sentence: see [`WordSums::begin`]).
         if let std::collections::hash_map::Entry::Vacant(e) = self.index.entry(key) {
             e.insert(id as u32);
         }
-        id as u32
-    }
-
-    /// The five rows of an entry.
-    fn row(&self, id: u32) -> &[i32] {
-        let at = id as usize * ROWS * self.nc;
-        &self.sums[at..at + ROWS * self.nc]
-    }
-
-    /// The pair numbers of the sentence's neighbouring words (entries `ids`), those of
-    /// pairs not seen before summed now, all in one [`Weights::add_each`].
-    fn pairs(&mut self, weights: &Weights, lex: &[Lex], ambs: &[u64], ids: &[u32]) -> Vec<u32> {
-        let nc = self.nc;
-        let mut out = Vec::with_capacity(ids.len());
-        let (mut first, mut second, mut before) = (Vec::new(), Vec::new(), Vec::new());
-        let (mut feats, mut ends) = (Vec::new(), Vec::new());
-        let start = self.pair_index.len();
-        for (j, w) in ids.windows(2).enumerate() {
-            let key = mix(u64::from(w[0]) << 32 | u64::from(w[1]));
-            let next = self.pair_index.len() as u32;
-            let p = *self.pair_index.entry(key).or_insert(next);
-            if p == next {
-                // New: its rows are summed below (a pair met twice in the sentence is
-                // summed once, before any row is read).
-                for v in [&mut first, &mut second, &mut before] {
-                    v.clear();
-                }
-                let (a, b) = (&lex[j], &lex[j + 1]);
-                word_pair_features(
-                    a,
-                    b,
-                    ambs[j],
-                    ambs[j + 1],
-                    &mut before,
-                    &mut first,
-                    &mut second,
-                );
-                for v in [&first, &second, &before] {
-                    feats.extend_from_slice(v);
-                    ends.push(feats.len());
-                }
-            }
-            out.push(p);
-        }
-        let added = self.pair_index.len() - start;
-        if added > 0 {
-            let at = self.pair_sums.len();
-            debug_assert_eq!(at, start * 3 * nc);
-            self.pair_sums.resize(at + added * 3 * nc, 0);
-            weights.add_each(&feats, &ends, &mut self.pair_sums[at..]);
-        }
-        out
-    }
-
-    /// The three rows of a pair: of its first word, its second, the word before it.
-    fn pair_row(&self, p: u32) -> &[i32] {
-        let at = p as usize * 3 * self.nc;
-        &self.pair_sums[at..at + 3 * self.nc]
+        // On a key collision the other word keeps the entry; this one stays unindexed, as
+        // scratch at the end.
+        &self.sums[id * ROWS * nc..(id + 1) * ROWS * nc]
     }
 }
 
@@ -1153,31 +1017,7 @@ mod split_tests {
                         let mut a = Vec::new();
                         context_features(version, last, i, &lex, &ambs, right, &mut a);
                         let mut b = Vec::new();
-                        pair_features(version, last, i, &lex, &ambs, right, false, &mut b);
-                        // Summed per pair instead: the pairs around token `i`.
-                        let mut c = Vec::new();
-                        pair_features(version, last, i, &lex, &ambs, right, true, &mut c);
-                        let mut skip = Vec::new();
-                        let pair = |j: usize, c: &mut Vec<u32>, k: usize| {
-                            let mut rows = [Vec::new(), Vec::new(), Vec::new()];
-                            let [before, first, second] = &mut rows;
-                            let (a, b) = (&lex[j], &lex[j + 1]);
-                            word_pair_features(a, b, ambs[j], ambs[j + 1], before, first, second);
-                            c.extend_from_slice(&rows[k]);
-                        };
-                        if i > 0 {
-                            pair(i - 1, &mut c, 2);
-                        }
-                        if i + 1 < n {
-                            pair(i, &mut c, 1);
-                        }
-                        if i + 2 < n {
-                            pair(i + 1, &mut c, 0);
-                        }
-                        skip.extend_from_slice(&b);
-                        skip.sort_unstable();
-                        c.sort_unstable();
-                        assert_eq!(skip, c, "pairs: token {i} of {n}, feature set {version}");
+                        pair_features(version, last, i, &lex, &ambs, right, &mut b);
                         if i > 0 {
                             let w = &lex[i - 1];
                             left_features(w.lower, w.suf[2], w.shape, ambs[i - 1], &mut b);
