@@ -40,11 +40,8 @@ impl<'a> Lemmatizer<'a> {
             return (*l).to_string();
         }
         let lower = form.to_lowercase();
-        // A form already in lower case would only probe the same key again.
-        if lower != form {
-            if let Some(l) = self.table.get(&key(&lower, u)) {
-                return (*l).to_string();
-            }
+        if let Some(l) = self.table.get(&key(&lower, u)) {
+            return (*l).to_string();
         }
         if matches!(
             upos,
@@ -52,21 +49,13 @@ impl<'a> Lemmatizer<'a> {
         ) {
             return form.to_string();
         }
-        // Suffixes of up to `max_suffix` characters, longest first, as slices of `lower`
-        // rather than a new string each (the same text, so the same keys).
-        let chars = lower.chars().count();
-        for k in (1..=self.max_suffix.min(chars)).rev() {
-            let start = lower.char_indices().nth(chars - k).map_or(0, |(at, _)| at);
-            if let Some(&(strip, add)) = self.rules.get(&key(&lower[start..], u)) {
+        let chars: Vec<char> = lower.chars().collect();
+        for k in (1..=self.max_suffix.min(chars.len())).rev() {
+            let suffix: String = chars[chars.len() - k..].iter().collect();
+            if let Some(&(strip, add)) = self.rules.get(&key(&suffix, u)) {
                 let strip = strip as usize;
-                if strip < chars {
-                    // All but the last `strip` characters, then `add`.
-                    let keep = lower
-                        .char_indices()
-                        .nth(chars - strip)
-                        .map_or(lower.len(), |(at, _)| at);
-                    let mut out = String::with_capacity(keep + add.len());
-                    out.push_str(&lower[..keep]);
+                if strip < chars.len() {
+                    let mut out: String = chars[..chars.len() - strip].iter().collect();
                     out.push_str(add);
                     return out;
                 }
