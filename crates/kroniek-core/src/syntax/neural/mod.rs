@@ -68,6 +68,15 @@ mod pool {
         v
     }
 
+    /// `n` floats to be overwritten: whatever a reused buffer held (zeros where it grew),
+    /// so no zeroing for values that are all written before they are read.
+    pub(super) fn scratch(n: usize) -> Vec<f32> {
+        let mut v = FREE.with(|f| f.borrow_mut().pop()).unwrap_or_default();
+        v.truncate(n);
+        v.resize(n, 0.0);
+        v
+    }
+
     /// Gives a buffer back for reuse.
     pub(super) fn give(v: Vec<f32>) {
         if v.capacity() == 0 {
@@ -1129,6 +1138,92 @@ fn lstm_forward(
     (gates, cell, out)
 }
 
+/// [`lstm_forward`] with integer products (the fast parser): the outputs are written
+/// into columns `col..col + k` of `h` (rows of `2k`: both directions side by side), the
+/// recurrent products are quantized from there and added into the gates in place (the
+/// same floats as gathering the rows and adding a zeroed product buffer). Only the outputs
+/// are kept.
+fn lstm_forward_q(
+    starts: &[usize],
+    backward: bool,
+    k: usize,
+    b: &[f32],
+    (qx, qwx, qwh): (&q16::QRows, &q16::QMat, &q16::QMat),
+    h: &mut [f32],
+    col: usize,
+) {
+    let rows = *starts.last().unwrap_or(&0);
+    let (k2, k4) = (2 * k, 4 * k);
+    let mut gates = pool::with_capacity(rows * k4);
+    for _ in 0..rows {
+        gates.extend_from_slice(b);
+    }
+    q16::gemm(qx, qwx, &mut gates);
+    // Every row's cell is written at its step before the next step reads it.
+    let mut cell = pool::scratch(rows * k);
+    let maxlen = starts.windows(2).map(|w| w[1] - w[0]).max().unwrap_or(0);
+    let mut qh = q16::QRows::take();
+    let nsent = starts.len().saturating_sub(1);
+    // Per active sentence: its row at this step and at the previous one.
+    let mut cur = Vec::with_capacity(nsent);
+    let mut prev = Vec::with_capacity(nsent);
+    let mut hoff = Vec::with_capacity(nsent);
+    let mut goff = Vec::with_capacity(nsent);
+    for t in 0..maxlen {
+        cur.clear();
+        prev.clear();
+        for s in (0..nsent).filter(|&s| starts[s + 1] - starts[s] > t) {
+            cur.push(lstm_row(starts[s], starts[s + 1], t, backward));
+            if t > 0 {
+                prev.push(lstm_row(starts[s], starts[s + 1], t - 1, backward));
+            }
+        }
+        if t > 0 {
+            hoff.clear();
+            hoff.extend(prev.iter().map(|&p| p * k2 + col));
+            goff.clear();
+            goff.extend(cur.iter().map(|&r| r * k4));
+            qh.fill_at(h, &hoff, k);
+            q16::gemm_add_at(&qh, qwh, &mut gates, &goff);
+        }
+        for (ai, &r) in cur.iter().enumerate() {
+            let g = &mut gates[r * k4..(r + 1) * k4];
+            let prev_c = prev.get(ai).copied();
+            let o = &mut h[r * k2 + col..r * k2 + col + k];
+            #[cfg(target_arch = "x86_64")]
+            if k % 8 == 0 && fma::available() {
+                let (cp, cur) = match prev_c {
+                    None => (None, &mut cell[r * k..(r + 1) * k]),
+                    Some(p) if p < r => {
+                        let (lo, hi) = cell.split_at_mut(r * k);
+                        (Some(&lo[p * k..(p + 1) * k]), &mut hi[..k])
+                    }
+                    Some(p) => {
+                        let (lo, hi) = cell.split_at_mut(p * k);
+                        (Some(&hi[..k]), &mut lo[r * k..(r + 1) * k])
+                    }
+                };
+                // SAFETY: the CPU has AVX2; every slice holds k (gates: 4k) values.
+                unsafe { fma::lstm_cell::<true>(g, k, cp, cur, o) };
+                continue;
+            }
+            for j in 0..k {
+                let i = sigmoid(g[j]);
+                let f = sigmoid(g[k + j]);
+                let gg = tanh(g[2 * k + j]);
+                let og = sigmoid(g[3 * k + j]);
+                let cp = prev_c.map_or(0.0, |p| cell[p * k + j]);
+                let cv = f * cp + i * gg;
+                cell[r * k + j] = cv;
+                o[j] = og * tanh(cv);
+            }
+        }
+    }
+    qh.give();
+    pool::give(gates);
+    pool::give(cell);
+}
+
 /// Backward of [`lstm_forward`]: adds to the weight gradients `(wx, wh, b)` and to `dx`.
 #[allow(clippy::too_many_arguments)]
 fn lstm_backward(
@@ -1442,8 +1537,9 @@ impl NeuralParser {
         let (starts, rows) = row_starts(batch);
         let hd = c.hidden;
         let h3 = 3 * hd;
-        // The three kernels' products per row, from the tables.
-        let mut y3 = pool::zeros(rows * h3);
+        // The three kernels' products per row, from the tables (the word's row copied: the
+        // tables hold no -0, so the same floats as adding it to zeros).
+        let mut y3 = pool::with_capacity(rows * h3);
         let ad = c.affix_dim;
         let mut xa = pool::zeros(rows * ad);
         let mut r = 0;
@@ -1454,9 +1550,9 @@ impl NeuralParser {
         };
         for s in batch {
             for i in 0..s.len() {
-                let dst = &mut y3[r * h3..(r + 1) * h3];
                 let wi = s.words[i] as usize;
-                add(dst, &q.cw[wi * h3..(wi + 1) * h3]);
+                y3.extend_from_slice(&q.cw[wi * h3..(wi + 1) * h3]);
+                let dst = &mut y3[r * h3..(r + 1) * h3];
                 let ti = s.tags[i] as usize;
                 add(dst, &q.ct[ti * h3..(ti + 1) * h3]);
                 let si = s.shapes[i] as usize;
@@ -1471,9 +1567,9 @@ impl NeuralParser {
                 r += 1;
             }
         }
-        let mut qa = q16::QRows::default();
-        qa.fill(&xa, rows, ad, ad);
-        q16::gemm(&qa, &q.ca, &mut y3);
+        let mut qx = q16::QRows::take();
+        qx.fill(&xa, rows, ad, ad);
+        q16::gemm(&qx, &q.ca, &mut y3);
         pool::give(xa);
         let (_, bias, dil) = &l.conv[0];
         let bias = &w[bias.clone()];
@@ -1500,33 +1596,20 @@ impl NeuralParser {
         }
         pool::give(y3);
         let k = c.lstm;
-        let mut qx = q16::QRows::default();
         qx.fill(&x, rows, hd, hd);
-        let mut outs = Vec::new();
+        pool::give(x);
+        // Both directions write their outputs into `h` (every row of both halves).
+        let mut h = pool::scratch(rows * 2 * k);
         for (dir, (_, _, b)) in l.lstm.iter().enumerate() {
-            outs.push(lstm_forward(
-                &x,
+            lstm_forward_q(
                 &starts,
                 dir == 1,
                 k,
-                hd,
-                &[],
-                &[],
                 &w[b.clone()],
-                false,
-                Some((&qx, &q.lx[dir], &q.lh[dir])),
-            ));
-        }
-        pool::give(x);
-        let mut h = pool::zeros(rows * 2 * k);
-        for r in 0..rows {
-            h[r * 2 * k..r * 2 * k + k].copy_from_slice(&outs[0].2[r * k..(r + 1) * k]);
-            h[r * 2 * k + k..(r + 1) * 2 * k].copy_from_slice(&outs[1].2[r * k..(r + 1) * k]);
-        }
-        for (a, b, c) in outs {
-            pool::give(a);
-            pool::give(b);
-            pool::give(c);
+                (&qx, &q.lx[dir], &q.lh[dir]),
+                &mut h,
+                dir * k,
+            );
         }
         let e = c.enc_dim();
         let (a, b) = (c.arc_dim, c.label_dim);
@@ -1540,20 +1623,21 @@ impl NeuralParser {
         for v in &mut y {
             *v = lrelu(*v);
         }
-        let mut dd = pool::with_capacity(rows * a);
+        // The arc dependent's part is quantized where it is (parsing needs only `p`).
+        let mut p = pool::scratch(rows * a);
+        qx.fill(&y, rows, a, nm);
+        q16::gemm_set(&qx, &q.uarc, &mut p);
+        qx.give();
+        let dd = Vec::new();
         let mut hh = pool::with_capacity(rows * a);
         let mut ld = pool::with_capacity(rows * b);
         let mut lh = pool::with_capacity(rows * b);
         for row in y.chunks_exact(nm) {
-            dd.extend_from_slice(&row[..a]);
             hh.extend_from_slice(&row[a..2 * a]);
             ld.extend_from_slice(&row[2 * a..2 * a + b]);
             lh.extend_from_slice(&row[2 * a + b..]);
         }
         pool::give(y);
-        let mut p = pool::zeros(rows * a);
-        qx.fill(&dd, rows, a, a);
-        q16::gemm(&qx, &q.uarc, &mut p);
         let varc = &w[l.varc.clone()];
         let mut hb = pool::with_capacity(rows);
         hb.extend(
@@ -1865,20 +1949,34 @@ impl NeuralParser {
         let (s0, s1) = (cache.starts[si], cache.starts[si + 1]);
         let m = s1 - s0;
         let n = m - 1;
-        let mut s = pool::zeros(n * m);
+        let dist = &self.params[self.layout.dist.clone()];
         if self.derived().is_some_and(|d| d.q.is_some()) {
-            // Integer products (the fast parser).
+            // Integer products (the fast parser), the bias terms added as the rows are
+            // copied out (the same sums as below).
             let m8 = m.div_ceil(8) * 8;
-            let mut qa = q16::QRows::default();
+            let mut qa = q16::QRows::take();
             qa.fill(&cache.p[(s0 + 1) * a..s1 * a], n, a, a);
             let qh = q16::QMat::from_rows(&cache.hh[s0 * a..s1 * a], m, a, m8);
-            let mut t = pool::zeros(n * m8);
-            q16::gemm(&qa, &qh, &mut t);
-            for (row, tr) in s.chunks_exact_mut(m).zip(t.chunks_exact(m8)) {
-                row.copy_from_slice(&tr[..m]);
+            let mut t = pool::scratch(n * m8);
+            q16::gemm_set(&qa, &qh, &mut t);
+            qa.give();
+            let mut s = pool::with_capacity(n * m);
+            let hb = &cache.hb[s0..s1];
+            for (d, tr) in (1..m).zip(t.chunks_exact(m8)) {
+                s.extend(
+                    tr[..m]
+                        .iter()
+                        .zip(hb)
+                        .enumerate()
+                        .map(|(h, (&v, &b))| v + (b + dist[distance_bucket(d, h)])),
+                );
+                s[(d - 1) * m + d] = f32::NEG_INFINITY;
             }
             pool::give(t);
-        } else {
+            return s;
+        }
+        let mut s = pool::zeros(n * m);
+        {
             gemm(
                 n,
                 a,
@@ -1891,7 +1989,6 @@ impl NeuralParser {
                 &mut s,
             );
         }
-        let dist = &self.params[self.layout.dist.clone()];
         for d in 1..m {
             let row = &mut s[(d - 1) * m..d * m];
             for (h, v) in row.iter_mut().enumerate() {
@@ -1966,52 +2063,54 @@ impl NeuralParser {
         let w = &self.params;
         let l = &self.layout;
         let k = deps.len();
-        let mut ldg = pool::with_capacity(k * b);
-        let mut lhg = pool::with_capacity(k * b);
-        for (&d, &h) in deps.iter().zip(heads) {
-            ldg.extend_from_slice(&cache.ld[d * b..(d + 1) * b]);
-            lhg.extend_from_slice(&cache.lh[h * b..(h + 1) * b]);
-        }
         if let Some(qt) = self
             .derived()
             .and_then(|d| d.q.as_ref())
             .filter(|_| !keep_q && ulab_t.is_some())
         {
-            // Integer products `ldg·[U (by position) | vd]` and `lhg·vh`, then the sums.
+            // Integer products `ld·[U (by position) | vd]` and `lh·vh` (rows quantized where
+            // they are), then the sums.
             let npad = nl.div_ceil(8) * 8;
             let nq = nl * b + npad;
-            let mut qa = q16::QRows::default();
-            qa.fill(&ldg, k, b, b);
-            let mut q = pool::zeros(k * nq);
-            q16::gemm(&qa, &qt.ulab, &mut q);
-            qa.fill(&lhg, k, b, b);
-            let mut qh = pool::zeros(k * npad);
-            q16::gemm(&qa, &qt.vh, &mut qh);
+            let mut offs = Vec::with_capacity(k);
+            let mut qa = q16::QRows::take();
+            offs.extend(deps.iter().map(|&d| d * b));
+            qa.fill_at(&cache.ld, &offs, b);
+            let mut q = pool::scratch(k * nq);
+            q16::gemm_set(&qa, &qt.ulab, &mut q);
+            offs.clear();
+            offs.extend(heads.iter().map(|&h| h * b));
+            qa.fill_at(&cache.lh, &offs, b);
+            let mut qh = pool::scratch(k * npad);
+            q16::gemm_set(&qa, &qt.vh, &mut qh);
+            qa.give();
             let blab = &w[l.blab.clone()];
             let mut out = pool::with_capacity(k * nl);
-            let mut acc = vec![0f32; nl];
-            for i in 0..k {
-                let lhr = &lhg[i * b..(i + 1) * b];
+            for (i, &h) in heads.iter().enumerate() {
+                let lhr = &cache.lh[h * b..(h + 1) * b];
                 let qi = &q[i * nq..(i + 1) * nq];
-                for ((a, &x), (&y, &z)) in acc
-                    .iter_mut()
-                    .zip(blab)
-                    .zip(qi[nl * b..].iter().zip(&qh[i * npad..]))
-                {
-                    *a = x + y + z;
-                }
+                let at = out.len();
+                out.extend(
+                    blab.iter()
+                        .zip(qi[nl * b..].iter().zip(&qh[i * npad..]))
+                        .map(|(&x, (&y, &z))| x + y + z),
+                );
+                let acc = &mut out[at..];
                 for (p, &y) in lhr.iter().enumerate() {
                     for (a, &x) in acc.iter_mut().zip(&qi[p * nl..(p + 1) * nl]) {
                         *a += x * y;
                     }
                 }
-                out.extend_from_slice(&acc);
             }
             pool::give(q);
             pool::give(qh);
-            pool::give(ldg);
-            pool::give(lhg);
             return (out, Vec::new());
+        }
+        let mut ldg = pool::with_capacity(k * b);
+        let mut lhg = pool::with_capacity(k * b);
+        for (&d, &h) in deps.iter().zip(heads) {
+            ldg.extend_from_slice(&cache.ld[d * b..(d + 1) * b]);
+            lhg.extend_from_slice(&cache.lh[h * b..(h + 1) * b]);
         }
         #[cfg(target_arch = "x86_64")]
         if !keep_q && k >= 2 && b <= fma::KC && fma::available() {

@@ -93,20 +93,57 @@ pub(super) struct QRows {
     scale: Vec<f32>,
 }
 
+thread_local! {
+    /// [`QRows`] kept for reuse on this thread ([`QRows::take`]): no allocation per product.
+    static FREE: std::cell::RefCell<Vec<QRows>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 impl QRows {
+    /// A `QRows` from the thread's free list (give it back with [`QRows::give`]).
+    pub(super) fn take() -> QRows {
+        FREE.with(|f| f.borrow_mut().pop()).unwrap_or_default()
+    }
+
+    /// Keeps `self` for a later [`QRows::take`].
+    pub(super) fn give(self) {
+        FREE.with(|f| {
+            let mut f = f.borrow_mut();
+            if f.len() < 8 {
+                f.push(self);
+            }
+        });
+    }
+
     /// Quantizes `m` rows of `k` values, row `i` at `a[i * rs..]`.
     pub(super) fn fill(&mut self, a: &[f32], m: usize, k: usize, rs: usize) {
         assert!(m == 0 || a.len() >= (m - 1) * rs + k);
+        self.fill_with(a, m, k, |i| i * rs);
+    }
+
+    /// Quantizes the rows of `k` values that start at `a[offs[i]]`.
+    pub(super) fn fill_at(&mut self, a: &[f32], offs: &[usize], k: usize) {
+        assert!(offs.iter().all(|&o| o + k <= a.len()));
+        self.fill_with(a, offs.len(), k, |i| offs[i]);
+    }
+
+    fn fill_with(&mut self, a: &[f32], m: usize, k: usize, off: impl Fn(usize) -> usize) {
         let k2 = k.div_ceil(2);
         self.k2 = k2;
-        self.q.clear();
+        // Every code is written below but the padding one of an odd `k`: only what grows
+        // needs zeros.
+        self.q.truncate(m * 2 * k2);
         self.q.resize(m * 2 * k2, 0);
+        if k % 2 == 1 {
+            for i in 0..m {
+                self.q[i * 2 * k2 + k] = 0;
+            }
+        }
         self.scale.clear();
         self.scale.resize(m, 1.0);
         #[cfg(target_arch = "x86_64")]
         if is_x86_feature_detected!("avx2") {
             for i in 0..m {
-                let row = &a[i * rs..i * rs + k];
+                let row = &a[off(i)..off(i) + k];
                 // SAFETY: the CPU has AVX2.
                 let amax = unsafe { avx2::amax(row) };
                 let s = scale_of(amax);
@@ -117,18 +154,23 @@ impl QRows {
             }
             return;
         }
-        self.fill_plain(a, m, k, rs);
+        self.fill_plain_with(a, m, k, off);
     }
 
     /// [`QRows::fill`] without SIMD (the same codes).
+    #[cfg(test)]
     pub(super) fn fill_plain(&mut self, a: &[f32], m: usize, k: usize, rs: usize) {
+        self.fill_plain_with(a, m, k, |i| i * rs);
+    }
+
+    fn fill_plain_with(&mut self, a: &[f32], m: usize, k: usize, off: impl Fn(usize) -> usize) {
         let k2 = k.div_ceil(2);
         self.k2 = k2;
         self.q.clear();
         self.q.resize(m * 2 * k2, 0);
         self.scale.clear();
         for i in 0..m {
-            let row = &a[i * rs..i * rs + k];
+            let row = &a[off(i)..off(i) + k];
             let amax = row.iter().fold(0f32, |x, v| x.max(v.abs()));
             let s = scale_of(amax);
             let inv = 1.0 / s;
@@ -188,22 +230,54 @@ fn row_codes(row: &[f32], limit: f32, q: &mut [i16]) -> f32 {
     s
 }
 
+/// How [`gemm`] and its variants meet the output: `c += x`; `c += 0 + x` (what adding a
+/// product made in a zeroed buffer gives, to the bit: `0 + x` is `+0` for `x = -0`);
+/// `c = 0 + x` (what the product into a zeroed buffer gives, whatever `c` held).
+const ADD: u8 = 0;
+const FRESH: u8 = 1;
+const SET: u8 = 2;
+
 /// `c (rows × b.n, row-major) += a·b` (see the module).
 pub(super) fn gemm(a: &QRows, b: &QMat, c: &mut [f32]) {
+    run::<ADD>(a, b, c, None);
+}
+
+/// [`gemm`] into a zeroed `c`, without zeroing it first: `c` may hold anything.
+pub(super) fn gemm_set(a: &QRows, b: &QMat, c: &mut [f32]) {
+    run::<SET>(a, b, c, None);
+}
+
+/// Adds row `i` of the product (as [`gemm`] makes it in a zeroed buffer) to
+/// `c[offs[i]..offs[i] + b.n]`: the rows of `c` need not be contiguous.
+pub(super) fn gemm_add_at(a: &QRows, b: &QMat, c: &mut [f32], offs: &[usize]) {
+    assert_eq!(offs.len(), a.rows());
+    run::<FRESH>(a, b, c, Some(offs));
+}
+
+fn run<const MODE: u8>(a: &QRows, b: &QMat, c: &mut [f32], offs: Option<&[usize]>) {
     let (m, n) = (a.rows(), b.n);
     assert_eq!(a.k2, b.k.div_ceil(2));
-    assert!(c.len() >= m * n && a.q.len() >= m * 2 * a.k2 && b.w.len() >= a.k2 * n * 2);
+    assert!(a.q.len() >= m * 2 * a.k2 && b.w.len() >= a.k2 * n * 2);
+    match offs {
+        Some(o) => assert!(o.len() == m && o.iter().all(|&x| x + n <= c.len())),
+        None => assert!(c.len() >= m * n),
+    }
     #[cfg(target_arch = "x86_64")]
     if n % 8 == 0 && is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU has AVX2; the asserts bound every index.
-        unsafe { avx2::gemm(a, b, c) };
+        unsafe { avx2::gemm::<MODE>(a, b, c, offs) };
         return;
     }
-    gemm_plain(a, b, c);
+    plain::<MODE>(a, b, c, offs);
 }
 
 /// [`gemm`] without SIMD: the same integer sums, the same floats.
+#[cfg(test)]
 pub(super) fn gemm_plain(a: &QRows, b: &QMat, c: &mut [f32]) {
+    plain::<ADD>(a, b, c, None);
+}
+
+fn plain<const MODE: u8>(a: &QRows, b: &QMat, c: &mut [f32], offs: Option<&[usize]>) {
     let (m, n, k2) = (a.rows(), b.n, a.k2);
     let mut acc = vec![0i32; n];
     for i in 0..m {
@@ -217,8 +291,14 @@ pub(super) fn gemm_plain(a: &QRows, b: &QMat, c: &mut [f32]) {
             }
         }
         let sa = a.scale[i];
-        for ((o, &s), &sb) in c[i * n..(i + 1) * n].iter_mut().zip(&acc).zip(&b.scale) {
-            *o += s as f32 * sa * sb;
+        let at = offs.map_or(i * n, |o| o[i]);
+        for ((o, &s), &sb) in c[at..at + n].iter_mut().zip(&acc).zip(&b.scale) {
+            let x = s as f32 * sa * sb;
+            match MODE {
+                ADD => *o += x,
+                FRESH => *o += 0.0 + x,
+                _ => *o = 0.0 + x,
+            }
         }
     }
 }
@@ -277,45 +357,61 @@ mod avx2 {
     }
 
     /// # Safety
-    /// The CPU has AVX2; `b.n % 8 == 0`; the sizes as [`super::gemm`] asserts.
+    /// The CPU has AVX2; `b.n % 8 == 0`; the sizes as [`super::run`] asserts.
     #[target_feature(enable = "avx2")]
-    pub(super) unsafe fn gemm(a: &QRows, b: &QMat, c: &mut [f32]) {
+    pub(super) unsafe fn gemm<const MODE: u8>(
+        a: &QRows,
+        b: &QMat,
+        c: &mut [f32],
+        offs: Option<&[usize]>,
+    ) {
         let m = a.rows();
         let mut i = 0;
         while i + 4 <= m {
-            rows::<4>(a, b, c, i);
+            rows::<4, MODE>(a, b, c, i, offs);
             i += 4;
         }
         match m - i {
-            1 => rows::<1>(a, b, c, i),
-            2 => rows::<2>(a, b, c, i),
-            3 => rows::<3>(a, b, c, i),
+            1 => rows::<1, MODE>(a, b, c, i, offs),
+            2 => rows::<2, MODE>(a, b, c, i, offs),
+            3 => rows::<3, MODE>(a, b, c, i, offs),
             _ => {}
         }
     }
 
     #[inline]
     #[target_feature(enable = "avx2")]
-    unsafe fn rows<const R: usize>(a: &QRows, b: &QMat, c: &mut [f32], i0: usize) {
+    unsafe fn rows<const R: usize, const MODE: u8>(
+        a: &QRows,
+        b: &QMat,
+        c: &mut [f32],
+        i0: usize,
+        offs: Option<&[usize]>,
+    ) {
         let n = b.n;
+        let mut at = [0usize; R];
+        for (r, x) in at.iter_mut().enumerate() {
+            *x = offs.map_or((i0 + r) * n, |o| o[i0 + r]);
+        }
         let mut j = 0;
         while j + 16 <= n {
-            block::<R, 2>(a, b, c, i0, j);
+            block::<R, 2, MODE>(a, b, c, i0, j, &at);
             j += 16;
         }
         if j < n {
-            block::<R, 1>(a, b, c, i0, j);
+            block::<R, 1, MODE>(a, b, c, i0, j, &at);
         }
     }
 
     #[allow(clippy::needless_range_loop)]
     #[inline(always)]
-    unsafe fn block<const R: usize, const V: usize>(
+    unsafe fn block<const R: usize, const V: usize, const MODE: u8>(
         a: &QRows,
         b: &QMat,
         c: &mut [f32],
         i0: usize,
         j: usize,
+        at: &[usize; R],
     ) {
         let (n, k2) = (b.n, a.k2);
         let mut acc = [[_mm256_setzero_si256(); V]; R];
@@ -338,9 +434,16 @@ mod avx2 {
             let sb = _mm256_loadu_ps(b.scale.as_ptr().add(j + 8 * v));
             for r in 0..R {
                 let sa = _mm256_set1_ps(a.scale[i0 + r]);
-                let o = c.as_mut_ptr().add((i0 + r) * n + j + 8 * v);
+                let o = c.as_mut_ptr().add(at[r] + j + 8 * v);
                 let x = _mm256_mul_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(acc[r][v]), sa), sb);
-                _mm256_storeu_ps(o, _mm256_add_ps(_mm256_loadu_ps(o), x));
+                let y = match MODE {
+                    super::ADD => _mm256_add_ps(_mm256_loadu_ps(o), x),
+                    super::FRESH => {
+                        _mm256_add_ps(_mm256_loadu_ps(o), _mm256_add_ps(_mm256_setzero_ps(), x))
+                    }
+                    _ => _mm256_add_ps(_mm256_setzero_ps(), x),
+                };
+                _mm256_storeu_ps(o, y);
             }
         }
     }
