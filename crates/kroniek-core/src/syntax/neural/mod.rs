@@ -71,7 +71,21 @@ mod pool {
     /// `n` floats to be overwritten: whatever a reused buffer held (zeros where it grew),
     /// so no zeroing for values that are all written before they are read.
     pub(super) fn scratch(n: usize) -> Vec<f32> {
-        let mut v = FREE.with(|f| f.borrow_mut().pop()).unwrap_or_default();
+        // The shortest buffer that holds `n` already (else the longest): no zeros to write.
+        let mut v = FREE
+            .with(|f| {
+                let mut f = f.borrow_mut();
+                let best = (0..f.len()).min_by_key(|&i| {
+                    let l = f[i].len();
+                    if l >= n {
+                        (0, l)
+                    } else {
+                        (1, usize::MAX - l)
+                    }
+                });
+                best.map(|i| f.swap_remove(i))
+            })
+            .unwrap_or_default();
         v.truncate(n);
         v.resize(n, 0.0);
         v
@@ -1316,6 +1330,9 @@ struct Cache {
     h: Vec<f32>,
     dd: Vec<f32>,
     hh: Vec<f32>,
+    /// The fast parser's four MLP outputs side by side per row (arc dependent, arc head,
+    /// label dependent, label head), instead of `dd`, `hh`, `ld` and `lh`.
+    mlp: Vec<f32>,
     p: Vec<f32>,
     hb: Vec<f32>,
     ld: Vec<f32>,
@@ -1332,6 +1349,7 @@ impl Cache {
             self.h,
             self.dd,
             self.hh,
+            self.mlp,
             self.p,
             self.hb,
             self.ld,
@@ -1537,8 +1555,8 @@ impl NeuralParser {
         let (starts, rows) = row_starts(batch);
         let hd = c.hidden;
         let h3 = 3 * hd;
-        // The three kernels' products per row, from the tables (the word's row copied: the
-        // tables hold no -0, so the same floats as adding it to zeros).
+        // The three kernels' products per row, from the tables (summed in one pass from the
+        // word's row: the tables hold no -0, so the same floats as adding them to zeros).
         let mut y3 = pool::with_capacity(rows * h3);
         let ad = c.affix_dim;
         let mut xa = pool::zeros(rows * ad);
@@ -1551,12 +1569,11 @@ impl NeuralParser {
         for s in batch {
             for i in 0..s.len() {
                 let wi = s.words[i] as usize;
-                y3.extend_from_slice(&q.cw[wi * h3..(wi + 1) * h3]);
-                let dst = &mut y3[r * h3..(r + 1) * h3];
                 let ti = s.tags[i] as usize;
-                add(dst, &q.ct[ti * h3..(ti + 1) * h3]);
                 let si = s.shapes[i] as usize;
-                add(dst, &q.cs[si * h3..(si + 1) * h3]);
+                let (cw, ct) = (&q.cw[wi * h3..(wi + 1) * h3], &q.ct[ti * h3..(ti + 1) * h3]);
+                let cs = &q.cs[si * h3..(si + 1) * h3];
+                y3.extend(cw.iter().zip(ct).zip(cs).map(|((x, y), z)| x + y + z));
                 let av = &mut xa[r * ad..(r + 1) * ad];
                 for &a in &s.affix[i] {
                     if a != u32::MAX {
@@ -1577,20 +1594,19 @@ impl NeuralParser {
         for si in 0..batch.len() {
             let (a, e) = (starts[si], starts[si + 1]);
             for i in a..e {
-                let at = x.len();
-                x.extend_from_slice(bias);
-                let z = &mut x[at..];
-                add(z, &y3[i * h3 + hd..i * h3 + 2 * hd]);
-                if i >= a + dil {
-                    let j = i - dil;
-                    add(z, &y3[j * h3..j * h3 + hd]);
-                }
-                if i + dil < e {
-                    let j = i + dil;
-                    add(z, &y3[j * h3 + 2 * hd..(j + 1) * h3]);
-                }
-                for v in z {
-                    *v = lrelu(*v);
+                // bias + middle kernel (+ left) (+ right), in that order, in one pass.
+                let mid = bias.iter().zip(&y3[i * h3 + hd..i * h3 + 2 * hd]);
+                let left = (i >= a + dil).then(|| &y3[(i - dil) * h3..(i - dil) * h3 + hd]);
+                let right = (i + dil < e).then(|| &y3[(i + dil) * h3 + 2 * hd..(i + dil + 1) * h3]);
+                match (left, right) {
+                    (Some(lf), Some(rt)) => x.extend(
+                        mid.zip(lf)
+                            .zip(rt)
+                            .map(|(((b, m), l), r)| lrelu(b + m + l + r)),
+                    ),
+                    (Some(lf), None) => x.extend(mid.zip(lf).map(|((b, m), l)| lrelu(b + m + l))),
+                    (None, Some(rt)) => x.extend(mid.zip(rt).map(|((b, m), r)| lrelu(b + m + r))),
+                    (None, None) => x.extend(mid.map(|(b, m)| lrelu(b + m))),
                 }
             }
         }
@@ -1628,22 +1644,16 @@ impl NeuralParser {
         qx.fill(&y, rows, a, nm);
         q16::gemm_set(&qx, &q.uarc, &mut p);
         qx.give();
-        let dd = Vec::new();
-        let mut hh = pool::with_capacity(rows * a);
-        let mut ld = pool::with_capacity(rows * b);
-        let mut lh = pool::with_capacity(rows * b);
-        for row in y.chunks_exact(nm) {
-            hh.extend_from_slice(&row[a..2 * a]);
-            ld.extend_from_slice(&row[2 * a..2 * a + b]);
-            lh.extend_from_slice(&row[2 * a + b..]);
-        }
-        pool::give(y);
+        // The other parts stay where they are, read from `mlp` by their columns.
         let varc = &w[l.varc.clone()];
         let mut hb = pool::with_capacity(rows);
-        hb.extend(
-            hh.chunks_exact(a.max(1))
-                .map(|r| r.iter().zip(varc).map(|(x, y)| x * y).sum::<f32>()),
-        );
+        hb.extend(y.chunks_exact(nm).map(|r| {
+            r[a..2 * a]
+                .iter()
+                .zip(varc)
+                .map(|(x, y)| x * y)
+                .sum::<f32>()
+        }));
         hb.resize(rows, 0.0);
         Cache {
             starts,
@@ -1654,12 +1664,13 @@ impl NeuralParser {
             conv_out: Vec::new(),
             lstm: Vec::new(),
             h,
-            dd,
-            hh,
+            dd: Vec::new(),
+            hh: Vec::new(),
+            mlp: y,
             p,
             hb,
-            ld,
-            lh,
+            ld: Vec::new(),
+            lh: Vec::new(),
         }
     }
 
@@ -1936,6 +1947,7 @@ impl NeuralParser {
             h,
             dd,
             hh,
+            mlp: Vec::new(),
             p,
             hb,
             ld,
@@ -1956,7 +1968,9 @@ impl NeuralParser {
             let m8 = m.div_ceil(8) * 8;
             let mut qa = q16::QRows::take();
             qa.fill(&cache.p[(s0 + 1) * a..s1 * a], n, a, a);
-            let qh = q16::QMat::from_rows(&cache.hh[s0 * a..s1 * a], m, a, m8);
+            // The arc head vectors: columns a..2a of the MLP rows.
+            let nm = 2 * a + 2 * self.cfg.label_dim;
+            let qh = q16::QMat::from_rows(&cache.mlp[s0 * nm + a..], m, a, nm, m8);
             let mut t = pool::scratch(n * m8);
             q16::gemm_set(&qa, &qh, &mut t);
             qa.give();
@@ -2074,20 +2088,23 @@ impl NeuralParser {
             let nq = nl * b + npad;
             let mut offs = Vec::with_capacity(k);
             let mut qa = q16::QRows::take();
-            offs.extend(deps.iter().map(|&d| d * b));
-            qa.fill_at(&cache.ld, &offs, b);
+            // The label vectors: columns 2a..2a+b (dependent) and 2a+b.. (head) of the MLP rows.
+            let nm = 2 * self.cfg.arc_dim + 2 * b;
+            let (ldc, lhc) = (2 * self.cfg.arc_dim, 2 * self.cfg.arc_dim + b);
+            offs.extend(deps.iter().map(|&d| d * nm + ldc));
+            qa.fill_at(&cache.mlp, &offs, b);
             let mut q = pool::scratch(k * nq);
             q16::gemm_set(&qa, &qt.ulab, &mut q);
             offs.clear();
-            offs.extend(heads.iter().map(|&h| h * b));
-            qa.fill_at(&cache.lh, &offs, b);
+            offs.extend(heads.iter().map(|&h| h * nm + lhc));
+            qa.fill_at(&cache.mlp, &offs, b);
             let mut qh = pool::scratch(k * npad);
             q16::gemm_set(&qa, &qt.vh, &mut qh);
             qa.give();
             let blab = &w[l.blab.clone()];
             let mut out = pool::with_capacity(k * nl);
             for (i, &h) in heads.iter().enumerate() {
-                let lhr = &cache.lh[h * b..(h + 1) * b];
+                let lhr = &cache.mlp[h * nm + lhc..h * nm + lhc + b];
                 let qi = &q[i * nq..(i + 1) * nq];
                 let at = out.len();
                 out.extend(

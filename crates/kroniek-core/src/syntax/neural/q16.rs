@@ -47,16 +47,16 @@ impl QMat {
         QMat { k, n, w, scale }
     }
 
-    /// The transpose of `m` rows of `k` values (row `h` at `rows[h * k..]`): `k × npad`,
+    /// The transpose of `m` rows of `k` values (row `h` at `rows[h * rs..]`): `k × npad`,
     /// the columns after `m` zero.
-    pub(super) fn from_rows(rows: &[f32], m: usize, k: usize, npad: usize) -> QMat {
-        assert!(rows.len() >= m * k && npad >= m && k <= KMAX);
+    pub(super) fn from_rows(rows: &[f32], m: usize, k: usize, rs: usize, npad: usize) -> QMat {
+        assert!((m == 0 || rows.len() >= (m - 1) * rs + k) && npad >= m && k <= KMAX);
         let k2 = k.div_ceil(2);
         let mut scale = vec![1f32; npad];
         let mut w = vec![0i16; k2 * npad * 2];
         let mut codes = vec![0i16; 2 * k2];
         for h in 0..m {
-            scale[h] = row_codes(&rows[h * k..(h + 1) * k], QB, &mut codes);
+            scale[h] = row_codes(&rows[h * rs..h * rs + k], QB, &mut codes);
             for t in 0..k2 {
                 w[(t * npad + h) * 2] = codes[2 * t];
                 w[(t * npad + h) * 2 + 1] = codes[2 * t + 1];
@@ -507,7 +507,7 @@ mod tests {
                 .map(|(p, j)| b[p * n + j])
                 .collect();
             let npad = n + 8;
-            let qt = QMat::from_rows(&bt, n, k, npad);
+            let qt = QMat::from_rows(&bt, n, k, k, npad);
             let mut t = vec![0f32; m * npad];
             gemm(&qa, &qt, &mut t);
             for i in 0..m {
