@@ -142,16 +142,8 @@ impl QRows {
         self.scale.resize(m, 1.0);
         #[cfg(target_arch = "x86_64")]
         if is_x86_feature_detected!("avx2") {
-            for i in 0..m {
-                let row = &a[off(i)..off(i) + k];
-                // SAFETY: the CPU has AVX2.
-                let amax = unsafe { avx2::amax(row) };
-                let s = scale_of(amax);
-                let q = &mut self.q[i * 2 * k2..i * 2 * k2 + k];
-                // SAFETY: the CPU has AVX2; `q` and `row` have `k` values.
-                unsafe { avx2::codes(row, 1.0 / s, QA, q) };
-                self.scale[i] = s;
-            }
+            // SAFETY: the CPU has AVX2.
+            unsafe { avx2::fill_rows(a, k, off, &mut self.q, &mut self.scale) };
             return;
         }
         self.fill_plain_with(a, m, k, off);
@@ -308,10 +300,34 @@ mod avx2 {
     use super::{QMat, QRows};
     use std::arch::x86_64::*;
 
+    /// [`super::QRows::fill`]'s rows (one call for all of them, the row functions
+    /// inlined): row `i` of `k` values at `a[off(i)..]` into codes `q[i * 2k2..]` (`k2` =
+    /// `k` halved, rounded up) and `scale[i]`, for every `i < scale.len()`.
+    ///
+    /// # Safety
+    /// The CPU has AVX2.
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn fill_rows(
+        a: &[f32],
+        k: usize,
+        off: impl Fn(usize) -> usize,
+        q: &mut [i16],
+        scale: &mut [f32],
+    ) {
+        let k2 = k.div_ceil(2);
+        for (i, sc) in scale.iter_mut().enumerate() {
+            let row = &a[off(i)..off(i) + k];
+            let s = super::scale_of(amax(row));
+            codes(row, 1.0 / s, super::QA, &mut q[i * 2 * k2..i * 2 * k2 + k]);
+            *sc = s;
+        }
+    }
+
     /// The largest magnitude in `x` (0 for none).
     ///
     /// # Safety
     /// The CPU has AVX2.
+    #[inline]
     #[target_feature(enable = "avx2")]
     pub(super) unsafe fn amax(x: &[f32]) -> f32 {
         let sign = _mm256_set1_ps(-0.0);
@@ -333,6 +349,7 @@ mod avx2 {
     ///
     /// # Safety
     /// The CPU has AVX2; `q.len() >= x.len()`.
+    #[inline]
     #[target_feature(enable = "avx2")]
     pub(super) unsafe fn codes(x: &[f32], inv: f32, limit: f32, q: &mut [i16]) {
         assert!(q.len() >= x.len());
