@@ -1019,6 +1019,55 @@ fn tanh(x: f32) -> f32 {
     x * p / q
 }
 
+/// What the fast parser's label scores are summed from: the bias, per dependent `i` the
+/// products `q[i * nq..]` (`ld·U` by position, then `ld·vd`) and `qh[i * npad..]` (`lh·vh`).
+struct LabelParts<'a> {
+    blab: &'a [f32],
+    q: &'a [f32],
+    nq: usize,
+    qh: &'a [f32],
+    npad: usize,
+}
+
+/// The label scores (rows of `blab.len()` in `out`) of the dependents whose heads' label
+/// vectors `lhs` gives: `bias + qd + qh`, then `+ q[p]·lh[p]` for each position `p` in order.
+#[inline(always)]
+fn label_sums<'a>(
+    parts: &LabelParts<'_>,
+    lhs: impl Iterator<Item = &'a [f32]>,
+    out: &mut [f32],
+) {
+    let nl = parts.blab.len();
+    for ((i, lhr), acc) in lhs.enumerate().zip(out.chunks_exact_mut(nl)) {
+        let qi = &parts.q[i * parts.nq..(i + 1) * parts.nq];
+        let b = lhr.len();
+        let qh = &parts.qh[i * parts.npad..];
+        for (((a, &x), &y), &z) in acc.iter_mut().zip(parts.blab).zip(&qi[nl * b..]).zip(qh) {
+            *a = x + y + z;
+        }
+        for (p, &y) in lhr.iter().enumerate() {
+            for (a, &x) in acc.iter_mut().zip(&qi[p * nl..(p + 1) * nl]) {
+                *a += x * y;
+            }
+        }
+    }
+}
+
+/// [`label_sums`] compiled for AVX2: wider vectors for the same separate products and sums
+/// (no fused multiply-adds), so the same floats.
+///
+/// # Safety
+/// The CPU has AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn label_sums_avx2<'a>(
+    parts: &LabelParts<'_>,
+    lhs: impl Iterator<Item = &'a [f32]>,
+    out: &mut [f32],
+) {
+    label_sums(parts, lhs, out);
+}
+
 /// Asks the CPU to bring `x` into the cache (a hint: no effect on any value).
 #[inline]
 fn prefetch(x: &[f32]) {
@@ -2135,23 +2184,24 @@ impl NeuralParser {
             q16::gemm_set(&qa, &qt.vh, &mut qh);
             qa.give();
             let blab = &w[l.blab.clone()];
-            let mut out = pool::with_capacity(k * nl);
-            for (i, &h) in heads.iter().enumerate() {
-                let lhr = &cache.mlp[h * nm + lhc..h * nm + lhc + b];
-                let qi = &q[i * nq..(i + 1) * nq];
-                let at = out.len();
-                out.extend(
-                    blab.iter()
-                        .zip(qi[nl * b..].iter().zip(&qh[i * npad..]))
-                        .map(|(&x, (&y, &z))| x + y + z),
-                );
-                let acc = &mut out[at..];
-                for (p, &y) in lhr.iter().enumerate() {
-                    for (a, &x) in acc.iter_mut().zip(&qi[p * nl..(p + 1) * nl]) {
-                        *a += x * y;
-                    }
-                }
+            let mut out = pool::scratch(k * nl);
+            let lhs = heads.iter().map(|&h| &cache.mlp[h * nm + lhc..h * nm + lhc + b]);
+            let parts = LabelParts {
+                blab,
+                q: &q,
+                nq,
+                qh: &qh,
+                npad,
+            };
+            #[cfg(target_arch = "x86_64")]
+            if is_x86_feature_detected!("avx2") {
+                // SAFETY: the CPU has AVX2.
+                unsafe { label_sums_avx2(&parts, lhs, &mut out) };
+                pool::give(q);
+                pool::give(qh);
+                return (out, Vec::new());
             }
+            label_sums(&parts, lhs, &mut out);
             pool::give(q);
             pool::give(qh);
             return (out, Vec::new());
@@ -2325,22 +2375,23 @@ impl NeuralParser {
         // Label scores only for dependents not attached to the root (whose label is the
         // root label), unless that leaves a single one: products of one row give other
         // floats than those of two and more rows.
-        let scored: Vec<usize> = (1..m).filter(|&d| heads[d] != 0 || n == 2).collect();
-        let deps: Vec<usize> = scored.iter().map(|&d| s0 + d).collect();
-        let hrows: Vec<usize> = scored.iter().map(|&d| s0 + heads[d]).collect();
+        let scored = |d: &usize| heads[*d] != 0 || n == 2;
+        let deps: Vec<usize> = (1..m).filter(scored).map(|d| s0 + d).collect();
+        let hrows: Vec<usize> = (1..m).filter(scored).map(|d| s0 + heads[d]).collect();
         let (ls, _) = self.label_scores_with(cache, &deps, &hrows, false, Some(ulab_t));
         let nl = self.labels.len();
-        let mut row_of = vec![usize::MAX; m];
-        for (i, &d) in scored.iter().enumerate() {
-            row_of[d] = i;
-        }
+        // The scored dependents' rows of `ls` come in order.
+        let mut next = 0;
         let out = (0..n)
             .map(|i| {
                 let h = heads[i + 1];
+                let r = next;
+                if scored(&(i + 1)) {
+                    next += 1;
+                }
                 let label = if h == 0 {
                     self.root_label
                 } else {
-                    let r = row_of[i + 1];
                     let row = &ls[r * nl..(r + 1) * nl];
                     (0..nl)
                         .filter(|&x| x != self.root_label || nl == 1)
