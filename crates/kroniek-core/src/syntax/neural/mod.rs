@@ -2052,22 +2052,35 @@ impl NeuralParser {
             qa.fill(&cache.p[(s0 + 1) * a..s1 * a], n, a, a);
             // The arc head vectors: columns a..2a of the MLP rows.
             let nm = 2 * a + 2 * self.cfg.label_dim;
-            let qh = q16::QMat::from_rows(&cache.mlp[s0 * nm + a..], m, a, nm, m8);
+            let mut qh = q16::QMat::take();
+            qh.set_rows(&cache.mlp[s0 * nm + a..], m, a, nm, m8);
             let mut t = pool::scratch(n * m8);
             q16::gemm_set(&qa, &qh, &mut t);
             qa.give();
+            qh.give();
             let mut s = pool::with_capacity(n * m);
             let hb = &cache.hb[s0..s1];
+            // The distance weight of head `h > 0` for dependent `d` is `by_offset[m + h - d]`:
+            // one window of it per row instead of a bucket per arc.
+            let mut by_offset = pool::with_capacity(2 * m);
+            by_offset.extend((0..2 * m).map(|j| {
+                let (d, h) = if j >= m { (1, 1 + j - m) } else { (1 + m - j, 1) };
+                dist[distance_bucket(d, h)]
+            }));
             for (d, tr) in (1..m).zip(t.chunks_exact(m8)) {
+                let at = s.len();
                 s.extend(
                     tr[..m]
                         .iter()
                         .zip(hb)
-                        .enumerate()
-                        .map(|(h, (&v, &b))| v + (b + dist[distance_bucket(d, h)])),
+                        .zip(&by_offset[m - d..2 * m - d])
+                        .map(|((&v, &b), &w)| v + (b + w)),
                 );
-                s[(d - 1) * m + d] = f32::NEG_INFINITY;
+                // The root's weight is its own bucket (0).
+                s[at] = tr[0] + (hb[0] + dist[distance_bucket(d, 0)]);
+                s[at + d] = f32::NEG_INFINITY;
             }
+            pool::give(by_offset);
             pool::give(t);
             return s;
         }

@@ -49,24 +49,56 @@ impl QMat {
 
     /// The transpose of `m` rows of `k` values (row `h` at `rows[h * rs..]`): `k × npad`,
     /// the columns after `m` zero.
+    #[cfg(test)]
     pub(super) fn from_rows(rows: &[f32], m: usize, k: usize, rs: usize, npad: usize) -> QMat {
+        let mut q = QMat {
+            k: 0,
+            n: 0,
+            w: Vec::new(),
+            scale: Vec::new(),
+        };
+        q.set_rows(rows, m, k, rs, npad);
+        q
+    }
+
+    /// A matrix from the thread's free list for [`QMat::set_rows`] (give it back with
+    /// [`QMat::give`]): no allocation per sentence.
+    pub(super) fn take() -> QMat {
+        FREE_MAT.with(|f| f.borrow_mut().pop()).unwrap_or(QMat {
+            k: 0,
+            n: 0,
+            w: Vec::new(),
+            scale: Vec::new(),
+        })
+    }
+
+    /// Keeps `self` for a later [`QMat::take`].
+    pub(super) fn give(self) {
+        FREE_MAT.with(|f| {
+            let mut f = f.borrow_mut();
+            if f.len() < 4 {
+                f.push(self);
+            }
+        });
+    }
+
+    /// [`QMat::from_rows`] into `self`, reusing its buffers.
+    pub(super) fn set_rows(&mut self, rows: &[f32], m: usize, k: usize, rs: usize, npad: usize) {
         assert!((m == 0 || rows.len() >= (m - 1) * rs + k) && npad >= m && k <= KMAX);
         let k2 = k.div_ceil(2);
-        let mut scale = vec![1f32; npad];
-        let mut w = vec![0i16; k2 * npad * 2];
-        let mut codes = vec![0i16; 2 * k2];
+        self.k = k;
+        self.n = npad;
+        self.scale.clear();
+        self.scale.resize(npad, 1.0);
+        self.w.clear();
+        self.w.resize(k2 * npad * 2, 0);
+        let mut codes = [0i16; KMAX + 1];
         for h in 0..m {
-            scale[h] = row_codes(&rows[h * rs..h * rs + k], QB, &mut codes);
+            self.scale[h] = row_codes(&rows[h * rs..h * rs + k], QB, &mut codes);
             for t in 0..k2 {
-                w[(t * npad + h) * 2] = codes[2 * t];
-                w[(t * npad + h) * 2 + 1] = codes[2 * t + 1];
+                self.w[(t * npad + h) * 2] = codes[2 * t];
+                self.w[(t * npad + h) * 2 + 1] = codes[2 * t + 1];
             }
-        }
-        QMat {
-            k,
-            n: npad,
-            w,
-            scale,
         }
     }
 
@@ -96,6 +128,8 @@ pub(super) struct QRows {
 thread_local! {
     /// [`QRows`] kept for reuse on this thread ([`QRows::take`]): no allocation per product.
     static FREE: std::cell::RefCell<Vec<QRows>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// The same for [`QMat::take`].
+    static FREE_MAT: std::cell::RefCell<Vec<QMat>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 impl QRows {
