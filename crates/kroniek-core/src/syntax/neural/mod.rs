@@ -864,7 +864,7 @@ mod fma {
     /// # Safety
     /// The CPU has AVX2; `k % 8 == 0`, `g` holds 4k values, the others k.
     #[target_feature(enable = "avx2,fma")]
-    pub(super) unsafe fn lstm_cell<const FUSED: bool>(
+    pub(super) unsafe fn lstm_cell<const FUSED: bool, const KEEP_GATES: bool>(
         g: &mut [f32],
         k: usize,
         prev: Option<&[f32]>,
@@ -879,10 +879,12 @@ mod fma {
             let f = sigmoid8::<FUSED>(_mm256_loadu_ps(gp.add(k + j)));
             let gg = tanh8::<FUSED>(_mm256_loadu_ps(gp.add(2 * k + j)));
             let o = sigmoid8::<FUSED>(_mm256_loadu_ps(gp.add(3 * k + j)));
-            _mm256_storeu_ps(gp.add(j), i);
-            _mm256_storeu_ps(gp.add(k + j), f);
-            _mm256_storeu_ps(gp.add(2 * k + j), gg);
-            _mm256_storeu_ps(gp.add(3 * k + j), o);
+            if KEEP_GATES {
+                _mm256_storeu_ps(gp.add(j), i);
+                _mm256_storeu_ps(gp.add(k + j), f);
+                _mm256_storeu_ps(gp.add(2 * k + j), gg);
+                _mm256_storeu_ps(gp.add(3 * k + j), o);
+            }
             let cp = match prev {
                 Some(p) => _mm256_loadu_ps(p.as_ptr().add(j)),
                 None => _mm256_setzero_ps(),
@@ -1189,9 +1191,9 @@ fn lstm_forward(
                 unsafe {
                     let o = &mut out[r * k..(r + 1) * k];
                     if q.is_some() {
-                        fma::lstm_cell::<true>(g, k, cp, cur, o);
+                        fma::lstm_cell::<true, true>(g, k, cp, cur, o);
                     } else {
-                        fma::lstm_cell::<false>(g, k, cp, cur, o);
+                        fma::lstm_cell::<false, true>(g, k, cp, cur, o);
                     }
                 }
                 continue;
@@ -1283,7 +1285,8 @@ fn lstm_forward_q(
                     }
                 };
                 // SAFETY: the CPU has AVX2; every slice holds k (gates: 4k) values.
-                unsafe { fma::lstm_cell::<true>(g, k, cp, cur, o) };
+                // The gates' activations are not kept: parsing has no backward pass.
+                unsafe { fma::lstm_cell::<true, false>(g, k, cp, cur, o) };
                 continue;
             }
             for j in 0..k {
@@ -1729,7 +1732,20 @@ impl NeuralParser {
         // The other parts stay where they are, read from `mlp` by their columns.
         let varc = &w[l.varc.clone()];
         let mut hb = pool::with_capacity(rows);
-        hb.extend(y.chunks_exact(nm).map(|r| {
+        // Four rows' sums side by side (each summed in order from the value `sum` starts
+        // from, as `sum` would): four independent chains of additions instead of one.
+        let init: f32 = std::iter::empty::<f32>().sum();
+        let mut quads = y.chunks_exact(4 * nm);
+        for r4 in &mut quads {
+            let mut acc = [init; 4];
+            for (j, &v) in varc.iter().enumerate().take(a) {
+                for (t, s) in acc.iter_mut().enumerate() {
+                    *s += r4[t * nm + a + j] * v;
+                }
+            }
+            hb.extend_from_slice(&acc);
+        }
+        hb.extend(quads.remainder().chunks_exact(nm).map(|r| {
             r[a..2 * a]
                 .iter()
                 .zip(varc)
