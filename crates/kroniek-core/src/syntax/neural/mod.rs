@@ -1034,11 +1034,7 @@ struct LabelParts<'a> {
 /// The label scores (rows of `blab.len()` in `out`) of the dependents whose heads' label
 /// vectors `lhs` gives: `bias + qd + qh`, then `+ q[p]·lh[p]` for each position `p` in order.
 #[inline(always)]
-fn label_sums<'a>(
-    parts: &LabelParts<'_>,
-    lhs: impl Iterator<Item = &'a [f32]>,
-    out: &mut [f32],
-) {
+fn label_sums<'a>(parts: &LabelParts<'_>, lhs: impl Iterator<Item = &'a [f32]>, out: &mut [f32]) {
     let nl = parts.blab.len();
     for ((i, lhr), acc) in lhs.enumerate().zip(out.chunks_exact_mut(nl)) {
         let qi = &parts.q[i * parts.nq..(i + 1) * parts.nq];
@@ -2080,7 +2076,11 @@ impl NeuralParser {
             // one window of it per row instead of a bucket per arc.
             let mut by_offset = pool::with_capacity(2 * m);
             by_offset.extend((0..2 * m).map(|j| {
-                let (d, h) = if j >= m { (1, 1 + j - m) } else { (1 + m - j, 1) };
+                let (d, h) = if j >= m {
+                    (1, 1 + j - m)
+                } else {
+                    (1 + m - j, 1)
+                };
                 dist[distance_bucket(d, h)]
             }));
             for (d, tr) in (1..m).zip(t.chunks_exact(m8)) {
@@ -2214,7 +2214,9 @@ impl NeuralParser {
             qa.give();
             let blab = &w[l.blab.clone()];
             let mut out = pool::scratch(k * nl);
-            let lhs = heads.iter().map(|&h| &cache.mlp[h * nm + lhc..h * nm + lhc + b]);
+            let lhs = heads
+                .iter()
+                .map(|&h| &cache.mlp[h * nm + lhc..h * nm + lhc + b]);
             let parts = LabelParts {
                 blab,
                 q: &q,

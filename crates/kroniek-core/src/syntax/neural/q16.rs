@@ -571,6 +571,83 @@ mod tests {
         }
     }
 
+    /// The variants give what `gemm` gives on zeros, to the bit: `gemm_set` whatever the
+    /// output held, `gemm_add_at` added at scattered rows; `fill_at` and a reused
+    /// `QRows`/`QMat` give the codes of fresh ones; the plain loops the same floats.
+    #[test]
+    fn variants_equal_products_into_zeros() {
+        let mut rng = crate::syntax::Rng::new(5);
+        let mut qa = QRows::take();
+        let mut reused = QMat::take();
+        for (m, k, n) in [
+            (1, 16, 8),
+            (5, 48, 192),
+            (7, 33, 40),
+            (3, 64, 664),
+            (9, 16, 16),
+        ] {
+            let a = random(&mut rng, m * k, 2.0);
+            let b = random(&mut rng, k * n, 0.5);
+            let qb = QMat::new(&b, k, n);
+            let mut fresh = QRows::default();
+            fresh.fill(&a, m, k, k);
+            // Reused with longer rows first, then these.
+            qa.fill(
+                &random(&mut rng, (m + 3) * (k + 5), 1.0),
+                m + 3,
+                k + 5,
+                k + 5,
+            );
+            qa.fill(&a, m, k, k);
+            assert_eq!((&qa.q, &qa.scale), (&fresh.q, &fresh.scale));
+            let mut want = vec![0f32; m * n];
+            gemm(&fresh, &qb, &mut want);
+            let mut set = random(&mut rng, m * n, 9.0);
+            gemm_set(&qa, &qb, &mut set);
+            assert_eq!(
+                set.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                want.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+            );
+            let mut by_loops = random(&mut rng, m * n, 9.0);
+            plain::<SET>(&qa, &qb, &mut by_loops, None);
+            assert_eq!(by_loops, want);
+            // Scattered rows: row i of the product at row 2i + 1 of a wider buffer, added
+            // to what is there, as adding a zeroed product buffer.
+            let base = random(&mut rng, (2 * m + 2) * (n + 8), 1.0);
+            let offs: Vec<usize> = (0..m).map(|i| (2 * i + 1) * (n + 8) + 3).collect();
+            let mut at = base.clone();
+            gemm_add_at(&qa, &qb, &mut at, &offs);
+            let mut at_plain = base.clone();
+            plain::<FRESH>(&qa, &qb, &mut at_plain, Some(&offs));
+            let mut expect = base.clone();
+            for (i, &o) in offs.iter().enumerate() {
+                for j in 0..n {
+                    expect[o + j] += want[i * n + j];
+                }
+            }
+            assert_eq!(at, expect);
+            assert_eq!(at_plain, expect);
+            // Rows quantized where they are.
+            let wide = random(&mut rng, (2 * m + 2) * (k + 8), 1.0);
+            let offs: Vec<usize> = (0..m).map(|i| (2 * i + 1) * (k + 8) + 2).collect();
+            let rows: Vec<f32> = offs.iter().flat_map(|&o| wide[o..o + k].to_vec()).collect();
+            let mut packed = QRows::default();
+            packed.fill(&rows, m, k, k);
+            qa.fill_at(&wide, &offs, k);
+            assert_eq!((&qa.q, &qa.scale), (&packed.q, &packed.scale));
+            // A transposed matrix built into a reused one.
+            let npad = m.div_ceil(8) * 8 + 8;
+            reused.set_rows(&wide[offs[0]..], m, k, 2 * (k + 8), npad);
+            let every_other: Vec<f32> = (0..m)
+                .flat_map(|i| wide[offs[0] + i * 2 * (k + 8)..][..k].to_vec())
+                .collect();
+            let t = QMat::from_rows(&every_other, m, k, k, npad);
+            assert_eq!((&reused.w, &reused.scale, reused.n), (&t.w, &t.scale, t.n));
+        }
+        qa.give();
+        reused.give();
+    }
+
     /// Rows of zeros and huge values quantize without overflow.
     #[test]
     fn extreme_rows() {
