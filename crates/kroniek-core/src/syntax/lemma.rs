@@ -1,6 +1,7 @@
 //! Lemmas: a table of (form, UPOS) → lemma learnt from the treebank, and suffix rules
 //! (strip *k* characters, append a string) learnt per UPOS for unseen forms.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
@@ -39,9 +40,16 @@ impl<'a> Lemmatizer<'a> {
         if let Some(l) = self.table.get(&key(form, u)) {
             return (*l).to_string();
         }
-        let lower = form.to_lowercase();
-        if let Some(l) = self.table.get(&key(&lower, u)) {
-            return (*l).to_string();
+        // ASCII without capitals is its own lower case (looked up just now): no copy.
+        let lower: Cow<str> = if form.is_ascii() && !form.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Borrowed(form)
+        } else {
+            Cow::Owned(form.to_lowercase())
+        };
+        if *lower != *form {
+            if let Some(l) = self.table.get(&key(&lower, u)) {
+                return (*l).to_string();
+            }
         }
         if matches!(
             upos,
@@ -49,19 +57,28 @@ impl<'a> Lemmatizer<'a> {
         ) {
             return form.to_string();
         }
-        let chars: Vec<char> = lower.chars().collect();
-        for k in (1..=self.max_suffix.min(chars.len())).rev() {
-            let suffix: String = chars[chars.len() - k..].iter().collect();
-            if let Some(&(strip, add)) = self.rules.get(&key(&suffix, u)) {
+        // Suffixes of k characters, longest first, as slices of `lower`.
+        let nchars = lower.chars().count();
+        let start_of = |i: usize| {
+            if lower.is_ascii() {
+                i
+            } else {
+                lower.char_indices().nth(i).map_or(lower.len(), |(b, _)| b)
+            }
+        };
+        for k in (1..=self.max_suffix.min(nchars)).rev() {
+            let suffix = &lower[start_of(nchars - k)..];
+            if let Some(&(strip, add)) = self.rules.get(&key(suffix, u)) {
                 let strip = strip as usize;
-                if strip < chars.len() {
-                    let mut out: String = chars[..chars.len() - strip].iter().collect();
+                if strip < nchars {
+                    let mut out = String::with_capacity(lower.len() + add.len());
+                    out.push_str(&lower[..start_of(nchars - strip)]);
                     out.push_str(add);
                     return out;
                 }
             }
         }
-        lower
+        lower.into_owned()
     }
 
     pub(crate) fn read(r: &mut Reader<'a>) -> Result<Lemmatizer<'a>, ModelError> {

@@ -68,6 +68,29 @@ mod pool {
         v
     }
 
+    /// `n` floats to be overwritten: whatever a reused buffer held (zeros where it grew),
+    /// so no zeroing for values that are all written before they are read.
+    pub(super) fn scratch(n: usize) -> Vec<f32> {
+        // The shortest buffer that holds `n` already (else the longest): no zeros to write.
+        let mut v = FREE
+            .with(|f| {
+                let mut f = f.borrow_mut();
+                let best = (0..f.len()).min_by_key(|&i| {
+                    let l = f[i].len();
+                    if l >= n {
+                        (0, l)
+                    } else {
+                        (1, usize::MAX - l)
+                    }
+                });
+                best.map(|i| f.swap_remove(i))
+            })
+            .unwrap_or_default();
+        v.truncate(n);
+        v.resize(n, 0.0);
+        v
+    }
+
     /// Gives a buffer back for reuse.
     pub(super) fn give(v: Vec<f32>) {
         if v.capacity() == 0 {
@@ -841,7 +864,7 @@ mod fma {
     /// # Safety
     /// The CPU has AVX2; `k % 8 == 0`, `g` holds 4k values, the others k.
     #[target_feature(enable = "avx2,fma")]
-    pub(super) unsafe fn lstm_cell<const FUSED: bool>(
+    pub(super) unsafe fn lstm_cell<const FUSED: bool, const KEEP_GATES: bool>(
         g: &mut [f32],
         k: usize,
         prev: Option<&[f32]>,
@@ -856,10 +879,12 @@ mod fma {
             let f = sigmoid8::<FUSED>(_mm256_loadu_ps(gp.add(k + j)));
             let gg = tanh8::<FUSED>(_mm256_loadu_ps(gp.add(2 * k + j)));
             let o = sigmoid8::<FUSED>(_mm256_loadu_ps(gp.add(3 * k + j)));
-            _mm256_storeu_ps(gp.add(j), i);
-            _mm256_storeu_ps(gp.add(k + j), f);
-            _mm256_storeu_ps(gp.add(2 * k + j), gg);
-            _mm256_storeu_ps(gp.add(3 * k + j), o);
+            if KEEP_GATES {
+                _mm256_storeu_ps(gp.add(j), i);
+                _mm256_storeu_ps(gp.add(k + j), f);
+                _mm256_storeu_ps(gp.add(2 * k + j), gg);
+                _mm256_storeu_ps(gp.add(3 * k + j), o);
+            }
             let cp = match prev {
                 Some(p) => _mm256_loadu_ps(p.as_ptr().add(j)),
                 None => _mm256_setzero_ps(),
@@ -996,6 +1021,67 @@ fn tanh(x: f32) -> f32 {
     x * p / q
 }
 
+/// What the fast parser's label scores are summed from: the bias, per dependent `i` the
+/// products `q[i * nq..]` (`ld·U` by position, then `ld·vd`) and `qh[i * npad..]` (`lh·vh`).
+struct LabelParts<'a> {
+    blab: &'a [f32],
+    q: &'a [f32],
+    nq: usize,
+    qh: &'a [f32],
+    npad: usize,
+}
+
+/// The label scores (rows of `blab.len()` in `out`) of the dependents whose heads' label
+/// vectors `lhs` gives: `bias + qd + qh`, then `+ q[p]·lh[p]` for each position `p` in order.
+#[inline(always)]
+fn label_sums<'a>(parts: &LabelParts<'_>, lhs: impl Iterator<Item = &'a [f32]>, out: &mut [f32]) {
+    let nl = parts.blab.len();
+    for ((i, lhr), acc) in lhs.enumerate().zip(out.chunks_exact_mut(nl)) {
+        let qi = &parts.q[i * parts.nq..(i + 1) * parts.nq];
+        let b = lhr.len();
+        let qh = &parts.qh[i * parts.npad..];
+        for (((a, &x), &y), &z) in acc.iter_mut().zip(parts.blab).zip(&qi[nl * b..]).zip(qh) {
+            *a = x + y + z;
+        }
+        for (p, &y) in lhr.iter().enumerate() {
+            for (a, &x) in acc.iter_mut().zip(&qi[p * nl..(p + 1) * nl]) {
+                *a += x * y;
+            }
+        }
+    }
+}
+
+/// [`label_sums`] compiled for AVX2: wider vectors for the same separate products and sums
+/// (no fused multiply-adds), so the same floats.
+///
+/// # Safety
+/// The CPU has AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn label_sums_avx2<'a>(
+    parts: &LabelParts<'_>,
+    lhs: impl Iterator<Item = &'a [f32]>,
+    out: &mut [f32],
+) {
+    label_sums(parts, lhs, out);
+}
+
+/// Asks the CPU to bring `x` into the cache (a hint: no effect on any value).
+#[inline]
+fn prefetch(x: &[f32]) {
+    #[cfg(target_arch = "x86_64")]
+    for line in x.chunks(16) {
+        // SAFETY: SSE is part of x86_64; a prefetch reads nothing and never faults.
+        unsafe {
+            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+                line.as_ptr().cast::<i8>(),
+            )
+        };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = x;
+}
+
 /// The row of time step `t` of sentence rows `a..e`, read forwards or backwards.
 fn lstm_row(a: usize, e: usize, t: usize, backward: bool) -> usize {
     if backward {
@@ -1101,9 +1187,9 @@ fn lstm_forward(
                 unsafe {
                     let o = &mut out[r * k..(r + 1) * k];
                     if q.is_some() {
-                        fma::lstm_cell::<true>(g, k, cp, cur, o);
+                        fma::lstm_cell::<true, true>(g, k, cp, cur, o);
                     } else {
-                        fma::lstm_cell::<false>(g, k, cp, cur, o);
+                        fma::lstm_cell::<false, true>(g, k, cp, cur, o);
                     }
                 }
                 continue;
@@ -1127,6 +1213,93 @@ fn lstm_forward(
     pool::give(hprev);
     pool::give(rec);
     (gates, cell, out)
+}
+
+/// [`lstm_forward`] with integer products (the fast parser): the outputs are written
+/// into columns `col..col + k` of `h` (rows of `2k`: both directions side by side), the
+/// recurrent products are quantized from there and added into the gates in place (the
+/// same floats as gathering the rows and adding a zeroed product buffer). Only the outputs
+/// are kept.
+fn lstm_forward_q(
+    starts: &[usize],
+    backward: bool,
+    k: usize,
+    b: &[f32],
+    (qx, qwx, qwh): (&q16::QRows, &q16::QMat, &q16::QMat),
+    h: &mut [f32],
+    col: usize,
+) {
+    let rows = *starts.last().unwrap_or(&0);
+    let (k2, k4) = (2 * k, 4 * k);
+    let mut gates = pool::with_capacity(rows * k4);
+    for _ in 0..rows {
+        gates.extend_from_slice(b);
+    }
+    q16::gemm(qx, qwx, &mut gates);
+    // Every row's cell is written at its step before the next step reads it.
+    let mut cell = pool::scratch(rows * k);
+    let maxlen = starts.windows(2).map(|w| w[1] - w[0]).max().unwrap_or(0);
+    let mut qh = q16::QRows::take();
+    let nsent = starts.len().saturating_sub(1);
+    // Per active sentence: its row at this step and at the previous one.
+    let mut cur = Vec::with_capacity(nsent);
+    let mut prev = Vec::with_capacity(nsent);
+    let mut hoff = Vec::with_capacity(nsent);
+    let mut goff = Vec::with_capacity(nsent);
+    for t in 0..maxlen {
+        cur.clear();
+        prev.clear();
+        for s in (0..nsent).filter(|&s| starts[s + 1] - starts[s] > t) {
+            cur.push(lstm_row(starts[s], starts[s + 1], t, backward));
+            if t > 0 {
+                prev.push(lstm_row(starts[s], starts[s + 1], t - 1, backward));
+            }
+        }
+        if t > 0 {
+            hoff.clear();
+            hoff.extend(prev.iter().map(|&p| p * k2 + col));
+            goff.clear();
+            goff.extend(cur.iter().map(|&r| r * k4));
+            qh.fill_at(h, &hoff, k);
+            q16::gemm_add_at(&qh, qwh, &mut gates, &goff);
+        }
+        for (ai, &r) in cur.iter().enumerate() {
+            let g = &mut gates[r * k4..(r + 1) * k4];
+            let prev_c = prev.get(ai).copied();
+            let o = &mut h[r * k2 + col..r * k2 + col + k];
+            #[cfg(target_arch = "x86_64")]
+            if k % 8 == 0 && fma::available() {
+                let (cp, cur) = match prev_c {
+                    None => (None, &mut cell[r * k..(r + 1) * k]),
+                    Some(p) if p < r => {
+                        let (lo, hi) = cell.split_at_mut(r * k);
+                        (Some(&lo[p * k..(p + 1) * k]), &mut hi[..k])
+                    }
+                    Some(p) => {
+                        let (lo, hi) = cell.split_at_mut(p * k);
+                        (Some(&hi[..k]), &mut lo[r * k..(r + 1) * k])
+                    }
+                };
+                // SAFETY: the CPU has AVX2; every slice holds k (gates: 4k) values.
+                // The gates' activations are not kept: parsing has no backward pass.
+                unsafe { fma::lstm_cell::<true, false>(g, k, cp, cur, o) };
+                continue;
+            }
+            for j in 0..k {
+                let i = sigmoid(g[j]);
+                let f = sigmoid(g[k + j]);
+                let gg = tanh(g[2 * k + j]);
+                let og = sigmoid(g[3 * k + j]);
+                let cp = prev_c.map_or(0.0, |p| cell[p * k + j]);
+                let cv = f * cp + i * gg;
+                cell[r * k + j] = cv;
+                o[j] = og * tanh(cv);
+            }
+        }
+    }
+    qh.give();
+    pool::give(gates);
+    pool::give(cell);
 }
 
 /// Backward of [`lstm_forward`]: adds to the weight gradients `(wx, wh, b)` and to `dx`.
@@ -1221,6 +1394,9 @@ struct Cache {
     h: Vec<f32>,
     dd: Vec<f32>,
     hh: Vec<f32>,
+    /// The fast parser's four MLP outputs side by side per row (arc dependent, arc head,
+    /// label dependent, label head), instead of `dd`, `hh`, `ld` and `lh`.
+    mlp: Vec<f32>,
     p: Vec<f32>,
     hb: Vec<f32>,
     ld: Vec<f32>,
@@ -1237,6 +1413,7 @@ impl Cache {
             self.h,
             self.dd,
             self.hh,
+            self.mlp,
             self.p,
             self.hb,
             self.ld,
@@ -1442,8 +1619,9 @@ impl NeuralParser {
         let (starts, rows) = row_starts(batch);
         let hd = c.hidden;
         let h3 = 3 * hd;
-        // The three kernels' products per row, from the tables.
-        let mut y3 = pool::zeros(rows * h3);
+        // The three kernels' products per row, from the tables (summed in one pass from the
+        // word's row: the tables hold no -0, so the same floats as adding them to zeros).
+        let mut y3 = pool::with_capacity(rows * h3);
         let ad = c.affix_dim;
         let mut xa = pool::zeros(rows * ad);
         let mut r = 0;
@@ -1452,15 +1630,30 @@ impl NeuralParser {
                 *d += s;
             }
         };
-        for s in batch {
-            for i in 0..s.len() {
-                let dst = &mut y3[r * h3..(r + 1) * h3];
+        // The word and affix rows are scattered over megabytes of tables: ask for those of
+        // a token a few rows ahead while this one is summed.
+        const AHEAD: usize = 4;
+        let toks: Vec<(&Input, usize)> = batch
+            .iter()
+            .flat_map(|s| (0..s.len()).map(move |i| (*s, i)))
+            .collect();
+        for (ti_, &(s, i)) in toks.iter().enumerate() {
+            if let Some(&(s2, i2)) = toks.get(ti_ + AHEAD) {
+                let wi = s2.words[i2] as usize;
+                prefetch(&q.cw[wi * h3..(wi + 1) * h3]);
+                for &a in &s2.affix[i2] {
+                    if a != u32::MAX {
+                        prefetch(&w[l.ea.start + a as usize * ad..][..ad]);
+                    }
+                }
+            }
+            {
                 let wi = s.words[i] as usize;
-                add(dst, &q.cw[wi * h3..(wi + 1) * h3]);
                 let ti = s.tags[i] as usize;
-                add(dst, &q.ct[ti * h3..(ti + 1) * h3]);
                 let si = s.shapes[i] as usize;
-                add(dst, &q.cs[si * h3..(si + 1) * h3]);
+                let (cw, ct) = (&q.cw[wi * h3..(wi + 1) * h3], &q.ct[ti * h3..(ti + 1) * h3]);
+                let cs = &q.cs[si * h3..(si + 1) * h3];
+                y3.extend(cw.iter().zip(ct).zip(cs).map(|((x, y), z)| x + y + z));
                 let av = &mut xa[r * ad..(r + 1) * ad];
                 for &a in &s.affix[i] {
                     if a != u32::MAX {
@@ -1471,9 +1664,10 @@ impl NeuralParser {
                 r += 1;
             }
         }
-        let mut qa = q16::QRows::default();
-        qa.fill(&xa, rows, ad, ad);
-        q16::gemm(&qa, &q.ca, &mut y3);
+        drop(toks);
+        let mut qx = q16::QRows::take();
+        qx.fill(&xa, rows, ad, ad);
+        q16::gemm(&qx, &q.ca, &mut y3);
         pool::give(xa);
         let (_, bias, dil) = &l.conv[0];
         let bias = &w[bias.clone()];
@@ -1481,52 +1675,38 @@ impl NeuralParser {
         for si in 0..batch.len() {
             let (a, e) = (starts[si], starts[si + 1]);
             for i in a..e {
-                let at = x.len();
-                x.extend_from_slice(bias);
-                let z = &mut x[at..];
-                add(z, &y3[i * h3 + hd..i * h3 + 2 * hd]);
-                if i >= a + dil {
-                    let j = i - dil;
-                    add(z, &y3[j * h3..j * h3 + hd]);
-                }
-                if i + dil < e {
-                    let j = i + dil;
-                    add(z, &y3[j * h3 + 2 * hd..(j + 1) * h3]);
-                }
-                for v in z {
-                    *v = lrelu(*v);
+                // bias + middle kernel (+ left) (+ right), in that order, in one pass.
+                let mid = bias.iter().zip(&y3[i * h3 + hd..i * h3 + 2 * hd]);
+                let left = (i >= a + dil).then(|| &y3[(i - dil) * h3..(i - dil) * h3 + hd]);
+                let right = (i + dil < e).then(|| &y3[(i + dil) * h3 + 2 * hd..(i + dil + 1) * h3]);
+                match (left, right) {
+                    (Some(lf), Some(rt)) => x.extend(
+                        mid.zip(lf)
+                            .zip(rt)
+                            .map(|(((b, m), l), r)| lrelu(b + m + l + r)),
+                    ),
+                    (Some(lf), None) => x.extend(mid.zip(lf).map(|((b, m), l)| lrelu(b + m + l))),
+                    (None, Some(rt)) => x.extend(mid.zip(rt).map(|((b, m), r)| lrelu(b + m + r))),
+                    (None, None) => x.extend(mid.map(|(b, m)| lrelu(b + m))),
                 }
             }
         }
         pool::give(y3);
         let k = c.lstm;
-        let mut qx = q16::QRows::default();
         qx.fill(&x, rows, hd, hd);
-        let mut outs = Vec::new();
+        pool::give(x);
+        // Both directions write their outputs into `h` (every row of both halves).
+        let mut h = pool::scratch(rows * 2 * k);
         for (dir, (_, _, b)) in l.lstm.iter().enumerate() {
-            outs.push(lstm_forward(
-                &x,
+            lstm_forward_q(
                 &starts,
                 dir == 1,
                 k,
-                hd,
-                &[],
-                &[],
                 &w[b.clone()],
-                false,
-                Some((&qx, &q.lx[dir], &q.lh[dir])),
-            ));
-        }
-        pool::give(x);
-        let mut h = pool::zeros(rows * 2 * k);
-        for r in 0..rows {
-            h[r * 2 * k..r * 2 * k + k].copy_from_slice(&outs[0].2[r * k..(r + 1) * k]);
-            h[r * 2 * k + k..(r + 1) * 2 * k].copy_from_slice(&outs[1].2[r * k..(r + 1) * k]);
-        }
-        for (a, b, c) in outs {
-            pool::give(a);
-            pool::give(b);
-            pool::give(c);
+                (&qx, &q.lx[dir], &q.lh[dir]),
+                &mut h,
+                dir * k,
+            );
         }
         let e = c.enc_dim();
         let (a, b) = (c.arc_dim, c.label_dim);
@@ -1540,26 +1720,34 @@ impl NeuralParser {
         for v in &mut y {
             *v = lrelu(*v);
         }
-        let mut dd = pool::with_capacity(rows * a);
-        let mut hh = pool::with_capacity(rows * a);
-        let mut ld = pool::with_capacity(rows * b);
-        let mut lh = pool::with_capacity(rows * b);
-        for row in y.chunks_exact(nm) {
-            dd.extend_from_slice(&row[..a]);
-            hh.extend_from_slice(&row[a..2 * a]);
-            ld.extend_from_slice(&row[2 * a..2 * a + b]);
-            lh.extend_from_slice(&row[2 * a + b..]);
-        }
-        pool::give(y);
-        let mut p = pool::zeros(rows * a);
-        qx.fill(&dd, rows, a, a);
-        q16::gemm(&qx, &q.uarc, &mut p);
+        // The arc dependent's part is quantized where it is (parsing needs only `p`).
+        let mut p = pool::scratch(rows * a);
+        qx.fill(&y, rows, a, nm);
+        q16::gemm_set(&qx, &q.uarc, &mut p);
+        qx.give();
+        // The other parts stay where they are, read from `mlp` by their columns.
         let varc = &w[l.varc.clone()];
         let mut hb = pool::with_capacity(rows);
-        hb.extend(
-            hh.chunks_exact(a.max(1))
-                .map(|r| r.iter().zip(varc).map(|(x, y)| x * y).sum::<f32>()),
-        );
+        // Four rows' sums side by side (each summed in order from the value `sum` starts
+        // from, as `sum` would): four independent chains of additions instead of one.
+        let init: f32 = std::iter::empty::<f32>().sum();
+        let mut quads = y.chunks_exact(4 * nm);
+        for r4 in &mut quads {
+            let mut acc = [init; 4];
+            for (j, &v) in varc.iter().enumerate().take(a) {
+                for (t, s) in acc.iter_mut().enumerate() {
+                    *s += r4[t * nm + a + j] * v;
+                }
+            }
+            hb.extend_from_slice(&acc);
+        }
+        hb.extend(quads.remainder().chunks_exact(nm).map(|r| {
+            r[a..2 * a]
+                .iter()
+                .zip(varc)
+                .map(|(x, y)| x * y)
+                .sum::<f32>()
+        }));
         hb.resize(rows, 0.0);
         Cache {
             starts,
@@ -1570,12 +1758,13 @@ impl NeuralParser {
             conv_out: Vec::new(),
             lstm: Vec::new(),
             h,
-            dd,
-            hh,
+            dd: Vec::new(),
+            hh: Vec::new(),
+            mlp: y,
             p,
             hb,
-            ld,
-            lh,
+            ld: Vec::new(),
+            lh: Vec::new(),
         }
     }
 
@@ -1852,6 +2041,7 @@ impl NeuralParser {
             h,
             dd,
             hh,
+            mlp: Vec::new(),
             p,
             hb,
             ld,
@@ -1865,20 +2055,53 @@ impl NeuralParser {
         let (s0, s1) = (cache.starts[si], cache.starts[si + 1]);
         let m = s1 - s0;
         let n = m - 1;
-        let mut s = pool::zeros(n * m);
+        let dist = &self.params[self.layout.dist.clone()];
         if self.derived().is_some_and(|d| d.q.is_some()) {
-            // Integer products (the fast parser).
+            // Integer products (the fast parser), the bias terms added as the rows are
+            // copied out (the same sums as below).
             let m8 = m.div_ceil(8) * 8;
-            let mut qa = q16::QRows::default();
+            let mut qa = q16::QRows::take();
             qa.fill(&cache.p[(s0 + 1) * a..s1 * a], n, a, a);
-            let qh = q16::QMat::from_rows(&cache.hh[s0 * a..s1 * a], m, a, m8);
-            let mut t = pool::zeros(n * m8);
-            q16::gemm(&qa, &qh, &mut t);
-            for (row, tr) in s.chunks_exact_mut(m).zip(t.chunks_exact(m8)) {
-                row.copy_from_slice(&tr[..m]);
+            // The arc head vectors: columns a..2a of the MLP rows.
+            let nm = 2 * a + 2 * self.cfg.label_dim;
+            let mut qh = q16::QMat::take();
+            qh.set_rows(&cache.mlp[s0 * nm + a..], m, a, nm, m8);
+            let mut t = pool::scratch(n * m8);
+            q16::gemm_set(&qa, &qh, &mut t);
+            qa.give();
+            qh.give();
+            let mut s = pool::with_capacity(n * m);
+            let hb = &cache.hb[s0..s1];
+            // The distance weight of head `h > 0` for dependent `d` is `by_offset[m + h - d]`:
+            // one window of it per row instead of a bucket per arc.
+            let mut by_offset = pool::with_capacity(2 * m);
+            by_offset.extend((0..2 * m).map(|j| {
+                let (d, h) = if j >= m {
+                    (1, 1 + j - m)
+                } else {
+                    (1 + m - j, 1)
+                };
+                dist[distance_bucket(d, h)]
+            }));
+            for (d, tr) in (1..m).zip(t.chunks_exact(m8)) {
+                let at = s.len();
+                s.extend(
+                    tr[..m]
+                        .iter()
+                        .zip(hb)
+                        .zip(&by_offset[m - d..2 * m - d])
+                        .map(|((&v, &b), &w)| v + (b + w)),
+                );
+                // The root's weight is its own bucket (0).
+                s[at] = tr[0] + (hb[0] + dist[distance_bucket(d, 0)]);
+                s[at + d] = f32::NEG_INFINITY;
             }
+            pool::give(by_offset);
             pool::give(t);
-        } else {
+            return s;
+        }
+        let mut s = pool::zeros(n * m);
+        {
             gemm(
                 n,
                 a,
@@ -1891,7 +2114,6 @@ impl NeuralParser {
                 &mut s,
             );
         }
-        let dist = &self.params[self.layout.dist.clone()];
         for d in 1..m {
             let row = &mut s[(d - 1) * m..d * m];
             for (h, v) in row.iter_mut().enumerate() {
@@ -1966,52 +2188,60 @@ impl NeuralParser {
         let w = &self.params;
         let l = &self.layout;
         let k = deps.len();
-        let mut ldg = pool::with_capacity(k * b);
-        let mut lhg = pool::with_capacity(k * b);
-        for (&d, &h) in deps.iter().zip(heads) {
-            ldg.extend_from_slice(&cache.ld[d * b..(d + 1) * b]);
-            lhg.extend_from_slice(&cache.lh[h * b..(h + 1) * b]);
-        }
         if let Some(qt) = self
             .derived()
             .and_then(|d| d.q.as_ref())
             .filter(|_| !keep_q && ulab_t.is_some())
         {
-            // Integer products `ldg·[U (by position) | vd]` and `lhg·vh`, then the sums.
+            // Integer products `ld·[U (by position) | vd]` and `lh·vh` (rows quantized where
+            // they are), then the sums.
             let npad = nl.div_ceil(8) * 8;
             let nq = nl * b + npad;
-            let mut qa = q16::QRows::default();
-            qa.fill(&ldg, k, b, b);
-            let mut q = pool::zeros(k * nq);
-            q16::gemm(&qa, &qt.ulab, &mut q);
-            qa.fill(&lhg, k, b, b);
-            let mut qh = pool::zeros(k * npad);
-            q16::gemm(&qa, &qt.vh, &mut qh);
+            let mut offs = Vec::with_capacity(k);
+            let mut qa = q16::QRows::take();
+            // The label vectors: columns 2a..2a+b (dependent) and 2a+b.. (head) of the MLP rows.
+            let nm = 2 * self.cfg.arc_dim + 2 * b;
+            let (ldc, lhc) = (2 * self.cfg.arc_dim, 2 * self.cfg.arc_dim + b);
+            offs.extend(deps.iter().map(|&d| d * nm + ldc));
+            qa.fill_at(&cache.mlp, &offs, b);
+            let mut q = pool::scratch(k * nq);
+            q16::gemm_set(&qa, &qt.ulab, &mut q);
+            offs.clear();
+            offs.extend(heads.iter().map(|&h| h * nm + lhc));
+            qa.fill_at(&cache.mlp, &offs, b);
+            let mut qh = pool::scratch(k * npad);
+            q16::gemm_set(&qa, &qt.vh, &mut qh);
+            qa.give();
             let blab = &w[l.blab.clone()];
-            let mut out = pool::with_capacity(k * nl);
-            let mut acc = vec![0f32; nl];
-            for i in 0..k {
-                let lhr = &lhg[i * b..(i + 1) * b];
-                let qi = &q[i * nq..(i + 1) * nq];
-                for ((a, &x), (&y, &z)) in acc
-                    .iter_mut()
-                    .zip(blab)
-                    .zip(qi[nl * b..].iter().zip(&qh[i * npad..]))
-                {
-                    *a = x + y + z;
-                }
-                for (p, &y) in lhr.iter().enumerate() {
-                    for (a, &x) in acc.iter_mut().zip(&qi[p * nl..(p + 1) * nl]) {
-                        *a += x * y;
-                    }
-                }
-                out.extend_from_slice(&acc);
+            let mut out = pool::scratch(k * nl);
+            let lhs = heads
+                .iter()
+                .map(|&h| &cache.mlp[h * nm + lhc..h * nm + lhc + b]);
+            let parts = LabelParts {
+                blab,
+                q: &q,
+                nq,
+                qh: &qh,
+                npad,
+            };
+            #[cfg(target_arch = "x86_64")]
+            if is_x86_feature_detected!("avx2") {
+                // SAFETY: the CPU has AVX2.
+                unsafe { label_sums_avx2(&parts, lhs, &mut out) };
+                pool::give(q);
+                pool::give(qh);
+                return (out, Vec::new());
             }
+            label_sums(&parts, lhs, &mut out);
             pool::give(q);
             pool::give(qh);
-            pool::give(ldg);
-            pool::give(lhg);
             return (out, Vec::new());
+        }
+        let mut ldg = pool::with_capacity(k * b);
+        let mut lhg = pool::with_capacity(k * b);
+        for (&d, &h) in deps.iter().zip(heads) {
+            ldg.extend_from_slice(&cache.ld[d * b..(d + 1) * b]);
+            lhg.extend_from_slice(&cache.lh[h * b..(h + 1) * b]);
         }
         #[cfg(target_arch = "x86_64")]
         if !keep_q && k >= 2 && b <= fma::KC && fma::available() {
@@ -2176,22 +2406,23 @@ impl NeuralParser {
         // Label scores only for dependents not attached to the root (whose label is the
         // root label), unless that leaves a single one: products of one row give other
         // floats than those of two and more rows.
-        let scored: Vec<usize> = (1..m).filter(|&d| heads[d] != 0 || n == 2).collect();
-        let deps: Vec<usize> = scored.iter().map(|&d| s0 + d).collect();
-        let hrows: Vec<usize> = scored.iter().map(|&d| s0 + heads[d]).collect();
+        let scored = |d: &usize| heads[*d] != 0 || n == 2;
+        let deps: Vec<usize> = (1..m).filter(scored).map(|d| s0 + d).collect();
+        let hrows: Vec<usize> = (1..m).filter(scored).map(|d| s0 + heads[d]).collect();
         let (ls, _) = self.label_scores_with(cache, &deps, &hrows, false, Some(ulab_t));
         let nl = self.labels.len();
-        let mut row_of = vec![usize::MAX; m];
-        for (i, &d) in scored.iter().enumerate() {
-            row_of[d] = i;
-        }
+        // The scored dependents' rows of `ls` come in order.
+        let mut next = 0;
         let out = (0..n)
             .map(|i| {
                 let h = heads[i + 1];
+                let r = next;
+                if scored(&(i + 1)) {
+                    next += 1;
+                }
                 let label = if h == 0 {
                     self.root_label
                 } else {
-                    let r = row_of[i + 1];
                     let row = &ls[r * nl..(r + 1) * nl];
                     (0..nl)
                         .filter(|&x| x != self.root_label || nl == 1)

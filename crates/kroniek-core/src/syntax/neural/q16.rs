@@ -47,26 +47,58 @@ impl QMat {
         QMat { k, n, w, scale }
     }
 
-    /// The transpose of `m` rows of `k` values (row `h` at `rows[h * k..]`): `k × npad`,
+    /// The transpose of `m` rows of `k` values (row `h` at `rows[h * rs..]`): `k × npad`,
     /// the columns after `m` zero.
-    pub(super) fn from_rows(rows: &[f32], m: usize, k: usize, npad: usize) -> QMat {
-        assert!(rows.len() >= m * k && npad >= m && k <= KMAX);
-        let k2 = k.div_ceil(2);
-        let mut scale = vec![1f32; npad];
-        let mut w = vec![0i16; k2 * npad * 2];
-        let mut codes = vec![0i16; 2 * k2];
-        for h in 0..m {
-            scale[h] = row_codes(&rows[h * k..(h + 1) * k], QB, &mut codes);
-            for t in 0..k2 {
-                w[(t * npad + h) * 2] = codes[2 * t];
-                w[(t * npad + h) * 2 + 1] = codes[2 * t + 1];
+    #[cfg(test)]
+    pub(super) fn from_rows(rows: &[f32], m: usize, k: usize, rs: usize, npad: usize) -> QMat {
+        let mut q = QMat {
+            k: 0,
+            n: 0,
+            w: Vec::new(),
+            scale: Vec::new(),
+        };
+        q.set_rows(rows, m, k, rs, npad);
+        q
+    }
+
+    /// A matrix from the thread's free list for [`QMat::set_rows`] (give it back with
+    /// [`QMat::give`]): no allocation per sentence.
+    pub(super) fn take() -> QMat {
+        FREE_MAT.with(|f| f.borrow_mut().pop()).unwrap_or(QMat {
+            k: 0,
+            n: 0,
+            w: Vec::new(),
+            scale: Vec::new(),
+        })
+    }
+
+    /// Keeps `self` for a later [`QMat::take`].
+    pub(super) fn give(self) {
+        FREE_MAT.with(|f| {
+            let mut f = f.borrow_mut();
+            if f.len() < 4 {
+                f.push(self);
             }
-        }
-        QMat {
-            k,
-            n: npad,
-            w,
-            scale,
+        });
+    }
+
+    /// [`QMat::from_rows`] into `self`, reusing its buffers.
+    pub(super) fn set_rows(&mut self, rows: &[f32], m: usize, k: usize, rs: usize, npad: usize) {
+        assert!((m == 0 || rows.len() >= (m - 1) * rs + k) && npad >= m && k <= KMAX);
+        let k2 = k.div_ceil(2);
+        self.k = k;
+        self.n = npad;
+        self.scale.clear();
+        self.scale.resize(npad, 1.0);
+        self.w.clear();
+        self.w.resize(k2 * npad * 2, 0);
+        let mut codes = [0i16; KMAX + 1];
+        for h in 0..m {
+            self.scale[h] = row_codes(&rows[h * rs..h * rs + k], QB, &mut codes);
+            for t in 0..k2 {
+                self.w[(t * npad + h) * 2] = codes[2 * t];
+                self.w[(t * npad + h) * 2 + 1] = codes[2 * t + 1];
+            }
         }
     }
 
@@ -93,42 +125,78 @@ pub(super) struct QRows {
     scale: Vec<f32>,
 }
 
+thread_local! {
+    /// [`QRows`] kept for reuse on this thread ([`QRows::take`]): no allocation per product.
+    static FREE: std::cell::RefCell<Vec<QRows>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// The same for [`QMat::take`].
+    static FREE_MAT: std::cell::RefCell<Vec<QMat>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 impl QRows {
+    /// A `QRows` from the thread's free list (give it back with [`QRows::give`]).
+    pub(super) fn take() -> QRows {
+        FREE.with(|f| f.borrow_mut().pop()).unwrap_or_default()
+    }
+
+    /// Keeps `self` for a later [`QRows::take`].
+    pub(super) fn give(self) {
+        FREE.with(|f| {
+            let mut f = f.borrow_mut();
+            if f.len() < 8 {
+                f.push(self);
+            }
+        });
+    }
+
     /// Quantizes `m` rows of `k` values, row `i` at `a[i * rs..]`.
     pub(super) fn fill(&mut self, a: &[f32], m: usize, k: usize, rs: usize) {
         assert!(m == 0 || a.len() >= (m - 1) * rs + k);
+        self.fill_with(a, m, k, |i| i * rs);
+    }
+
+    /// Quantizes the rows of `k` values that start at `a[offs[i]]`.
+    pub(super) fn fill_at(&mut self, a: &[f32], offs: &[usize], k: usize) {
+        assert!(offs.iter().all(|&o| o + k <= a.len()));
+        self.fill_with(a, offs.len(), k, |i| offs[i]);
+    }
+
+    fn fill_with(&mut self, a: &[f32], m: usize, k: usize, off: impl Fn(usize) -> usize) {
         let k2 = k.div_ceil(2);
         self.k2 = k2;
-        self.q.clear();
+        // Every code is written below but the padding one of an odd `k`: only what grows
+        // needs zeros.
+        self.q.truncate(m * 2 * k2);
         self.q.resize(m * 2 * k2, 0);
+        if k % 2 == 1 {
+            for i in 0..m {
+                self.q[i * 2 * k2 + k] = 0;
+            }
+        }
         self.scale.clear();
         self.scale.resize(m, 1.0);
         #[cfg(target_arch = "x86_64")]
         if is_x86_feature_detected!("avx2") {
-            for i in 0..m {
-                let row = &a[i * rs..i * rs + k];
-                // SAFETY: the CPU has AVX2.
-                let amax = unsafe { avx2::amax(row) };
-                let s = scale_of(amax);
-                let q = &mut self.q[i * 2 * k2..i * 2 * k2 + k];
-                // SAFETY: the CPU has AVX2; `q` and `row` have `k` values.
-                unsafe { avx2::codes(row, 1.0 / s, QA, q) };
-                self.scale[i] = s;
-            }
+            // SAFETY: the CPU has AVX2.
+            unsafe { avx2::fill_rows(a, k, off, &mut self.q, &mut self.scale) };
             return;
         }
-        self.fill_plain(a, m, k, rs);
+        self.fill_plain_with(a, m, k, off);
     }
 
     /// [`QRows::fill`] without SIMD (the same codes).
+    #[cfg(test)]
     pub(super) fn fill_plain(&mut self, a: &[f32], m: usize, k: usize, rs: usize) {
+        self.fill_plain_with(a, m, k, |i| i * rs);
+    }
+
+    fn fill_plain_with(&mut self, a: &[f32], m: usize, k: usize, off: impl Fn(usize) -> usize) {
         let k2 = k.div_ceil(2);
         self.k2 = k2;
         self.q.clear();
         self.q.resize(m * 2 * k2, 0);
         self.scale.clear();
         for i in 0..m {
-            let row = &a[i * rs..i * rs + k];
+            let row = &a[off(i)..off(i) + k];
             let amax = row.iter().fold(0f32, |x, v| x.max(v.abs()));
             let s = scale_of(amax);
             let inv = 1.0 / s;
@@ -188,22 +256,54 @@ fn row_codes(row: &[f32], limit: f32, q: &mut [i16]) -> f32 {
     s
 }
 
+/// How [`gemm`] and its variants meet the output: `c += x`; `c += 0 + x` (what adding a
+/// product made in a zeroed buffer gives, to the bit: `0 + x` is `+0` for `x = -0`);
+/// `c = 0 + x` (what the product into a zeroed buffer gives, whatever `c` held).
+const ADD: u8 = 0;
+const FRESH: u8 = 1;
+const SET: u8 = 2;
+
 /// `c (rows × b.n, row-major) += a·b` (see the module).
 pub(super) fn gemm(a: &QRows, b: &QMat, c: &mut [f32]) {
+    run::<ADD>(a, b, c, None);
+}
+
+/// [`gemm`] into a zeroed `c`, without zeroing it first: `c` may hold anything.
+pub(super) fn gemm_set(a: &QRows, b: &QMat, c: &mut [f32]) {
+    run::<SET>(a, b, c, None);
+}
+
+/// Adds row `i` of the product (as [`gemm`] makes it in a zeroed buffer) to
+/// `c[offs[i]..offs[i] + b.n]`: the rows of `c` need not be contiguous.
+pub(super) fn gemm_add_at(a: &QRows, b: &QMat, c: &mut [f32], offs: &[usize]) {
+    assert_eq!(offs.len(), a.rows());
+    run::<FRESH>(a, b, c, Some(offs));
+}
+
+fn run<const MODE: u8>(a: &QRows, b: &QMat, c: &mut [f32], offs: Option<&[usize]>) {
     let (m, n) = (a.rows(), b.n);
     assert_eq!(a.k2, b.k.div_ceil(2));
-    assert!(c.len() >= m * n && a.q.len() >= m * 2 * a.k2 && b.w.len() >= a.k2 * n * 2);
+    assert!(a.q.len() >= m * 2 * a.k2 && b.w.len() >= a.k2 * n * 2);
+    match offs {
+        Some(o) => assert!(o.len() == m && o.iter().all(|&x| x + n <= c.len())),
+        None => assert!(c.len() >= m * n),
+    }
     #[cfg(target_arch = "x86_64")]
     if n % 8 == 0 && is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU has AVX2; the asserts bound every index.
-        unsafe { avx2::gemm(a, b, c) };
+        unsafe { avx2::gemm::<MODE>(a, b, c, offs) };
         return;
     }
-    gemm_plain(a, b, c);
+    plain::<MODE>(a, b, c, offs);
 }
 
 /// [`gemm`] without SIMD: the same integer sums, the same floats.
+#[cfg(test)]
 pub(super) fn gemm_plain(a: &QRows, b: &QMat, c: &mut [f32]) {
+    plain::<ADD>(a, b, c, None);
+}
+
+fn plain<const MODE: u8>(a: &QRows, b: &QMat, c: &mut [f32], offs: Option<&[usize]>) {
     let (m, n, k2) = (a.rows(), b.n, a.k2);
     let mut acc = vec![0i32; n];
     for i in 0..m {
@@ -217,8 +317,14 @@ pub(super) fn gemm_plain(a: &QRows, b: &QMat, c: &mut [f32]) {
             }
         }
         let sa = a.scale[i];
-        for ((o, &s), &sb) in c[i * n..(i + 1) * n].iter_mut().zip(&acc).zip(&b.scale) {
-            *o += s as f32 * sa * sb;
+        let at = offs.map_or(i * n, |o| o[i]);
+        for ((o, &s), &sb) in c[at..at + n].iter_mut().zip(&acc).zip(&b.scale) {
+            let x = s as f32 * sa * sb;
+            match MODE {
+                ADD => *o += x,
+                FRESH => *o += 0.0 + x,
+                _ => *o = 0.0 + x,
+            }
         }
     }
 }
@@ -228,10 +334,34 @@ mod avx2 {
     use super::{QMat, QRows};
     use std::arch::x86_64::*;
 
+    /// [`super::QRows::fill`]'s rows (one call for all of them, the row functions
+    /// inlined): row `i` of `k` values at `a[off(i)..]` into codes `q[i * 2k2..]` (`k2` =
+    /// `k` halved, rounded up) and `scale[i]`, for every `i < scale.len()`.
+    ///
+    /// # Safety
+    /// The CPU has AVX2.
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn fill_rows(
+        a: &[f32],
+        k: usize,
+        off: impl Fn(usize) -> usize,
+        q: &mut [i16],
+        scale: &mut [f32],
+    ) {
+        let k2 = k.div_ceil(2);
+        for (i, sc) in scale.iter_mut().enumerate() {
+            let row = &a[off(i)..off(i) + k];
+            let s = super::scale_of(amax(row));
+            codes(row, 1.0 / s, super::QA, &mut q[i * 2 * k2..i * 2 * k2 + k]);
+            *sc = s;
+        }
+    }
+
     /// The largest magnitude in `x` (0 for none).
     ///
     /// # Safety
     /// The CPU has AVX2.
+    #[inline]
     #[target_feature(enable = "avx2")]
     pub(super) unsafe fn amax(x: &[f32]) -> f32 {
         let sign = _mm256_set1_ps(-0.0);
@@ -253,6 +383,7 @@ mod avx2 {
     ///
     /// # Safety
     /// The CPU has AVX2; `q.len() >= x.len()`.
+    #[inline]
     #[target_feature(enable = "avx2")]
     pub(super) unsafe fn codes(x: &[f32], inv: f32, limit: f32, q: &mut [i16]) {
         assert!(q.len() >= x.len());
@@ -277,45 +408,61 @@ mod avx2 {
     }
 
     /// # Safety
-    /// The CPU has AVX2; `b.n % 8 == 0`; the sizes as [`super::gemm`] asserts.
+    /// The CPU has AVX2; `b.n % 8 == 0`; the sizes as [`super::run`] asserts.
     #[target_feature(enable = "avx2")]
-    pub(super) unsafe fn gemm(a: &QRows, b: &QMat, c: &mut [f32]) {
+    pub(super) unsafe fn gemm<const MODE: u8>(
+        a: &QRows,
+        b: &QMat,
+        c: &mut [f32],
+        offs: Option<&[usize]>,
+    ) {
         let m = a.rows();
         let mut i = 0;
         while i + 4 <= m {
-            rows::<4>(a, b, c, i);
+            rows::<4, MODE>(a, b, c, i, offs);
             i += 4;
         }
         match m - i {
-            1 => rows::<1>(a, b, c, i),
-            2 => rows::<2>(a, b, c, i),
-            3 => rows::<3>(a, b, c, i),
+            1 => rows::<1, MODE>(a, b, c, i, offs),
+            2 => rows::<2, MODE>(a, b, c, i, offs),
+            3 => rows::<3, MODE>(a, b, c, i, offs),
             _ => {}
         }
     }
 
     #[inline]
     #[target_feature(enable = "avx2")]
-    unsafe fn rows<const R: usize>(a: &QRows, b: &QMat, c: &mut [f32], i0: usize) {
+    unsafe fn rows<const R: usize, const MODE: u8>(
+        a: &QRows,
+        b: &QMat,
+        c: &mut [f32],
+        i0: usize,
+        offs: Option<&[usize]>,
+    ) {
         let n = b.n;
+        let mut at = [0usize; R];
+        for (r, x) in at.iter_mut().enumerate() {
+            *x = offs.map_or((i0 + r) * n, |o| o[i0 + r]);
+        }
         let mut j = 0;
         while j + 16 <= n {
-            block::<R, 2>(a, b, c, i0, j);
+            block::<R, 2, MODE>(a, b, c, i0, j, &at);
             j += 16;
         }
         if j < n {
-            block::<R, 1>(a, b, c, i0, j);
+            block::<R, 1, MODE>(a, b, c, i0, j, &at);
         }
     }
 
     #[allow(clippy::needless_range_loop)]
     #[inline(always)]
-    unsafe fn block<const R: usize, const V: usize>(
+    unsafe fn block<const R: usize, const V: usize, const MODE: u8>(
         a: &QRows,
         b: &QMat,
         c: &mut [f32],
         i0: usize,
         j: usize,
+        at: &[usize; R],
     ) {
         let (n, k2) = (b.n, a.k2);
         let mut acc = [[_mm256_setzero_si256(); V]; R];
@@ -338,9 +485,16 @@ mod avx2 {
             let sb = _mm256_loadu_ps(b.scale.as_ptr().add(j + 8 * v));
             for r in 0..R {
                 let sa = _mm256_set1_ps(a.scale[i0 + r]);
-                let o = c.as_mut_ptr().add((i0 + r) * n + j + 8 * v);
+                let o = c.as_mut_ptr().add(at[r] + j + 8 * v);
                 let x = _mm256_mul_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(acc[r][v]), sa), sb);
-                _mm256_storeu_ps(o, _mm256_add_ps(_mm256_loadu_ps(o), x));
+                let y = match MODE {
+                    super::ADD => _mm256_add_ps(_mm256_loadu_ps(o), x),
+                    super::FRESH => {
+                        _mm256_add_ps(_mm256_loadu_ps(o), _mm256_add_ps(_mm256_setzero_ps(), x))
+                    }
+                    _ => _mm256_add_ps(_mm256_setzero_ps(), x),
+                };
+                _mm256_storeu_ps(o, y);
             }
         }
     }
@@ -404,7 +558,7 @@ mod tests {
                 .map(|(p, j)| b[p * n + j])
                 .collect();
             let npad = n + 8;
-            let qt = QMat::from_rows(&bt, n, k, npad);
+            let qt = QMat::from_rows(&bt, n, k, k, npad);
             let mut t = vec![0f32; m * npad];
             gemm(&qa, &qt, &mut t);
             for i in 0..m {
@@ -415,6 +569,83 @@ mod tests {
                 assert!(t[i * npad + n..(i + 1) * npad].iter().all(|&v| v == 0.0));
             }
         }
+    }
+
+    /// The variants give what `gemm` gives on zeros, to the bit: `gemm_set` whatever the
+    /// output held, `gemm_add_at` added at scattered rows; `fill_at` and a reused
+    /// `QRows`/`QMat` give the codes of fresh ones; the plain loops the same floats.
+    #[test]
+    fn variants_equal_products_into_zeros() {
+        let mut rng = crate::syntax::Rng::new(5);
+        let mut qa = QRows::take();
+        let mut reused = QMat::take();
+        for (m, k, n) in [
+            (1, 16, 8),
+            (5, 48, 192),
+            (7, 33, 40),
+            (3, 64, 664),
+            (9, 16, 16),
+        ] {
+            let a = random(&mut rng, m * k, 2.0);
+            let b = random(&mut rng, k * n, 0.5);
+            let qb = QMat::new(&b, k, n);
+            let mut fresh = QRows::default();
+            fresh.fill(&a, m, k, k);
+            // Reused with longer rows first, then these.
+            qa.fill(
+                &random(&mut rng, (m + 3) * (k + 5), 1.0),
+                m + 3,
+                k + 5,
+                k + 5,
+            );
+            qa.fill(&a, m, k, k);
+            assert_eq!((&qa.q, &qa.scale), (&fresh.q, &fresh.scale));
+            let mut want = vec![0f32; m * n];
+            gemm(&fresh, &qb, &mut want);
+            let mut set = random(&mut rng, m * n, 9.0);
+            gemm_set(&qa, &qb, &mut set);
+            assert_eq!(
+                set.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                want.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+            );
+            let mut by_loops = random(&mut rng, m * n, 9.0);
+            plain::<SET>(&qa, &qb, &mut by_loops, None);
+            assert_eq!(by_loops, want);
+            // Scattered rows: row i of the product at row 2i + 1 of a wider buffer, added
+            // to what is there, as adding a zeroed product buffer.
+            let base = random(&mut rng, (2 * m + 2) * (n + 8), 1.0);
+            let offs: Vec<usize> = (0..m).map(|i| (2 * i + 1) * (n + 8) + 3).collect();
+            let mut at = base.clone();
+            gemm_add_at(&qa, &qb, &mut at, &offs);
+            let mut at_plain = base.clone();
+            plain::<FRESH>(&qa, &qb, &mut at_plain, Some(&offs));
+            let mut expect = base.clone();
+            for (i, &o) in offs.iter().enumerate() {
+                for j in 0..n {
+                    expect[o + j] += want[i * n + j];
+                }
+            }
+            assert_eq!(at, expect);
+            assert_eq!(at_plain, expect);
+            // Rows quantized where they are.
+            let wide = random(&mut rng, (2 * m + 2) * (k + 8), 1.0);
+            let offs: Vec<usize> = (0..m).map(|i| (2 * i + 1) * (k + 8) + 2).collect();
+            let rows: Vec<f32> = offs.iter().flat_map(|&o| wide[o..o + k].to_vec()).collect();
+            let mut packed = QRows::default();
+            packed.fill(&rows, m, k, k);
+            qa.fill_at(&wide, &offs, k);
+            assert_eq!((&qa.q, &qa.scale), (&packed.q, &packed.scale));
+            // A transposed matrix built into a reused one.
+            let npad = m.div_ceil(8) * 8 + 8;
+            reused.set_rows(&wide[offs[0]..], m, k, 2 * (k + 8), npad);
+            let every_other: Vec<f32> = (0..m)
+                .flat_map(|i| wide[offs[0] + i * 2 * (k + 8)..][..k].to_vec())
+                .collect();
+            let t = QMat::from_rows(&every_other, m, k, k, npad);
+            assert_eq!((&reused.w, &reused.scale, reused.n), (&t.w, &t.scale, t.n));
+        }
+        qa.give();
+        reused.give();
     }
 
     /// Rows of zeros and huge values quantize without overflow.

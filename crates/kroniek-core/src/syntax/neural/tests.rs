@@ -368,12 +368,12 @@ fn vector_lstm_cell_equals_scalar() {
                 let mut g = g0.clone();
                 let (mut cell, mut out) = (vec![0f32; k], vec![0f32; k]);
                 // SAFETY: checked above; the slices hold 4k and k values.
-                unsafe { fma::lstm_cell::<false>(&mut g, k, p, &mut cell, &mut out) };
+                unsafe { fma::lstm_cell::<false, true>(&mut g, k, p, &mut cell, &mut out) };
                 // The fast parser's fused variant: the same within a few ulp.
                 let mut g2 = g0.clone();
                 let (mut cell2, mut out2) = (vec![0f32; k], vec![0f32; k]);
                 // SAFETY: as above.
-                unsafe { fma::lstm_cell::<true>(&mut g2, k, p, &mut cell2, &mut out2) };
+                unsafe { fma::lstm_cell::<true, true>(&mut g2, k, p, &mut cell2, &mut out2) };
                 for (a, b) in g
                     .iter()
                     .chain(&cell)
