@@ -80,6 +80,16 @@ impl Attribution {
     }
 }
 
+/// Whether an attribution reports one of `time` and `event` but not the other: the date of
+/// what was said is not the date of saying it. "The ship ran aground on Tuesday, the KCA
+/// said" dates the grounding, not the saying; "…, the KCA said on Sunday" dates the
+/// saying, not what it reports.
+pub fn reported_apart(attributions: &[Attribution], time: Span, event: Span) -> bool {
+    attributions
+        .iter()
+        .any(|a| a.covers(time) != a.covers(event))
+}
+
 /// The attribution that covers `span`, if any: the one with the narrowest covering scope
 /// piece (a clause-level "volgens X" wins over a backward "Dat schrijft Y").
 pub fn covering(attributions: &[Attribution], span: Span) -> Option<usize> {
@@ -120,6 +130,7 @@ struct Lexicon {
     continues: Phrases,
     stops: FastSet<String>,
     openers: FastSet<String>,
+    tails: FastSet<String>,
 }
 
 fn load(lang: Lang) -> Lexicon {
@@ -141,6 +152,9 @@ fn load(lang: Lang) -> Lexicon {
             }
             "opener" => {
                 lex.openers.insert(phrase.to_lowercase());
+            }
+            "tail" => {
+                lex.tails.insert(phrase.to_lowercase());
             }
             _ => {}
         }
@@ -309,8 +323,15 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
                     continue;
                 }
                 // "…, officials said." — the source between a comma and a final verb; a
-                // name may carry its acronym ("the Kessel Canal Authority (KCA) said").
-                if after == last && i > 1 {
+                // name may carry its acronym ("the Kessel Canal Authority (KCA) said"). A
+                // short phrase may follow the verb ("said in a statement", "said on
+                // Tuesday") when a `tail` word starts it.
+                let tail_only = after == last
+                    || (after < last
+                        && last - after <= 6
+                        && lex.tails.contains(&*words[after])
+                        && (after..last).all(|j| toks[j].kind != TokenKind::Punct));
+                if tail_only && i > 1 {
                     if let Some(k) = (i.saturating_sub(10)..i - 1)
                         .rev()
                         .find(|&k| words[k] == ",")

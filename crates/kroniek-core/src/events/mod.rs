@@ -11,7 +11,9 @@
 //!   within a per-cue distance before or after it.
 //! - **Source**: the attribution whose scope covers the trigger (the narrowest one wins).
 //! - **Time anchor**: the time expression of the sentence nearest to the trigger, when the
-//!   caller passes time expressions; otherwise the event is bounded by the publication date
+//!   caller passes time expressions, leaving out those inside reported speech that the
+//!   trigger is not part of (the date of what was said is not the date of saying it);
+//!   otherwise the event is bounded by the publication date
 //!   (before it, or after it for FUTURE events).
 
 pub mod idioms;
@@ -2088,6 +2090,7 @@ fn find_with(
             let anchor = timexes
                 .iter()
                 .filter(|t| s.span.contains(**t))
+                .filter(|t| !crate::attribution::reported_apart(attributions, **t, span))
                 .min_by_key(|t| (t.start as i64 - span.start as i64).unsigned_abs())
                 .copied();
             let lemma = prepared.lower[verb].to_string();

@@ -496,6 +496,9 @@ impl<'a> Context<'a> {
                     .timexes
                     .iter()
                     .filter(|t| sentence.contains(t.span) && is_point(t))
+                    .filter(|t| {
+                        !crate::attribution::reported_apart(&self.a.attributions, t.span, e.span)
+                    })
                     .min_by_key(|t| t.span.start.abs_diff(e.span.start))
             });
         match anchor {

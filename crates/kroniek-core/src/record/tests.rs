@@ -371,3 +371,41 @@ fn a_datelines_agency_takes_no_part() {
     assert!(!keys.iter().any(|k| k.contains("reuters")), "{keys:?}");
     assert!(keys.iter().any(|k| k.contains("suez canal")), "{keys:?}");
 }
+
+#[test]
+fn reported_events_and_the_report_are_dated_apart() {
+    // Timelines date reported events; the reporting verb itself is a source, not a record,
+    // so its anchor is read from the annotation.
+    let annotated = |text: &str| {
+        let d = doc(text, "2024-03-20", Lang::EN);
+        let a = crate::annotate(&d);
+        (d, a)
+    };
+    let dated = |text: &str, lemma: &str| {
+        let (d, a) = annotated(text);
+        let recs = extract(&d, &a);
+        let e = recs
+            .events
+            .iter()
+            .find(|e| e.lemma == lemma)
+            .unwrap_or_else(|| panic!("no {lemma} in {:#?}", recs.events));
+        e.when.anchored.then(|| e.when.display())
+    };
+    let anchor_of_said = |text: &str| {
+        let (_, a) = annotated(text);
+        let said = a.events.iter().find(|e| e.lemma == "said").expect("said");
+        said.anchor
+            .map(|s| text[s.start as usize..s.end as usize].to_string())
+    };
+    // The date inside the report dates what is reported, not the saying ...
+    let text = "The ship ran aground on Tuesday, the KCA said in a statement.";
+    assert_eq!(dated(text, "aground"), Some("2024-03-19".to_string()));
+    assert_eq!(anchor_of_said(text), None);
+    // ... and the date of the saying does not date what it reports.
+    let text = "The court ordered the ship impounded, the authority said on Sunday.";
+    assert_eq!(anchor_of_said(text), Some("Sunday".to_string()));
+    assert_eq!(dated(text, "impounded"), None);
+    // Without a report, the sentence's date is every event's.
+    let text = "The court ordered the ship impounded on Sunday.";
+    assert_eq!(dated(text, "impounded"), Some("2024-03-17".to_string()));
+}
