@@ -131,6 +131,7 @@ struct Lexicon {
     stops: FastSet<String>,
     openers: FastSet<String>,
     tails: FastSet<String>,
+    coordinators: FastSet<String>,
 }
 
 fn load(lang: Lang) -> Lexicon {
@@ -155,6 +156,9 @@ fn load(lang: Lang) -> Lexicon {
             }
             "tail" => {
                 lex.tails.insert(phrase.to_lowercase());
+            }
+            "coordinator" => {
+                lex.coordinators.insert(phrase.to_lowercase());
             }
             _ => {}
         }
@@ -368,6 +372,29 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
                     && !lex.stops.contains(&*words[start - 1])
                 {
                     start -= 1;
+                }
+                // "Lindqvist Line called the claim unjustified and said it plans to
+                // appeal": after a coordinator the verb shares the sentence's subject, and
+                // the words after it are the report, not an inverted subject. The subject
+                // is taken when it is a name at the start of the sentence.
+                if i > 1 && lex.coordinators.contains(&*words[i - 1]) {
+                    let mut end = 0;
+                    while end < i - 1 && end < 8 && is_cap(text, &toks[end]) {
+                        end += 1;
+                    }
+                    let lone_word = end == 1
+                        && (lex.stops.contains(&*words[0])
+                            || matches!(&*words[0], "the" | "a" | "an" | "de" | "het" | "een"));
+                    if end > 0 && !lone_word {
+                        let mut scope = Vec::new();
+                        if after < last {
+                            scope.push(span_of(toks, after..last));
+                        }
+                        scope.extend(continuation(text, tokens, sentences, si, lex));
+                        out.push(make(text, toks, si, i..after, 0..end, CueKind::Verb, scope));
+                    }
+                    i = after;
+                    continue;
                 }
                 // Dutch inverts after a fronted adverb or phrase ("Toch beschrijft X",
                 // "Tijdens de zitting bevestigde X"): the subject follows the verb.
