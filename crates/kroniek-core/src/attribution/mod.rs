@@ -132,6 +132,10 @@ struct Lexicon {
     openers: FastSet<String>,
     tails: FastSet<String>,
     coordinators: FastSet<String>,
+    pronouns: FastSet<String>,
+    /// Whether a reporting verb after a stop word puts its subject after it (Dutch V2:
+    /// "Ook meldt de BBC"); English inverts only after a comma or quote.
+    inverts_after_stops: bool,
 }
 
 fn load(lang: Lang) -> Lexicon {
@@ -160,6 +164,10 @@ fn load(lang: Lang) -> Lexicon {
             "coordinator" => {
                 lex.coordinators.insert(phrase.to_lowercase());
             }
+            "pronoun" => {
+                lex.pronouns.insert(phrase.to_lowercase());
+            }
+            "inversion" => lex.inverts_after_stops = phrase == "after-stops",
             _ => {}
         }
     }
@@ -340,12 +348,17 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
                         .rev()
                         .find(|&k| words[k] == ",")
                     {
+                        // The source starts after any closing quote ('…," she said').
+                        let from = (k + 1..i).find(|&j| !is_quote(&words[j])).unwrap_or(i);
                         if k > 0
+                            && from < i
                             && (k + 1..i).all(|j| {
                                 (toks[j].kind != TokenKind::Punct
                                     || words[j] == "("
-                                    || words[j] == ")")
-                                    && !lex.stops.contains(&*words[j])
+                                    || words[j] == ")"
+                                    || is_quote(&words[j]))
+                                    && (!lex.stops.contains(&*words[j])
+                                        || lex.pronouns.contains(&*words[j]))
                             })
                         {
                             let mut scope = vec![span_of(toks, 0..k)];
@@ -355,7 +368,7 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
                                 toks,
                                 si,
                                 i..after,
-                                k + 1..i,
+                                from..i,
                                 CueKind::VerbAfter,
                                 scope,
                             ));
@@ -396,8 +409,38 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
                     i = after;
                     continue;
                 }
+                // A personal pronoun right before the verb is its subject ("He said the
+                // plan failed", "Hij zei dat …"): kept as the source's descriptor.
+                if start == i && i > 0 && lex.pronouns.contains(&*words[i - 1]) {
+                    let mut scope = Vec::new();
+                    if after < last {
+                        scope.push(span_of(toks, after..last));
+                    }
+                    scope.extend(continuation(text, tokens, sentences, si, lex));
+                    out.push(make(
+                        text,
+                        toks,
+                        si,
+                        i..after,
+                        i - 1..i,
+                        CueKind::Verb,
+                        scope,
+                    ));
+                    i = after;
+                    continue;
+                }
                 // Dutch inverts after a fronted adverb or phrase ("Toch beschrijft X",
                 // "Tijdens de zitting bevestigde X"): the subject follows the verb.
+                let after_stop = start == i
+                    && i > 0
+                    && toks[i - 1].kind != TokenKind::Punct
+                    && !lex.inverts_after_stops;
+                if after_stop {
+                    // English "officials who said the plan failed": no inversion, and
+                    // the subject is out of reach.
+                    i = after;
+                    continue;
+                }
                 let inverted = start == i || (start < i && lex.openers.contains(&*words[start]));
                 let (source, rest_from) = if inverted {
                     let end = np_end(after);
