@@ -133,6 +133,7 @@ struct Lexicon {
     tails: FastSet<String>,
     coordinators: FastSet<String>,
     pronouns: FastSet<String>,
+    adverbs: FastSet<String>,
     /// Whether a reporting verb after a stop word puts its subject after it (Dutch V2:
     /// "Ook meldt de BBC"); English inverts only after a comma or quote.
     inverts_after_stops: bool,
@@ -166,6 +167,9 @@ fn load(lang: Lang) -> Lexicon {
             }
             "pronoun" => {
                 lex.pronouns.insert(phrase.to_lowercase());
+            }
+            "adverb" => {
+                lex.adverbs.insert(phrase.to_lowercase());
             }
             "inversion" => lex.inverts_after_stops = phrase == "after-stops",
             _ => {}
@@ -446,7 +450,12 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
                     let end = np_end(after);
                     (after..end, end)
                 } else {
-                    (start..i, after)
+                    // "Osmani also said": the adverb is not part of the source.
+                    let mut end = i;
+                    while end > start + 1 && lex.adverbs.contains(&*words[end - 1]) {
+                        end -= 1;
+                    }
+                    (start..end, after)
                 };
                 if !source.is_empty() {
                     let mut scope = Vec::new();
