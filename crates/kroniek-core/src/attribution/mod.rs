@@ -395,13 +395,43 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
                 // the words after it are the report, not an inverted subject. The subject
                 // is taken when it is a name at the start of the sentence.
                 if i > 1 && lex.coordinators.contains(&*words[i - 1]) {
+                    // Dutch may still name the subject after the verb: "… en zei hij".
+                    if lex.inverts_after_stops
+                        && after < last
+                        && lex.pronouns.contains(&*words[after])
+                    {
+                        let mut scope = Vec::new();
+                        if after + 1 < last {
+                            scope.push(span_of(toks, after + 1..last));
+                        }
+                        scope.extend(continuation(text, tokens, sentences, si, lex));
+                        let source = after..after + 1;
+                        out.push(make(text, toks, si, i..after, source, CueKind::Verb, scope));
+                        i = after + 1;
+                        continue;
+                    }
                     let mut end = 0;
                     while end < i - 1 && end < 8 && is_cap(text, &toks[end]) {
                         end += 1;
                     }
                     let lone_word = end == 1
                         && (lex.stops.contains(&*words[0])
-                            || matches!(&*words[0], "the" | "a" | "an" | "de" | "het" | "een"));
+                            || lex.openers.contains(&*words[0])
+                            || matches!(
+                                &*words[0],
+                                "the"
+                                    | "a"
+                                    | "an"
+                                    | "this"
+                                    | "these"
+                                    | "those"
+                                    | "de"
+                                    | "het"
+                                    | "een"
+                                    | "deze"
+                                    | "dit"
+                                    | "die"
+                            ));
                     if end > 0 && !lone_word {
                         let mut scope = Vec::new();
                         if after < last {
