@@ -153,23 +153,16 @@ fn load(lang: Lang) -> Lexicon {
                 lex.anaphors.insert(phrase.to_lowercase());
             }
             "continue" => lex.continues.push(words),
-            "stop" => {
-                lex.stops.insert(phrase.to_lowercase());
-            }
-            "opener" => {
-                lex.openers.insert(phrase.to_lowercase());
-            }
-            "tail" => {
-                lex.tails.insert(phrase.to_lowercase());
-            }
-            "coordinator" => {
-                lex.coordinators.insert(phrase.to_lowercase());
-            }
-            "pronoun" => {
-                lex.pronouns.insert(phrase.to_lowercase());
-            }
-            "adverb" => {
-                lex.adverbs.insert(phrase.to_lowercase());
+            "stop" | "opener" | "tail" | "coordinator" | "pronoun" | "adverb" => {
+                let set = match kind {
+                    "stop" => &mut lex.stops,
+                    "opener" => &mut lex.openers,
+                    "tail" => &mut lex.tails,
+                    "coordinator" => &mut lex.coordinators,
+                    "pronoun" => &mut lex.pronouns,
+                    _ => &mut lex.adverbs,
+                };
+                set.insert(phrase.to_lowercase());
             }
             "inversion" => lex.inverts_after_stops = phrase == "after-stops",
             _ => {}
@@ -267,6 +260,16 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
                 j += 1;
             }
             j
+        };
+        // A forward scope: the sentence from `from` to its end, and the sentences that
+        // continue the report.
+        let rest_of_sentence = |from: usize| {
+            let mut scope = Vec::new();
+            if from < last {
+                scope.push(span_of(toks, from..last));
+            }
+            scope.extend(continuation(text, tokens, sentences, si, lex));
+            scope
         };
         let mut i = 0;
         while i < n {
@@ -400,11 +403,7 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
                         && after < last
                         && lex.pronouns.contains(&*words[after])
                     {
-                        let mut scope = Vec::new();
-                        if after + 1 < last {
-                            scope.push(span_of(toks, after + 1..last));
-                        }
-                        scope.extend(continuation(text, tokens, sentences, si, lex));
+                        let scope = rest_of_sentence(after + 1);
                         let source = after..after + 1;
                         out.push(make(text, toks, si, i..after, source, CueKind::Verb, scope));
                         i = after + 1;
@@ -433,11 +432,7 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
                                     | "die"
                             ));
                     if end > 0 && !lone_word {
-                        let mut scope = Vec::new();
-                        if after < last {
-                            scope.push(span_of(toks, after..last));
-                        }
-                        scope.extend(continuation(text, tokens, sentences, si, lex));
+                        let scope = rest_of_sentence(after);
                         out.push(make(text, toks, si, i..after, 0..end, CueKind::Verb, scope));
                     }
                     i = after;
@@ -446,11 +441,7 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
                 // A personal pronoun right before the verb is its subject ("He said the
                 // plan failed", "Hij zei dat …"): kept as the source's descriptor.
                 if start == i && i > 0 && lex.pronouns.contains(&*words[i - 1]) {
-                    let mut scope = Vec::new();
-                    if after < last {
-                        scope.push(span_of(toks, after..last));
-                    }
-                    scope.extend(continuation(text, tokens, sentences, si, lex));
+                    let scope = rest_of_sentence(after);
                     out.push(make(
                         text,
                         toks,
@@ -488,11 +479,7 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
                     (start..end, after)
                 };
                 if !source.is_empty() {
-                    let mut scope = Vec::new();
-                    if rest_from < last {
-                        scope.push(span_of(toks, rest_from..last));
-                    }
-                    scope.extend(continuation(text, tokens, sentences, si, lex));
+                    let scope = rest_of_sentence(rest_from);
                     out.push(make(text, toks, si, i..after, source, CueKind::Verb, scope));
                     i = after;
                     continue;
