@@ -1099,6 +1099,28 @@ fn active_at(starts: &[usize], t: usize) -> Vec<usize> {
         .collect()
 }
 
+/// Row `r` of the cell state to write and row `prev` (the step before) to read, `k`
+/// values each, borrowed together.
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+fn cell_rows(
+    cell: &mut [f32],
+    k: usize,
+    r: usize,
+    prev: Option<usize>,
+) -> (Option<&[f32]>, &mut [f32]) {
+    match prev {
+        None => (None, &mut cell[r * k..(r + 1) * k]),
+        Some(p) if p < r => {
+            let (lo, hi) = cell.split_at_mut(r * k);
+            (Some(&lo[p * k..(p + 1) * k]), &mut hi[..k])
+        }
+        Some(p) => {
+            let (lo, hi) = cell.split_at_mut(p * k);
+            (Some(&hi[..k]), &mut lo[r * k..(r + 1) * k])
+        }
+    }
+}
+
 /// One LSTM direction over every sentence of a batch (rows `starts[s]..starts[s + 1]`),
 /// the sentences stepped together: per step one matrix product for all of them (`alone`:
 /// one per sentence, the floats of a batch of one sentence). Returns gates (i, f, g, o
@@ -1172,17 +1194,7 @@ fn lstm_forward(
             };
             #[cfg(target_arch = "x86_64")]
             if k % 8 == 0 && fma::available() {
-                let (cp, cur) = match prev_c {
-                    None => (None, &mut cell[r * k..(r + 1) * k]),
-                    Some(p) if p < r => {
-                        let (lo, hi) = cell.split_at_mut(r * k);
-                        (Some(&lo[p * k..(p + 1) * k]), &mut hi[..k])
-                    }
-                    Some(p) => {
-                        let (lo, hi) = cell.split_at_mut(p * k);
-                        (Some(&hi[..k]), &mut lo[r * k..(r + 1) * k])
-                    }
-                };
+                let (cp, cur) = cell_rows(&mut cell, k, r, prev_c);
                 // SAFETY: the CPU has AVX2; every slice holds k (gates: 4k) values.
                 unsafe {
                     let o = &mut out[r * k..(r + 1) * k];
@@ -1269,17 +1281,7 @@ fn lstm_forward_q(
             let o = &mut h[r * k2 + col..r * k2 + col + k];
             #[cfg(target_arch = "x86_64")]
             if k % 8 == 0 && fma::available() {
-                let (cp, cur) = match prev_c {
-                    None => (None, &mut cell[r * k..(r + 1) * k]),
-                    Some(p) if p < r => {
-                        let (lo, hi) = cell.split_at_mut(r * k);
-                        (Some(&lo[p * k..(p + 1) * k]), &mut hi[..k])
-                    }
-                    Some(p) => {
-                        let (lo, hi) = cell.split_at_mut(p * k);
-                        (Some(&hi[..k]), &mut lo[r * k..(r + 1) * k])
-                    }
-                };
+                let (cp, cur) = cell_rows(&mut cell, k, r, prev_c);
                 // SAFETY: the CPU has AVX2; every slice holds k (gates: 4k) values.
                 // The gates' activations are not kept: parsing has no backward pass.
                 unsafe { fma::lstm_cell::<true, false>(g, k, cp, cur, o) };
