@@ -10,14 +10,17 @@
 //! benchmarking thread (`CLOCK_THREAD_CPUTIME_ID`), so other load on a shared machine
 //! does not count; wall-clock MB/s is printed too.
 //!
-//! Two passes: `annotate_with` as a whole (the figure), then the same stages called one
-//! by one with a CPU timer around each (the breakdown, as MB/s of each stage alone and its
-//! share of the stages' sum; the sum is close to the whole, which adds little glue).
+//! Three passes: `annotate_batch` over batches of `ANNOTATE_BATCH` documents, as
+//! `kroniek annotate` and `ingest` call it (the figure); `annotate_with` one document at a
+//! time (for comparison: each stage then finds its tables evicted by the others'); and the
+//! same stages as `annotate_batch` called one by one with a CPU timer around each (the
+//! breakdown, as MB/s of each stage alone and its share of the stages' sum; the sum is
+//! close to the whole, which adds little glue).
 
 use std::time::Instant;
 
 use kroniek_core::syntax::SyntaxModel;
-use kroniek_core::{annotate_with, AnnotateOptions, Lang};
+use kroniek_core::{annotate_batch, annotate_with, AnnotateOptions, Lang, ANNOTATE_BATCH};
 
 #[global_allocator]
 static ALLOC: kroniek_bench::Alloc = kroniek_bench::Alloc;
@@ -85,17 +88,19 @@ fn main() {
     }
     let target = (mb * 1e6) as usize;
 
-    // 1. The whole pipeline.
+    // 1. The whole pipeline, a batch of documents at a time as `kroniek annotate` and
+    //    `ingest` call it, then one document at a time (`annotate_with`) for comparison.
     let (mut done, mut n, mut events, mut entities) = (0usize, 0usize, 0usize, 0usize);
     let wall = Instant::now();
     let cpu = thread_cpu();
     while done < target {
-        for d in &docs {
-            let a = annotate_with(d, &opts);
-            events += a.events.len();
-            entities += a.entities.len();
-            done += d.text.len();
-            n += 1;
+        for chunk in docs.chunks(ANNOTATE_BATCH) {
+            for (d, a) in chunk.iter().zip(annotate_batch(chunk, &opts)) {
+                events += a.events.len();
+                entities += a.entities.len();
+                done += d.text.len();
+                n += 1;
+            }
         }
     }
     let cpu = thread_cpu() - cpu;
@@ -114,47 +119,92 @@ fn main() {
         mbs / wall,
         n as f64 / cpu
     );
+    let (mut done1, cpu1) = (0usize, thread_cpu());
+    while done1 < target {
+        for d in &docs {
+            std::hint::black_box(annotate_with(d, &opts));
+            done1 += d.text.len();
+        }
+    }
+    println!(
+        "  one document at a time (annotate_with): {:.3} MB/s per CPU-second",
+        done1 as f64 / 1e6 / (thread_cpu() - cpu1)
+    );
 
-    // 2. Stage by stage, the same calls as `annotate_with`.
+    // 2. Stage by stage, the same calls as `annotate_batch`: each of the first four stages
+    //    over a batch of documents, then the last three document by document.
     let mut t = [0f64; STAGES.len()];
     let mut done2 = 0usize;
+    let model = |l: Lang| {
+        if accurate {
+            SyntaxModel::for_language(l)
+        } else {
+            SyntaxModel::fast_for_language(l)
+        }
+    };
     while done2 < target {
-        for d in &docs {
+        for chunk in docs.chunks(ANNOTATE_BATCH) {
             let c0 = thread_cpu();
-            let lang = d.language.or_else(|| kroniek_core::lang::detect(&d.text));
-            let seg = lang.unwrap_or(Lang::EN);
-            let toks = kroniek_core::text::tokenize(&d.text, seg);
-            let sents = kroniek_core::text::sentences(&d.text, &toks);
+            let langs: Vec<Option<Lang>> = chunk
+                .iter()
+                .map(|d| d.language.or_else(|| kroniek_core::lang::detect(&d.text)))
+                .collect();
+            let segs: Vec<Lang> = langs.iter().map(|l| l.unwrap_or(Lang::EN)).collect();
+            let toks: Vec<_> = chunk
+                .iter()
+                .zip(&segs)
+                .map(|(d, &seg)| kroniek_core::text::tokenize(&d.text, seg))
+                .collect();
+            let sents: Vec<_> = chunk
+                .iter()
+                .zip(&toks)
+                .map(|(d, t)| kroniek_core::text::sentences(&d.text, t))
+                .collect();
             let c1 = thread_cpu();
-            let timexes = lang
-                .map(|l| kroniek_core::timex::tag(&d.text, l, d.published))
-                .unwrap_or_default();
+            let timexes: Vec<_> = chunk
+                .iter()
+                .zip(&langs)
+                .map(|(d, l)| {
+                    l.map(|l| kroniek_core::timex::tag(&d.text, l, d.published))
+                        .unwrap_or_default()
+                })
+                .collect();
             let c2 = thread_cpu();
-            let mut ents = Vec::new();
-            if let Some(tagger) = lang.and_then(kroniek_core::ner::tagger) {
-                let names = kroniek_core::ner::recognize(seg, tagger, &d.text, &toks, &sents);
-                ents = kroniek_core::entities::link(&d.text, &names).mentions;
-            }
+            let ents: Vec<_> = (0..chunk.len())
+                .map(|i| {
+                    let tagger = langs[i].and_then(kroniek_core::ner::tagger);
+                    tagger.map_or_else(Vec::new, |tagger| {
+                        let text = &chunk[i].text;
+                        let names = kroniek_core::ner::recognize(
+                            segs[i], tagger, text, &toks[i], &sents[i],
+                        );
+                        kroniek_core::entities::link(text, &names).mentions
+                    })
+                })
+                .collect();
             let c3 = thread_cpu();
-            let upos;
-            let model = if accurate {
-                lang.and_then(SyntaxModel::for_language)
-            } else {
-                lang.and_then(SyntaxModel::fast_for_language)
-            };
-            if let Some(model) = model.filter(|_| syntax) {
-                // As `annotate_with`: the fast parser reads the first pass's tags.
-                let first = if model.is_first_pass() {
-                    kroniek_core::events::first_pass_tags(&d.text, &toks, &sents, seg)
-                } else {
-                    None
+            // As `annotate_batch`: the fast parser reads the first pass's tags (batches of
+            // sentences within each document here; across documents there).
+            let mut upos = Vec::with_capacity(chunk.len());
+            for i in 0..chunk.len() {
+                let d = &chunk[i];
+                let m = langs[i].and_then(model).filter(|_| syntax);
+                let first = match m {
+                    Some(m) if !m.is_first_pass() => None,
+                    _ => {
+                        kroniek_core::events::first_pass_tags(&d.text, &toks[i], &sents[i], segs[i])
+                    }
                 };
-                let mut out = Vec::with_capacity(toks.len());
-                for batch in sents.chunks(16) {
+                let Some(m) = m else {
+                    upos.push(first);
+                    continue;
+                };
+                let mut out = Vec::with_capacity(toks[i].len());
+                for batch in sents[i].chunks(16) {
                     let forms: Vec<Vec<&str>> = batch
                         .iter()
                         .map(|s| {
-                            toks[s.tokens.clone()]
+                            toks[i][s.tokens.clone()]
                                 .iter()
                                 .map(|t| &d.text[t.span.range()])
                                 .collect()
@@ -164,45 +214,45 @@ fn main() {
                         Some(f) => {
                             let tags: Vec<Vec<_>> =
                                 batch.iter().map(|s| f[s.tokens.clone()].to_vec()).collect();
-                            out.extend(model.analyse_batch_first_pass(&forms, &tags));
+                            out.extend(m.analyse_batch_first_pass(&forms, &tags));
                         }
-                        None => out.extend(model.analyse_batch(&forms)),
+                        None => out.extend(m.analyse_batch(&forms)),
                     }
                 }
-                upos = Some(out.iter().flatten().map(|x| x.upos).collect::<Vec<_>>());
-            } else {
-                upos = kroniek_core::events::first_pass_tags(&d.text, &toks, &sents, seg);
+                upos.push(Some(
+                    out.iter().flatten().map(|x| x.upos).collect::<Vec<_>>(),
+                ));
             }
             let c4 = thread_cpu();
-            let q =
-                kroniek_core::quantity::find_tagged(&d.text, &toks, &sents, seg, upos.as_deref());
-            let c5 = thread_cpu();
-            let attr = kroniek_core::attribution::find(&d.text, &toks, &sents, seg);
-            let c6 = thread_cpu();
-            let spans: Vec<_> = timexes.iter().map(|t| t.span).collect();
-            let ev = match &upos {
-                Some(u) => {
-                    kroniek_core::events::find_tagged(&d.text, &toks, &sents, seg, &attr, &spans, u)
-                }
-                None => kroniek_core::events::find(&d.text, &toks, &sents, seg, &attr, &spans),
-            };
-            let c7 = thread_cpu();
-            std::hint::black_box((q, ev, ents));
-            for (k, dt) in [
-                c1 - c0,
-                c2 - c1,
-                c3 - c2,
-                c4 - c3,
-                c5 - c4,
-                c6 - c5,
-                c7 - c6,
-            ]
-            .into_iter()
-            .enumerate()
-            {
-                t[k] += dt;
+            t[0] += c1 - c0;
+            t[1] += c2 - c1;
+            t[2] += c3 - c2;
+            t[3] += c4 - c3;
+            for i in 0..chunk.len() {
+                let (d, seg, upos) = (&chunk[i], segs[i], upos[i].as_deref());
+                let c4 = thread_cpu();
+                let q =
+                    kroniek_core::quantity::find_tagged(&d.text, &toks[i], &sents[i], seg, upos);
+                let c5 = thread_cpu();
+                let attr = kroniek_core::attribution::find(&d.text, &toks[i], &sents[i], seg);
+                let c6 = thread_cpu();
+                let spans: Vec<_> = timexes[i].iter().map(|t| t.span).collect();
+                let ev = match upos {
+                    Some(u) => kroniek_core::events::find_tagged(
+                        &d.text, &toks[i], &sents[i], seg, &attr, &spans, u,
+                    ),
+                    None => {
+                        kroniek_core::events::find(&d.text, &toks[i], &sents[i], seg, &attr, &spans)
+                    }
+                };
+                let c7 = thread_cpu();
+                std::hint::black_box((q, ev));
+                t[4] += c5 - c4;
+                t[5] += c6 - c5;
+                t[6] += c7 - c6;
+                done2 += d.text.len();
             }
-            done2 += d.text.len();
+            std::hint::black_box(ents);
         }
     }
     let whole: f64 = t.iter().sum();

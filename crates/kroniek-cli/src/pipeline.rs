@@ -159,11 +159,6 @@ fn open(input: &Input, count: Arc<AtomicU64>) -> io::Result<Box<dyn BufRead>> {
     )))
 }
 
-/// Turns a record into what the store keeps: the document with its analysis.
-pub fn analyse(record: Record, origin: String, options: &AnnotateOptions) -> StoredDocument {
-    StoredDocument::analyse_with(record.doc, record.warnings, Some(origin), options)
-}
-
 fn progress_bar(total: Option<u64>, enabled: bool) -> ProgressBar {
     let pb = match total {
         Some(t) => ProgressBar::new(t),
@@ -245,9 +240,16 @@ pub fn ingest(
     let mut pending_bytes = 0usize;
     let flush =
         |pending: &mut Vec<(Record, String)>, tx: &mpsc::SyncSender<Vec<StoredDocument>>| -> bool {
-            let batch: Vec<StoredDocument> = std::mem::take(pending)
+            // Each thread annotates a few documents at a time (`annotate_batch`).
+            let items: Vec<_> = std::mem::take(pending)
+                .into_iter()
+                .map(|(r, origin)| (r.doc, r.warnings, Some(origin)))
+                .collect();
+            let per_thread = items.len().div_ceil(rayon::current_num_threads()).max(1);
+            let batch: Vec<StoredDocument> = items
                 .into_par_iter()
-                .map(|(r, origin)| analyse(r, origin, &settings.annotate))
+                .chunks(per_thread.min(kroniek_core::ANNOTATE_BATCH))
+                .flat_map_iter(|chunk| StoredDocument::analyse_batch(chunk, &settings.annotate))
                 .collect();
             tx.send(batch).is_ok()
         };

@@ -48,8 +48,8 @@ pub mod text;
 pub mod timex;
 
 pub use analysis::{
-    annotate, annotate_with, Analysis, AnnotateOptions, Annotation, Diagnostic, ParserChoice,
-    Severity,
+    annotate, annotate_batch, annotate_with, Analysis, AnnotateOptions, Annotation, Diagnostic,
+    ParserChoice, Severity, ANNOTATE_BATCH,
 };
 pub use document::{DatePrecision, DocId, Document, DocumentBuilder, PubDate};
 pub use lang::Lang;

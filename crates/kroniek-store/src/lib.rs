@@ -67,12 +67,39 @@ impl StoredDocument {
     /// is parsed, so events are stored with their participants' roles (`agent`,
     /// `patient`, `other`, `place`) and lemmas; the parse itself is not stored.
     pub fn analyse_with(
-        mut doc: Document,
-        mut warnings: Vec<String>,
+        doc: Document,
+        warnings: Vec<String>,
         origin: Option<String>,
         options: &kroniek_core::AnnotateOptions,
     ) -> StoredDocument {
         let analysis = kroniek_core::annotate_with(&doc, options);
+        Self::pack(doc, warnings, origin, &analysis)
+    }
+
+    /// [`StoredDocument::analyse_with`] for several documents (document, reader warnings,
+    /// provenance) at once, the same result in the same order, faster
+    /// ([`kroniek_core::annotate_batch`]; hand over about [`kroniek_core::ANNOTATE_BATCH`]).
+    pub fn analyse_batch(
+        items: Vec<(Document, Vec<String>, Option<String>)>,
+        options: &kroniek_core::AnnotateOptions,
+    ) -> Vec<StoredDocument> {
+        let docs: Vec<&Document> = items.iter().map(|(d, _, _)| d).collect();
+        let analyses = kroniek_core::annotate_batch(&docs, options);
+        drop(docs);
+        items
+            .into_iter()
+            .zip(&analyses)
+            .map(|((doc, warnings, origin), analysis)| Self::pack(doc, warnings, origin, analysis))
+            .collect()
+    }
+
+    /// A document with its analysis, as stored.
+    fn pack(
+        mut doc: Document,
+        mut warnings: Vec<String>,
+        origin: Option<String>,
+        analysis: &kroniek_core::Analysis,
+    ) -> StoredDocument {
         doc.language = analysis.language;
         // Readers already flag a missing date; the other diagnostics are news to the user.
         warnings.extend(
@@ -85,7 +112,7 @@ impl StoredDocument {
                 })
                 .map(|d| d.message.clone()),
         );
-        let records = kroniek_core::record::extract(&doc, &analysis);
+        let records = kroniek_core::record::extract(&doc, analysis);
         StoredDocument {
             search_terms: Some(SearchTerms::of(&doc)),
             records: Some(records),

@@ -5,7 +5,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use kroniek_core::{annotate_with, AnnotateOptions, Document, Lang, ParserChoice, PubDate};
+use kroniek_core::{
+    annotate_batch, annotate_with, Analysis, AnnotateOptions, Document, Lang, ParserChoice,
+    PubDate, ANNOTATE_BATCH,
+};
 use kroniek_formats::{Format, Options};
 use serde_json::{json, Value};
 
@@ -101,6 +104,27 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             args.pretty,
         )?;
     } else {
+        let dct = match &args.dct {
+            Some(d) => {
+                Some(PubDate::parse(d).with_context(|| format!("--dct {d:?} is not a date"))?)
+            }
+            None => None,
+        };
+        let options = args.options();
+        // Articles are annotated a batch at a time (faster: see `annotate_batch`) and
+        // written in input order.
+        let mut pending: Vec<(Document, Vec<String>)> = Vec::with_capacity(ANNOTATE_BATCH);
+        let flush = |pending: &mut Vec<(Document, Vec<String>)>,
+                     out: &mut io::BufWriter<io::StdoutLock>|
+         -> io::Result<()> {
+            let (docs, warnings): (Vec<Document>, Vec<Vec<String>>) =
+                std::mem::take(pending).into_iter().unzip();
+            let analyses = annotate_batch(&docs, &options);
+            for ((doc, warnings), analysis) in docs.iter().zip(&warnings).zip(&analyses) {
+                write_json(out, &document_json_of(doc, warnings, analysis), args.pretty)?;
+            }
+            Ok(())
+        };
         for record in kroniek_formats::read(format, BufReader::new(&bytes[..]), &Options::default())
         {
             match record {
@@ -108,15 +132,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     if lang.is_some() {
                         rec.doc.language = lang;
                     }
-                    if let (Some(d), true) = (&args.dct, rec.doc.published.is_unknown()) {
-                        rec.doc.published = PubDate::parse(d)
-                            .with_context(|| format!("--dct {d:?} is not a date"))?;
+                    if let (Some(d), true) = (dct, rec.doc.published.is_unknown()) {
+                        rec.doc.published = d;
                     }
-                    write_json(
-                        &mut out,
-                        &document_json_with(&rec.doc, &rec.warnings, &args.options()),
-                        args.pretty,
-                    )?;
+                    pending.push((rec.doc, rec.warnings));
+                    if pending.len() >= ANNOTATE_BATCH {
+                        flush(&mut pending, &mut out)?;
+                    }
                 }
                 Err(e) => {
                     failed = true;
@@ -124,6 +146,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 }
             }
         }
+        flush(&mut pending, &mut out)?;
     }
     out.flush()?;
     Ok(if failed {
@@ -150,7 +173,11 @@ pub fn document_json(doc: &Document, warnings: &[String]) -> Value {
 
 /// The JSON form of a document and its analysis, with per-token syntax if `options.syntax`.
 pub fn document_json_with(doc: &Document, warnings: &[String], options: &AnnotateOptions) -> Value {
-    let analysis = annotate_with(doc, options);
+    document_json_of(doc, warnings, &annotate_with(doc, options))
+}
+
+/// The JSON form of a document and its analysis (with per-token syntax if it has one).
+pub fn document_json_of(doc: &Document, warnings: &[String], analysis: &Analysis) -> Value {
     let annotations: Vec<Value> = analysis
         .annotations()
         .into_iter()
