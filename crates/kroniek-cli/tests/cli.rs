@@ -176,6 +176,43 @@ fn annotate_reads_stdin_without_a_store() {
     }
 }
 
+/// JSONL is annotated in batches on several threads, but every line comes out in input
+/// order, each with its own text, and a bad line is reported without losing the others.
+#[test]
+fn annotate_jsonl_keeps_input_order_across_batches() {
+    let mut input = String::new();
+    for i in 0..150 {
+        if i == 77 {
+            input.push_str("{not json\n");
+        }
+        let text = if i % 2 == 0 {
+            format!("Op {} maart zei de minister dat {i} schepen wachtten.", i % 28 + 1)
+        } else {
+            format!("On March {} the minister said {i} ships were waiting.", i % 28 + 1)
+        };
+        input.push_str(&serde_json::json!({"text": text, "published": "2019-04"}).to_string());
+        input.push('\n');
+    }
+    let o = common::run_with_stdin(&["annotate", "--format", "jsonl", "--syntax"], &input);
+    assert!(!o.status.success(), "the bad line makes the exit status non-zero");
+    assert!(stderr(&o).contains("line 78"), "{}", stderr(&o));
+    let out = stdout(&o);
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 150);
+    for (i, v) in lines.iter().enumerate() {
+        let sentence = &v["annotations"][0]["text"];
+        assert!(
+            sentence.as_str().unwrap().contains(&format!(" {i} ")),
+            "line {i}: {sentence}"
+        );
+        assert_eq!(v["language"], if i % 2 == 0 { "nl" } else { "en" });
+        assert!(v["syntax"].as_array().is_some_and(|s| !s.is_empty()), "line {i}");
+    }
+}
+
 #[test]
 fn demo_runs_and_finds_the_corpus() {
     let dir = tempfile::tempdir().unwrap();

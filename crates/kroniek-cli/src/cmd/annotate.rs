@@ -10,6 +10,7 @@ use kroniek_core::{
     PubDate, ANNOTATE_BATCH,
 };
 use kroniek_formats::{Format, Options};
+use rayon::prelude::*;
 use serde_json::{json, Value};
 
 /// Annotate articles without storing them.
@@ -111,17 +112,28 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             None => None,
         };
         let options = args.options();
-        // Articles are annotated a batch at a time (faster: see `annotate_batch`) and
-        // written in input order.
-        let mut pending: Vec<(Document, Vec<String>)> = Vec::with_capacity(ANNOTATE_BATCH);
+        // Articles are annotated a batch at a time (faster: see `annotate_batch`), one
+        // batch per thread, and written in input order.
+        let group = ANNOTATE_BATCH * rayon::current_num_threads();
+        let mut pending: Vec<(Document, Vec<String>)> = Vec::with_capacity(group);
         let flush = |pending: &mut Vec<(Document, Vec<String>)>,
                      out: &mut io::BufWriter<io::StdoutLock>|
          -> io::Result<()> {
-            let (docs, warnings): (Vec<Document>, Vec<Vec<String>>) =
-                std::mem::take(pending).into_iter().unzip();
-            let analyses = annotate_batch(&docs, &options);
-            for ((doc, warnings), analysis) in docs.iter().zip(&warnings).zip(&analyses) {
-                write_json(out, &document_json_of(doc, warnings, analysis), args.pretty)?;
+            let values: Vec<Value> = pending
+                .par_chunks(ANNOTATE_BATCH)
+                .flat_map_iter(|chunk| {
+                    let docs: Vec<&Document> = chunk.iter().map(|(d, _)| d).collect();
+                    let analyses = annotate_batch(&docs, &options);
+                    chunk
+                        .iter()
+                        .zip(analyses)
+                        .map(|((doc, warnings), a)| document_json_of(doc, warnings, &a))
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            pending.clear();
+            for v in &values {
+                write_json(out, v, args.pretty)?;
             }
             Ok(())
         };
@@ -136,7 +148,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                         rec.doc.published = d;
                     }
                     pending.push((rec.doc, rec.warnings));
-                    if pending.len() >= ANNOTATE_BATCH {
+                    if pending.len() >= group {
                         flush(&mut pending, &mut out)?;
                     }
                 }
