@@ -186,15 +186,24 @@ fn annotate_jsonl_keeps_input_order_across_batches() {
             input.push_str("{not json\n");
         }
         let text = if i % 2 == 0 {
-            format!("Op {} maart zei de minister dat {i} schepen wachtten.", i % 28 + 1)
+            format!(
+                "Op {} maart zei de minister dat {i} schepen wachtten.",
+                i % 28 + 1
+            )
         } else {
-            format!("On March {} the minister said {i} ships were waiting.", i % 28 + 1)
+            format!(
+                "On March {} the minister said {i} ships were waiting.",
+                i % 28 + 1
+            )
         };
         input.push_str(&serde_json::json!({"text": text, "published": "2019-04"}).to_string());
         input.push('\n');
     }
     let o = common::run_with_stdin(&["annotate", "--format", "jsonl", "--syntax"], &input);
-    assert!(!o.status.success(), "the bad line makes the exit status non-zero");
+    assert!(
+        !o.status.success(),
+        "the bad line makes the exit status non-zero"
+    );
     assert!(stderr(&o).contains("line 78"), "{}", stderr(&o));
     let out = stdout(&o);
     let lines: Vec<serde_json::Value> = out
@@ -209,7 +218,10 @@ fn annotate_jsonl_keeps_input_order_across_batches() {
             "line {i}: {sentence}"
         );
         assert_eq!(v["language"], if i % 2 == 0 { "nl" } else { "en" });
-        assert!(v["syntax"].as_array().is_some_and(|s| !s.is_empty()), "line {i}");
+        assert!(
+            v["syntax"].as_array().is_some_and(|s| !s.is_empty()),
+            "line {i}"
+        );
     }
 }
 
