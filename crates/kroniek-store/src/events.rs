@@ -125,6 +125,11 @@ pub(crate) const MIGRATION_6: &str = "ALTER TABLE claims ADD COLUMN entity INTEG
     CREATE INDEX documents_lang ON documents(lang);
     CREATE INDEX annotations_layer_doc ON annotations(layer, doc);";
 
+/// Migration 7: conflicts are judged between speakers ([`disagree`]), so the cached claim
+/// groups are rebuilt once.
+pub(crate) const MIGRATION_7: &str =
+    "UPDATE meta SET value = value + 1 WHERE key = 'claims_generation';";
+
 /// One mention of an event, as a timeline shows it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EventMentionView {
@@ -255,7 +260,7 @@ pub struct ClaimGroup {
     pub subject: (u32, String),
     /// What is counted (`fighters`).
     pub property: String,
-    /// Whether the values disagree (beyond rounding) between sources or dates.
+    /// Whether the values disagree (beyond rounding) between speakers ([`disagree`]).
     pub conflict: bool,
     /// How many claims the group has (`claims` holds at most `ClaimQuery::max_claims`).
     pub claim_count: usize,
@@ -1145,23 +1150,46 @@ fn claim_row(r: &rusqlite::Row<'_>, at: usize) -> Result<ClaimView, Error> {
     })
 }
 
-/// Whether two claims of a group, from different sources or dates, disagree beyond
-/// [`DISAGREEMENT`]. Linear: every claim is compared with the smallest and the largest.
+/// Whether two claims of a group by different speakers disagree beyond [`DISAGREEMENT`].
+/// The speaker is the attributed source, else the outlet, else the article: one article's
+/// (or one source's) own numbers about a subject are mostly different measures ("profit
+/// of $78.8 million on revenue of $2.35 billion") or changes over time, not a dispute.
+/// Linear: every claim is compared with the smallest and the largest of each other speaker.
 pub fn disagree(claims: &[ClaimView]) -> bool {
-    fn who(c: &ClaimView) -> (Option<&str>, &str) {
-        (c.source.as_deref().or(c.outlet.as_deref()), c.when.as_str())
+    fn speaker(c: &ClaimView) -> std::borrow::Cow<'_, str> {
+        match c.source.as_deref().or(c.outlet.as_deref()) {
+            Some(s) => std::borrow::Cow::Borrowed(s),
+            None => std::borrow::Cow::Owned(c.doc.to_string()),
+        }
     }
     let differ = |a: &ClaimView, b: &ClaimView| {
         let big = a.value.abs().max(b.value.abs());
-        big > 0.0 && (a.value - b.value).abs() / big > DISAGREEMENT && who(a) != who(b)
+        big > 0.0 && (a.value - b.value).abs() / big > DISAGREEMENT
     };
-    let (Some(min), Some(max)) = (
-        claims.iter().min_by(|a, b| a.value.total_cmp(&b.value)),
-        claims.iter().max_by(|a, b| a.value.total_cmp(&b.value)),
-    ) else {
-        return false;
-    };
-    claims.iter().any(|c| differ(c, min) || differ(c, max))
+    // The smallest and largest value of each speaker: two speakers disagree when some
+    // value of one differs from the other's extremes.
+    let mut extremes: Vec<(std::borrow::Cow<'_, str>, &ClaimView, &ClaimView)> = Vec::new();
+    for c in claims {
+        let who = speaker(c);
+        match extremes.iter_mut().find(|(w, _, _)| *w == who) {
+            Some((_, min, max)) => {
+                if c.value < min.value {
+                    *min = c;
+                }
+                if c.value > max.value {
+                    *max = c;
+                }
+            }
+            None => extremes.push((who, c, c)),
+        }
+    }
+    extremes.iter().enumerate().any(|(i, (_, a_min, a_max))| {
+        extremes[i + 1..].iter().any(|(_, b_min, b_max)| {
+            [a_min, a_max]
+                .iter()
+                .any(|a| differ(a, b_min) || differ(a, b_max))
+        })
+    })
 }
 
 /// Up to this many articles matching a timeline's words, their events are gathered
@@ -1295,5 +1323,64 @@ impl SqliteStore {
             }
         }
         Ok((out, matching as usize))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claim(doc: &str, source: Option<&str>, when: &str, value: f64) -> ClaimView {
+        ClaimView {
+            doc: DocId::of_content(None, doc),
+            outlet: None,
+            published: "2019-02".into(),
+            text: String::new(),
+            sentence: String::new(),
+            value,
+            bound: "exact".into(),
+            unit: "strijders".into(),
+            source: source.map(Into::into),
+            when: when.into(),
+        }
+    }
+
+    #[test]
+    fn only_different_speakers_disagree() {
+        // Sources that differ, in one article: the seed case.
+        assert!(disagree(&[
+            claim("a", Some("The Guardian"), "2019-01-10", 500.0),
+            claim("a", Some("BBC"), "2019-02", 1500.0),
+        ]));
+        // One article's own numbers, or one source's at two dates: no dispute.
+        assert!(!disagree(&[
+            claim("a", None, "1989", 3.27),
+            claim("a", None, "1989-Q3", 2.35e9),
+        ]));
+        assert!(!disagree(&[
+            claim("a", Some("Unisys"), "1989", 4.0),
+            claim("b", Some("Unisys"), "1990", 500.0),
+        ]));
+        // Two articles without a source are two speakers; rounding is no dispute.
+        assert!(disagree(&[
+            claim("a", None, "2019", 14000.0),
+            claim("b", None, "2019", 1500.0),
+        ]));
+        assert!(!disagree(&[
+            claim("a", None, "2019", 18000.0),
+            claim("b", Some("BBC"), "2019", 18300.0),
+        ]));
+        // A speaker's spread is no dispute, another speaker outside it is.
+        let spread = [
+            claim("a", Some("X"), "2019", 10.0),
+            claim("a", Some("X"), "2019", 100.0),
+        ];
+        assert!(!disagree(&spread));
+        assert!(disagree(&[
+            spread[0].clone(),
+            spread[1].clone(),
+            claim("b", Some("Y"), "2019", 50.0)
+        ]));
+        assert!(!disagree(&[]));
     }
 }

@@ -101,6 +101,8 @@ const MIGRATIONS: &[&str] = &[
     crate::entities::INDEX_MIGRATION,
     // 6: claims keep their subject's entity; cached claim groups; an index on language.
     crate::events::MIGRATION_6,
+    // 7: conflicts judged between speakers; the cached claim groups rebuilt.
+    crate::events::MIGRATION_7,
 ];
 
 /// A full-text query error is the user's; anything else is the store's.

@@ -23,8 +23,9 @@ pub enum Format {
 
 /// Numbers the articles give, grouped by what they are about (subject and property,
 /// across languages: "1.500 strijders" and "14,000 fighters" are both `fighters`), each
-/// with its source and date. With --conflicts, only the groups where sources or dates
-/// disagree by more than 10%: shown side by side, never averaged.
+/// with its source and date. With --conflicts, only the groups where two speakers (the
+/// attributed source, else the outlet, else the article) disagree by more than 10%:
+/// shown side by side, never averaged.
 ///
 /// Examples:
 ///   kroniek claims --conflicts

@@ -384,7 +384,7 @@ pub fn find_tagged(
                             let mult = |j: usize| lex.multipliers.get(&*words[j]).copied();
                             if let (None, Some(m)) = (mult(end - 1), mult(end2 - 1)) {
                                 if value < 1000.0 {
-                                    value *= m;
+                                    value = scaled(value, m);
                                 }
                             }
                         }
@@ -507,7 +507,7 @@ fn number_at(
     while end < toks.len() {
         match lex.multipliers.get(&*words[end]) {
             Some(m) if value < 1000.0 * m => {
-                value *= m;
+                value = scaled(value, *m);
                 end += 1;
             }
             _ => break,
@@ -516,9 +516,38 @@ fn number_at(
     value.is_finite().then_some((value, end))
 }
 
+/// `value × multiplier` without the binary rounding error that decimals pick up:
+/// "$525.8 million" is 525,800,000, not 525,799,999.99999994. Rounded to 12 significant
+/// digits, more than any written number has.
+fn scaled(value: f64, multiplier: f64) -> f64 {
+    let x = value * multiplier;
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    let decimals = 12 - x.abs().log10().ceil() as i32;
+    if decimals >= 0 {
+        let p = 10f64.powi(decimals.min(300));
+        (x * p).round() / p
+    } else {
+        let p = 10f64.powi((-decimals).min(300));
+        (x / p).round() * p
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn multiplied_decimals_are_whole() {
+        assert_eq!(scaled(525.8, 1e6), 525_800_000.0);
+        assert_eq!(scaled(9.6, 1e9), 9_600_000_000.0);
+        assert_eq!(scaled(2.35, 1e9), 2_350_000_000.0);
+        assert_eq!(scaled(0.5, 1e6), 500_000.0);
+        assert_eq!(scaled(3.0, 1e3), 3000.0);
+        assert!(scaled(1.0, f64::MAX).is_finite());
+        assert!(scaled(1e300, 1e300).is_infinite());
+    }
 
     #[test]
     fn find_bytes_is_str_find() {
