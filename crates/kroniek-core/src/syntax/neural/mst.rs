@@ -26,7 +26,7 @@ pub(crate) fn tree_fast(s: &[f64], m: usize) -> Vec<usize> {
     if let Some(heads) = argmax_tree(s, m) {
         return heads;
     }
-    let free = cle(s.to_vec(), m);
+    let free = cle(s, m, false);
     if free.iter().skip(1).filter(|&&h| h == 0).count() == 1 {
         return free;
     }
@@ -131,94 +131,209 @@ pub(crate) fn argmax_tree_scores(s: &[f32], m: usize) -> Option<Vec<usize>> {
 fn tree_cle(s: &[f64], m: usize) -> Vec<usize> {
     // One root dependent: every tree has at least one, so a large penalty on each makes the
     // best tree the best one with exactly one (scores are clamped log probabilities).
-    let mut scores = s.to_vec();
-    for d in 1..m {
-        scores[d * m] -= PENALTY;
-    }
-    cle(scores, m)
+    cle(s, m, true)
 }
 
 const PENALTY: f64 = 1e7;
 const NEG: f64 = f64::NEG_INFINITY;
 
-/// Chu-Liu-Edmonds on a dense matrix (consumed: the contracted problem gets its own).
-fn cle(mut s: Vec<f64>, m: usize) -> Vec<usize> {
-    for d in 0..m {
-        s[d * m + d] = NEG;
+/// Chu-Liu-Edmonds on a dense matrix, with [`PENALTY`] taken off every root arc if
+/// `root_penalty`: the heads that contracting each level's first cycle into a new node (the
+/// kept nodes in order, then the cycle's node) and solving that smaller problem give, the
+/// same to the bit, ties included, as the recursion that builds each level's matrix anew
+/// (`cle_rebuilt` in the tests). Here the levels share one matrix: the cycle's node gets
+/// the next free id (so the active ids in increasing order are the rebuilt level's order),
+/// its row and column are written once, and only the nodes whose best head was in the
+/// cycle look for a new one (any other node's first best head is still the first best:
+/// the cycle's column holds the best of the cycle's entries and comes last). So a level
+/// costs O(active nodes × cycle length) instead of a copy of the whole matrix, which the
+/// one-root search (up to `m` levels) makes O(m³).
+fn cle(s: &[f64], m: usize, root_penalty: bool) -> Vec<usize> {
+    if m <= 1 {
+        return vec![0; m];
     }
-    for v in s.iter_mut().take(m) {
-        *v = NEG;
+    // Ids 0..m the nodes, m.. the cycles' nodes (at most m - 2 contractions).
+    let cap = 2 * m;
+    W.with(|w| {
+        let mut w = w.borrow_mut();
+        if w.len() < cap * cap {
+            w.resize(cap * cap, 0.0);
+        }
+        cle_in(&mut w[..cap * cap], s, m, cap, root_penalty)
+    })
+}
+
+thread_local! {
+    /// The shared matrix of [`cle`], reused: every entry it reads is written first.
+    static W: std::cell::RefCell<Vec<f64>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// One contraction of [`cle`]: the cycle's node, its members (in the order
+/// [`find_cycle`] gives) and their heads at that level.
+struct Level {
+    c: usize,
+    cycle: Vec<usize>,
+    heads: Vec<usize>,
+}
+
+/// The first best head of `d` among the active ids (in order, the root first), and
+/// whether another active id has the same score.
+fn best_head(w: &[f64], cap: usize, d: usize, active: &[usize]) -> (usize, bool) {
+    let row = &w[d * cap..(d + 1) * cap];
+    let mut best = active[0];
+    let mut bv = row[best];
+    let mut tie = false;
+    for &h in &active[1..] {
+        let v = row[h];
+        if v > bv {
+            best = h;
+            bv = v;
+            tie = false;
+        } else if v == bv {
+            tie = true;
+        }
     }
-    let mut heads = vec![0usize; m];
+    (best, tie)
+}
+
+/// The cycle member that kept dependent `d` takes as head when its head is the cycle's
+/// node: the first best (in cycle order; the first member if none beats minus infinity).
+fn out_arg(w: &[f64], cap: usize, d: usize, cycle: &[usize]) -> usize {
+    let row = &w[d * cap..(d + 1) * cap];
+    let mut best = NEG;
+    let mut arg = cycle[0];
+    for &h in cycle {
+        if row[h] > best {
+            best = row[h];
+            arg = h;
+        }
+    }
+    arg
+}
+
+/// The cycle member through which kept head `h` enters the cycle (score minus the cycle
+/// arc it breaks), and that value.
+fn in_arg(w: &[f64], cap: usize, h: usize, cycle: &[usize], heads: &[usize]) -> (usize, f64) {
+    let mut best = NEG;
+    let mut arg = cycle[0];
+    for (&d, &hd) in cycle.iter().zip(heads) {
+        let v = w[d * cap + h] - w[d * cap + hd];
+        if v > best {
+            best = v;
+            arg = d;
+        }
+    }
+    (arg, best)
+}
+
+fn cle_in(w: &mut [f64], s: &[f64], m: usize, cap: usize, root_penalty: bool) -> Vec<usize> {
+    // Row 0 (the root's) is never read; the diagonal is minus infinity.
     for d in 1..m {
-        let row = &s[d * m..(d + 1) * m];
-        let mut best = 0;
-        for h in 1..m {
-            if row[h] > row[best] {
-                best = h;
+        let row = &mut w[d * cap..d * cap + m];
+        row.copy_from_slice(&s[d * m..(d + 1) * m]);
+        if root_penalty {
+            row[0] -= PENALTY;
+        }
+        row[d] = NEG;
+    }
+    let mut active: Vec<usize> = (0..m).collect();
+    let mut head = vec![0usize; cap];
+    // Whether a node's best score is had by another active id too.
+    let mut tie = vec![false; cap];
+    for d in 1..m {
+        (head[d], tie[d]) = best_head(w, cap, d, &active);
+    }
+    let mut state = vec![0u8; cap];
+    let mut in_cycle = vec![false; cap];
+    let mut levels: Vec<Level> = Vec::new();
+    let mut next = m;
+    while let Some(cycle) = find_cycle_among(&head, &active, &mut state) {
+        let c = next;
+        next += 1;
+        for &v in &cycle {
+            in_cycle[v] = true;
+        }
+        let heads: Vec<usize> = cycle.iter().map(|&v| head[v]).collect();
+        active.retain(|&v| !in_cycle[v]);
+        // The cycle's column (best entry of the kept dependents into the cycle) and row.
+        for &d in &active[1..] {
+            let h = out_arg(w, cap, d, &cycle);
+            w[d * cap + c] = w[d * cap + h].max(NEG);
+        }
+        for &h in &active {
+            w[c * cap + h] = in_arg(w, cap, h, &cycle, &heads).1;
+        }
+        w[c * cap + c] = NEG;
+        active.push(c);
+        // A node whose (single) best head was in the cycle now has its best score at the
+        // cycle's node only; one with a tie for the best looks again. Any other node's
+        // count of best scores stays one, or two and more.
+        for i in 1..active.len() {
+            let d = active[i];
+            if d == c || (in_cycle[head[d]] && tie[d]) {
+                (head[d], tie[d]) = best_head(w, cap, d, &active);
+            } else if in_cycle[head[d]] {
+                head[d] = c;
             }
         }
-        heads[d] = best;
+        levels.push(Level { c, cycle, heads });
     }
-    let Some(cycle) = find_cycle(&heads) else {
-        return heads;
-    };
-    let mut in_cycle = vec![false; m];
-    for &c in &cycle {
-        in_cycle[c] = true;
-    }
-    // New node ids: kept nodes in order, then the contracted cycle node.
-    let kept: Vec<usize> = (0..m).filter(|&v| !in_cycle[v]).collect();
-    let mk = kept.len() + 1;
-    let c = kept.len();
-    let mut t = vec![NEG; mk * mk];
-    // For a kept dependent, the best head inside the cycle; for a kept head, the best cycle
-    // node to enter by (score minus the cycle arc it breaks).
-    let mut out_arg = vec![0usize; kept.len()];
-    let mut in_arg = vec![0usize; kept.len()];
-    for (nd, &d) in kept.iter().enumerate() {
-        let row = &s[d * m..(d + 1) * m];
-        for (nh, &h) in kept.iter().enumerate() {
-            t[nd * mk + nh] = row[h];
-        }
-        let mut best = NEG;
-        let mut arg = cycle[0];
-        for &h in &cycle {
-            if row[h] > best {
-                best = row[h];
-                arg = h;
+    // Back through the levels: a kept node whose head is the cycle's node takes the cycle
+    // member it was best attached to; the cycle members keep their heads but for the one
+    // the cycle's head enters by.
+    for level in levels.iter().rev() {
+        let c = level.c;
+        let hc = head[c];
+        // The ids active at this level besides the cycle: those with ids below `c` not yet
+        // contracted at this point (their head is set).
+        for d in 1..c {
+            if !in_cycle[d] && head[d] == c {
+                head[d] = out_arg(w, cap, d, &level.cycle);
             }
         }
-        t[nd * mk + c] = best;
-        out_arg[nd] = arg;
-    }
-    for (nh, &h) in kept.iter().enumerate() {
-        let mut best = NEG;
-        let mut arg = cycle[0];
-        for &d in &cycle {
-            let v = s[d * m + h] - s[d * m + heads[d]];
-            if v > best {
-                best = v;
-                arg = d;
-            }
+        for (&v, &h) in level.cycle.iter().zip(&level.heads) {
+            in_cycle[v] = false;
+            head[v] = h;
         }
-        t[c * mk + nh] = best;
-        in_arg[nh] = arg;
+        let (d, _) = in_arg(w, cap, hc, &level.cycle, &level.heads);
+        head[d] = hc;
     }
-    drop(s);
-    let sub = cle(t, mk);
-    let mut out = heads.clone();
-    for (nd, &d) in kept.iter().enumerate() {
-        if nd == 0 && d == 0 {
+    head.truncate(m);
+    head[0] = 0;
+    head
+}
+
+/// [`find_cycle`] over the active ids (in order) of [`cle`]'s shared matrix; `state` is
+/// left all zeros.
+fn find_cycle_among(heads: &[usize], active: &[usize], state: &mut [u8]) -> Option<Vec<usize>> {
+    // 0 unvisited, 1 on the current path, 2 done.
+    state[0] = 2;
+    let mut found = None;
+    let mut path = Vec::new();
+    for &start in &active[1..] {
+        if state[start] != 0 {
             continue;
         }
-        let nh = sub[nd];
-        out[d] = if nh == c { out_arg[nd] } else { kept[nh] };
+        path.clear();
+        let mut v = start;
+        while state[v] == 0 {
+            state[v] = 1;
+            path.push(v);
+            v = heads[v];
+        }
+        if state[v] == 1 {
+            let pos = path.iter().position(|&p| p == v).unwrap_or(0);
+            found = Some(path[pos..].to_vec());
+            break;
+        }
+        for &p in &path {
+            state[p] = 2;
+        }
     }
-    let nh = sub[c];
-    let h = kept[nh];
-    out[in_arg[nh]] = h;
-    out
+    for &v in active {
+        state[v] = 0;
+    }
+    found
 }
 
 /// A cycle of the head graph (nodes other than the root), if there is one.
@@ -271,6 +386,157 @@ mod tests {
 
     fn total(s: &[f64], m: usize, h: &[usize]) -> f64 {
         (1..m).map(|d| s[d * m + h[d]]).sum()
+    }
+
+    /// Chu-Liu-Edmonds as it was written before the shared matrix: each level's matrix
+    /// built anew (kept nodes in order, then the cycle's node), solved recursively.
+    fn cle_rebuilt(mut s: Vec<f64>, m: usize) -> Vec<usize> {
+        for d in 0..m {
+            s[d * m + d] = NEG;
+        }
+        for v in s.iter_mut().take(m) {
+            *v = NEG;
+        }
+        let mut heads = vec![0usize; m];
+        for d in 1..m {
+            let row = &s[d * m..(d + 1) * m];
+            let mut best = 0;
+            for h in 1..m {
+                if row[h] > row[best] {
+                    best = h;
+                }
+            }
+            heads[d] = best;
+        }
+        let Some(cycle) = find_cycle(&heads) else {
+            return heads;
+        };
+        let mut in_cycle = vec![false; m];
+        for &c in &cycle {
+            in_cycle[c] = true;
+        }
+        let kept: Vec<usize> = (0..m).filter(|&v| !in_cycle[v]).collect();
+        let mk = kept.len() + 1;
+        let c = kept.len();
+        let mut t = vec![NEG; mk * mk];
+        let mut out_arg = vec![0usize; kept.len()];
+        let mut in_arg = vec![0usize; kept.len()];
+        for (nd, &d) in kept.iter().enumerate() {
+            let row = &s[d * m..(d + 1) * m];
+            for (nh, &h) in kept.iter().enumerate() {
+                t[nd * mk + nh] = row[h];
+            }
+            let mut best = NEG;
+            let mut arg = cycle[0];
+            for &h in &cycle {
+                if row[h] > best {
+                    best = row[h];
+                    arg = h;
+                }
+            }
+            t[nd * mk + c] = best;
+            out_arg[nd] = arg;
+        }
+        for (nh, &h) in kept.iter().enumerate() {
+            let mut best = NEG;
+            let mut arg = cycle[0];
+            for &d in &cycle {
+                let v = s[d * m + h] - s[d * m + heads[d]];
+                if v > best {
+                    best = v;
+                    arg = d;
+                }
+            }
+            t[c * mk + nh] = best;
+            in_arg[nh] = arg;
+        }
+        let sub = cle_rebuilt(t, mk);
+        let mut out = heads.clone();
+        for (nd, &d) in kept.iter().enumerate() {
+            if nd == 0 && d == 0 {
+                continue;
+            }
+            let nh = sub[nd];
+            out[d] = if nh == c { out_arg[nd] } else { kept[nh] };
+        }
+        let nh = sub[c];
+        let h = kept[nh];
+        out[in_arg[nh]] = h;
+        out
+    }
+
+    /// The shared-matrix search gives the rebuilt recursion's heads exactly, ties included:
+    /// random scores, scores around random trees, few distinct values (many ties), minus
+    /// infinity entries, with and without the root penalty, short and long sentences.
+    #[test]
+    fn shared_matrix_search_matches_the_rebuilt_recursion() {
+        let mut rng = crate::syntax::Rng::new(17);
+        let mut contracted = 0;
+        let sizes = (2..40usize).chain([60, 90, 150, 260]);
+        for m in sizes {
+            let rounds = if m < 40 { 60 } else { 6 };
+            for round in 0..rounds {
+                let mut order: Vec<usize> = (1..m).collect();
+                rng.shuffle(&mut order);
+                let mut fav = vec![0usize; m];
+                for (i, &v) in order.iter().enumerate().skip(1) {
+                    fav[v] = order[(rng.next_f64() * i as f64) as usize % i];
+                }
+                let strength = rng.next_f64() * 6.0 * f64::from(round % 3);
+                let mut s = vec![0.0; m * m];
+                for d in 0..m {
+                    for h in 0..m {
+                        let bonus = if h == fav[d] { strength } else { 0.0 };
+                        let v = match round % 4 {
+                            // Few distinct values: many exact ties.
+                            1 => (rng.next_f64() * 4.0).floor() - 3.0 + bonus.floor(),
+                            2 if rng.next_f64() < 0.2 => NEG,
+                            _ => (rng.next_f64() * -8.0 + bonus - 6.0).max(-50.0),
+                        };
+                        s[d * m + h] = v;
+                    }
+                }
+                let free = cle(&s, m, false);
+                assert_eq!(free, cle_rebuilt(s.clone(), m), "m={m} round {round}");
+                let mut pen = s.clone();
+                for d in 1..m {
+                    pen[d * m] -= PENALTY;
+                }
+                let one = cle(&s, m, true);
+                assert_eq!(one, cle_rebuilt(pen, m), "m={m} round {round}");
+                if round % 4 != 2 {
+                    assert!(is_tree(&one), "{one:?}");
+                }
+                if argmax_tree(&s, m).is_none() {
+                    contracted += 1;
+                }
+            }
+        }
+        assert!(contracted > 1000, "{contracted}");
+    }
+
+    /// Long sentences: the fast search's tree has one root dependent and a total score no
+    /// lower than the best head of every node but one moved (a cheap bound), and equals
+    /// the rebuilt constrained search's.
+    #[test]
+    fn long_sentences_give_trees_of_the_constrained_search() {
+        let mut rng = crate::syntax::Rng::new(19);
+        for m in [40usize, 75, 120] {
+            for _ in 0..10 {
+                let s: Vec<f64> = (0..m * m)
+                    .map(|_| (rng.next_f64() * -10.0).max(-50.0))
+                    .collect();
+                let h = tree_fast(&s, m);
+                assert!(is_tree(&h), "{h:?}");
+                let mut pen = s.clone();
+                for d in 1..m {
+                    pen[d * m] -= PENALTY;
+                }
+                let full = cle_rebuilt(pen, m);
+                assert!((total(&s, m, &h) - total(&s, m, &full)).abs() < 1e-9);
+                assert_eq!(tree(&s, m), full);
+            }
+        }
     }
 
     #[test]
@@ -342,7 +608,7 @@ mod tests {
                 let full = tree(&s, m);
                 assert!(is_tree(&fast), "{fast:?}");
                 assert_eq!(fast, full, "m={m}");
-                if argmax_tree(&s, m).is_none() && fast == cle(s.clone(), m) {
+                if argmax_tree(&s, m).is_none() && fast == cle(&s, m, false) {
                     free += 1;
                 }
             }
