@@ -191,6 +191,9 @@ struct TypeLexicon {
     /// contains the companion ("raakte … gewond", "zwaargewond raakte"; "raakte de oever"
     /// is no injury).
     with_companion: FastMap<String, Vec<(String, &'static str)>>,
+    /// `!type` lines: words right before a trigger that make its type figurative ("custody
+    /// battle", "legal fight" are no attack); such a trigger gets type `other`.
+    not_after: FastMap<&'static str, Vec<String>>,
 }
 
 fn load_types(lang: Lang) -> TypeLexicon {
@@ -200,6 +203,13 @@ fn load_types(lang: Lang) -> TypeLexicon {
             continue;
         };
         let ty: &'static str = ty.trim();
+        if let Some(ty) = ty.strip_prefix('!') {
+            lex.not_after
+                .entry(ty)
+                .or_default()
+                .extend(stems.split_whitespace().map(str::to_lowercase));
+            continue;
+        }
         for stem in stems.split_whitespace() {
             if let Some((w, particle)) = stem.split_once("=+") {
                 lex.with_particle
@@ -295,6 +305,16 @@ fn particle_type(lang: Lang, s: &Words, v: usize) -> Option<&'static str> {
         }
     }
     None
+}
+
+/// Whether trigger `v` of type `ty` follows a word that makes the type figurative (`!type`
+/// lines of `event_types.txt`: "custody battle", "juridische strijd").
+fn figurative(lang: Lang, s: &Words, v: usize, ty: &str) -> bool {
+    v > 0
+        && type_lexicon(lang)
+            .not_after
+            .get(ty)
+            .is_some_and(|words| words.iter().any(|w| s.lower[v - 1] == *w))
 }
 
 /// The type of verb `v` that it has only with a companion word in its clause
@@ -2099,6 +2119,7 @@ fn find_with(
                 .or_else(|| particle_type(lang, &prepared, verb))
                 .or_else(|| companion_type(lang, &prepared, verb))
                 .filter(|&t| !(LIVING_PATIENT.contains(&t) && lifeless_patient(&prepared, verb, t)))
+                .filter(|&t| !figurative(lang, &prepared, verb, t))
                 .unwrap_or("other");
             out.push(EventMention {
                 span,
