@@ -256,6 +256,24 @@ fn properties(lang: Lang) -> &'static HashMap<String, String> {
     )
 }
 
+/// Rates per unit other than time (`resources/<lang>/claim_rates.txt`: rate TAB phrase):
+/// "a share" makes "$3.27 a share" a value in dollar per share.
+fn claim_rates(lang: Lang) -> &'static [(&'static str, &'static str)] {
+    static CACHE: resources::PerLanguage<Vec<(&'static str, &'static str)>> =
+        resources::PerLanguage::new();
+    CACHE.get(
+        lang,
+        |l| {
+            resources::lines(l, "claim_rates.txt")
+                .filter_map(|line| line.split_once('\t'))
+                .map(|(rate, phrase)| (rate.trim(), phrase.trim()))
+                .filter(|(rate, phrase)| !rate.is_empty() && !phrase.is_empty())
+                .collect()
+        },
+        Vec::new,
+    )
+}
+
 /// Words that, right after a length of time, date an event from the sentence's date
 /// (`resources/<lang>/event_offsets.txt`): -1 where the event lies that long before it
 /// ("refloated on Monday, six days **after** it ran aground"), +1 where after ("two days
@@ -728,6 +746,17 @@ impl<'a> Context<'a> {
     /// making the number a rate.
     fn rate_after(&self, q: Span, sentence: Span) -> Option<&'static str> {
         let text = self.text;
+        // "$3.27 a share", "1,20 euro per aandeel": a rate per unit, no rival of a total.
+        let after = text.get(q.end as usize..sentence.end as usize)?.trim_start();
+        for (rate, phrase) in claim_rates(self.lang) {
+            let rest = after
+                .get(..phrase.len())
+                .filter(|head| head.eq_ignore_ascii_case(phrase))
+                .map(|_| &after[phrase.len()..]);
+            if rest.is_some_and(|r| !r.starts_with(char::is_alphanumeric)) {
+                return Some(rate);
+            }
+        }
         let t = self
             .a
             .timexes

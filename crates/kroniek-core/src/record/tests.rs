@@ -306,6 +306,11 @@ fn rates_are_not_compared_with_totals() {
         // A duration is no rate: "for a week", "three weeks".
         ("The canal lost $5 million for a week.", Lang::EN, "dollar"),
         ("The authority demands $916 million, the KCA said on Monday.", Lang::EN, "dollar"),
+        // Rates per unit (`claim_rates.txt`): per share is no rival of a total.
+        ("Unisys earned $3.27 a share.", Lang::EN, "dollar per share"),
+        ("Shell keert 1,20 euro per aandeel uit.", Lang::NL, "euro per share"),
+        ("The tickets cost $40 per person.", Lang::EN, "dollar per person"),
+        ("Unisys paid the $5 million a shareholder had demanded.", Lang::EN, "dollar"),
     ];
     for (text, lang, want) in cases {
         let d = doc(text, "2024-03-25", lang);
