@@ -747,7 +747,9 @@ impl<'a> Context<'a> {
     fn rate_after(&self, q: Span, sentence: Span) -> Option<&'static str> {
         let text = self.text;
         // "$3.27 a share", "1,20 euro per aandeel": a rate per unit, no rival of a total.
-        let after = text.get(q.end as usize..sentence.end as usize)?.trim_start();
+        let after = text
+            .get(q.end as usize..sentence.end as usize)?
+            .trim_start();
         for (rate, phrase) in claim_rates(self.lang) {
             let rest = after
                 .get(..phrase.len())
