@@ -465,6 +465,13 @@ pub fn annotate_with(doc: &Document, options: &AnnotateOptions) -> Analysis {
             .max_by_key(|e| e.span.start)
             .map(|e| e.key.clone());
     }
+    crate::attribution::resolve_pronouns(
+        &doc.text,
+        &sentences,
+        &mut attributions,
+        &entities,
+        seg_lang,
+    );
     for q in &mut quantities {
         q.source = crate::attribution::covering(&attributions, q.span);
     }
