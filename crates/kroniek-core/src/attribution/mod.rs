@@ -845,7 +845,7 @@ pub fn resolve_pronouns(
                     && m.span.end <= a.source.start
                     && !attributions.iter().any(|b| b.covers(m.span))
             });
-        let found = subject.or_else(|| previous.and_then(|b| person_of(b)));
+        let found = subject.or_else(|| previous.and_then(&person_of));
         if let Some(m) = found {
             let (key, span) = (m.key.clone(), m.span);
             let a = &mut attributions[ai];
