@@ -537,6 +537,13 @@ impl<'a> Work<'a> {
                 .max_by_key(|e| e.span.start)
                 .map(|e| e.key.clone());
         }
+        crate::attribution::resolve_pronouns(
+            &doc.text,
+            &sentences,
+            &mut attributions,
+            &entities,
+            seg_lang,
+        );
         for q in &mut quantities {
             q.source = crate::attribution::covering(&attributions, q.span);
         }

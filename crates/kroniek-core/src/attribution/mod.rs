@@ -17,7 +17,8 @@
 //!
 //! Without entity linking the source is kept as its descriptor span ("de Britse zender
 //! BBC", "inlichtingenbronnen"); [`Attribution::name`] is the last run of capitalised words
-//! in it ("BBC"), if any.
+//! in it ("BBC"), if any. A source that is a personal pronoun ("He said …") gets the person
+//! it refers to from the entity mentions ([`resolve_pronouns`]).
 
 use std::borrow::Cow;
 
@@ -60,7 +61,8 @@ pub struct Attribution {
     pub cue: Span,
     /// The source phrase.
     pub source: Span,
-    /// The source's name: the last run of capitalised words of the source phrase.
+    /// The source's name: the last run of capitalised words of the source phrase; for a
+    /// pronoun resolved by [`resolve_pronouns`], the earlier mention of its person.
     pub name: Option<Span>,
     /// How it is expressed.
     pub kind: CueKind,
@@ -134,6 +136,21 @@ struct Lexicon {
     coordinators: FastSet<String>,
     pronouns: FastSet<String>,
     adverbs: FastSet<String>,
+    /// Pronouns that name one person ("he", "hij"): resolved to an earlier person.
+    persons: FastSet<String>,
+    /// Pronouns that name one person with a singular verb, else a group ("ze zei" / "ze
+    /// zeiden").
+    persons_if_singular: FastSet<String>,
+    /// Endings of a plural finite verb ("zeiden", "melden").
+    plural_endings: Vec<String>,
+    /// Phrases that may stand between a subject and its verb ("Officials on Tuesday said").
+    between: Phrases,
+    /// Words that open a relative clause after a subject and a comma ("The minister, who
+    /// resigned, said").
+    relatives: FastSet<String>,
+    /// Words that open an apposition after a subject and a comma ("Smith, a spokesman for
+    /// the firm, said").
+    appositives: FastSet<String>,
     /// Whether a reporting verb after a stop word puts its subject after it (Dutch V2:
     /// "Ook meldt de BBC"); English inverts only after a comma or quote.
     inverts_after_stops: bool,
@@ -153,13 +170,20 @@ fn load(lang: Lang) -> Lexicon {
                 lex.anaphors.insert(phrase.to_lowercase());
             }
             "continue" => lex.continues.push(words),
-            "stop" | "opener" | "tail" | "coordinator" | "pronoun" | "adverb" => {
+            "between" => lex.between.push(words),
+            "plural_ending" => lex.plural_endings.push(phrase.to_lowercase()),
+            "stop" | "opener" | "tail" | "coordinator" | "pronoun" | "adverb" | "person"
+            | "person_if_singular" | "relative" | "appositive" => {
                 let set = match kind {
                     "stop" => &mut lex.stops,
                     "opener" => &mut lex.openers,
                     "tail" => &mut lex.tails,
                     "coordinator" => &mut lex.coordinators,
                     "pronoun" => &mut lex.pronouns,
+                    "person" => &mut lex.persons,
+                    "person_if_singular" => &mut lex.persons_if_singular,
+                    "relative" => &mut lex.relatives,
+                    "appositive" => &mut lex.appositives,
                     _ => &mut lex.adverbs,
                 };
                 set.insert(phrase.to_lowercase());
@@ -324,6 +348,22 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
                     i = last;
                     continue;
                 }
+                // The verb's position for its subject: before an adverb or a phrase that
+                // may stand between them ("Officials on Tuesday said", "Osmani also said").
+                // "The minister, who resigned, said talks continue", "Smith, a spokesman
+                // for the firm, said …": the comma closes a clause or apposition after the
+                // subject at the start of the sentence; the subject is the source.
+                let vp = skip_between(&words, i, lex);
+                if vp > 0 && words[vp - 1] == "," && after < last {
+                    if let Some(source) =
+                        interrupted_subject(text, toks, &words, vp - 1, after, lex)
+                    {
+                        let scope = rest_of_sentence(after);
+                        out.push(make(text, toks, si, i..after, source, CueKind::Verb, scope));
+                        i = after;
+                        continue;
+                    }
+                }
                 if prev_comma && i >= 2 && after < last && last - after <= 10 {
                     // "…, stellen inlichtingenbronnen." — covers the sentence up to the cue.
                     let clause = span_of(toks, 0..i - 1);
@@ -350,16 +390,16 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
                         && last - after <= 6
                         && lex.tails.contains(&*words[after])
                         && (after..last).all(|j| toks[j].kind != TokenKind::Punct));
-                if tail_only && i > 1 {
-                    if let Some(k) = (i.saturating_sub(10)..i - 1)
+                if tail_only && vp > 1 {
+                    if let Some(k) = (vp.saturating_sub(10)..vp - 1)
                         .rev()
                         .find(|&k| words[k] == ",")
                     {
                         // The source starts after any closing quote ('…," she said').
-                        let from = (k + 1..i).find(|&j| !is_quote(&words[j])).unwrap_or(i);
+                        let from = (k + 1..vp).find(|&j| !is_quote(&words[j])).unwrap_or(vp);
                         if k > 0
-                            && from < i
-                            && (k + 1..i).all(|j| {
+                            && from < vp
+                            && (k + 1..vp).all(|j| {
                                 (toks[j].kind != TokenKind::Punct
                                     || words[j] == "("
                                     || words[j] == ")"
@@ -375,7 +415,7 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
                                 toks,
                                 si,
                                 i..after,
-                                from..i,
+                                from..vp,
                                 CueKind::VerbAfter,
                                 scope,
                             ));
@@ -385,9 +425,9 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
                     }
                 }
                 // Subject before the verb, or after it in an inversion.
-                let mut start = i;
+                let mut start = vp;
                 while start > 0
-                    && i - start < 10
+                    && vp - start < 10
                     && toks[start - 1].kind != TokenKind::Punct
                     && !lex.stops.contains(&*words[start - 1])
                 {
@@ -397,7 +437,7 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
                 // appeal": after a coordinator the verb shares the sentence's subject, and
                 // the words after it are the report, not an inverted subject. The subject
                 // is taken when it is a name at the start of the sentence.
-                if i > 1 && lex.coordinators.contains(&*words[i - 1]) {
+                if vp > 1 && lex.coordinators.contains(&*words[vp - 1]) {
                     // Dutch may still name the subject after the verb: "… en zei hij".
                     if lex.inverts_after_stops
                         && after < last
@@ -410,7 +450,7 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
                         continue;
                     }
                     let mut end = 0;
-                    while end < i - 1 && end < 8 && is_cap(text, &toks[end]) {
+                    while end < vp - 1 && end < 8 && is_cap(text, &toks[end]) {
                         end += 1;
                     }
                     let lone_word = end == 1
@@ -440,25 +480,33 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
                 }
                 // A personal pronoun right before the verb is its subject ("He said the
                 // plan failed", "Hij zei dat …"): kept as the source's descriptor.
-                if start == i && i > 0 && lex.pronouns.contains(&*words[i - 1]) {
+                if start == vp && vp > 0 && lex.pronouns.contains(&*words[vp - 1]) {
                     let scope = rest_of_sentence(after);
                     out.push(make(
                         text,
                         toks,
                         si,
                         i..after,
-                        i - 1..i,
+                        vp - 1..vp,
                         CueKind::Verb,
                         scope,
                     ));
                     i = after;
                     continue;
                 }
+                // "She denied reports that …": a pronoun before the words before the verb
+                // is the clause's subject; they are its verb, and the cue is a noun.
+                if start < vp && start > 0 && lex.pronouns.contains(&*words[start - 1]) {
+                    i = after;
+                    continue;
+                }
                 // Dutch inverts after a fronted adverb or phrase ("Toch beschrijft X",
                 // "Tijdens de zitting bevestigde X"): the subject follows the verb.
-                let after_stop = start == i
-                    && i > 0
-                    && toks[i - 1].kind != TokenKind::Punct
+                // English inverts right after a comma (", said X"), not after a phrase
+                // between ("…, earlier this month announced its plans").
+                let after_stop = start == vp
+                    && vp > 0
+                    && (toks[vp - 1].kind != TokenKind::Punct || vp < i)
                     && !lex.inverts_after_stops;
                 if after_stop {
                     // English "officials who said the plan failed": no inversion, and
@@ -466,13 +514,13 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
                     i = after;
                     continue;
                 }
-                let inverted = start == i || (start < i && lex.openers.contains(&*words[start]));
+                let inverted = start == vp || (start < vp && lex.openers.contains(&*words[start]));
                 let (source, rest_from) = if inverted {
                     let end = np_end(after);
                     (after..end, end)
                 } else {
                     // "Osmani also said": the adverb is not part of the source.
-                    let mut end = i;
+                    let mut end = vp;
                     while end > start + 1 && lex.adverbs.contains(&*words[end - 1]) {
                         end -= 1;
                     }
@@ -489,6 +537,92 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
         }
     }
     out
+}
+
+/// Where the subject of a verb at word `i` ends: before any adverbs and `between` phrases
+/// right before the verb ("Officials on Tuesday said" → before "on").
+fn skip_between(words: &[Cow<str>], i: usize, lex: &Lexicon) -> usize {
+    let mut p = i;
+    loop {
+        if p > 1 && lex.adverbs.contains(&*words[p - 1]) {
+            p -= 1;
+            continue;
+        }
+        let phrase = (p.saturating_sub(4)..p).find(|&q| {
+            q > 0
+                && lex.between.0.get(&*words[q]).is_some_and(|list| {
+                    list.iter()
+                        .any(|ph| ph.len() == p - q && words[q..p] == ph[..])
+                })
+        });
+        match phrase {
+            Some(q) => p = q,
+            None => return p,
+        }
+    }
+}
+
+/// The subject at the start of a sentence before a relative clause or an apposition
+/// that the comma at word `k` closes, right before a reporting verb ("The minister, who
+/// resigned, said …", "Smith, a spokesman for the firm, said …"): the words before the
+/// clause's opening comma, when they look like a subject (at most eight words, no
+/// punctuation, stop word, fronted opener, preposition or cue) and the clause opens with
+/// a `relative` or `appositive` word, or the words after the verb open with a
+/// stop word ("zei dat", "said that"), or the subject is a name of several words ("John C.
+/// Marous, chairman and chief executive officer, also said"). A clause of capitalised words
+/// after a subject that is no name is a name and part of the source ("The company's
+/// spokesman, John Smith, said").
+fn interrupted_subject(
+    text: &str,
+    toks: &[Token],
+    words: &[Cow<str>],
+    k: usize,
+    after: usize,
+    lex: &Lexicon,
+) -> Option<std::ops::Range<usize>> {
+    let c = (0..k).rev().find(|&j| toks[j].kind == TokenKind::Punct)?;
+    if words[c] != "," || c == 0 || c > 8 || k - c < 2 || k - c > 13 {
+        return None;
+    }
+    let inner = c + 1..k;
+    if inner
+        .clone()
+        .any(|j| toks[j].kind == TokenKind::Punct && words[j] != "(" && words[j] != ")")
+    {
+        return None;
+    }
+    let first = &*words[0];
+    let subject_like = !lex.openers.contains(first)
+        && !lex.tails.contains(first)
+        && !lex.adverbs.contains(first)
+        && !lex.anaphors.contains(first)
+        && !lex.relatives.contains(first)
+        && (0..c).all(|j| {
+            toks[j].kind != TokenKind::Punct
+                // "Het bedrijf, dat …, meldde": an article may be a stop word ("het").
+                && (!lex.stops.contains(&*words[j])
+                    || (j == 0 && c > 1 && lex.appositives.contains(&*words[j])))
+                && match_at(words, j, &lex.verbs).is_none()
+                && match_at(words, j, &lex.preps).is_none()
+        });
+    if !subject_like {
+        return None;
+    }
+    let opens = &*words[c + 1];
+    let named = |r: std::ops::Range<usize>| r.clone().all(|j| is_cap(text, &toks[j]));
+    let complement = after < words.len()
+        && lex.stops.contains(&*words[after])
+        && !lex.pronouns.contains(&*words[after]);
+    if named(inner) && !named(0..c) {
+        // "The company's spokesman, John Smith, said": the name is part of the source (not
+        // in "Heritage Media Corp., New York, said").
+        return Some(0..k);
+    }
+    (lex.relatives.contains(opens)
+        || lex.appositives.contains(opens)
+        || complement
+        || (c > 1 && named(0..c)))
+    .then_some(0..c)
 }
 
 /// The sentences after `si` in the same paragraph that continue a report.
@@ -568,5 +702,358 @@ fn make(
         sentence: si,
         scope,
         entity: None,
+    }
+}
+
+/// How many sentences before a pronoun source its person may be named.
+const PRONOUN_WINDOW: usize = 3;
+
+/// Resolves the sources that are a personal pronoun naming one person ("He said …",
+/// '"…," she said', "Hij zei dat …"; the `person` words of `attribution.txt`, and the
+/// `person_if_singular` ones when the cue verb has no `plural_ending`: "ze zei", not "ze
+/// zeiden") to the person they refer to, conservatively and without gender, looking at
+/// most [`PRONOUN_WINDOW`] sentences back:
+/// - the last person named first in a sentence since the previous attribution's source,
+///   outside quotes and what any attribution reports ("Apple said Tom Brown had left"
+///   names no speaker; '"I met Obama," he said' is not Obama, nor is Elian in "The only
+///   thing on television is Elian's story, she said"), in a sentence that does not itself
+///   open with such a pronoun ("She also denied accusations by Amir's brother" names no
+///   new person);
+/// - else the previous attribution's person: the pronoun continues that speaker; a source
+///   with no person in it leaves the pronoun unresolved ('"…," said an embassy official.
+///   "…," he said').
+///
+/// An English pronoun after its verb is not resolved: "…, said he had left" has no
+/// subject there. A resolved attribution gets the person's mention as its
+/// [`Attribution::name`] and the entity's key as [`Attribution::entity`], so that the
+/// record shows the person. `mentions` are the document's entity mentions; attributions
+/// already linked to an entity are left alone.
+pub fn resolve_pronouns(
+    text: &str,
+    sentences: &[Sentence],
+    attributions: &mut [Attribution],
+    mentions: &[crate::entities::EntityMention],
+    lang: Lang,
+) {
+    let lex = lexicon(lang);
+    if lex.persons.is_empty() && lex.persons_if_singular.is_empty() {
+        return;
+    }
+    let sentence_of = |at: u32| sentences.partition_point(|s| s.span.end <= at);
+    let is_person = |m: &crate::entities::EntityMention| m.etype == crate::ner::EntityType::Per;
+    let person_word = |span: Span, cue: Span| {
+        let Some(word) = text.get(span.range()).map(str::to_lowercase) else {
+            return false;
+        };
+        lex.persons.contains(&word)
+            || (lex.persons_if_singular.contains(&word) && {
+                let verb = text
+                    .get(cue.range())
+                    .and_then(|c| c.split_whitespace().next())
+                    .unwrap_or("")
+                    .to_lowercase();
+                !lex.plural_endings
+                    .iter()
+                    .any(|e| verb.ends_with(e.as_str()))
+            })
+    };
+    // Sentences that open with a person pronoun: their subject is no new person.
+    let pronoun_led: Vec<bool> = sentences
+        .iter()
+        .map(|s| {
+            let t = text.get(s.span.range()).unwrap_or("");
+            let first: String = t
+                .chars()
+                .skip_while(|c| !c.is_alphabetic())
+                .take_while(|c| c.is_alphabetic())
+                .collect::<String>()
+                .to_lowercase();
+            lex.persons.contains(&first) || lex.persons_if_singular.contains(&first)
+        })
+        .collect();
+    // Whether a mention is inside a quote: after an odd number of quote marks in its
+    // sentence.
+    let in_quote = |m: &crate::entities::EntityMention, s: usize| {
+        let before = text
+            .get(sentences[s].span.start as usize..m.span.start as usize)
+            .unwrap_or("");
+        let marks = before.matches(['"', '“', '”', '„']).count()
+            + before.matches("``").count()
+            + before.matches("''").count();
+        marks % 2 == 1
+    };
+    // Each sentence's first person mention outside quotes: a subject, most often.
+    let mut first_person: Vec<Option<usize>> = vec![None; sentences.len()];
+    for (k, m) in mentions.iter().enumerate() {
+        let s = sentence_of(m.span.start);
+        if s < sentences.len() && is_person(m) && !in_quote(m, s) {
+            let slot = &mut first_person[s];
+            if slot.is_none_or(|j| mentions[j].span.start > m.span.start) {
+                *slot = Some(k);
+            }
+        }
+    }
+    // The person an attribution's source names, if any: the one a pronoun was resolved
+    // to, a person that opens the source before a comma ("Bill Rash, Intel's director";
+    // not "Elian's grandmother, Mariela"), else the one the source is linked to, else the
+    // last person in it.
+    let person_of = |a: &Attribution| {
+        let inside: Vec<&crate::entities::EntityMention> = mentions
+            .iter()
+            .filter(|m| {
+                is_person(m)
+                    && (a.source.contains(m.span) || a.entity.is_some() && a.name == Some(m.span))
+            })
+            .collect();
+        inside
+            .iter()
+            .find(|m| {
+                !a.source.contains(m.span)
+                    || (m.span.start == a.source.start
+                        && text[m.span.end as usize..].starts_with(','))
+            })
+            .or_else(|| {
+                inside
+                    .iter()
+                    .find(|m| a.entity.as_deref() == Some(m.key.as_str()))
+            })
+            .or(inside.last())
+            .copied()
+    };
+    for ai in 0..attributions.len() {
+        let a = &attributions[ai];
+        if a.entity.is_some() || !person_word(a.source, a.cue) {
+            continue;
+        }
+        if a.kind == CueKind::Verb && a.source.start > a.cue.start && !lex.inverts_after_stops {
+            continue;
+        }
+        let from = a.sentence.saturating_sub(PRONOUN_WINDOW);
+        let previous = attributions[..ai]
+            .iter()
+            .rev()
+            .find(|b| b.source.end <= a.source.start)
+            .filter(|b| b.sentence >= from);
+        // The last sentence-first person outside quotes since the previous source.
+        let since = previous.map_or(0, |b| b.source.end);
+        let subject = (from..=a.sentence)
+            .rev()
+            .filter(|&s| !pronoun_led[s])
+            .filter_map(|s| first_person[s].map(|k| &mentions[k]))
+            .find(|m| {
+                m.span.start >= since
+                    && m.span.end <= a.source.start
+                    && !attributions.iter().any(|b| b.covers(m.span))
+            });
+        let found = subject.or_else(|| previous.and_then(&person_of));
+        if let Some(m) = found {
+            let (key, span) = (m.key.clone(), m.span);
+            let a = &mut attributions[ai];
+            a.entity = Some(key);
+            a.name = Some(span);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::entities::EntityMention;
+    use crate::ner::EntityType;
+
+    /// The attributions of `text` with `names` as entity mentions (each `(name, type)` at
+    /// its first occurrence, keyed by its lower case), pronouns resolved.
+    fn resolved(
+        lang: &str,
+        text: &str,
+        names: &[(&str, EntityType)],
+    ) -> Vec<(String, Option<String>)> {
+        let lang = Lang::new(lang).expect("language");
+        let tokens = crate::text::tokenize(text, lang);
+        let sentences = crate::text::sentences(text, &tokens);
+        let mut attributions = find(text, &tokens, &sentences, lang);
+        let mut mentions: Vec<EntityMention> = names
+            .iter()
+            .enumerate()
+            .map(|(k, (name, etype))| {
+                let at = text.find(name).expect("name in text");
+                EntityMention {
+                    span: Span::new(at, at + name.len()),
+                    etype: *etype,
+                    entity: k,
+                    key: name.to_lowercase(),
+                }
+            })
+            .collect();
+        mentions.sort_by_key(|m| m.span.start);
+        for a in &mut attributions {
+            a.entity = mentions
+                .iter()
+                .filter(|m| a.source.contains(m.span))
+                .max_by_key(|m| m.span.start)
+                .map(|m| m.key.clone());
+        }
+        resolve_pronouns(text, &sentences, &mut attributions, &mentions, lang);
+        attributions
+            .iter()
+            .map(|a| {
+                let who = a.name.unwrap_or(a.source);
+                (text[who.range()].to_string(), a.entity.clone())
+            })
+            .collect()
+    }
+
+    fn who(name: &str, key: Option<&str>) -> (String, Option<String>) {
+        (name.to_string(), key.map(str::to_string))
+    }
+
+    #[test]
+    fn pronoun_takes_the_last_person_before_it() {
+        let got = resolved(
+            "en",
+            "John Smith arrived in Paris. He said the plan failed.",
+            &[("John Smith", EntityType::Per), ("Paris", EntityType::Loc)],
+        );
+        assert_eq!(got, vec![who("John Smith", Some("john smith"))]);
+    }
+
+    #[test]
+    fn pronoun_prefers_the_previous_attributions_person() {
+        let got = resolved(
+            "en",
+            "Mary Lee said Tom Brown had left. She said the talks continue.",
+            &[
+                ("Mary Lee", EntityType::Per),
+                ("Tom Brown", EntityType::Per),
+            ],
+        );
+        assert_eq!(
+            got,
+            vec![
+                who("Mary Lee", Some("mary lee")),
+                who("Mary Lee", Some("mary lee"))
+            ]
+        );
+        // A previous source that is no person is who the pronoun continues: unnamed.
+        let got = resolved(
+            "en",
+            "Apple said Tom Brown had left. He said the talks continue.",
+            &[("Apple", EntityType::Org), ("Tom Brown", EntityType::Per)],
+        );
+        assert_eq!(got[1], who("He", None));
+        let got = resolved(
+            "en",
+            "Tom Brown was there. \"The ship sank,\" said an embassy official. \"It sank,\" he said.",
+            &[("Tom Brown", EntityType::Per)],
+        );
+        assert_eq!(got[1], who("he", None));
+        // A person who opens a sentence after the previous source is the new subject.
+        let got = resolved(
+            "en",
+            "\"He is strong,\" said Jeffrey Leving. Manuel Gonzalez has told reporters that he believes it.",
+            &[("Jeffrey Leving", EntityType::Per), ("Manuel Gonzalez", EntityType::Per)],
+        );
+        assert_eq!(
+            got.last(),
+            Some(&who("Manuel Gonzalez", Some("manuel gonzalez")))
+        );
+        // The person in a source, not an organisation named after it.
+        let got = resolved(
+            "en",
+            "\"No,\" said Bill Rash, Intel's director. The bugs are rare, he said.",
+            &[("Bill Rash", EntityType::Per), ("Intel", EntityType::Per)],
+        );
+        assert_eq!(got.last(), Some(&who("Bill Rash", Some("bill rash"))));
+        // Without an earlier source: the last person that opens a sentence, not one in a
+        // sentence led by a pronoun, nor the pronoun's own quote.
+        let got = resolved(
+            "en",
+            "Har-Shefi met Amir. She later spoke with Hagai. \"I met Obama,\" she said.",
+            &[
+                ("Har-Shefi", EntityType::Per),
+                ("Amir", EntityType::Per),
+                ("Hagai", EntityType::Per),
+                ("Obama", EntityType::Per),
+            ],
+        );
+        assert_eq!(got, vec![who("Har-Shefi", Some("har-shefi"))]);
+        let got = resolved(
+            "en",
+            "Tired of waiting, astronaut Bertalan Farkas is leaving, he said.",
+            &[("Bertalan Farkas", EntityType::Per)],
+        );
+        assert_eq!(got, vec![who("he", None)]);
+        // An English pronoun after its verb is no subject.
+        let got = resolved(
+            "en",
+            "Jan Kavan arrived. The minister, who lived in London, said he had left.",
+            &[("Jan Kavan", EntityType::Per)],
+        );
+        assert!(got.iter().all(|x| x.1.is_none()), "{got:?}");
+    }
+
+    #[test]
+    fn pronoun_without_a_person_before_it_stays() {
+        // No person; an organisation; the person only inside the report; too far back.
+        let cases: [(&str, &[(&str, EntityType)]); 4] = [
+            ("He said the plan failed.", &[]),
+            (
+                "Apple failed. He said the plan failed.",
+                &[("Apple", EntityType::Org)],
+            ),
+            (
+                "\"I met Peter Jones,\" she said.",
+                &[("Peter Jones", EntityType::Per)],
+            ),
+            (
+                "John Smith arrived. The talks began. The ship sank. The port closed. He said so.",
+                &[("John Smith", EntityType::Per)],
+            ),
+        ];
+        for (text, names) in cases {
+            let got = resolved("en", text, names);
+            assert_eq!(got.len(), 1, "{text}");
+            assert_eq!(got[0].1, None, "{text}");
+        }
+    }
+
+    #[test]
+    fn plural_and_group_pronouns_stay() {
+        let got = resolved(
+            "en",
+            "Peter Jones met the board. They said the plan failed.",
+            &[("Peter Jones", EntityType::Per)],
+        );
+        assert_eq!(got, vec![who("They", None)]);
+        // Dutch "ze" names a person with a singular verb only.
+        let names = [("Jansen", EntityType::Per)];
+        let got = resolved(
+            "nl",
+            "Jansen kwam aan. Ze zeiden dat het plan mislukt is.",
+            &names,
+        );
+        assert_eq!(got, vec![who("Ze", None)]);
+        let got = resolved(
+            "nl",
+            "Jansen kwam aan. Ze zei dat het plan mislukt is.",
+            &names,
+        );
+        assert_eq!(got, vec![who("Jansen", Some("jansen"))]);
+    }
+
+    #[test]
+    fn linked_sources_are_left_alone() {
+        let got = resolved(
+            "nl",
+            "Minister Jansen zei dat het plan mislukt is. Hij zei ook dat de gesprekken doorgaan.",
+            &[("Jansen", EntityType::Per)],
+        );
+        assert_eq!(
+            got,
+            vec![
+                who("Minister Jansen", Some("jansen")),
+                who("Jansen", Some("jansen"))
+            ]
+        );
     }
 }
