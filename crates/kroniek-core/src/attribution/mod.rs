@@ -151,6 +151,9 @@ struct Lexicon {
     /// Words that open an apposition after a subject and a comma ("Smith, a spokesman for
     /// the firm, said").
     appositives: FastSet<String>,
+    /// Determiners: a reporting verb right after one (or after one and an "-ly" adverb)
+    /// is an adjective ("the reported loss", "the previously reported range").
+    determiners: FastSet<String>,
     /// Whether a reporting verb after a stop word puts its subject after it (Dutch V2:
     /// "Ook meldt de BBC"); English inverts only after a comma or quote.
     inverts_after_stops: bool,
@@ -173,7 +176,7 @@ fn load(lang: Lang) -> Lexicon {
             "between" => lex.between.push(words),
             "plural_ending" => lex.plural_endings.push(phrase.to_lowercase()),
             "stop" | "opener" | "tail" | "coordinator" | "pronoun" | "adverb" | "person"
-            | "person_if_singular" | "relative" | "appositive" => {
+            | "person_if_singular" | "relative" | "appositive" | "determiner" => {
                 let set = match kind {
                     "stop" => &mut lex.stops,
                     "opener" => &mut lex.openers,
@@ -184,6 +187,7 @@ fn load(lang: Lang) -> Lexicon {
                     "person_if_singular" => &mut lex.persons_if_singular,
                     "relative" => &mut lex.relatives,
                     "appositive" => &mut lex.appositives,
+                    "determiner" => &mut lex.determiners,
                     _ => &mut lex.adverbs,
                 };
                 set.insert(phrase.to_lowercase());
@@ -318,6 +322,14 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
             }
             if let Some(len) = match_at(&words, i, &lex.verbs) {
                 let after = i + len;
+                let determiner = |j: usize| lex.determiners.contains(&*words[j]);
+                let attributive = i > 0
+                    && (determiner(i - 1)
+                        || (i > 1 && words[i - 1].ends_with("ly") && determiner(i - 2)));
+                if attributive {
+                    i = after;
+                    continue;
+                }
                 let prev_comma = i > 0 && matches!(&*words[i - 1], "," | "”" | "\"" | "'" | "’");
                 if i == 1 && lex.anaphors.contains(&*words[0]) && after < last {
                     // "Dat schrijft X." — covers the sentences before.
