@@ -303,8 +303,8 @@ fn cle_in(w: &mut [f64], s: &[f64], m: usize, cap: usize, root_penalty: bool) ->
     head
 }
 
-/// [`find_cycle`] over the active ids (in order) of [`cle`]'s shared matrix; `state` is
-/// left all zeros.
+/// A cycle of the head graph among the active ids (in order, the root first; those of
+/// [`cle`]'s shared matrix, or all for [`find_cycle`]); `state` is left all zeros.
 fn find_cycle_among(heads: &[usize], active: &[usize], state: &mut [u8]) -> Option<Vec<usize>> {
     // 0 unvisited, 1 on the current path, 2 done.
     state[0] = 2;
@@ -338,30 +338,8 @@ fn find_cycle_among(heads: &[usize], active: &[usize], state: &mut [u8]) -> Opti
 
 /// A cycle of the head graph (nodes other than the root), if there is one.
 fn find_cycle(heads: &[usize]) -> Option<Vec<usize>> {
-    let m = heads.len();
-    // 0 unvisited, 1 on the current path, 2 done.
-    let mut state = vec![0u8; m];
-    state[0] = 2;
-    for start in 1..m {
-        if state[start] != 0 {
-            continue;
-        }
-        let mut path = Vec::new();
-        let mut v = start;
-        while state[v] == 0 {
-            state[v] = 1;
-            path.push(v);
-            v = heads[v];
-        }
-        if state[v] == 1 {
-            let pos = path.iter().position(|&p| p == v).unwrap_or(0);
-            return Some(path[pos..].to_vec());
-        }
-        for p in path {
-            state[p] = 2;
-        }
-    }
-    None
+    let all: Vec<usize> = (0..heads.len()).collect();
+    find_cycle_among(heads, &all, &mut vec![0u8; heads.len()])
 }
 
 #[cfg(test)]
