@@ -22,7 +22,7 @@
 
 use std::borrow::Cow;
 
-use crate::fasthash::FastSet;
+use crate::fasthash::{FastMap, FastSet};
 
 use crate::lang::Lang;
 use crate::resources;
@@ -128,6 +128,9 @@ impl Phrases {
 struct Lexicon {
     preps: Phrases,
     verbs: Phrases,
+    /// Split reporting verbs: the verb with the word that completes it later in its clause
+    /// (Dutch "liet dinsdag weten", "laat de minister weten").
+    split: FastMap<String, String>,
     anaphors: FastSet<String>,
     continues: Phrases,
     stops: FastSet<String>,
@@ -169,6 +172,11 @@ fn load(lang: Lang) -> Lexicon {
         match kind {
             "prep" => lex.preps.push(words),
             "verb" => lex.verbs.push(words),
+            "split" => {
+                if let [verb, .., completion] = &words[..] {
+                    lex.split.insert(verb.clone(), completion.clone());
+                }
+            }
             "anaphor" => {
                 lex.anaphors.insert(phrase.to_lowercase());
             }
@@ -212,6 +220,21 @@ fn match_at(words: &[Cow<str>], i: usize, phrases: &Phrases) -> Option<usize> {
         .iter()
         .find(|p| i + p.len() <= words.len() && words[i..i + p.len()] == p[..])
         .map(Vec::len)
+}
+
+/// The length of the reporting verb at `i`: a `verb` phrase, or the first word of a
+/// `split` verb whose completion follows within eight words of its clause (the cue is
+/// that first word; "liet dinsdag weten dat …").
+fn verb_at(words: &[Cow<str>], i: usize, lex: &Lexicon) -> Option<usize> {
+    match_at(words, i, &lex.verbs).or_else(|| {
+        let completion = lex.split.get(&**words.get(i)?)?;
+        words[i + 1..]
+            .iter()
+            .take(8)
+            .take_while(|w| w.chars().any(char::is_alphanumeric))
+            .any(|w| **w == **completion)
+            .then_some(1)
+    })
 }
 
 fn is_cap(text: &str, t: &Token) -> bool {
@@ -320,8 +343,21 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
                     continue;
                 }
             }
-            if let Some(len) = match_at(&words, i, &lex.verbs) {
+            if let Some(len) = verb_at(&words, i, lex) {
                 let after = i + len;
+                // A split verb's completion ("liet … weten") ends a source after the cue.
+                let completion = lex
+                    .split
+                    .get(&*words[i])
+                    .filter(|_| len == 1)
+                    .and_then(|c| (after..n).find(|&j| *words[j] == **c));
+                let source_until = |end: usize| {
+                    let mut end = completion.map_or(end, |c| end.min(c));
+                    while end > after + 1 && lex.stops.contains(&*words[end - 1]) {
+                        end -= 1;
+                    }
+                    end
+                };
                 let determiner = |j: usize| lex.determiners.contains(&*words[j]);
                 let attributive = i > 0
                     && (determiner(i - 1)
@@ -353,7 +389,7 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
                         toks,
                         si,
                         i..after,
-                        after..last,
+                        after..source_until(last),
                         CueKind::Backward,
                         scope,
                     ));
@@ -528,7 +564,7 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
                 }
                 let inverted = start == vp || (start < vp && lex.openers.contains(&*words[start]));
                 let (source, rest_from) = if inverted {
-                    let end = np_end(after);
+                    let end = source_until(np_end(after));
                     (after..end, end)
                 } else {
                     // "Osmani also said": the adverb is not part of the source.
@@ -614,7 +650,7 @@ fn interrupted_subject(
                 // "Het bedrijf, dat …, meldde": an article may be a stop word ("het").
                 && (!lex.stops.contains(&*words[j])
                     || (j == 0 && c > 1 && lex.appositives.contains(&*words[j])))
-                && match_at(words, j, &lex.verbs).is_none()
+                && verb_at(words, j, lex).is_none()
                 && match_at(words, j, &lex.preps).is_none()
         });
     if !subject_like {
@@ -656,7 +692,7 @@ fn continuation(
         let quoted = words.first().is_some_and(|w| is_quote(w));
         let hedged = (0..words.len()).any(|i| match_at(&words, i, &lex.continues).is_some());
         let own_cue = (0..words.len()).any(|i| {
-            match_at(&words, i, &lex.verbs).is_some() || match_at(&words, i, &lex.preps).is_some()
+            verb_at(&words, i, lex).is_some() || match_at(&words, i, &lex.preps).is_some()
         });
         if own_cue || !(quoted || hedged) {
             break;
