@@ -256,6 +256,28 @@ fn properties(lang: Lang) -> &'static HashMap<String, String> {
     )
 }
 
+/// What amounts measure (`resources/<lang>/claim_measures.txt`: measure TAB words): a
+/// lower-case word to its language-neutral measure ("omzet" and "sales" are `revenue`).
+fn claim_measures(lang: Lang) -> &'static HashMap<String, &'static str> {
+    static CACHE: resources::PerLanguage<HashMap<String, &'static str>> =
+        resources::PerLanguage::new();
+    CACHE.get(
+        lang,
+        |l| {
+            let mut map = HashMap::new();
+            for line in resources::lines(l, "claim_measures.txt") {
+                if let Some((measure, words)) = line.split_once('\t') {
+                    for w in words.split_whitespace() {
+                        map.insert(w.to_lowercase(), measure.trim());
+                    }
+                }
+            }
+            map
+        },
+        HashMap::new,
+    )
+}
+
 /// Rates per unit other than time (`resources/<lang>/claim_rates.txt`: rate TAB phrase):
 /// "a share" makes "$3.27 a share" a value in dollar per share.
 fn claim_rates(lang: Lang) -> &'static [(&'static str, &'static str)] {
@@ -705,6 +727,11 @@ impl<'a> Context<'a> {
                 end = next.span;
             }
             let mut unit = unit;
+            // "a loss of $78.8 million", "$2.35 billion in revenue": what the amount
+            // measures, so that a loss is no rival of the revenue.
+            if let Some(measure) = self.measure_near(q.number, end, sentence) {
+                property = format!("{measure} in {property}");
+            }
             if let Some(period) = self.rate_after(end, sentence) {
                 property = format!("{property} per {period}");
                 unit = format!("{unit} per {period}");
@@ -744,6 +771,41 @@ impl<'a> Context<'a> {
     /// The period of a recurring time expression that follows a number closely in its
     /// sentence ("each day", "per dag", "a week"; at most five words between, no comma),
     /// making the number a rate.
+    /// The measure noun of an amount (`resources/<lang>/claim_measures.txt`): one of at
+    /// most six words before the number in its clause ("revenue rose 5% to $2.35
+    /// billion", "een verlies van 3 miljoen euro"), else the word after `in`/`of`/`aan`
+    /// right after the quantity ("$2.35 billion in revenue").
+    fn measure_near(&self, number: Span, q: Span, sentence: Span) -> Option<&'static str> {
+        let measures = claim_measures(self.lang);
+        if measures.is_empty() {
+            return None;
+        }
+        let tokens = &self.a.tokens;
+        let word = |i: usize| self.text[tokens[i].span.range()].to_lowercase();
+        let first = tokens.iter().position(|t| t.span.start >= number.start)?;
+        let mut i = first;
+        while i > 0 && first - i < 6 && tokens[i - 1].span.start >= sentence.start {
+            i -= 1;
+            if tokens[i].kind == crate::text::TokenKind::Punct {
+                let w = word(i);
+                if matches!(w.as_str(), "," | ";" | ":" | "(" | ")") {
+                    break;
+                }
+                continue;
+            }
+            if let Some(m) = measures.get(word(i).as_str()) {
+                return Some(m);
+            }
+        }
+        let after = tokens.iter().position(|t| t.span.start >= q.end)?;
+        let linked = after + 1 < tokens.len()
+            && tokens[after + 1].span.end <= sentence.end
+            && matches!(word(after).as_str(), "in" | "of" | "aan");
+        linked
+            .then(|| measures.get(word(after + 1).as_str()).copied())
+            .flatten()
+    }
+
     fn rate_after(&self, q: Span, sentence: Span) -> Option<&'static str> {
         let text = self.text;
         // "$3.27 a share", "1,20 euro per aandeel": a rate per unit, no rival of a total.

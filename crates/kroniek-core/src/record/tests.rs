@@ -324,6 +324,54 @@ fn rates_are_not_compared_with_totals() {
 }
 
 #[test]
+fn amounts_keep_what_they_measure() {
+    let cases = [
+        (
+            "Unisys posted a loss of $78.8 million.",
+            Lang::EN,
+            "loss in dollar",
+        ),
+        (
+            "Unisys said revenue rose 5% to $2.35 billion.",
+            Lang::EN,
+            "revenue in dollar",
+        ),
+        (
+            "Unisys had $2.35 billion in revenue.",
+            Lang::EN,
+            "revenue in dollar",
+        ),
+        ("Unisys earned $3.27 a share.", Lang::EN, "dollar per share"),
+        (
+            "Shell boekte een winst van 3 miljard euro.",
+            Lang::NL,
+            "profit in euro",
+        ),
+        // No measure word, or one outside the number's clause: the unit alone.
+        (
+            "The authority demands $916 million, the KCA said on Monday.",
+            Lang::EN,
+            "dollar",
+        ),
+        (
+            "Revenue fell, and the authority demands $916 million.",
+            Lang::EN,
+            "dollar",
+        ),
+    ];
+    for (text, lang, want) in cases {
+        let d = doc(text, "2024-03-25", lang);
+        let claims = extract(&d, &crate::annotate(&d)).claims;
+        assert!(!claims.is_empty(), "{text}");
+        assert!(
+            claims.iter().any(|c| c.property == want),
+            "{text}: {claims:#?}"
+        );
+        assert!(!claims.iter().any(|c| c.property == "dollar") || want == "dollar");
+    }
+}
+
+#[test]
 fn an_event_after_a_prior_word_is_not_dated_by_its_sentence() {
     // The hearing is on May 22; the impoundment it is about came before.
     let text = "A hearing on the appeal against the impoundment is scheduled for May 22.";
