@@ -157,6 +157,9 @@ struct Lexicon {
     /// Determiners: a reporting verb right after one (or after one and an "-ly" adverb)
     /// is an adjective ("the reported loss", "the previously reported range").
     determiners: FastSet<String>,
+    /// Sentence-opening words that a comma separates from the subject ("However, the
+    /// minister, who resigned, said").
+    prefaces: FastSet<String>,
     /// Whether a reporting verb after a stop word puts its subject after it (Dutch V2:
     /// "Ook meldt de BBC"); English inverts only after a comma or quote.
     inverts_after_stops: bool,
@@ -184,7 +187,7 @@ fn load(lang: Lang) -> Lexicon {
             "between" => lex.between.push(words),
             "plural_ending" => lex.plural_endings.push(phrase.to_lowercase()),
             "stop" | "opener" | "tail" | "coordinator" | "pronoun" | "adverb" | "person"
-            | "person_if_singular" | "relative" | "appositive" | "determiner" => {
+            | "person_if_singular" | "relative" | "appositive" | "determiner" | "preface" => {
                 let set = match kind {
                     "stop" => &mut lex.stops,
                     "opener" => &mut lex.openers,
@@ -196,6 +199,7 @@ fn load(lang: Lang) -> Lexicon {
                     "relative" => &mut lex.relatives,
                     "appositive" => &mut lex.appositives,
                     "determiner" => &mut lex.determiners,
+                    "preface" => &mut lex.prefaces,
                     _ => &mut lex.adverbs,
                 };
                 set.insert(phrase.to_lowercase());
@@ -403,9 +407,26 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
                 // subject at the start of the sentence; the subject is the source.
                 let vp = skip_between(&words, i, lex);
                 if vp > 0 && words[vp - 1] == "," && after < last {
-                    if let Some(source) =
-                        interrupted_subject(text, toks, &words, vp - 1, after, lex)
-                    {
+                    // "However, the minister, who resigned, said": a `preface` word and its
+                    // comma may open the sentence before the subject.
+                    let prefaced = vp > 3 && words[1] == "," && lex.prefaces.contains(&*words[0]);
+                    let found = interrupted_subject(text, toks, &words, vp - 1, after, lex)
+                        .or_else(|| {
+                            prefaced
+                                .then(|| {
+                                    interrupted_subject(
+                                        text,
+                                        &toks[2..],
+                                        &words[2..],
+                                        vp - 3,
+                                        after - 2,
+                                        lex,
+                                    )
+                                })
+                                .flatten()
+                                .map(|r| r.start + 2..r.end + 2)
+                        });
+                    if let Some(source) = found {
                         let scope = rest_of_sentence(after);
                         out.push(make(text, toks, si, i..after, source, CueKind::Verb, scope));
                         i = after;
