@@ -826,6 +826,12 @@ pub fn resolve_pronouns(
                     .any(|e| verb.ends_with(e.as_str()))
             })
     };
+    if !attributions
+        .iter()
+        .any(|a| a.entity.is_none() && person_word(a.source, a.cue))
+    {
+        return;
+    }
     // Sentences that open with a person pronoun: their subject is no new person.
     let pronoun_led: Vec<bool> = sentences
         .iter()

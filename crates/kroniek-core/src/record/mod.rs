@@ -237,23 +237,27 @@ fn anaphors(lang: Lang) -> &'static Vec<Anaphor> {
     )
 }
 
-fn properties(lang: Lang) -> &'static HashMap<String, String> {
-    static CACHE: resources::PerLanguage<HashMap<String, String>> = resources::PerLanguage::new();
+fn properties(lang: Lang) -> &'static HashMap<String, &'static str> {
+    static CACHE: resources::PerLanguage<HashMap<String, &'static str>> =
+        resources::PerLanguage::new();
     CACHE.get(
         lang,
-        |l| {
-            let mut map = HashMap::new();
-            for line in resources::lines(l, "claim_properties.txt") {
-                if let Some((prop, units)) = line.split_once('\t') {
-                    for u in units.split_whitespace() {
-                        map.insert(u.to_lowercase(), prop.trim().to_string());
-                    }
-                }
-            }
-            map
-        },
+        |l| word_classes(l, "claim_properties.txt"),
         HashMap::new,
     )
+}
+
+/// A `class<TAB>words` resource file as a map from each lower-case word to its class.
+fn word_classes(lang: Lang, file: &str) -> HashMap<String, &'static str> {
+    let mut map = HashMap::new();
+    for line in resources::lines(lang, file) {
+        if let Some((class, words)) = line.split_once('\t') {
+            for w in words.split_whitespace() {
+                map.insert(w.to_lowercase(), class.trim());
+            }
+        }
+    }
+    map
 }
 
 /// What amounts measure (`resources/<lang>/claim_measures.txt`: measure TAB words): a
@@ -263,17 +267,7 @@ fn claim_measures(lang: Lang) -> &'static HashMap<String, &'static str> {
         resources::PerLanguage::new();
     CACHE.get(
         lang,
-        |l| {
-            let mut map = HashMap::new();
-            for line in resources::lines(l, "claim_measures.txt") {
-                if let Some((measure, words)) = line.split_once('\t') {
-                    for w in words.split_whitespace() {
-                        map.insert(w.to_lowercase(), measure.trim());
-                    }
-                }
-            }
-            map
-        },
+        |l| word_classes(l, "claim_measures.txt"),
         HashMap::new,
     )
 }
@@ -376,7 +370,9 @@ pub const IGNORED: &str = "-";
 /// The language-neutral property a counted noun measures.
 pub fn property_of(lang: Lang, unit: &str) -> String {
     let lower = unit.to_lowercase();
-    properties(lang).get(&lower).cloned().unwrap_or(lower)
+    properties(lang)
+        .get(&lower)
+        .map_or(lower, |p| (*p).to_string())
 }
 
 /// How many sentences back an anaphor or a claim's subject is looked for.
