@@ -131,7 +131,8 @@ pub struct Args {
     /// Neural parser: encoder width
     #[arg(long, default_value_t = 256)]
     pub neural_hidden: usize,
-    /// Neural parser: dilations of the encoder's convolution layers (window 3), comma separated
+    /// Neural parser: dilations of the encoder's convolution layers (window 3), comma separated;
+    /// `none`: no convolution (the BiLSTM reads the token vectors)
     #[arg(long, default_value = "1,2,4,8,1")]
     pub neural_dilations: String,
     /// Neural parser: arc MLP width
@@ -355,11 +356,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 affix_dim: args.neural_affix_dim,
                 affix_buckets: args.neural_affix_buckets,
                 hidden: args.neural_hidden,
-                dilations: args
-                    .neural_dilations
-                    .split(',')
-                    .map(|d| d.trim().parse::<usize>().context("bad --neural-dilations"))
-                    .collect::<anyhow::Result<Vec<_>>>()?,
+                dilations: match args.neural_dilations.trim() {
+                    // No convolution: the BiLSTM reads the token vectors.
+                    "" | "none" => Vec::new(),
+                    list => list
+                        .split(',')
+                        .map(|d| d.trim().parse::<usize>().context("bad --neural-dilations"))
+                        .collect::<anyhow::Result<Vec<_>>>()?,
+                },
                 arc_dim: args.neural_arc_dim,
                 label_dim: args.neural_label_dim,
                 lstm: args.neural_lstm,
