@@ -130,6 +130,10 @@ pub(crate) const MIGRATION_6: &str = "ALTER TABLE claims ADD COLUMN entity INTEG
 pub(crate) const MIGRATION_7: &str =
     "UPDATE meta SET value = value + 1 WHERE key = 'claims_generation';";
 
+/// Migration 8: bare amounts (`kroniek_core::record::needs_measure`: money, percentages,
+/// people without what they measure) are no conflict, so the cached groups are rebuilt.
+pub(crate) const MIGRATION_8: &str = MIGRATION_7;
+
 /// One mention of an event, as a timeline shows it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EventMentionView {
@@ -1089,9 +1093,12 @@ impl SqliteStore {
             let mut claims: Vec<ClaimView> = Vec::new();
             let mut flush = |key: &Option<(u32, String)>, claims: &mut Vec<ClaimView>| {
                 let result = match key {
-                    Some((e, p)) if !claims.is_empty() => insert
-                        .execute(params![e, p, claims.len() as i64, disagree(claims)])
-                        .map(|_| ()),
+                    Some((e, p)) if !claims.is_empty() => {
+                        let conflict = !kroniek_core::record::needs_measure(p) && disagree(claims);
+                        insert
+                            .execute(params![e, p, claims.len() as i64, conflict])
+                            .map(|_| ())
+                    }
                     _ => Ok(()),
                 };
                 claims.clear();

@@ -103,6 +103,8 @@ const MIGRATIONS: &[&str] = &[
     crate::events::MIGRATION_6,
     // 7: conflicts judged between speakers; the cached claim groups rebuilt.
     crate::events::MIGRATION_7,
+    // 8: bare amounts are no conflict; the cached claim groups rebuilt.
+    crate::events::MIGRATION_8,
 ];
 
 /// A full-text query error is the user's; anything else is the store's.

@@ -157,6 +157,54 @@ fn conflicting_numbers_are_grouped_not_averaged() {
 }
 
 #[test]
+fn bare_amounts_are_listed_but_only_measured_ones_conflict() {
+    let mut s = SqliteStore::in_memory().unwrap();
+    let docs = [
+        (
+            "Unisys had $78.8 million on Tuesday. Unisys had a loss of $78.8 million. \
+             At least 40 people were killed at Unisys.",
+            "The Daily",
+        ),
+        (
+            "Unisys had $2.35 billion on Tuesday. Unisys had a loss of $648 million. \
+             At Unisys 257 people were killed.",
+            "The Ledger",
+        ),
+    ];
+    s.put_batch(
+        &docs
+            .iter()
+            .map(|(t, src)| analysed(t, "1989-10-27", src, Lang::EN))
+            .collect::<Vec<_>>(),
+    )
+    .unwrap();
+    let groups = s.claims(&ClaimQuery::default()).unwrap();
+    let group = |property: &str| {
+        groups
+            .iter()
+            .find(|g| g.property == property)
+            .unwrap_or_else(|| panic!("no {property} group in {groups:#?}"))
+    };
+    // Two speakers, two amounts of dollars: a loss and a revenue, perhaps; no conflict.
+    let bare = group("dollar");
+    assert_eq!((bare.claim_count, bare.conflict), (2, false));
+    let loss = group("loss in dollar");
+    assert_eq!((loss.claim_count, loss.conflict), (2, true));
+    // "people were killed" counts deaths.
+    let deaths = group("deaths");
+    assert_eq!((deaths.claim_count, deaths.conflict), (2, true));
+    let conflicts = s
+        .claims(&ClaimQuery {
+            conflicts_only: true,
+            ..Default::default()
+        })
+        .unwrap();
+    let mut flagged: Vec<&str> = conflicts.iter().map(|g| g.property.as_str()).collect();
+    flagged.sort();
+    assert_eq!(flagged, ["deaths", "loss in dollar"]);
+}
+
+#[test]
 fn aliases_regroup_event_participants() {
     let mut s = SqliteStore::in_memory().unwrap();
     s.put_batch(&corpus()).unwrap();

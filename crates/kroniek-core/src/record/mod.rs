@@ -22,6 +22,7 @@ pub mod merge;
 pub mod summary;
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use jiff::civil::Date;
 use jiff::ToSpan;
@@ -242,7 +243,46 @@ fn properties(lang: Lang) -> &'static HashMap<String, &'static str> {
         resources::PerLanguage::new();
     CACHE.get(
         lang,
-        |l| word_classes(l, "claim_properties.txt"),
+        |l| {
+            let mut map = word_classes(l, "claim_properties.txt");
+            for class in map.values_mut() {
+                *class = class.trim_start_matches('*');
+            }
+            map
+        },
+        HashMap::new,
+    )
+}
+
+/// Whether claims of this property are only comparable with a measure: the classes marked
+/// `*` in any language's `claim_properties.txt` (amounts of money, percentages, people).
+/// "$78.8 million" and "$2.35 billion" about one company are mostly a loss and a revenue;
+/// "a loss of $78.8 million" (`loss in dollar`) has its measure and is comparable.
+pub fn needs_measure(property: &str) -> bool {
+    static BARE: OnceLock<Vec<&'static str>> = OnceLock::new();
+    BARE.get_or_init(|| {
+        let mut bare = Vec::new();
+        for lang in resources::languages() {
+            for line in resources::lines(lang, "claim_properties.txt") {
+                if let Some(class) = line.split('\t').next().and_then(|c| c.strip_prefix('*')) {
+                    bare.push(class.trim());
+                }
+            }
+        }
+        bare
+    })
+    .contains(&property)
+}
+
+/// What a count of people is when a word of `resources/<lang>/claim_outcomes.txt`
+/// (property TAB words) follows it closely in its clause: "257 people were killed" is
+/// `deaths`, as "257 doden" is.
+fn claim_outcomes(lang: Lang) -> &'static HashMap<String, &'static str> {
+    static CACHE: resources::PerLanguage<HashMap<String, &'static str>> =
+        resources::PerLanguage::new();
+    CACHE.get(
+        lang,
+        |l| word_classes(l, "claim_outcomes.txt"),
         HashMap::new,
     )
 }
@@ -723,9 +763,11 @@ impl<'a> Context<'a> {
                 end = next.span;
             }
             let mut unit = unit;
+            if let Some(outcome) = self.outcome_after(&property, &unit, end, sentence) {
+                property = outcome.to_string();
             // "a loss of $78.8 million", "$2.35 billion in revenue": what the amount
             // measures, so that a loss is no rival of the revenue.
-            if let Some(measure) = self.measure_near(q.number, end, sentence) {
+            } else if let Some(measure) = self.measure_near(q.number, end, sentence) {
                 property = format!("{measure} in {property}");
             }
             if let Some(period) = self.rate_after(end, sentence) {
@@ -800,6 +842,39 @@ impl<'a> Context<'a> {
         linked
             .then(|| measures.get(word(after + 1).as_str()).copied())
             .flatten()
+    }
+
+    /// What happened to the people a count counts (`claim_outcomes`): one of at most four
+    /// words after the quantity in its clause ("257 people were killed", "40 mensen
+    /// raakten gewond"). Only for `people` and units no property lists ("Iraqis"), never
+    /// for money or other listed units.
+    fn outcome_after(
+        &self,
+        property: &str,
+        unit: &str,
+        q: Span,
+        sentence: Span,
+    ) -> Option<&'static str> {
+        let listed = properties(self.lang).contains_key(&unit.to_lowercase());
+        if listed && property != "people" {
+            return None;
+        }
+        let outcomes = claim_outcomes(self.lang);
+        let tokens = &self.a.tokens;
+        let first = tokens.iter().position(|t| t.span.start >= q.end)?;
+        for t in tokens[first..].iter().take(4) {
+            if t.span.end > sentence.end {
+                break;
+            }
+            let w = self.text[t.span.range()].to_lowercase();
+            if t.kind == crate::text::TokenKind::Punct {
+                break;
+            }
+            if let Some(o) = outcomes.get(w.as_str()) {
+                return Some(o);
+            }
+        }
+        None
     }
 
     fn rate_after(&self, q: Span, sentence: Span) -> Option<&'static str> {

@@ -317,7 +317,9 @@ fn rates_are_not_compared_with_totals() {
         let claims = extract(&d, &crate::annotate(&d)).claims;
         assert!(!claims.is_empty(), "{text}");
         for c in &claims {
-            assert_eq!(c.property, want, "{text}: {claims:#?}");
+            // What the amount measures may come before the unit ("cost in dollar per day").
+            let measured = c.property.ends_with(&format!(" in {want}"));
+            assert!(c.property == want || measured, "{text}: {claims:#?}");
             assert_eq!(c.unit, want, "{text}");
         }
     }
@@ -347,14 +349,29 @@ fn amounts_keep_what_they_measure() {
             Lang::NL,
             "profit in euro",
         ),
-        // No measure word, or one outside the number's clause: the unit alone.
         (
             "The authority demands $916 million, the KCA said on Monday.",
+            Lang::EN,
+            "demand in dollar",
+        ),
+        (
+            "De KCA eist 916 miljoen dollar.",
+            Lang::NL,
+            "demand in dollar",
+        ),
+        (
+            "The court ordered the owner to pay $916 million in compensation.",
+            Lang::EN,
+            "demand in dollar",
+        ),
+        // No measure word, or one outside the number's clause: the unit alone.
+        (
+            "The authority wants $916 million, the KCA said on Monday.",
             Lang::EN,
             "dollar",
         ),
         (
-            "Revenue fell, and the authority demands $916 million.",
+            "Revenue fell, and the authority wants $916 million.",
             Lang::EN,
             "dollar",
         ),
@@ -369,6 +386,66 @@ fn amounts_keep_what_they_measure() {
         );
         assert!(!claims.iter().any(|c| c.property == "dollar") || want == "dollar");
     }
+}
+
+#[test]
+fn counts_of_people_say_what_happened_to_them() {
+    let cases = [
+        (
+            "At least 40 people were killed in the blast.",
+            Lang::EN,
+            "deaths",
+        ),
+        ("Some 257 people died on Friday.", Lang::EN, "deaths"),
+        (
+            "Police said 12 protesters were arrested.",
+            Lang::EN,
+            "arrests",
+        ),
+        (
+            "Er zijn 40 mensen omgekomen bij de aanslag.",
+            Lang::NL,
+            "deaths",
+        ),
+        (
+            "Bij het ongeluk raakten 12 mensen gewond.",
+            Lang::NL,
+            "injured",
+        ),
+        (
+            "Twaalf mensen werden gewond naar het ziekenhuis gebracht.",
+            Lang::NL,
+            "injured",
+        ),
+        // Too far after the count, past a comma, or about money: no outcome.
+        (
+            "About 500 people gathered in the square, and two were killed.",
+            Lang::EN,
+            "people",
+        ),
+        (
+            "About 500 people, the police said, were injured.",
+            Lang::EN,
+            "people",
+        ),
+        (
+            "The firm lost $5 million, and three workers were injured.",
+            Lang::EN,
+            "dollar",
+        ),
+    ];
+    for (text, lang, want) in cases {
+        let d = doc(text, "2024-03-25", lang);
+        let claims = extract(&d, &crate::annotate(&d)).claims;
+        assert!(
+            claims.iter().any(|c| c.property == want),
+            "{text}: {claims:#?}"
+        );
+    }
+    assert!(crate::record::needs_measure("dollar") && crate::record::needs_measure("people"));
+    assert!(
+        !crate::record::needs_measure("deaths") && !crate::record::needs_measure("loss in dollar")
+    );
 }
 
 #[test]
