@@ -347,7 +347,10 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
                     continue;
                 }
             }
-            if let Some(len) = verb_at(&words, i, lex) {
+            // A capitalised "verb" after a capitalised word is part of a name ("the United
+            // States are …"), not a report.
+            let in_name = i > 0 && is_cap(text, &toks[i]) && is_cap(text, &toks[i - 1]);
+            if let Some(len) = verb_at(&words, i, lex).filter(|_| !in_name) {
                 let after = i + len;
                 // A split verb's completion ("liet … weten") ends a source after the cue.
                 let completion = lex
@@ -433,8 +436,27 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
                         continue;
                     }
                 }
-                if prev_comma && i >= 2 && after < last && last - after <= 10 {
+                // English inverts only before a noun phrase (", said the official"), not
+                // before "there", "it" or "that".
+                let np_follows = lex.inverts_after_stops
+                    || (after < n
+                        && !lex.stops.contains(&*words[after])
+                        && !lex.tails.contains(&*words[after]));
+                // The source ends before a `tail` phrase (", said the official in a
+                // statement"); in English the words after the verb are a source only
+                // without a stop word among them ("said his firm will …", "told X that …"
+                // are not), coordinators aside (", say consultants and advisers.").
+                let rest_end = (after + 1..last)
+                    .find(|&j| lex.tails.contains(&*words[j]))
+                    .unwrap_or(last);
+                let rest_is_source = np_follows
+                    && (lex.inverts_after_stops
+                        || !(after + 1..rest_end).any(|j| {
+                            lex.stops.contains(&*words[j]) && !lex.coordinators.contains(&*words[j])
+                        }));
+                if prev_comma && i >= 2 && after < last && last - after <= 10 && rest_is_source {
                     // "…, stellen inlichtingenbronnen." — covers the sentence up to the cue.
+                    let end = rest_end;
                     let clause = span_of(toks, 0..i - 1);
                     let mut scope = vec![clause];
                     scope.extend(continuation(text, tokens, sentences, si, lex));
@@ -443,7 +465,7 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
                         toks,
                         si,
                         i..after,
-                        after..last,
+                        after..end,
                         CueKind::VerbAfter,
                         scope,
                     ));
@@ -495,12 +517,58 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
                 }
                 // Subject before the verb, or after it in an inversion.
                 let mut start = vp;
-                while start > 0
-                    && vp - start < 10
-                    && toks[start - 1].kind != TokenKind::Punct
-                    && !lex.stops.contains(&*words[start - 1])
-                {
-                    start -= 1;
+                // A hyphen inside a word ("New York-based") does not end the subject.
+                let glued_hyphen = |j: usize| {
+                    words[j] == "-"
+                        && j > 0
+                        && j + 1 < n
+                        && toks[j - 1].span.end == toks[j].span.start
+                        && toks[j].span.end == toks[j + 1].span.start
+                };
+                loop {
+                    // "The Kessel Canal Authority (KCA) said": an acronym in brackets
+                    // (English; Dutch puts a fronted phrase there: "Tijdens de Conference
+                    // (WWDC) onthulde Jobs").
+                    if !lex.inverts_after_stops
+                        && start >= 4
+                        && vp - start < 7
+                        && words[start - 1] == ")"
+                        && words[start - 3] == "("
+                        && is_cap(text, &toks[start - 2])
+                    {
+                        start -= 3;
+                        continue;
+                    }
+                    if start > 0
+                        && vp - start < 10
+                        && (toks[start - 1].kind != TokenKind::Punct || glued_hyphen(start - 1))
+                        && !lex.stops.contains(&*words[start - 1])
+                    {
+                        start -= 1;
+                        continue;
+                    }
+                    break;
+                }
+                // "The Dallas oil and gas concern said": a coordinator inside a subject
+                // that a determiner opens at most three words before it, when no
+                // determiner follows it ("profit rose and the company said" stays).
+                if start > 1 && start < vp && lex.coordinators.contains(&*words[start - 1]) {
+                    let and = start - 1;
+                    let opened = (and.saturating_sub(4)..and).rev().find(|&j| {
+                        lex.appositives.contains(&*words[j])
+                            && (j + 1..and).all(|m| {
+                                (toks[m].kind != TokenKind::Punct || glued_hyphen(m))
+                                    && !lex.stops.contains(&*words[m])
+                            })
+                    });
+                    // "The Immigration and Naturalization Service", "the police and
+                    // prosecutors", not "the Iraqi lines but Pentagon officials".
+                    let alike = is_cap(text, &toks[and - 1]) == is_cap(text, &toks[start]);
+                    if let Some(j) =
+                        opened.filter(|_| alike && !lex.appositives.contains(&*words[start]))
+                    {
+                        start = j;
+                    }
                 }
                 // "Lindqvist Line called the claim unjustified and said it plans to
                 // appeal": after a coordinator the verb shares the sentence's subject, and
@@ -586,6 +654,31 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
                 let inverted = start == vp || (start < vp && lex.openers.contains(&*words[start]));
                 let (source, rest_from) = if inverted {
                     let end = source_until(np_end(after));
+                    // English inverts before a name or a noun phrase with an article
+                    // (", said Smith of the firm", ", said the official"), or a bare one
+                    // that ends the clause (", say analysts."): not before a stop or tail
+                    // word ("said it earned", "estimated at", "reported Friday"), nor before
+                    // other words where the clause goes on ("reported third-quarter profit").
+                    let clause_end = end >= last
+                        || matches!(&*words[end], "," | ";" | ":")
+                        || is_quote(&words[end])
+                        || lex.tails.contains(&*words[end]);
+                    let starts_np = after < n
+                        && !lex.stops.contains(&*words[after])
+                        && !lex.tails.contains(&*words[after]);
+                    let opens_np = after < n
+                        && (is_cap(text, &toks[after]) || lex.appositives.contains(&*words[after]));
+                    // "said the ship was refloated": a verb after the noun phrase makes it
+                    // the reported clause's subject.
+                    let complement = end < last
+                        && lex.stops.contains(&*words[end])
+                        && !lex.tails.contains(&*words[end]);
+                    if !lex.inverts_after_stops
+                        && (complement || !(starts_np && (clause_end || opens_np)))
+                    {
+                        i = after;
+                        continue;
+                    }
                     (after..end, end)
                 } else {
                     // "Osmani also said": the adverb is not part of the source.
@@ -649,14 +742,40 @@ fn interrupted_subject(
     after: usize,
     lex: &Lexicon,
 ) -> Option<std::ops::Range<usize>> {
-    let c = (0..k).rev().find(|&j| toks[j].kind == TokenKind::Punct)?;
-    if words[c] != "," || c == 0 || c > 8 || k - c < 2 || k - c > 13 {
+    // A hyphen inside a word ("Booz-Allen", "U.S.-Cuban") is no clause boundary.
+    let glued = |j: usize| {
+        j > 0
+            && j + 1 < toks.len()
+            && toks[j - 1].span.end == toks[j].span.start
+            && toks[j].span.end == toks[j + 1].span.start
+    };
+    let c = (0..k).rev().find(|&j| {
+        toks[j].kind == TokenKind::Punct
+            && words[j] != "("
+            && words[j] != ")"
+            && !(words[j] == "-" && glued(j))
+    })?;
+    // The clause's opening comma; a place of capitalised words after a name may hold
+    // commas itself ("Intelogic Trace Inc., San Antonio, Texas, said").
+    let named_run = |r: std::ops::Range<usize>| {
+        r.clone()
+            .all(|j| is_cap(text, &toks[j]) || (words[j] == "," && j > r.start))
+    };
+    let c = (1..c)
+        .find(|&j| words[j] == "," && named_run(j + 1..k) && (0..j).all(|m| is_cap(text, &toks[m])))
+        .unwrap_or(c);
+    if words[c] != "," || c == 0 || c > 8 || k - c < 2 || k - c > 16 {
         return None;
     }
     let inner = c + 1..k;
-    if inner
-        .clone()
-        .any(|j| toks[j].kind == TokenKind::Punct && words[j] != "(" && words[j] != ")")
+    let place = named_run(inner.clone());
+    if !place
+        && inner.clone().any(|j| {
+            toks[j].kind == TokenKind::Punct
+                && words[j] != "("
+                && words[j] != ")"
+                && !(words[j] == "-" && glued(j))
+        })
     {
         return None;
     }
@@ -759,7 +878,11 @@ fn make(
         // as "A" or "I" ("A person familiar with … told").
         let first = &text[toks[0].span.range()];
         let acronym = first.chars().count() > 1 && first.chars().all(|c| c.is_uppercase());
-        if j > 0 || end - j > 1 || acronym {
+        // "The New York-based company": a name glued to a hyphen modifies the source.
+        let modifier = end < toks.len()
+            && text[toks[end].span.range()] == *"-"
+            && toks[end - 1].span.end == toks[end].span.start;
+        if (j > 0 || end - j > 1 || acronym) && !modifier {
             name = Some(span_of(toks, j..end));
         }
     }
