@@ -255,7 +255,8 @@ fn properties(lang: Lang) -> &'static HashMap<String, &'static str> {
 }
 
 /// Whether claims of this property are only comparable with a measure: the classes marked
-/// `*` in any language's `claim_properties.txt` (amounts of money, percentages, people).
+/// `*` in any language's `claim_properties.txt` (amounts of money, percentages, people,
+/// shares), also as rates ("dollar per share").
 /// "$78.8 million" and "$2.35 billion" about one company are mostly a loss and a revenue;
 /// "a loss of $78.8 million" (`loss in dollar`) has its measure and is comparable.
 pub fn needs_measure(property: &str) -> bool {
@@ -271,7 +272,8 @@ pub fn needs_measure(property: &str) -> bool {
         }
         bare
     })
-    .contains(&property)
+    // A rate is bare when its unit is ("cents per share": earnings, a dividend or a price).
+    .contains(&property.split(" per ").next().unwrap_or(property))
 }
 
 /// What a count of people is when a word of `resources/<lang>/claim_outcomes.txt`

@@ -446,6 +446,10 @@ fn counts_of_people_say_what_happened_to_them() {
     assert!(
         !crate::record::needs_measure("deaths") && !crate::record::needs_measure("loss in dollar")
     );
+    assert!(crate::record::needs_measure("cents per share"));
+    assert!(!crate::record::needs_measure(
+        "dividend in dollar per share"
+    ));
 }
 
 #[test]
