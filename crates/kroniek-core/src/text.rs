@@ -59,12 +59,16 @@ pub fn lowercase(word: &str) -> std::borrow::Cow<'_, str> {
 struct Abbreviations {
     always: FastSet<&'static str>,
     before_number: FastSet<&'static str>,
+    /// Words marked `opens-sentence`: after an abbreviation's full stop they start a new
+    /// sentence, so the stop ends one too ("in Southport, Conn. The company said").
+    openers: FastSet<&'static str>,
 }
 
 impl Abbreviations {
     fn add(&mut self, line: &'static str) {
         match line.split_once(char::is_whitespace) {
             Some((word, "before-number")) => self.before_number.insert(word),
+            Some((word, "opens-sentence")) => self.openers.insert(word),
             Some((word, _)) => self.always.insert(word),
             None => self.always.insert(line),
         };
@@ -75,6 +79,18 @@ impl Abbreviations {
         self.always.contains(word)
             || (self.before_number.contains(word)
                 && rest.trim_start().starts_with(|c: char| c.is_ascii_digit()))
+    }
+
+    /// Whether `rest` (the text after a full stop) is a space and an `opens-sentence` word.
+    fn opens_after(&self, rest: &str) -> bool {
+        let word = rest.trim_start();
+        if word.len() == rest.len() {
+            return false;
+        }
+        let end = word
+            .find(|c: char| !c.is_alphanumeric())
+            .unwrap_or(word.len());
+        self.openers.contains(&word[..end])
     }
 }
 
@@ -163,7 +179,10 @@ pub fn tokenize(text: &str, lang: Lang) -> Vec<Token> {
                 let dotted = word.contains('.')
                     && word.chars().all(|ch| ch.is_alphabetic() || ch == '.')
                     && word.split('.').all(|part| part.chars().count() <= 2);
-                if initial || dotted || abbrevs.takes_stop(word, &text[end + 1..]) {
+                let rest = &text[end + 1..];
+                if (initial || dotted || abbrevs.takes_stop(word, rest))
+                    && (initial || !abbrevs.opens_after(rest))
+                {
                     end += 1;
                     chars.next();
                 }
