@@ -297,8 +297,14 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
             last -= 1;
         }
         // A source phrase after a cue: up to a stop word or punctuation, and not past a name
-        // that is followed by a lower-case word ("The Guardian drie momenten").
-        let np_end = |from: usize| {
+        // that is followed by a lower-case word ("The Guardian drie momenten"), unless
+        // `modifiers` and an article opens it (English inversion: ", said a U.S. Embassy
+        // official in Nairobi").
+        let np_end = |from: usize, modifiers: bool| {
+            let opened = modifiers
+                && words
+                    .get(from)
+                    .is_some_and(|w| lex.appositives.contains(&**w));
             let mut j = from;
             while j < n
                 && j < from + 9
@@ -306,7 +312,7 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
                 && (j == from || !lex.stops.contains(&*words[j]))
                 && (j == from || !crate::quantity::starts_at(&words, j, lang))
             {
-                if j > from && is_cap(text, &toks[j - 1]) && !is_cap(text, &toks[j]) {
+                if j > from && !opened && is_cap(text, &toks[j - 1]) && !is_cap(text, &toks[j]) {
                     let prev = &words[j - 1];
                     if !prev.ends_with('e') {
                         break;
@@ -330,7 +336,7 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
         while i < n {
             // Prepositional cue.
             if let Some(len) = match_at(&words, i, &lex.preps) {
-                let end = np_end(i + len);
+                let end = np_end(i + len, false);
                 if end > i + len {
                     let mut scope = vec![s.span];
                     scope.extend(continuation(text, tokens, sentences, si, lex));
@@ -653,7 +659,7 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
                 }
                 let inverted = start == vp || (start < vp && lex.openers.contains(&*words[start]));
                 let (source, rest_from) = if inverted {
-                    let end = source_until(np_end(after));
+                    let end = source_until(np_end(after, !lex.inverts_after_stops));
                     // English inverts before a name or a noun phrase with an article
                     // (", said Smith of the firm", ", said the official"), or a bare one
                     // that ends the clause (", say analysts."): not before a stop or tail
@@ -689,6 +695,23 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
                     (start..end, after)
                 };
                 if !source.is_empty() {
+                    // '"…," said X of the firm': inverted after a comma or quote, the report
+                    // is the clause before it, as with ", stellen X" above.
+                    if inverted && prev_comma && start == vp && i >= 2 {
+                        let mut scope = vec![span_of(toks, 0..i - 1)];
+                        scope.extend(continuation(text, tokens, sentences, si, lex));
+                        out.push(make(
+                            text,
+                            toks,
+                            si,
+                            i..after,
+                            source,
+                            CueKind::VerbAfter,
+                            scope,
+                        ));
+                        i = after;
+                        continue;
+                    }
                     let scope = rest_of_sentence(rest_from);
                     out.push(make(text, toks, si, i..after, source, CueKind::Verb, scope));
                     i = after;
