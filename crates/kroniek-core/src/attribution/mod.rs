@@ -697,7 +697,11 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
                 if !source.is_empty() {
                     // '"…," said X of the firm': inverted after a comma or quote, the report
                     // is the clause before it, as with ", stellen X" above.
-                    if inverted && prev_comma && start == vp && i >= 2 {
+                    // (Dutch only after a quote: after a comma a Dutch inversion may
+                    // open the report, "Volgens X, die …, zei een persoon dat …".)
+                    let report_before =
+                        prev_comma && (!lex.inverts_after_stops || is_quote(&words[i - 1]));
+                    if inverted && report_before && start == vp && i >= 2 {
                         let mut scope = vec![span_of(toks, 0..i - 1)];
                         scope.extend(continuation(text, tokens, sentences, si, lex));
                         out.push(make(
