@@ -249,6 +249,16 @@ fn is_cap(text: &str, t: &Token) -> bool {
             .is_some_and(char::is_uppercase)
 }
 
+/// Whether token `j` is a hyphen inside a word ("New York-based", "Booz-Allen"): no
+/// boundary of a subject or clause.
+fn glued_hyphen(toks: &[Token], words: &[Cow<str>], j: usize) -> bool {
+    words[j] == "-"
+        && j > 0
+        && j + 1 < toks.len()
+        && toks[j - 1].span.end == toks[j].span.start
+        && toks[j].span.end == toks[j + 1].span.start
+}
+
 fn is_quote(w: &str) -> bool {
     matches!(
         w,
@@ -324,6 +334,13 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
         };
         // A forward scope: the sentence from `from` to its end, and the sentences that
         // continue the report.
+        // A backward scope: the sentence before token `end`, and the sentences that
+        // continue the report.
+        let clause_before = |end: usize| {
+            let mut scope = vec![span_of(toks, 0..end)];
+            scope.extend(continuation(text, tokens, sentences, si, lex));
+            scope
+        };
         let rest_of_sentence = |from: usize| {
             let mut scope = Vec::new();
             if from < last {
@@ -462,16 +479,13 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
                         }));
                 if prev_comma && i >= 2 && after < last && last - after <= 10 && rest_is_source {
                     // "…, stellen inlichtingenbronnen." — covers the sentence up to the cue.
-                    let end = rest_end;
-                    let clause = span_of(toks, 0..i - 1);
-                    let mut scope = vec![clause];
-                    scope.extend(continuation(text, tokens, sentences, si, lex));
+                    let scope = clause_before(i - 1);
                     out.push(make(
                         text,
                         toks,
                         si,
                         i..after,
-                        after..end,
+                        after..rest_end,
                         CueKind::VerbAfter,
                         scope,
                     ));
@@ -505,8 +519,7 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
                                         || lex.pronouns.contains(&*words[j]))
                             })
                         {
-                            let mut scope = vec![span_of(toks, 0..k)];
-                            scope.extend(continuation(text, tokens, sentences, si, lex));
+                            let scope = clause_before(k);
                             out.push(make(
                                 text,
                                 toks,
@@ -524,13 +537,7 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
                 // Subject before the verb, or after it in an inversion.
                 let mut start = vp;
                 // A hyphen inside a word ("New York-based") does not end the subject.
-                let glued_hyphen = |j: usize| {
-                    words[j] == "-"
-                        && j > 0
-                        && j + 1 < n
-                        && toks[j - 1].span.end == toks[j].span.start
-                        && toks[j].span.end == toks[j + 1].span.start
-                };
+                let glued_hyphen = |j: usize| glued_hyphen(toks, &words, j);
                 loop {
                     // "The Kessel Canal Authority (KCA) said": an acronym in brackets
                     // (English; Dutch puts a fronted phrase there: "Tijdens de Conference
@@ -702,8 +709,7 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
                     let report_before =
                         prev_comma && (!lex.inverts_after_stops || is_quote(&words[i - 1]));
                     if inverted && report_before && start == vp && i >= 2 {
-                        let mut scope = vec![span_of(toks, 0..i - 1)];
-                        scope.extend(continuation(text, tokens, sentences, si, lex));
+                        let scope = clause_before(i - 1);
                         out.push(make(
                             text,
                             toks,
@@ -769,19 +775,15 @@ fn interrupted_subject(
     after: usize,
     lex: &Lexicon,
 ) -> Option<std::ops::Range<usize>> {
-    // A hyphen inside a word ("Booz-Allen", "U.S.-Cuban") is no clause boundary.
-    let glued = |j: usize| {
-        j > 0
-            && j + 1 < toks.len()
-            && toks[j - 1].span.end == toks[j].span.start
-            && toks[j].span.end == toks[j + 1].span.start
-    };
-    let c = (0..k).rev().find(|&j| {
+    // Punctuation that bounds a clause: not brackets, nor a hyphen inside a word
+    // ("Booz-Allen", "U.S.-Cuban").
+    let boundary = |j: usize| {
         toks[j].kind == TokenKind::Punct
             && words[j] != "("
             && words[j] != ")"
-            && !(words[j] == "-" && glued(j))
-    })?;
+            && !glued_hyphen(toks, words, j)
+    };
+    let c = (0..k).rev().find(|&j| boundary(j))?;
     // The clause's opening comma; a place of capitalised words after a name may hold
     // commas itself ("Intelogic Trace Inc., San Antonio, Texas, said").
     let named_run = |r: std::ops::Range<usize>| {
@@ -796,14 +798,7 @@ fn interrupted_subject(
     }
     let inner = c + 1..k;
     let place = named_run(inner.clone());
-    if !place
-        && inner.clone().any(|j| {
-            toks[j].kind == TokenKind::Punct
-                && words[j] != "("
-                && words[j] != ")"
-                && !(words[j] == "-" && glued(j))
-        })
-    {
+    if !place && inner.clone().any(boundary) {
         return None;
     }
     let first = &*words[0];
