@@ -1,7 +1,8 @@
 //! 16-bit integer products for the fast pipeline parser (`SyntaxModel::with_fast_neural`):
 //! weights quantized per column at load time, activations per row when they are multiplied,
-//! products summed exactly in 32-bit integers (`_mm256_madd_epi16` where the CPU has AVX2,
-//! plain loops otherwise: the same integers, so the same floats on every CPU).
+//! products summed exactly in 32-bit integers (`_mm512_dpwssd_epi32` where the CPU has
+//! AVX-512 VNNI, `_mm256_madd_epi16` where it has AVX2, plain loops otherwise: the same
+//! integers, so the same floats on every CPU).
 //!
 //! `c[i, j] += (Σ_p qa[i, p]·qb[p, j]) as f32 · sa[i] · sb[j]`, with `|qa| ≤ QA` and
 //! `|qb| ≤ QB`: every pair sum of `madd` stays below 2^24 and a sum over `k ≤ KMAX` below
@@ -289,6 +290,12 @@ fn run<const MODE: u8>(a: &QRows, b: &QMat, c: &mut [f32], offs: Option<&[usize]
         None => assert!(c.len() >= m * n),
     }
     #[cfg(target_arch = "x86_64")]
+    if n % 16 == 0 && vnni::available() {
+        // SAFETY: the CPU has AVX-512F and AVX-512 VNNI; the asserts bound every index.
+        unsafe { vnni::gemm::<MODE>(a, b, c, offs) };
+        return;
+    }
+    #[cfg(target_arch = "x86_64")]
     if n % 8 == 0 && is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU has AVX2; the asserts bound every index.
         unsafe { avx2::gemm::<MODE>(a, b, c, offs) };
@@ -500,6 +507,114 @@ mod avx2 {
     }
 }
 
+/// The kernel of [`avx2`] with 512-bit registers and `vpdpwssd` (one instruction for
+/// `madd` and the add): the same integer sums, so the same floats to the bit.
+#[cfg(target_arch = "x86_64")]
+mod vnni {
+    use super::{QMat, QRows};
+    use std::arch::x86_64::*;
+
+    pub(super) fn available() -> bool {
+        is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("avx512vnni")
+    }
+
+    /// # Safety
+    /// The CPU has AVX-512F and AVX-512 VNNI; `b.n % 16 == 0`; the sizes as
+    /// [`super::run`] asserts.
+    #[target_feature(enable = "avx512f,avx512vnni")]
+    pub(super) unsafe fn gemm<const MODE: u8>(
+        a: &QRows,
+        b: &QMat,
+        c: &mut [f32],
+        offs: Option<&[usize]>,
+    ) {
+        let m = a.rows();
+        let mut i = 0;
+        while i + 4 <= m {
+            rows::<4, MODE>(a, b, c, i, offs);
+            i += 4;
+        }
+        match m - i {
+            1 => rows::<1, MODE>(a, b, c, i, offs),
+            2 => rows::<2, MODE>(a, b, c, i, offs),
+            3 => rows::<3, MODE>(a, b, c, i, offs),
+            _ => {}
+        }
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512vnni")]
+    unsafe fn rows<const R: usize, const MODE: u8>(
+        a: &QRows,
+        b: &QMat,
+        c: &mut [f32],
+        i0: usize,
+        offs: Option<&[usize]>,
+    ) {
+        let n = b.n;
+        let mut at = [0usize; R];
+        for (r, x) in at.iter_mut().enumerate() {
+            *x = offs.map_or((i0 + r) * n, |o| o[i0 + r]);
+        }
+        let mut j = 0;
+        while j + 64 <= n {
+            block::<R, 4, MODE>(a, b, c, i0, j, &at);
+            j += 64;
+        }
+        match (n - j) / 16 {
+            3 => block::<R, 3, MODE>(a, b, c, i0, j, &at),
+            2 => block::<R, 2, MODE>(a, b, c, i0, j, &at),
+            1 => block::<R, 1, MODE>(a, b, c, i0, j, &at),
+            _ => {}
+        }
+    }
+
+    #[allow(clippy::needless_range_loop)]
+    #[inline(always)]
+    unsafe fn block<const R: usize, const V: usize, const MODE: u8>(
+        a: &QRows,
+        b: &QMat,
+        c: &mut [f32],
+        i0: usize,
+        j: usize,
+        at: &[usize; R],
+    ) {
+        let (n, k2) = (b.n, a.k2);
+        let mut acc = [[_mm512_setzero_si512(); V]; R];
+        let qa = a.q.as_ptr().add(i0 * 2 * k2) as *const i32;
+        let bw = b.w.as_ptr().add(j * 2);
+        for t in 0..k2 {
+            let bp = bw.add(t * n * 2);
+            let mut bv = [_mm512_setzero_si512(); V];
+            for v in 0..V {
+                bv[v] = _mm512_loadu_si512(bp.add(32 * v) as *const __m512i);
+            }
+            for r in 0..R {
+                let av = _mm512_set1_epi32(qa.add(r * k2 + t).read_unaligned());
+                for v in 0..V {
+                    acc[r][v] = _mm512_dpwssd_epi32(acc[r][v], av, bv[v]);
+                }
+            }
+        }
+        for v in 0..V {
+            let sb = _mm512_loadu_ps(b.scale.as_ptr().add(j + 16 * v));
+            for r in 0..R {
+                let sa = _mm512_set1_ps(a.scale[i0 + r]);
+                let o = c.as_mut_ptr().add(at[r] + j + 16 * v);
+                let x = _mm512_mul_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(acc[r][v]), sa), sb);
+                let y = match MODE {
+                    super::ADD => _mm512_add_ps(_mm512_loadu_ps(o), x),
+                    super::FRESH => {
+                        _mm512_add_ps(_mm512_loadu_ps(o), _mm512_add_ps(_mm512_setzero_ps(), x))
+                    }
+                    _ => _mm512_add_ps(_mm512_setzero_ps(), x),
+                };
+                _mm512_storeu_ps(o, y);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -646,6 +761,66 @@ mod tests {
         }
         qa.give();
         reused.give();
+    }
+
+    /// Each SIMD kernel this CPU has gives the plain loops' floats to the bit, in every
+    /// mode (`gemm` runs only the best one, so the others are called here by name).
+    #[test]
+    fn every_kernel_gives_the_plain_floats() {
+        let mut rng = crate::syntax::Rng::new(23);
+        for (m, k, n) in [
+            (1, 48, 192),
+            (6, 47, 160),
+            (17, 96, 144),
+            (4, 64, 16),
+            (3, 8, 8),
+        ] {
+            let a = random(&mut rng, m * k, 2.0);
+            let qb = QMat::new(&random(&mut rng, k * n, 0.5), k, n);
+            let mut qa = QRows::default();
+            qa.fill(&a, m, k, k);
+            let base = random(&mut rng, m * n, 1.0);
+            let offs: Vec<usize> = (0..m).map(|i| i * n).collect();
+            let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            let run_plain = |mode: u8| {
+                let mut c = base.clone();
+                match mode {
+                    ADD => plain::<ADD>(&qa, &qb, &mut c, None),
+                    FRESH => plain::<FRESH>(&qa, &qb, &mut c, Some(&offs)),
+                    _ => plain::<SET>(&qa, &qb, &mut c, None),
+                }
+                bits(&c)
+            };
+            #[cfg(target_arch = "x86_64")]
+            for mode in [ADD, FRESH, SET] {
+                let want = run_plain(mode);
+                if n % 8 == 0 && is_x86_feature_detected!("avx2") {
+                    let mut c = base.clone();
+                    // SAFETY: the CPU has AVX2; n % 8 == 0; sizes as `run` asserts.
+                    unsafe {
+                        match mode {
+                            ADD => avx2::gemm::<ADD>(&qa, &qb, &mut c, None),
+                            FRESH => avx2::gemm::<FRESH>(&qa, &qb, &mut c, Some(&offs)),
+                            _ => avx2::gemm::<SET>(&qa, &qb, &mut c, None),
+                        }
+                    }
+                    assert_eq!(bits(&c), want, "avx2 m={m} k={k} n={n} mode={mode}");
+                }
+                if n % 16 == 0 && vnni::available() {
+                    let mut c = base.clone();
+                    // SAFETY: the CPU has AVX-512 VNNI; n % 16 == 0; sizes as `run` asserts.
+                    unsafe {
+                        match mode {
+                            ADD => vnni::gemm::<ADD>(&qa, &qb, &mut c, None),
+                            FRESH => vnni::gemm::<FRESH>(&qa, &qb, &mut c, Some(&offs)),
+                            _ => vnni::gemm::<SET>(&qa, &qb, &mut c, None),
+                        }
+                    }
+                    assert_eq!(bits(&c), want, "vnni m={m} k={k} n={n} mode={mode}");
+                }
+            }
+            let _ = run_plain;
+        }
     }
 
     /// Rows of zeros and huge values quantize without overflow.
