@@ -871,7 +871,7 @@ mod fma {
         cell: &mut [f32],
         out: &mut [f32],
     ) {
-        assert!(k % 8 == 0 && g.len() >= 4 * k && cell.len() >= k && out.len() >= k);
+        assert!(k.is_multiple_of(8) && g.len() >= 4 * k && cell.len() >= k && out.len() >= k);
         assert!(prev.is_none_or(|p| p.len() >= k));
         let gp = g.as_mut_ptr();
         for j in (0..k).step_by(8) {
@@ -1193,7 +1193,7 @@ fn lstm_forward(
                 None
             };
             #[cfg(target_arch = "x86_64")]
-            if k % 8 == 0 && fma::available() {
+            if k.is_multiple_of(8) && fma::available() {
                 let (cp, cur) = cell_rows(&mut cell, k, r, prev_c);
                 // SAFETY: the CPU has AVX2; every slice holds k (gates: 4k) values.
                 unsafe {
@@ -1280,7 +1280,7 @@ fn lstm_forward_q(
             let prev_c = prev.get(ai).copied();
             let o = &mut h[r * k2 + col..r * k2 + col + k];
             #[cfg(target_arch = "x86_64")]
-            if k % 8 == 0 && fma::available() {
+            if k.is_multiple_of(8) && fma::available() {
                 let (cp, cur) = cell_rows(&mut cell, k, r, prev_c);
                 // SAFETY: the CPU has AVX2; every slice holds k (gates: 4k) values.
                 // The gates' activations are not kept: parsing has no backward pass.
