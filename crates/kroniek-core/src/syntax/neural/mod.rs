@@ -1586,7 +1586,7 @@ impl NeuralParser {
         let uarc = q16::QMat::new(&w[l.uarc.clone()], a, a);
         let nl = self.labels.len();
         let ut = self.ulab_by_position();
-        let npad = nl.div_ceil(8) * 8;
+        let npad = nl.div_ceil(q16::LANES) * q16::LANES;
         let (vd, vh) = (&w[l.vd.clone()], &w[l.vh.clone()]);
         let mut ud = vec![0f32; b * (b * nl + npad)];
         let mut vhp = vec![0f32; b * npad];
@@ -2061,14 +2061,14 @@ impl NeuralParser {
         if self.derived().is_some_and(|d| d.q.is_some()) {
             // Integer products (the fast parser), the bias terms added as the rows are
             // copied out (the same sums as below).
-            let m8 = m.div_ceil(8) * 8;
+            let mp = m.div_ceil(q16::LANES) * q16::LANES;
             let mut qa = q16::QRows::take();
             qa.fill(&cache.p[(s0 + 1) * a..s1 * a], n, a, a);
             // The arc head vectors: columns a..2a of the MLP rows.
             let nm = 2 * a + 2 * self.cfg.label_dim;
             let mut qh = q16::QMat::take();
-            qh.set_rows(&cache.mlp[s0 * nm + a..], m, a, nm, m8);
-            let mut t = pool::scratch(n * m8);
+            qh.set_rows(&cache.mlp[s0 * nm + a..], m, a, nm, mp);
+            let mut t = pool::scratch(n * mp);
             q16::gemm_set(&qa, &qh, &mut t);
             qa.give();
             qh.give();
@@ -2085,7 +2085,7 @@ impl NeuralParser {
                 };
                 dist[distance_bucket(d, h)]
             }));
-            for (d, tr) in (1..m).zip(t.chunks_exact(m8)) {
+            for (d, tr) in (1..m).zip(t.chunks_exact(mp)) {
                 let at = s.len();
                 s.extend(
                     tr[..m]
@@ -2197,7 +2197,7 @@ impl NeuralParser {
         {
             // Integer products `ld·[U (by position) | vd]` and `lh·vh` (rows quantized where
             // they are), then the sums.
-            let npad = nl.div_ceil(8) * 8;
+            let npad = nl.div_ceil(q16::LANES) * q16::LANES;
             let nq = nl * b + npad;
             let mut offs = Vec::with_capacity(k);
             let mut qa = q16::QRows::take();

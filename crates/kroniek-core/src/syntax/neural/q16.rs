@@ -12,6 +12,9 @@
 const QA: f32 = 4095.0;
 /// Largest weight code (11 bits and a sign).
 const QB: f32 = 2047.0;
+/// Columns of a right-hand side the widest kernel takes at once: a product whose `n` is
+/// a multiple of it runs on that kernel (others on the narrower one or the plain loops).
+pub(super) const LANES: usize = 16;
 /// Longest sum the kernel accepts (`k / 2 · 2 · QA · QB < 2^31`).
 pub(super) const KMAX: usize = 256;
 
@@ -290,7 +293,7 @@ fn run<const MODE: u8>(a: &QRows, b: &QMat, c: &mut [f32], offs: Option<&[usize]
         None => assert!(c.len() >= m * n),
     }
     #[cfg(target_arch = "x86_64")]
-    if n % 16 == 0 && vnni::available() {
+    if n.is_multiple_of(LANES) && vnni::available() {
         // SAFETY: the CPU has AVX-512F and AVX-512 VNNI; the asserts bound every index.
         unsafe { vnni::gemm::<MODE>(a, b, c, offs) };
         return;
@@ -806,7 +809,7 @@ mod tests {
                     }
                     assert_eq!(bits(&c), want, "avx2 m={m} k={k} n={n} mode={mode}");
                 }
-                if n % 16 == 0 && vnni::available() {
+                if n.is_multiple_of(LANES) && vnni::available() {
                     let mut c = base.clone();
                     // SAFETY: the CPU has AVX-512 VNNI; n % 16 == 0; sizes as `run` asserts.
                     unsafe {
