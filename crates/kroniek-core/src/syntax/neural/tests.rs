@@ -621,3 +621,35 @@ fn integer_path_parses_like_the_float_path() {
         assert!((x - y).abs() < 0.05 * (1.0 + y.abs()), "{x} {y}");
     }
 }
+
+/// The 16-lane LSTM cell gives the 8-lane fused one's floats to the bit (saturated,
+/// tiny and ordinary pre-activations; with and without a previous cell).
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn wide_lstm_cell_equals_the_narrow_one() {
+    if !(fma::available() && avx512::available()) {
+        eprintln!("skipped: this CPU has no AVX-512F");
+        return;
+    }
+    let mut rng = Rng::new(31);
+    let k = 48;
+    for scale in [0.01f32, 1.0, 4.0, 30.0] {
+        let g: Vec<f32> = (0..4 * k)
+            .map(|_| (rng.next_f64() as f32 * 2.0 - 1.0) * scale)
+            .collect();
+        let prev: Vec<f32> = (0..k).map(|_| rng.next_f64() as f32 * 3.0 - 1.5).collect();
+        for p in [None, Some(&prev[..])] {
+            let (mut c8, mut o8) = (vec![0f32; k], vec![0f32; k]);
+            let (mut c16, mut o16) = (vec![0f32; k], vec![0f32; k]);
+            let mut g8 = g.clone();
+            // SAFETY: the CPU has FMA, AVX2 and AVX-512F (checked); k % 16 == 0.
+            unsafe {
+                fma::lstm_cell::<true, false>(&mut g8, k, p, &mut c8, &mut o8);
+                avx512::lstm_cell(&g, k, p, &mut c16, &mut o16);
+            }
+            let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&c8), bits(&c16), "cell, scale {scale}");
+            assert_eq!(bits(&o8), bits(&o16), "output, scale {scale}");
+        }
+    }
+}
