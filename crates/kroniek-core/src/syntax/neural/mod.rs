@@ -1313,11 +1313,9 @@ fn lstm_forward_q(
 ) {
     let rows = *starts.last().unwrap_or(&0);
     let (k2, k4) = (2 * k, 4 * k);
-    let mut gates = pool::with_capacity(rows * k4);
-    for _ in 0..rows {
-        gates.extend_from_slice(b);
-    }
-    q16::gemm(qx, qwx, &mut gates);
+    // The bias is added as the products are stored (the same floats as adding to it).
+    let mut gates = pool::scratch(rows * k4);
+    q16::gemm_bias(qx, qwx, b, &mut gates);
     // Every row's cell is written at its step before the next step reads it.
     let mut cell = pool::scratch(rows * k);
     let maxlen = starts.windows(2).map(|w| w[1] - w[0]).max().unwrap_or(0);
@@ -1791,11 +1789,8 @@ impl NeuralParser {
         let (a, b) = (c.arc_dim, c.label_dim);
         let nm = 2 * a + 2 * b;
         qx.fill(&h, rows, e, e);
-        let mut y = pool::with_capacity(rows * nm);
-        for _ in 0..rows {
-            y.extend_from_slice(&q.mlp_bias);
-        }
-        q16::gemm(&qx, &q.mlp, &mut y);
+        let mut y = pool::scratch(rows * nm);
+        q16::gemm_bias(&qx, &q.mlp, &q.mlp_bias, &mut y);
         for v in &mut y {
             *v = lrelu(*v);
         }

@@ -262,29 +262,39 @@ fn row_codes(row: &[f32], limit: f32, q: &mut [i16]) -> f32 {
 
 /// How [`gemm`] and its variants meet the output: `c += x`; `c += 0 + x` (what adding a
 /// product made in a zeroed buffer gives, to the bit: `0 + x` is `+0` for `x = -0`);
-/// `c = 0 + x` (what the product into a zeroed buffer gives, whatever `c` held).
+/// `c = 0 + x` (what the product into a zeroed buffer gives, whatever `c` held);
+/// `c = bias + x` (what adding to rows that hold the bias gives, whatever `c` held).
 const ADD: u8 = 0;
 const FRESH: u8 = 1;
 const SET: u8 = 2;
+const BIAS: u8 = 3;
 
 /// `c (rows × b.n, row-major) += a·b` (see the module).
 pub(super) fn gemm(a: &QRows, b: &QMat, c: &mut [f32]) {
-    run::<ADD>(a, b, c, None);
+    run::<ADD>(a, b, c, None, &[]);
+}
+
+/// [`gemm`] into rows that each hold `bias` (`b.n` values), without writing them there
+/// first: `c` may hold anything.
+pub(super) fn gemm_bias(a: &QRows, b: &QMat, bias: &[f32], c: &mut [f32]) {
+    assert_eq!(bias.len(), b.n);
+    run::<BIAS>(a, b, c, None, bias);
 }
 
 /// [`gemm`] into a zeroed `c`, without zeroing it first: `c` may hold anything.
 pub(super) fn gemm_set(a: &QRows, b: &QMat, c: &mut [f32]) {
-    run::<SET>(a, b, c, None);
+    run::<SET>(a, b, c, None, &[]);
 }
 
 /// Adds row `i` of the product (as [`gemm`] makes it in a zeroed buffer) to
 /// `c[offs[i]..offs[i] + b.n]`: the rows of `c` need not be contiguous.
 pub(super) fn gemm_add_at(a: &QRows, b: &QMat, c: &mut [f32], offs: &[usize]) {
     assert_eq!(offs.len(), a.rows());
-    run::<FRESH>(a, b, c, Some(offs));
+    run::<FRESH>(a, b, c, Some(offs), &[]);
 }
 
-fn run<const MODE: u8>(a: &QRows, b: &QMat, c: &mut [f32], offs: Option<&[usize]>) {
+fn run<const MODE: u8>(a: &QRows, b: &QMat, c: &mut [f32], offs: Option<&[usize]>, bias: &[f32]) {
+    assert!(MODE != BIAS || bias.len() >= b.n);
     let (m, n) = (a.rows(), b.n);
     assert_eq!(a.k2, b.k.div_ceil(2));
     assert!(a.q.len() >= m * 2 * a.k2 && b.w.len() >= a.k2 * n * 2);
@@ -295,25 +305,25 @@ fn run<const MODE: u8>(a: &QRows, b: &QMat, c: &mut [f32], offs: Option<&[usize]
     #[cfg(target_arch = "x86_64")]
     if n.is_multiple_of(LANES) && vnni::available() {
         // SAFETY: the CPU has AVX-512F and AVX-512 VNNI; the asserts bound every index.
-        unsafe { vnni::gemm::<MODE>(a, b, c, offs) };
+        unsafe { vnni::gemm::<MODE>(a, b, c, offs, bias) };
         return;
     }
     #[cfg(target_arch = "x86_64")]
     if n % 8 == 0 && is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU has AVX2; the asserts bound every index.
-        unsafe { avx2::gemm::<MODE>(a, b, c, offs) };
+        unsafe { avx2::gemm::<MODE>(a, b, c, offs, bias) };
         return;
     }
-    plain::<MODE>(a, b, c, offs);
+    plain::<MODE>(a, b, c, offs, bias);
 }
 
 /// [`gemm`] without SIMD: the same integer sums, the same floats.
 #[cfg(test)]
 pub(super) fn gemm_plain(a: &QRows, b: &QMat, c: &mut [f32]) {
-    plain::<ADD>(a, b, c, None);
+    plain::<ADD>(a, b, c, None, &[]);
 }
 
-fn plain<const MODE: u8>(a: &QRows, b: &QMat, c: &mut [f32], offs: Option<&[usize]>) {
+fn plain<const MODE: u8>(a: &QRows, b: &QMat, c: &mut [f32], offs: Option<&[usize]>, bias: &[f32]) {
     let (m, n, k2) = (a.rows(), b.n, a.k2);
     let mut acc = vec![0i32; n];
     for i in 0..m {
@@ -328,11 +338,12 @@ fn plain<const MODE: u8>(a: &QRows, b: &QMat, c: &mut [f32], offs: Option<&[usiz
         }
         let sa = a.scale[i];
         let at = offs.map_or(i * n, |o| o[i]);
-        for ((o, &s), &sb) in c[at..at + n].iter_mut().zip(&acc).zip(&b.scale) {
+        for (j, ((o, &s), &sb)) in c[at..at + n].iter_mut().zip(&acc).zip(&b.scale).enumerate() {
             let x = s as f32 * sa * sb;
             match MODE {
                 ADD => *o += x,
                 FRESH => *o += 0.0 + x,
+                BIAS => *o = bias[j] + x,
                 _ => *o = 0.0 + x,
             }
         }
@@ -425,17 +436,18 @@ mod avx2 {
         b: &QMat,
         c: &mut [f32],
         offs: Option<&[usize]>,
+        bias: &[f32],
     ) {
         let m = a.rows();
         let mut i = 0;
         while i + 4 <= m {
-            rows::<4, MODE>(a, b, c, i, offs);
+            rows::<4, MODE>(a, b, c, i, offs, bias);
             i += 4;
         }
         match m - i {
-            1 => rows::<1, MODE>(a, b, c, i, offs),
-            2 => rows::<2, MODE>(a, b, c, i, offs),
-            3 => rows::<3, MODE>(a, b, c, i, offs),
+            1 => rows::<1, MODE>(a, b, c, i, offs, bias),
+            2 => rows::<2, MODE>(a, b, c, i, offs, bias),
+            3 => rows::<3, MODE>(a, b, c, i, offs, bias),
             _ => {}
         }
     }
@@ -448,6 +460,7 @@ mod avx2 {
         c: &mut [f32],
         i0: usize,
         offs: Option<&[usize]>,
+        bias: &[f32],
     ) {
         let n = b.n;
         let mut at = [0usize; R];
@@ -456,11 +469,11 @@ mod avx2 {
         }
         let mut j = 0;
         while j + 16 <= n {
-            block::<R, 2, MODE>(a, b, c, i0, j, &at);
+            block::<R, 2, MODE>(a, b, c, i0, j, &at, bias);
             j += 16;
         }
         if j < n {
-            block::<R, 1, MODE>(a, b, c, i0, j, &at);
+            block::<R, 1, MODE>(a, b, c, i0, j, &at, bias);
         }
     }
 
@@ -473,6 +486,7 @@ mod avx2 {
         i0: usize,
         j: usize,
         at: &[usize; R],
+        bias: &[f32],
     ) {
         let (n, k2) = (b.n, a.k2);
         let mut acc = [[_mm256_setzero_si256(); V]; R];
@@ -502,6 +516,7 @@ mod avx2 {
                     super::FRESH => {
                         _mm256_add_ps(_mm256_loadu_ps(o), _mm256_add_ps(_mm256_setzero_ps(), x))
                     }
+                    super::BIAS => _mm256_add_ps(_mm256_loadu_ps(bias.as_ptr().add(j + 8 * v)), x),
                     _ => _mm256_add_ps(_mm256_setzero_ps(), x),
                 };
                 _mm256_storeu_ps(o, y);
@@ -530,17 +545,18 @@ mod vnni {
         b: &QMat,
         c: &mut [f32],
         offs: Option<&[usize]>,
+        bias: &[f32],
     ) {
         let m = a.rows();
         let mut i = 0;
         while i + 4 <= m {
-            rows::<4, MODE>(a, b, c, i, offs);
+            rows::<4, MODE>(a, b, c, i, offs, bias);
             i += 4;
         }
         match m - i {
-            1 => rows::<1, MODE>(a, b, c, i, offs),
-            2 => rows::<2, MODE>(a, b, c, i, offs),
-            3 => rows::<3, MODE>(a, b, c, i, offs),
+            1 => rows::<1, MODE>(a, b, c, i, offs, bias),
+            2 => rows::<2, MODE>(a, b, c, i, offs, bias),
+            3 => rows::<3, MODE>(a, b, c, i, offs, bias),
             _ => {}
         }
     }
@@ -553,6 +569,7 @@ mod vnni {
         c: &mut [f32],
         i0: usize,
         offs: Option<&[usize]>,
+        bias: &[f32],
     ) {
         let n = b.n;
         let mut at = [0usize; R];
@@ -561,13 +578,13 @@ mod vnni {
         }
         let mut j = 0;
         while j + 64 <= n {
-            block::<R, 4, MODE>(a, b, c, i0, j, &at);
+            block::<R, 4, MODE>(a, b, c, i0, j, &at, bias);
             j += 64;
         }
         match (n - j) / 16 {
-            3 => block::<R, 3, MODE>(a, b, c, i0, j, &at),
-            2 => block::<R, 2, MODE>(a, b, c, i0, j, &at),
-            1 => block::<R, 1, MODE>(a, b, c, i0, j, &at),
+            3 => block::<R, 3, MODE>(a, b, c, i0, j, &at, bias),
+            2 => block::<R, 2, MODE>(a, b, c, i0, j, &at, bias),
+            1 => block::<R, 1, MODE>(a, b, c, i0, j, &at, bias),
             _ => {}
         }
     }
@@ -581,6 +598,7 @@ mod vnni {
         i0: usize,
         j: usize,
         at: &[usize; R],
+        bias: &[f32],
     ) {
         let (n, k2) = (b.n, a.k2);
         let mut acc = [[_mm512_setzero_si512(); V]; R];
@@ -610,6 +628,7 @@ mod vnni {
                     super::FRESH => {
                         _mm512_add_ps(_mm512_loadu_ps(o), _mm512_add_ps(_mm512_setzero_ps(), x))
                     }
+                    super::BIAS => _mm512_add_ps(_mm512_loadu_ps(bias.as_ptr().add(j + 16 * v)), x),
                     _ => _mm512_add_ps(_mm512_setzero_ps(), x),
                 };
                 _mm512_storeu_ps(o, y);
@@ -726,8 +745,15 @@ mod tests {
                 set.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
                 want.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
             );
+            // Rows holding the bias, added to, as the bias written in place.
+            let bias = random(&mut rng, n, 1.0);
+            let mut rows_of_bias: Vec<f32> = (0..m).flat_map(|_| bias.clone()).collect();
+            gemm(&fresh, &qb, &mut rows_of_bias);
+            let mut in_place = random(&mut rng, m * n, 9.0);
+            gemm_bias(&qa, &qb, &bias, &mut in_place);
+            assert_eq!(in_place, rows_of_bias);
             let mut by_loops = random(&mut rng, m * n, 9.0);
-            plain::<SET>(&qa, &qb, &mut by_loops, None);
+            plain::<SET>(&qa, &qb, &mut by_loops, None, &[]);
             assert_eq!(by_loops, want);
             // Scattered rows: row i of the product at row 2i + 1 of a wider buffer, added
             // to what is there, as adding a zeroed product buffer.
@@ -736,7 +762,7 @@ mod tests {
             let mut at = base.clone();
             gemm_add_at(&qa, &qb, &mut at, &offs);
             let mut at_plain = base.clone();
-            plain::<FRESH>(&qa, &qb, &mut at_plain, Some(&offs));
+            plain::<FRESH>(&qa, &qb, &mut at_plain, Some(&offs), &[]);
             let mut expect = base.clone();
             for (i, &o) in offs.iter().enumerate() {
                 for j in 0..n {
@@ -784,27 +810,30 @@ mod tests {
             qa.fill(&a, m, k, k);
             let base = random(&mut rng, m * n, 1.0);
             let offs: Vec<usize> = (0..m).map(|i| i * n).collect();
+            let bias = random(&mut rng, n, 1.0);
             let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
             let run_plain = |mode: u8| {
                 let mut c = base.clone();
                 match mode {
-                    ADD => plain::<ADD>(&qa, &qb, &mut c, None),
-                    FRESH => plain::<FRESH>(&qa, &qb, &mut c, Some(&offs)),
-                    _ => plain::<SET>(&qa, &qb, &mut c, None),
+                    ADD => plain::<ADD>(&qa, &qb, &mut c, None, &[]),
+                    FRESH => plain::<FRESH>(&qa, &qb, &mut c, Some(&offs), &[]),
+                    BIAS => plain::<BIAS>(&qa, &qb, &mut c, None, &bias),
+                    _ => plain::<SET>(&qa, &qb, &mut c, None, &[]),
                 }
                 bits(&c)
             };
             #[cfg(target_arch = "x86_64")]
-            for mode in [ADD, FRESH, SET] {
+            for mode in [ADD, FRESH, SET, BIAS] {
                 let want = run_plain(mode);
                 if n % 8 == 0 && is_x86_feature_detected!("avx2") {
                     let mut c = base.clone();
                     // SAFETY: the CPU has AVX2; n % 8 == 0; sizes as `run` asserts.
                     unsafe {
                         match mode {
-                            ADD => avx2::gemm::<ADD>(&qa, &qb, &mut c, None),
-                            FRESH => avx2::gemm::<FRESH>(&qa, &qb, &mut c, Some(&offs)),
-                            _ => avx2::gemm::<SET>(&qa, &qb, &mut c, None),
+                            ADD => avx2::gemm::<ADD>(&qa, &qb, &mut c, None, &[]),
+                            FRESH => avx2::gemm::<FRESH>(&qa, &qb, &mut c, Some(&offs), &[]),
+                            BIAS => avx2::gemm::<BIAS>(&qa, &qb, &mut c, None, &bias),
+                            _ => avx2::gemm::<SET>(&qa, &qb, &mut c, None, &[]),
                         }
                     }
                     assert_eq!(bits(&c), want, "avx2 m={m} k={k} n={n} mode={mode}");
@@ -814,9 +843,10 @@ mod tests {
                     // SAFETY: the CPU has AVX-512 VNNI; n % 16 == 0; sizes as `run` asserts.
                     unsafe {
                         match mode {
-                            ADD => vnni::gemm::<ADD>(&qa, &qb, &mut c, None),
-                            FRESH => vnni::gemm::<FRESH>(&qa, &qb, &mut c, Some(&offs)),
-                            _ => vnni::gemm::<SET>(&qa, &qb, &mut c, None),
+                            ADD => vnni::gemm::<ADD>(&qa, &qb, &mut c, None, &[]),
+                            FRESH => vnni::gemm::<FRESH>(&qa, &qb, &mut c, Some(&offs), &[]),
+                            BIAS => vnni::gemm::<BIAS>(&qa, &qb, &mut c, None, &bias),
+                            _ => vnni::gemm::<SET>(&qa, &qb, &mut c, None, &[]),
                         }
                     }
                     assert_eq!(bits(&c), want, "vnni m={m} k={k} n={n} mode={mode}");
