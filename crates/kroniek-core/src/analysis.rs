@@ -639,14 +639,22 @@ fn parse_all<'m>(work: &mut [Work], model_of: impl Fn(Lang) -> Option<&'m Syntax
 /// Parses the sentences of documents that share one model, in batches across documents.
 fn parse_group(group: &mut [Work], model: &SyntaxModel) {
     // (document, sentence) of every sentence, in order.
-    let all: Vec<(usize, usize)> = group
+    let mut all: Vec<(usize, usize)> = group
         .iter()
         .enumerate()
         .flat_map(|(d, w)| (0..w.sentences.len()).map(move |s| (d, s)))
         .collect();
-    let mut parsed: Vec<Vec<TokenSyntax>> = group
+    // The fast parser's integer products are made row by row, so a sentence parses the
+    // same whatever its batch: batches of sentences of about one length, whose LSTM
+    // steps keep every row busy (the accurate parser's float products are not, so its
+    // batches keep the text's order).
+    if model.is_first_pass() {
+        let len = |&(d, s): &(usize, usize)| group[d].sentences[s].tokens.len();
+        all.sort_by_key(len);
+    }
+    let mut trees_of: Vec<Vec<Vec<TokenSyntax>>> = group
         .iter()
-        .map(|w| Vec::with_capacity(w.tokens.len()))
+        .map(|w| vec![Vec::new(); w.sentences.len()])
         .collect();
     for batch in all.chunks(SYNTAX_BATCH) {
         let forms: Vec<Vec<&str>> = batch
@@ -676,12 +684,16 @@ fn parse_group(group: &mut [Work], model: &SyntaxModel) {
         } else {
             model.analyse_batch(&forms)
         };
-        for (&(d, _), tree) in batch.iter().zip(trees) {
-            parsed[d].extend(tree);
+        for (&(d, s), tree) in batch.iter().zip(trees) {
+            trees_of[d][s] = tree;
         }
     }
-    for (w, p) in group.iter_mut().zip(parsed) {
-        w.syntax = Some(p);
+    for (w, trees) in group.iter_mut().zip(trees_of) {
+        let mut parsed = Vec::with_capacity(w.tokens.len());
+        for tree in trees {
+            parsed.extend(tree);
+        }
+        w.syntax = Some(parsed);
     }
 }
 
