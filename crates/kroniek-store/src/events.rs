@@ -134,6 +134,10 @@ pub(crate) const MIGRATION_7: &str =
 /// people without what they measure) are no conflict, so the cached groups are rebuilt.
 pub(crate) const MIGRATION_8: &str = MIGRATION_7;
 
+/// Migration 9: within one article only two attributed sources disagree ([`disagree`]),
+/// so the cached groups are rebuilt.
+pub(crate) const MIGRATION_9: &str = MIGRATION_7;
+
 /// One mention of an event, as a timeline shows it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EventMentionView {
@@ -1161,7 +1165,11 @@ fn claim_row(r: &rusqlite::Row<'_>, at: usize) -> Result<ClaimView, Error> {
 /// The speaker is the attributed source, else the outlet, else the article: one article's
 /// (or one source's) own numbers about a subject are mostly different measures ("profit
 /// of $78.8 million on revenue of $2.35 billion") or changes over time, not a dispute.
-/// Linear: every claim is compared with the smallest and the largest of each other speaker.
+/// Within one article, only two attributed sources dispute ("The Guardian" against "the
+/// BBC"): an article's own number beside a source's ("the company said") is mostly
+/// another measure (a quarter's loss beside a year's).
+/// Every claim is compared with the smallest and the largest of each other speaker in
+/// each article.
 pub fn disagree(claims: &[ClaimView]) -> bool {
     fn speaker(c: &ClaimView) -> std::borrow::Cow<'_, str> {
         match c.source.as_deref().or(c.outlet.as_deref()) {
@@ -1173,12 +1181,15 @@ pub fn disagree(claims: &[ClaimView]) -> bool {
         let big = a.value.abs().max(b.value.abs());
         big > 0.0 && (a.value - b.value).abs() / big > DISAGREEMENT
     };
-    // The smallest and largest value of each speaker: two speakers disagree when some
-    // value of one differs from the other's extremes.
-    let mut extremes: Vec<(std::borrow::Cow<'_, str>, &ClaimView, &ClaimView)> = Vec::new();
+    // The smallest and largest value of each speaker in each article: two speakers
+    // disagree when some value of one differs from the other's extremes.
+    type Extremes<'a> = (std::borrow::Cow<'a, str>, &'a ClaimView, &'a ClaimView);
+    let mut extremes: Vec<Extremes<'_>> = Vec::new();
     for c in claims {
         let who = speaker(c);
-        match extremes.iter_mut().find(|(w, _, _)| *w == who) {
+        match extremes.iter_mut().find(|(w, min, _)| {
+            *w == who && min.doc == c.doc && min.source.is_some() == c.source.is_some()
+        }) {
             Some((_, min, max)) => {
                 if c.value < min.value {
                     *min = c;
@@ -1190,13 +1201,20 @@ pub fn disagree(claims: &[ClaimView]) -> bool {
             None => extremes.push((who, c, c)),
         }
     }
-    extremes.iter().enumerate().any(|(i, (_, a_min, a_max))| {
-        extremes[i + 1..].iter().any(|(_, b_min, b_max)| {
-            [a_min, a_max]
-                .iter()
-                .any(|a| differ(a, b_min) || differ(a, b_max))
+    extremes
+        .iter()
+        .enumerate()
+        .any(|(i, (a_who, a_min, a_max))| {
+            extremes[i + 1..].iter().any(|(b_who, b_min, b_max)| {
+                let one_article = a_min.doc == b_min.doc;
+                let both_attributed = a_min.source.is_some() && b_min.source.is_some();
+                a_who != b_who
+                    && (!one_article || both_attributed)
+                    && [a_min, a_max]
+                        .iter()
+                        .any(|a| differ(a, b_min) || differ(a, b_max))
+            })
         })
-    })
 }
 
 /// Up to this many articles matching a timeline's words, their events are gathered
@@ -1389,5 +1407,16 @@ mod tests {
             claim("b", Some("Y"), "2019", 50.0)
         ]));
         assert!(!disagree(&[]));
+        // In one article, its own number beside a source's is no dispute ("a loss of
+        // $30 million" in the quarter, "$673 million", the company said, for the year);
+        // across articles it is.
+        assert!(!disagree(&[
+            claim("a", None, "1989-Q3", 30e6),
+            claim("a", Some("the company"), "1989", 673e6),
+        ]));
+        assert!(disagree(&[
+            claim("a", None, "1989-Q3", 30e6),
+            claim("b", Some("the company"), "1989", 673e6),
+        ]));
     }
 }

@@ -105,6 +105,8 @@ const MIGRATIONS: &[&str] = &[
     crate::events::MIGRATION_7,
     // 8: bare amounts are no conflict; the cached claim groups rebuilt.
     crate::events::MIGRATION_8,
+    // 9: one article's own number is no dispute with its source's; groups rebuilt.
+    crate::events::MIGRATION_9,
 ];
 
 /// A full-text query error is the user's; anything else is the store's.

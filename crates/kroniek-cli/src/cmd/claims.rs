@@ -24,11 +24,13 @@ pub enum Format {
 /// Numbers the articles give, grouped by what they are about (subject and property,
 /// across languages: "1.500 strijders" and "14,000 fighters" are both `fighters`), each
 /// with its source and date. With --conflicts, only the groups where two speakers (the
-/// attributed source, else the outlet, else the article) disagree by more than 10%:
-/// shown side by side, never averaged. Amounts of money (also per share or per day),
-/// percentages and counts of people or shares are compared only with what they measure ("a loss of $78.8 million" is
-/// `loss in dollar`, "257 people were killed" is `deaths`); bare ones are listed but
-/// never flagged.
+/// attributed source, else the outlet, else the article) disagree by more than 10%
+/// (within one article, only two attributed sources): shown side by side, never
+/// averaged. Amounts of money (also per share or per day), percentages and counts of
+/// people or shares are compared only with what they measure ("a loss of $78.8
+/// million" is `loss in dollar`, "257 people were killed" is `deaths`); bare ones are
+/// listed but never flagged. A count of a part ("three new members") is compared only
+/// with counts of that part (`new supporters`).
 ///
 /// Examples:
 ///   kroniek claims --conflicts

@@ -360,7 +360,9 @@ pub fn find_tagged(
                 continue;
             }
             let mut stop = end;
-            if unit.is_none() && end < toks.len() {
+            // A line break ends what a number counts: "Tourists: 3\nInjured: 41" is a
+            // table, not three injured.
+            if unit.is_none() && end < toks.len() && !line_break_before(text, toks, end) {
                 let w: &str = &words[end];
                 if lex.skip.contains(w) {
                     i = end;
@@ -423,6 +425,14 @@ pub fn find_tagged(
     out
 }
 
+/// Whether a line break separates token `i` from the token before it.
+fn line_break_before(text: &str, toks: &[Token], i: usize) -> bool {
+    i > 0
+        && text
+            .get(toks[i - 1].span.end as usize..toks[i].span.start as usize)
+            .is_some_and(|gap| gap.contains('\n'))
+}
+
 /// The unit at token `i`: a known unit (normalised: "$" → dollar) or a counted word that
 /// is not a function word (`stop` in `resources/<lang>/quantities.txt`) nor a length of
 /// time (`skip`); with the token end after it. With POS tags, the counted word is the
@@ -456,7 +466,7 @@ fn unit_at(
             return None;
         }
         (i + 1..(i + 4).min(toks.len()))
-            .take_while(|&j| counted(j))
+            .take_while(|&j| counted(j) && !line_break_before(text, toks, j))
             .find(|&j| !matches!(tags[j], Upos::ADJ | Upos::PROPN))
             .filter(|&j| tags[j] == Upos::NOUN)
     });

@@ -276,6 +276,22 @@ pub fn needs_measure(property: &str) -> bool {
     .contains(&property.split(" per ").next().unwrap_or(property))
 }
 
+/// Words that make a count count a part of the whole (`resources/<lang>/
+/// claim_qualifiers.txt`: class TAB words): "three new members" are `new supporters`.
+fn claim_qualifiers(lang: Lang) -> &'static HashMap<String, &'static str> {
+    static CACHE: resources::PerLanguage<HashMap<String, &'static str>> =
+        resources::PerLanguage::new();
+    CACHE.get(
+        lang,
+        |l| word_classes(l, "claim_qualifiers.txt"),
+        HashMap::new,
+    )
+}
+
+/// The class of `claim_outcomes.txt` whose words end the look for an outcome after a
+/// count (a new clause: "and", "en").
+const OUTCOME_STOP: &str = "stop";
+
 /// What a count of people is when a word of `resources/<lang>/claim_outcomes.txt`
 /// (property TAB words) follows it closely in its clause: "257 people were killed" is
 /// `deaths`, as "257 doden" is.
@@ -738,6 +754,8 @@ impl<'a> Context<'a> {
             if property == IGNORED {
                 continue;
             }
+            // Money and percentages keep their currency: "Canadian dollars" are dollars.
+            let counted = property == "people" || !needs_measure(&property);
             let Some(s) = self
                 .a
                 .sentences
@@ -765,7 +783,7 @@ impl<'a> Context<'a> {
                 end = next.span;
             }
             let mut unit = unit;
-            if let Some(outcome) = self.outcome_after(&property, &unit, end, sentence) {
+            if let Some(outcome) = self.outcome_of(&property, &unit, q.span, end, sentence) {
                 property = outcome.to_string();
             // "a loss of $78.8 million", "$2.35 billion in revenue": what the amount
             // measures, so that a loss is no rival of the revenue.
@@ -775,6 +793,9 @@ impl<'a> Context<'a> {
             if let Some(period) = self.rate_after(end, sentence) {
                 property = format!("{property} per {period}");
                 unit = format!("{unit} per {period}");
+            }
+            if let Some(part) = self.qualifier(q, sentence).filter(|_| counted) {
+                property = format!("{part} {property}");
             }
             let when = self
                 .a
@@ -846,14 +867,42 @@ impl<'a> Context<'a> {
             .flatten()
     }
 
-    /// What happened to the people a count counts (`claim_outcomes`): one of at most four
-    /// words after the quantity in its clause ("257 people were killed", "40 mensen
-    /// raakten gewond"). Only for `people` and units no property lists ("Iraqis"), never
-    /// for money or other listed units.
-    fn outcome_after(
+    /// What part of the whole a count counts (`claim_qualifiers`): a qualifier's class or
+    /// a capitalised word (not the sentence's first) between the number and its counted
+    /// noun ("three new members": `new`; "30 African countries": `african`).
+    fn qualifier(&self, q: &crate::quantity::Quantity, sentence: Span) -> Option<String> {
+        let unit = q.unit_span?;
+        if unit.start < q.number.end {
+            return None;
+        }
+        let qualifiers = claim_qualifiers(self.lang);
+        let tokens = &self.a.tokens;
+        tokens
+            .iter()
+            .filter(|t| t.span.start >= q.number.end && t.span.end <= unit.start)
+            .filter(|t| t.kind == crate::text::TokenKind::Word)
+            .find_map(|t| {
+                let w = &self.text[t.span.range()];
+                let lower = w.to_lowercase();
+                if let Some(class) = qualifiers.get(lower.as_str()) {
+                    return Some(class.to_string());
+                }
+                let capital = w.chars().next().is_some_and(char::is_uppercase);
+                (capital && t.span.start > sentence.start).then_some(lower)
+            })
+    }
+
+    /// What happened to the people a count counts (`claim_outcomes`): the word right
+    /// before the count ("killed 257 people"), else one of at most four words after the
+    /// quantity in its clause, up to a word of the `stop` class ("257 people were killed",
+    /// "40 mensen raakten gewond"; not "injured" in "killed 257 people and injured
+    /// 5,500"). Only for `people` and units no property lists ("Iraqis"), never for money
+    /// or other listed units.
+    fn outcome_of(
         &self,
         property: &str,
         unit: &str,
+        count: Span,
         q: Span,
         sentence: Span,
     ) -> Option<&'static str> {
@@ -863,17 +912,23 @@ impl<'a> Context<'a> {
         }
         let outcomes = claim_outcomes(self.lang);
         let tokens = &self.a.tokens;
+        let word = |t: &crate::text::Token| self.text[t.span.range()].to_lowercase();
+        let at = tokens.iter().position(|t| t.span.start >= count.start)?;
+        if let Some(before) = at.checked_sub(1).map(|i| &tokens[i]) {
+            let o = outcomes.get(word(before).as_str()).copied();
+            if before.span.start >= sentence.start && o.is_some_and(|o| o != OUTCOME_STOP) {
+                return o;
+            }
+        }
         let first = tokens.iter().position(|t| t.span.start >= q.end)?;
         for t in tokens[first..].iter().take(4) {
-            if t.span.end > sentence.end {
+            if t.span.end > sentence.end || t.kind == crate::text::TokenKind::Punct {
                 break;
             }
-            let w = self.text[t.span.range()].to_lowercase();
-            if t.kind == crate::text::TokenKind::Punct {
-                break;
-            }
-            if let Some(o) = outcomes.get(w.as_str()) {
-                return Some(o);
+            match outcomes.get(word(t).as_str()) {
+                Some(&OUTCOME_STOP) => break,
+                Some(o) => return Some(o),
+                None => {}
             }
         }
         None

@@ -452,6 +452,81 @@ fn counts_of_people_say_what_happened_to_them() {
     ));
 }
 
+/// The verb right before a count says what happened to them ("killed 257 people"); a
+/// verb after "and" is another clause's ("… and injured 5,500"); a count split from its
+/// noun by a line break (a table: "Americans: 12\nInjured: 4,877") counts nothing.
+#[test]
+fn outcomes_before_counts_and_not_past_a_new_clause_or_line() {
+    type Case<'a> = (&'a str, Lang, &'a [(f64, &'a str)]);
+    let cases: [Case; 4] = [
+        (
+            "The blasts killed 257 people and injured more than 5,500.",
+            Lang::EN,
+            &[(257.0, "deaths")],
+        ),
+        (
+            "The bombing killed 10 people and wounded about 70 people.",
+            Lang::EN,
+            &[(10.0, "deaths"), (70.0, "injured")],
+        ),
+        (
+            "De aanslag doodde 40 mensen en verwondde 12 mensen.",
+            Lang::NL,
+            &[(40.0, "deaths"), (12.0, "injured")],
+        ),
+        (
+            "The figures.\n\nKESSEL:\nTotal dead: 7\nTourists: 3\nInjured: 41\nHospitalized: 9\n",
+            Lang::EN,
+            &[],
+        ),
+    ];
+    for (text, lang, want) in cases {
+        let d = doc(text, "2024-03-25", lang);
+        let claims = extract(&d, &crate::annotate(&d)).claims;
+        let got: Vec<(f64, &str)> = claims
+            .iter()
+            .map(|c| (c.value, c.property.as_str()))
+            .collect();
+        assert_eq!(got, want, "{text}: {claims:#?}");
+    }
+}
+
+/// A word between a count and its noun that picks a part ("three new members", "30
+/// African countries", "twee extra sleepboten") makes the count one of that part only;
+/// money keeps its currency ("150 million Canadian dollars" stays `dollar`).
+#[test]
+fn qualified_counts_count_a_part() {
+    let cases = [
+        (
+            "NATO welcomed three new members on Friday.",
+            Lang::EN,
+            "new supporters",
+        ),
+        (
+            "The treaty was signed by 30 African countries.",
+            Lang::EN,
+            "african countries",
+        ),
+        (
+            "De autoriteit zet twee extra sleepboten in.",
+            Lang::NL,
+            "additional tugboats",
+        ),
+        (
+            "The company was sold for 150 million Canadian dollars.",
+            Lang::EN,
+            "dollar",
+        ),
+        ("NATO has 16 members.", Lang::EN, "supporters"),
+    ];
+    for (text, lang, want) in cases {
+        let d = doc(text, "2024-03-25", lang);
+        let claims = extract(&d, &crate::annotate(&d)).claims;
+        let got: Vec<&str> = claims.iter().map(|c| c.property.as_str()).collect();
+        assert_eq!(got, [want], "{text}: {claims:#?}");
+    }
+}
+
 #[test]
 fn an_event_after_a_prior_word_is_not_dated_by_its_sentence() {
     // The hearing is on May 22; the impoundment it is about came before.
