@@ -160,6 +160,12 @@ struct Lexicon {
     /// Sentence-opening words that a comma separates from the subject ("However, the
     /// minister, who resigned, said").
     prefaces: FastSet<String>,
+    /// Endings of a sentence-opening participle whose phrase a comma closes before the
+    /// subject ("Citing an example, Sgt. Glenn, a spokesman, said": `ing`).
+    preface_endings: Vec<String>,
+    /// Words with such an ending that are no participle opening a phrase ("According to
+    /// the BBC, …" is the attribution itself).
+    not_participles: FastSet<String>,
     /// Whether a reporting verb after a stop word puts its subject after it (Dutch V2:
     /// "Ook meldt de BBC"); English inverts only after a comma or quote.
     inverts_after_stops: bool,
@@ -186,6 +192,10 @@ fn load(lang: Lang) -> Lexicon {
             "continue" => lex.continues.push(words),
             "between" => lex.between.push(words),
             "plural_ending" => lex.plural_endings.push(phrase.to_lowercase()),
+            "preface_ending" => lex.preface_endings.push(phrase.to_lowercase()),
+            "not_participle" => {
+                lex.not_participles.insert(phrase.to_lowercase());
+            }
             "stop" | "opener" | "tail" | "coordinator" | "pronoun" | "adverb" | "person"
             | "person_if_singular" | "relative" | "appositive" | "determiner" | "preface" => {
                 let set = match kind {
@@ -349,10 +359,20 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
             scope.extend(continuation(text, tokens, sentences, si, lex));
             scope
         };
+        // Whether the sentence opens with a participle ("Citing an example, …").
+        let participle = words.first().is_some_and(|w| {
+            !lex.not_participles.contains(&**w)
+                && lex
+                    .preface_endings
+                    .iter()
+                    .any(|e| w.len() > e.len() + 2 && w.ends_with(e.as_str()))
+        });
         let mut i = 0;
         while i < n {
-            // Prepositional cue.
-            if let Some(len) = match_at(&words, i, &lex.preps) {
+            // Prepositional cue. A participle opening the sentence ("Citing security
+            // concerns, the ministry said") gives the grounds of the sentence's own
+            // speaker, not a source.
+            if let Some(len) = match_at(&words, i, &lex.preps).filter(|_| i > 0 || !participle) {
                 let end = np_end(i + len, false);
                 if end > i + len {
                     let mut scope = vec![s.span];
@@ -436,7 +456,26 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
                     // "However, the minister, who resigned, said": a `preface` word and its
                     // comma may open the sentence before the subject.
                     let prefaced = vp > 3 && words[1] == "," && lex.prefaces.contains(&*words[0]);
-                    let found = interrupted_subject(text, toks, &words, vp - 1, after, lex)
+                    // "Citing an example, Sgt. Glenn, a spokesman, said": an opening
+                    // participle's phrase (up to its comma) holds no subject.
+                    let opening = participle
+                        .then(|| words[..vp].iter().position(|w| w == ","))
+                        .flatten()
+                        .filter(|&c| c <= 8 && c + 3 < vp);
+                    let found = opening
+                        .and_then(|c| {
+                            let from = c + 1;
+                            interrupted_subject(
+                                text,
+                                &toks[from..],
+                                &words[from..],
+                                vp - 1 - from,
+                                after - from,
+                                lex,
+                            )
+                            .map(|r| r.start + from..r.end + from)
+                        })
+                        .or_else(|| interrupted_subject(text, toks, &words, vp - 1, after, lex))
                         .or_else(|| {
                             prefaced
                                 .then(|| {
