@@ -350,6 +350,48 @@ fn plain<const MODE: u8>(a: &QRows, b: &QMat, c: &mut [f32], offs: Option<&[usiz
     }
 }
 
+/// Where rows `i0..i0 + R` of a product go in `c`: after each other, or at `offs`.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn row_starts<const R: usize>(offs: Option<&[usize]>, i0: usize, n: usize) -> [usize; R] {
+    let mut at = [0usize; R];
+    for (r, x) in at.iter_mut().enumerate() {
+        *x = offs.map_or((i0 + r) * n, |o| o[i0 + r]);
+    }
+    at
+}
+
+/// A kernel module's `gemm`: its `rows::<R, MODE>` four rows at a time, then the rest,
+/// compiled with the module's target features.
+#[cfg(target_arch = "x86_64")]
+macro_rules! gemm_in_fours {
+    ($features:literal, $safety:literal) => {
+        /// # Safety
+        #[doc = $safety]
+        #[target_feature(enable = $features)]
+        pub(super) unsafe fn gemm<const MODE: u8>(
+            a: &QRows,
+            b: &QMat,
+            c: &mut [f32],
+            offs: Option<&[usize]>,
+            bias: &[f32],
+        ) {
+            let m = a.rows();
+            let mut i = 0;
+            while i + 4 <= m {
+                rows::<4, MODE>(a, b, c, i, offs, bias);
+                i += 4;
+            }
+            match m - i {
+                1 => rows::<1, MODE>(a, b, c, i, offs, bias),
+                2 => rows::<2, MODE>(a, b, c, i, offs, bias),
+                3 => rows::<3, MODE>(a, b, c, i, offs, bias),
+                _ => {}
+            }
+        }
+    };
+}
+
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
     use super::{QMat, QRows};
@@ -428,29 +470,10 @@ mod avx2 {
         }
     }
 
-    /// # Safety
-    /// The CPU has AVX2; `b.n % 8 == 0`; the sizes as [`super::run`] asserts.
-    #[target_feature(enable = "avx2")]
-    pub(super) unsafe fn gemm<const MODE: u8>(
-        a: &QRows,
-        b: &QMat,
-        c: &mut [f32],
-        offs: Option<&[usize]>,
-        bias: &[f32],
-    ) {
-        let m = a.rows();
-        let mut i = 0;
-        while i + 4 <= m {
-            rows::<4, MODE>(a, b, c, i, offs, bias);
-            i += 4;
-        }
-        match m - i {
-            1 => rows::<1, MODE>(a, b, c, i, offs, bias),
-            2 => rows::<2, MODE>(a, b, c, i, offs, bias),
-            3 => rows::<3, MODE>(a, b, c, i, offs, bias),
-            _ => {}
-        }
-    }
+    gemm_in_fours!(
+        "avx2",
+        "The CPU has AVX2; `b.n % 8 == 0`; the sizes as [`super::run`] asserts."
+    );
 
     #[inline]
     #[target_feature(enable = "avx2")]
@@ -463,10 +486,7 @@ mod avx2 {
         bias: &[f32],
     ) {
         let n = b.n;
-        let mut at = [0usize; R];
-        for (r, x) in at.iter_mut().enumerate() {
-            *x = offs.map_or((i0 + r) * n, |o| o[i0 + r]);
-        }
+        let at = super::row_starts::<R>(offs, i0, n);
         let mut j = 0;
         while j + 16 <= n {
             block::<R, 2, MODE>(a, b, c, i0, j, &at, bias);
@@ -536,30 +556,10 @@ mod vnni {
         is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("avx512vnni")
     }
 
-    /// # Safety
-    /// The CPU has AVX-512F and AVX-512 VNNI; `b.n % 16 == 0`; the sizes as
-    /// [`super::run`] asserts.
-    #[target_feature(enable = "avx512f,avx512vnni")]
-    pub(super) unsafe fn gemm<const MODE: u8>(
-        a: &QRows,
-        b: &QMat,
-        c: &mut [f32],
-        offs: Option<&[usize]>,
-        bias: &[f32],
-    ) {
-        let m = a.rows();
-        let mut i = 0;
-        while i + 4 <= m {
-            rows::<4, MODE>(a, b, c, i, offs, bias);
-            i += 4;
-        }
-        match m - i {
-            1 => rows::<1, MODE>(a, b, c, i, offs, bias),
-            2 => rows::<2, MODE>(a, b, c, i, offs, bias),
-            3 => rows::<3, MODE>(a, b, c, i, offs, bias),
-            _ => {}
-        }
-    }
+    gemm_in_fours!(
+        "avx512f,avx512vnni",
+        "The CPU has AVX-512F and AVX-512 VNNI; `b.n % 16 == 0`; the sizes as [`super::run`] asserts."
+    );
 
     #[inline]
     #[target_feature(enable = "avx512f,avx512vnni")]
@@ -572,10 +572,7 @@ mod vnni {
         bias: &[f32],
     ) {
         let n = b.n;
-        let mut at = [0usize; R];
-        for (r, x) in at.iter_mut().enumerate() {
-            *x = offs.map_or((i0 + r) * n, |o| o[i0 + r]);
-        }
+        let at = super::row_starts::<R>(offs, i0, n);
         let mut j = 0;
         while j + 64 <= n {
             block::<R, 4, MODE>(a, b, c, i0, j, &at, bias);
