@@ -30,7 +30,7 @@ pub enum Format {
 /// people or shares are compared only with what they measure ("a loss of $78.8
 /// million" is `loss in dollar`, "257 people were killed" is `deaths`); bare ones are
 /// listed but never flagged. A count of a part ("three new members") is compared only
-/// with counts of that part (`new supporters`).
+/// with counts of that part (`new members`).
 ///
 /// Examples:
 ///   kroniek claims --conflicts

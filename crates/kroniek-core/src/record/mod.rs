@@ -277,7 +277,7 @@ pub fn needs_measure(property: &str) -> bool {
 }
 
 /// Words that make a count count a part of the whole (`resources/<lang>/
-/// claim_qualifiers.txt`: class TAB words): "three new members" are `new supporters`.
+/// claim_qualifiers.txt`: class TAB words): "three new members" are `new members`.
 fn claim_qualifiers(lang: Lang) -> &'static HashMap<String, &'static str> {
     static CACHE: resources::PerLanguage<HashMap<String, &'static str>> =
         resources::PerLanguage::new();
