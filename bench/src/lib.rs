@@ -1,10 +1,11 @@
 //! What the benchmark binaries share.
 
-use std::alloc::{GlobalAlloc, Layout, System};
+use std::alloc::{GlobalAlloc, Layout};
 use std::io::BufReader;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use kroniek_core::hugepages::HugePageAlloc;
+use mimalloc::MiMalloc;
 
 use kroniek_core::Document;
 use kroniek_formats::{Format, Options};
@@ -34,8 +35,9 @@ pub fn load_corpus(path: Option<String>) -> (String, Vec<Document>) {
     (path, docs)
 }
 
-/// The CLI's allocator (large blocks on huge pages), unless [`huge_pages_from_env`] finds
-/// `KRONIEK_HUGEPAGES=0`: so one binary can be compared with and without huge pages.
+/// The CLI's allocator (large blocks on huge pages, small ones from mimalloc), unless
+/// [`huge_pages_from_env`] finds `KRONIEK_HUGEPAGES=0` (then mimalloc for every block): so
+/// one binary can be compared with and without huge pages.
 pub struct Alloc;
 
 static HUGE: AtomicBool = AtomicBool::new(true);
@@ -51,37 +53,39 @@ pub fn huge_pages_from_env() {
     }
 }
 
+const CLI: HugePageAlloc<MiMalloc> = HugePageAlloc(MiMalloc);
+
 // SAFETY: a block is freed by the allocator that allocated it: the switch is set once at
 // the start of `main` before anything is allocated by the benchmark, and the huge-page
-// allocator frees small blocks exactly as `System` does (blocks allocated before the
-// switch are small).
+// allocator gives small blocks to mimalloc exactly as mimalloc alone does (blocks
+// allocated before the switch are small).
 unsafe impl GlobalAlloc for Alloc {
     unsafe fn alloc(&self, l: Layout) -> *mut u8 {
         if huge() {
-            HugePageAlloc.alloc(l)
+            CLI.alloc(l)
         } else {
-            System.alloc(l)
+            MiMalloc.alloc(l)
         }
     }
     unsafe fn alloc_zeroed(&self, l: Layout) -> *mut u8 {
         if huge() {
-            HugePageAlloc.alloc_zeroed(l)
+            CLI.alloc_zeroed(l)
         } else {
-            System.alloc_zeroed(l)
+            MiMalloc.alloc_zeroed(l)
         }
     }
     unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
         if huge() {
-            HugePageAlloc.dealloc(p, l)
+            CLI.dealloc(p, l)
         } else {
-            System.dealloc(p, l)
+            MiMalloc.dealloc(p, l)
         }
     }
     unsafe fn realloc(&self, p: *mut u8, l: Layout, n: usize) -> *mut u8 {
         if huge() {
-            HugePageAlloc.realloc(p, l, n)
+            CLI.realloc(p, l, n)
         } else {
-            System.realloc(p, l, n)
+            MiMalloc.realloc(p, l, n)
         }
     }
 }

@@ -10,9 +10,13 @@ mod cmd;
 mod pipeline;
 
 /// Large blocks (the models' lookup tables) on transparent huge pages: fewer TLB misses
-/// in the random lookups of tagging (see `kroniek_core::hugepages`).
+/// in the random lookups of tagging (see `kroniek_core::hugepages`). The many small,
+/// short-lived blocks of annotation (token vectors, feature lists, parser scratch) go to
+/// mimalloc: the whole pipeline ran ~8 % faster than with glibc's allocator
+/// (`bench/`'s `pipeline`, docs/events.md "Speed, session 21").
 #[global_allocator]
-static ALLOC: kroniek_core::hugepages::HugePageAlloc = kroniek_core::hugepages::HugePageAlloc;
+static ALLOC: kroniek_core::hugepages::HugePageAlloc<mimalloc::MiMalloc> =
+    kroniek_core::hugepages::HugePageAlloc(mimalloc::MiMalloc);
 
 /// kroniek turns dated news articles into a sourced, time-anchored record of what
 /// happened: who did what, when, where, according to whom, and how sure the source was.
