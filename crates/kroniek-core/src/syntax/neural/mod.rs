@@ -117,6 +117,84 @@ mod pool {
     }
 }
 
+/// Per thread, the network input of each distinct word form ([`NeuralParser::form_input`]:
+/// the vocabulary look-up of its lower-cased key, its affix hashes and its shape), for the
+/// last few parsers used: words repeat, and a look-up of the form is cheaper than building
+/// the key, looking it up and hashing six affixes. A pure function of the parser and the
+/// form, so results never depend on it.
+mod forms {
+    use std::cell::RefCell;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    use crate::fasthash::FastMap;
+
+    /// What a form gives the network.
+    #[derive(Clone, Copy)]
+    pub(super) struct Entry {
+        pub(super) word: u32,
+        pub(super) affix: [u32; super::NAFFIX],
+        pub(super) shape: u8,
+    }
+
+    /// The entries of one parser.
+    pub(super) struct Cache {
+        owner: u64,
+        index: FastMap<Box<str>, Entry>,
+    }
+
+    /// At most this many forms per parser (about 1 MB), then the cache is emptied.
+    const CAPACITY: usize = 16_384;
+
+    thread_local! {
+        static CACHES: RefCell<Vec<Cache>> = const { RefCell::new(Vec::new()) };
+    }
+
+    /// A new parser's [`super::NeuralParser::id`].
+    pub(super) fn next_id() -> u64 {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    }
+
+    impl Cache {
+        /// The entry of `form`, made by `make` if the form is new.
+        #[inline]
+        pub(super) fn entry(&mut self, form: &str, make: impl FnOnce() -> Entry) -> Entry {
+            if let Some(e) = self.index.get(form) {
+                return *e;
+            }
+            let e = make();
+            self.index.insert(form.into(), e);
+            e
+        }
+    }
+
+    /// Runs `f` with this thread's cache for parser `owner`, with room for `n` new forms.
+    pub(super) fn with<R>(owner: u64, n: usize, f: impl FnOnce(&mut Cache) -> R) -> R {
+        CACHES.with(|cell| {
+            let mut caches = cell.borrow_mut();
+            let at = match caches.iter().position(|c| c.owner == owner) {
+                Some(at) => at,
+                None => {
+                    // One parser per language in practice.
+                    if caches.len() >= 4 {
+                        caches.remove(0);
+                    }
+                    caches.push(Cache {
+                        owner,
+                        index: FastMap::default(),
+                    });
+                    caches.len() - 1
+                }
+            };
+            let cache = &mut caches[at];
+            if cache.index.len() + n > CAPACITY {
+                cache.index.clear();
+            }
+            f(cache)
+        })
+    }
+}
+
 /// Sizes of the network.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NeuralConfig {
@@ -333,6 +411,8 @@ pub struct NeuralParser {
     /// Parse with 16-bit integer products and precomputed first-layer tables
     /// ([`QTables`]): the fast pipeline parser; other floats than the plain products.
     integer: bool,
+    /// Which parser a thread's [`forms::Cache`] holds the inputs of (unique per value made).
+    id: u64,
 }
 
 /// What [`NeuralParser::derived`] keeps.
@@ -1879,16 +1959,27 @@ impl NeuralParser {
         inp.affix.push([u32::MAX; NAFFIX]);
         inp.shapes.push(ROOT_SHAPE as u8);
         inp.tags.push(ROOT_TAG as u16);
-        let mut key = String::new();
-        for (i, f) in forms.iter().enumerate() {
-            word_key_into(f, &mut key);
-            inp.words
-                .push(self.vocab.get(key.as_str()).copied().unwrap_or(UNK));
-            inp.affix.push(affixes(&key, self.cfg.affix_buckets));
-            inp.shapes.push(shape(f) as u8);
-            inp.tags.push(tags.get(i).copied().unwrap_or(0) as u16);
-        }
+        forms::with(self.id, forms.len(), |cache| {
+            let mut key = String::new();
+            for (i, f) in forms.iter().enumerate() {
+                let e = cache.entry(f, || self.form_input(f, &mut key));
+                inp.words.push(e.word);
+                inp.affix.push(e.affix);
+                inp.shapes.push(e.shape);
+                inp.tags.push(tags.get(i).copied().unwrap_or(0) as u16);
+            }
+        });
         inp
+    }
+
+    /// What [`NeuralParser::input`] takes from a form alone (`key`: a buffer).
+    fn form_input(&self, form: &str, key: &mut String) -> forms::Entry {
+        word_key_into(form, key);
+        forms::Entry {
+            word: self.vocab.get(key.as_str()).copied().unwrap_or(UNK),
+            affix: affixes(key, self.cfg.affix_buckets),
+            shape: shape(form) as u8,
+        }
     }
 
     /// The encoder and the four MLPs over a batch of sentences.
@@ -3076,6 +3167,7 @@ impl NeuralParser {
             params,
             derived: Some(OnceLock::new()),
             integer: false,
+            id: forms::next_id(),
         })
     }
 }
@@ -3142,6 +3234,7 @@ fn init(
         params,
         derived: None,
         integer: false,
+        id: forms::next_id(),
     }
 }
 

@@ -653,3 +653,41 @@ fn wide_lstm_cell_equals_the_narrow_one() {
         }
     }
 }
+
+/// The per-thread form cache gives each token the input made afresh from its form, for
+/// two parsers whose vocabularies and affix buckets differ, used in turn (so each cache
+/// entry must belong to its own parser), and again after the cache was emptied.
+#[test]
+fn cached_form_inputs_equal_fresh_ones() {
+    let cfg = tiny_config();
+    let mut other_cfg = tiny_config();
+    other_cfg.affix_buckets += 3;
+    let a = random_model(&cfg, 1);
+    let mut b = random_model(&other_cfg, 2);
+    b.vocab.insert("slaapt", 2);
+    assert_ne!(a.id, b.id);
+    let forms = ["De", "man", "slaapt", "MAN", "de", "1994", "Ærø", "slaapt"];
+    let tags = [1u8, 2, 3, 2, 1, 4, 2, 3];
+    let check = |m: &NeuralParser| {
+        let inp = m.input(&forms, &tags);
+        let mut key = String::new();
+        for (i, f) in forms.iter().enumerate() {
+            let e = m.form_input(f, &mut key);
+            word_key_into(f, &mut key);
+            let word = m.vocab.get(key.as_str()).copied().unwrap_or(UNK);
+            assert_eq!((inp.words[i + 1], e.word), (word, word), "{f}");
+            assert_eq!(inp.affix[i + 1], affixes(&key, m.cfg.affix_buckets), "{f}");
+            assert_eq!(inp.shapes[i + 1], shape(f) as u8, "{f}");
+            assert_eq!(inp.tags[i + 1], u16::from(tags[i]));
+        }
+    };
+    for _ in 0..2 {
+        check(&a);
+        check(&b);
+    }
+    // A sentence longer than the cache empties it first.
+    let long: Vec<String> = (0..20_000).map(|i| format!("w{i}")).collect();
+    let long: Vec<&str> = long.iter().map(String::as_str).collect();
+    assert_eq!(a.input(&long, &[]).len(), long.len() + 1);
+    check(&a);
+}
