@@ -406,7 +406,20 @@ pub fn annotate_batch<D: std::borrow::Borrow<Document>>(
     for w in &mut work {
         w.first_pass = match w.language.and_then(model_of) {
             Some(m) if options.syntax && !m.is_first_pass() => None,
-            _ => crate::events::first_pass_tags(&w.doc.text, &w.tokens, &w.sentences, w.seg_lang),
+            _ => {
+                match crate::events::first_pass_tags_and_words(
+                    &w.doc.text,
+                    &w.tokens,
+                    &w.sentences,
+                    w.seg_lang,
+                ) {
+                    Some((tags, words)) => {
+                        w.words = Some(words);
+                        Some(tags)
+                    }
+                    None => None,
+                }
+            }
         };
     }
     if options.syntax {
@@ -427,6 +440,8 @@ struct Work<'a> {
     timexes: Vec<Timex>,
     entities: Vec<EntityMention>,
     first_pass: Option<Vec<crate::syntax::Upos>>,
+    /// The tokens' ids in the events stage's word cache, from the first tagger pass.
+    words: Option<crate::events::WordIds>,
     syntax: Option<Vec<TokenSyntax>>,
 }
 
@@ -486,6 +501,7 @@ impl<'a> Work<'a> {
             timexes: Vec::new(),
             entities: Vec::new(),
             first_pass: None,
+            words: None,
             syntax: None,
         }
     }
@@ -514,6 +530,7 @@ impl<'a> Work<'a> {
             timexes,
             entities,
             first_pass,
+            words,
             syntax,
         } = self;
         let timex_spans: Vec<crate::span::Span> = timexes.iter().map(|t| t.span).collect();
@@ -548,7 +565,7 @@ impl<'a> Work<'a> {
             q.source = crate::attribution::covering(&attributions, q.span);
         }
         let mut events = match &upos {
-            Some(u) => crate::events::find_tagged(
+            Some(u) => crate::events::find_tagged_words(
                 &doc.text,
                 &tokens,
                 &sentences,
@@ -556,6 +573,7 @@ impl<'a> Work<'a> {
                 &attributions,
                 &timex_spans,
                 u,
+                words.as_ref(),
             ),
             None => crate::events::find(
                 &doc.text,

@@ -587,11 +587,29 @@ impl Words {
     /// [`crate::syntax::SyntaxModel::analyse`]), so that it is not tagged a second time.
     /// A slice of the wrong length is ignored and the sentence is tagged.
     pub fn with_upos(lang: Lang, words: &[&str], upos: Option<&[crate::syntax::Upos]>) -> Words {
+        Words::prepare(lang, words, upos, None)
+    }
+
+    /// [`Words::with_upos`], given the words' ids in the word cache and the cache's
+    /// generation they are from, if known (used while the cache still holds them).
+    fn prepare(
+        lang: Lang,
+        words: &[&str],
+        upos: Option<&[crate::syntax::Upos]>,
+        known: Option<(u64, &[u32])>,
+    ) -> Words {
         let given = upos.filter(|u| u.len() == words.len());
         // Everything that depends on a word alone comes from the per-thread word cache.
         wordcache::with(lang, |cache| {
             cache.begin(words.len());
-            let ids: Vec<u32> = words.iter().map(|w| cache.id(w)).collect();
+            let ids: Vec<u32> = match known {
+                Some((generation, ids))
+                    if generation == cache.generation() && ids.len() == words.len() =>
+                {
+                    ids.to_vec()
+                }
+                _ => words.iter().map(|w| cache.id(w)).collect(),
+            };
             let upos: Vec<crate::syntax::Upos> = match given {
                 Some(u) => u.to_vec(),
                 None => crate::syntax::SyntaxModel::for_language(lang)
@@ -2011,6 +2029,7 @@ pub fn find(
         timexes,
         model(lang),
         None,
+        None,
     )
 }
 
@@ -2025,24 +2044,46 @@ pub fn first_pass_tags(
     sentences: &[Sentence],
     lang: Lang,
 ) -> Option<Vec<crate::syntax::Upos>> {
+    first_pass_tags_and_words(text, tokens, sentences, lang).map(|(tags, _)| tags)
+}
+
+/// The ids of a document's tokens in this thread's word cache of their language (with
+/// the cache's generation then), so that a later stage need not look the forms up again.
+pub(crate) struct WordIds {
+    generation: u64,
+    ids: Vec<u32>,
+}
+
+/// [`first_pass_tags`] and the tokens' [`WordIds`].
+pub(crate) fn first_pass_tags_and_words(
+    text: &str,
+    tokens: &[Token],
+    sentences: &[Sentence],
+    lang: Lang,
+) -> Option<(Vec<crate::syntax::Upos>, WordIds)> {
     let model = crate::syntax::SyntaxModel::for_language(lang)?;
     let mut out = vec![crate::syntax::Upos::X; tokens.len()];
-    wordcache::with(lang, |cache| {
+    let words = wordcache::with(lang, |cache| {
+        cache.begin(tokens.len());
+        let ids: Vec<u32> = tokens
+            .iter()
+            .map(|t| cache.id(&text[t.span.range()]))
+            .collect();
         for s in sentences {
-            let toks = &tokens[s.tokens.clone()];
-            cache.begin(toks.len());
-            let ids: Vec<u32> = toks
+            let lex: Vec<crate::syntax::Lex> = ids[s.tokens.clone()]
                 .iter()
-                .map(|t| cache.id(&text[t.span.range()]))
+                .filter_map(|&id| cache.get(id).lex)
                 .collect();
-            let lex: Vec<crate::syntax::Lex> =
-                ids.iter().filter_map(|&id| cache.get(id).lex).collect();
-            if lex.len() == toks.len() {
+            if lex.len() == s.tokens.len() {
                 out[s.tokens.clone()].copy_from_slice(&model.tag_first_pass_lex(&lex));
             }
         }
+        WordIds {
+            generation: cache.generation(),
+            ids,
+        }
     });
-    Some(out)
+    Some((out, words))
 }
 
 /// [`find`] for a text whose tokens are already POS-tagged (`upos[i]` for `tokens[i]`, as
@@ -2057,7 +2098,33 @@ pub fn find_tagged(
     timexes: &[Span],
     upos: &[crate::syntax::Upos],
 ) -> Vec<EventMention> {
+    find_tagged_words(
+        text,
+        tokens,
+        sentences,
+        lang,
+        attributions,
+        timexes,
+        upos,
+        None,
+    )
+}
+
+/// [`find_tagged`] with the tokens' [`WordIds`] from [`first_pass_tags_and_words`] (ids
+/// the word cache no longer holds are looked up again).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn find_tagged_words(
+    text: &str,
+    tokens: &[Token],
+    sentences: &[Sentence],
+    lang: Lang,
+    attributions: &[Attribution],
+    timexes: &[Span],
+    upos: &[crate::syntax::Upos],
+    words: Option<&WordIds>,
+) -> Vec<EventMention> {
     let upos = (upos.len() == tokens.len()).then_some(upos);
+    let words = words.filter(|w| w.ids.len() == tokens.len());
     find_with(
         text,
         tokens,
@@ -2067,6 +2134,7 @@ pub fn find_tagged(
         timexes,
         model(lang),
         upos,
+        words,
     )
 }
 
@@ -2080,6 +2148,7 @@ fn find_with(
     timexes: &[Span],
     model: &Model,
     upos: Option<&[crate::syntax::Upos]>,
+    ids: Option<&WordIds>,
 ) -> Vec<EventMention> {
     let mut out = Vec::new();
     for (si, s) in sentences.iter().enumerate() {
@@ -2088,7 +2157,12 @@ fn find_with(
             continue;
         }
         let words: Vec<&str> = toks.iter().map(|t| &text[t.span.range()]).collect();
-        let prepared = Words::with_upos(lang, &words, upos.map(|u| &u[s.tokens.clone()]));
+        let prepared = Words::prepare(
+            lang,
+            &words,
+            upos.map(|u| &u[s.tokens.clone()]),
+            ids.map(|w| (w.generation, &w.ids[s.tokens.clone()])),
+        );
         let mentions = mentions_with(lang, model, &prepared);
         for (r, verb, gaps, idiom_kind) in with_idioms(lang, &prepared, mentions) {
             let span = Span::new(
@@ -2200,6 +2274,7 @@ pub fn find_in_tokens_with<S: AsRef<str>>(
             &attributions,
             &timexes,
             m,
+            None,
             None,
         ),
     }
@@ -2385,6 +2460,54 @@ mod noun_tests {
                 hits += usize::from(plain);
             }
             assert!(nouns.words.is_empty() || hits > 0);
+        }
+    }
+
+    /// Events found with the word ids of the first tagger pass are those found without,
+    /// whether the ids are still valid, stale (the word cache was emptied in between) or
+    /// from another thread's cache.
+    #[test]
+    fn shared_word_ids_find_what_fresh_look_ups_find() {
+        let cases = [
+            (
+                Lang::NL,
+                "De regering viel dinsdag. Volgens de BBC zou de leider gewond zijn geraakt.",
+            ),
+            (
+                Lang::EN,
+                "The company said it sold the plant. Rebels attacked the town on Monday.",
+            ),
+        ];
+        for (lang, text) in cases {
+            let tokens = crate::text::tokenize(text, lang);
+            let sentences = crate::text::sentences(text, &tokens);
+            let find = |words: Option<&WordIds>, upos: &[crate::syntax::Upos]| {
+                find_tagged_words(text, &tokens, &sentences, lang, &[], &[], upos, words)
+            };
+            let (upos, words) = first_pass_tags_and_words(text, &tokens, &sentences, lang).unwrap();
+            let expected = find(None, &upos);
+            assert!(!expected.is_empty(), "{text}");
+            assert_eq!(find(Some(&words), &upos), expected, "valid ids: {text}");
+            // Ids made on another thread belong to another cache.
+            let (_, other) = std::thread::scope(|t| {
+                t.spawn(|| first_pass_tags_and_words(text, &tokens, &sentences, lang).unwrap())
+                    .join()
+                    .unwrap()
+            });
+            assert_ne!(other.generation, words.generation);
+            assert_eq!(
+                find(Some(&other), &upos),
+                expected,
+                "another thread's ids: {text}"
+            );
+            // Enough new forms to empty the cache: the ids are stale, looked up again.
+            let many: String = (0..20_000).map(|i| format!("w{i} ")).collect();
+            let many_tokens = crate::text::tokenize(&many, lang);
+            let many_sentences = crate::text::sentences(&many, &many_tokens);
+            first_pass_tags_and_words(&many, &many_tokens, &many_sentences, lang);
+            assert_eq!(find(Some(&words), &upos), expected, "stale ids: {text}");
+            let (_, now) = first_pass_tags_and_words(text, &tokens, &sentences, lang).unwrap();
+            assert_ne!(now.generation, words.generation);
         }
     }
 }

@@ -41,6 +41,9 @@ pub(super) struct Cache {
     model: Option<&'static SyntaxModel>,
     index: FastMap<Word, u32>,
     entries: Vec<Entry>,
+    /// Unique to this cache's contents since it was made or last emptied (no two caches,
+    /// on any thread, share one): ids handed out stay valid while it is unchanged.
+    generation: u64,
 }
 
 thread_local! {
@@ -58,7 +61,14 @@ impl Cache {
         if self.entries.len() + n > Self::CAPACITY {
             self.index.clear();
             self.entries.clear();
+            self.generation = fresh_generation();
         }
+    }
+
+    /// Changes whenever the cache is emptied (and differs between caches, so between
+    /// threads): ids from [`Cache::id`] are valid here as long as it is unchanged.
+    pub(super) fn generation(&self) -> u64 {
+        self.generation
     }
 
     /// The id of `form`'s entry, made now if the form is new.
@@ -113,6 +123,12 @@ impl Cache {
     }
 }
 
+/// A [`Cache::generation`] never handed out before.
+fn fresh_generation() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Runs `f` with this thread's cache for `lang`.
 pub(super) fn with<R>(lang: Lang, f: impl FnOnce(&mut Cache) -> R) -> R {
     CACHES.with(|cell| {
@@ -129,6 +145,7 @@ pub(super) fn with<R>(lang: Lang, f: impl FnOnce(&mut Cache) -> R) -> R {
                     model: SyntaxModel::for_language(lang),
                     index: FastMap::default(),
                     entries: Vec::new(),
+                    generation: fresh_generation(),
                 });
                 caches.len() - 1
             }
