@@ -591,10 +591,17 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
                         start -= 3;
                         continue;
                     }
+                    // A reporting verb ends the subject too ("X said the city reported
+                    // 4 cases": the city reported them, not "said the city"), unless
+                    // capitalised: a noun opening the sentence ("Reports reaching here").
+                    let reporting_verb = |j: usize| {
+                        match_at(&words, j, &lex.verbs) == Some(1) && !is_cap(text, &toks[j])
+                    };
                     if start > 0
                         && vp - start < 10
                         && (toks[start - 1].kind != TokenKind::Punct || glued_hyphen(start - 1))
                         && !lex.stops.contains(&*words[start - 1])
+                        && !reporting_verb(start - 1)
                     {
                         start -= 1;
                         continue;

@@ -483,7 +483,49 @@ struct Context<'a> {
     key_types: HashMap<&'a str, EntityType>,
     /// Byte spans of attribution sources: entities there give, not take part.
     sources: Vec<Span>,
+    /// Per attribution, the name its source goes by in this document ([`speaker_names`]).
+    speakers: Vec<Option<String>>,
     lang: Lang,
+}
+
+/// The name each attribution's source goes by: its name as written ("Glenn", or the
+/// antecedent of "he"), else the source phrase; but a name that is a mention of a named
+/// entity becomes the longest name of that entity among the document's sources
+/// ("Sgt. Derek Glenn" for a later "Glenn" and "Derek Glenn"), so that one speaker is one
+/// speaker to the claims and events of the document.
+fn speaker_names(text: &str, a: &Analysis) -> Vec<Option<String>> {
+    use crate::attribution::Attribution;
+    let own = |at: &Attribution| {
+        text.get(at.name.unwrap_or(at.source).range())
+            .map(str::to_string)
+    };
+    // The entity a name is a mention of: the attribution's entity, if one of its
+    // mentions lies inside the name.
+    fn named_entity<'a>(a: &'a Analysis, at: &'a Attribution) -> Option<&'a str> {
+        let (name, key) = (at.name?, at.entity.as_deref()?);
+        a.entities
+            .iter()
+            .any(|m| m.key == key && name.contains(m.span))
+            .then_some(key)
+    }
+    let mut longest: HashMap<&str, String> = HashMap::new();
+    for at in &a.attributions {
+        if let (Some(key), Some(name)) = (named_entity(a, at), own(at)) {
+            let best = longest.entry(key).or_default();
+            if name.chars().count() > best.chars().count() {
+                *best = name;
+            }
+        }
+    }
+    a.attributions
+        .iter()
+        .map(
+            |at| match named_entity(a, at).and_then(|k| longest.get(k)) {
+                Some(name) => Some(name.clone()),
+                None => own(at),
+            },
+        )
+        .collect()
 }
 
 impl<'a> Context<'a> {
@@ -500,14 +542,13 @@ impl<'a> Context<'a> {
             a,
             key_types,
             sources: a.attributions.iter().map(|x| x.source).collect(),
+            speakers: speaker_names(text, a),
             lang,
         }
     }
 
     fn source_name(&self, source: Option<usize>) -> Option<String> {
-        let at = self.a.attributions.get(source?)?;
-        let span = at.name.unwrap_or(at.source);
-        self.text.get(span.range()).map(str::to_string)
+        self.speakers.get(source?)?.clone()
     }
 
     /// Whether a prior word ([`PriorWords`]) stands before the event's trigger, with at

@@ -618,3 +618,38 @@ fn reported_events_and_the_report_are_dated_apart() {
     let text = "The court ordered the ship impounded on Sunday.";
     assert_eq!(dated(text, "impounded"), Some("2024-03-17".to_string()));
 }
+
+#[test]
+fn one_speaker_under_several_names_is_one_source() {
+    let d = doc(
+        "Sgt. Derek Glenn, a spokesman for the Newark Police Department, said 4 cases were reported last year. \
+         The mayor's office said 9 cases were open. \
+         \"We have seen 8 cases since January,\" Glenn said. Later he said 6 cases were closed.",
+        "1998-04-02",
+        Lang::EN,
+    );
+    let a = crate::annotate(&d);
+    let claims = extract(&d, &a).claims;
+    let sources: Vec<(f64, Option<&str>)> = claims
+        .iter()
+        .map(|c| (c.value, c.source.as_deref()))
+        .collect();
+    // Glenn, by his full name, as often as he speaks; the mayor's office stays apart.
+    let glenn = sources
+        .iter()
+        .filter(|(_, s)| *s == Some("Sgt. Derek Glenn"))
+        .count();
+    assert!(glenn >= 3, "{sources:?}");
+    assert!(
+        sources
+            .iter()
+            .all(|(_, s)| !matches!(*s, Some("Glenn" | "Derek Glenn"))),
+        "{sources:?}"
+    );
+    assert!(
+        sources
+            .iter()
+            .any(|(_, s)| s.is_some_and(|s| s.contains("office"))),
+        "{sources:?}"
+    );
+}
