@@ -11,6 +11,7 @@ use kroniek_core::{
 };
 use kroniek_formats::{Format, Options};
 use rayon::prelude::*;
+#[cfg(test)]
 use serde_json::{json, Value};
 
 /// Annotate articles without storing them.
@@ -99,11 +100,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .published(published)
             .language(lang)
             .build();
-        write_json(
-            &mut out,
-            &document_json_with(&doc, &[], &args.options()),
-            args.pretty,
-        )?;
+        let mut text = Vec::new();
+        let analysis = annotate_with(&doc, &args.options());
+        write_document_json(&mut text, &doc, &[], &analysis, args.pretty)?;
+        out.write_all(&text)?;
     } else {
         let dct = match &args.dct {
             Some(d) => {
@@ -167,26 +167,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
-}
-
-fn write_json(out: &mut impl Write, value: &Value, pretty: bool) -> io::Result<()> {
-    if pretty {
-        serde_json::to_writer_pretty(&mut *out, value)?;
-    } else {
-        serde_json::to_writer(&mut *out, value)?;
-    }
-    out.write_all(b"\n")
-}
-
-/// The JSON form of a document and its analysis; shared with `show`.
-#[allow(dead_code)]
-pub fn document_json(doc: &Document, warnings: &[String]) -> Value {
-    document_json_with(doc, warnings, &AnnotateOptions::default())
-}
-
-/// The JSON form of a document and its analysis, with per-token syntax if `options.syntax`.
-pub fn document_json_with(doc: &Document, warnings: &[String], options: &AnnotateOptions) -> Value {
-    document_json_of(doc, warnings, &annotate_with(doc, options))
 }
 
 /// [`document_json_of`] written as JSON text and a newline, without building a `Value`
@@ -358,8 +338,10 @@ struct SyntaxJson<'a> {
     upos: &'a str,
 }
 
-/// The JSON form of a document and its analysis (with per-token syntax if it has one).
-pub fn document_json_of(doc: &Document, warnings: &[String], analysis: &Analysis) -> Value {
+/// The JSON form of a document and its analysis (with per-token syntax if it has one), as
+/// a `serde_json::Value`: the reference that [`write_document_json`] is tested against.
+#[cfg(test)]
+fn document_json_of(doc: &Document, warnings: &[String], analysis: &Analysis) -> Value {
     let annotations: Vec<Value> = analysis
         .annotations()
         .into_iter()
@@ -419,6 +401,15 @@ pub fn document_json_of(doc: &Document, warnings: &[String], analysis: &Analysis
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn write_json(out: &mut impl Write, value: &Value, pretty: bool) -> io::Result<()> {
+        if pretty {
+            serde_json::to_writer_pretty(&mut *out, value)?;
+        } else {
+            serde_json::to_writer(&mut *out, value)?;
+        }
+        out.write_all(b"\n")
+    }
 
     /// The JSON text written straight from the analysis is the text of the `Value` that
     /// `document_json_of` builds, compact and pretty, with and without syntax, for the
