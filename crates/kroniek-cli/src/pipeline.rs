@@ -182,6 +182,15 @@ fn progress_bar(total: Option<u64>, enabled: bool) -> ProgressBar {
     pb
 }
 
+/// What the reading side sends the store's writer thread.
+enum ToWriter {
+    /// Annotated documents to store.
+    Batch(Vec<StoredDocument>),
+    /// Which of these documents the store holds already (answered on the sender, after
+    /// every batch sent before).
+    Known(Vec<kroniek_core::DocId>, mpsc::Sender<Vec<bool>>),
+}
+
 /// Runs the pipeline over `inputs` into `store`. Record-level problems are counted and
 /// reported on stderr; only a storage failure is an `Err` (what was committed before it
 /// stays committed).
@@ -211,13 +220,25 @@ pub fn ingest(
 
     // The writer thread owns the store; batches arrive through a bounded channel so
     // that reading and annotation never run more than one batch ahead of the disk.
-    let (tx, rx) = mpsc::sync_channel::<Vec<StoredDocument>>(1);
+    let (tx, rx) = mpsc::sync_channel::<ToWriter>(1);
     let writer_done = docs_done.clone();
     let writer = std::thread::spawn(
         move || -> anyhow::Result<(u64, u64, u64, Box<dyn Store + Send>)> {
             let mut store = store;
             let (mut stored, mut present, mut warned) = (0, 0, 0);
-            for batch in rx {
+            for message in rx {
+                let batch = match message {
+                    ToWriter::Batch(batch) => batch,
+                    ToWriter::Known(ids, reply) => {
+                        let known = ids
+                            .iter()
+                            .map(|&id| store.contains(id))
+                            .collect::<Result<Vec<bool>, _>>()
+                            .context("cannot read the store")?;
+                        let _ = reply.send(known);
+                        continue;
+                    }
+                };
                 let outcomes = store
                     .put_batch(&batch)
                     .context("cannot write to the store")?;
@@ -238,20 +259,39 @@ pub fn ingest(
 
     let mut pending: Vec<(Record, String)> = Vec::with_capacity(settings.batch_docs);
     let mut pending_bytes = 0usize;
-    let flush =
-        |pending: &mut Vec<(Record, String)>, tx: &mpsc::SyncSender<Vec<StoredDocument>>| -> bool {
-            // Each thread annotates a few documents at a time (`annotate_batch`).
-            let items: Vec<_> = std::mem::take(pending)
+    // Documents not annotated because the store holds them already (or the batch has them
+    // before): ingesting a corpus again costs its reading, not its annotation.
+    let mut skipped = 0u64;
+    let mut flush =
+        |pending: &mut Vec<(Record, String)>, tx: &mpsc::SyncSender<ToWriter>| -> bool {
+            let items = std::mem::take(pending);
+            // Asked after the batch before was written: its documents count as known.
+            let (reply, answer) = mpsc::channel();
+            let ids = items.iter().map(|(r, _)| r.doc.id).collect();
+            if tx.send(ToWriter::Known(ids, reply)).is_err() {
+                return false;
+            }
+            let Ok(known) = answer.recv() else {
+                return false;
+            };
+            let total = items.len();
+            let mut seen = std::collections::HashSet::new();
+            let items: Vec<_> = items
                 .into_iter()
-                .map(|(r, origin)| (r.doc, r.warnings, Some(origin)))
+                .zip(known)
+                .filter(|((r, _), known)| !known && seen.insert(r.doc.id))
+                .map(|((r, origin), _)| (r.doc, r.warnings, Some(origin)))
                 .collect();
+            skipped += (total - items.len()) as u64;
+            docs_done.fetch_add((total - items.len()) as u64, Ordering::Relaxed);
+            // Each thread annotates a few documents at a time (`annotate_batch`).
             let per_thread = items.len().div_ceil(rayon::current_num_threads()).max(1);
             let batch: Vec<StoredDocument> = items
                 .into_par_iter()
                 .chunks(per_thread.min(kroniek_core::ANNOTATE_BATCH))
                 .flat_map_iter(|chunk| StoredDocument::analyse_batch(chunk, &settings.annotate))
                 .collect();
-            tx.send(batch).is_ok()
+            tx.send(ToWriter::Batch(batch)).is_ok()
         };
     let mut writer_alive = true;
     'inputs: for input in inputs {
@@ -335,7 +375,7 @@ pub fn ingest(
     }
     summary.bytes = bytes.load(Ordering::Relaxed);
     summary.stored = stored;
-    summary.already_present = present;
+    summary.already_present = present + skipped;
     summary.with_warnings = warned;
     summary.elapsed = started.elapsed();
     Ok((summary, store))

@@ -562,3 +562,57 @@ fn ingest_with_syntax_stores_who_did_what_to_whom() {
     ]);
     assert!(stdout(&o).contains("agent=\"Trump\""), "{}", stdout(&o));
 }
+
+/// Documents the store holds already, or that an input repeats, are counted as present
+/// (and not annotated again): the counts and the stored annotations stay those of the
+/// first ingest, and a new document among known ones is stored with its annotations.
+#[test]
+fn known_and_repeated_documents_are_present_and_new_ones_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db");
+    let db_s = db.to_str().unwrap();
+    let line = |id: &str, text: &str| {
+        format!("{{\"id\":\"{id}\",\"date\":\"2019-02\",\"lang\":\"nl\",\"text\":\"{text}\"}}\n")
+    };
+    let a = line(
+        "a",
+        "Volgens de BBC zitten er nog 1.500 strijders in Syrië.",
+    );
+    let b = line("b", "De minister zei dinsdag dat het plan mislukt is.");
+    let c = line(
+        "c",
+        "Vier jaar geleden raakte hij gewond bij een aanval in Mosul.",
+    );
+    let first = dir.path().join("first.jsonl");
+    // The second "a" has another id field but the same text: the same document.
+    std::fs::write(&first, format!("{a}{b}{}", a.replace("\"a\"", "\"a2\""))).unwrap();
+    let o = run(&["ingest", "--db", db_s, first.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("3 read, 2 stored, 1 already present"),
+        "{}",
+        stderr(&o)
+    );
+    let s = stats(&db);
+    assert_eq!(s["documents"], 2);
+    let second = dir.path().join("second.jsonl");
+    std::fs::write(&second, format!("{b}{c}{a}")).unwrap();
+    let o = run(&["ingest", "--db", db_s, second.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("3 read, 1 stored, 2 already present"),
+        "{}",
+        stderr(&o)
+    );
+    let t = stats(&db);
+    assert_eq!(t["documents"], 3);
+    let count = |v: &serde_json::Value| -> u64 {
+        let layers = v["annotations"].as_object().expect("annotations by layer");
+        layers.values().filter_map(serde_json::Value::as_u64).sum()
+    };
+    // Only the new document's annotations were added (its sentence, time, event, …).
+    assert_eq!(t["annotations"]["sentence"], 3, "{t}");
+    assert!(count(&t) >= count(&s) + 3, "{s} {t}");
+    let o = run(&["search", "--db", db_s, "--json", "Mosul"]);
+    assert_eq!(stdout(&o).lines().count(), 1, "{}", stdout(&o));
+}
