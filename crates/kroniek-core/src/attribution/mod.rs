@@ -393,7 +393,17 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
             // A capitalised "verb" after a capitalised word is part of a name ("the United
             // States are …"), not a report.
             let in_name = i > 0 && is_cap(text, &toks[i]) && is_cap(text, &toks[i - 1]);
-            if let Some(len) = verb_at(&words, i, lex).filter(|_| !in_name) {
+            // An English sentence that opens with a "verb" and a lower-case word opens with
+            // a noun ("Reports reaching here said …"), not an inversion.
+            let opening_noun = i == 0
+                && !lex.inverts_after_stops
+                && is_cap(text, &toks[0])
+                && toks.get(1).is_some_and(|t| {
+                    t.kind == TokenKind::Word
+                        && !is_cap(text, t)
+                        && !lex.pronouns.contains(&*words[1])
+                });
+            if let Some(len) = verb_at(&words, i, lex).filter(|_| !in_name && !opening_noun) {
                 let after = i + len;
                 // A split verb's completion ("liet … weten") ends a source after the cue.
                 let completion = lex
