@@ -352,6 +352,12 @@ pub fn find(text: &str, tokens: &[Token], sentences: &[Sentence], lang: Lang) ->
             scope
         };
         let rest_of_sentence = |from: usize| {
+            // The report starts after the colon or comma that follows the cue ("The
+            // minister said: the talks failed").
+            let mut from = from;
+            while from < last && matches!(&*words[from], ":" | ",") {
+                from += 1;
+            }
             let mut scope = Vec::new();
             if from < last {
                 scope.push(span_of(toks, from..last));
