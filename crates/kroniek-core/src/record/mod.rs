@@ -782,6 +782,7 @@ impl<'a> Context<'a> {
 
     fn claims(&self, published: PubDate) -> Vec<Claim> {
         let mut out = Vec::new();
+        let sorted = self.a.quantities.is_sorted_by_key(|n| n.span.start);
         for q in &self.a.quantities {
             let Some(unit) = q.unit.clone() else {
                 continue;
@@ -811,16 +812,29 @@ impl<'a> Context<'a> {
             // The first number of a range has the rate of the second ("between $12 million
             // and $15 million … each day").
             let mut end = q.span;
-            while let Some(next) = self.a.quantities.iter().find(|n| {
-                n.span.start >= end.end
-                    && n.unit == q.unit
-                    && self
-                        .text
-                        .get(end.end as usize..n.span.start as usize)
-                        .is_some_and(|g| {
-                            g.split_whitespace().count() <= 2 && !g.contains([',', ';', '.'])
-                        })
-            }) {
+            let close = |end: Span, n: &crate::quantity::Quantity| {
+                self.text
+                    .get(end.end as usize..n.span.start as usize)
+                    .is_some_and(|g| {
+                        g.split_whitespace().count() <= 2 && !g.contains([',', ';', '.'])
+                    })
+            };
+            while let Some(next) = if sorted {
+                // In text order the gap only grows: stop at the first one too far.
+                let from = self
+                    .a
+                    .quantities
+                    .partition_point(|n| n.span.start < end.end);
+                self.a.quantities[from..]
+                    .iter()
+                    .take_while(|n| close(end, n))
+                    .find(|n| n.unit == q.unit)
+            } else {
+                self.a
+                    .quantities
+                    .iter()
+                    .find(|n| n.span.start >= end.end && n.unit == q.unit && close(end, n))
+            } {
                 end = next.span;
             }
             let mut unit = unit;
