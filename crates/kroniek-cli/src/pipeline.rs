@@ -262,37 +262,55 @@ pub fn ingest(
     // Documents not annotated because the store holds them already (or the batch has them
     // before): ingesting a corpus again costs its reading, not its annotation.
     let mut skipped = 0u64;
-    let mut flush =
-        |pending: &mut Vec<(Record, String)>, tx: &mpsc::SyncSender<ToWriter>| -> bool {
-            let items = std::mem::take(pending);
-            // Asked after the batch before was written: its documents count as known.
-            let (reply, answer) = mpsc::channel();
-            let ids = items.iter().map(|(r, _)| r.doc.id).collect();
-            if tx.send(ToWriter::Known(ids, reply)).is_err() {
+    // The last annotated batch and its ids, sent to the writer only after the next batch's
+    // documents were looked up: so the writer is idle when asked (the look-up does not
+    // wait for a write) and stores that batch while the next one is annotated.
+    let mut held: Option<(
+        Vec<StoredDocument>,
+        std::collections::HashSet<kroniek_core::DocId>,
+    )> = None;
+    let mut flush = |pending: &mut Vec<(Record, String)>,
+                     tx: &mpsc::SyncSender<ToWriter>,
+                     last: bool|
+     -> bool {
+        let items = std::mem::take(pending);
+        let (reply, answer) = mpsc::channel();
+        let ids = items.iter().map(|(r, _)| r.doc.id).collect();
+        if tx.send(ToWriter::Known(ids, reply)).is_err() {
+            return false;
+        }
+        let Ok(known) = answer.recv() else {
+            return false;
+        };
+        let total = items.len();
+        let mut seen = std::collections::HashSet::new();
+        let in_held = |id| held.as_ref().is_some_and(|(_, ids)| ids.contains(&id));
+        let items: Vec<_> = items
+            .into_iter()
+            .zip(known)
+            .filter(|((r, _), known)| !known && !in_held(r.doc.id) && seen.insert(r.doc.id))
+            .map(|((r, origin), _)| (r.doc, r.warnings, Some(origin)))
+            .collect();
+        skipped += (total - items.len()) as u64;
+        docs_done.fetch_add((total - items.len()) as u64, Ordering::Relaxed);
+        if let Some((batch, _)) = held.take() {
+            if tx.send(ToWriter::Batch(batch)).is_err() {
                 return false;
             }
-            let Ok(known) = answer.recv() else {
-                return false;
-            };
-            let total = items.len();
-            let mut seen = std::collections::HashSet::new();
-            let items: Vec<_> = items
-                .into_iter()
-                .zip(known)
-                .filter(|((r, _), known)| !known && seen.insert(r.doc.id))
-                .map(|((r, origin), _)| (r.doc, r.warnings, Some(origin)))
-                .collect();
-            skipped += (total - items.len()) as u64;
-            docs_done.fetch_add((total - items.len()) as u64, Ordering::Relaxed);
-            // Each thread annotates a few documents at a time (`annotate_batch`).
-            let per_thread = items.len().div_ceil(rayon::current_num_threads()).max(1);
-            let batch: Vec<StoredDocument> = items
-                .into_par_iter()
-                .chunks(per_thread.min(kroniek_core::ANNOTATE_BATCH))
-                .flat_map_iter(|chunk| StoredDocument::analyse_batch(chunk, &settings.annotate))
-                .collect();
-            tx.send(ToWriter::Batch(batch)).is_ok()
-        };
+        }
+        // Each thread annotates a few documents at a time (`annotate_batch`).
+        let per_thread = items.len().div_ceil(rayon::current_num_threads()).max(1);
+        let batch: Vec<StoredDocument> = items
+            .into_par_iter()
+            .chunks(per_thread.min(kroniek_core::ANNOTATE_BATCH))
+            .flat_map_iter(|chunk| StoredDocument::analyse_batch(chunk, &settings.annotate))
+            .collect();
+        if last {
+            return batch.is_empty() || tx.send(ToWriter::Batch(batch)).is_ok();
+        }
+        held = Some((batch, seen));
+        true
+    };
     let mut writer_alive = true;
     'inputs: for input in inputs {
         let name = input.name();
@@ -338,7 +356,7 @@ pub fn ingest(
                     pending.push((record, origin));
                     if pending.len() >= settings.batch_docs || pending_bytes >= 32 << 20 {
                         pending_bytes = 0;
-                        if !flush(&mut pending, &tx) {
+                        if !flush(&mut pending, &tx, false) {
                             writer_alive = false;
                             break 'inputs;
                         }
@@ -359,8 +377,9 @@ pub fn ingest(
             ));
         }
     }
-    if writer_alive && !pending.is_empty() {
-        flush(&mut pending, &tx);
+    // The last batch, and the one held back (an empty last batch sends just that).
+    if writer_alive {
+        flush(&mut pending, &tx, true);
     }
     drop(tx);
     let (stored, present, warned, store) = writer

@@ -406,20 +406,16 @@ pub fn annotate_batch<D: std::borrow::Borrow<Document>>(
     for w in &mut work {
         w.first_pass = match w.language.and_then(model_of) {
             Some(m) if options.syntax && !m.is_first_pass() => None,
-            _ => {
-                match crate::events::first_pass_tags_and_words(
-                    &w.doc.text,
-                    &w.tokens,
-                    &w.sentences,
-                    w.seg_lang,
-                ) {
-                    Some((tags, words)) => {
-                        w.words = Some(words);
-                        Some(tags)
-                    }
-                    None => None,
-                }
-            }
+            _ => crate::events::first_pass_tags_and_words(
+                &w.doc.text,
+                &w.tokens,
+                &w.sentences,
+                w.seg_lang,
+            )
+            .map(|(tags, words)| {
+                w.words = Some(words);
+                tags
+            }),
         };
     }
     if options.syntax {

@@ -411,7 +411,8 @@ pub struct NeuralParser {
     /// Parse with 16-bit integer products and precomputed first-layer tables
     /// ([`QTables`]): the fast pipeline parser; other floats than the plain products.
     integer: bool,
-    /// Which parser a thread's [`forms::Cache`] holds the inputs of (unique per value made).
+    /// Which parser a thread's [`forms::Cache`] holds the inputs of (unique per value made;
+    /// the inputs depend on `vocab` and `cfg.affix_buckets`, which never change after).
     id: u64,
 }
 
