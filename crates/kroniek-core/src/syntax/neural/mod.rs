@@ -897,33 +897,21 @@ mod fma {
     /// [`super::tanh`] of 8 values, the same operations in the same order (`FUSED`: each
     /// multiply-add fused instead, for the fast parser: other floats, fewer instructions).
     #[inline(always)]
-    #[allow(clippy::excessive_precision)]
     unsafe fn tanh8<const FUSED: bool>(x: __m256) -> __m256 {
-        let x = _mm256_max_ps(_mm256_set1_ps(-7.905_311), x);
-        let x = _mm256_min_ps(_mm256_set1_ps(7.905_311), x);
+        use super::{TANH_CLAMP, TANH_P, TANH_Q};
+        let x = _mm256_max_ps(_mm256_set1_ps(-TANH_CLAMP), x);
+        let x = _mm256_min_ps(_mm256_set1_ps(TANH_CLAMP), x);
         let x2 = _mm256_mul_ps(x, x);
-        let step = |p: __m256, c: f32| {
+        // `a - c` is `a + (-c)` to the bit, fused or not.
+        let step = |p: __m256, &c: &f32| {
             if FUSED {
                 _mm256_fmadd_ps(p, x2, _mm256_set1_ps(c))
             } else {
                 _mm256_add_ps(_mm256_mul_ps(p, x2), _mm256_set1_ps(c))
             }
         };
-        let mut p = _mm256_set1_ps(-2.760_768_5e-16f32);
-        p = step(p, 2.000_187_9e-13);
-        p = if FUSED {
-            _mm256_fmsub_ps(p, x2, _mm256_set1_ps(8.604_671_5e-11))
-        } else {
-            _mm256_sub_ps(_mm256_mul_ps(p, x2), _mm256_set1_ps(8.604_671_5e-11))
-        };
-        p = step(p, 5.122_297e-8);
-        p = step(p, 1.485_722_4e-5);
-        p = step(p, 6.372_619_3e-4);
-        p = step(p, 4.893_524_6e-3);
-        let mut q = _mm256_set1_ps(1.198_258_4e-6f32);
-        q = step(q, 1.185_347_1e-4);
-        q = step(q, 2.268_434_6e-3);
-        q = step(q, 4.893_525_2e-3);
+        let p = TANH_P[1..].iter().fold(_mm256_set1_ps(TANH_P[0]), step);
+        let q = TANH_Q[1..].iter().fold(_mm256_set1_ps(TANH_Q[0]), step);
         _mm256_div_ps(_mm256_mul_ps(x, p), q)
     }
 
@@ -1090,23 +1078,14 @@ mod avx512 {
 
     /// `fma::tanh8::<true>` on 16 values.
     #[inline(always)]
-    #[allow(clippy::excessive_precision)]
     unsafe fn tanh16(x: __m512) -> __m512 {
-        let x = _mm512_max_ps(_mm512_set1_ps(-7.905_311), x);
-        let x = _mm512_min_ps(_mm512_set1_ps(7.905_311), x);
+        use super::{TANH_CLAMP, TANH_P, TANH_Q};
+        let x = _mm512_max_ps(_mm512_set1_ps(-TANH_CLAMP), x);
+        let x = _mm512_min_ps(_mm512_set1_ps(TANH_CLAMP), x);
         let x2 = _mm512_mul_ps(x, x);
-        let step = |p: __m512, c: f32| _mm512_fmadd_ps(p, x2, _mm512_set1_ps(c));
-        let mut p = _mm512_set1_ps(-2.760_768_5e-16f32);
-        p = step(p, 2.000_187_9e-13);
-        p = _mm512_fmsub_ps(p, x2, _mm512_set1_ps(8.604_671_5e-11));
-        p = step(p, 5.122_297e-8);
-        p = step(p, 1.485_722_4e-5);
-        p = step(p, 6.372_619_3e-4);
-        p = step(p, 4.893_524_6e-3);
-        let mut q = _mm512_set1_ps(1.198_258_4e-6f32);
-        q = step(q, 1.185_347_1e-4);
-        q = step(q, 2.268_434_6e-3);
-        q = step(q, 4.893_525_2e-3);
+        let step = |p: __m512, &c: &f32| _mm512_fmadd_ps(p, x2, _mm512_set1_ps(c));
+        let p = TANH_P[1..].iter().fold(_mm512_set1_ps(TANH_P[0]), step);
+        let q = TANH_Q[1..].iter().fold(_mm512_set1_ps(TANH_Q[0]), step);
         _mm512_div_ps(_mm512_mul_ps(x, p), q)
     }
 
@@ -1154,23 +1133,35 @@ fn sigmoid(x: f32) -> f32 {
 
 /// `tanh` as a rational function (Eigen's coefficients; within a few ulp of `f32::tanh`,
 /// several times faster than libm's, which took a third of parsing time).
-#[allow(clippy::excessive_precision)]
 fn tanh(x: f32) -> f32 {
-    let x = x.clamp(-7.905_311, 7.905_311);
+    let x = x.clamp(-TANH_CLAMP, TANH_CLAMP);
     let x2 = x * x;
-    let mut p = -2.760_768_5e-16f32;
-    p = p * x2 + 2.000_187_9e-13;
-    p = p * x2 - 8.604_671_5e-11;
-    p = p * x2 + 5.122_297e-8;
-    p = p * x2 + 1.485_722_4e-5;
-    p = p * x2 + 6.372_619_3e-4;
-    p = p * x2 + 4.893_524_6e-3;
-    let mut q = 1.198_258_4e-6f32;
-    q = q * x2 + 1.185_347_1e-4;
-    q = q * x2 + 2.268_434_6e-3;
-    q = q * x2 + 4.893_525_2e-3;
+    let p = TANH_P[1..].iter().fold(TANH_P[0], |p, &c| p * x2 + c);
+    let q = TANH_Q[1..].iter().fold(TANH_Q[0], |q, &c| q * x2 + c);
     x * p / q
 }
+
+/// Where [`tanh`] is clamped (±1 in `f32` beyond), and the coefficients of its numerator
+/// and denominator in `x²`, highest power first; the vector versions use the same.
+#[allow(clippy::excessive_precision)]
+const TANH_CLAMP: f32 = 7.905_311;
+#[allow(clippy::excessive_precision)]
+const TANH_P: [f32; 7] = [
+    -2.760_768_5e-16,
+    2.000_187_9e-13,
+    -8.604_671_5e-11,
+    5.122_297e-8,
+    1.485_722_4e-5,
+    6.372_619_3e-4,
+    4.893_524_6e-3,
+];
+#[allow(clippy::excessive_precision)]
+const TANH_Q: [f32; 4] = [
+    1.198_258_4e-6,
+    1.185_347_1e-4,
+    2.268_434_6e-3,
+    4.893_525_2e-3,
+];
 
 /// What the fast parser's label scores are summed from: the bias, per dependent `i` the
 /// products `q[i * nq..]` (`ld·U` by position, then `ld·vd`) and `qh[i * npad..]` (`lh·vh`).
