@@ -45,6 +45,26 @@ fn month_end(y: i16, m: i8) -> Option<Date> {
     Some(ymd(y as i64, m as i64, 1)?.last_of_month())
 }
 
+/// Easter Sunday of a Gregorian year (the anonymous Gregorian computus), from which the
+/// moveable feasts are counted (Good Friday -2, Ascension +39, Pentecost +49).
+pub(crate) fn easter(y: i64) -> Option<Date> {
+    if !(1583..=9999).contains(&y) {
+        return None;
+    }
+    let a = y % 19;
+    let (b, c) = (y / 100, y % 100);
+    let (d, e) = (b / 4, b % 4);
+    let f = (b + 8) / 25;
+    let g = (b - f + 1) / 3;
+    let h = (19 * a + b - d - g + 15) % 30;
+    let (i, k) = (c / 4, c % 4);
+    let l = (32 + 2 * e + 2 * i - h - k) % 7;
+    let m = (a + 11 * h + 22 * l) / 451;
+    let month = (h + l - 7 * m + 114) / 31;
+    let day = (h + l - 7 * m + 114) % 31 + 1;
+    ymd(y, month, day)
+}
+
 pub(crate) fn weekday_num(d: Date) -> i8 {
     d.weekday().to_monday_one_offset()
 }
@@ -297,5 +317,25 @@ mod tests {
         assert!(ymd(2019, 2, 31).is_none());
         assert!(G::Year(9999).shift(1).is_none());
         assert!(add_days(ymd(9999, 12, 31).unwrap(), 1).is_none());
+    }
+
+    #[test]
+    fn easter_sundays_of_known_years() {
+        // The extremes (22 March, 25 April) and ordinary years.
+        for (y, m, d) in [
+            (1818, 3, 22),
+            (1943, 4, 25),
+            (2000, 4, 23),
+            (2019, 4, 21),
+            (2024, 3, 31),
+            (2038, 4, 25),
+            (2285, 3, 22),
+        ] {
+            assert_eq!(easter(y), ymd(y, m, d), "{y}");
+        }
+        // Before the Gregorian calendar and beyond four digits there is no answer.
+        assert!(easter(1582).is_none());
+        assert!(easter(10_000).is_none());
+        assert!(easter(i64::MIN).is_none());
     }
 }

@@ -165,8 +165,11 @@ pub(crate) struct Rule {
     /// literals that can begin the rest, one of which the next token must have.
     pub second: Option<(u64, Vec<u32>)>,
     /// Tokens at the end of `atoms` that must match but stay out of the extent (the
-    /// context after ` / ` in the rules file: "the year / (ended | ending)").
+    /// context after ` >> ` in the rules file: "the year >> (ended | ending)").
     pub trail: usize,
+    /// Tokens at the start of `atoms` that must match but stay out of the extent (the
+    /// context before ` << `: "om << HOUR uur", a clock time after "om").
+    pub lead: usize,
     /// Line number in the rules file, for messages.
     #[allow(dead_code)]
     pub line: usize,
@@ -356,28 +359,24 @@ impl Grammar {
                     value: leak(v),
                 });
             }
+            let (lead_context, pattern) = match pattern.split_once(" << ") {
+                Some((c, p)) => (c, p),
+                None => ("", pattern),
+            };
             let (pattern, context) = match pattern.split_once(" >> ") {
                 Some((p, c)) => (p, c),
                 None => (pattern, ""),
             };
-            let mut trail_atoms = Vec::new();
-            if !context.is_empty() {
-                let parts: Vec<&str> = split_pattern(context);
-                let mut pos = 0;
-                match parse_seq(&mut g, &mut lits, &parts, &mut pos) {
-                    Ok(alts) if pos == parts.len() && alts.len() == 1 => {
-                        trail_atoms = alts.into_iter().next().unwrap_or_default();
-                    }
-                    _ => {
-                        g.problems
-                            .push(format!("rules line {}: bad context", n + 1));
-                        continue;
-                    }
-                }
-            }
-            let Some(trail) = fixed_len(&trail_atoms) else {
+            let (Some(mut lead_atoms), Some(trail_atoms)) = (
+                parse_context(&mut g, &mut lits, lead_context, n),
+                parse_context(&mut g, &mut lits, context, n),
+            ) else {
+                continue;
+            };
+            let (Some(lead), Some(trail)) = (fixed_len(&lead_atoms), fixed_len(&trail_atoms))
+            else {
                 g.problems.push(format!(
-                    "rules line {}: the context after ' >> ' must be single words",
+                    "rules line {}: the context before ' << ' and after ' >> ' must be single words",
                     n + 1
                 ));
                 continue;
@@ -386,13 +385,15 @@ impl Grammar {
             let mut pos = 0;
             match parse_seq(&mut g, &mut lits, &parts, &mut pos) {
                 Ok(alts) if pos == parts.len() && alts.len() == 1 => {
-                    let mut atoms = alts.into_iter().next().unwrap_or_default();
-                    if trail > 0 && min_len(&atoms) == 0 {
+                    let atoms = alts.into_iter().next().unwrap_or_default();
+                    if (trail > 0 || lead > 0) && min_len(&atoms) == 0 {
                         g.problems
                             .push(format!("rules line {}: empty pattern", n + 1));
                         continue;
                     }
-                    atoms.extend(trail_atoms);
+                    lead_atoms.extend(atoms);
+                    lead_atoms.extend(trail_atoms);
+                    let atoms = lead_atoms;
                     let mut rule = Rule {
                         kind,
                         extra,
@@ -402,6 +403,7 @@ impl Grammar {
                         min_len: 0,
                         second: None,
                         trail,
+                        lead,
                         line: n + 1,
                     };
                     rule.min_len = min_len(&rule.atoms);
@@ -835,6 +837,29 @@ fn fixed_len(atoms: &[Atom]) -> Option<usize> {
         n += 1;
     }
     Some(n)
+}
+
+/// The atoms of a rule's context (before ` << ` or after ` >> `); `None` after reporting
+/// a problem.
+fn parse_context(
+    g: &mut Grammar,
+    lits: &mut HashMap<String, u32>,
+    context: &str,
+    line: usize,
+) -> Option<Vec<Atom>> {
+    if context.is_empty() {
+        return Some(Vec::new());
+    }
+    let parts: Vec<&str> = split_pattern(context);
+    let mut pos = 0;
+    match parse_seq(g, lits, &parts, &mut pos) {
+        Ok(alts) if pos == parts.len() && alts.len() == 1 => alts.into_iter().next(),
+        _ => {
+            g.problems
+                .push(format!("rules line {}: bad context", line + 1));
+            None
+        }
+    }
 }
 
 fn split_pattern(p: &str) -> Vec<&str> {

@@ -30,7 +30,7 @@ use crate::document::PubDate;
 use crate::lang::Lang;
 use crate::resources;
 use crate::span::Span;
-use calendar::{add_days, add_months, merge_values, narrow, weekday_num, ymd, G};
+use calendar::{add_days, add_months, easter, merge_values, narrow, weekday_num, ymd, G};
 use grammar::{Cap, Grammar, Tok};
 
 /// The TIMEX3 type of a time expression.
@@ -237,9 +237,11 @@ pub fn tag(text: &str, lang: Lang, dct: PubDate) -> Vec<Timex> {
                 tok_text,
             );
         }
-        frame.tense = tense(c, &toks, &masks, &lower, i, end);
+        // The extent leaves out the context before ` << ` ("om 9 uur" is "9 uur").
+        let first = i + rule.lead;
+        frame.tense = tense(c, &toks, &masks, &lower, first, end);
         frame.finish();
-        let span = Span::new(toks[i].start as usize, toks[end - 1].end as usize);
+        let span = Span::new(toks[first].start as usize, toks[end - 1].end as usize);
         if let Some((tx, resolved)) = normalise(&frame, kind, dct, (anchor, quarter), span) {
             // "For the nine months, ... a year earlier": after a period of several months
             // the report has left the quarter; "a year earlier" is then the year before.
@@ -349,6 +351,7 @@ enum Field {
     Tz,
     YearHi,
     Frac,
+    Easter,
 }
 
 impl Field {
@@ -384,6 +387,7 @@ impl Field {
             "TZ" => Field::Tz,
             "YEARHI" => Field::YearHi,
             "FRAC" => Field::Frac,
+            "EASTER" => Field::Easter,
             _ => Field::None,
         }
     }
@@ -427,6 +431,8 @@ struct Frame {
     year_hi: Option<i64>,
     /// A half unit more ("2 1/2 years", "an hour and a half").
     frac: bool,
+    /// A moveable feast: its distance in days from Easter Sunday.
+    easter: Option<i64>,
     tense: i8,
 }
 
@@ -488,6 +494,10 @@ impl Frame {
             Field::Tz => self.tz = Some(value),
             Field::YearHi => self.year_hi = n,
             Field::Frac => self.frac = true,
+            Field::Easter => {
+                self.easter = n;
+                self.holiday = true;
+            }
         }
     }
 
@@ -843,8 +853,30 @@ fn resolve(f: &Frame, d: Date, anchor: Option<G>, quarter: Option<G>) -> Option<
             c -= 1;
         }
         G::Decade(i16::try_from(c * 10 + dec).ok()?)
-    } else if let (Some("CE"), Some(o)) = (f.unit, f.ord.or(f.num).filter(|_| f.dir.is_none())) {
+    } else if let (Some("CE"), Some(o), false) = (
+        f.unit,
+        f.ord.or(f.num).filter(|_| f.dir.is_none()),
+        f.ago || f.later.is_some(),
+    ) {
         G::Century(i16::try_from(o - 1).ok().filter(|c| (0..100).contains(c))?)
+    } else if let Some(off) = f.easter {
+        // A moveable feast in the year named, else in the year its month suggests (as for
+        // a month named without a year: "Pasen" in a February article is this Easter).
+        let y = match full_year(f, d) {
+            Some(y) => y,
+            None => year_for_month(
+                f,
+                d,
+                add_days(easter(d.year() as i64)?, off)?.month() as i64,
+            ),
+        };
+        let day = add_days(easter(y)?, off)?;
+        // "Easter week"
+        if f.unit == Some("W") {
+            G::of("W", day)?
+        } else {
+            G::Day(day)
+        }
     } else if let Some(m) = f.month {
         let y = || full_year(f, d).unwrap_or_else(|| year_for_month(f, d, m));
         if let (true, Some(w), Some(nth)) = (f.holiday, f.weekday, f.ord) {
