@@ -352,6 +352,7 @@ enum Field {
     YearHi,
     Frac,
     Easter,
+    WeekNum,
 }
 
 impl Field {
@@ -388,6 +389,7 @@ impl Field {
             "YEARHI" => Field::YearHi,
             "FRAC" => Field::Frac,
             "EASTER" => Field::Easter,
+            "WEEKNUM" => Field::WeekNum,
             _ => Field::None,
         }
     }
@@ -433,6 +435,8 @@ struct Frame {
     frac: bool,
     /// A moveable feast: its distance in days from Easter Sunday.
     easter: Option<i64>,
+    /// The number is an ISO week number ("week 7").
+    week_num: bool,
     tense: i8,
 }
 
@@ -494,6 +498,7 @@ impl Frame {
             Field::Tz => self.tz = Some(value),
             Field::YearHi => self.year_hi = n,
             Field::Frac => self.frac = true,
+            Field::WeekNum => self.week_num = true,
             Field::Easter => {
                 self.easter = n;
                 self.holiday = true;
@@ -859,6 +864,27 @@ fn resolve(f: &Frame, d: Date, anchor: Option<G>, quarter: Option<G>) -> Option<
         f.ago || f.later.is_some(),
     ) {
         G::Century(i16::try_from(o - 1).ok().filter(|c| (0..100).contains(c))?)
+    } else if let (true, Some(n)) = (f.week_num, f.num) {
+        // "week 7": the ISO week of that number in the year named, else the one nearest
+        // the publication date.
+        let here = d.iso_week_date();
+        let y = match full_year(f, d) {
+            Some(y) => y,
+            None => {
+                let cur = here.week() as i64;
+                let y = here.year() as i64;
+                if n - cur > 26 {
+                    y - 1
+                } else if cur - n > 26 {
+                    y + 1
+                } else {
+                    y
+                }
+            }
+        };
+        let g = G::Week(i16::try_from(y).ok()?, i8::try_from(n).ok()?);
+        g.start()?;
+        g
     } else if let Some(off) = f.easter {
         // A moveable feast in the year named, else in the year its month suggests (as for
         // a month named without a year: "Pasen" in a February article is this Easter).
