@@ -411,6 +411,8 @@ struct Frame {
     refv: Option<&'static str>,
     modv: Option<&'static str>,
     ago: bool,
+    /// "from now": `ago` forward.
+    ahead: bool,
     later: Option<i64>,
     part: Option<&'static str>,
     season: Option<i64>,
@@ -475,6 +477,8 @@ impl Frame {
             Field::Deictic => self.dayoff = n,
             Field::Ref => self.refv = Some(value),
             Field::Mod => self.modv = Some(value),
+            // `AGO=-1`: counted forward from publication ("two weeks from now")
+            Field::Ago if n == Some(-1) => self.ahead = true,
             Field::Ago => self.ago = true,
             Field::Later => self.later = n,
             Field::Part => self.part = Some(value),
@@ -651,7 +655,7 @@ fn normalise(
         }
     }
     // Only expressions that name a time themselves become the anchor for later ones.
-    let anaphoric = f.anaph || f.later.is_some() || f.ago;
+    let anaphoric = f.anaph || f.later.is_some() || f.ago || f.ahead;
     let resolved = (va == vb && a.time.is_none() && !anaphoric).then_some(a.g);
     Some((tx, resolved))
 }
@@ -851,7 +855,12 @@ fn resolve(f: &Frame, d: Date, anchor: Option<G>, quarter: Option<G>) -> Option<
     } else if let Some(off) = f.dayoff {
         G::Day(add_days(d, off)?)
     } else if let Some(y) = full_year(f, d).filter(|_| f.decsuf) {
-        G::Decade(i16::try_from(y / 10).ok()?)
+        // "the 1800s" is the century; "the 2000s" the decade (the noughties)
+        if y % 100 == 0 && y < 2000 {
+            G::Century(i16::try_from(y / 100).ok()?)
+        } else {
+            G::Decade(i16::try_from(y / 10).ok()?)
+        }
     } else if let Some(dec) = f.decade {
         let mut c = d.year() as i64 / 100;
         if (c * 10 + dec) * 10 > d.year() as i64 {
@@ -861,7 +870,7 @@ fn resolve(f: &Frame, d: Date, anchor: Option<G>, quarter: Option<G>) -> Option<
     } else if let (Some("CE"), Some(o), false) = (
         f.unit,
         f.ord.or(f.num).filter(|_| f.dir.is_none()),
-        f.ago || f.later.is_some(),
+        f.ago || f.ahead || f.later.is_some(),
     ) {
         G::Century(i16::try_from(o - 1).ok().filter(|c| (0..100).contains(c))?)
     } else if let (true, Some(n)) = (f.week_num, f.num) {
@@ -1027,10 +1036,16 @@ fn resolve(f: &Frame, d: Date, anchor: Option<G>, quarter: Option<G>) -> Option<
         };
         let g = G::of(unit, base)?;
         let before_weekend = weekday_num(d) <= 5 && f.tense <= 0;
-        if unit == "WE" && f.dir.is_none() && f.later.is_none() && !f.ago && before_weekend {
+        if unit == "WE"
+            && f.dir.is_none()
+            && f.later.is_none()
+            && !f.ago
+            && !f.ahead
+            && before_weekend
+        {
             // "the weekend" in a weekday article is the one just past.
             g.shift(-1)?
-        } else if f.ago || f.later.is_some() {
+        } else if f.ago || f.ahead || f.later.is_some() {
             // Hours, minutes and seconds move the day only by whole days.
             let steps = match unit {
                 "H" => n / 24,
@@ -1038,7 +1053,14 @@ fn resolve(f: &Frame, d: Date, anchor: Option<G>, quarter: Option<G>) -> Option<
                 "S" => n / 86400,
                 _ => n,
             };
-            g.shift(steps.checked_mul(if f.ago { -1 } else { f.later.unwrap_or(1) })?)?
+            let sign = if f.ago {
+                -1
+            } else if f.ahead {
+                1
+            } else {
+                f.later.unwrap_or(1)
+            };
+            g.shift(steps.checked_mul(sign)?)?
         } else {
             g.shift(f.dir.unwrap_or(0))?
         }
