@@ -260,6 +260,13 @@ pub(crate) fn merge_values(a: &str, b: &str) -> String {
     if a == b {
         return a.to_string();
     }
+    // A time of day is known whatever the day: "6 p.m." in an article dated to the month
+    // is `2024-03-XXT18:00`, not `2024-03-XXTXXXXX`.
+    if let (Some((da, ta)), Some((db, tb))) = (a.split_once('T'), b.split_once('T')) {
+        if ta == tb {
+            return format!("{}T{ta}", merge_values(da, db));
+        }
+    }
     let fa: Vec<&str> = a.split(['-', 'T']).collect();
     let fb: Vec<&str> = b.split(['-', 'T']).collect();
     if fa.len() != fb.len() || a.len() != b.len() {
@@ -317,6 +324,23 @@ mod tests {
         assert!(ymd(2019, 2, 31).is_none());
         assert!(G::Year(9999).shift(1).is_none());
         assert!(add_days(ymd(9999, 12, 31).unwrap(), 1).is_none());
+    }
+
+    #[test]
+    fn a_known_time_of_day_survives_an_unknown_day() {
+        assert_eq!(
+            merge_values("2024-03-01T18:00", "2024-03-31T18:00"),
+            "2024-03-XXT18:00"
+        );
+        assert_eq!(
+            merge_values("2024-02-29TEV", "2024-03-30TEV"),
+            "2024-XX-XXTEV"
+        );
+        assert_eq!(
+            merge_values("2024-03-01T18:00", "2024-03-31T06:00"),
+            "2024-03-XXTXXXXX"
+        );
+        assert_eq!(merge_values("2019-01-30", "2019-02-27"), "2019-XX-XX");
     }
 
     #[test]
