@@ -654,9 +654,10 @@ fn normalise(
             tx.latest = None;
         }
     }
-    // Only expressions that name a time themselves become the anchor for later ones.
+    // Only expressions that name a time themselves become the anchor for later ones; a
+    // time of day anchors its day ("vrijdagavond ... een dag later" is Saturday).
     let anaphoric = f.anaph || f.later.is_some() || f.ago || f.ahead;
-    let resolved = (va == vb && a.time.is_none() && !anaphoric).then_some(a.g);
+    let resolved = (va == vb && !anaphoric).then_some(a.g);
     Some((tx, resolved))
 }
 
@@ -1065,9 +1066,10 @@ fn resolve(f: &Frame, d: Date, anchor: Option<G>, quarter: Option<G>) -> Option<
             g.shift(f.dir.unwrap_or(0))?
         }
     } else if time.is_some() {
-        // A bare clock time belongs to the day last mentioned, else to the publication day.
+        // A bare clock time belongs to the day last mentioned, else to the publication day;
+        // "this morning" is always the publication day.
         match anchor {
-            Some(G::Day(a)) => G::Day(a),
+            Some(G::Day(a)) if f.hour.is_some() => G::Day(a),
             _ => G::Day(d),
         }
     } else {
