@@ -844,6 +844,8 @@ fn resolve(f: &Frame, d: Date, anchor: Option<G>, quarter: Option<G>) -> Option<
             // day of some event, not the publication date (TBAQ 0 of 2 tagged; MEANTIME's
             // one is PRESENT_REF)
             (None, Some("D")) if f.dir.is_none() => return None,
+            // "that night", "die avond" likewise
+            (None, None) if f.part.is_some() => return None,
             (Some(a), Some(u)) if same_unit(&a, u) => a,
             (Some(G::Day(a)), None) => G::Day(a),
             // "that year" after a day: the year of that day.
