@@ -503,10 +503,7 @@ impl Frame {
             Field::YearHi => self.year_hi = n,
             Field::Frac => self.frac = true,
             Field::WeekNum => self.week_num = true,
-            Field::Easter => {
-                self.easter = n;
-                self.holiday = true;
-            }
+            Field::Easter => self.easter = n,
         }
     }
 
