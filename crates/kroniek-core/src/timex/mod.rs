@@ -101,6 +101,9 @@ struct Compiled {
     /// Future cues that count only before the expression (`FUTBEFORE`: "ahead of the
     /// weekend", while "Friday ahead of the vote" says nothing about Friday).
     fut_before: u64,
+    /// Past cues that count only before the expression (`PASTBEFORE`: "since May";
+    /// after it, "May since they have not settled" is "because").
+    past_before: u64,
     past: u64,
     /// Words after which a past cue is a participle (`PASSIVE`: "will be held Tuesday",
     /// "would be paid in January" say nothing of the past).
@@ -109,6 +112,40 @@ struct Compiled {
     /// the expression is a past cue ("Boeing on Tuesday delivered the final jet").
     past_suffixes: Vec<String>,
     stop: Option<u32>,
+    /// Tense read from the finite verb beside a bare weekday (Dutch); `None` for a
+    /// language whose lexicon has no such data.
+    verb: Option<VerbCues>,
+}
+
+/// The lexicon's data for reading tense from the verb next to a weekday when no cue word
+/// says it: "Het kabinet beslist vrijdag" and "Vrijdag wordt beslist" are the coming
+/// Friday, "is vrijdag overleden" the last one. Words of class `VERB` carry their role
+/// as value, affixes of class `AFFIX` theirs (one class each, as a grammar has at most 63).
+struct VerbCues {
+    verb: u64,
+    /// Articles: the word after one is a noun, not a verb (`DET`).
+    det: u64,
+    /// Endings of present forms (`AFFIX=PRESSUF`: "beslist", "neemt").
+    pres_suffixes: Vec<String>,
+    /// Beginnings of participles (`AFFIX=PARTPRE`: "ge", "ver"), after an optional
+    /// separable particle (`AFFIX=PARTICLE`: "aangekondigd", "bekendgemaakt").
+    part_prefixes: Vec<String>,
+    particles: Vec<String>,
+}
+
+/// The role of a word of class `VERB`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum VerbRole {
+    /// A present form that puts the day ahead (`PRES`: "wordt", "komt").
+    Present,
+    /// An auxiliary of the perfect (`PERFAUX`: "is", "heeft"): past when a participle
+    /// follows in the sentence, else present.
+    PerfectAux,
+    /// Says nothing of the time (`NOTENSE`: reporting "zegt" is used of yesterday's
+    /// statement as well).
+    NoTense,
+    /// Shaped like a participle but is none (`NOTPART`: "gewoon").
+    NotParticiple,
 }
 
 static GRAMMARS: OnceLock<Vec<Compiled>> = OnceLock::new();
@@ -128,36 +165,52 @@ fn grammars() -> &'static [Compiled] {
             let mask = |name: &str| grammar.class_id(name).map(|c| 1u64 << c).unwrap_or(0);
             let fut = mask("FUT");
             let fut_before = mask("FUTBEFORE");
+            let past_before = mask("PASTBEFORE");
             let past = mask("PAST");
             let passive = mask("PASSIVE");
             let stop = grammar.words.get(".").copied();
-            let suffix_class = mask("PASTSUFFIX");
-            let mut past_suffixes: Vec<String> = grammar
-                .words
-                .iter()
-                .filter(|(_, &id)| {
-                    grammar.infos[id as usize]
-                        .entries
-                        .iter()
-                        .any(|e| e.0 & suffix_class != 0)
-                })
-                .map(|(w, _)| w.clone())
-                .collect();
-            past_suffixes.sort();
+            let past_suffixes = words_of(&grammar, mask("PASTSUFFIX"), None);
+            let verb = grammar.class_id("VERB").map(|id| VerbCues {
+                verb: 1u64 << id,
+                det: mask("DET"),
+                pres_suffixes: words_of(&grammar, mask("AFFIX"), Some("PRESSUF")),
+                part_prefixes: words_of(&grammar, mask("AFFIX"), Some("PARTPRE")),
+                particles: words_of(&grammar, mask("AFFIX"), Some("PARTICLE")),
+            });
             out.push(Compiled {
                 lang,
                 grammar,
                 fields,
                 fut,
                 fut_before,
+                past_before,
                 past,
                 passive,
                 past_suffixes,
                 stop,
+                verb,
             });
         }
         out
     })
+}
+
+/// The lexicon words of a class (suffixes, prefixes), with the given value if one is
+/// given, sorted.
+fn words_of(grammar: &Grammar, class: u64, value: Option<&str>) -> Vec<String> {
+    let mut out: Vec<String> = grammar
+        .words
+        .iter()
+        .filter(|(_, &id)| {
+            grammar.infos[id as usize]
+                .entries
+                .iter()
+                .any(|e| e.0 & class != 0 && value.is_none_or(|v| e.1.iter().any(|f| f.value == v)))
+        })
+        .map(|(w, _)| w.clone())
+        .collect();
+    out.sort();
+    out
 }
 
 /// Whether time expressions can be tagged in `lang`.
@@ -240,6 +293,11 @@ pub fn tag(text: &str, lang: Lang, dct: PubDate) -> Vec<Timex> {
         // The extent leaves out the context before ` << ` ("om 9 uur" is "9 uur").
         let first = i + rule.lead;
         frame.tense = tense(c, &toks, &masks, &lower, first, end);
+        if let Some(v) = &c.verb {
+            if frame.tense == 0 && frame.weekday.is_some() && frame.dir.is_none() {
+                frame.tense = verb_tense(c, v, &toks, &masks, &lower, first, end);
+            }
+        }
         frame.finish();
         let span = Span::new(toks[first].start as usize, toks[end - 1].end as usize);
         if let Some((tx, resolved)) = normalise(&frame, kind, dct, (anchor, quarter), span) {
@@ -299,6 +357,8 @@ fn tense(c: &Compiled, toks: &[Tok], masks: &[u64], lower: &str, start: usize, e
                 before = false;
             } else if masks[k] & c.fut_before != 0 {
                 return 1;
+            } else if masks[k] & c.past_before != 0 {
+                return -1;
             } else if cue(k) != 0 {
                 return cue(k);
             }
@@ -313,6 +373,100 @@ fn tense(c: &Compiled, toks: &[Tok], masks: &[u64], lower: &str, start: usize, e
                 return -1;
             }
         }
+    }
+    0
+}
+
+/// Tense from the finite verb beside a bare weekday, for when no cue word gave one: the
+/// word before the expression, and the word after it when the expression (or its
+/// preposition) opens the sentence. +1 present (the coming day), -1 past, 0 unknown.
+fn verb_tense(
+    c: &Compiled,
+    v: &VerbCues,
+    toks: &[Tok],
+    masks: &[u64],
+    lower: &str,
+    start: usize,
+    end: usize,
+) -> i8 {
+    let word = |k: usize| &lower[toks[k].lo.0 as usize..toks[k].lo.1 as usize];
+    let ends_sentence = |k: usize| matches!(word(k), "." | "!" | "?" | ":" | ";" | "\"");
+    let opens = |k: usize| k == 0 || toks[k].line_before || ends_sentence(k - 1);
+    let plain = |k: usize| {
+        let t = &toks[k];
+        !t.cap && word(k).bytes().all(|b| b.is_ascii_lowercase())
+    };
+    let after_det = |k: usize| k > 0 && masks[k - 1] & v.det != 0;
+    let role = |k: usize| {
+        let t = &toks[k];
+        if masks[k] & v.verb == 0 || t.word == u32::MAX {
+            return None;
+        }
+        let info = &c.grammar.infos[t.word as usize];
+        let e = info.entries.iter().find(|e| e.0 & v.verb != 0)?;
+        match e.1.first()?.value {
+            "PRES" => Some(VerbRole::Present),
+            "PERFAUX" => Some(VerbRole::PerfectAux),
+            "NOTENSE" => Some(VerbRole::NoTense),
+            "NOTPART" => Some(VerbRole::NotParticiple),
+            _ => None,
+        }
+    };
+    let participle = |k: usize| {
+        let w = word(k);
+        if !plain(k) || after_det(k) || role(k) == Some(VerbRole::NotParticiple) || w.len() < 5 {
+            return false;
+        }
+        if !(w.ends_with('d') || w.ends_with('t') || w.ends_with('n')) {
+            return false;
+        }
+        let stems = std::iter::once(w).chain(
+            v.particles
+                .iter()
+                .filter_map(|p| w.strip_prefix(p.as_str())),
+        );
+        stems.into_iter().any(|s| {
+            v.part_prefixes
+                .iter()
+                .any(|p| s.len() >= p.len() + 3 && s.starts_with(p.as_str()))
+        })
+    };
+    let reading = |k: usize| -> i8 {
+        match role(k) {
+            Some(VerbRole::NoTense) => return 0,
+            Some(VerbRole::Present) => return 1,
+            Some(VerbRole::PerfectAux) => {
+                let participle_follows = (k + 1..toks.len().min(k + 40))
+                    .take_while(|&j| !ends_sentence(j))
+                    .any(participle);
+                return if participle_follows { -1 } else { 1 };
+            }
+            Some(VerbRole::NotParticiple) | None => {}
+        }
+        if !plain(k) {
+            return 0;
+        }
+        let w = word(k);
+        let has = |list: &[String]| {
+            list.iter()
+                .any(|x| w.len() >= x.len() + 3 && w.ends_with(x.as_str()))
+        };
+        if has(&c.past_suffixes) {
+            -1
+        } else if has(&v.pres_suffixes) && !after_det(k) && !participle(k) {
+            1
+        } else {
+            0
+        }
+    };
+    if start > 0 {
+        let r = reading(start - 1);
+        if r != 0 {
+            return r;
+        }
+    }
+    if end < toks.len() && (opens(start) || (start > 0 && opens(start - 1))) {
+        return reading(end);
     }
     0
 }
