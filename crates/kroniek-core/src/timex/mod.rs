@@ -507,6 +507,8 @@ enum Field {
     Frac,
     Easter,
     WeekNum,
+    MinOff,
+    Clock,
 }
 
 impl Field {
@@ -514,7 +516,7 @@ impl Field {
         match name {
             "MONTH" | "MONTHNUM" | "MONTHAB" => Field::Month,
             "WEEKDAY" | "WEEKDAYPL" | "WEEKDAYPART" => Field::Weekday,
-            "NUM" => Field::Num,
+            "NUM" | "CLOCKMIN" => Field::Num,
             "FEW" => Field::Few,
             "YEAR" | "BAREYEAR" => Field::Year,
             "YEAR2" => Field::Year2,
@@ -544,6 +546,8 @@ impl Field {
             "FRAC" => Field::Frac,
             "EASTER" => Field::Easter,
             "WEEKNUM" => Field::WeekNum,
+            "MINOFF" => Field::MinOff,
+            "CLOCK" => Field::Clock,
             _ => Field::None,
         }
     }
@@ -593,6 +597,11 @@ struct Frame {
     easter: Option<i64>,
     /// The number is an ISO week number ("week 7").
     week_num: bool,
+    /// Minutes from the hour named, for clock words (`MINOFF=-30`: "half drie" is 2:30).
+    min_off: Option<i64>,
+    /// The number counts minutes after (+1) or before (-1) the hour named (`CLOCK`:
+    /// "tien over acht", "vijf voor half drie").
+    clock: Option<i64>,
     tense: i8,
 }
 
@@ -658,6 +667,8 @@ impl Frame {
             Field::Frac => self.frac = true,
             Field::WeekNum => self.week_num = true,
             Field::Easter => self.easter = n,
+            Field::MinOff => self.min_off = n,
+            Field::Clock => self.clock = n,
         }
     }
 
@@ -670,6 +681,24 @@ impl Frame {
                 .checked_mul(100)
                 .and_then(|c| c.checked_add(rest))
                 .filter(|y| (1..=9999).contains(y));
+        }
+        // Clock words: "tien voor half vijf" is 4:00 - 0:30 - 0:10. A result in the hour
+        // after midnight reads as after noon ("half een" is 12:30); minutes out of range
+        // ("veertig over acht") leave no hour, and the match is dropped.
+        if self.min_off.is_some() || self.clock.is_some() {
+            let by_num = match (self.clock, self.num.take()) {
+                (None, _) => Some(0),
+                (Some(sign), Some(n)) if (1..=29).contains(&n) => Some(sign * n),
+                _ => None,
+            };
+            self.hour = match (self.hour, by_num) {
+                (Some(h), Some(m)) if (1..=12).contains(&h) => {
+                    let t = (h * 60 + self.min_off.unwrap_or(0) + m).rem_euclid(12 * 60);
+                    self.minute = Some(t % 60);
+                    Some(if t < 60 { 12 } else { t / 60 })
+                }
+                _ => None,
+            };
         }
     }
 
