@@ -117,8 +117,8 @@ struct Compiled {
     verb: Option<VerbCues>,
 }
 
-/// The lexicon's data for reading tense from the verb next to a weekday when no cue word
-/// says it: "Het kabinet beslist vrijdag" and "Vrijdag wordt beslist" are the coming
+/// The lexicon's data for reading tense from the verb next to a weekday (or a month,
+/// quarter or half) when no cue word says it: "Het kabinet beslist vrijdag" and "Vrijdag wordt beslist" are the coming
 /// Friday, "is vrijdag overleden" the last one. Words of class `VERB` carry their role
 /// as value, affixes of class `AFFIX` theirs (one class each, as a grammar has at most 63).
 struct VerbCues {
@@ -294,7 +294,10 @@ pub fn tag(text: &str, lang: Lang, dct: PubDate) -> Vec<Timex> {
         let first = i + rule.lead;
         frame.tense = tense(c, &toks, &masks, &lower, first, end);
         if let Some(v) = &c.verb {
-            if frame.tense == 0 && frame.weekday.is_some() && frame.dir.is_none() {
+            let bare_period = frame.weekday.is_some()
+                || frame.month.is_some() && frame.day.is_none()
+                || matches!(frame.unit, Some("Q" | "HALF")) && frame.ord.is_some();
+            if frame.tense == 0 && bare_period && frame.dir.is_none() && frame.year.is_none() {
                 frame.tense = verb_tense(c, v, &toks, &masks, &lower, first, end);
             }
         }
@@ -377,9 +380,10 @@ fn tense(c: &Compiled, toks: &[Tok], masks: &[u64], lower: &str, start: usize, e
     0
 }
 
-/// Tense from the finite verb beside a bare weekday, for when no cue word gave one: the
-/// word before the expression, and the word after it when the expression (or its
-/// preposition) opens the sentence. +1 present (the coming day), -1 past, 0 unknown.
+/// Tense from the finite verb beside a bare weekday, month, quarter or half, for when no
+/// cue word gave one: the word before the expression, and the word after it when the
+/// expression (or its preposition) opens the sentence. +1 present (the coming one), -1
+/// past, 0 unknown.
 fn verb_tense(
     c: &Compiled,
     v: &VerbCues,
