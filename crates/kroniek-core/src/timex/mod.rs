@@ -146,6 +146,8 @@ enum VerbRole {
     NoTense,
     /// Shaped like a participle but is none (`NOTPART`: "gewoon").
     NotParticiple,
+    /// Stands between verb and expression (`PREP`: "tot", "op").
+    Preposition,
 }
 
 static GRAMMARS: OnceLock<Vec<Compiled>> = OnceLock::new();
@@ -413,6 +415,7 @@ fn verb_tense(
             "PERFAUX" => Some(VerbRole::PerfectAux),
             "NOTENSE" => Some(VerbRole::NoTense),
             "NOTPART" => Some(VerbRole::NotParticiple),
+            "PREP" => Some(VerbRole::Preposition),
             _ => None,
         }
     };
@@ -445,7 +448,7 @@ fn verb_tense(
                     .any(participle);
                 return if participle_follows { -1 } else { 1 };
             }
-            Some(VerbRole::NotParticiple) | None => {}
+            Some(VerbRole::NotParticiple | VerbRole::Preposition) | None => {}
         }
         if !plain(k) {
             return 0;
@@ -463,8 +466,13 @@ fn verb_tense(
             0
         }
     };
-    if start > 0 {
-        let r = reading(start - 1);
+    // A preposition between verb and expression is passed over ("heeft tot vrijdag de tijd").
+    let before = match start.checked_sub(1) {
+        Some(k) if role(k) == Some(VerbRole::Preposition) => k.checked_sub(1),
+        k => k,
+    };
+    if let Some(k) = before {
+        let r = reading(k);
         if r != 0 {
             return r;
         }
