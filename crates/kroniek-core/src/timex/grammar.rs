@@ -80,6 +80,18 @@ pub(crate) fn tokenize(text: &str, toks: &mut Vec<Tok>, lower: &mut String) {
                     break;
                 }
             }
+            // Dutch "zo'n" ("about") is one word: a letter run, an apostrophe, a lone "n".
+            let rest = &text[end..];
+            let mut after = rest.chars();
+            if let (Some('\'' | '\u{2019}'), Some('n' | 'N')) = (after.next(), after.next()) {
+                if !after.next().is_some_and(char::is_alphabetic) {
+                    let apostrophe = rest.chars().next().map_or(1, char::len_utf8);
+                    lower.push_str("'n");
+                    end += apostrophe + 1;
+                    iter.next();
+                    iter.next();
+                }
+            }
         } else {
             let folded = match c {
                 '\u{2019}' | '\u{2018}' | '`' | '\u{b4}' => '\'',

@@ -1284,6 +1284,29 @@ mod tests {
         }
     }
 
+    /// "zo'n" (with either apostrophe) is one token; an apostrophe before more letters or
+    /// after nothing splits as before ("Tuesday's", "rock'n'roll", "'s avonds").
+    #[test]
+    fn zo_n_is_one_token() {
+        let words = |text: &str| {
+            let (mut toks, mut lower) = (Vec::new(), String::new());
+            grammar::tokenize(text, &mut toks, &mut lower);
+            toks.iter()
+                .map(|t| {
+                    assert!(text.is_char_boundary(t.start as usize));
+                    assert!(text.is_char_boundary(t.end as usize));
+                    lower[t.lo.0 as usize..t.lo.1 as usize].to_string()
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(words("Zo'n twee"), ["zo'n", "twee"]);
+        assert_eq!(words("zo\u{2019}n."), ["zo'n", "."]);
+        assert_eq!(words("Tuesday's"), ["tuesday", "'", "s"]);
+        assert_eq!(words("rock'n'roll"), ["rock'n", "'", "roll"]);
+        assert_eq!(words("'s avonds"), ["'", "s", "avonds"]);
+        assert_eq!(words("zo'no"), ["zo", "'", "no"]);
+    }
+
     /// Random sequences of time words, numbers and punctuation against extreme
     /// publication dates: nothing panics, every span is a char-boundary slice, and every
     /// interval is ordered.
