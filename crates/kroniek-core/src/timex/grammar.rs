@@ -197,7 +197,7 @@ pub(crate) struct Cap {
 /// Classes with built-in meaning for digit tokens; `BAREYEAR` (1800–2099) is the
 /// narrower class for a year standing alone.
 pub(crate) const DIGIT_CLASSES: &[&str] = &[
-    "NUM", "YEAR", "YEAR2", "DAYNUM", "MONTHNUM", "HOUR", "MINUTE", "BAREYEAR",
+    "NUM", "YEAR", "YEAR2", "DAYNUM", "MONTHNUM", "HOUR", "MINUTE", "BAREYEAR", "HHMM",
 ];
 
 /// Built-in class for any word of letters, known or not ("now-cancelled": `now ~- ~WORD`).
@@ -214,7 +214,7 @@ pub(crate) struct Grammar {
     /// Which rules can start at a token, as bit sets over `rules` (see [`RuleIndex`]).
     pub index: RuleIndex,
     /// Class ids of `DIGIT_CLASSES`.
-    pub digit_class: [u8; 8],
+    pub digit_class: [u8; 9],
     /// Class id of `WORD_CLASS`.
     pub word_class: u8,
     /// Problems found while reading the data (reported by tests).
@@ -263,7 +263,7 @@ impl Grammar {
             infos: Vec::new(),
             rules: Vec::new(),
             index: RuleIndex::default(),
-            digit_class: [0; 8],
+            digit_class: [0; 9],
             word_class: 0,
             problems: Vec::new(),
         };
@@ -511,6 +511,10 @@ impl Grammar {
         }
         if len == 4 && (1800..=2099).contains(&v) {
             m |= 1 << dc[7];
+        }
+        // a clock time in four digits ("1400 GMT")
+        if len == 4 && v / 100 <= 23 && v % 100 <= 59 {
+            m |= 1 << dc[8];
         }
         m
     }

@@ -521,6 +521,7 @@ enum Field {
     WeekNum,
     MinOff,
     Clock,
+    HhMm,
 }
 
 impl Field {
@@ -559,6 +560,7 @@ impl Field {
             "EASTER" => Field::Easter,
             "WEEKNUM" => Field::WeekNum,
             "MINOFF" => Field::MinOff,
+            "HHMM" => Field::HhMm,
             "CLOCK" => Field::Clock,
             _ => Field::None,
         }
@@ -681,6 +683,10 @@ impl Frame {
             Field::Easter => self.easter = n,
             Field::MinOff => self.min_off = n,
             Field::Clock => self.clock = n,
+            Field::HhMm => {
+                self.hour = n.map(|v| v / 100);
+                self.minute = n.map(|v| v % 100);
+            }
         }
     }
 
