@@ -522,6 +522,7 @@ enum Field {
     MinOff,
     Clock,
     HhMm,
+    RangeEnd,
 }
 
 impl Field {
@@ -561,6 +562,7 @@ impl Field {
             "WEEKNUM" => Field::WeekNum,
             "MINOFF" => Field::MinOff,
             "HHMM" => Field::HhMm,
+            "RANGEEND" => Field::RangeEnd,
             "CLOCK" => Field::Clock,
             _ => Field::None,
         }
@@ -616,6 +618,8 @@ struct Frame {
     /// The number counts minutes after (+1) or before (-1) the hour named (`CLOCK`:
     /// "tien over acht", "vijf voor half drie").
     clock: Option<i64>,
+    /// The expression ends a range ("tot en met vrijdag", "through Friday").
+    range_end: bool,
     tense: i8,
 }
 
@@ -683,6 +687,7 @@ impl Frame {
             Field::Easter => self.easter = n,
             Field::MinOff => self.min_off = n,
             Field::Clock => self.clock = n,
+            Field::RangeEnd => self.range_end = true,
             Field::HhMm => {
                 self.hour = n.map(|v| v / 100);
                 self.minute = n.map(|v| v % 100);
@@ -1193,7 +1198,22 @@ fn resolve(f: &Frame, d: Date, anchor: Option<G>, quarter: Option<G>) -> Option<
                 }
             }
         };
-        G::Day(add_days(d, delta)?)
+        let day = add_days(d, delta)?;
+        // The end of a range ("van maandag tot en met vrijdag", "Monday through Friday")
+        // does not lie before its start, a day near publication named just before.
+        match anchor {
+            Some(G::Day(a))
+                if f.range_end
+                    && f.dir.is_none()
+                    && day < a
+                    && add_days(d, -7)? <= a
+                    && a <= add_days(d, 7)? =>
+            {
+                let gap = (w - weekday_num(a) as i64).rem_euclid(7);
+                G::Day(add_days(a, if gap == 0 { 7 } else { gap })?)
+            }
+            _ => G::Day(day),
+        }
     } else if let Some(s) = f.season {
         G::Season(d.year(), s as i8).shift(f.dir.unwrap_or(0))?
     } else if let (Some(u @ ("Q" | "HALF")), Some(o)) = (f.unit, f.ord) {
