@@ -112,15 +112,16 @@ struct Compiled {
     /// the expression is a past cue ("Boeing on Tuesday delivered the final jet").
     past_suffixes: Vec<String>,
     stop: Option<u32>,
-    /// Tense read from the finite verb beside a bare weekday (Dutch); `None` for a
-    /// language whose lexicon has no such data.
+    /// Tense read from the finite verb beside a bare weekday, month, quarter or half
+    /// (Dutch); `None` for a language whose lexicon has no such data.
     verb: Option<VerbCues>,
 }
 
 /// The lexicon's data for reading tense from the verb next to a weekday (or a month,
-/// quarter or half) when no cue word says it: "Het kabinet beslist vrijdag" and "Vrijdag wordt beslist" are the coming
-/// Friday, "is vrijdag overleden" the last one. Words of class `VERB` carry their role
-/// as value, affixes of class `AFFIX` theirs (one class each, as a grammar has at most 63).
+/// quarter or half) when no cue word says it: "Het kabinet beslist vrijdag" and "Vrijdag
+/// wordt beslist" are the coming Friday, "is vrijdag overleden" the last one. Words of
+/// class `VERB` carry their role as value, affixes of class `AFFIX` theirs (one class
+/// each, as a grammar has at most 63).
 struct VerbCues {
     verb: u64,
     /// Articles: the word after one is a noun, not a verb (`DET`).
@@ -1206,8 +1207,8 @@ fn resolve(f: &Frame, d: Date, anchor: Option<G>, quarter: Option<G>) -> Option<
                 if f.range_end
                     && f.dir.is_none()
                     && day < a
-                    && add_days(d, -7)? <= a
-                    && a <= add_days(d, 7)? =>
+                    && add_days(d, -7).is_some_and(|lo| lo <= a)
+                    && add_days(d, 7).is_some_and(|hi| a <= hi) =>
             {
                 let gap = (w - weekday_num(a) as i64).rem_euclid(7);
                 G::Day(add_days(a, if gap == 0 { 7 } else { gap })?)
