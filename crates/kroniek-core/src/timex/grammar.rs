@@ -83,11 +83,10 @@ pub(crate) fn tokenize(text: &str, toks: &mut Vec<Tok>, lower: &mut String) {
             // Dutch "zo'n" ("about") is one word: a letter run, an apostrophe, a lone "n".
             let rest = &text[end..];
             let mut after = rest.chars();
-            if let (Some('\'' | '\u{2019}'), Some('n' | 'N')) = (after.next(), after.next()) {
+            if let (Some(q @ ('\'' | '\u{2019}')), Some('n' | 'N')) = (after.next(), after.next()) {
                 if !after.next().is_some_and(char::is_alphabetic) {
-                    let apostrophe = rest.chars().next().map_or(1, char::len_utf8);
                     lower.push_str("'n");
-                    end += apostrophe + 1;
+                    end += q.len_utf8() + 1;
                     iter.next();
                     iter.next();
                 }
@@ -214,7 +213,7 @@ pub(crate) struct Grammar {
     /// Which rules can start at a token, as bit sets over `rules` (see [`RuleIndex`]).
     pub index: RuleIndex,
     /// Class ids of `DIGIT_CLASSES`.
-    pub digit_class: [u8; 9],
+    pub digit_class: [u8; DIGIT_CLASSES.len()],
     /// Class id of `WORD_CLASS`.
     pub word_class: u8,
     /// Problems found while reading the data (reported by tests).
@@ -263,7 +262,7 @@ impl Grammar {
             infos: Vec::new(),
             rules: Vec::new(),
             index: RuleIndex::default(),
-            digit_class: [0; 9],
+            digit_class: [0; DIGIT_CLASSES.len()],
             word_class: 0,
             problems: Vec::new(),
         };

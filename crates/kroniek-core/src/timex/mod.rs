@@ -350,9 +350,7 @@ fn tense(c: &Compiled, toks: &[Tok], masks: &[u64], lower: &str, start: usize, e
         !t.cap
             && t.space_before
             && w.bytes().all(|b| b.is_ascii_alphabetic())
-            && c.past_suffixes
-                .iter()
-                .any(|x| w.len() >= x.len() + 3 && w.ends_with(x.as_str()))
+            && has_ending(w, &c.past_suffixes)
     };
     // The nearest cue wins; on equal distance the one before the expression.
     let (mut before, mut after) = (true, true);
@@ -381,6 +379,13 @@ fn tense(c: &Compiled, toks: &[Tok], masks: &[u64], lower: &str, start: usize, e
         }
     }
     0
+}
+
+/// Whether `w` ends in one of `endings` with at least three letters before it.
+fn has_ending(w: &str, endings: &[String]) -> bool {
+    endings
+        .iter()
+        .any(|x| w.len() >= x.len() + 3 && w.ends_with(x.as_str()))
 }
 
 /// Tense from the finite verb beside a bare weekday, month, quarter or half, for when no
@@ -455,13 +460,9 @@ fn verb_tense(
             return 0;
         }
         let w = word(k);
-        let has = |list: &[String]| {
-            list.iter()
-                .any(|x| w.len() >= x.len() + 3 && w.ends_with(x.as_str()))
-        };
-        if has(&c.past_suffixes) {
+        if has_ending(w, &c.past_suffixes) {
             -1
-        } else if has(&v.pres_suffixes) && !after_det(k) && !participle(k) {
+        } else if has_ending(w, &v.pres_suffixes) && !after_det(k) && !participle(k) {
             1
         } else {
             0
