@@ -880,6 +880,11 @@ fn parse_context(
 fn split_pattern(p: &str) -> Vec<&str> {
     let mut out = Vec::new();
     for part in p.split_whitespace() {
+        // "\(" is the literal parenthesis, not a group.
+        if part.starts_with('\\') {
+            out.push(part);
+            continue;
+        }
         let mut rest = part;
         // Opening parens (with a possible ~ before) become their own items.
         loop {
@@ -980,6 +985,7 @@ fn parse_seq(
             });
         } else {
             // A literal may be several tokens ("a.m."): they are attached to each other.
+            let body = body.strip_prefix('\\').unwrap_or(body);
             let mut toks = Vec::new();
             let mut lower = String::new();
             tokenize(body, &mut toks, &mut lower);

@@ -112,6 +112,10 @@ struct Compiled {
     /// the expression is a past cue ("Boeing on Tuesday delivered the final jet").
     past_suffixes: Vec<String>,
     stop: Option<u32>,
+    /// Words that join a clock time to the date after it (`DATELINK`: "at 10 a.m. on
+    /// Tuesday"); a comma joins as well.
+    date_link: u64,
+    comma: Option<u32>,
     /// Tense read from the finite verb beside a bare weekday, month, quarter or half
     /// (Dutch); `None` for a language whose lexicon has no such data.
     verb: Option<VerbCues>,
@@ -172,6 +176,8 @@ fn grammars() -> &'static [Compiled] {
             let past = mask("PAST");
             let passive = mask("PASSIVE");
             let stop = grammar.words.get(".").copied();
+            let date_link = mask("DATELINK");
+            let comma = grammar.words.get(",").copied();
             let past_suffixes = words_of(&grammar, mask("PASTSUFFIX"), None);
             let verb = grammar.class_id("VERB").map(|id| VerbCues {
                 verb: 1u64 << id,
@@ -191,6 +197,8 @@ fn grammars() -> &'static [Compiled] {
                 passive,
                 past_suffixes,
                 stop,
+                date_link,
+                comma,
                 verb,
             });
         }
@@ -245,12 +253,16 @@ pub fn tag(text: &str, lang: Lang, dct: PubDate) -> Vec<Timex> {
     grammar::tokenize(text, &mut toks, &mut lower);
     g.lookup(&mut toks, &lower);
     let masks: Vec<u64> = toks.iter().map(|t| g.token_classes(t, &lower)).collect();
-    let mut out = Vec::new();
+    let mut out: Vec<Timex> = Vec::new();
     let mut caps = Vec::new();
     let mut best = Vec::new();
     let mut anchor: Option<G> = None;
     // The last quarter named: "a year earlier" in a quarterly report is that quarter.
     let mut quarter: Option<G> = None;
+    // A clock time with no day of its own, while a date may still follow it: "at 10 a.m.
+    // on Tuesday" is Tuesday's, not the day named before. (Its index in `out`, its last
+    // token, its frame and type.)
+    let mut clock: Option<(usize, usize, Frame, TimexType)> = None;
     let mut i = 0;
     while i < toks.len() {
         let t = &toks[i];
@@ -315,6 +327,17 @@ pub fn tag(text: &str, lang: Lang, dct: PubDate) -> Vec<Timex> {
             {
                 quarter = None;
             }
+            if let (Some((k, last, f, kind)), Some(day @ G::Day(_))) = (clock.take(), resolved) {
+                if joins(c, &toks, &masks, last, first) {
+                    let q = (Some(day), quarter);
+                    if let Some((t, _)) = normalise(&f, kind, dct, q, out[k].span) {
+                        out[k] = t;
+                    }
+                }
+            }
+            if tx.kind == TimexType::Time && frame.is_bare_clock() {
+                clock = Some((out.len(), end, frame.clone(), kind));
+            }
             if resolved.is_some() {
                 anchor = resolved;
                 if let Some(q @ G::Quarter(..)) = resolved {
@@ -328,6 +351,16 @@ pub fn tag(text: &str, lang: Lang, dct: PubDate) -> Vec<Timex> {
         }
     }
     out
+}
+
+/// Whether a comma or a `DATELINK` word ("on", "op"), one or two of them and nothing
+/// else, stand between the expression ending before token `end` and the one starting at
+/// `next`. (Side by side, a time and a date the rules did not join are mostly apart: a
+/// mail header's time and the text's "This Friday".)
+fn joins(c: &Compiled, toks: &[Tok], masks: &[u64], end: usize, next: usize) -> bool {
+    next > end
+        && next - end <= 2
+        && (end..next).all(|k| masks[k] & c.date_link != 0 || c.comma == Some(toks[k].word))
 }
 
 /// Tense around a match: +1 future cue, -1 past cue, 0 none. Looks at up to twelve tokens
@@ -725,6 +758,22 @@ impl Frame {
                 _ => None,
             };
         }
+    }
+
+    /// A clock time that names no day, week, month or year of its own ("10 a.m.", "om
+    /// 18u00"): it takes the day named before it, or the one right after it.
+    fn is_bare_clock(&self) -> bool {
+        self.hour.is_some()
+            && self.weekday.is_none()
+            && self.month.is_none()
+            && self.day.is_none()
+            && self.dayoff.is_none()
+            && self.year.is_none()
+            && self.year2.is_none()
+            && self.easter.is_none()
+            && self.unit.is_none()
+            && !self.anaph
+            && self.later.is_none()
     }
 
     fn is_relative(&self) -> bool {
