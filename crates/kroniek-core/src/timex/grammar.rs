@@ -881,7 +881,7 @@ fn split_pattern(p: &str) -> Vec<&str> {
     let mut out = Vec::new();
     for part in p.split_whitespace() {
         // "\(" is the literal parenthesis, not a group.
-        if part.starts_with('\\') {
+        if part.starts_with('\\') || part.starts_with("~\\") {
             out.push(part);
             continue;
         }
