@@ -135,6 +135,10 @@ struct VerbCues {
     /// Beginnings of participles (`AFFIX=PARTPRE`: "ge", "ver"), after an optional
     /// separable particle (`AFFIX=PARTICLE`: "aangekondigd", "bekendgemaakt").
     part_prefixes: Vec<String>,
+    /// The participle prefix proper (`AFFIX=PARTGE`: "ge"), after which a -t ending is
+    /// the participle's whatever the stem ("gezet"); `PARTPRE` prefixes ("be", "ver")
+    /// also begin present forms ("vertelt").
+    ge_prefixes: Vec<String>,
     particles: Vec<String>,
 }
 
@@ -183,7 +187,12 @@ fn grammars() -> &'static [Compiled] {
                 verb: 1u64 << id,
                 det: mask("DET"),
                 pres_suffixes: words_of(&grammar, mask("AFFIX"), Some("PRESSUF")),
-                part_prefixes: words_of(&grammar, mask("AFFIX"), Some("PARTPRE")),
+                part_prefixes: {
+                    let mut p = words_of(&grammar, mask("AFFIX"), Some("PARTPRE"));
+                    p.extend(words_of(&grammar, mask("AFFIX"), Some("PARTGE")));
+                    p
+                },
+                ge_prefixes: words_of(&grammar, mask("AFFIX"), Some("PARTGE")),
                 particles: words_of(&grammar, mask("AFFIX"), Some("PARTICLE")),
             });
             out.push(Compiled {
@@ -466,15 +475,24 @@ fn verb_tense(
         if !(w.ends_with('d') || w.ends_with('t') || w.ends_with('n')) {
             return false;
         }
+        // Without "ge-", a participle in -t has a voiceless stem ("verkocht", "bedankt");
+        // after another letter the -t is the present ("overlegt", "vertelt", "verbindt":
+        // participles "overlegd", "verteld", "verbonden"). With it, "gezet" is one.
+        let voiced_t = |s: &str| {
+            let b = s.as_bytes();
+            b.len() >= 2 && b[b.len() - 1] == b't' && !b"kfschpt".contains(&b[b.len() - 2])
+        };
         let stems = std::iter::once(w).chain(
             v.particles
                 .iter()
                 .filter_map(|p| w.strip_prefix(p.as_str())),
         );
         stems.into_iter().any(|s| {
-            v.part_prefixes
-                .iter()
-                .any(|p| s.len() >= p.len() + 3 && s.starts_with(p.as_str()))
+            v.part_prefixes.iter().any(|p| {
+                s.len() >= p.len() + 3
+                    && s.starts_with(p.as_str())
+                    && (v.ge_prefixes.contains(p) || !voiced_t(s))
+            })
         })
     };
     let reading = |k: usize| -> i8 {
