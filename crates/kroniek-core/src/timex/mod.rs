@@ -1119,6 +1119,9 @@ fn resolve(f: &Frame, d: Date, anchor: Option<G>, quarter: Option<G>) -> Option<
             // "that night", "die avond" likewise
             (None, None) if f.part.is_some() => return None,
             (Some(a), Some(u)) if same_unit(&a, u) => a,
+            // "The second quarter ended March 30. ... for the quarter": the quarter last
+            // named, though a day was named since.
+            (Some(_), Some("Q")) if quarter.is_some() => quarter?,
             (Some(G::Day(a)), None) => G::Day(a),
             // "that year" after a day: the year of that day.
             (Some(a), Some(u)) if f.dir.is_none() && a.rank() <= calendar::unit_rank(u) => {
