@@ -319,7 +319,7 @@ pub fn tag(text: &str, lang: Lang, dct: PubDate) -> Vec<Timex> {
         frame.tense = tense(c, &toks, &masks, &lower, first, end);
         if let Some(v) = &c.verb {
             let bare_period = frame.weekday.is_some()
-                || frame.month.is_some() && frame.day.is_none()
+                || frame.month.is_some()
                 || matches!(frame.unit, Some("Q" | "HALF")) && frame.ord.is_some();
             if frame.tense == 0 && bare_period && frame.dir.is_none() && frame.year.is_none() {
                 frame.tense = verb_tense(c, v, &toks, &masks, &lower, first, end);
