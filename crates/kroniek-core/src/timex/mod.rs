@@ -503,7 +503,14 @@ fn verb_tense(
                 let participle_follows = (k + 1..toks.len().min(k + 40))
                     .take_while(|&j| !ends_sentence(j))
                     .any(participle);
-                return if participle_follows { -1 } else { 1 };
+                // or comes right before it, at the end of a clause: "zou gebeurd zijn op
+                // 10 januari"
+                let participle_before = k > 0 && participle(k - 1);
+                return if participle_follows || participle_before {
+                    -1
+                } else {
+                    1
+                };
             }
             Some(VerbRole::NotParticiple | VerbRole::Preposition) | None => {}
         }
