@@ -272,6 +272,8 @@ pub fn tag(text: &str, lang: Lang, dct: PubDate) -> Vec<Timex> {
     // on Tuesday" is Tuesday's, not the day named before. (Its index in `out`, its last
     // token, its frame and type.)
     let mut clock: Option<(usize, usize, Frame, TimexType)> = None;
+    // The part of the day the last expression named, and where it ended.
+    let mut day_part: Option<(usize, &'static str)> = None;
     let mut i = 0;
     while i < toks.len() {
         let t = &toks[i];
@@ -316,6 +318,14 @@ pub fn tag(text: &str, lang: Lang, dct: PubDate) -> Vec<Timex> {
         }
         // The extent leaves out the context before ` << ` ("om 9 uur" is "9 uur").
         let first = i + rule.lead;
+        // An hour right after a part of the day is in it: "woensdagmiddag rond vier uur"
+        // is 16:00, "Tuesday evening at 8" 20:00.
+        if let (Some((last, part)), Some(h)) = (day_part, frame.hour) {
+            let after_noon = matches!(part, "AF" | "EV") || part == "NI" && h >= 6;
+            if frame.pm.is_none() && after_noon && (1..12).contains(&h) && first <= last + 2 {
+                frame.pm = Some(true);
+            }
+        }
         frame.tense = tense(c, &toks, &masks, &lower, first, end);
         if let Some(v) = &c.verb {
             let bare_period = frame.weekday.is_some()
@@ -347,6 +357,10 @@ pub fn tag(text: &str, lang: Lang, dct: PubDate) -> Vec<Timex> {
             if tx.kind == TimexType::Time && frame.is_bare_clock() {
                 clock = Some((out.len(), end, frame.clone(), kind));
             }
+            day_part = frame
+                .part
+                .filter(|_| frame.hour.is_none())
+                .map(|p| (end, p));
             if resolved.is_some() {
                 anchor = resolved;
                 if let Some(q @ G::Quarter(..)) = resolved {
