@@ -597,6 +597,7 @@ enum Field {
     Clock,
     HhMm,
     RangeEnd,
+    DayOf,
 }
 
 impl Field {
@@ -637,6 +638,7 @@ impl Field {
             "MINOFF" => Field::MinOff,
             "HHMM" => Field::HhMm,
             "RANGEEND" => Field::RangeEnd,
+            "DAYOF" => Field::DayOf,
             "CLOCK" => Field::Clock,
             _ => Field::None,
         }
@@ -694,6 +696,9 @@ struct Frame {
     clock: Option<i64>,
     /// The expression ends a range ("tot en met vrijdag", "through Friday").
     range_end: bool,
+    /// A day of the month named alone (`DAYOF`: "on the 19th"): of the month last
+    /// named.
+    day_of: bool,
     tense: i8,
 }
 
@@ -762,6 +767,7 @@ impl Frame {
             Field::MinOff => self.min_off = n,
             Field::Clock => self.clock = n,
             Field::RangeEnd => self.range_end = true,
+            Field::DayOf => self.day_of = true,
             Field::HhMm => {
                 self.hour = n.map(|v| v / 100);
                 self.minute = n.map(|v| v % 100);
@@ -1193,6 +1199,15 @@ fn resolve(f: &Frame, d: Date, anchor: Option<G>, quarter: Option<G>) -> Option<
         let g = G::Week(i16::try_from(y).ok()?, i8::try_from(n).ok()?);
         g.start()?;
         g
+    } else if let (true, Some(n), None) = (f.day_of, f.day, f.month) {
+        // Only after a day or month was named: alone, "on the 3rd" is mostly something
+        // else left out ("on the 2nd floor, but they put us on the 3rd").
+        let (y, m) = match anchor {
+            Some(G::Day(a)) => (a.year() as i64, a.month() as i64),
+            Some(G::Month(y, m)) => (y as i64, m as i64),
+            _ => return None,
+        };
+        G::Day(ymd(y, m, n)?)
     } else if let Some(off) = f.easter {
         // A moveable feast in the year named, else in the year its month suggests (as for
         // a month named without a year: "Pasen" in a February article is this Easter).
