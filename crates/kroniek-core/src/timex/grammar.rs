@@ -880,13 +880,9 @@ fn parse_context(
 fn split_pattern(p: &str) -> Vec<&str> {
     let mut out = Vec::new();
     for part in p.split_whitespace() {
-        // "\(" is the literal parenthesis, not a group.
-        if part.starts_with('\\') || part.starts_with("~\\") {
-            out.push(part);
-            continue;
-        }
         let mut rest = part;
-        // Opening parens (with a possible ~ before) become their own items.
+        // Opening parens (with a possible ~ before) become their own items; "\(" is the
+        // literal parenthesis.
         loop {
             if let Some(r) = rest.strip_prefix('(') {
                 out.push("(");
@@ -915,6 +911,10 @@ fn split_pattern(p: &str) -> Vec<&str> {
             } else {
                 break;
             };
+            // "\)" is the literal parenthesis, not the end of a group.
+            if head.ends_with('\\') {
+                break;
+            }
             tail.push(q);
             rest = head;
         }
