@@ -1322,6 +1322,12 @@ fn resolve(f: &Frame, d: Date, anchor: Option<G>, quarter: Option<G>) -> Option<
             }
             _ => G::Day(day),
         }
+    } else if let (Some(s), Some("Y")) = (f.season, f.unit) {
+        // "the spring of last year": the direction moves the year, not the season
+        let y = d
+            .year()
+            .checked_add(i16::try_from(f.dir.unwrap_or(0)).ok()?)?;
+        G::Season(y, s as i8)
     } else if let Some(s) = f.season {
         G::Season(d.year(), s as i8).shift(f.dir.unwrap_or(0))?
     } else if let (Some(u @ ("Q" | "HALF")), Some(o)) = (f.unit, f.ord) {
