@@ -322,7 +322,9 @@ pub fn tag(text: &str, lang: Lang, dct: PubDate) -> Vec<Timex> {
         // is 16:00, "Tuesday evening at 8" 20:00.
         if let (Some((last, part)), Some(h)) = (day_part, frame.hour) {
             let after_noon = matches!(part, "AF" | "EV") || part == "NI" && h >= 6;
-            if frame.pm.is_none() && after_noon && (1..12).contains(&h) && first <= last + 2 {
+            let near = first <= last + 2
+                && (last..first).all(|k| c.stop.is_none_or(|s| toks[k].word != s));
+            if frame.pm.is_none() && after_noon && (1..12).contains(&h) && near {
                 frame.pm = Some(true);
             }
         }
