@@ -132,8 +132,8 @@ struct VerbCues {
     det: u64,
     /// Endings of present forms (`AFFIX=PRESSUF`: "beslist", "neemt").
     pres_suffixes: Vec<String>,
-    /// Beginnings of participles (`AFFIX=PARTPRE`: "ge", "ver"), after an optional
-    /// separable particle (`AFFIX=PARTICLE`: "aangekondigd", "bekendgemaakt").
+    /// Beginnings of participles (`AFFIX=PARTPRE` and `PARTGE`: "ver", "ge"), after an
+    /// optional separable particle (`AFFIX=PARTICLE`: "aangekondigd", "bekendgemaakt").
     part_prefixes: Vec<String>,
     /// The participle prefix proper (`AFFIX=PARTGE`: "ge"), after which a -t ending is
     /// the participle's whatever the stem ("gezet"); `PARTPRE` prefixes ("be", "ver")
@@ -183,17 +183,17 @@ fn grammars() -> &'static [Compiled] {
             let date_link = mask("DATELINK");
             let comma = grammar.words.get(",").copied();
             let past_suffixes = words_of(&grammar, mask("PASTSUFFIX"), None);
-            let verb = grammar.class_id("VERB").map(|id| VerbCues {
-                verb: 1u64 << id,
-                det: mask("DET"),
-                pres_suffixes: words_of(&grammar, mask("AFFIX"), Some("PRESSUF")),
-                part_prefixes: {
-                    let mut p = words_of(&grammar, mask("AFFIX"), Some("PARTPRE"));
-                    p.extend(words_of(&grammar, mask("AFFIX"), Some("PARTGE")));
-                    p
-                },
-                ge_prefixes: words_of(&grammar, mask("AFFIX"), Some("PARTGE")),
-                particles: words_of(&grammar, mask("AFFIX"), Some("PARTICLE")),
+            let verb = grammar.class_id("VERB").map(|id| {
+                let affix = |value| words_of(&grammar, mask("AFFIX"), Some(value));
+                let ge_prefixes = affix("PARTGE");
+                VerbCues {
+                    verb: 1u64 << id,
+                    det: mask("DET"),
+                    pres_suffixes: affix("PRESSUF"),
+                    part_prefixes: [affix("PARTPRE"), ge_prefixes.clone()].concat(),
+                    ge_prefixes,
+                    particles: affix("PARTICLE"),
+                }
             });
             out.push(Compiled {
                 lang,
