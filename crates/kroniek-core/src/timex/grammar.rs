@@ -172,9 +172,10 @@ pub(crate) struct Rule {
     pub first_lits: Vec<u32>,
     /// The fewest tokens a match takes.
     pub min_len: usize,
-    /// Where the first atom takes one token and the rest at least one: the classes and
-    /// literals that can begin the rest, one of which the next token must have.
-    pub second: Option<(u64, Vec<u32>)>,
+    /// How a match can begin: each token that can start it, with what may come next
+    /// (see [`Start`]). Most tries of a rule end at the second token; this rules them
+    /// out before matching.
+    pub starts: Vec<Start>,
     /// Tokens at the end of `atoms` that must match but stay out of the extent (the
     /// context after ` >> ` in the rules file: "the year >> (ended | ending)").
     pub trail: usize,
@@ -412,7 +413,7 @@ impl Grammar {
                         first_classes: 0,
                         first_lits: Vec::new(),
                         min_len: 0,
-                        second: None,
+                        starts: Vec::new(),
                         trail,
                         lead,
                         line: n + 1,
@@ -421,13 +422,7 @@ impl Grammar {
                     let (c, l, _) = first_set(&rule.atoms);
                     rule.first_classes = c;
                     rule.first_lits = l;
-                    if fixed_len(&rule.atoms[..1.min(rule.atoms.len())]) == Some(1) {
-                        let (c, l, empty) = first_set(&rule.atoms[1..]);
-                        // WORD matches by spelling, not by a class bit of the token, so a
-                        // rule whose second atom may be WORD cannot be pre-checked.
-                        let any_word = c & (1u64 << g.word_class) != 0;
-                        rule.second = (!empty && !any_word).then_some((c, l));
-                    }
+                    rule.starts = starts(&rule.atoms, g.word_class);
                     if c & (1u64 << g.word_class) != 0 {
                         g.problems.push(format!(
                             "rules line {}: {WORD_CLASS} cannot start a rule",
@@ -596,9 +591,11 @@ impl Grammar {
         });
         let fast = (!plain).then(|| {
             self.index.candidates(m, lit, next_live).filter(|&r| {
-                // Most tries of a rule end at the second token: test it before matching.
-                self.rules[r].second.as_ref().is_none_or(|(c, l)| {
-                    c & next_mask != 0 || next_lit.is_some_and(|x| l.contains(&x))
+                self.rules[r].starts.iter().any(|s| {
+                    (s.classes & m != 0 || lit.is_some_and(|x| s.lits.contains(&x)))
+                        && (s.may_end
+                            || s.next_classes & next_mask != 0
+                            || next_lit.is_some_and(|x| s.next_lits.contains(&x)))
                 })
             })
         });
@@ -1034,6 +1031,134 @@ fn min_len(atoms: &[Atom]) -> usize {
             }
         })
         .sum()
+}
+
+/// A way a rule's match can begin: the classes and literals of its first token, and
+/// those of the token after it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Start {
+    pub classes: u64,
+    pub lits: Vec<u32>,
+    pub next_classes: u64,
+    pub next_lits: Vec<u32>,
+    /// The match may end after the first token, or the next may be any word (`WORD`),
+    /// so the next token is not tested.
+    pub may_end: bool,
+}
+
+/// One class or literal atom of a rule, numbered in the order it is met.
+#[derive(Clone, Copy)]
+enum Leaf {
+    Class(u8),
+    Lit(u32),
+}
+
+/// The ways a match of `atoms` can begin: for each atom that can take the first token,
+/// the atoms that can take the second (the first and follow sets of the pattern's
+/// position automaton). Starts that allow the same next tokens are merged.
+fn starts(atoms: &[Atom], word_class: u8) -> Vec<Start> {
+    let mut leaves = Vec::new();
+    let mut follow: Vec<Vec<usize>> = Vec::new();
+    let (_, first, last) = positions_seq(atoms, &mut leaves, &mut follow);
+    let mut out: Vec<Start> = Vec::new();
+    for &p in &first {
+        let mut s = Start {
+            classes: 0,
+            lits: Vec::new(),
+            next_classes: 0,
+            next_lits: Vec::new(),
+            may_end: last.contains(&p),
+        };
+        match leaves[p] {
+            Leaf::Class(c) => s.classes = 1u64 << c,
+            Leaf::Lit(l) => s.lits.push(l),
+        }
+        for &q in &follow[p] {
+            match leaves[q] {
+                Leaf::Class(c) if c == word_class => s.may_end = true,
+                Leaf::Class(c) => s.next_classes |= 1u64 << c,
+                Leaf::Lit(l) => {
+                    if !s.next_lits.contains(&l) {
+                        s.next_lits.push(l);
+                    }
+                }
+            }
+        }
+        s.next_lits.sort_unstable();
+        match out.iter_mut().find(|o| {
+            o.next_classes == s.next_classes && o.next_lits == s.next_lits && o.may_end == s.may_end
+        }) {
+            Some(o) => {
+                o.classes |= s.classes;
+                o.lits.extend(s.lits);
+            }
+            None => out.push(s),
+        }
+    }
+    out
+}
+
+/// Whether `atoms` can match nothing, and the positions (leaves) that can take its first
+/// and its last token; `follow[p]` gets the positions that can come right after `p`.
+fn positions_seq(
+    atoms: &[Atom],
+    leaves: &mut Vec<Leaf>,
+    follow: &mut Vec<Vec<usize>>,
+) -> (bool, Vec<usize>, Vec<usize>) {
+    let (mut nullable, mut first, mut last): (bool, Vec<usize>, Vec<usize>) =
+        (true, Vec::new(), Vec::new());
+    for a in atoms {
+        let (n, f, l) = positions_atom(a, leaves, follow);
+        for &p in &last {
+            follow[p].extend_from_slice(&f);
+        }
+        if nullable {
+            first.extend_from_slice(&f);
+        }
+        if n {
+            last.extend(l);
+        } else {
+            last = l;
+        }
+        nullable &= n;
+    }
+    (nullable, first, last)
+}
+
+fn positions_atom(
+    a: &Atom,
+    leaves: &mut Vec<Leaf>,
+    follow: &mut Vec<Vec<usize>>,
+) -> (bool, Vec<usize>, Vec<usize>) {
+    let (mut nullable, first, last) = match &a.kind {
+        AtomKind::Class(_) | AtomKind::Lit(_) => {
+            leaves.push(match a.kind {
+                AtomKind::Class(c) => Leaf::Class(c),
+                AtomKind::Lit(l) => Leaf::Lit(l),
+                AtomKind::Group(_) => unreachable!(),
+            });
+            follow.push(Vec::new());
+            let p = leaves.len() - 1;
+            (false, vec![p], vec![p])
+        }
+        AtomKind::Group(alts) => {
+            let (mut n, mut f, mut l) = (false, Vec::new(), Vec::new());
+            for alt in alts {
+                let (n2, f2, l2) = positions_seq(alt, leaves, follow);
+                n |= n2;
+                f.extend(f2);
+                l.extend(l2);
+            }
+            (n, f, l)
+        }
+    };
+    if matches!(a.quant, Quant::Plus | Quant::Star) {
+        for &p in &last {
+            follow[p].extend_from_slice(&first);
+        }
+    }
+    nullable |= matches!(a.quant, Quant::Opt | Quant::Star);
+    (nullable, first, last)
 }
 
 /// The classes and literals that can begin a match of `atoms`, and whether the sequence

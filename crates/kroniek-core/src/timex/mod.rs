@@ -1592,6 +1592,36 @@ mod tests {
         assert!(found("until now\u{2014}and then"));
     }
 
+    /// Each way a rule can begin knows what may take the next token: an optional article
+    /// must be followed by what comes after it, a repeated atom by itself or the rest,
+    /// and an atom that can end the match tests nothing.
+    #[test]
+    fn rule_starts_follow_the_pattern() {
+        let g = grammar::Grammar::build(
+            "UNIT=W: week\nDIR=1: next\n",
+            "DURATION: (the | a)? DIR? UNIT+ (ago)?\n",
+        );
+        assert_eq!(g.problems, Vec::<String>::new());
+        let (dir, unit) = (g.class_id("DIR").unwrap(), g.class_id("UNIT").unwrap());
+        let lit = |w: &str| g.infos[g.words[w] as usize].lit.unwrap();
+        let starts = &g.rules[0].starts;
+        assert_eq!(starts.len(), 3, "{starts:?}");
+        let article = starts
+            .iter()
+            .find(|s| s.lits.contains(&lit("the")))
+            .unwrap();
+        assert!(article.lits.contains(&lit("a")) && !article.may_end);
+        assert_eq!(article.next_classes, 1 << dir | 1 << unit);
+        let d = starts.iter().find(|s| s.classes == 1 << dir).unwrap();
+        assert_eq!((d.next_classes, d.may_end), (1 << unit, false));
+        let u = starts.iter().find(|s| s.classes == 1 << unit).unwrap();
+        assert_eq!(
+            (u.next_classes, &u.next_lits),
+            (1 << unit, &vec![lit("ago")])
+        );
+        assert!(u.may_end);
+    }
+
     #[test]
     fn never_panics_on_odd_text() {
         let dct = PubDate::parse("2019-02").unwrap();
