@@ -140,6 +140,12 @@ struct VerbCues {
     /// also begin present forms ("vertelt").
     ge_prefixes: Vec<String>,
     particles: Vec<String>,
+    /// Endings of plural present forms (`AFFIX=PRESPL`: "gelden", "rijden"), read only
+    /// in the verb slot right after a sentence-opening expression, where an infinitive
+    /// or a plural noun cannot stand; endings that also make past plurals
+    /// (`AFFIX=PASTPL`: "speelden", "werkten") give no reading.
+    plural_suffixes: Vec<String>,
+    past_plural_suffixes: Vec<String>,
 }
 
 /// The role of a word of class `VERB`.
@@ -157,6 +163,10 @@ enum VerbRole {
     NotParticiple,
     /// Stands between verb and expression (`PREP`: "tot", "op").
     Preposition,
+    /// Ends a preposition that opens the sentence, but does not link a verb before it
+    /// to the expression (`OPENPREP`: "Met ingang van 1 januari", while in "het einde
+    /// van mei" "einde" is no verb).
+    OpeningPreposition,
 }
 
 static GRAMMARS: OnceLock<Vec<Compiled>> = OnceLock::new();
@@ -193,6 +203,8 @@ fn grammars() -> &'static [Compiled] {
                     part_prefixes: [affix("PARTPRE"), ge_prefixes.clone()].concat(),
                     ge_prefixes,
                     particles: affix("PARTICLE"),
+                    plural_suffixes: affix("PRESPL"),
+                    past_plural_suffixes: affix("PASTPL"),
                 }
             });
             out.push(Compiled {
@@ -332,9 +344,14 @@ pub fn tag(text: &str, lang: Lang, dct: PubDate) -> Vec<Timex> {
         if let Some(v) = &c.verb {
             let bare_period = frame.weekday.is_some()
                 || frame.month.is_some()
+                || frame.season.is_some()
                 || matches!(frame.unit, Some("Q" | "HALF")) && frame.ord.is_some();
-            if frame.tense == 0 && bare_period && frame.dir.is_none() && frame.year.is_none() {
-                frame.tense = verb_tense(c, v, &toks, &masks, &lower, first, end);
+            if frame.tense <= 0 && bare_period && frame.dir.is_none() && frame.year.is_none() {
+                let verb = verb_tense(c, v, &toks, &masks, &lower, first, end);
+                if frame.tense == 0 {
+                    frame.tense = verb;
+                }
+                frame.past_verb = verb < 0;
             }
         }
         frame.finish();
@@ -480,6 +497,7 @@ fn verb_tense(
             "NOTENSE" => Some(VerbRole::NoTense),
             "NOTPART" => Some(VerbRole::NotParticiple),
             "PREP" => Some(VerbRole::Preposition),
+            "OPENPREP" => Some(VerbRole::OpeningPreposition),
             _ => None,
         }
     };
@@ -528,7 +546,14 @@ fn verb_tense(
                     1
                 };
             }
-            Some(VerbRole::NotParticiple | VerbRole::Preposition) | None => {}
+            Some(
+                VerbRole::NotParticiple | VerbRole::Preposition | VerbRole::OpeningPreposition,
+            )
+            | None => {}
+        }
+        // A past form the lexicon names ("werd", "kwam")
+        if masks[k] & c.past != 0 {
+            return -1;
         }
         if !plain(k) {
             return 0;
@@ -553,8 +578,39 @@ fn verb_tense(
             return r;
         }
     }
-    if end < toks.len() && (opens(start) || (start > 0 && opens(start - 1))) {
-        return reading(end);
+    // The expression opens the sentence, alone, after one word, or after a preposition
+    // of up to four words that begins and ends with one ("Vanaf 1 juli", "Met ingang van 1 januari",
+    // "Tot en met 31 december"): the next word is the finite verb.
+    let prep = |k: usize| {
+        matches!(
+            role(k),
+            Some(VerbRole::Preposition | VerbRole::OpeningPreposition)
+        )
+    };
+    let opener = opens(start)
+        || start > 0 && opens(start - 1)
+        || start > 0
+            && prep(start - 1)
+            && (1..=4).any(|n| {
+                start >= n
+                    && opens(start - n)
+                    && prep(start - n)
+                    && (start - n..start - 1).all(|k| {
+                        (role(k).is_none() || prep(k))
+                            && masks[k] & (c.past | c.fut) == 0
+                            && word(k).chars().all(char::is_alphabetic)
+                    })
+            });
+    if end < toks.len() && opener {
+        let r = reading(end);
+        if r != 0 || !plain(end) {
+            return r;
+        }
+        // In that slot a plural present ("Vanaf maandag rijden er minder treinen").
+        let w = word(end);
+        if has_ending(w, &v.plural_suffixes) && !has_ending(w, &v.past_plural_suffixes) {
+            return 1;
+        }
     }
     0
 }
@@ -702,6 +758,9 @@ struct Frame {
     /// named.
     day_of: bool,
     tense: i8,
+    /// The finite verb beside the expression is past ("Op 3 maart werd …", Dutch verb
+    /// data): a month ahead of the publication month is then last year's.
+    past_verb: bool,
 }
 
 impl Frame {
@@ -1081,7 +1140,7 @@ fn year_for_month(f: &Frame, d: Date, m: i64) -> i64 {
     // more months back next year's ("January" in a November article). A past cue moves a
     // month to last year only when it lies well ahead ("was extended to Nov. 16" in an
     // October article is this November).
-    if (m - cur >= 5 && f.tense == 0) || (m - cur >= 3 && f.tense < 0) {
+    if (m - cur >= 5 && f.tense == 0) || (m - cur >= 3 && f.tense < 0) || (m > cur && f.past_verb) {
         y - 1
     } else if (cur - m >= 8 && f.tense == 0) || (m < cur && f.tense > 0) {
         y + 1
@@ -1331,7 +1390,14 @@ fn resolve(f: &Frame, d: Date, anchor: Option<G>, quarter: Option<G>) -> Option<
             .checked_add(i16::try_from(f.dir.unwrap_or(0)).ok()?)?;
         G::Season(y, s as i8)
     } else if let Some(s) = f.season {
-        G::Season(d.year(), s as i8).shift(f.dir.unwrap_or(0))?
+        let g = G::Season(d.year(), s as i8);
+        match f.dir {
+            Some(dir) => g.shift(dir)?,
+            // A season that has not begun yet is last year's in a past sentence ("In
+            // de zomer vertrok hij" in a February article).
+            None if f.tense < 0 && g.start()? > d => g.shift(-1)?,
+            None => g,
+        }
     } else if let (Some(u @ ("Q" | "HALF")), Some(o)) = (f.unit, f.ord) {
         let o = i8::try_from(o).ok()?;
         let g = if u == "Q" {
