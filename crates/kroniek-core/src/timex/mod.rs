@@ -115,6 +115,10 @@ struct Compiled {
     /// Words that join a clock time to the date after it (`DATELINK`: "at 10 a.m. on
     /// Tuesday"); a comma joins as well.
     date_link: u64,
+    /// Words between the clock times of a range (`RANGELINK`: "from noon to 3 p.m. on
+    /// Sunday", "tussen 14.00 en 16.00 uur op donderdag"): all take the date after the
+    /// last.
+    range_link: u64,
     comma: Option<u32>,
     /// Tense read from the finite verb beside a bare weekday, month, quarter or half
     /// (Dutch); `None` for a language whose lexicon has no such data.
@@ -191,6 +195,7 @@ fn grammars() -> &'static [Compiled] {
             let passive = mask("PASSIVE");
             let stop = grammar.words.get(".").copied();
             let date_link = mask("DATELINK");
+            let range_link = mask("RANGELINK");
             let comma = grammar.words.get(",").copied();
             let past_suffixes = words_of(&grammar, mask("PASTSUFFIX"), None);
             let verb = grammar.class_id("VERB").map(|id| {
@@ -219,6 +224,7 @@ fn grammars() -> &'static [Compiled] {
                 past_suffixes,
                 stop,
                 date_link,
+                range_link,
                 comma,
                 verb,
             });
@@ -280,10 +286,12 @@ pub fn tag(text: &str, lang: Lang, dct: PubDate) -> Vec<Timex> {
     let mut anchor: Option<G> = None;
     // The last quarter named: "a year earlier" in a quarterly report is that quarter.
     let mut quarter: Option<G> = None;
-    // A clock time with no day of its own, while a date may still follow it: "at 10 a.m.
-    // on Tuesday" is Tuesday's, not the day named before. (Its index in `out`, its last
-    // token, its frame and type.)
-    let mut clock: Option<(usize, usize, Frame, TimexType)> = None;
+    // Clock times with no day of their own, while a date may still follow: "at 10 a.m.
+    // on Tuesday" is Tuesday's, not the day named before; so are both times of "from
+    // noon to 3 p.m. on Sunday". (Index in `out`, last token, frame and type of each.)
+    let mut clocks: Vec<(usize, usize, Frame, TimexType)> = Vec::new();
+    // Where the last expression ended, when it named a day.
+    let mut day_end: Option<usize> = None;
     // The part of the day the last expression named, and where it ended.
     let mut day_part: Option<(usize, &'static str)> = None;
     let mut i = 0;
@@ -330,6 +338,10 @@ pub fn tag(text: &str, lang: Lang, dct: PubDate) -> Vec<Timex> {
         }
         // The extent leaves out the context before ` << ` ("om 9 uur" is "9 uur").
         let first = i + rule.lead;
+        if frame.after_clock && clocks.last().is_none_or(|&(_, last, ..)| last != i) {
+            i += 1;
+            continue;
+        }
         // An hour right after a part of the day is in it: "woensdagmiddag rond vier uur"
         // is 16:00, "Tuesday evening at 8" 20:00.
         if let (Some((last, part)), Some(h)) = (day_part, frame.hour) {
@@ -365,17 +377,47 @@ pub fn tag(text: &str, lang: Lang, dct: PubDate) -> Vec<Timex> {
             {
                 quarter = None;
             }
-            if let (Some((k, last, f, kind)), Some(day @ G::Day(_))) = (clock.take(), resolved) {
-                if joins(c, &toks, &masks, last, first) {
-                    let q = (Some(day), quarter);
-                    if let Some((t, _)) = normalise(&f, kind, dct, q, out[k].span) {
-                        out[k] = t;
+            let bare_clock = tx.kind == TimexType::Time && frame.is_bare_clock();
+            let ranged = clocks.last().is_some_and(|&(_, last, ..)| {
+                first > last
+                    && first - last <= 1
+                    && (last..first).all(|k| masks[k] & c.range_link != 0)
+            });
+            if let (Some(&(_, last, ..)), Some(day @ G::Day(_))) = (clocks.last(), resolved) {
+                // The date after the times ("on Sunday"), or the last time of the range
+                // with its own date ("from 9 a.m. to 5 p.m. Friday").
+                let timed_day = tx.kind == TimexType::Time && ranged;
+                if !bare_clock && (joins(c, &toks, &masks, last, first) || timed_day) {
+                    for (k, _, f, kind) in clocks.drain(..) {
+                        let q = (Some(day), quarter);
+                        if let Some((t, _)) = normalise(&f, kind, dct, q, out[k].span) {
+                            out[k] = t;
+                        }
                     }
                 }
             }
-            if tx.kind == TimexType::Time && frame.is_bare_clock() {
-                clock = Some((out.len(), end, frame.clone(), kind));
+            if !(bare_clock && ranged) {
+                clocks.clear();
+            } else if let (Some(pm), Some(h)) = (frame.pm, frame.hour) {
+                // "between 2 and 4 p.m.": the first time is in the same half of the day
+                // (not "from 11 to 2 p.m.")
+                if let Some((k, _, f, kind)) = clocks.last_mut() {
+                    if f.pm.is_none() && f.hour.is_some_and(|h0| h0 <= h) {
+                        f.pm = Some(pm);
+                        if let Some((t, _)) =
+                            normalise(f, *kind, dct, (anchor, quarter), out[*k].span)
+                        {
+                            out[*k] = t;
+                        }
+                    }
+                }
             }
+            // A time right after a day is that day's ("Friday 6:30am - 8:00pm Saturday"
+            // in a list of opening hours).
+            if bare_clock && day_end != Some(first) {
+                clocks.push((out.len(), end, frame.clone(), kind));
+            }
+            day_end = matches!(resolved, Some(G::Day(_))).then_some(end);
             day_part = frame
                 .part
                 .filter(|_| frame.hour.is_none())
@@ -656,6 +698,7 @@ enum Field {
     HhMm,
     RangeEnd,
     DayOf,
+    AfterClock,
 }
 
 impl Field {
@@ -697,6 +740,7 @@ impl Field {
             "HHMM" => Field::HhMm,
             "RANGEEND" => Field::RangeEnd,
             "DAYOF" => Field::DayOf,
+            "AFTERCLOCK" => Field::AfterClock,
             "CLOCK" => Field::Clock,
             _ => Field::None,
         }
@@ -757,6 +801,9 @@ struct Frame {
     /// A day of the month named alone (`DAYOF`: "on the 19th"): of the month last
     /// named.
     day_of: bool,
+    /// Only the end of a range of clock times (`AFTERCLOCK`: "17 uur" in "van 9 tot 17
+    /// uur", while "tot drie uur" alone may be a length).
+    after_clock: bool,
     tense: i8,
     /// The finite verb beside the expression is past ("Op 3 maart werd …", Dutch verb
     /// data): a month ahead of the publication month is then last year's.
@@ -785,7 +832,9 @@ impl Frame {
             Field::Year => self.year = n,
             Field::Year2 => self.year2 = n,
             Field::Day => self.day = n,
-            Field::Hour => self.hour = n,
+            // The first hour named: "9" in "van 9 >> tot 17 uur" is 9:00 (the context
+            // after ` >> ` is matched, and captured, too).
+            Field::Hour => self.hour = self.hour.or(n),
             Field::Minute => self.minute = n,
             Field::Unit => self.unit = Some(value),
             // "weeks or months": the first unit named gives the value (TBAQ `PXW`)
@@ -829,6 +878,7 @@ impl Frame {
             Field::Clock => self.clock = n,
             Field::RangeEnd => self.range_end = true,
             Field::DayOf => self.day_of = true,
+            Field::AfterClock => self.after_clock = true,
             Field::HhMm => {
                 self.hour = n.map(|v| v / 100);
                 self.minute = n.map(|v| v % 100);
