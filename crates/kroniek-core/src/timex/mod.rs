@@ -1485,6 +1485,8 @@ fn resolve(f: &Frame, d: Date, anchor: Option<G>, quarter: Option<G>) -> Option<
                 Some(1),
                 "Y",
             ) => a.start().unwrap_or(d),
+            // "rose in February from a month earlier" is January
+            (Some(a @ G::Month(..)), Some(-1), "M") => a.start().unwrap_or(d),
             _ => d,
         };
         let g = G::of(unit, base)?;
