@@ -112,13 +112,16 @@ struct Compiled {
     /// the expression is a past cue ("Boeing on Tuesday delivered the final jet").
     past_suffixes: Vec<String>,
     stop: Option<u32>,
-    /// Words that join a clock time to the date after it (`DATELINK`: "at 10 a.m. on
+    /// Words that join a clock time to the date after it (`LINK=DATE`: "at 10 a.m. on
     /// Tuesday"); a comma joins as well.
-    date_link: u64,
-    /// Words between the clock times of a range (`RANGELINK`: "from noon to 3 p.m. on
+    date_link: Vec<u32>,
+    /// Words between the clock times of a range (`LINK=RANGE`: "from noon to 3 p.m. on
     /// Sunday", "tussen 14.00 en 16.00 uur op donderdag"): all take the date after the
     /// last.
-    range_link: u64,
+    range_link: Vec<u32>,
+    /// Words that begin a new clause (`LINK=CLAUSE`: "that", "which"): a year named before one
+    /// does not give its year to a month after it.
+    clause: Vec<u32>,
     comma: Option<u32>,
     /// Tense read from the finite verb beside a bare weekday, month, quarter or half
     /// (Dutch); `None` for a language whose lexicon has no such data.
@@ -194,8 +197,10 @@ fn grammars() -> &'static [Compiled] {
             let past = mask("PAST");
             let passive = mask("PASSIVE");
             let stop = grammar.words.get(".").copied();
-            let date_link = mask("DATELINK");
-            let range_link = mask("RANGELINK");
+            // Link words, one class (`LINK`) with the kind as value, as a grammar has at
+            // most 63 classes.
+            let link = |value| word_ids(&grammar, mask("LINK"), value);
+            let (date_link, range_link, clause) = (link("DATE"), link("RANGE"), link("CLAUSE"));
             let comma = grammar.words.get(",").copied();
             let past_suffixes = words_of(&grammar, mask("PASTSUFFIX"), None);
             let verb = grammar.class_id("VERB").map(|id| {
@@ -225,6 +230,7 @@ fn grammars() -> &'static [Compiled] {
                 stop,
                 date_link,
                 range_link,
+                clause,
                 comma,
                 verb,
             });
@@ -249,6 +255,14 @@ fn words_of(grammar: &Grammar, class: u64, value: Option<&str>) -> Vec<String> {
         .collect();
     out.sort();
     out
+}
+
+/// The ids of the lexicon words of a class with the given value.
+fn word_ids(grammar: &Grammar, class: u64, value: &str) -> Vec<u32> {
+    words_of(grammar, class, Some(value))
+        .iter()
+        .filter_map(|w| grammar.words.get(w).copied())
+        .collect()
 }
 
 /// Whether time expressions can be tagged in `lang`.
@@ -292,6 +306,8 @@ pub fn tag(text: &str, lang: Lang, dct: PubDate) -> Vec<Timex> {
     let mut clocks: Vec<(usize, usize, Frame, TimexType)> = Vec::new();
     // Where the last expression ended, when it named a day.
     let mut day_end: Option<usize> = None;
+    // The last year named on its own, and where it ended.
+    let mut year_named: Option<(usize, i64)> = None;
     // The part of the day the last expression named, and where it ended.
     let mut day_part: Option<(usize, &'static str)> = None;
     let mut i = 0;
@@ -366,6 +382,25 @@ pub fn tag(text: &str, lang: Lang, dct: PubDate) -> Vec<Timex> {
                 frame.past_verb = verb < 0;
             }
         }
+        // A month without a year in the clause of a year named before it is in that
+        // year ("Het festival vindt dit jaar plaats van 12 tot en met 14 juli", "In 2015
+        // he left in March").
+        if let Some((year_end, y)) = year_named {
+            let same_sentence = (year_end..first).all(|k| {
+                c.stop.is_none_or(|s| toks[k].word != s)
+                    && c.comma != Some(toks[k].word)
+                    && !c.clause.contains(&toks[k].word)
+            });
+            if frame.month.is_some()
+                && frame.year.is_none()
+                && frame.year2.is_none()
+                && frame.dir.is_none()
+                && !frame.anaph
+                && same_sentence
+            {
+                frame.year = Some(y);
+            }
+        }
         frame.finish();
         let span = Span::new(toks[first].start as usize, toks[end - 1].end as usize);
         if let Some((tx, resolved)) = normalise(&frame, kind, dct, (anchor, quarter), span) {
@@ -381,13 +416,13 @@ pub fn tag(text: &str, lang: Lang, dct: PubDate) -> Vec<Timex> {
             let ranged = clocks.last().is_some_and(|&(_, last, ..)| {
                 first > last
                     && first - last <= 1
-                    && (last..first).all(|k| masks[k] & c.range_link != 0)
+                    && (last..first).all(|k| c.range_link.contains(&toks[k].word))
             });
             if let (Some(&(_, last, ..)), Some(day @ G::Day(_))) = (clocks.last(), resolved) {
                 // The date after the times ("on Sunday"), or the last time of the range
                 // with its own date ("from 9 a.m. to 5 p.m. Friday").
                 let timed_day = tx.kind == TimexType::Time && ranged;
-                if !bare_clock && (joins(c, &toks, &masks, last, first) || timed_day) {
+                if !bare_clock && (joins(c, &toks, last, first) || timed_day) {
                     for (k, _, f, kind) in clocks.drain(..) {
                         let q = (Some(day), quarter);
                         if let Some((t, _)) = normalise(&f, kind, dct, q, out[k].span) {
@@ -418,6 +453,12 @@ pub fn tag(text: &str, lang: Lang, dct: PubDate) -> Vec<Timex> {
                 clocks.push((out.len(), end, frame.clone(), kind));
             }
             day_end = matches!(resolved, Some(G::Day(_))).then_some(end);
+            // (a year by number or "this/last year", not "five years after its launch")
+            let names_year = frame.year.is_some()
+                || frame.unit == Some("Y") && frame.dir.is_some() && frame.num.is_none();
+            if let (Some(G::Year(y)), true) = (resolved, names_year) {
+                year_named = Some((end, y as i64));
+            }
             day_part = frame
                 .part
                 .filter(|_| frame.hour.is_none())
@@ -437,14 +478,14 @@ pub fn tag(text: &str, lang: Lang, dct: PubDate) -> Vec<Timex> {
     out
 }
 
-/// Whether a comma or a `DATELINK` word ("on", "op"), one or two of them and nothing
+/// Whether a comma or a `LINK=DATE` word ("on", "op"), one or two of them and nothing
 /// else, stand between the expression ending before token `end` and the one starting at
 /// `next`. (Side by side, a time and a date the rules did not join are mostly apart: a
 /// mail header's time and the text's "This Friday".)
-fn joins(c: &Compiled, toks: &[Tok], masks: &[u64], end: usize, next: usize) -> bool {
+fn joins(c: &Compiled, toks: &[Tok], end: usize, next: usize) -> bool {
     next > end
         && next - end <= 2
-        && (end..next).all(|k| masks[k] & c.date_link != 0 || c.comma == Some(toks[k].word))
+        && (end..next).all(|k| c.date_link.contains(&toks[k].word) || c.comma == Some(toks[k].word))
 }
 
 /// Tense around a match: +1 future cue, -1 past cue, 0 none. Looks at up to twelve tokens
@@ -609,11 +650,23 @@ fn verb_tense(
             0
         }
     };
-    // A preposition between verb and expression is passed over ("heeft tot vrijdag de tijd").
-    let before = match start.checked_sub(1) {
-        Some(k) if role(k) == Some(VerbRole::Preposition) => k.checked_sub(1),
-        k => k,
-    };
+    // A preposition between verb and expression is passed over ("heeft tot vrijdag de
+    // tijd"), also of up to three words ("duurt tot en met vrijdag").
+    let mut before = start.checked_sub(1);
+    for n in 1..=3.min(start) {
+        let k = start - n;
+        if role(k) == Some(VerbRole::Preposition)
+            && (k + 1..start).all(|j| {
+                c.range_link.contains(&toks[j].word)
+                    || matches!(
+                        role(j),
+                        Some(VerbRole::Preposition | VerbRole::OpeningPreposition)
+                    )
+            })
+        {
+            before = k.checked_sub(1);
+        }
+    }
     if let Some(k) = before {
         let r = reading(k);
         if r != 0 {
