@@ -667,8 +667,24 @@ fn verb_tense(
             before = k.checked_sub(1);
         }
     }
+    // A plural present right before the day ("De boeren demonstreren vrijdag"; not a
+    // noun after an article or a number: "de twee prijzen zaterdagavond").
+    let num = c.grammar.class_id("NUM").map_or(0, |n| 1u64 << n);
+    let plural = |k: usize| {
+        let w = word(k);
+        plain(k)
+            && !after_det(k)
+            && (k == 0 || masks[k - 1] & num == 0 && !toks[k - 1].digits)
+            && has_ending(w, &v.plural_suffixes)
+            && !has_ending(w, &v.past_plural_suffixes)
+    };
     if let Some(k) = before {
         let r = reading(k);
+        let r = if r == 0 && k + 1 == start && plural(k) {
+            1
+        } else {
+            r
+        };
         if r != 0 {
             return r;
         }
