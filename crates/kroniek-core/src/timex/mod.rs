@@ -453,11 +453,19 @@ pub fn tag(text: &str, lang: Lang, dct: PubDate) -> Vec<Timex> {
                 clocks.push((out.len(), end, frame.clone(), kind));
             }
             day_end = matches!(resolved, Some(G::Day(_))).then_some(end);
-            // (a year by number or "this/last year", not "five years after its launch")
-            let names_year = frame.year.is_some()
-                || frame.unit == Some("Y") && frame.dir.is_some() && frame.num.is_none();
-            if let (Some(G::Year(y)), true) = (resolved, names_year) {
-                year_named = Some((end, y as i64));
+            // A year by number ("2015", "3 March 2016") or "this/last year", not "five
+            // years after its launch".
+            let year_of = match resolved {
+                Some(G::Year(y))
+                    if frame.unit == Some("Y") && frame.dir.is_some() && frame.num.is_none() =>
+                {
+                    Some(y as i64)
+                }
+                Some(g) if frame.year.is_some() => g.start().map(|d| d.year() as i64),
+                _ => None,
+            };
+            if let Some(y) = year_of {
+                year_named = Some((end, y));
             }
             day_part = frame
                 .part
