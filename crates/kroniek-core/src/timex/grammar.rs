@@ -419,11 +419,13 @@ impl Grammar {
                         line: n + 1,
                     };
                     rule.min_len = min_len(&rule.atoms);
-                    let (c, l, _) = first_set(&rule.atoms);
-                    rule.first_classes = c;
-                    rule.first_lits = l;
                     rule.starts = starts(&rule.atoms, g.word_class);
-                    if c & (1u64 << g.word_class) != 0 {
+                    // The first set is the union of the ways to begin.
+                    for s in &rule.starts {
+                        rule.first_classes |= s.classes;
+                        rule.first_lits.extend_from_slice(&s.lits);
+                    }
+                    if rule.first_classes & (1u64 << g.word_class) != 0 {
                         g.problems.push(format!(
                             "rules line {}: {WORD_CLASS} cannot start a rule",
                             n + 1
@@ -1159,35 +1161,4 @@ fn positions_atom(
     }
     nullable |= matches!(a.quant, Quant::Opt | Quant::Star);
     (nullable, first, last)
-}
-
-/// The classes and literals that can begin a match of `atoms`, and whether the sequence
-/// can match nothing.
-fn first_set(atoms: &[Atom]) -> (u64, Vec<u32>, bool) {
-    let mut classes = 0u64;
-    let mut lits = Vec::new();
-    for a in atoms {
-        let (c, l, empty) = match &a.kind {
-            AtomKind::Class(c) => (1u64 << c, Vec::new(), false),
-            AtomKind::Lit(l) => (0, vec![*l], false),
-            AtomKind::Group(alts) => {
-                let mut c = 0;
-                let mut l = Vec::new();
-                let mut e = false;
-                for alt in alts {
-                    let (c2, l2, e2) = first_set(alt);
-                    c |= c2;
-                    l.extend(l2);
-                    e |= e2;
-                }
-                (c, l, e)
-            }
-        };
-        classes |= c;
-        lits.extend(l);
-        if !(empty || matches!(a.quant, Quant::Opt | Quant::Star)) {
-            return (classes, lits, false);
-        }
-    }
-    (classes, lits, true)
 }

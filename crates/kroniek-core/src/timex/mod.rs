@@ -153,6 +153,8 @@ struct VerbCues {
     /// (`AFFIX=PASTPL`: "speelden", "werkten") give no reading.
     plural_suffixes: Vec<String>,
     past_plural_suffixes: Vec<String>,
+    /// Numbers (`NUM`): the word after one is a noun ("twee prijzen").
+    num: u64,
 }
 
 /// The role of a word of class `VERB`.
@@ -215,6 +217,7 @@ fn grammars() -> &'static [Compiled] {
                     particles: affix("PARTICLE"),
                     plural_suffixes: affix("PRESPL"),
                     past_plural_suffixes: affix("PASTPL"),
+                    num: mask("NUM"),
                 }
             });
             out.push(Compiled {
@@ -677,12 +680,11 @@ fn verb_tense(
     }
     // A plural present right before the day ("De boeren demonstreren vrijdag"; not a
     // noun after an article or a number: "de twee prijzen zaterdagavond").
-    let num = c.grammar.class_id("NUM").map_or(0, |n| 1u64 << n);
     let plural = |k: usize| {
         let w = word(k);
         plain(k)
             && !after_det(k)
-            && (k == 0 || masks[k - 1] & num == 0 && !toks[k - 1].digits)
+            && (k == 0 || masks[k - 1] & v.num == 0 && !toks[k - 1].digits)
             && has_ending(w, &v.plural_suffixes)
             && !has_ending(w, &v.past_plural_suffixes)
     };
