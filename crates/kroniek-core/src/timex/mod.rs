@@ -139,6 +139,9 @@ struct VerbCues {
     det: u64,
     /// Endings of present forms (`AFFIX=PRESSUF`: "beslist", "neemt").
     pres_suffixes: Vec<String>,
+    /// Endings of past forms (`AFFIX=PASTSUF`: "besliste", "opende"); none in English,
+    /// where "-ed" before a day is as often a participle or an advance story's past.
+    past_suffixes: Vec<String>,
     /// Beginnings of participles (`AFFIX=PARTPRE` and `PARTGE`: "ver", "ge"), after an
     /// optional separable particle (`AFFIX=PARTICLE`: "aangekondigd", "bekendgemaakt").
     part_prefixes: Vec<String>,
@@ -212,6 +215,7 @@ fn grammars() -> &'static [Compiled] {
                     verb: 1u64 << id,
                     det: mask("DET"),
                     pres_suffixes: affix("PRESSUF"),
+                    past_suffixes: affix("PASTSUF"),
                     part_prefixes: [affix("PARTPRE"), ge_prefixes.clone()].concat(),
                     ge_prefixes,
                     particles: affix("PARTICLE"),
@@ -313,6 +317,10 @@ pub fn tag(text: &str, lang: Lang, dct: PubDate) -> Vec<Timex> {
     let mut year_named: Option<(usize, i64)> = None;
     // The part of the day the last expression named, and where it ended.
     let mut day_part: Option<(usize, &'static str)> = None;
+    // A day number alone that opens a range and has its month from the day that closes it
+    // ("tussen 3 en 5 oktober"): it takes that day's year too. (Index in `out`, last
+    // token, frame and type.)
+    let mut range_start: Option<(usize, usize, Frame, TimexType)> = None;
     let mut i = 0;
     while i < toks.len() {
         let t = &toks[i];
@@ -371,15 +379,26 @@ pub fn tag(text: &str, lang: Lang, dct: PubDate) -> Vec<Timex> {
                 frame.pm = Some(true);
             }
         }
-        frame.tense = tense(c, &toks, &masks, &lower, first, end);
+        let (cue, cue_at) = tense(c, &toks, &masks, &lower, first, end);
+        frame.tense = cue;
         if let Some(v) = &c.verb {
             let bare_period = frame.weekday.is_some()
                 || frame.month.is_some()
                 || frame.season.is_some()
                 || matches!(frame.unit, Some("Q" | "HALF")) && frame.ord.is_some();
             if frame.tense <= 0 && bare_period && frame.dir.is_none() && frame.year.is_none() {
+                // The verb beside the expression is its clause's own; a cue word past a
+                // comma or a clause link is another clause's ("De top begint vrijdag, zei
+                // de minister", "zei dat hij vrijdag vertrekt").
                 let verb = verb_tense(c, v, &toks, &masks, &lower, first, end);
-                if frame.tense == 0 {
+                let (lo, hi) = if cue_at < first {
+                    (cue_at, first)
+                } else {
+                    (end, cue_at)
+                };
+                let other_clause = (lo..hi)
+                    .any(|k| c.comma == Some(toks[k].word) || c.clause.contains(&toks[k].word));
+                if verb != 0 && (frame.tense == 0 || other_clause) {
                     frame.tense = verb;
                 }
                 frame.past_verb = verb < 0;
@@ -456,6 +475,18 @@ pub fn tag(text: &str, lang: Lang, dct: PubDate) -> Vec<Timex> {
                 clocks.push((out.len(), end, frame.clone(), kind));
             }
             day_end = matches!(resolved, Some(G::Day(_))).then_some(end);
+            if let (Some((k, last, mut f, kind)), Some(G::Day(d))) = (range_start.take(), resolved)
+            {
+                if first - last <= 3 && f.month == Some(d.month() as i64) && f.year.is_none() {
+                    f.year = Some(d.year() as i64);
+                    if let Some((t, _)) = normalise(&f, kind, dct, (anchor, quarter), out[k].span) {
+                        out[k] = t;
+                    }
+                }
+            }
+            if end == first + 1 && toks[first].digits && frame.month.is_some() {
+                range_start = Some((out.len(), end, frame.clone(), kind));
+            }
             // A year by number ("2015", "3 March 2016") or "this/last year", not "five
             // years after its launch".
             let year_of = match resolved {
@@ -499,9 +530,16 @@ fn joins(c: &Compiled, toks: &[Tok], end: usize, next: usize) -> bool {
         && (end..next).all(|k| c.date_link.contains(&toks[k].word) || c.comma == Some(toks[k].word))
 }
 
-/// Tense around a match: +1 future cue, -1 past cue, 0 none. Looks at up to twelve tokens
-/// on either side, within the sentence.
-fn tense(c: &Compiled, toks: &[Tok], masks: &[u64], lower: &str, start: usize, end: usize) -> i8 {
+/// Tense around a match: +1 future cue, -1 past cue, 0 none, with the cue's token. Looks at
+/// up to twelve tokens on either side, within the sentence.
+fn tense(
+    c: &Compiled,
+    toks: &[Tok],
+    masks: &[u64],
+    lower: &str,
+    start: usize,
+    end: usize,
+) -> (i8, usize) {
     let is_stop = |k: usize| c.stop.is_some_and(|s| toks[k].word == s);
     let cue = |k: usize| {
         if masks[k] & c.fut != 0 {
@@ -529,11 +567,11 @@ fn tense(c: &Compiled, toks: &[Tok], masks: &[u64], lower: &str, start: usize, e
             if is_stop(k) {
                 before = false;
             } else if masks[k] & c.fut_before != 0 {
-                return 1;
+                return (1, k);
             } else if masks[k] & c.past_before != 0 {
-                return -1;
+                return (-1, k);
             } else if cue(k) != 0 {
-                return cue(k);
+                return (cue(k), k);
             }
         }
         let k = end + dist - 1;
@@ -541,13 +579,13 @@ fn tense(c: &Compiled, toks: &[Tok], masks: &[u64], lower: &str, start: usize, e
             if is_stop(k) {
                 after = false;
             } else if cue(k) != 0 {
-                return cue(k);
+                return (cue(k), k);
             } else if dist == 1 && past_form(k) {
-                return -1;
+                return (-1, k);
             }
         }
     }
-    0
+    (0, start)
 }
 
 /// Whether `w` ends in one of `endings` with at least three letters before it.
@@ -645,17 +683,24 @@ fn verb_tense(
             )
             | None => {}
         }
-        // A past form the lexicon names ("werd", "kwam")
-        if masks[k] & c.past != 0 {
-            return -1;
+        let w = word(k);
+        // A past form the lexicon names ("werd", "kwam") or a regular one
+        if masks[k] & c.past != 0 || plain(k) && has_ending(w, &v.past_suffixes) {
+            // after a present auxiliary it is a participle: "the case is heard in May"
+            // is ahead, "will be held" says nothing
+            return match k
+                .checked_sub(1)
+                .map(|j| (role(j), masks[j] & c.passive != 0))
+            {
+                Some((Some(VerbRole::Present), _)) => 1,
+                Some((_, true)) => 0,
+                _ => -1,
+            };
         }
         if !plain(k) {
             return 0;
         }
-        let w = word(k);
-        if has_ending(w, &c.past_suffixes) {
-            -1
-        } else if has_ending(w, &v.pres_suffixes) && !after_det(k) && !participle(k) {
+        if has_ending(w, &v.pres_suffixes) && !after_det(k) && !participle(k) {
             1
         } else {
             0
@@ -675,6 +720,16 @@ fn verb_tense(
                     )
             })
         {
+            before = k.checked_sub(1);
+        }
+    }
+    // So is a place named after a preposition: "Ministers meet in Brussels on Friday",
+    // "De ministers vergaderen in Den Haag op vrijdag".
+    if let Some(b) = before.filter(|&b| b + 1 < start && toks[b].cap && !opens(b)) {
+        let place = (1..=3.min(b))
+            .map(|n| b - n)
+            .find(|&k| !toks[k].cap || opens(k));
+        if let Some(k) = place.filter(|&k| role(k) == Some(VerbRole::Preposition)) {
             before = k.checked_sub(1);
         }
     }
@@ -732,6 +787,23 @@ fn verb_tense(
         if has_ending(w, &v.plural_suffixes) && !has_ending(w, &v.past_plural_suffixes) {
             return 1;
         }
+    }
+    // In a clause opened by a link word the finite verb comes last, right after the
+    // expression: "zei dat de top vrijdag begint."
+    let clause_end = |k: usize| {
+        k >= toks.len() || ends_sentence(k) || c.comma == Some(toks[k].word) || word(k) == "en"
+    };
+    let linked = (1..=8.min(start)).map(|n| start - n).find_map(|k| {
+        if ends_sentence(k) || c.comma == Some(toks[k].word) {
+            Some(false)
+        } else if c.clause.contains(&toks[k].word) {
+            Some(true)
+        } else {
+            None
+        }
+    });
+    if linked == Some(true) && end < toks.len() && clause_end(end + 1) {
+        return reading(end);
     }
     0
 }
