@@ -318,8 +318,9 @@ pub fn tag(text: &str, lang: Lang, dct: PubDate) -> Vec<Timex> {
     // The part of the day the last expression named, and where it ended.
     let mut day_part: Option<(usize, &'static str)> = None;
     // A day number alone that opens a range and has its month from the day that closes it
-    // ("tussen 3 en 5 oktober"): it takes that day's year too. (Index in `out`, last
-    // token, frame and type.)
+    // ("tussen 3 en 5 oktober"), or a quarter named by the day after it ("the quarter
+    // ended Dec. 31, 2008"): it takes that day's year too. (Index in `out`, last token,
+    // frame and type.)
     let mut range_start: Option<(usize, usize, Frame, TimexType)> = None;
     let mut i = 0;
     while i < toks.len() {
@@ -424,6 +425,14 @@ pub fn tag(text: &str, lang: Lang, dct: PubDate) -> Vec<Timex> {
             }
         }
         frame.finish();
+        // After a quarter was named, "the quarter ended Sept. 29" is that one: a company's
+        // fiscal quarters need not be the calendar's (TBAQ: "first quarter ... for the
+        // quarter ended Sept. 29").
+        if frame.of_day_after && quarter.is_some() {
+            frame.of_day_after = false;
+            frame.ord = None;
+            frame.anaph = true;
+        }
         let span = Span::new(toks[first].start as usize, toks[end - 1].end as usize);
         if let Some((tx, resolved)) = normalise(&frame, kind, dct, (anchor, quarter), span) {
             // "For the nine months, ... a year earlier": after a period of several months
@@ -477,14 +486,21 @@ pub fn tag(text: &str, lang: Lang, dct: PubDate) -> Vec<Timex> {
             day_end = matches!(resolved, Some(G::Day(_))).then_some(end);
             if let (Some((k, last, mut f, kind)), Some(G::Day(d))) = (range_start.take(), resolved)
             {
-                if first - last <= 3 && f.month == Some(d.month() as i64) && f.year.is_none() {
+                let m = d.month() as i64;
+                let same = if f.of_day_after {
+                    f.ord == Some((m + 2) / 3)
+                } else {
+                    f.month == Some(m)
+                };
+                if first - last <= 3 && same && f.year.is_none() {
                     f.year = Some(d.year() as i64);
                     if let Some((t, _)) = normalise(&f, kind, dct, (anchor, quarter), out[k].span) {
                         out[k] = t;
                     }
                 }
             }
-            if end == first + 1 && toks[first].digits && frame.month.is_some() {
+            if end == first + 1 && toks[first].digits && frame.month.is_some() || frame.of_day_after
+            {
                 range_start = Some((out.len(), end, frame.clone(), kind));
             }
             // A year by number ("2015", "3 March 2016") or "this/last year", not "five
@@ -955,6 +971,9 @@ struct Frame {
     /// Only the end of a range of clock times (`AFTERCLOCK`: "17 uur" in "van 9 tot 17
     /// uur", while "tot drie uur" alone may be a length).
     after_clock: bool,
+    /// Named by the day right after it, whose year it takes: "the quarter ended Dec. 31,
+    /// 2008" (set by `finish`).
+    of_day_after: bool,
     tense: i8,
     /// The finite verb beside the expression is past ("Op 3 maart werd …", Dutch verb
     /// data): a month ahead of the publication month is then last year's.
@@ -1040,6 +1059,13 @@ impl Frame {
     /// Combines what was captured piecewise: a spoken year is its century and the number
     /// after it ("nineteen" + "ninety-six" = 1996, "the year" + "two thousand" = 2000).
     fn finish(&mut self) {
+        // "the quarter ending March 31": the quarter of the day after it
+        if let (Some("Q"), None, Some(m), false) = (self.unit, self.ord, self.month, self.anaph) {
+            self.ord = Some((m + 2) / 3);
+            self.month = None;
+            self.day = None;
+            self.of_day_after = true;
+        }
         if let Some(h) = self.year_hi {
             let rest = self.num.take().unwrap_or(0);
             self.year = h
