@@ -32,6 +32,9 @@ pub(crate) struct Tok {
     pub cap: bool,
     /// All digits.
     pub digits: bool,
+    /// Digits in groups of three ("2,000", "1.500"): a number, never a year or a clock
+    /// time. The lower-case form leaves the separators out.
+    pub grouped: bool,
     /// Index into `Grammar::words` when the lower-cased form is known, else `u32::MAX`.
     pub word: u32,
 }
@@ -56,6 +59,7 @@ pub(crate) fn tokenize(text: &str, toks: &mut Vec<Tok>, lower: &mut String) {
         let mut end = i + c.len_utf8();
         let mut cap = false;
         let mut digits = false;
+        let mut grouped = false;
         if c.is_ascii_digit() {
             digits = true;
             lower.push(c);
@@ -66,6 +70,22 @@ pub(crate) fn tokenize(text: &str, toks: &mut Vec<Tok>, lower: &mut String) {
                     iter.next();
                 } else {
                     break;
+                }
+            }
+            // Thousands: "2,000-year", "1.500 jaar" (one to three digits, then groups of
+            // exactly three after a comma or a full stop).
+            if end - i <= 3 {
+                while let [b',' | b'.', a, b, c, rest @ ..] = &text.as_bytes()[end..] {
+                    let three = [a, b, c].iter().all(|x| x.is_ascii_digit());
+                    if !three || rest.first().is_some_and(u8::is_ascii_digit) {
+                        break;
+                    }
+                    lower.push_str(&text[end + 1..end + 4]);
+                    for _ in 0..4 {
+                        iter.next();
+                    }
+                    end += 4;
+                    grouped = true;
                 }
             }
         } else if c.is_alphabetic() {
@@ -107,6 +127,7 @@ pub(crate) fn tokenize(text: &str, toks: &mut Vec<Tok>, lower: &mut String) {
             line_before: line,
             cap,
             digits,
+            grouped,
             word: u32::MAX,
         });
         space = false;
@@ -465,7 +486,9 @@ impl Grammar {
     /// The classes of a token, with their features, calling `f(class mask, features)`.
     pub fn token_classes(&self, t: &Tok, lower: &str) -> u64 {
         let mut mask = 0;
-        if t.digits {
+        if t.grouped {
+            mask |= 1u64 << self.digit_class[0];
+        } else if t.digits {
             let s = &lower[t.lo.0 as usize..t.lo.1 as usize];
             mask |= self.digit_mask(s);
         }

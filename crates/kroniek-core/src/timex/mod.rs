@@ -1742,6 +1742,13 @@ mod tests {
         assert_eq!(words("rock'n'roll"), ["rock'n", "'", "roll"]);
         assert_eq!(words("'s avonds"), ["'", "s", "avonds"]);
         assert_eq!(words("zo'no"), ["zo", "'", "no"]);
+        // thousands are one number, without separators; decimals and clock times are not
+        assert_eq!(words("2,000-year"), ["2000", "-", "year"]);
+        assert_eq!(words("1.500.000 jaar"), ["1500000", "jaar"]);
+        assert_eq!(words("12.30 uur"), ["12", ".", "30", "uur"]);
+        assert_eq!(words("1.2345"), ["1", ".", "2345"]);
+        assert_eq!(words("1234,567"), ["1234", ",", "567"]);
+        assert_eq!(words("14,539.14"), ["14539", ".", "14"]);
     }
 
     /// Random sequences of time words, numbers and punctuation against extreme
