@@ -1516,7 +1516,16 @@ fn resolve(f: &Frame, d: Date, anchor: Option<G>, quarter: Option<G>) -> Option<
         }
     } else if let Some(m) = f.month {
         let y = || full_year(f, d).unwrap_or_else(|| year_for_month(f, d, m));
-        if let (true, Some(w), Some(nth)) = (f.holiday, f.weekday, f.ord) {
+        // "the first week of March", "de laatste week van januari": the week of the nth
+        // (last) Thursday of the month, as an ISO week belongs to the month of its Thursday
+        let nth_week = (f.unit == Some("W") && f.day.is_none() && !f.holiday)
+            .then_some(f.ord)
+            .flatten();
+        let nth_weekday = match (f.holiday, f.weekday, f.ord) {
+            (true, Some(w), Some(nth)) => Some((w, nth)),
+            _ => nth_week.map(|nth| (4, nth)),
+        };
+        if let Some((w, nth)) = nth_weekday {
             // A holiday such as Thanksgiving: the nth such weekday of the month, counted
             // from a given day (Election Day: the first Tuesday from November 2); ORD=-1
             // is the last (Memorial Day).
@@ -1529,7 +1538,12 @@ fn resolve(f: &Frame, d: Date, anchor: Option<G>, quarter: Option<G>) -> Option<
                 let off = (w - weekday_num(first) as i64).rem_euclid(7) + (nth.clamp(1, 5) - 1) * 7;
                 add_days(first, off)?
             };
-            G::Day(day).filter_month(m)?
+            let day = G::Day(day).filter_month(m)?;
+            if nth_week.is_some() {
+                G::of("W", day.start()?)?
+            } else {
+                day
+            }
         } else if let Some(day) = f.day.or(f.ord) {
             let day = ymd(y(), m, day)?;
             // "the week of March 6"
