@@ -41,6 +41,64 @@ fn jsonl_offsets_are_characters() {
 }
 
 #[test]
+fn short_texts_bad_dates_and_other_languages() {
+    // A lone time word is tagged in the language whose rules know it, whatever the
+    // detector guesses for so short a text.
+    let (code, out, err) = kroniek(&["time", "--dct", "2019-02-13"], "gisteren");
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("gisteren\tDATE\t2019-02-12"), "{out}");
+    let (code, out, err) = kroniek(&["time", "--dct", "2019-02-13"], "yesterday I went home");
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("yesterday\tDATE\t2019-02-12"), "{out}");
+    // A language without time rules is named, not passed over in silence.
+    let (code, _, err) = kroniek(&["time"], "Ciao a tutti, come state? Oggi piove molto.");
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("no time rules") && err.contains("--lang"),
+        "{err}"
+    );
+    let (code, _, err) = kroniek(&["time", "--lang", "fr"], "hier");
+    assert_ne!(code, 0);
+    assert!(err.contains("no time rules for fr"), "{err}");
+    // Empty input has nothing to tag.
+    let (code, out, err) = kroniek(&["time"], "  \n");
+    assert_eq!((code, out.as_str()), (0, ""), "{err}");
+    // In a batch, a date that does not parse is a warning; the line is still tagged
+    // (without a publication date), the others as usual, and the exit code says so.
+    let input = concat!(
+        r#"{"id":"a","dct":"20x","lang":"en","text":"yesterday"}"#,
+        "\n",
+        r#"{"id":"b","dct":2019,"lang":"en","text":"last year"}"#,
+        "\n",
+        r#"{"id":"c","lang":"de","text":"gestern"}"#,
+        "\n",
+        r#"{"id":"d","text":""}"#,
+        "\n"
+    );
+    let (code, out, err) = kroniek(&["time", "--jsonl"], input);
+    assert_eq!(code, 1, "{err}");
+    let rows: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 2, "{out}");
+    assert_eq!(
+        (&rows[0]["id"], &rows[0]["value"]),
+        (&"a".into(), &"XXXX-XX-XX".into())
+    );
+    assert_eq!(
+        (&rows[1]["id"], &rows[1]["value"]),
+        (&"b".into(), &"2018".into())
+    );
+    assert!(err.contains("line 1: dct \"20x\" is not"), "{err}");
+    assert!(
+        err.contains("line 3: there are no time rules for de"),
+        "{err}"
+    );
+    assert!(!err.contains("line 2") && !err.contains("line 4"), "{err}");
+}
+
+#[test]
 fn plain_text_with_month_precision() {
     let (code, out, err) = kroniek(
         &["time", "--lang", "nl", "--dct", "2018-01", "--json"],

@@ -35,6 +35,7 @@ pub fn lines(lang: Lang, name: &str) -> impl Iterator<Item = &'static str> {
 /// Languages that have at least one resource file, in code order.
 pub fn languages() -> Vec<Lang> {
     let mut out: Vec<Lang> = FILES.iter().filter_map(|(l, _, _)| Lang::new(l)).collect();
+    out.sort();
     out.dedup();
     out
 }

@@ -14,7 +14,9 @@ use serde_json::{json, Value};
 /// document {"id","dct","lang","text"} (dct YYYY, YYYY-MM or YYYY-MM-DD; lang nl, en or
 /// absent for auto) and every output line one time expression
 /// {"id","start","end","text","type","value","mod","earliest","latest"}, with start and
-/// end counted in characters (Unicode scalar values) of text, end exclusive.
+/// end counted in characters (Unicode scalar values) of text, end exclusive. A line that
+/// is no JSON, a dct that does not parse (the line is then tagged without one) and a
+/// language without time rules are warnings on stderr, and make the exit code 1.
 ///
 /// Examples:
 ///   echo 'Afgelopen woensdag zei Trump dat.' | kroniek time --dct 2019-02
@@ -24,7 +26,8 @@ use serde_json::{json, Value};
 pub struct Args {
     /// File to read (default: standard input)
     pub input: Option<PathBuf>,
-    /// Language: nl, en or auto (default: auto)
+    /// Language: nl, en or auto. Auto detects it; a text too short to
+    /// tell ("gisteren") is read in the language whose time rules find the most
     #[arg(long, default_value = "auto")]
     pub lang: String,
     /// Publication date for plain text: YYYY, YYYY-MM or YYYY-MM-DD
@@ -38,13 +41,47 @@ pub struct Args {
     pub jsonl: bool,
 }
 
-fn choose_lang(opt: &str, text: &str) -> anyhow::Result<Option<Lang>> {
-    if opt.is_empty() || opt.eq_ignore_ascii_case("auto") {
-        return Ok(lang::detect(text));
+/// The language to tag `text` in: the one given, or else the one detected. A short text
+/// ("gisteren", "yesterday I went home") is easily detected as another language; when
+/// the detected one has no time rules, the language whose rules find the most is taken.
+/// `Err` names a language without time rules, or says none could be told.
+fn choose_lang(opt: &str, text: &str) -> anyhow::Result<Lang> {
+    let supported = || {
+        kroniek_core::resources::languages()
+            .into_iter()
+            .filter(|&l| timex::supports(l))
+            .map(|l| l.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if !(opt.is_empty() || opt.eq_ignore_ascii_case("auto")) {
+        let lang = Lang::parse(opt)
+            .with_context(|| format!("{opt:?} is not a language code such as nl or en"))?;
+        anyhow::ensure!(
+            timex::supports(lang),
+            "there are no time rules for {lang}; languages with them: {}",
+            supported()
+        );
+        return Ok(lang);
     }
-    Lang::parse(opt)
-        .map(Some)
-        .with_context(|| format!("{opt:?} is not a language code such as nl or en"))
+    let detected = lang::detect(text);
+    if let Some(l) = detected.filter(|&l| timex::supports(l)) {
+        return Ok(l);
+    }
+    let best = kroniek_core::resources::languages()
+        .into_iter()
+        .filter(|&l| timex::supports(l))
+        .map(|l| (timex::tag(text, l, PubDate::Unknown).len(), l))
+        .max_by_key(|&(n, _)| n)
+        .filter(|&(n, _)| n > 0);
+    match (best, detected) {
+        (Some((_, l)), _) => Ok(l),
+        (None, Some(l)) => anyhow::bail!(
+            "the text looks like {l}, which has no time rules (languages with them: {}); use --lang",
+            supported()
+        ),
+        (None, None) => anyhow::bail!("the language could not be detected; use --lang"),
+    }
 }
 
 /// The JSON form of one time expression, with character offsets into `text`.
@@ -102,18 +139,38 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 other => other.to_string(),
             };
             let text = rec["text"].as_str().unwrap_or("");
-            let dct = rec["dct"]
-                .as_str()
-                .and_then(PubDate::parse)
-                .unwrap_or_default();
+            let dct = match &rec["dct"] {
+                Value::Null => PubDate::default(),
+                // a bare year may come as a number
+                v => match v
+                    .as_str()
+                    .map(str::to_string)
+                    .or_else(|| v.as_u64().map(|y| y.to_string()))
+                    .as_deref()
+                    .and_then(PubDate::parse)
+                {
+                    Some(d) => d,
+                    None => {
+                        eprintln!(
+                            "warning: line {}: dct {v} is not YYYY, YYYY-MM or YYYY-MM-DD; \
+                             resolved without a publication date",
+                            n + 1
+                        );
+                        failed = true;
+                        PubDate::default()
+                    }
+                },
+            };
             let lang_opt = rec["lang"].as_str().unwrap_or("auto");
-            let Some(lang) = choose_lang(lang_opt, text).unwrap_or(None) else {
-                eprintln!(
-                    "warning: line {}: language not given and not detected; skipped",
-                    n + 1
-                );
-                failed = true;
-                continue;
+            let lang = match choose_lang(lang_opt, text) {
+                Ok(lang) => lang,
+                // An empty text has nothing to tag, whatever its language.
+                Err(_) if text.trim().is_empty() => continue,
+                Err(e) => {
+                    eprintln!("warning: line {}: {e:#}; skipped", n + 1);
+                    failed = true;
+                    continue;
+                }
             };
             for t in timex::tag(text, lang, dct) {
                 serde_json::to_writer(&mut out, &timex_json(Some(&id), text, &t))?;
@@ -134,8 +191,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("--dct {d:?} is not YYYY, YYYY-MM or YYYY-MM-DD"))?,
         None => PubDate::Unknown,
     };
-    let lang = choose_lang(&args.lang, &text)?
-        .context("the language could not be detected; use --lang")?;
+    if text.trim().is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let lang = choose_lang(&args.lang, &text)?;
     let found = timex::tag(&text, lang, dct);
     if args.json {
         let all: Vec<Value> = found.iter().map(|t| timex_json(None, &text, t)).collect();
