@@ -612,9 +612,10 @@ fn has_ending(w: &str, endings: &[String]) -> bool {
 }
 
 /// Tense from the finite verb beside a bare weekday, month, quarter or half, for when no
-/// cue word gave one: the word before the expression, and the word after it when the
-/// expression (or its preposition) opens the sentence. +1 present (the coming one), -1
-/// past, 0 unknown.
+/// cue word gave one or the cue is in another clause: the word before the expression
+/// (past a preposition, or a preposition and a place name), and the word after it when
+/// the expression (or its preposition) opens the sentence or ends a clause opened by a
+/// link word. +1 present (the coming one), -1 past, 0 unknown.
 fn verb_tense(
     c: &Compiled,
     v: &VerbCues,
