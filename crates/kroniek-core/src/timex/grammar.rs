@@ -487,7 +487,10 @@ impl Grammar {
     pub fn token_classes(&self, t: &Tok, lower: &str) -> u64 {
         let mut mask = 0;
         if t.grouped {
-            mask |= 1u64 << self.digit_class[0];
+            // as long as a plain number may be (`digit_mask`)
+            if t.lo.1 - t.lo.0 <= 9 {
+                mask |= 1u64 << self.digit_class[0];
+            }
         } else if t.digits {
             let s = &lower[t.lo.0 as usize..t.lo.1 as usize];
             mask |= self.digit_mask(s);
