@@ -806,9 +806,13 @@ fn verb_tense(
         }
     }
     // In a clause opened by a link word the finite verb comes last, right after the
-    // expression: "zei dat de top vrijdag begint."
+    // expression: "zei dat de top vrijdag begint." The clause ends at a stop, a comma or
+    // a joining word (`LINK=RANGE`: "en", "tot").
     let clause_end = |k: usize| {
-        k >= toks.len() || ends_sentence(k) || c.comma == Some(toks[k].word) || word(k) == "en"
+        k >= toks.len()
+            || ends_sentence(k)
+            || c.comma == Some(toks[k].word)
+            || c.range_link.contains(&toks[k].word)
     };
     let linked = (1..=8.min(start)).map(|n| start - n).find_map(|k| {
         if ends_sentence(k) || c.comma == Some(toks[k].word) {
